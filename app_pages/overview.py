@@ -1,0 +1,94 @@
+"""Executive overview: the shared revenue target, where we stand, and the forecast."""
+
+import streamlit as st
+
+from relay import charts, format as fmt, ui
+
+context = ui.context()
+currency = context.settings.currency
+st.title("Executive overview")
+st.caption(f"{context.filters.describe()} · as of {context.today:%d %b %Y}")
+
+if not context.has_data:
+    st.info(
+        "The store is empty. Build the demo company with `python -m relay demo --db PATH`, "
+        "or load your own tables into the store (see the store contract in the README).",
+        icon=":material/inbox:",
+    )
+    st.stop()
+
+view = ui.view("overview", context.store_path, context.filters, context.today)
+for note in view.notes:
+    st.warning(note, icon=":material/info:")
+value = view.value
+
+st.subheader("Where we stand")
+columns = st.columns(4)
+with columns[0]:
+    ui.metric(view, "revenue_target", currency)
+with columns[1]:
+    ui.metric(view, "closed_won", currency)
+with columns[2]:
+    ui.metric(view, "attainment", currency)
+with columns[3]:
+    ui.metric(view, "remaining_target", currency)
+
+st.subheader("The forecast")
+columns = st.columns(5)
+with columns[0]:
+    ui.metric(view, "commit", currency,
+              delta=f"{fmt.count(value('submitters'))} reps submitted")
+with columns[1]:
+    ui.metric(view, "best_case", currency)
+with columns[2]:
+    ui.metric(view, "model_forecast", currency)
+with columns[3]:
+    ui.metric(view, "weighted_pipeline", currency)
+with columns[4]:
+    ui.metric(view, "pipeline_coverage", currency,
+              delta=f"of {fmt.money(value('remaining_target'), currency)} still to close")
+
+left, right = st.columns(2)
+with left:
+    calls = [("Closed-won so far", value("closed_won"))]
+    if value("submitters"):
+        calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
+    calls.append(("Model forecast", value("model_forecast")))
+    st.plotly_chart(
+        charts.forecast_against_target(calls, value("revenue_target"), currency),
+        config={"displayModeBar": False},
+    )
+with right:
+    st.plotly_chart(charts.revenue_trend(view.tables["trend"], currency),
+                    config={"displayModeBar": False})
+
+with st.expander("How the weighted pipeline is weighted"):
+    st.dataframe(
+        view.tables["weighted_pipeline"],
+        hide_index=True,
+        column_config={
+            "forecast_category": "Forecast category",
+            "deals": st.column_config.NumberColumn("Open deals", format="%d"),
+            "amount": st.column_config.NumberColumn("Open amount", format="dollar"),
+            "won": st.column_config.NumberColumn("Won (history)", format="%d"),
+            "closed": st.column_config.NumberColumn("Closed (history)", format="%d"),
+            "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
+            "weighted_amount": st.column_config.NumberColumn("Weighted", format="dollar"),
+            "rate_from": "Win rate measured on",
+        },
+    )
+
+st.subheader("Demand")
+columns = st.columns(4)
+with columns[0]:
+    ui.metric(view, "mqls", currency,
+              delta=f"goal {fmt.count(value('mql_target'))}")
+with columns[1]:
+    ui.metric(view, "sqls", currency,
+              delta=f"goal {fmt.count(value('sql_target'))}")
+with columns[2]:
+    ui.metric(view, "marketing_sourced_pipeline_share", currency,
+              delta=f"of {fmt.money(value('pipeline_created'), currency)} created")
+with columns[3]:
+    ui.metric(view, "marketing_sourced_revenue_share", currency,
+              delta=f"of {fmt.money(value('closed_won'), currency)} closed-won")

@@ -1,0 +1,14 @@
+"""Revenue Relay: the entry point. Draws the shared chrome and routes to the pages."""
+
+import streamlit as st
+
+from relay import ui
+
+st.set_page_config(page_title="Revenue Relay", page_icon=":material/sprint:", layout="wide")
+
+page = st.navigation([
+    st.Page("app_pages/overview.py", title="Executive overview", icon=":material/monitoring:",
+            default=True),
+])
+ui.start_shell()
+page.run()

@@ -1,0 +1,9 @@
+-- The goals set for exactly this quarter and breakdown: a company-wide goal has region and
+-- segment null; a regional goal is not summed into it (DESIGN.md: the meeting decides).
+select
+    metric,
+    target
+from goals
+where quarter = $quarter
+    and region is not distinct from $region
+    and segment is not distinct from $segment

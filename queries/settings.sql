@@ -1,0 +1,4 @@
+select
+    key,
+    value
+from settings

@@ -1,0 +1,2 @@
+insert or replace into settings (key, value)
+values ($key, $value)

@@ -1,0 +1,68 @@
+"""Plotly figures for the pages, built with graph_objects and sized for a projector."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from relay import format as fmt
+
+TARGET_COLOUR = "#9aa5b1"
+ACTUAL_COLOUR = "#1f6feb"
+FORECAST_COLOUR = "#f0883e"
+COMMIT_COLOUR = "#2da44e"
+BEST_CASE_COLOUR = "#8ddb9f"
+TARGET_LINE_COLOUR = "#cf222e"
+
+
+def _styled(figure: go.Figure, title: str) -> go.Figure:
+    return figure.update_layout(
+        title={"text": title, "font": {"size": 18}},
+        font={"size": 14},
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        height=380,
+    )
+
+
+def _money_hover(label: str, axis: str, currency: str) -> str:
+    symbol = fmt.SYMBOLS.get(currency, currency + " ")
+    return f"{label} {symbol}%{{{axis}:,.0f}}<extra></extra>"
+
+
+def revenue_trend(trend: pd.DataFrame, currency: str) -> go.Figure:
+    """Revenue target against closed-won, one pair of bars per quarter."""
+    figure = go.Figure()
+    figure.add_bar(x=trend["quarter"], y=trend["revenue_target"], name="Revenue target",
+                   marker_color=TARGET_COLOUR,
+                   hovertemplate="%{x}<br>" + _money_hover("Target", "y", currency))
+    figure.add_bar(x=trend["quarter"], y=trend["closed_won"], name="Closed-won",
+                   marker_color=ACTUAL_COLOUR,
+                   hovertemplate="%{x}<br>" + _money_hover("Closed-won", "y", currency))
+    figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s")
+    return _styled(figure, "Revenue target vs closed-won, last 8 quarters")
+
+
+def forecast_against_target(
+    calls: list[tuple[str, float]], target: float | None, currency: str,
+) -> go.Figure:
+    """Where the quarter lands by each call (label, amount), with the target as a line."""
+    colours = {"Closed-won so far": ACTUAL_COLOUR, "Commit (reps)": COMMIT_COLOUR,
+               "Best case (reps)": BEST_CASE_COLOUR, "Model forecast": FORECAST_COLOUR}
+    labels = [label for label, _ in calls]
+    values = [value for _, value in calls]
+    figure = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h",
+        marker_color=[colours.get(label, ACTUAL_COLOUR) for label in labels],
+        text=[fmt.money(value, currency) for value in values], textposition="auto",
+        hovertemplate="%{y}: " + _money_hover("", "x", currency),
+    ))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s")
+    if target is not None:
+        figure.add_vline(x=target, line_width=3, line_dash="dash", line_color=TARGET_LINE_COLOUR,
+                         annotation_text=f"Target {fmt.money(target, currency)}",
+                         annotation_position="top")
+    return _styled(figure, "Where the quarter lands, by each call")

@@ -1,0 +1,171 @@
+"""python -m relay: build stores and print what the pages show.
+
+Exit codes: 0 success, 1 the store or data could not be used, 2 usage errors (bad flags,
+a quarter or region that does not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from relay import clock, demo, filters, report, settings, store
+from relay.views import overview
+
+VIEWS = {"overview": overview.build}
+
+
+class UsageError(Exception):
+    """Bad input on the command line: exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"relay {args.command}: {error}", file=sys.stderr)
+        return 2
+    except (store.StoreError, ValueError) as error:
+        print(f"relay {args.command}: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m relay", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        command.add_argument("--db", type=Path, default=None,
+                             help="the store (default: $RELAY_DB or data/relay.duckdb)")
+        return command
+
+    build_demo = with_db(commands.add_parser("demo", help="build the demo store"))
+    build_demo.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+    build_demo.add_argument("--as-of", type=_date, default=None,
+                            help="the demo's today, YYYY-MM-DD (default: today)")
+    build_demo.add_argument("--leads", type=_positive, default=demo.DEFAULT_LEADS,
+                            help="number of leads; everything else scales with it")
+    build_demo.add_argument("--if-missing", action="store_true",
+                            help="do nothing (exit 0) when the store already exists")
+    build_demo.set_defaults(run=_demo)
+
+    init = with_db(commands.add_parser("init", help="create an empty store"))
+    init.set_defaults(run=_init)
+
+    setting = with_db(commands.add_parser("setting", help="show or change a setting"))
+    setting.add_argument("key", nargs="?", help="one of: " + ", ".join(settings.EDITABLE))
+    setting.add_argument("value", nargs="?")
+    setting.set_defaults(run=_setting)
+
+    show = with_db(commands.add_parser("report", help="print the figures a page shows"))
+    show.add_argument("view", choices=sorted(VIEWS))
+    show.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
+    show.add_argument("--region")
+    show.add_argument("--segment")
+    show.add_argument("--as-of", type=_date, default=None,
+                      help="the day to report as of, YYYY-MM-DD (default: today)")
+    show.add_argument("--format", choices=["json", "csv"], default="json")
+    show.add_argument("--table", help="with --format csv: print this table of the view "
+                                      "instead of its figures")
+    show.set_defaults(run=_report)
+    return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    if value < 1_000:
+        raise argparse.ArgumentTypeError("the demo needs at least 1000 leads")
+    return value
+
+
+def _path(args) -> Path:
+    return args.db or store.default_path()
+
+
+def _demo(args) -> int:
+    path = _path(args)
+    if path.exists():
+        if args.if_missing:
+            return 0
+        raise store.StoreError(
+            f"{path} already exists and is never overwritten. Remove it yourself, or build "
+            f"the demo elsewhere with --db."
+        )
+    spec = demo.DemoSpec(seed=args.seed, as_of=args.as_of or clock.today(), leads=args.leads)
+    started = time.perf_counter()
+    counts = demo.build(path, spec)
+    took = time.perf_counter() - started
+    summary = ", ".join(f"{count:,} {table}" for table, count in counts.items())
+    print(f"Built the demo store {path} as of {spec.as_of} (seed {spec.seed}) in {took:.1f} s: "
+          f"{summary}.")
+    return 0
+
+
+def _init(args) -> int:
+    path = _path(args)
+    store.create(path).close()
+    print(f"Created an empty store at {path}.")
+    return 0
+
+
+def _setting(args) -> int:
+    if args.value is not None:
+        connection = store.open_store(_path(args))
+        try:
+            value = settings.change(connection, args.key, args.value)
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        finally:
+            connection.close()
+        print(f"{args.key} = {value}")
+        return 0
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        current = settings.load(connection.cursor())
+    finally:
+        connection.close()
+    for key in settings.EDITABLE:
+        if args.key in (None, key):
+            print(f"{key} = {getattr(current, key)}")
+    if args.key and args.key not in settings.EDITABLE:
+        raise UsageError(f"{args.key!r} is not a setting (settings: {', '.join(settings.EDITABLE)})")
+    return 0
+
+
+def _report(args) -> int:
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        cursor = connection.cursor()
+        as_of = args.as_of or clock.today()
+        config = settings.load(cursor)
+        available = filters.options(cursor, as_of, config.fiscal_year_start_month)
+        chosen, problems = filters.resolve(args.quarter, args.region, args.segment, available,
+                                           config.fiscal_year_start_month, any_quarter=True)
+        if problems:
+            raise UsageError(" ".join(problems))
+        view = VIEWS[args.view](cursor, chosen, as_of)
+    finally:
+        connection.close()
+    if args.format == "json":
+        print(report.to_json(view))
+    else:
+        if args.table and args.table not in view.tables:
+            raise UsageError(f"the {args.view} view has no table {args.table!r} "
+                             f"(it has: {', '.join(view.tables)})")
+        sys.stdout.write(report.to_csv(view, args.table))
+    return 0

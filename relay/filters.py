@@ -1,0 +1,75 @@
+"""The global filters (quarter, region, segment): which values exist, and reading them from
+a URL or the command line without ever failing on a bad one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from relay import sql
+from relay.fiscal import Quarter, QuarterError, quarter_range
+from relay.views.common import Filters
+
+QUARTERS_AHEAD = 4
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    quarters: list[Quarter]
+    regions: list[str]
+    segments: list[str]
+    current: Quarter
+
+
+def options(cursor: duckdb.DuckDBPyConnection, today: dt.date, start_month: int) -> FilterOptions:
+    current = Quarter.containing(today, start_month)
+    span = sql.row(cursor, "data_span")
+    first = current.shift(-1)
+    if span["first_day"] is not None:
+        first = min(first, Quarter.containing(span["first_day"], start_month))
+    values = sql.frame(cursor, "filter_values")
+    return FilterOptions(
+        quarters=quarter_range(first, current.shift(QUARTERS_AHEAD)),
+        regions=values.loc[values["kind"] == "region", "value"].tolist(),
+        segments=values.loc[values["kind"] == "segment", "value"].tolist(),
+        current=current,
+    )
+
+
+def resolve(
+    quarter: str | None, region: str | None, segment: str | None, available: FilterOptions,
+    start_month: int, any_quarter: bool = False,
+) -> tuple[Filters, list[str]]:
+    """Filters from raw text (URL or command line), and a message for each value that was not
+    usable; that value falls back to its default (current quarter, all regions/segments).
+    With `any_quarter`, a well-formed quarter outside the store's range is accepted."""
+    problems = []
+    chosen_quarter = available.current
+    if quarter:
+        try:
+            parsed = Quarter.parse(quarter, start_month)
+        except QuarterError as error:
+            problems.append(f"Quarter: {error}.")
+        else:
+            if any_quarter or parsed in available.quarters:
+                chosen_quarter = parsed
+            else:
+                problems.append(
+                    f"Quarter: {parsed} is outside the quarters the store covers "
+                    f"({available.quarters[0]} to {available.quarters[-1]})."
+                )
+    chosen_region = _known("Region", region, available.regions, problems)
+    chosen_segment = _known("Segment", segment, available.segments, problems)
+    return Filters(chosen_quarter, chosen_region, chosen_segment), problems
+
+
+def _known(kind: str, value: str | None, known: list[str], problems: list[str]) -> str | None:
+    if not value:
+        return None
+    if value in known:
+        return value
+    listing = ", ".join(known) if known else "none in the store yet"
+    problems.append(f"{kind}: {value!r} is not in the data (known: {listing}).")
+    return None

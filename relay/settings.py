@@ -1,0 +1,85 @@
+"""Settings kept in the store (`settings` table), with their defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+import duckdb
+
+from relay import identity, sql, store
+
+DEFAULTS = {
+    "fiscal_year_start_month": "1",
+    "currency": "USD",
+    "sla_hours": "24",
+    "is_demo": "false",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    fiscal_year_start_month: int
+    currency: str
+    sla_hours: float
+    is_demo: bool
+
+
+def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
+    stored = dict(sql.frame(cursor, "settings").itertuples(index=False, name=None))
+    values = {**DEFAULTS, **stored}
+    month = int(values["fiscal_year_start_month"])
+    if not 1 <= month <= 12:
+        raise ValueError(
+            f"setting fiscal_year_start_month is {month}; it must be a month number, 1 to 12"
+        )
+    return Settings(
+        fiscal_year_start_month=month,
+        currency=values["currency"],
+        sla_hours=float(values["sla_hours"]),
+        is_demo=values["is_demo"] == "true",
+    )
+
+
+def _month(text: str) -> str:
+    if not text.isdigit() or not 1 <= int(text) <= 12:
+        raise ValueError(f"fiscal_year_start_month must be a month number from 1 to 12, not {text!r}")
+    return str(int(text))
+
+
+def _currency(text: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", text):
+        raise ValueError(f"currency must be a three-letter ISO code such as USD, not {text!r}")
+    return text
+
+
+def _hours(text: str) -> str:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1
+    if not 0 < hours <= 24 * 14:
+        raise ValueError(f"sla_hours must be a number of hours above 0 and at most 336, not {text!r}")
+    return f"{hours:g}"
+
+
+EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours}
+
+
+def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:
+    """Validate and store one setting in one audited transaction; returns the stored value."""
+    if key not in EDITABLE:
+        raise ValueError(f"{key!r} is not a setting you can change (settings: {', '.join(EDITABLE)})")
+    value = EDITABLE[key](text.strip())
+
+    def work(cursor):
+        before = dict(sql.frame(cursor, "settings").itertuples(index=False, name=None)).get(key)
+        sql.execute(cursor, "upsert_setting", key=key, value=value)
+        sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=identity.acting_user(),
+                    action="setting.change", entity="settings", entity_id=key,
+                    before=json.dumps(before), after=json.dumps(value))
+
+    store.write(connection, work)
+    return value

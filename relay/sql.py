@@ -1,0 +1,42 @@
+"""The one way SQL reaches the store: named statements from queries/*.sql, bound parameters."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from relay import PROJECT_ROOT
+
+QUERY_DIR = PROJECT_ROOT / "queries"
+
+
+@cache
+def load(name: str) -> str:
+    """The text of queries/<name>.sql."""
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise LookupError(f"no query named {name!r} (looked for {path})")
+    return path.read_text(encoding="utf-8")
+
+
+def frame(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query and return its result as a DataFrame."""
+    return cursor.execute(load(name), params).df()
+
+
+def row(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str, Any]:
+    """Run a named query that returns one row, as a dict of column name to value."""
+    result = cursor.execute(load(name), params)
+    columns = [column[0] for column in result.description]
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
+    rows = result.fetchall()
+    if not rows:
+        return dict.fromkeys(columns)
+    return dict(zip(columns, rows[0], strict=True))
+
+
+def execute(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+    cursor.execute(load(name), params)

@@ -1,0 +1,133 @@
+"""The Streamlit side of the app: the store connection, cached page data, the shell (demo
+banner, global filters) and small drawing helpers the pages share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from relay import clock, filters, format as fmt, settings, store
+from relay.views import overview
+from relay.views.common import Filters, View
+
+VIEWS = {"overview": overview.build}
+CACHE_SECONDS = 600
+ALL_REGIONS = "All regions"
+ALL_SEGMENTS = "All segments"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs: which store, which filters, as of when, and the settings."""
+
+    store_path: str
+    filters: Filters
+    today: dt.date
+    settings: settings.Settings
+    has_data: bool
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    """The process's one read-write connection to the store; pages use cursors of it."""
+    return store.open_store(Path(path))
+
+
+def cursor(path: str):
+    return _connection(path).cursor()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
+def view(name: str, store_path: str, chosen: Filters, today: dt.date) -> View:
+    """A page's data, cached per store, filters and day; cleared when the store changes."""
+    page_cursor = cursor(store_path)
+    try:
+        return VIEWS[name](page_cursor, chosen, today)
+    finally:
+        page_cursor.close()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _shell_data(store_path: str, today: dt.date):
+    shell_cursor = cursor(store_path)
+    try:
+        config = settings.load(shell_cursor)
+        available = filters.options(shell_cursor, today, config.fiscal_year_start_month)
+        span = filters.sql.row(shell_cursor, "data_span")
+    finally:
+        shell_cursor.close()
+    return config, available, span
+
+
+def data_changed() -> None:
+    """Call after any write to the store so that no page shows figures from before it."""
+    st.cache_data.clear()
+
+
+def start_shell() -> Context:
+    """Open the store, draw the demo banner and the sidebar filters; stop the page with a
+    clear message when the store cannot be used."""
+    path = str(store.default_path())
+    try:
+        today = clock.today()
+        config, available, span = _shell_data(path, today)
+    except (store.StoreError, ValueError) as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+    if config.is_demo:
+        st.info(
+            "**Demo data.** Northwind Analytics is a made-up company built by "
+            "`python -m relay demo`. To use your own data, point `RELAY_DB` at a store that "
+            "follows the store contract in the README, or create an empty one with "
+            "`python -m relay init`.",
+            icon=":material/science:",
+        )
+    chosen = _sidebar(available, config)
+    has_data = any(span[table] for table in ("deals", "leads", "campaigns", "goals"))
+    context = Context(path, chosen, today, config, has_data)
+    st.session_state["shell_context"] = context
+    return context
+
+
+def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Filters:
+    raw = {key: st.query_params.get(key) for key in ("quarter", "region", "segment")}
+    _, problems = filters.resolve(raw["quarter"], raw["region"], raw["segment"], available,
+                                  config.fiscal_year_start_month)
+    for problem in problems:
+        st.warning(f"{problem} Showing the default instead.", icon=":material/link_off:")
+    quarter_labels = [str(q) for q in available.quarters]
+    current = str(available.current)
+    with st.sidebar:
+        st.header("Filters")
+        quarter = st.selectbox(
+            "Fiscal quarter", quarter_labels, index=quarter_labels.index(current),
+            key="quarter", bind="query-params",
+            format_func=lambda q: f"{q} (current)" if q == current else q,
+        )
+        region = st.selectbox("Region", [ALL_REGIONS, *available.regions], key="region",
+                              bind="query-params")
+        segment = st.selectbox("Segment", [ALL_SEGMENTS, *available.segments], key="segment",
+                               bind="query-params")
+        st.caption(
+            f"Fiscal years start in month {config.fiscal_year_start_month}. "
+            "The filters are in the page address: copy it to share this view."
+        )
+    return Filters(
+        filters.Quarter.parse(quarter, config.fiscal_year_start_month),
+        None if region == ALL_REGIONS else region,
+        None if segment == ALL_SEGMENTS else segment,
+    )
+
+
+def context() -> Context:
+    return st.session_state["shell_context"]
+
+
+def metric(view: View, key: str, currency: str, delta: str | None = None) -> None:
+    """One figure with its definition as the hover help."""
+    figure = view.figures[key]
+    st.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency), delta=delta,
+              delta_color="off", help=figure.definition, border=True)

@@ -1,0 +1,73 @@
+"""What every view shares: the global filters and the shape of a view's result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from relay.fiscal import Quarter
+from relay.metrics import METRICS
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's global filters. None means all regions / all segments."""
+
+    quarter: Quarter
+    region: str | None = None
+    segment: str | None = None
+
+    def bounds(self) -> dict[str, Any]:
+        return {
+            "starts_on": self.quarter.start,
+            "ends_before": self.quarter.end,
+            "region": self.region,
+            "segment": self.segment,
+        }
+
+    def scope(self) -> str:
+        """The region / segment part alone: 'EMEA · Enterprise', or 'company-wide'."""
+        parts = [part for part in (self.region, self.segment) if part]
+        return " · ".join(parts) if parts else "company-wide"
+
+    def describe(self) -> str:
+        return " · ".join([
+            str(self.quarter), self.region or "All regions", self.segment or "All segments",
+        ])
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: float | None
+
+    @property
+    def label(self) -> str:
+        return METRICS[self.key].label
+
+    @property
+    def unit(self) -> str:
+        return METRICS[self.key].unit
+
+    @property
+    def definition(self) -> str:
+        return METRICS[self.key].definition
+
+
+@dataclass
+class View:
+    name: str
+    filters: Filters
+    as_of: dt.date
+    figures: dict[str, Figure] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, key: str, value: float | None) -> None:
+        self.figures[key] = Figure(key, None if value is None else float(value))
+
+    def value(self, key: str) -> float | None:
+        return self.figures[key].value

@@ -1,0 +1,190 @@
+"""Shared fixtures: a small hand-built store whose every figure is worked out in the tests,
+and small demo stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from relay import PROJECT_ROOT, demo, store
+
+AS_OF = dt.date(2026, 8, 15)  # mid 2026-Q3
+
+
+def _d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _t(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+PEOPLE = [
+    # person_id, name, email, team, title, region, segment, manager_id
+    ("P1", "Mia Manager", "mia@example.com", "sales", "Sales Director", "NA", None, None),
+    ("P2", "Ann Rep", "ann@example.com", "sales", "Account Executive", "NA", "SMB", "P1"),
+    ("P3", "Bob Rep", "bob@example.com", "sales", "Account Executive", "EMEA", "Enterprise",
+     "P1"),
+    ("P4", "Max Marketer", "max@example.com", "marketing", "Field Marketing", "NA", None, None),
+]
+
+CAMPAIGNS = [
+    ("C1", "NA SMB webinar", "Webinar", "NA", "SMB", "P4", "completed", _d("2026-06-15"),
+     _d("2026-07-15"), 5000, 4000, 100, "A webinar"),
+    ("C2", "EMEA event", "Events", "EMEA", "Enterprise", "P4", "planned", _d("2026-09-20"),
+     _d("2026-09-22"), 20000, None, 50, "An event"),
+]
+
+LEADS = [
+    # lead_id, campaign_id, source, region, segment, created_at, stage, mql_at, sal_at,
+    # sql_at, first_touch_at, owner_id, disqualify_reason
+    ("L1", "C1", "Webinar", "NA", "SMB", _t("2026-07-02 10:00"), "opportunity",
+     _t("2026-07-03 10:00"), _t("2026-07-04 10:00"), _t("2026-07-10 10:00"),
+     _t("2026-07-03 12:00"), "P2", None),
+    ("L2", "C1", "Webinar", "NA", "SMB", _t("2026-06-20 10:00"), "sal",
+     _t("2026-06-25 10:00"), _t("2026-07-01 09:00"), None, _t("2026-06-26 10:00"), "P2", None),
+    ("L3", None, "Organic Search", "EMEA", "Enterprise", _t("2026-07-05 10:00"), "opportunity",
+     _t("2026-07-06 10:00"), _t("2026-07-07 10:00"), _t("2026-08-01 10:00"),
+     _t("2026-07-06 11:00"), "P3", None),
+    ("L4", "C2", "Events", "EMEA", "Enterprise", _t("2026-09-30 10:00"), "mql",
+     _t("2026-10-01 00:00"), None, None, None, None, None),
+    ("L5", None, "Direct", "NA", "SMB", _t("2026-07-15 10:00"), "inquiry",
+     None, None, None, None, None, None),
+]
+
+# deal_id, lead_id, account, owner, region, segment, amount, status, category, created, close
+DEALS = [
+    ("D1", "L1", "Acme", "P2", "NA", "SMB", 10_000, "won", "closed", _t("2026-07-12 09:00"),
+     _d("2026-08-01")),
+    ("D2", "L3", "Globex", "P3", "EMEA", "Enterprise", 50_000, "won", "closed",
+     _t("2026-05-01 09:00"), _d("2026-08-14")),
+    ("D3", None, "Initech", "P2", "NA", "SMB", 20_000, "lost", "omitted",
+     _t("2026-07-20 09:00"), _d("2026-08-10")),
+    ("D4", None, "Umbrella", "P2", "NA", "SMB", 30_000, "open", "commit",
+     _t("2026-07-01 00:00"), _d("2026-09-15")),
+    ("D5", None, "Hooli", "P3", "EMEA", "Enterprise", 40_000, "open", "pipeline",
+     _t("2026-08-01 09:00"), _d("2026-09-30")),
+    ("D6", None, "Vandelay", "P2", "NA", "SMB", 5_000, "open", "omitted",
+     _t("2026-07-02 09:00"), _d("2026-09-01")),
+    ("D7", None, "Stark", "P2", "NA", "SMB", 7_000, "won", "closed",
+     _t("2026-06-01 09:00"), _d("2026-06-30")),
+    ("D8", None, "Wayne", "P3", "EMEA", "Enterprise", 15_000, "open", "best_case",
+     _t("2026-07-15 09:00"), _d("2026-11-01")),
+    # Closed in the four quarters before 2026-Q3 (2025-Q3 to 2026-Q2): they set the win
+    # rates. H5 closed before that window and must not count.
+    ("H1", None, "Old 1", "P2", "NA", "SMB", 1_000, "won", "closed", _t("2025-12-01 09:00"),
+     _d("2026-03-01")),
+    ("H2", None, "Old 2", "P2", "NA", "SMB", 2_000, "lost", "omitted", _t("2025-12-01 09:00"),
+     _d("2026-02-01")),
+    ("H3", None, "Old 3", "P2", "NA", "SMB", 3_000, "won", "closed", _t("2025-10-01 09:00"),
+     _d("2025-12-01")),
+    ("H4", None, "Old 4", "P2", "NA", "SMB", 4_000, "lost", "omitted", _t("2025-06-01 09:00"),
+     _d("2025-08-01")),
+    ("H5", None, "Old 5", "P2", "NA", "SMB", 5_000, "won", "closed", _t("2025-03-01 09:00"),
+     _d("2025-05-01")),
+    ("H6", None, "Old 6", "P2", "NA", "SMB", 6_000, "won", "closed", _t("2026-02-01 09:00"),
+     _d("2026-04-10")),
+]
+
+# The open categories each closed deal held before it closed.
+CATEGORIES_HELD = {
+    "H1": ["pipeline", "commit"],
+    "H2": ["pipeline", "commit"],
+    "H3": ["pipeline", "best_case"],
+    "H4": ["pipeline"],
+    "H5": ["pipeline", "commit"],
+    "H6": ["pipeline", "commit"],
+}
+
+GOALS = [
+    # quarter, metric, region, segment, target, owner_team
+    ("2026-Q3", "revenue", None, None, 200_000, "shared"),
+    ("2026-Q3", "revenue", "NA", None, 120_000, "shared"),
+    ("2026-Q3", "mqls", None, None, 10, "marketing"),
+    ("2026-Q3", "sqls", None, None, 4, "sales"),
+    ("2026-Q2", "revenue", None, None, 150_000, "shared"),
+]
+
+SUBMISSIONS = [
+    ("2026-Q3", "P2", _t("2026-08-03 10:00"), 30_000, 45_000),
+    ("2026-Q3", "P2", _t("2026-08-10 10:00"), 35_000, 50_000),
+    ("2026-Q3", "P2", _t("2026-08-17 10:00"), 99_000, 120_000),  # after the cut-off
+    ("2026-Q3", "P3", _t("2026-08-04 10:00"), 40_000, 60_000),
+    ("2026-Q3", "P1", _t("2026-08-05 10:00"), 500_000, 600_000),  # a manager: not rolled up
+    ("2026-Q2", "P2", _t("2026-05-04 10:00"), 1_000, 2_000),
+]
+
+
+def fill_fixture(connection) -> None:
+    """The hand-built company of the tests."""
+    connection.executemany("insert into people values (?, ?, ?, ?, ?, ?, ?, ?)", PEOPLE)
+    connection.executemany(
+        "insert into campaigns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", CAMPAIGNS
+    )
+    connection.executemany(
+        "insert into leads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", LEADS
+    )
+    connection.executemany(
+        "insert into deals values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", DEALS
+    )
+    history = []
+    for deal in DEALS:
+        deal_id, amount, status, category, created, close = (
+            deal[0], deal[6], deal[7], deal[8], deal[9], deal[10]
+        )
+        held = CATEGORIES_HELD.get(deal_id, [category] if status == "open" else ["pipeline"])
+        for step, open_category in enumerate(held):
+            history.append((deal_id, created + dt.timedelta(days=step), amount, "open",
+                            open_category, close))
+        if status != "open":
+            history.append((deal_id, dt.datetime.combine(close, dt.time(12)), amount, status,
+                            category, close))
+    connection.executemany("insert into deal_history values (?, ?, ?, ?, ?, ?)", history)
+    connection.executemany(
+        "insert into goals (quarter, metric, region, segment, target, owner_team, updated_by,"
+        " updated_at) values (?, ?, ?, ?, ?, ?, 'test', '2026-06-20 10:00')",
+        GOALS,
+    )
+    connection.executemany(
+        "insert into forecast_submissions values (?, ?, ?, ?, ?)", SUBMISSIONS
+    )
+
+
+@pytest.fixture
+def fixture_path(tmp_path: Path) -> Path:
+    path = tmp_path / "fixture.duckdb"
+    connection = store.create(path)
+    fill_fixture(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def fixture_cursor(fixture_path: Path):
+    connection = store.open_store(fixture_path)
+    yield connection.cursor()
+    connection.close()
+
+
+DEMO_AS_OF = dt.date(2026, 11, 22)
+DEMO_LEADS = 20_000
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(path, demo.DemoSpec(seed=7, as_of=DEMO_AS_OF, leads=DEMO_LEADS))
+    return path
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """Point the app at a store and pin its today."""
+
+    def use(path: Path, today: dt.date) -> None:
+        monkeypatch.setenv("RELAY_DB", str(path))
+        monkeypatch.setenv("RELAY_TODAY", today.isoformat())
+
+    return use

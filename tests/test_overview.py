@@ -1,0 +1,122 @@
+"""Every overview figure on the hand-built store (tests/conftest.py), worked out by hand."""
+
+import datetime as dt
+
+import pytest
+
+from relay.fiscal import Quarter
+from relay.views import overview
+from relay.views.common import Filters
+
+from conftest import AS_OF
+
+Q3 = Quarter(2026, 3)
+
+
+@pytest.fixture
+def company(fixture_cursor):
+    return overview.build(fixture_cursor, Filters(Q3), AS_OF)
+
+
+def test_revenue_target_closed_won_and_attainment(company):
+    # Won with close date in Q3: D1 10,000 + D2 50,000. D7 closed 30 June (Q2).
+    assert company.value("revenue_target") == 200_000
+    assert company.value("closed_won") == 60_000
+    assert company.value("attainment") == pytest.approx(0.3)
+    assert company.value("remaining_target") == 140_000
+
+
+def test_forecast_rollup_takes_each_reps_last_call_before_the_cutoff(company):
+    # Ann's call of 10 Aug (35,000 / 50,000), not her 17 Aug one; Bob 40,000 / 60,000;
+    # their manager Mia's own call is left out.
+    assert company.value("submitters") == 2
+    assert company.value("commit") == 75_000
+    assert company.value("best_case") == 110_000
+
+
+def test_weighted_pipeline_uses_the_categories_deals_held_before_closing(company):
+    # Open in Q3, not omitted: D4 30,000 (commit) and D5 40,000 (pipeline).
+    # Closed 2025-Q3..2026-Q2: H1 won, H2 lost, H3 won, H4 lost, H6 won, D7 won (30 June);
+    # H5 closed before the window. Ever in pipeline: all six, 4 won -> 2/3.
+    # Ever in commit: H1, H2, H6 -> 2/3.
+    assert company.value("open_pipeline") == 70_000
+    weighted = 30_000 * 2 / 3 + 40_000 * 4 / 6
+    assert company.value("weighted_pipeline") == pytest.approx(weighted)
+    assert company.value("model_forecast") == pytest.approx(60_000 + weighted)
+    assert company.value("pipeline_coverage") == pytest.approx(70_000 / 140_000)
+    rates = company.tables["weighted_pipeline"].set_index("forecast_category")
+    assert rates.loc["pipeline", ["won", "closed"]].tolist() == [4, 6]
+    assert rates.loc["commit", ["won", "closed"]].tolist() == [2, 3]
+    assert rates.loc["best_case", ["won", "closed"]].tolist() == [1, 1]
+    assert rates.loc["best_case", "deals"] == 0  # D8 closes in Q4
+    assert rates.loc["pipeline", "rate_from"] == "company-wide, 2025-Q3–2026-Q2"
+
+
+def test_lead_stage_counts_against_goals(company):
+    # MQL in Q3: L1, L3 (L2 was an MQL in June, L4 on 1 October). SQL in Q3: L1, L3.
+    assert company.value("mqls") == 2
+    assert company.value("mql_target") == 10
+    assert company.value("sqls") == 2
+    assert company.value("sql_target") == 4
+
+
+def test_marketing_sourced_shares(company):
+    # Created in Q3: D1 10,000, D3 20,000 (lost, still pipeline created), D4 30,000,
+    # D5 40,000, D8 15,000; D6 is open and omitted. Only D1's lead came from a campaign.
+    assert company.value("pipeline_created") == 115_000
+    assert company.value("marketing_sourced_pipeline_share") == pytest.approx(10_000 / 115_000)
+    # Closed-won 60,000, of which D1's 10,000 is marketing-sourced.
+    assert company.value("marketing_sourced_revenue_share") == pytest.approx(10_000 / 60_000)
+
+
+def test_trend_has_eight_quarters_of_target_and_closed_won(company):
+    trend = company.tables["trend"]
+    assert trend["quarter"].tolist() == [
+        "2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"
+    ]
+    by_quarter = trend.set_index("quarter")
+    assert by_quarter["closed_won"].to_dict() == {
+        "2024-Q4": 0, "2025-Q1": 0, "2025-Q2": 5_000, "2025-Q3": 0, "2025-Q4": 3_000,
+        "2026-Q1": 1_000, "2026-Q2": 6_000 + 7_000, "2026-Q3": 60_000,
+    }
+    assert by_quarter.loc["2026-Q2", "revenue_target"] == 150_000
+    assert by_quarter["revenue_target"].isna().sum() == 6
+
+
+def test_region_filter_uses_the_regional_goal_and_falls_back_to_company_win_rates(
+    fixture_cursor,
+):
+    na = overview.build(fixture_cursor, Filters(Q3, region="NA"), AS_OF)
+    assert na.value("revenue_target") == 120_000
+    assert na.value("closed_won") == 10_000
+    assert na.value("commit") == 35_000  # Ann only
+    assert na.value("open_pipeline") == 30_000
+    assert na.value("weighted_pipeline") == pytest.approx(20_000)
+    assert na.value("mqls") == 1
+    assert na.value("mql_target") is None  # no regional MQL goal: not the company's
+    assert na.value("pipeline_coverage") == pytest.approx(30_000 / 110_000)
+    assert "company-wide" in na.tables["weighted_pipeline"]["rate_from"].iloc[0]
+
+
+def test_a_breakdown_without_goals_says_so(fixture_cursor):
+    emea = overview.build(fixture_cursor, Filters(Q3, region="EMEA", segment="Enterprise"),
+                          AS_OF)
+    assert emea.value("revenue_target") is None
+    assert emea.value("attainment") is None
+    assert emea.value("pipeline_coverage") is None
+    assert emea.value("closed_won") == 50_000
+    assert any("No revenue goal" in note for note in emea.notes)
+
+
+def test_a_quarter_without_submissions_says_the_model_stands_alone(fixture_cursor):
+    q4 = overview.build(fixture_cursor, Filters(Quarter(2026, 4)), AS_OF)
+    assert q4.value("submitters") == 0
+    assert q4.value("commit") is None
+    assert any("model forecast stands alone" in note for note in q4.notes)
+    # D8 (best case, 15,000) closes in Q4; best case won 1 of 1 in the window before Q3.
+    assert q4.value("weighted_pipeline") == pytest.approx(15_000)
+
+
+def test_submissions_after_the_cutoff_count_once_the_day_has_come(fixture_cursor):
+    later = overview.build(fixture_cursor, Filters(Q3), dt.date(2026, 8, 17))
+    assert later.value("commit") == 99_000 + 40_000
