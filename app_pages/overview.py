@@ -29,7 +29,8 @@ with columns[0]:
 with columns[1]:
     ui.metric(view, "closed_won", currency)
 with columns[2]:
-    ui.metric(view, "attainment", currency)
+    ui.metric(view, "attainment", currency,
+              delta=f"{fmt.percent(value('quarter_elapsed'))} of the quarter gone")
 with columns[3]:
     ui.metric(view, "remaining_target", currency)
 

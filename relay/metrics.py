@@ -29,6 +29,11 @@ METRICS: dict[str, Metric] = {
     "attainment": Metric(
         "Attainment", "percent", "Closed-won ÷ revenue target.",
     ),
+    "quarter_elapsed": Metric(
+        "Quarter gone", "percent",
+        "Share of the quarter's days that have passed by the as-of date: the attainment a "
+        "linear quarter would have reached by now.",
+    ),
     "remaining_target": Metric(
         "Still to close", "currency", "Revenue target − closed-won (never below zero).",
     ),

@@ -130,4 +130,4 @@ def metric(view: View, key: str, currency: str, delta: str | None = None) -> Non
     """One figure with its definition as the hover help."""
     figure = view.figures[key]
     st.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency), delta=delta,
-              delta_color="off", help=figure.definition, border=True)
+              delta_color="off", delta_arrow="off", help=figure.definition, border=True)

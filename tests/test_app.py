@@ -42,6 +42,8 @@ def test_overview_default_filters_show_the_hand_computed_figures(app_env, fixtur
     assert shown["Revenue target"] == "$200.0K"
     assert shown["Closed-won"] == "$60.0K"
     assert shown["Attainment"] == "30%"
+    attainment = next(m for m in at.metric if m.label == "Attainment")
+    assert attainment.delta == "50% of the quarter gone"
     assert shown["Still to close"] == "$140.0K"
     assert shown["Commit (reps)"] == "$75.0K"
     assert shown["Best case (reps)"] == "$110.0K"

@@ -24,6 +24,8 @@ def test_revenue_target_closed_won_and_attainment(company):
     assert company.value("closed_won") == 60_000
     assert company.value("attainment") == pytest.approx(0.3)
     assert company.value("remaining_target") == 140_000
+    # 1 July to 15 August is 46 of the quarter's 92 days.
+    assert company.value("quarter_elapsed") == pytest.approx(46 / 92)
 
 
 def test_forecast_rollup_takes_each_reps_last_call_before_the_cutoff(company):

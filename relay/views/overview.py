@@ -34,6 +34,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.add("revenue_target", target)
     view.add("closed_won", closed_won)
     view.add("attainment", safe_ratio(closed_won, target))
+    view.add("quarter_elapsed", filters.quarter.elapsed_share(as_of))
     view.add("remaining_target", remaining)
 
     cutoff = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
