@@ -23,31 +23,21 @@ for note in view.notes:
 value = view.value
 
 st.subheader("Where we stand")
-columns = st.columns(4)
-with columns[0]:
-    ui.metric(view, "revenue_target", currency)
-with columns[1]:
-    ui.metric(view, "closed_won", currency)
-with columns[2]:
-    ui.metric(view, "attainment", currency,
-              delta=f"{fmt.percent(value('quarter_elapsed'))} of the quarter gone")
-with columns[3]:
-    ui.metric(view, "remaining_target", currency)
+ui.metric_row(view, [
+    ("revenue_target", None),
+    ("closed_won", None),
+    ("attainment", f"{fmt.percent(value('quarter_elapsed'))} of the quarter gone"),
+    ("remaining_target", None),
+], currency)
 
 st.subheader("The forecast")
-columns = st.columns(5)
-with columns[0]:
-    ui.metric(view, "commit", currency,
-              delta=f"{fmt.count(value('submitters'))} reps submitted")
-with columns[1]:
-    ui.metric(view, "best_case", currency)
-with columns[2]:
-    ui.metric(view, "model_forecast", currency)
-with columns[3]:
-    ui.metric(view, "weighted_pipeline", currency)
-with columns[4]:
-    ui.metric(view, "pipeline_coverage", currency,
-              delta=f"of {fmt.money(value('remaining_target'), currency)} still to close")
+ui.metric_row(view, [
+    ("commit", f"{fmt.count(value('submitters'))} reps submitted"),
+    ("best_case", None),
+    ("model_forecast", None),
+    ("weighted_pipeline", None),
+    ("pipeline_coverage", f"of {fmt.money(value('remaining_target'), currency)} still to close"),
+], currency)
 
 left, right = st.columns(2)
 with left:
@@ -70,26 +60,20 @@ with st.expander("How the weighted pipeline is weighted"):
         column_config={
             "forecast_category": "Forecast category",
             "deals": st.column_config.NumberColumn("Open deals", format="%d"),
-            "amount": st.column_config.NumberColumn("Open amount", format="dollar"),
+            "amount": ui.money_column("Open amount", currency),
             "won": st.column_config.NumberColumn("Won (history)", format="%d"),
             "closed": st.column_config.NumberColumn("Closed (history)", format="%d"),
             "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
-            "weighted_amount": st.column_config.NumberColumn("Weighted", format="dollar"),
+            "weighted_amount": ui.money_column("Weighted", currency),
             "rate_from": "Win rate measured on",
         },
     )
 
 st.subheader("Demand")
-columns = st.columns(4)
-with columns[0]:
-    ui.metric(view, "mqls", currency,
-              delta=f"goal {fmt.count(value('mql_target'))}")
-with columns[1]:
-    ui.metric(view, "sqls", currency,
-              delta=f"goal {fmt.count(value('sql_target'))}")
-with columns[2]:
-    ui.metric(view, "marketing_sourced_pipeline_share", currency,
-              delta=f"of {fmt.money(value('pipeline_created'), currency)} created")
-with columns[3]:
-    ui.metric(view, "marketing_sourced_revenue_share", currency,
-              delta=f"of {fmt.money(value('closed_won'), currency)} closed-won")
+ui.metric_row(view, [
+    ("mqls", f"goal {fmt.count(value('mql_target'))}"),
+    ("sqls", f"goal {fmt.count(value('sql_target'))}"),
+    ("marketing_sourced_pipeline_share",
+     f"of {fmt.money(value('pipeline_created'), currency)} created"),
+    ("marketing_sourced_revenue_share", f"of {fmt.money(value('closed_won'), currency)} closed-won"),
+], currency)

@@ -126,8 +126,17 @@ def context() -> Context:
     return st.session_state["shell_context"]
 
 
-def metric(view: View, key: str, currency: str, delta: str | None = None) -> None:
-    """One figure with its definition as the hover help."""
-    figure = view.figures[key]
-    st.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency), delta=delta,
-              delta_color="off", delta_arrow="off", help=figure.definition, border=True)
+def money_column(label: str, currency: str):
+    """A table column of amounts in the store's currency."""
+    named = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+    number_format = named.get(currency) or f"{fmt.SYMBOLS.get(currency, currency + ' ')}%,.0f"
+    return st.column_config.NumberColumn(label, format=number_format)
+
+
+def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str) -> None:
+    """A row of figures, each (key, note under it), with its definition as the hover help."""
+    for column, (key, note) in zip(st.columns(len(figures)), figures, strict=True):
+        figure = view.figures[key]
+        column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
+                      delta=note, delta_color="off", delta_arrow="off",
+                      help=figure.definition, border=True)
