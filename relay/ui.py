@@ -129,7 +129,7 @@ def context() -> Context:
 def money_column(label: str, currency: str):
     """A table column of amounts in the store's currency."""
     named = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
-    number_format = named.get(currency) or f"{fmt.SYMBOLS.get(currency, currency + ' ')}%,.0f"
+    number_format = named.get(currency) or f"{fmt.SYMBOLS.get(currency, currency + ' ')}%.0f"
     return st.column_config.NumberColumn(label, format=number_format)
 
 
