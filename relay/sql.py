@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -35,7 +36,9 @@ def row(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str
     rows = result.fetchall()
     if not rows:
         return dict.fromkeys(columns)
-    return dict(zip(columns, rows[0], strict=True))
+    # Amounts are DECIMAL in the store; as floats they mix with the DataFrame figures.
+    values = (float(v) if isinstance(v, Decimal) else v for v in rows[0])
+    return dict(zip(columns, values, strict=True))
 
 
 def execute(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 from relay import sql
 from relay.fiscal import Quarter, quarter_range
 from relay.metrics import safe_ratio
+from relay.views.actuals import figures_for, quarter_actuals
 from relay.views.common import Filters, View
 
 TREND_QUARTERS = 8
@@ -22,14 +23,13 @@ OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("overview", filters, as_of)
-    scope = filters.bounds()
     targets = _targets(cursor, filters)
-    trend = _trend(cursor, filters)
-    this_quarter = trend.iloc[-1]
+    actual = figures_for(quarter_actuals(cursor, filters.quarter), filters.region,
+                         filters.segment)
 
     target = targets.get("revenue")
-    closed_won = float(this_quarter["closed_won"])
-    open_pipeline = float(this_quarter["open_pipeline"])
+    closed_won = actual["closed_won"]
+    open_pipeline = actual["open_pipeline"]
     remaining = None if target is None else max(target - closed_won, 0.0)
     view.add("revenue_target", target)
     view.add("closed_won", closed_won)
@@ -56,22 +56,21 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.add("model_forecast", closed_won + weighted)
     view.add("pipeline_coverage", safe_ratio(open_pipeline, remaining))
 
-    stages = sql.row(cursor, "lead_stage_counts", **scope)
-    view.add("mqls", stages["mqls"])
+    view.add("mqls", actual["mqls"])
     view.add("mql_target", targets.get("mqls"))
-    view.add("sqls", stages["sqls"])
+    view.add("sqls", actual["sqls"])
     view.add("sql_target", targets.get("sqls"))
 
-    sourced = sql.row(cursor, "sourced_pipeline_and_revenue", **scope)
-    view.add("pipeline_created", sourced["pipeline_created"])
+    sourced = sql.row(cursor, "sourced_pipeline_and_revenue", **filters.bounds())
+    view.add("pipeline_created", actual["pipeline_created"])
     view.add("marketing_sourced_pipeline_share",
-             safe_ratio(sourced["marketing_pipeline"], sourced["pipeline_created"]))
+             safe_ratio(sourced["marketing_pipeline"], actual["pipeline_created"]))
     view.add("marketing_sourced_revenue_share",
-             safe_ratio(sourced["marketing_revenue"], sourced["closed_won"]))
+             safe_ratio(sourced["marketing_revenue"], closed_won))
 
     if target is None:
         view.notes.append(f"No revenue goal is set for {filters.describe()}.")
-    view.tables["trend"] = trend[["quarter", "revenue_target", "closed_won"]]
+    view.tables["trend"] = _trend(cursor, filters)
     view.tables["weighted_pipeline"] = by_category.merge(win_rates, on="forecast_category")
     return view
 
@@ -84,22 +83,14 @@ def _targets(cursor, filters: Filters, quarter: Quarter | None = None) -> dict[s
 
 def _trend(cursor, filters: Filters) -> pd.DataFrame:
     """Target and closed-won for the selected quarter and the seven before it, oldest first."""
-    quarters = quarter_range(filters.quarter.shift(1 - TREND_QUARTERS), filters.quarter)
-    revenue = sql.frame(
-        cursor, "revenue_by_quarter",
-        labels=[str(q) for q in quarters],
-        starts=[q.start for q in quarters],
-        ends=[q.end for q in quarters],
-        region=filters.region,
-        segment=filters.segment,
-    ).set_index("quarter")
     rows = []
-    for quarter in quarters:
+    for quarter in quarter_range(filters.quarter.shift(1 - TREND_QUARTERS), filters.quarter):
+        actual = figures_for(quarter_actuals(cursor, quarter, with_leads=False),
+                             filters.region, filters.segment)
         rows.append({
             "quarter": str(quarter),
             "revenue_target": _targets(cursor, filters, quarter).get("revenue"),
-            "closed_won": float(revenue.at[str(quarter), "closed_won"]),
-            "open_pipeline": float(revenue.at[str(quarter), "open_pipeline"]),
+            "closed_won": actual["closed_won"],
         })
     return pd.DataFrame(rows)
 

@@ -1,0 +1,71 @@
+"""What actually happened in a quarter, for every region/segment breakdown at once.
+
+Goals and pages read their figures from here so that revenue, pipeline created, MQLs, SALs,
+SQLs and win rate are counted one way everywhere (DESIGN.md's metric definitions).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from relay import sql
+from relay.fiscal import Quarter
+from relay.metrics import safe_ratio
+
+Breakdown = tuple[str | None, str | None]  # (region, segment); None = all
+
+DEAL_FIGURES = ("closed_won", "won_deals", "lost_deals", "open_pipeline", "pipeline_created")
+LEAD_FIGURES = ("mqls", "sals", "sqls")
+# How each goal metric is measured. A stored goal with any other metric shows no actual.
+GOAL_METRICS = {
+    "revenue": "Closed-won revenue",
+    "pipeline": "Pipeline created",
+    "mqls": "MQLs",
+    "sals": "SALs",
+    "sqls": "SQLs",
+    "win_rate": "Win rate",
+}
+
+
+def quarter_actuals(
+    cursor: duckdb.DuckDBPyConnection, quarter: Quarter, with_leads: bool = True,
+) -> dict[Breakdown, dict[str, float]]:
+    """{(region, segment): {figure: value}} for the quarter; absent breakdowns had nothing."""
+    bounds = {"starts_on": quarter.start, "ends_before": quarter.end}
+    actuals: dict[Breakdown, dict[str, float]] = {}
+    sources = [("deal_actuals", DEAL_FIGURES)]
+    if with_leads:
+        sources.append(("lead_actuals", LEAD_FIGURES))
+    for name, figures in sources:
+        for row in sql.frame(cursor, name, **bounds).to_dict(orient="records"):
+            key = _breakdown(row)
+            if key is not None:
+                actuals.setdefault(key, {}).update({f: float(row[f]) for f in figures})
+    return actuals
+
+
+def figures_for(actuals: dict[Breakdown, dict[str, float]], region: str | None,
+                segment: str | None) -> dict[str, float]:
+    """The figures of one breakdown, zeros where nothing happened."""
+    empty = dict.fromkeys(DEAL_FIGURES + LEAD_FIGURES, 0.0)
+    return {**empty, **actuals.get((region, segment), {})}
+
+
+def goal_actual(figures: dict[str, float], metric: str) -> float | None:
+    """The actual a goal metric is measured against; None for a metric with no definition."""
+    if metric == "win_rate":
+        return safe_ratio(figures["won_deals"], figures["won_deals"] + figures["lost_deals"])
+    column = {"revenue": "closed_won", "pipeline": "pipeline_created", "mqls": "mqls",
+              "sals": "sals", "sqls": "sqls"}.get(metric)
+    return None if column is None else figures[column]
+
+
+def _breakdown(row: dict) -> Breakdown | None:
+    region = None if row["all_regions"] else row["region"]
+    segment = None if row["all_segments"] else row["segment"]
+    # Rows with no region (or segment) in the data cannot be a goal's breakdown.
+    if (not row["all_regions"] and row["region"] is None) or (
+        not row["all_segments"] and row["segment"] is None
+    ):
+        return None
+    return region, segment
