@@ -9,6 +9,8 @@ st.set_page_config(page_title="Revenue Relay", page_icon=":material/sprint:", la
 page = st.navigation([
     st.Page("app_pages/overview.py", title="Executive overview", icon=":material/monitoring:",
             default=True),
+    st.Page("app_pages/goals.py", title="Joint goals", icon=":material/flag:"),
+    st.Page("app_pages/planner.py", title="Demand planner", icon=":material/account_tree:"),
 ])
 ui.start_shell()
 page.run()

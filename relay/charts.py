@@ -66,3 +66,39 @@ def forecast_against_target(
                          annotation_text=f"Target {fmt.money(target, currency)}",
                          annotation_position="top")
     return _styled(figure, "Where the quarter lands, by each call")
+
+
+STATUS_COLOURS = {"Hit": COMMIT_COLOUR, "On pace": COMMIT_COLOUR, "Missed": TARGET_LINE_COLOUR,
+                  "Behind pace": FORECAST_COLOUR}
+
+
+def goal_attainment(goals: pd.DataFrame, elapsed: float, quarter_phase: str) -> go.Figure:
+    """Attainment of every goal as a bar, with 100% and (in a running quarter) the linear
+    pace marked."""
+    measured = goals[goals["attainment"].notna()]
+    figure = go.Figure(go.Bar(
+        x=measured["attainment"], y=measured["goal"], orientation="h",
+        marker_color=[STATUS_COLOURS.get(s, TARGET_COLOUR) for s in measured["status"]],
+        text=[f"{a:.0%}" for a in measured["attainment"]], textposition="auto",
+        customdata=measured["status"],
+        hovertemplate="%{y}: %{x:.0%} of target (%{customdata})<extra></extra>",
+    ))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(tickformat=".0%", rangemode="tozero")
+    figure.add_vline(x=1, line_width=2, line_color="#57606a",
+                     annotation_text="Target", annotation_position="top")
+    if quarter_phase == "current":
+        figure.add_vline(x=elapsed, line_width=2, line_dash="dot", line_color=FORECAST_COLOUR,
+                         annotation_text=f"Pace {elapsed:.0%}", annotation_position="bottom")
+    _styled(figure, "Attainment by goal")
+    return figure.update_layout(height=max(320, 60 + 34 * len(measured)), showlegend=False)
+
+
+def demand_waterfall(stages: list[tuple[str, float]]) -> go.Figure:
+    """What the revenue target takes at each stage of the funnel, widest first."""
+    figure = go.Figure(go.Funnel(
+        y=[label for label, _ in stages], x=[value for _, value in stages],
+        texttemplate="%{x:,.0f}", marker={"color": ACTUAL_COLOUR},
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+    ))
+    return _styled(figure, "What the target takes, stage by stage")

@@ -84,6 +84,44 @@ METRICS: dict[str, Metric] = {
         "Marketing-sourced revenue", "percent",
         "Closed-won revenue from deals whose lead came from a campaign ÷ all closed-won.",
     ),
+    # Goals
+    "goals_total": Metric("Goals", "count", "Goals set for the quarter and breakdown."),
+    "goals_hit": Metric(
+        "Goals hit", "count",
+        "Closed quarter: goals whose actual reached the target. Current quarter: goals at or "
+        "ahead of a linear pace (target × share of the quarter gone); rates against the "
+        "target itself.",
+    ),
+    # The demand waterfall
+    "deals_won_needed": Metric(
+        "Deals to win", "count", "Revenue target ÷ average won deal size.",
+    ),
+    "pipeline_needed": Metric("Pipeline needed", "currency", "Revenue target ÷ win rate."),
+    "opportunities_needed": Metric(
+        "Opportunities needed", "count", "Deals to win ÷ win rate.",
+    ),
+    "sqls_needed": Metric("SQLs needed", "count", "Opportunities needed ÷ SQL → opportunity."),
+    "sals_needed": Metric("SALs needed", "count", "SQLs needed ÷ SAL → SQL."),
+    "mqls_needed": Metric("MQLs needed", "count", "SALs needed ÷ MQL → SAL."),
+    "campaign_expected_leads": Metric(
+        "Leads expected from campaigns", "count",
+        "Expected leads of the campaigns that run in the quarter (not cancelled), each spread "
+        "evenly over its days and counted for the days in the quarter.",
+    ),
+    "campaign_mqls": Metric(
+        "MQLs from planned campaigns", "count",
+        "Leads expected from campaigns × the measured campaign inquiry → MQL rate.",
+    ),
+    "other_mqls": Metric(
+        "MQLs from outside campaigns", "count",
+        "MQLs without a campaign (organic, direct, referral) per quarter in the look-back "
+        "window.",
+    ),
+    "mql_gap": Metric(
+        "MQL gap", "count",
+        "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns. Above zero: "
+        "marketing must find that many more.",
+    ),
 }
 
 

@@ -16,6 +16,7 @@ DEFAULTS = {
     "currency": "USD",
     "sla_hours": "24",
     "is_demo": "false",
+    "lookback_quarters": "4",
 }
 
 
@@ -25,6 +26,7 @@ class Settings:
     currency: str
     sla_hours: float
     is_demo: bool
+    lookback_quarters: int  # closed quarters that calibrate win rates and conversion
 
 
 def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
@@ -40,6 +42,7 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         currency=values["currency"],
         sla_hours=float(values["sla_hours"]),
         is_demo=values["is_demo"] == "true",
+        lookback_quarters=int(values["lookback_quarters"]),
     )
 
 
@@ -65,7 +68,15 @@ def _hours(text: str) -> str:
     return f"{hours:g}"
 
 
-EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours}
+def _quarters(text: str) -> str:
+    if not text.isdigit() or not 1 <= int(text) <= 12:
+        raise ValueError(f"lookback_quarters must be a whole number of quarters from 1 to 12, "
+                         f"not {text!r}")
+    return str(int(text))
+
+
+EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,
+            "lookback_quarters": _quarters}
 
 
 def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:

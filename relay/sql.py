@@ -28,6 +28,17 @@ def frame(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.Dat
     return cursor.execute(load(name), params).df()
 
 
+def records(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a named query and return its rows as dicts of plain Python values (None for NULL,
+    never NaN: these go back into queries as parameters)."""
+    result = cursor.execute(load(name), params)
+    columns = [column[0] for column in result.description]
+    return [
+        dict(zip(columns, (float(v) if isinstance(v, Decimal) else v for v in values), strict=True))
+        for values in result.fetchall()
+    ]
+
+
 def row(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str, Any]:
     """Run a named query that returns one row, as a dict of column name to value."""
     result = cursor.execute(load(name), params)

@@ -10,10 +10,10 @@ from pathlib import Path
 import streamlit as st
 
 from relay import clock, filters, format as fmt, settings, store
-from relay.views import overview
+from relay.views import goals, overview, plan
 from relay.views.common import Filters, View
 
-VIEWS = {"overview": overview.build}
+VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build}
 CACHE_SECONDS = 600
 ALL_REGIONS = "All regions"
 ALL_SEGMENTS = "All segments"
@@ -31,21 +31,22 @@ class Context:
 
 
 @st.cache_resource(show_spinner=False)
-def _connection(path: str):
+def connection(path: str):
     """The process's one read-write connection to the store; pages use cursors of it."""
     return store.open_store(Path(path))
 
 
 def cursor(path: str):
-    return _connection(path).cursor()
+    return connection(path).cursor()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
-def view(name: str, store_path: str, chosen: Filters, today: dt.date) -> View:
-    """A page's data, cached per store, filters and day; cleared when the store changes."""
+def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
+    """A page's data, cached per store, filters, day and options; cleared when the store
+    changes."""
     page_cursor = cursor(store_path)
     try:
-        return VIEWS[name](page_cursor, chosen, today)
+        return VIEWS[name](page_cursor, chosen, today, **options)
     finally:
         page_cursor.close()
 
@@ -124,6 +125,10 @@ def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Fil
 
 def context() -> Context:
     return st.session_state["shell_context"]
+
+
+def filter_options(context: Context) -> filters.FilterOptions:
+    return _shell_data(context.store_path, context.today)[1]
 
 
 def money_column(label: str, currency: str):

@@ -104,6 +104,8 @@ GOALS = [
     ("2026-Q3", "revenue", "NA", None, 120_000, "shared"),
     ("2026-Q3", "mqls", None, None, 10, "marketing"),
     ("2026-Q3", "sqls", None, None, 4, "sales"),
+    ("2026-Q3", "win_rate", None, None, 0.5, "sales"),
+    ("2026-Q3", "nps", None, None, 50, "shared"),  # a metric with no definition
     ("2026-Q2", "revenue", None, None, 150_000, "shared"),
 ]
 

@@ -7,14 +7,14 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import sql
+from relay import settings, sql
 from relay.fiscal import Quarter, quarter_range
 from relay.metrics import safe_ratio
+from relay.planning import lookback_window
 from relay.views.actuals import figures_for, quarter_actuals
 from relay.views.common import Filters, View
 
 TREND_QUARTERS = 8
-LOOKBACK_QUARTERS = 4
 # Below this many closed deals in a category, a region's or segment's own win rate says
 # more about luck than about the team: the company-wide rate is used instead.
 MIN_DEALS_FOR_OWN_RATE = 30
@@ -95,16 +95,9 @@ def _trend(cursor, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def lookback_window(quarter: Quarter, as_of: dt.date) -> tuple[Quarter, Quarter]:
-    """The closed quarters whose outcomes calibrate the forecast of `quarter`: the four
-    before it, or before the current quarter when `quarter` has not started."""
-    current = Quarter.containing(as_of, quarter.start_month)
-    last = min(quarter, current).shift(-1)
-    return last.shift(1 - LOOKBACK_QUARTERS), last
-
-
 def _weighted_pipeline(cursor, filters: Filters, as_of: dt.date):
-    first, last = lookback_window(filters.quarter, as_of)
+    first, last = lookback_window(filters.quarter, as_of,
+                                  settings.load(cursor).lookback_quarters)
     window = {"starts_on": first.start, "ends_before": last.end}
     own = sql.frame(cursor, "win_rate_by_category", **window,
                     region=filters.region, segment=filters.segment).set_index("forecast_category")

@@ -1,0 +1,61 @@
+"""Joint goals: progress and pace, the review of a closed quarter, edits in the meeting,
+the history of each goal and the plan's sign-off."""
+
+import streamlit as st
+
+from relay import charts, editing, format as fmt, goals_ui, ui
+from relay.views.goals import phase
+
+context = ui.context()
+quarter = str(context.filters.quarter)
+st.title("Joint goals")
+quarter_phase = phase(context.filters, context.today)
+st.caption(f"{context.filters.describe()} · " + {
+    "closed": "closed quarter: how the goals ended",
+    "current": f"{context.filters.quarter.elapsed_share(context.today):.0%} of the quarter gone",
+    "future": "planned quarter",
+}[quarter_phase])
+
+view = ui.view("goals", context.store_path, context.filters, context.today)
+table = view.tables["goals"]
+for note in view.notes:
+    st.info(note, icon=":material/info:")
+
+goals_ui.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty)
+
+if not table.empty:
+    label = "Goals hit" if quarter_phase == "closed" else "Goals on pace"
+    st.metric(label, f"{fmt.count(view.value('goals_hit'))} of {fmt.count(len(table))}",
+              help=view.figures["goals_hit"].definition)
+    st.plotly_chart(charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase),
+                    config={"displayModeBar": False})
+    st.subheader("Targets")
+    st.caption("Edit a target in place and save; every save is versioned and audited.")
+    seen = st.session_state.setdefault(f"goals_seen_{context.filters}", editing.snapshot(table))
+    edits = []
+    for team in ("shared", "marketing", "sales"):
+        shown = table[table["owner_team"] == team].reset_index(drop=True)
+        if shown.empty:
+            continue
+        st.markdown(f"**{team.capitalize()} goals**")
+        edited = st.data_editor(
+            shown, key=f"goals_editor_{team}_{context.filters}", hide_index=True,
+            disabled=[c for c in shown.columns if c != "target"],
+            column_order=["goal", "target", "actual", "attainment", "expected_by_now", "status",
+                          "updated_by", "version"],
+            column_config=goals_ui.goal_columns(context.settings.currency),
+        )
+        edits += editing.target_edits(shown, edited, seen)
+    if st.button("Save changes", type="primary", disabled=not edits,
+                 help="Saves every edited target in one go, or none of them."):
+        goals_ui.save_edits(context, edits)
+
+    with st.expander("History of a goal"):
+        options = dict(zip(table["goal_id"], table["goal"], strict=True))
+        chosen = st.selectbox("Goal", list(options), format_func=options.get,
+                              key="goals_history_goal")
+        st.dataframe(goals_ui.history(context.store_path, chosen), hide_index=True)
+
+goals_ui.add_goal_form(context)
+if table.empty and context.filters.region is None and context.filters.segment is None:
+    goals_ui.copy_last_quarter_form(context)

@@ -1,0 +1,2 @@
+insert into plan_signoffs (quarter, side, signed_by, signed_at)
+values ($quarter, $side, $signed_by, $signed_at)

@@ -1,0 +1,265 @@
+"""Changing joint goals: edits, new goals, copying last quarter, saving a plan, sign-off.
+
+Every change is one transaction that also writes the audit log and bumps the goal's
+version. A save names the version the user saw; if someone else saved the goal since, the
+whole save is refused with who changed it and the value it has now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from relay import sql, store
+from relay.fiscal import Quarter, QuarterError
+
+OWNER_TEAMS = ("marketing", "sales", "shared")
+SIDES = ("marketing", "sales")
+DEFAULT_OWNER_TEAM = {
+    "revenue": "shared", "pipeline": "shared", "mqls": "marketing", "sals": "sales",
+    "sqls": "sales", "win_rate": "sales",
+}
+# Rates are not scaled when a quarter's goals are grown from the last one.
+RATE_METRICS = {"win_rate"}
+
+
+class GoalError(ValueError):
+    """A goal change that cannot be made as asked; nothing was saved."""
+
+
+class GoalBusy(GoalError):
+    """Another save of the same goals was in progress at the same moment; nothing was saved."""
+
+
+class GoalConflict(Exception):
+    """Someone else saved the goal after the user loaded it; nothing was saved."""
+
+    def __init__(self, goal: dict[str, Any], seen_version: int):
+        self.goal = goal
+        who = goal["updated_by"]
+        when = goal["updated_at"]
+        super().__init__(
+            f"{_describe(goal)} was changed by {who} at {when:%d %b %Y %H:%M} after you loaded "
+            f"it (you saw version {seen_version}, it is now version {goal['version']}, target "
+            f"{_number(goal['target'])}). Nothing was saved; reload to see their change."
+        )
+
+
+@dataclass(frozen=True)
+class TargetEdit:
+    goal_id: int
+    seen_version: int
+    target: Any  # as typed: validated on save
+
+
+def _write(connection: duckdb.DuckDBPyConnection, work):
+    """One transaction, retried by store.write; a writer that still collides is told so."""
+    try:
+        return store.write(connection, work)
+    except duckdb.TransactionException as error:
+        raise GoalBusy(
+            "Someone else was saving the same goals at the same moment, so nothing was saved. "
+            f"Try again in a moment. (DuckDB: {error})"
+        ) from error
+
+
+def _describe(goal: dict[str, Any]) -> str:
+    scope = " · ".join(part for part in (goal["region"], goal["segment"]) if part)
+    return f"The {goal['quarter']} {goal['metric']} goal ({scope or 'company-wide'})"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.4g}" if value < 1 else f"{value:,.0f}"
+
+
+def parse_quarter(text: str, start_month: int = 1) -> Quarter:
+    try:
+        return Quarter.parse(text, start_month)
+    except QuarterError as error:
+        raise GoalError(str(error)) from error
+
+
+def validate_target(metric: str, value: Any) -> float:
+    """A target as a float, or GoalError saying what is wrong with it."""
+    try:
+        number = float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(
+            value
+        )
+    except (TypeError, ValueError):
+        raise GoalError(f"The {metric} target {value!r} is not a number.") from None
+    if math.isnan(number) or math.isinf(number):
+        raise GoalError(f"The {metric} target must be a number, not {value!r}.")
+    if number < 0:
+        raise GoalError(f"The {metric} target cannot be negative ({number:,.0f}).")
+    if metric in RATE_METRICS and not 0 < number <= 1:
+        raise GoalError(
+            f"The {metric} target is a rate: a number above 0 and at most 1 (0.28 for 28%), "
+            f"not {value!r}."
+        )
+    return number
+
+
+def _audit(cursor, actor: str, action: str, goal_id: int, before, after, at) -> None:
+    sql.execute(cursor, "insert_audit", at=at, actor=actor, action=action, entity="goal",
+                entity_id=str(goal_id), before=None if before is None else json.dumps(before,
+                                                                                     default=str),
+                after=json.dumps(after, default=str))
+
+
+def _snapshot(goal: dict[str, Any]) -> dict[str, Any]:
+    return {key: goal[key] for key in ("quarter", "metric", "region", "segment", "target",
+                                       "owner_team", "version")}
+
+
+def _update(cursor, goal: dict[str, Any], seen_version: int, target: float, actor: str,
+            at: dt.datetime) -> None:
+    (updated,) = sql.row(cursor, "update_goal_target", goal_id=goal["goal_id"],
+                         expected_version=seen_version, target=target, actor=actor,
+                         at=at).values()
+    if updated != 1:
+        raise GoalConflict(sql.row(cursor, "goal_by_id", goal_id=goal["goal_id"]), seen_version)
+    after = {**_snapshot(goal), "target": target, "version": seen_version + 1}
+    _audit(cursor, actor, "goal.update", goal["goal_id"], _snapshot(goal), after, at)
+
+
+def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit],
+                 actor: str) -> int:
+    """Save edited targets, all or none; returns how many goals changed."""
+    at = dt.datetime.now()
+
+    def work(cursor) -> int:
+        changed = 0
+        for edit in edits:
+            goal = sql.row(cursor, "goal_by_id", goal_id=edit.goal_id)
+            if goal["goal_id"] is None:
+                raise GoalError(f"Goal {edit.goal_id} no longer exists; reload the page.")
+            target = validate_target(goal["metric"], edit.target)
+            if goal["version"] != edit.seen_version:
+                raise GoalConflict(goal, edit.seen_version)
+            if target == goal["target"]:
+                continue
+            _update(cursor, goal, edit.seen_version, target, actor, at)
+            changed += 1
+        return changed
+
+    return _write(connection, work)
+
+
+def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
+             region: str | None, segment: str | None, target: Any, owner_team: str,
+             actor: str) -> int:
+    """A new goal; refused if the quarter already has one for that metric and breakdown."""
+    parse_quarter(quarter)
+    metric = metric.strip().lower().replace(" ", "_")
+    if not metric:
+        raise GoalError("Name the metric of the goal (e.g. revenue, mqls).")
+    if owner_team not in OWNER_TEAMS:
+        raise GoalError(f"The owner team must be one of {', '.join(OWNER_TEAMS)}, "
+                        f"not {owner_team!r}.")
+    value = validate_target(metric, target)
+    at = dt.datetime.now()
+
+    def work(cursor) -> int:
+        existing = sql.row(cursor, "goal_for_breakdown", quarter=quarter, metric=metric,
+                           region=region, segment=segment)
+        if existing["goal_id"] is not None:
+            raise GoalError(f"{_describe(existing)} already exists (target "
+                            f"{_number(existing['target'])}); edit it instead.")
+        return _insert(cursor, quarter, metric, region, segment, value, owner_team, actor, at)
+
+    return _write(connection, work)
+
+
+def _insert(cursor, quarter, metric, region, segment, target, owner_team, actor, at) -> int:
+    goal_id = cursor.execute(sql.load("insert_goal"), {
+        "quarter": quarter, "metric": metric, "region": region, "segment": segment,
+        "target": target, "owner_team": owner_team, "actor": actor, "at": at,
+    }).fetchall()[0][0]
+    after = {"quarter": quarter, "metric": metric, "region": region, "segment": segment,
+             "target": target, "owner_team": owner_team, "version": 1}
+    _audit(cursor, actor, "goal.create", goal_id, None, after, at)
+    return goal_id
+
+
+def copy_from_previous(connection: duckdb.DuckDBPyConnection, quarter: str, growth_percent: Any,
+                       actor: str, start_month: int = 1) -> int:
+    """Fill an empty quarter with last quarter's goals grown by `growth_percent` (rates kept
+    as they were); returns how many goals were created."""
+    target_quarter = parse_quarter(quarter, start_month)
+    try:
+        growth = float(growth_percent)
+    except (TypeError, ValueError):
+        raise GoalError(f"The growth {growth_percent!r} is not a number of percent.") from None
+    if not -100 < growth <= 1000:
+        raise GoalError(f"A growth of {growth}% is not believable; give a percent above "
+                        f"-100 and at most 1000.")
+    previous = str(target_quarter.shift(-1))
+    at = dt.datetime.now()
+
+    def work(cursor) -> int:
+        if sql.records(cursor, "goals_for_quarter", quarter=quarter):
+            raise GoalError(f"{quarter} already has goals; copying only fills an empty quarter.")
+        source = sql.records(cursor, "goals_for_quarter", quarter=previous)
+        if not source:
+            raise GoalError(f"{previous} has no goals to start from.")
+        for goal in source:
+            factor = 1 if goal["metric"] in RATE_METRICS else 1 + growth / 100
+            target = round(goal["target"] * factor, 4 if goal["target"] < 1 else 0)
+            _insert(cursor, quarter, goal["metric"], goal["region"], goal["segment"],
+                    target, goal["owner_team"], actor, at)
+        return len(source)
+
+    return _write(connection, work)
+
+
+def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str | None,
+              segment: str | None, targets: dict[str, float], seen_versions: dict[str, int | None],
+              actor: str) -> int:
+    """Store a plan's targets as the quarter's goals for one breakdown: existing goals are
+    updated (if still at the version the planner saw), missing ones created."""
+    parse_quarter(quarter)
+    values = {metric: validate_target(metric, value) for metric, value in targets.items()}
+    at = dt.datetime.now()
+
+    def work(cursor) -> int:
+        for metric, target in values.items():
+            goal = sql.row(cursor, "goal_for_breakdown", quarter=quarter, metric=metric,
+                           region=region, segment=segment)
+            seen = seen_versions.get(metric)
+            if goal["goal_id"] is None:
+                if seen is not None:
+                    raise GoalError(f"The {quarter} {metric} goal was removed since you loaded "
+                                    "the page; reload it.")
+                _insert(cursor, quarter, metric, region, segment, target,
+                        DEFAULT_OWNER_TEAM.get(metric, "shared"), actor, at)
+            elif seen is None or goal["version"] != seen:
+                raise GoalConflict(goal, seen or 0)
+            elif goal["target"] != target:
+                _update(cursor, goal, seen, target, actor, at)
+        return len(values)
+
+    return _write(connection, work)
+
+
+def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str, actor: str) -> None:
+    """Record that the marketing or sales lead agrees to the quarter's goals as they are."""
+    parse_quarter(quarter)
+    if side not in SIDES:
+        raise GoalError(f"A plan is signed off by marketing or sales, not {side!r}.")
+    at = dt.datetime.now()
+
+    def work(cursor) -> None:
+        if not sql.records(cursor, "goals_for_quarter", quarter=quarter):
+            raise GoalError(f"{quarter} has no goals to sign off yet.")
+        sql.execute(cursor, "insert_signoff", quarter=quarter, side=side, signed_by=actor,
+                    signed_at=at)
+        sql.execute(cursor, "insert_audit", at=at, actor=actor, action="plan.sign_off",
+                    entity="plan", entity_id=quarter, before=None,
+                    after=json.dumps({"side": side}))
+
+    _write(connection, work)

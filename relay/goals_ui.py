@@ -1,0 +1,148 @@
+"""The goals page's interactive parts: sign-off, saving edits, adding and copying goals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from relay import goals, identity, ui
+from relay.views import goals as goals_view
+from relay.views.actuals import GOAL_METRICS
+
+SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
+
+
+def goal_columns(currency: str) -> dict:
+    return {
+        "goal": st.column_config.TextColumn("Goal"),
+        "target": st.column_config.NumberColumn("Target", min_value=0, format="localized",
+                                                help="Revenue and pipeline in " + currency +
+                                                "; win rate as a share (0.28 = 28%)"),
+        "actual": st.column_config.NumberColumn("Actual so far", format="localized"),
+        "attainment": st.column_config.NumberColumn("Attainment", format="percent"),
+        "expected_by_now": st.column_config.NumberColumn(
+            "Pace: expected by now", format="localized",
+            help="Target × share of the quarter gone (rates: the target itself)"),
+        "status": st.column_config.TextColumn("Status"),
+        "updated_by": st.column_config.TextColumn("Last changed by"),
+        "version": st.column_config.NumberColumn("Version", format="%d"),
+    }
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def history(store_path: str, goal_id: int) -> pd.DataFrame:
+    cursor = ui.cursor(store_path)
+    try:
+        return goals_view.history(cursor, goal_id)
+    finally:
+        cursor.close()
+
+
+def _connection(context):
+    return ui.connection(context.store_path)
+
+
+def _saved(message: str) -> None:
+    """After a write: drop cached figures and editor state everywhere, show the result."""
+    for key in [k for k in st.session_state if str(k).startswith(("goals_editor_", "goals_seen_"))]:
+        del st.session_state[key]
+    ui.data_changed()
+    st.session_state["goals_flash"] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("goals_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def save_edits(context, edits: list[goals.TargetEdit]) -> None:
+    try:
+        changed = goals.save_targets(_connection(context), edits, identity.acting_user())
+    except goals.GoalConflict as conflict:
+        st.error(str(conflict), icon=":material/sync_problem:")
+        if st.button("Reload the goals (drops your unsaved edits)"):
+            _saved("Reloaded the goals as they are now.")
+        return
+    except goals.GoalError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    _saved(f"Saved {changed} goal{'s' if changed != 1 else ''}.")
+
+
+def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None:
+    """Who agreed to the quarter's plan, whether a later change outdated it, and buttons to
+    sign as the acting user."""
+    show_flash()
+    state = signoffs.set_index("side") if len(signoffs) else pd.DataFrame()
+    agreed = len(state) == 2 and bool(state["is_current"].all())
+    st.subheader("Plan sign-off")
+    if agreed:
+        st.success(f"The {quarter} plan is agreed by marketing and sales.",
+                   icon=":material/handshake:")
+    columns = st.columns(2)
+    for column, side in zip(columns, ("marketing", "sales"), strict=True):
+        with column:
+            if side in state.index:
+                row = state.loc[side]
+                when = f"{row['signed_at']:%d %b %Y %H:%M}"
+                if row["is_current"]:
+                    st.markdown(f"**{SIDE_TITLES[side]}:** agreed by {row['signed_by']} on {when}")
+                else:
+                    st.markdown(f"**{SIDE_TITLES[side]}:** :orange[outdated] — signed by "
+                                f"{row['signed_by']} on {when}, goals changed since")
+            else:
+                st.markdown(f"**{SIDE_TITLES[side]}:** not signed yet")
+            if st.button(f"Sign off as {SIDE_TITLES[side].lower()}", key=f"goals_sign_{side}",
+                         disabled=not has_goals,
+                         help=f"Records {identity.acting_user()} agreeing to the goals as shown."):
+                try:
+                    goals.sign_off(_connection(ui.context()), quarter, side,
+                                   identity.acting_user())
+                except goals.GoalError as error:
+                    st.error(str(error))
+                else:
+                    _saved(f"Signed off {quarter} as {SIDE_TITLES[side].lower()}.")
+
+
+def add_goal_form(context) -> None:
+    with st.expander("Add a goal"):
+        with st.form("goals_add", clear_on_submit=False, border=False):
+            quarter = str(context.filters.quarter)
+            metric = st.selectbox("Metric", list(GOAL_METRICS), format_func=GOAL_METRICS.get)
+            region = st.selectbox("Region", ["All regions", *ui.filter_options(context).regions])
+            segment = st.selectbox("Segment",
+                                   ["All segments", *ui.filter_options(context).segments])
+            target = st.text_input("Target", placeholder="e.g. 2500000, or 0.28 for a win rate")
+            owner = st.selectbox("Owner team", goals.OWNER_TEAMS, index=2)
+            if st.form_submit_button(f"Add to {quarter}"):
+                try:
+                    goals.add_goal(
+                        _connection(context), quarter, metric,
+                        None if region == "All regions" else region,
+                        None if segment == "All segments" else segment,
+                        target, owner, identity.acting_user(),
+                    )
+                except goals.GoalError as error:
+                    st.error(str(error), icon=":material/error:")
+                else:
+                    _saved(f"Added the {metric} goal to {quarter}.")
+
+
+def copy_last_quarter_form(context) -> None:
+    quarter = context.filters.quarter
+    st.subheader("Start from last quarter")
+    with st.form("goals_copy", border=False):
+        growth = st.number_input(f"Grow {quarter.shift(-1)}'s goals by (%)", value=5.0,
+                                 min_value=-99.0, max_value=1000.0, step=1.0)
+        if st.form_submit_button(f"Copy {quarter.shift(-1)} goals into {quarter}"):
+            try:
+                count = goals.copy_from_previous(
+                    _connection(context), str(quarter), growth, identity.acting_user(),
+                    context.settings.fiscal_year_start_month,
+                )
+            except goals.GoalError as error:
+                st.error(str(error), icon=":material/error:")
+            else:
+                _saved(f"Copied {count} goals into {quarter}, grown by {growth:g}%.")

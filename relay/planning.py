@@ -1,0 +1,160 @@
+"""The demand waterfall: from a revenue target back to the deals, pipeline, SQLs, SALs and
+MQLs it takes, with conversion rates measured on the company's own history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import duckdb
+
+from relay import sql
+from relay.fiscal import Quarter
+from relay.metrics import safe_ratio
+
+# Below this many deals or leads in a cohort, a region's or segment's own rate says more
+# about luck than about the business: the company-wide rate is used instead.
+MIN_COHORT = 30
+
+
+class PlanError(ValueError):
+    """An assumption or target the plan cannot work with."""
+
+
+@dataclass(frozen=True)
+class Assumption:
+    key: str
+    label: str
+    kind: str  # rate | currency | count
+    measured: float | None
+    cohort: int  # the deals or leads it was measured on
+    measured_on: str  # scope and window, e.g. "EMEA, 2025-Q3–2026-Q2"
+
+
+ASSUMPTIONS = {
+    "win_rate": ("Win rate (deals)", "rate"),
+    "average_deal_size": ("Average won deal", "currency"),
+    "sql_to_opportunity": ("SQL → opportunity", "rate"),
+    "sal_to_sql": ("SAL → SQL", "rate"),
+    "mql_to_sal": ("MQL → SAL (acceptance)", "rate"),
+    "inquiry_to_mql": ("Campaign inquiry → MQL", "rate"),
+    "other_mqls": ("MQLs from outside campaigns, per quarter", "count"),
+}
+
+
+def lookback_window(quarter: Quarter, as_of: dt.date, quarters: int) -> tuple[Quarter, Quarter]:
+    """The closed quarters whose history calibrates a plan or forecast for `quarter`: the
+    `quarters` before it, or before the current quarter when `quarter` has not started."""
+    current = Quarter.containing(as_of, quarter.start_month)
+    last = min(quarter, current).shift(-1)
+    return last.shift(1 - quarters), last
+
+
+def measure(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | None,
+            segment: str | None, as_of: dt.date, lookback_quarters: int) -> dict[str, Assumption]:
+    """Every assumption of the waterfall, measured on the breakdown where its cohort is large
+    enough, else company-wide."""
+    first, last = lookback_window(quarter, as_of, lookback_quarters)
+    window = {"starts_on": first.start, "ends_before": last.end}
+    period = f"{first}–{last}"
+    scoped = region is not None or segment is not None
+    scope_name = " · ".join(p for p in (region, segment) if p) or "company-wide"
+
+    def counts(name: str, own_scope: bool) -> dict:
+        return sql.row(cursor, name, **window, region=region if own_scope else None,
+                       segment=segment if own_scope else None)
+
+    own = {"deals": counts("plan_deal_outcomes", True), "leads": counts("plan_funnel_cohorts", True)}
+    company = own
+    if scoped:
+        company = {"deals": counts("plan_deal_outcomes", False),
+                   "leads": counts("plan_funnel_cohorts", False)}
+
+    def pick(source: str, numerator: str, denominator: str | tuple[str, ...]):
+        parts = (denominator,) if isinstance(denominator, str) else denominator
+        for data, name in ((own, scope_name), (company, "company-wide")):
+            size = int(sum(data[source][p] for p in parts))
+            if size >= MIN_COHORT or data is company:
+                return safe_ratio(data[source][numerator], size), size, f"{name}, {period}"
+        raise AssertionError("unreachable")
+
+    measured = {
+        "win_rate": pick("deals", "won_deals", ("won_deals", "lost_deals")),
+        "average_deal_size": pick("deals", "won_amount", "won_deals"),
+        "sql_to_opportunity": pick("leads", "sqls_to_opportunity", "sqls"),
+        "sal_to_sql": pick("leads", "sals_to_sql", "sals"),
+        "mql_to_sal": pick("leads", "mqls_to_sal", "mqls"),
+        "inquiry_to_mql": pick("leads", "campaign_inquiries_to_mql", "campaign_inquiries"),
+    }
+    other = own["leads"]["other_mqls"]
+    measured["other_mqls"] = (other / lookback_quarters, int(other), f"{scope_name}, {period}")
+    return {
+        key: Assumption(key, ASSUMPTIONS[key][0], ASSUMPTIONS[key][1], value, cohort, on)
+        for key, (value, cohort, on) in measured.items()
+    }
+
+
+def validate(key: str, value: float | None) -> float:
+    """An assumption value the waterfall can divide by, or PlanError saying why not."""
+    label, kind = ASSUMPTIONS[key]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise PlanError(f"{label}: there is no history to measure it on; enter a value.")
+    if kind == "rate" and not 0 < value <= 1:
+        raise PlanError(f"{label} must be above 0 and at most 1 (0.25 for 25%), not {value}.")
+    if kind == "currency" and value <= 0:
+        raise PlanError(f"{label} must be above zero, not {value}.")
+    if kind == "count" and value < 0:
+        raise PlanError(f"{label} cannot be negative ({value}).")
+    return float(value)
+
+
+def validate_target(value) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise PlanError(f"The revenue target {value!r} is not a number.") from None
+    if math.isnan(number) or number <= 0:
+        raise PlanError(f"The revenue target must be above zero, not {value!r}.")
+    return number
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    revenue_target: float
+    deals_won: float
+    pipeline: float
+    opportunities: float
+    sqls: float
+    sals: float
+    mqls: float
+
+
+def waterfall(revenue_target: float, rates: dict[str, float]) -> Waterfall:
+    """Work back from revenue: each stage needs the next one ÷ its conversion rate."""
+    deals_won = revenue_target / rates["average_deal_size"]
+    opportunities = deals_won / rates["win_rate"]
+    sqls = opportunities / rates["sql_to_opportunity"]
+    sals = sqls / rates["sal_to_sql"]
+    return Waterfall(
+        revenue_target=revenue_target,
+        deals_won=deals_won,
+        pipeline=revenue_target / rates["win_rate"],
+        opportunities=opportunities,
+        sqls=sqls,
+        sals=sals,
+        mqls=sals / rates["mql_to_sal"],
+    )
+
+
+def as_goals(plan: Waterfall, win_rate: float) -> dict[str, float]:
+    """The targets a plan sets: counts rounded up (half an MQL is one more to find),
+    pipeline up to the next thousand."""
+    return {
+        "revenue": plan.revenue_target,
+        "pipeline": math.ceil(plan.pipeline / 1000) * 1000,
+        "sqls": math.ceil(plan.sqls),
+        "sals": math.ceil(plan.sals),
+        "mqls": math.ceil(plan.mqls),
+        "win_rate": round(win_rate, 4),
+    }

@@ -1,0 +1,104 @@
+"""The demand-waterfall planner: a revenue target worked back to pipeline, SQLs, SALs and
+MQLs, with every assumption measured on history and open to a what-if."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from relay import planning, settings, sql
+from relay.views.actuals import GOAL_METRICS
+from relay.views.common import Filters, View
+
+STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
+
+
+def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+          revenue_target: float | None = None,
+          overrides: dict[str, float] | None = None) -> View:
+    """The plan for the quarter and breakdown. Without a revenue target, the stored revenue
+    goal is used; `overrides` replace measured assumptions by key."""
+    view = View("plan", filters, as_of)
+    config = settings.load(cursor)
+    measured = planning.measure(cursor, filters.quarter, filters.region, filters.segment, as_of,
+                                config.lookback_quarters)
+    overrides = overrides or {}
+    unknown = set(overrides) - set(planning.ASSUMPTIONS)
+    if unknown:
+        raise planning.PlanError(f"No assumption named {', '.join(sorted(unknown))} "
+                                 f"(assumptions: {', '.join(planning.ASSUMPTIONS)}).")
+    used = {
+        key: planning.validate(key, overrides.get(key, assumption.measured))
+        for key, assumption in measured.items()
+    }
+
+    current = sql.frame(cursor, "goal_targets", quarter=str(filters.quarter),
+                        region=filters.region, segment=filters.segment)
+    stored = dict(zip(current["metric"], current["target"].astype(float), strict=True))
+    if revenue_target is None:
+        if "revenue" not in stored:
+            raise planning.PlanError(
+                f"No revenue goal is stored for {filters.describe()}: give a revenue target.")
+        revenue_target = stored["revenue"]
+    target = planning.validate_target(revenue_target)
+    plan = planning.waterfall(target, used)
+
+    supply = sql.row(cursor, "planned_campaign_leads", **filters.bounds())
+    campaign_mqls = float(supply["expected_leads"]) * used["inquiry_to_mql"]
+    view.add("revenue_target", target)
+    view.add("deals_won_needed", plan.deals_won)
+    view.add("pipeline_needed", plan.pipeline)
+    view.add("opportunities_needed", plan.opportunities)
+    view.add("sqls_needed", plan.sqls)
+    view.add("sals_needed", plan.sals)
+    view.add("mqls_needed", plan.mqls)
+    view.add("campaign_expected_leads", supply["expected_leads"])
+    view.add("campaign_mqls", campaign_mqls)
+    view.add("other_mqls", used["other_mqls"])
+    view.add("mql_gap", plan.mqls - campaign_mqls - used["other_mqls"])
+
+    view.tables["assumptions"] = pd.DataFrame([
+        {
+            "assumption": key,
+            "label": assumption.label,
+            "kind": assumption.kind,
+            "measured": assumption.measured,
+            "used": used[key],
+            "overridden": key in overrides,
+            "cohort": assumption.cohort,
+            "measured_on": assumption.measured_on,
+        }
+        for key, assumption in measured.items()
+    ])
+    goals = planning.as_goals(plan, used["win_rate"])
+    versions = sql.frame(cursor, "goal_targets_with_versions", quarter=str(filters.quarter),
+                         region=filters.region, segment=filters.segment).set_index("metric")
+    view.tables["goals"] = pd.DataFrame([
+        {
+            "metric": metric,
+            "goal": GOAL_METRICS[metric],
+            "planned_target": goals[metric],
+            "current_target": stored.get(metric),
+            "current_version": (int(versions.at[metric, "version"])
+                                if metric in versions.index else None),
+        }
+        for metric in STAGES
+    ])
+    view.notes.append(
+        f"{int(supply['campaigns'])} campaigns run in {filters.quarter} for this breakdown."
+    )
+    return view
+
+
+def targets_and_versions(view: View) -> tuple[dict[str, float], dict[str, int | None]]:
+    """What saving the plan writes: each goal's planned target, and the version of the stored
+    goal the planner saw (None where there was none)."""
+    goals = view.tables["goals"]
+    targets = dict(zip(goals["metric"], goals["planned_target"].astype(float), strict=True))
+    versions = {
+        metric: None if pd.isna(version) else int(version)
+        for metric, version in zip(goals["metric"], goals["current_version"], strict=True)
+    }
+    return targets, versions

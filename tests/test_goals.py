@@ -1,0 +1,222 @@
+"""Goals: progress and pace worked out by hand, and every way of changing them."""
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from relay import editing, goals, store
+from relay.fiscal import Quarter
+from relay.views import goals as goals_view
+from relay.views.common import Filters
+
+from conftest import AS_OF
+
+Q3 = Filters(Quarter(2026, 3))
+
+
+def _goal(cursor, quarter, metric, region=None):
+    rows = cursor.execute(
+        "select goal_id, target, version, updated_by from goals where quarter = ? and metric = ?"
+        " and region is not distinct from ?", [quarter, metric, region]).fetchall()
+    return rows[0] if rows else None
+
+
+def _audit(cursor, action=None):
+    return cursor.execute(
+        "select actor, action, entity, entity_id, before, after from audit_log"
+        " where ? is null or action = ? order by \"at\"", [action, action]).df()
+
+
+def test_current_quarter_goals_with_actuals_and_pace(fixture_cursor):
+    view = goals_view.build(fixture_cursor, Q3, AS_OF)
+    table = view.tables["goals"].set_index("goal")
+    # 15 August: 46 of Q3's 92 days gone, so a linear quarter is half done.
+    revenue = table.loc["Closed-won revenue · company-wide"]
+    assert (revenue["target"], revenue["actual"]) == (200_000, 60_000)
+    assert revenue["attainment"] == pytest.approx(0.3)
+    assert revenue["expected_by_now"] == 100_000
+    assert revenue["status"] == "Behind pace"
+    assert table.loc["Closed-won revenue · NA", "actual"] == 10_000
+    assert table.loc["MQLs · company-wide", "status"] == "Behind pace"  # 2 of 5 expected
+    assert table.loc["SQLs · company-wide", "status"] == "On pace"  # 2 of 2 expected
+    # Win rate is compared with its target, not prorated: won D1, D2, lost D3.
+    win_rate = table.loc["Win rate · company-wide"]
+    assert win_rate["actual"] == pytest.approx(2 / 3)
+    assert (win_rate["expected_by_now"], win_rate["status"]) == (0.5, "On pace")
+    assert table.loc["nps · company-wide", "status"] == "Not measured"
+    assert view.value("goals_hit") == 2 and view.value("goals_total") == 6
+    assert any("No actual is measured for nps" in note for note in view.notes)
+
+
+def test_closed_quarter_review_says_hit_or_missed(fixture_cursor):
+    view = goals_view.build(fixture_cursor, Filters(Quarter(2026, 2)), AS_OF)
+    row = view.tables["goals"].iloc[0]
+    # Won in Q2: H6 6,000 (10 April) + D7 7,000 (30 June).
+    assert (row["actual"], row["status"]) == (13_000, "Missed")
+
+
+def test_region_filter_keeps_that_regions_goals(fixture_cursor):
+    view = goals_view.build(fixture_cursor, Filters(Quarter(2026, 3), region="NA"), AS_OF)
+    assert view.tables["goals"]["goal"].tolist() == ["Closed-won revenue · NA"]
+
+
+def test_target_edits_from_the_editor_carry_the_version_first_seen(fixture_cursor):
+    table = goals_view.build(fixture_cursor, Q3, AS_OF).tables["goals"]
+    seen = editing.snapshot(table)
+    edited = table.copy()
+    edited.loc[0, "target"] = 123
+    first_id = int(table.loc[0, "goal_id"])
+    seen[first_id] = 7  # the user first loaded an older version
+    assert editing.target_edits(table, edited, seen) == [goals.TargetEdit(first_id, 7, 123)]
+    assert editing.target_edits(table, table.copy(), seen) == []
+
+
+def test_an_edit_bumps_the_version_and_is_audited(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    goal_id, target, version, _ = _goal(cursor, "2026-Q3", "revenue")
+    changed = goals.save_targets(connection, [goals.TargetEdit(goal_id, version, "250,000")],
+                                 "pat.planner")
+    assert changed == 1
+    assert _goal(cursor, "2026-Q3", "revenue")[1:] == (250_000, 2, "pat.planner")
+    audit = _audit(cursor, "goal.update").iloc[0]
+    assert (audit["actor"], audit["entity"], audit["entity_id"]) == ("pat.planner", "goal",
+                                                                    str(goal_id))
+    assert '"target": 200000.0' in audit["before"] and '"target": 250000.0' in audit["after"]
+    assert '"version": 2' in audit["after"]
+    history = goals_view.history(cursor, goal_id)
+    assert history["actor"].tolist() == ["pat.planner"]
+    connection.close()
+
+
+def test_a_save_racing_another_is_refused_naming_who_changed_it(fixture_path):
+    """Two people, two connections, the same goal: the second save is refused, whole."""
+    first = duckdb.connect(str(fixture_path))
+    second = duckdb.connect(str(fixture_path))
+    revenue_id, _, revenue_version, _ = _goal(first.cursor(), "2026-Q3", "revenue")
+    mqls_id, _, mqls_version, _ = _goal(first.cursor(), "2026-Q3", "mqls")
+    # Both loaded the page at version 1. Sam saves first.
+    goals.save_targets(second, [goals.TargetEdit(revenue_id, revenue_version, 210_000)], "sam")
+    with pytest.raises(goals.GoalConflict) as refused:
+        goals.save_targets(first, [
+            goals.TargetEdit(mqls_id, mqls_version, 12),
+            goals.TargetEdit(revenue_id, revenue_version, 220_000),
+        ], "pat")
+    message = str(refused.value)
+    assert "changed by sam" in message and "target 210,000" in message
+    assert "Nothing was saved" in message
+    cursor = first.cursor()
+    assert _goal(cursor, "2026-Q3", "revenue")[1] == 210_000
+    assert _goal(cursor, "2026-Q3", "mqls")[1:3] == (10, 1)  # the other edit was not written
+    assert len(_audit(cursor, "goal.update")) == 1
+    first.close()
+    second.close()
+
+
+def test_a_save_during_another_open_transaction_is_refused_as_busy(fixture_path):
+    first = duckdb.connect(str(fixture_path))
+    second = duckdb.connect(str(fixture_path))
+    goal_id, _, version, _ = _goal(first.cursor(), "2026-Q3", "revenue")
+    holder = first.cursor()
+    holder.execute("begin transaction")
+    holder.execute("update goals set target = 1 where goal_id = ?", [goal_id])
+    with pytest.raises(goals.GoalBusy, match="at the same moment"):
+        goals.save_targets(second, [goals.TargetEdit(goal_id, version, 5)], "pat")
+    holder.execute("rollback")
+    assert _goal(first.cursor(), "2026-Q3", "revenue")[1:3] == (200_000, 1)
+    first.close()
+    second.close()
+
+
+@pytest.mark.parametrize("metric, value, message", [
+    ("revenue", -5, "cannot be negative"),
+    ("revenue", "lots", "is not a number"),
+    ("revenue", float("nan"), "must be a number"),
+    ("win_rate", 1.5, "at most 1"),
+    ("win_rate", 0, "above 0"),
+])
+def test_bad_targets_are_refused_and_nothing_is_saved(fixture_path, metric, value, message):
+    connection = store.open_store(fixture_path)
+    goal_id, target, version, _ = _goal(connection.cursor(), "2026-Q3", metric)
+    with pytest.raises(goals.GoalError, match=message):
+        goals.save_targets(connection, [goals.TargetEdit(goal_id, version, value)], "pat")
+    assert _goal(connection.cursor(), "2026-Q3", metric)[1:3] == (target, 1)
+    assert _audit(connection.cursor()).empty
+    connection.close()
+
+
+def test_adding_a_goal_and_refusing_a_duplicate(fixture_path):
+    connection = store.open_store(fixture_path)
+    goal_id = goals.add_goal(connection, "2026-Q3", "pipeline", "EMEA", None, "90000",
+                             "shared", "pat")
+    assert _goal(connection.cursor(), "2026-Q3", "pipeline", "EMEA") == (goal_id, 90_000, 1, "pat")
+    with pytest.raises(goals.GoalError, match="already exists"):
+        goals.add_goal(connection, "2026-Q3", "pipeline", "EMEA", None, 1, "shared", "pat")
+    with pytest.raises(goals.GoalError, match="YYYY-Qn"):
+        goals.add_goal(connection, "2026-Q7", "pipeline", None, None, 1, "shared", "pat")
+    assert _audit(connection.cursor(), "goal.create")["entity_id"].tolist() == [str(goal_id)]
+    connection.close()
+
+
+def test_start_from_last_quarter_grows_volumes_but_not_rates(fixture_path):
+    connection = store.open_store(fixture_path)
+    assert goals.copy_from_previous(connection, "2026-Q4", 10, "pat") == 6
+    cursor = connection.cursor()
+    assert _goal(cursor, "2026-Q4", "revenue")[1] == pytest.approx(220_000)
+    assert _goal(cursor, "2026-Q4", "revenue", "NA")[1] == pytest.approx(132_000)
+    assert _goal(cursor, "2026-Q4", "mqls")[1] == 11
+    assert _goal(cursor, "2026-Q4", "win_rate")[1] == 0.5
+    assert len(_audit(cursor, "goal.create")) == 6
+    with pytest.raises(goals.GoalError, match="already has goals"):
+        goals.copy_from_previous(connection, "2026-Q4", 10, "pat")
+    with pytest.raises(goals.GoalError, match="has no goals to start from"):
+        goals.copy_from_previous(connection, "2025-Q2", 10, "pat")
+    with pytest.raises(goals.GoalError, match="not a number"):
+        goals.copy_from_previous(connection, "2027-Q1", "ten", "pat")
+    connection.close()
+
+
+def _signoffs(cursor, quarter="2026-Q3"):
+    return goals_view.build(cursor, Filters(Quarter.parse(quarter)), AS_OF).tables[
+        "signoffs"].set_index("side")
+
+
+def test_sign_off_by_both_sides_and_outdated_by_a_later_change(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing")
+    goals.sign_off(connection, "2026-Q3", "sales", "sid.sales")
+    state = _signoffs(cursor)
+    assert state.loc["marketing", "signed_by"] == "mona.marketing"
+    assert state["is_current"].all()
+    goal_id, _, version, _ = _goal(cursor, "2026-Q3", "mqls")
+    goals.save_targets(connection, [goals.TargetEdit(goal_id, version, 11)], "pat")
+    assert not _signoffs(cursor)["is_current"].any()
+    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing")
+    state = _signoffs(cursor)
+    assert bool(state.loc["marketing", "is_current"]) and not bool(state.loc["sales", "is_current"])
+    with pytest.raises(goals.GoalError, match="no goals to sign off"):
+        goals.sign_off(connection, "2027-Q2", "sales", "sid.sales")
+    with pytest.raises(goals.GoalError, match="marketing or sales"):
+        goals.sign_off(connection, "2026-Q3", "finance", "fin")
+    assert len(_audit(cursor, "plan.sign_off")) == 3
+    connection.close()
+
+
+def test_saving_a_plan_updates_and_creates_goals_with_version_checks(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    _, _, revenue_version, _ = _goal(cursor, "2026-Q3", "revenue")
+    goals.save_plan(connection, "2026-Q3", None, None,
+                    {"revenue": 300_000, "pipeline": 1_200_000},
+                    {"revenue": revenue_version, "pipeline": None}, "pat")
+    assert _goal(cursor, "2026-Q3", "revenue")[1:3] == (300_000, 2)
+    assert _goal(cursor, "2026-Q3", "pipeline")[1:3] == (1_200_000, 1)
+    with pytest.raises(goals.GoalConflict):
+        goals.save_plan(connection, "2026-Q3", None, None, {"revenue": 1},
+                        {"revenue": revenue_version}, "pat")
+    with pytest.raises(goals.GoalError, match="is not a number"):
+        goals.save_plan(connection, "2026-Q3", None, None, {"mqls": "many"}, {"mqls": 1}, "pat")
+    connection.close()
