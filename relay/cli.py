@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from relay import clock, demo, filters, report, settings, store
-from relay.views import overview
+from relay import clock, demo, filters, planning, report, settings, store
+from relay.views import goals, overview, plan
 
-VIEWS = {"overview": overview.build}
+VIEWS = {"overview": overview.build, "goals": goals.build}
 
 
 class UsageError(Exception):
@@ -62,17 +62,29 @@ def _parser() -> argparse.ArgumentParser:
     setting.add_argument("value", nargs="?")
     setting.set_defaults(run=_setting)
 
-    show = with_db(commands.add_parser("report", help="print the figures a page shows"))
+    def with_filters(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        command.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
+        command.add_argument("--region")
+        command.add_argument("--segment")
+        command.add_argument("--as-of", type=_date, default=None,
+                             help="the day to report as of, YYYY-MM-DD (default: today)")
+        command.add_argument("--format", choices=["json", "csv"], default="json")
+        command.add_argument("--table", help="with --format csv: print this table of the view "
+                                             "instead of its figures")
+        return with_db(command)
+
+    show = with_filters(commands.add_parser("report", help="print the figures a page shows"))
     show.add_argument("view", choices=sorted(VIEWS))
-    show.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
-    show.add_argument("--region")
-    show.add_argument("--segment")
-    show.add_argument("--as-of", type=_date, default=None,
-                      help="the day to report as of, YYYY-MM-DD (default: today)")
-    show.add_argument("--format", choices=["json", "csv"], default="json")
-    show.add_argument("--table", help="with --format csv: print this table of the view "
-                                      "instead of its figures")
     show.set_defaults(run=_report)
+
+    planner = with_filters(commands.add_parser(
+        "plan", help="work a revenue target back to the pipeline, SQLs, SALs and MQLs it needs"))
+    planner.add_argument("--revenue-target", type=float, default=None,
+                         help="default: the stored revenue goal of the quarter and breakdown")
+    planner.add_argument("--set", action="append", default=[], metavar="ASSUMPTION=VALUE",
+                         help="override a measured assumption (what-if); assumptions: "
+                              + ", ".join(planning.ASSUMPTIONS))
+    planner.set_defaults(run=_plan)
     return parser
 
 
@@ -148,6 +160,32 @@ def _setting(args) -> int:
 
 
 def _report(args) -> int:
+    return _print_view(args, VIEWS[args.view])
+
+
+def _plan(args) -> int:
+    overrides = {}
+    for text in args.set:
+        key, _, value = text.partition("=")
+        try:
+            overrides[key.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--set {text!r}: write it as ASSUMPTION=NUMBER, "
+                             f"e.g. win_rate=0.3") from None
+
+    def build(cursor, chosen, as_of):
+        try:
+            return plan.build(cursor, chosen, as_of, revenue_target=args.revenue_target,
+                              overrides=overrides)
+        except planning.PlanError as error:
+            raise UsageError(str(error)) from error
+
+    return _print_view(args, build)
+
+
+def _print_view(args, build) -> int:
+    """Resolve the filters as the app would (but refuse what it would only warn about),
+    build the view and print it."""
     connection = store.open_store(_path(args), read_only=True)
     try:
         cursor = connection.cursor()
@@ -158,14 +196,14 @@ def _report(args) -> int:
                                            config.fiscal_year_start_month, any_quarter=True)
         if problems:
             raise UsageError(" ".join(problems))
-        view = VIEWS[args.view](cursor, chosen, as_of)
+        view = build(cursor, chosen, as_of)
     finally:
         connection.close()
     if args.format == "json":
         print(report.to_json(view))
     else:
         if args.table and args.table not in view.tables:
-            raise UsageError(f"the {args.view} view has no table {args.table!r} "
+            raise UsageError(f"the {view.name} view has no table {args.table!r} "
                              f"(it has: {', '.join(view.tables)})")
         sys.stdout.write(report.to_csv(view, args.table))
     return 0

@@ -10,7 +10,7 @@ from relay import cli, format as fmt, store
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
-PAGES = ["app_pages/overview.py"]
+PAGES = ["app_pages/overview.py", "app_pages/goals.py", "app_pages/planner.py"]
 TIMEOUT = 60
 
 
@@ -158,3 +158,143 @@ def test_the_demo_store_says_it_is_demo_data_with_figures(app_env, demo_path):
     shown = metrics(at)
     assert shown["Revenue target"].startswith("$") and shown["Revenue target"].endswith("M")
     assert len(at.get("plotly_chart")) == 2
+
+
+# --- Joint goals ------------------------------------------------------------------------
+
+def goals_page(query: dict | None = None) -> AppTest:
+    return app(query, page="app_pages/goals.py")
+
+
+def test_goals_page_shows_progress_per_team_equal_to_the_cli(app_env, fixture_path, capsys):
+    args = ["report", "goals", "--db", str(fixture_path), "--as-of", AS_OF.isoformat(),
+            "--quarter", "2026-Q3"]
+    assert cli.main(args) == 0
+    printed = json.loads(capsys.readouterr().out)["tables"]["goals"]
+    app_env(fixture_path, AS_OF)
+    at = goals_page()
+    assert not at.exception
+    assert metrics(at) == {"Goals on pace": "2 of 6"}
+    assert len(at.get("plotly_chart")) == 1
+    editors = at.data_editor
+    assert len(editors) == 3  # shared, marketing, sales
+    shown = {row["goal"]: row for editor in editors for row in editor.value.to_dict("records")}
+    assert {r["goal"]: (r["target"], r["actual"], r["status"]) for r in printed} == {
+        goal: (row["target"], None if row["actual"] != row["actual"] else row["actual"],
+               row["status"]) for goal, row in shown.items()
+    }
+    assert shown["Closed-won revenue · company-wide"]["actual"] == 60_000
+    assert shown["SQLs · company-wide"]["status"] == "On pace"
+
+
+def test_goals_page_reviews_a_closed_quarter(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q2"})
+    assert metrics(at) == {"Goals hit": "0 of 1"}
+    assert "closed quarter" in at.caption[0].value
+
+
+def test_both_sides_sign_off_from_the_page(app_env, fixture_path, monkeypatch):
+    app_env(fixture_path, AS_OF)
+    monkeypatch.setenv("RELAY_USER", "mona.marketing")
+    at = goals_page()
+    at.button(key="goals_sign_marketing").click().run()
+    assert "Signed off 2026-Q3 as marketing lead." in at.success[0].value
+    assert any("agreed by mona.marketing" in m.value for m in at.markdown)
+    monkeypatch.setenv("RELAY_USER", "sid.sales")
+    at.button(key="goals_sign_sales").click().run()
+    assert any("agreed by marketing and sales" in s.value for s in at.success)
+
+
+def test_adding_a_goal_from_the_page(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = goals_page()
+    [s for s in at.selectbox if s.label == "Metric"][0].select("pipeline")
+    [t for t in at.text_input if t.label == "Target"][0].input("90000")
+    [b for b in at.button if b.label == "Add to 2026-Q3"][0].click().run()
+    assert not at.exception
+    assert "Added the pipeline goal to 2026-Q3." in at.success[0].value
+    # 115,000 pipeline created against 90,000 × half a quarter: on pace.
+    assert metrics(at) == {"Goals on pace": "3 of 7"}
+
+
+def test_a_bad_new_goal_is_refused_on_the_page(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = goals_page()
+    [t for t in at.text_input if t.label == "Target"][0].input("-5")
+    [b for b in at.button if b.label == "Add to 2026-Q3"][0].click().run()
+    assert "cannot be negative" in at.error[0].value
+    assert metrics(at) == {"Goals on pace": "2 of 6"}
+
+
+def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q4"})
+    assert any("No goals are set" in i.value for i in at.info)
+    [b for b in at.button if b.label.startswith("Copy 2026-Q3 goals")][0].click().run()
+    assert not at.exception
+    assert "Copied 6 goals into 2026-Q4, grown by 5%." in at.success[0].value
+    shown = {row["goal"]: row["target"] for e in at.data_editor for row in e.value.to_dict("records")}
+    assert shown["Closed-won revenue · company-wide"] == 210_000
+
+
+# --- Demand planner -----------------------------------------------------------------------
+
+PLAN_RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "sql_to_opportunity": 0.8,
+              "sal_to_sql": 0.5, "mql_to_sal": 0.4}
+
+
+def planner_page(overrides=None, query=None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if overrides is not None:
+        at.session_state["planner_overrides"] = overrides
+    at.run()
+    return at.switch_page("app_pages/planner.py").run()
+
+
+def test_planner_works_back_from_the_stored_revenue_goal(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = planner_page(PLAN_RATES)
+    assert not at.exception
+    shown = metrics(at)
+    # $200K ÷ $50K = 4 deals; ÷ 0.25 = 16 opportunities, $800K pipeline; ÷ 0.8 = 20 SQLs;
+    # ÷ 0.5 = 40 SALs; ÷ 0.4 = 100 MQLs.
+    assert shown["Deals to win"] == "4"
+    assert shown["Opportunities needed"] == "16"
+    assert shown["Pipeline needed"] == "$800.0K"
+    assert shown["SQLs needed"] == "20"
+    assert shown["SALs needed"] == "40"
+    assert shown["MQLs needed"] == "100"
+    # Campaign leads 100 × 15/31 + 50 = 98.4, × measured inquiry → MQL 1.0; no other MQLs.
+    assert shown["MQLs from planned campaigns"] == "98"
+    assert shown["MQL gap"] == "2"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_planner_what_if_target(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = planner_page(PLAN_RATES)
+    at.number_input[0].set_value(1_000_000).run()
+    assert metrics(at)["MQLs needed"] == "500"
+
+
+def test_planner_without_history_asks_for_the_missing_assumption(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = planner_page()
+    assert not at.exception
+    assert "there is no history to measure it on" in at.warning[0].value
+
+
+def test_saving_a_plan_from_the_page(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = planner_page(PLAN_RATES)
+    [b for b in at.button if b.label == "Save the plan as 2026-Q3 goals"][0].click().run()
+    assert not at.exception
+    assert "Saved as the 2026-Q3 goals" in at.success[0].value
+    connection = store.open_store(fixture_path)
+    saved = dict(connection.execute(
+        "select metric, target from goals where quarter = '2026-Q3' and region is null").fetchall())
+    connection.close()
+    assert saved["mqls"] == 100 and saved["pipeline"] == 800_000 and saved["win_rate"] == 0.25

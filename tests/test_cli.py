@@ -133,3 +133,37 @@ def test_setting_change_is_validated_and_audited(capsys, fixture_path, monkeypat
     code, out, _ = run(capsys, "report", "overview", "--db", str(fixture_path), "--as-of",
                        AS_OF.isoformat())
     assert json.loads(out)["filters"]["quarter"] == "2027-Q3"
+
+
+def test_report_goals_and_plan(capsys, fixture_path):
+    code, out, _ = run(capsys, "report", "goals", "--db", str(fixture_path), "--quarter",
+                       "2026-Q3", "--as-of", AS_OF.isoformat(), "--format", "csv",
+                       "--table", "goals")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("goal_id,quarter,metric,goal,")
+    assert len(lines) == 7
+    code, out, err = run(capsys, "plan", "--db", str(fixture_path), "--quarter", "2026-Q3",
+                         "--as-of", AS_OF.isoformat(), "--revenue-target", "1000000",
+                         "--set", "win_rate=0.25", "--set", "average_deal_size=50000",
+                         "--set", "sql_to_opportunity=0.8", "--set", "sal_to_sql=0.5",
+                         "--set", "mql_to_sal=0.4")
+    assert code == 0, err
+    figures = json.loads(out)["figures"]
+    assert figures["mqls_needed"]["value"] == pytest.approx(500)
+    assert figures["pipeline_needed"]["value"] == pytest.approx(4_000_000)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "win_rate=lots"], "ASSUMPTION=NUMBER"),
+    (["--set", "win_rate=1.5"], "at most 1"),
+    (["--revenue-target", "-1"], "above zero"),
+    (["--quarter", "2026-Q9"], "YYYY-Qn"),
+])
+def test_plan_refuses_bad_input_with_exit_2(capsys, fixture_path, args, message):
+    base = ["plan", "--db", str(fixture_path), "--as-of", AS_OF.isoformat(), "--set",
+            "average_deal_size=50000", "--set", "sql_to_opportunity=0.8", "--set",
+            "sal_to_sql=0.5", "--set", "mql_to_sal=0.4"]
+    code, _, err = run(capsys, *base, *args)
+    assert code == 2
+    assert message in err
