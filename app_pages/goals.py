@@ -27,11 +27,17 @@ if not table.empty:
     label = "Goals hit" if quarter_phase == "closed" else "Goals on pace"
     st.metric(label, f"{fmt.count(view.value('goals_hit'))} of {fmt.count(len(table))}",
               help=view.figures["goals_hit"].definition)
-    st.plotly_chart(charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase),
-                    config={"displayModeBar": False})
+    if quarter_phase == "future":
+        st.caption(f"{quarter} has not started: attainment shows once it does.")
+    else:
+        st.plotly_chart(
+            charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase),
+            config={"displayModeBar": False},
+        )
     st.subheader("Targets")
     st.caption("Edit a target in place and save; every save is versioned and audited.")
     seen = st.session_state.setdefault(f"goals_seen_{context.filters}", editing.snapshot(table))
+    goals_ui.changed_by_others(editing.changed_since(table, seen))
     edits = []
     for team in ("shared", "marketing", "sales"):
         shown = table[table["owner_team"] == team].reset_index(drop=True)

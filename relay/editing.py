@@ -21,3 +21,9 @@ def target_edits(shown: pd.DataFrame, edited: pd.DataFrame, seen: dict[int, int]
             goal_id = int(before["goal_id"])
             edits.append(TargetEdit(goal_id, seen.get(goal_id, int(before["version"])), new))
     return edits
+
+
+def changed_since(goals: pd.DataFrame, seen: dict[int, int]) -> pd.DataFrame:
+    """Goals someone saved after the user first saw them (a newer version than seen)."""
+    first_seen = goals["goal_id"].astype(int).map(seen)
+    return goals[first_seen.notna() & (goals["version"] != first_seen)]

@@ -46,7 +46,7 @@ class GoalConflict(Exception):
         super().__init__(
             f"{_describe(goal)} was changed by {who} at {when:%d %b %Y %H:%M} after you loaded "
             f"it (you saw version {seen_version}, it is now version {goal['version']}, target "
-            f"{_number(goal['target'])}). Nothing was saved; reload to see their change."
+            f"{format_target(goal['target'])}). Nothing was saved; reload to see their change."
         )
 
 
@@ -73,7 +73,7 @@ def _describe(goal: dict[str, Any]) -> str:
     return f"The {goal['quarter']} {goal['metric']} goal ({scope or 'company-wide'})"
 
 
-def _number(value: float) -> str:
+def format_target(value: float) -> str:
     return f"{value:,.4g}" if value < 1 else f"{value:,.0f}"
 
 
@@ -169,7 +169,7 @@ def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
                            region=region, segment=segment)
         if existing["goal_id"] is not None:
             raise GoalError(f"{_describe(existing)} already exists (target "
-                            f"{_number(existing['target'])}); edit it instead.")
+                            f"{format_target(existing['target'])}); edit it instead.")
         return _insert(cursor, quarter, metric, region, segment, value, owner_team, actor, at)
 
     return _write(connection, work)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,9 @@ from relay.views import goals as goals_view
 from relay.views.actuals import GOAL_METRICS
 
 SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
+# The browser may rerun the page once more right after a save (its editors were reset), so
+# the confirmation stays for a few seconds rather than for exactly one run.
+FLASH_SECONDS = 8
 
 
 def goal_columns(currency: str) -> dict:
@@ -47,14 +52,16 @@ def _saved(message: str) -> None:
     for key in [k for k in st.session_state if str(k).startswith(("goals_editor_", "goals_seen_"))]:
         del st.session_state[key]
     ui.data_changed()
-    st.session_state["goals_flash"] = message
+    st.session_state["goals_flash"] = (message, time.monotonic())
     st.rerun()
 
 
 def show_flash() -> None:
-    message = st.session_state.pop("goals_flash", None)
-    if message:
+    message, shown_at = st.session_state.get("goals_flash", (None, 0.0))
+    if message and time.monotonic() - shown_at < FLASH_SECONDS:
         st.success(message, icon=":material/check_circle:")
+    else:
+        st.session_state.pop("goals_flash", None)
 
 
 def save_edits(context, edits: list[goals.TargetEdit]) -> None:
@@ -69,6 +76,24 @@ def save_edits(context, edits: list[goals.TargetEdit]) -> None:
         st.error(str(error), icon=":material/error:")
         return
     _saved(f"Saved {changed} goal{'s' if changed != 1 else ''}.")
+
+
+def changed_by_others(changed: pd.DataFrame) -> None:
+    """Say which goals someone else saved while this user had the page open."""
+    if changed.empty:
+        return
+    lines = "\n".join(
+        f"- {row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
+        f"(version {row.version})"
+        for row in changed.itertuples()
+    )
+    st.warning(
+        "Saved by someone else since you opened this page — the table shows their values, "
+        "and a change of yours to these goals will be refused until you reload:\n" + lines,
+        icon=":material/group:",
+    )
+    if st.button("Reload and continue from the current goals", key="goals_reload"):
+        _saved("Reloaded the goals as they are now.")
 
 
 def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None:

@@ -220,3 +220,21 @@ def test_saving_a_plan_updates_and_creates_goals_with_version_checks(fixture_pat
     with pytest.raises(goals.GoalError, match="is not a number"):
         goals.save_plan(connection, "2026-Q3", None, None, {"mqls": "many"}, {"mqls": 1}, "pat")
     connection.close()
+
+
+def test_a_future_quarter_has_no_actuals_yet(fixture_path):
+    connection = store.open_store(fixture_path)
+    goals.add_goal(connection, "2026-Q4", "revenue", None, None, 1000, "shared", "pat")
+    view = goals_view.build(connection.cursor(), Filters(Quarter(2026, 4)), AS_OF)
+    row = view.tables["goals"].iloc[0]
+    assert row["status"] == "Not started"
+    assert pd.isna(row["actual"]) and pd.isna(row["attainment"])
+    connection.close()
+
+
+def test_changed_since_names_goals_saved_by_someone_else(fixture_cursor):
+    table = goals_view.build(fixture_cursor, Q3, AS_OF).tables["goals"]
+    seen = editing.snapshot(table)
+    assert editing.changed_since(table, seen).empty
+    seen[int(table.loc[2, "goal_id"])] = 0
+    assert editing.changed_since(table, seen)["goal_id"].tolist() == [table.loc[2, "goal_id"]]

@@ -30,12 +30,13 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         goal for goal in sql.records(cursor, "goals_for_quarter", quarter=str(filters.quarter))
         if filters.region in (None, goal["region"]) and filters.segment in (None, goal["segment"])
     ]
-    actuals = quarter_actuals(cursor, filters.quarter) if goals else {}
+    actuals = quarter_actuals(cursor, filters.quarter) if goals and quarter_phase != "future" else {}
 
     rows = []
     for goal in goals:
         region, segment = goal["region"], goal["segment"]
-        actual = goal_actual(figures_for(actuals, region, segment), goal["metric"])
+        actual = (None if quarter_phase == "future"
+                  else goal_actual(figures_for(actuals, region, segment), goal["metric"]))
         is_rate = goal["metric"] in RATE_METRICS
         target = float(goal["target"])
         expected = target if is_rate else target * elapsed
@@ -78,10 +79,10 @@ def goal_label(metric: str, region: str | None, segment: str | None) -> str:
 
 
 def _status(quarter_phase: str, actual: float | None, target: float, expected: float) -> str:
-    if actual is None:
-        return "Not measured"
     if quarter_phase == "future":
         return "Not started"
+    if actual is None:
+        return "Not measured"
     if quarter_phase == "closed":
         return "Hit" if actual >= target else "Missed"
     return "On pace" if actual >= expected else "Behind pace"
