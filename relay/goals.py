@@ -57,6 +57,13 @@ class TargetEdit:
     target: Any  # as typed: validated on save
 
 
+def _goal_for(cursor, quarter: str, metric: str, region: str | None,
+              segment: str | None) -> dict[str, Any] | None:
+    goals = sql.records(cursor, "goals_for_breakdown", quarter=quarter, region=region,
+                        segment=segment)
+    return next((goal for goal in goals if goal["metric"] == metric), None)
+
+
 def _write(connection: duckdb.DuckDBPyConnection, work):
     """One transaction, retried by store.write; a writer that still collides is told so."""
     try:
@@ -165,9 +172,8 @@ def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
     at = dt.datetime.now()
 
     def work(cursor) -> int:
-        existing = sql.row(cursor, "goal_for_breakdown", quarter=quarter, metric=metric,
-                           region=region, segment=segment)
-        if existing["goal_id"] is not None:
+        existing = _goal_for(cursor, quarter, metric, region, segment)
+        if existing is not None:
             raise GoalError(f"{_describe(existing)} already exists (target "
                             f"{format_target(existing['target'])}); edit it instead.")
         return _insert(cursor, quarter, metric, region, segment, value, owner_team, actor, at)
@@ -228,10 +234,9 @@ def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str |
 
     def work(cursor) -> int:
         for metric, target in values.items():
-            goal = sql.row(cursor, "goal_for_breakdown", quarter=quarter, metric=metric,
-                           region=region, segment=segment)
+            goal = _goal_for(cursor, quarter, metric, region, segment)
             seen = seen_versions.get(metric)
-            if goal["goal_id"] is None:
+            if goal is None:
                 if seen is not None:
                     raise GoalError(f"The {quarter} {metric} goal was removed since you loaded "
                                     "the page; reload it.")

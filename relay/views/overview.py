@@ -76,9 +76,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
 
 
 def _targets(cursor, filters: Filters, quarter: Quarter | None = None) -> dict[str, float]:
-    goals = sql.frame(cursor, "goal_targets", quarter=str(quarter or filters.quarter),
-                      region=filters.region, segment=filters.segment)
-    return dict(zip(goals["metric"], goals["target"].astype(float), strict=True))
+    goals = sql.records(cursor, "goals_for_breakdown", quarter=str(quarter or filters.quarter),
+                        region=filters.region, segment=filters.segment)
+    return {goal["metric"]: goal["target"] for goal in goals}
 
 
 def _trend(cursor, filters: Filters) -> pd.DataFrame:

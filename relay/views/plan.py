@@ -34,9 +34,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         for key, assumption in measured.items()
     }
 
-    current = sql.frame(cursor, "goal_targets", quarter=str(filters.quarter),
-                        region=filters.region, segment=filters.segment)
-    stored = dict(zip(current["metric"], current["target"].astype(float), strict=True))
+    current = {
+        goal["metric"]: goal
+        for goal in sql.records(cursor, "goals_for_breakdown", quarter=str(filters.quarter),
+                                region=filters.region, segment=filters.segment)
+    }
+    stored = {metric: goal["target"] for metric, goal in current.items()}
     if revenue_target is None:
         if "revenue" not in stored:
             raise planning.PlanError(
@@ -73,16 +76,13 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         for key, assumption in measured.items()
     ])
     goals = planning.as_goals(plan, used["win_rate"])
-    versions = sql.frame(cursor, "goal_targets_with_versions", quarter=str(filters.quarter),
-                         region=filters.region, segment=filters.segment).set_index("metric")
     view.tables["goals"] = pd.DataFrame([
         {
             "metric": metric,
             "goal": GOAL_METRICS[metric],
             "planned_target": goals[metric],
             "current_target": stored.get(metric),
-            "current_version": (int(versions.at[metric, "version"])
-                                if metric in versions.index else None),
+            "current_version": current[metric]["version"] if metric in current else None,
         }
         for metric in STAGES
     ])

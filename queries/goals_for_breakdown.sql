@@ -1,8 +1,16 @@
 -- The goals set for exactly this quarter and breakdown: a company-wide goal has region and
 -- segment null; a regional goal is not summed into it (DESIGN.md: the meeting decides).
 select
+    goal_id,
+    quarter,
     metric,
-    target
+    region,
+    segment,
+    target,
+    owner_team,
+    updated_by,
+    updated_at,
+    version
 from goals
 where quarter = $quarter
     and region is not distinct from $region
