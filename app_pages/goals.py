@@ -19,7 +19,7 @@ st.caption(f"{context.filters.describe()} · " + {
 view = ui.view("goals", context.store_path, context.filters, context.today)
 table = view.tables["goals"]
 for note in view.notes:
-    st.info(note, icon=":material/info:")
+    st.info(ui.plain(note), icon=":material/info:")
 
 goals_ui.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty)
 

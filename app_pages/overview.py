@@ -19,7 +19,7 @@ if not context.has_data:
 
 view = ui.view("overview", context.store_path, context.filters, context.today)
 for note in view.notes:
-    st.warning(note, icon=":material/info:")
+    st.warning(ui.plain(note), icon=":material/info:")
 value = view.value
 
 st.subheader("Where we stand")

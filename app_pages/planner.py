@@ -23,7 +23,7 @@ try:
                    revenue_target=revenue_target,
                    overrides=st.session_state["planner_overrides"])
 except planning.PlanError as error:
-    st.warning(str(error), icon=":material/edit_note:")
+    st.warning(ui.plain(error), icon=":material/edit_note:")
     st.stop()
 value = view.value
 
@@ -82,7 +82,7 @@ if st.button(f"Save the plan as {quarter} goals", type="primary"):
         goals.save_plan(ui.connection(context.store_path), str(quarter), context.filters.region,
                         context.filters.segment, targets, versions, identity.acting_user())
     except (goals.GoalConflict, goals.GoalError) as error:
-        st.error(str(error), icon=":material/sync_problem:")
+        st.error(ui.plain(error), icon=":material/sync_problem:")
     else:
         ui.data_changed()
         st.success(f"Saved as the {quarter} goals for {context.filters.scope()}. "

@@ -68,12 +68,12 @@ def save_edits(context, edits: list[goals.TargetEdit]) -> None:
     try:
         changed = goals.save_targets(_connection(context), edits, identity.acting_user())
     except goals.GoalConflict as conflict:
-        st.error(str(conflict), icon=":material/sync_problem:")
+        st.error(ui.plain(conflict), icon=":material/sync_problem:")
         if st.button("Reload the goals (drops your unsaved edits)"):
             _saved("Reloaded the goals as they are now.")
         return
     except goals.GoalError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(ui.plain(error), icon=":material/error:")
         return
     _saved(f"Saved {changed} goal{'s' if changed != 1 else ''}.")
 
@@ -83,8 +83,8 @@ def changed_by_others(changed: pd.DataFrame) -> None:
     if changed.empty:
         return
     lines = "\n".join(
-        f"- {row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
-        f"(version {row.version})"
+        "- " + ui.plain(f"{row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
+                        f"(version {row.version})")
         for row in changed.itertuples()
     )
     st.warning(
@@ -112,11 +112,12 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None
             if side in state.index:
                 row = state.loc[side]
                 when = f"{row['signed_at']:%d %b %Y %H:%M}"
+                who = ui.plain(row["signed_by"])
                 if row["is_current"]:
-                    st.markdown(f"**{SIDE_TITLES[side]}:** agreed by {row['signed_by']} on {when}")
+                    st.markdown(f"**{SIDE_TITLES[side]}:** agreed by {who} on {when}")
                 else:
                     st.markdown(f"**{SIDE_TITLES[side]}:** :orange[outdated] — signed by "
-                                f"{row['signed_by']} on {when}, goals changed since")
+                                f"{who} on {when}, goals changed since")
             else:
                 st.markdown(f"**{SIDE_TITLES[side]}:** not signed yet")
             if st.button(f"Sign off as {SIDE_TITLES[side].lower()}", key=f"goals_sign_{side}",
@@ -126,7 +127,7 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None
                     goals.sign_off(_connection(ui.context()), quarter, side,
                                    identity.acting_user())
                 except goals.GoalError as error:
-                    st.error(str(error))
+                    st.error(ui.plain(error))
                 else:
                     _saved(f"Signed off {quarter} as {SIDE_TITLES[side].lower()}.")
 
@@ -150,7 +151,7 @@ def add_goal_form(context) -> None:
                         target, owner, identity.acting_user(),
                     )
                 except goals.GoalError as error:
-                    st.error(str(error), icon=":material/error:")
+                    st.error(ui.plain(error), icon=":material/error:")
                 else:
                     _saved(f"Added the {metric} goal to {quarter}.")
 
@@ -168,6 +169,6 @@ def copy_last_quarter_form(context) -> None:
                     context.settings.fiscal_year_start_month,
                 )
             except goals.GoalError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(ui.plain(error), icon=":material/error:")
             else:
                 _saved(f"Copied {count} goals into {quarter}, grown by {growth:g}%.")

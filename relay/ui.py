@@ -4,6 +4,7 @@ banner, global filters) and small drawing helpers the pages share."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,17 @@ VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build}
 CACHE_SECONDS = 600
 ALL_REGIONS = "All regions"
 ALL_SEGMENTS = "All segments"
+
+
+# Characters that Streamlit's markdown (GitHub flavour plus :colour[] directives, emoji
+# short codes and $LaTeX$) would interpret.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
+
+
+def plain(text: object) -> str:
+    """Text from the data or the user, escaped so that markdown shows it as typed: a name
+    like "[click](http://…)" stays text, never a link, an image or a formula."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ def start_shell() -> Context:
         today = clock.today()
         config, available, span = _shell_data(path, today)
     except (store.StoreError, ValueError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain(error), icon=":material/error:")
         st.stop()
     if config.is_demo:
         st.info(
@@ -98,7 +110,7 @@ def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Fil
     _, problems = filters.resolve(raw["quarter"], raw["region"], raw["segment"], available,
                                   config.fiscal_year_start_month)
     for problem in problems:
-        st.warning(f"{problem} Showing the default instead.", icon=":material/link_off:")
+        st.warning(plain(f"{problem} Showing the default instead."), icon=":material/link_off:")
     quarter_labels = [str(q) for q in available.quarters]
     current = str(available.current)
     with st.sidebar:
