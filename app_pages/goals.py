@@ -16,6 +16,7 @@ st.caption(f"{context.filters.describe()} · " + {
     "future": "planned quarter",
 }[quarter_phase])
 
+ui.show_flash()
 view = ui.view("goals", context.store_path, context.filters, context.today)
 table = view.tables["goals"]
 for note in view.notes:

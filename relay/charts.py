@@ -102,3 +102,38 @@ def demand_waterfall(stages: list[tuple[str, float]]) -> go.Figure:
         hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
     ))
     return _styled(figure, "What the target takes, stage by stage")
+
+
+def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
+    """One bar per campaign from its first to its last day, coloured by channel, with today
+    marked."""
+    figure = go.Figure()
+    one_day = pd.Timedelta(days=1)
+    for channel, rows in campaigns.groupby("channel", sort=True):
+        figure.add_bar(
+            y=rows["name"], x=(rows["end_date"] + one_day - rows["start_date"]).dt.days * 86_400_000,
+            base=rows["start_date"], orientation="h", name=str(channel),
+            customdata=rows[["status", "owner_name", "expected_leads"]].astype(str),
+            hovertemplate="%{y}<br>%{base|%d %b} – %{customdata[0]}<br>Owner %{customdata[1]}"
+                          "<br>Expected leads %{customdata[2]}<extra></extra>",
+        )
+    figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_color=TARGET_LINE_COLOUR,
+                     line_width=2, annotation_text="Today", annotation_position="top")
+    figure.update_xaxes(type="date", range=[pd.Timestamp(first), pd.Timestamp(last) + one_day])
+    figure.update_yaxes(autorange="reversed", categoryorder="array",
+                        categoryarray=campaigns["name"].tolist(), showticklabels=len(campaigns) <= 40)
+    _styled(figure, "Campaigns in the range")
+    return figure.update_layout(height=max(320, 90 + 26 * len(campaigns)), barmode="overlay")
+
+
+def lead_flow(flow: pd.DataFrame) -> go.Figure:
+    """Leads expected per week from the campaigns in view, and those that arrived."""
+    figure = go.Figure()
+    figure.add_bar(x=flow["week"], y=flow["expected_leads"], name="Expected",
+                   marker_color=TARGET_COLOUR,
+                   hovertemplate="Week of %{x|%d %b}: %{y:,.0f} expected<extra></extra>")
+    figure.add_scatter(x=flow["week"], y=flow["actual_leads"], name="Arrived",
+                       mode="lines+markers", line={"color": ACTUAL_COLOUR, "width": 3},
+                       hovertemplate="Week of %{x|%d %b}: %{y:,.0f} arrived<extra></extra>")
+    figure.update_xaxes(type="date", tickformat="%d %b")
+    return _styled(figure, "Leads per week from these campaigns")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
 
-from relay import clock, demo, filters, planning, report, settings, store
-from relay.views import goals, overview, plan
+from relay import clock, demo, filters, ics, planning, report, settings, store
+from relay.views import calendar, goals, overview, plan
 
 VIEWS = {"overview": overview.build, "goals": goals.build}
 
@@ -27,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
     except UsageError as error:
         print(f"relay {args.command}: {error}", file=sys.stderr)
         return 2
@@ -68,13 +72,20 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--segment")
         command.add_argument("--as-of", type=_date, default=None,
                              help="the day to report as of, YYYY-MM-DD (default: today)")
-        command.add_argument("--format", choices=["json", "csv"], default="json")
+        command.add_argument("--format", choices=["json", "csv", "ics"], default="json",
+                             help="ics: the calendar view only")
         command.add_argument("--table", help="with --format csv: print this table of the view "
                                              "instead of its figures")
         return with_db(command)
 
     show = with_filters(commands.add_parser("report", help="print the figures a page shows"))
-    show.add_argument("view", choices=sorted(VIEWS))
+    show.add_argument("view", choices=sorted([*VIEWS, "calendar"]))
+    calendar_options = show.add_argument_group("calendar", "the calendar view's own filters")
+    calendar_options.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD")
+    calendar_options.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD")
+    calendar_options.add_argument("--channel", action="append", default=[])
+    calendar_options.add_argument("--status", action="append", default=[])
+    calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
     show.set_defaults(run=_report)
 
     planner = with_filters(commands.add_parser(
@@ -160,6 +171,10 @@ def _setting(args) -> int:
 
 
 def _report(args) -> int:
+    if args.view == "calendar":
+        return _calendar(args)
+    if args.format == "ics":
+        raise UsageError("--format ics is for the calendar view")
     return _print_view(args, VIEWS[args.view])
 
 
@@ -183,6 +198,44 @@ def _plan(args) -> int:
     return _print_view(args, build)
 
 
+def _calendar(args) -> int:
+    if args.first is None or args.last is None:
+        raise UsageError("the calendar needs --from and --to (YYYY-MM-DD)")
+    try:
+        first, last = calendar.date_range("custom", args.first, first=args.first, last=args.last)
+    except calendar.RangeError as error:
+        raise UsageError(str(error)) from error
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        cursor = connection.cursor()
+        as_of = args.as_of or clock.today()
+        config = settings.load(cursor)
+        available = filters.options(cursor, as_of, config.fiscal_year_start_month)
+        _, problems = filters.resolve(None, args.region, args.segment, available,
+                                      config.fiscal_year_start_month)
+        bad_status = sorted(set(args.status) - set(calendar.STATUSES))
+        if bad_status:
+            problems.append(f"Status: {', '.join(bad_status)} is not one of "
+                            f"{', '.join(calendar.STATUSES)}.")
+        if problems:
+            raise UsageError(" ".join(problems))
+        chosen = calendar.CalendarFilters(first, last, args.region, args.segment,
+                                          tuple(args.channel), tuple(args.status),
+                                          tuple(args.owner))
+        view = calendar.build(cursor, chosen, as_of)
+    finally:
+        connection.close()
+    if args.format == "ics":
+        link = f"{config.app_url.rstrip('/')}/calendar"
+        sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link,
+                                           config.currency).decode("utf-8"))
+        return 0
+    if args.format == "csv" and not args.table:
+        sys.stdout.write(report.table_csv(view.tables["campaigns"]))
+        return 0
+    return _print(args, view)
+
+
 def _print_view(args, build) -> int:
     """Resolve the filters as the app would (but refuse what it would only warn about),
     build the view and print it."""
@@ -199,6 +252,10 @@ def _print_view(args, build) -> int:
         view = build(cursor, chosen, as_of)
     finally:
         connection.close()
+    return _print(args, view)
+
+
+def _print(args, view) -> int:
     if args.format == "json":
         print(report.to_json(view))
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -12,9 +10,6 @@ from relay.views import goals as goals_view
 from relay.views.actuals import GOAL_METRICS
 
 SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
-# The browser may rerun the page once more right after a save (its editors were reset), so
-# the confirmation stays for a few seconds rather than for exactly one run.
-FLASH_SECONDS = 8
 
 
 def goal_columns(currency: str) -> dict:
@@ -48,20 +43,7 @@ def _connection(context):
 
 
 def _saved(message: str) -> None:
-    """After a write: drop cached figures and editor state everywhere, show the result."""
-    for key in [k for k in st.session_state if str(k).startswith(("goals_editor_", "goals_seen_"))]:
-        del st.session_state[key]
-    ui.data_changed()
-    st.session_state["goals_flash"] = (message, time.monotonic())
-    st.rerun()
-
-
-def show_flash() -> None:
-    message, shown_at = st.session_state.get("goals_flash", (None, 0.0))
-    if message and time.monotonic() - shown_at < FLASH_SECONDS:
-        st.success(message, icon=":material/check_circle:")
-    else:
-        st.session_state.pop("goals_flash", None)
+    ui.saved(message, reset_prefixes=("goals_editor_", "goals_seen_"))
 
 
 def save_edits(context, edits: list[goals.TargetEdit]) -> None:
@@ -99,7 +81,6 @@ def changed_by_others(changed: pd.DataFrame) -> None:
 def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None:
     """Who agreed to the quarter's plan, whether a later change outdated it, and buttons to
     sign as the acting user."""
-    show_flash()
     state = signoffs.set_index("side") if len(signoffs) else pd.DataFrame()
     agreed = len(state) == 2 and bool(state["is_current"].all())
     st.subheader("Plan sign-off")

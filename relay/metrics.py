@@ -122,6 +122,25 @@ METRICS: dict[str, Metric] = {
         "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns. Above zero: "
         "marketing must find that many more.",
     ),
+    # The campaign calendar
+    "campaigns_in_view": Metric(
+        "Campaigns", "count", "Campaigns running on at least one day of the range."),
+    "live_now": Metric("Live today", "count", "Campaigns (not cancelled) running today."),
+    "starting_in_range": Metric(
+        "Starting soon", "count", "Campaigns (not cancelled) that start after today, in the range."),
+    "expected_leads_in_range": Metric(
+        "Leads expected", "count",
+        "Each campaign's expected leads spread evenly over its days, summed over the days of "
+        "the range (cancelled campaigns excluded).",
+    ),
+    "leads_arrived_in_range": Metric(
+        "Leads arrived", "count", "Leads from these campaigns created in the range so far.",
+    ),
+    "overlapping_pairs": Metric(
+        "Overlaps", "count",
+        "Pairs of campaigns (not cancelled) for the same region and segment whose dates "
+        "overlap.",
+    ),
 }
 
 

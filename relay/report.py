@@ -15,11 +15,7 @@ from relay.views.common import View
 def to_dict(view: View) -> dict[str, Any]:
     return {
         "view": view.name,
-        "filters": {
-            "quarter": str(view.filters.quarter),
-            "region": view.filters.region,
-            "segment": view.filters.segment,
-        },
+        "filters": view.filters.as_dict(),
         "as_of": view.as_of.isoformat(),
         "figures": {
             key: {
@@ -41,15 +37,24 @@ def to_json(view: View) -> str:
 
 def to_csv(view: View, table: str | None = None) -> str:
     """The figures as rows of (key, label, value, unit); or one of the view's tables."""
-    if table is None:
-        frame = pd.DataFrame(
-            [(f.key, f.label, f.value, f.unit) for f in view.figures.values()],
-            columns=["figure", "label", "value", "unit"],
-        )
-    else:
-        frame = view.tables[table]
+    if table is not None:
+        return table_csv(view.tables[table])
+    return table_csv(pd.DataFrame(
+        [(f.key, f.label, f.value, f.unit) for f in view.figures.values()],
+        columns=["figure", "label", "value", "unit"],
+    ))
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """A table as CSV. Text cells a spreadsheet would run as a formula (starting with =, +,
+    - or @) get a leading apostrophe, so they open as the text they are."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
+    safe.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 

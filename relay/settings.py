@@ -17,6 +17,7 @@ DEFAULTS = {
     "sla_hours": "24",
     "is_demo": "false",
     "lookback_quarters": "4",
+    "app_url": "http://localhost:8501",
 }
 
 
@@ -27,6 +28,7 @@ class Settings:
     sla_hours: float
     is_demo: bool
     lookback_quarters: int  # closed quarters that calibrate win rates and conversion
+    app_url: str  # where people open the dashboard: links in calendar files point there
 
 
 def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
@@ -43,6 +45,7 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         sla_hours=float(values["sla_hours"]),
         is_demo=values["is_demo"] == "true",
         lookback_quarters=int(values["lookback_quarters"]),
+        app_url=values["app_url"],
     )
 
 
@@ -75,8 +78,15 @@ def _quarters(text: str) -> str:
     return str(int(text))
 
 
+def _url(text: str) -> str:
+    if not re.fullmatch(r"https?://[^\s]+", text):
+        raise ValueError(f"app_url must be the address people open the dashboard at, "
+                         f"starting with http:// or https://, not {text!r}")
+    return text
+
+
 EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,
-            "lookback_quarters": _quarters}
+            "lookback_quarters": _quarters, "app_url": _url}
 
 
 def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:

@@ -23,12 +23,12 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def frame(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:
+def frame(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> pd.DataFrame:
     """Run a named query and return its result as a DataFrame."""
     return cursor.execute(load(name), params).df()
 
 
-def records(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+def records(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> list[dict[str, Any]]:
     """Run a named query and return its rows as dicts of plain Python values (None for NULL,
     never NaN: these go back into queries as parameters)."""
     result = cursor.execute(load(name), params)
@@ -39,7 +39,7 @@ def records(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list
     ]
 
 
-def row(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str, Any]:
+def row(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> dict[str, Any]:
     """Run a named query that returns one row, as a dict of column name to value."""
     result = cursor.execute(load(name), params)
     columns = [column[0] for column in result.description]
@@ -52,5 +52,5 @@ def row(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str
     return dict(zip(columns, values, strict=True))
 
 
-def execute(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+def execute(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> None:
     cursor.execute(load(name), params)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from relay import clock, filters, format as fmt, settings, store
-from relay.views import goals, overview, plan
+from relay import clock, filters, format as fmt, report, settings, store
+from relay.views import calendar, goals, overview, plan
 from relay.views.common import Filters, View
 
-VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build}
+VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
+         "calendar": calendar.build}
 CACHE_SECONDS = 600
 ALL_REGIONS = "All regions"
 ALL_SEGMENTS = "All segments"
@@ -75,9 +77,32 @@ def _shell_data(store_path: str, today: dt.date):
     return config, available, span
 
 
+# The browser may rerun a page once more right after a save (its editors were reset), so a
+# confirmation stays for a few seconds rather than for exactly one run.
+FLASH_SECONDS = 8
+
+
 def data_changed() -> None:
     """Call after any write to the store so that no page shows figures from before it."""
     st.cache_data.clear()
+
+
+def saved(message: str, reset_prefixes: tuple[str, ...] = ()) -> None:
+    """After a write: drop cached figures and the named widget state, confirm, rerun."""
+    if reset_prefixes:
+        for key in [k for k in st.session_state if str(k).startswith(reset_prefixes)]:
+            del st.session_state[key]
+    data_changed()
+    st.session_state["shell_flash"] = (message, time.monotonic())
+    st.rerun()
+
+
+def show_flash() -> None:
+    message, shown_at = st.session_state.get("shell_flash", (None, 0.0))
+    if message and time.monotonic() - shown_at < FLASH_SECONDS:
+        st.success(plain(message), icon=":material/check_circle:")
+    else:
+        st.session_state.pop("shell_flash", None)
 
 
 def start_shell() -> Context:
@@ -141,6 +166,10 @@ def context() -> Context:
 
 def filter_options(context: Context) -> filters.FilterOptions:
     return _shell_data(context.store_path, context.today)[1]
+
+
+def csv_bytes(table) -> bytes:
+    return report.table_csv(table).encode("utf-8")
 
 
 def money_column(label: str, currency: str):

@@ -123,7 +123,9 @@ def fill_fixture(connection) -> None:
     """The hand-built company of the tests."""
     connection.executemany("insert into people values (?, ?, ?, ?, ?, ?, ?, ?)", PEOPLE)
     connection.executemany(
-        "insert into campaigns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", CAMPAIGNS
+        "insert into campaigns (campaign_id, name, channel, region, segment, owner_id, status,"
+        " start_date, end_date, budget, actual_cost, expected_leads, description)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", CAMPAIGNS
     )
     connection.executemany(
         "insert into leads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", LEADS

@@ -11,7 +11,8 @@ from relay import cli, format as fmt, store
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
-PAGES = ["app_pages/overview.py", "app_pages/goals.py", "app_pages/planner.py"]
+PAGES = ["app_pages/overview.py", "app_pages/goals.py", "app_pages/planner.py",
+         "app_pages/calendar.py"]
 TIMEOUT = 60
 
 
@@ -203,11 +204,11 @@ def test_both_sides_sign_off_from_the_page(app_env, fixture_path, monkeypatch):
     monkeypatch.setenv("RELAY_USER", "mona.marketing")
     at = goals_page()
     at.button(key="goals_sign_marketing").click().run()
-    assert "Signed off 2026-Q3 as marketing lead." in at.success[0].value
+    assert "Signed off 2026-Q3 as marketing lead." in shown_text(at.success)
     assert "agreed by mona.marketing" in shown_text(at.markdown)
     monkeypatch.setenv("RELAY_USER", "sid.sales")
     at.button(key="goals_sign_sales").click().run()
-    assert any("agreed by marketing and sales" in s.value for s in at.success)
+    assert "agreed by marketing and sales" in shown_text(at.success)
 
 
 def test_adding_a_goal_from_the_page(app_env, fixture_path):
@@ -217,7 +218,7 @@ def test_adding_a_goal_from_the_page(app_env, fixture_path):
     [t for t in at.text_input if t.label == "Target"][0].input("90000")
     [b for b in at.button if b.label == "Add to 2026-Q3"][0].click().run()
     assert not at.exception
-    assert "Added the pipeline goal to 2026-Q3." in at.success[0].value
+    assert "Added the pipeline goal to 2026-Q3." in shown_text(at.success)
     # 115,000 pipeline created against 90,000 × half a quarter: on pace.
     assert metrics(at) == {"Goals on pace": "3 of 7"}
 
@@ -237,7 +238,7 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     assert "No goals are set" in shown_text(at.info)
     [b for b in at.button if b.label.startswith("Copy 2026-Q3 goals")][0].click().run()
     assert not at.exception
-    assert "Copied 6 goals into 2026-Q4, grown by 5%." in at.success[0].value
+    assert "Copied 6 goals into 2026-Q4, grown by 5%." in shown_text(at.success)
     shown = {row["goal"]: row["target"] for e in at.data_editor for row in e.value.to_dict("records")}
     assert shown["Closed-won revenue · company-wide"] == 210_000
 
@@ -302,3 +303,69 @@ def test_saving_a_plan_from_the_page(app_env, fixture_path):
         "select metric, target from goals where quarter = '2026-Q3' and region is null").fetchall())
     connection.close()
     assert saved["mqls"] == 100 and saved["pipeline"] == 800_000 and saved["win_rate"] == 0.25
+
+
+# --- Campaign calendar ----------------------------------------------------------------------
+
+def calendar_page(query: dict) -> AppTest:
+    return app(query, page="app_pages/calendar.py")
+
+
+def test_a_calendar_link_reproduces_the_view(app_env, fixture_path, capsys):
+    assert cli.main(["report", "calendar", "--db", str(fixture_path), "--as-of",
+                     AS_OF.isoformat(), "--from", "2026-06-01", "--to", "2026-07-31",
+                     "--region", "NA", "--segment", "SMB"]) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    app_env(fixture_path, AS_OF)
+    at = calendar_page({"region": "NA", "segment": "SMB", "range": "Custom dates",
+                        "from": "2026-06-01", "to": "2026-07-31"})
+    assert not at.exception
+    assert at.selectbox(key="range").value == "Custom dates"
+    assert at.date_input(key="from").value.isoformat() == "2026-06-01"
+    shown = metrics(at)
+    assert shown["Campaigns"] == "1" and shown["Leads expected"] == "100"
+    assert shown["Leads arrived"] == "2"  # L2 (20 June) and L1 (2 July) from C1
+    assert len(at.get("plotly_chart")) == 2
+    assert at.dataframe[0].value["campaign_id"].tolist() == ["C1"]
+    for figure in figures.values():  # the page shows what `relay report calendar` prints
+        assert shown[figure["label"]] == fmt.by_unit(figure["value"], figure["unit"])
+    assert len(at.get("download_button")) == 2
+
+
+def test_calendar_presets_and_unknown_link_values(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = calendar_page({"range": "Next 60 days", "channel": ["Events", "Telepathy"]})
+    assert not at.exception
+    assert "'Telepathy' not known" in shown_text(at.warning)
+    # 15 August + 60 days reaches C2 (20-22 September, Events).
+    assert at.dataframe[0].value["campaign_id"].tolist() == ["C2"]
+    at = calendar_page({"range": "Custom dates", "from": "2026-09-01", "to": "2026-08-01"})
+    assert "before it starts" in shown_text(at.error)
+
+
+def test_adding_a_campaign_from_the_calendar(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = calendar_page({"range": "This quarter"})
+    form = [t for t in at.text_input if t.label == "Name"][0]
+    form.input("<b>Partner</b> webinar")
+    [s for s in at.selectbox if s.label == "Channel"][0].select("Partner")
+    [t for t in at.text_input if t.label == "Expected leads"][0].input("40")
+    [d for d in at.date_input if d.label == "Start"][0].set_value(AS_OF)
+    [d for d in at.date_input if d.label == "End"][0].set_value(AS_OF)
+    [b for b in at.button if b.label == "Add campaign"][0].click().run()
+    assert not at.exception
+    assert "Saved the campaign" in shown_text(at.success)
+    names = at.dataframe[0].value["name"].tolist()
+    assert "<b>Partner</b> webinar" in names  # stored and shown as typed
+
+
+def test_a_bad_campaign_is_refused_on_the_page(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = calendar_page({"range": "This quarter"})
+    [t for t in at.text_input if t.label == "Name"][0].input("Backwards")
+    [d for d in at.date_input if d.label == "Start"][0].set_value(AS_OF)
+    [d for d in at.date_input if d.label == "End"][0].set_value(AS_OF.replace(day=1))
+    [t for t in at.text_input if t.label == "Budget"][0].input("-10")
+    [b for b in at.button if b.label == "Add campaign"][0].click().run()
+    errors = shown_text(at.error)
+    assert "before the start date" in errors and "cannot be negative" in errors

@@ -122,3 +122,20 @@ def test_write_gives_up_after_the_last_attempt_and_writes_nothing(tmp_path):
     assert _setting(connection, "sla_hours") == "24"  # all or nothing
     assert _setting(connection, "currency") == "USD"
     connection.close()
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.duckdb"
+    connection = duckdb.connect(str(path))
+    for version, description, migration in store.migrations()[:2]:
+        connection.execute(migration.read_text())
+        connection.execute("insert into schema_version values (?, ?, now())",
+                           [version, description])
+    connection.execute("insert into campaigns (campaign_id, name, channel, status, start_date,"
+                       " end_date) values ('C1', 'Old', 'Webinar', 'planned', '2026-01-01',"
+                       " '2026-01-02')")
+    connection.close()
+    upgraded = store.open_store(path)
+    assert store.schema_version(upgraded) == store.LATEST_VERSION
+    assert upgraded.execute("select name, version from campaigns").fetchall() == [("Old", 1)]
+    upgraded.close()

@@ -28,6 +28,9 @@ class Filters:
             "segment": self.segment,
         }
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"quarter": str(self.quarter), "region": self.region, "segment": self.segment}
+
     def scope(self) -> str:
         """The region / segment part alone: 'EMEA · Enterprise', or 'company-wide'."""
         parts = [part for part in (self.region, self.segment) if part]
@@ -60,7 +63,7 @@ class Figure:
 @dataclass
 class View:
     name: str
-    filters: Filters
+    filters: Any  # Filters, or the view's own (e.g. the calendar's date range)
     as_of: dt.date
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)

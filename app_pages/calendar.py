@@ -1,0 +1,80 @@
+"""Campaign calendar: what marketing runs and when, the lead wave to staff for, collisions,
+and a calendar file to take along."""
+
+import streamlit as st
+
+from relay import calendar_ui, charts, ics, ui
+
+context = ui.context()
+currency = context.settings.currency
+st.title("Campaign calendar")
+ui.show_flash()
+chosen = calendar_ui.controls(context)
+st.caption(f"{chosen.describe()} · the quarter filter does not apply here; "
+           "region and segment from the sidebar do")
+
+view = ui.view("calendar", context.store_path, chosen, context.today)
+table = view.tables["campaigns"]
+for note in view.notes:
+    st.info(ui.plain(note), icon=":material/event_busy:")
+
+ui.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
+                     ("starting_in_range", None), ("expected_leads_in_range", None),
+                     ("leads_arrived_in_range", None), ("overlapping_pairs", None)], currency)
+
+if not table.empty:
+    st.plotly_chart(charts.campaign_timeline(table, context.today, chosen.starts_on,
+                                             chosen.ends_on),
+                    config={"displayModeBar": False})
+    st.plotly_chart(charts.lead_flow(view.tables["lead_flow"]), config={"displayModeBar": False})
+
+    st.subheader("Agenda")
+    st.dataframe(table, hide_index=True, column_order=[
+        "name", "start_date", "end_date", "status", "channel", "region", "segment",
+        "owner_name", "owner_email", "expected_leads", "leads_so_far", "budget",
+        "overlaps_with", "description",
+    ], column_config={
+        "name": st.column_config.TextColumn("Campaign", width="large"),
+        "start_date": st.column_config.DateColumn("Starts", format="YYYY-MM-DD"),
+        "end_date": st.column_config.DateColumn("Ends", format="YYYY-MM-DD"),
+        "status": "Status", "channel": "Channel", "region": "Region", "segment": "Segment",
+        "owner_name": "Owner", "owner_email": "Contact",
+        "expected_leads": st.column_config.NumberColumn("Expected leads", format="localized"),
+        "leads_so_far": st.column_config.NumberColumn("Leads so far", format="localized"),
+        "budget": ui.money_column("Budget", currency),
+        "overlaps_with": "Overlaps with (same region and segment)",
+        "description": st.column_config.TextColumn("Description", width="large"),
+    })
+    link = calendar_ui.view_url(context)
+    left, right = st.columns(2)
+    left.download_button(
+        "Add these campaigns to my calendar (.ics)",
+        ics.calendar_file(table, link, currency), file_name="revenue-relay-campaigns.ics",
+        mime="text/calendar", icon=":material/calendar_add_on:",
+        help="One all-day event per campaign; importing a newer file updates the events.",
+    )
+    right.download_button(
+        "Download the agenda (CSV)", ui.csv_bytes(table), file_name="campaign-agenda.csv",
+        mime="text/csv", icon=":material/download:",
+    )
+
+    if len(view.tables["overlaps"]):
+        with st.expander(f"Overlapping campaigns ({len(view.tables['overlaps'])} pairs)"):
+            st.dataframe(view.tables["overlaps"], hide_index=True, column_order=[
+                "name_a", "name_b", "region", "segment", "overlap_from", "overlap_to"],
+                column_config={"name_a": "Campaign", "name_b": "Overlaps with",
+                               "overlap_from": st.column_config.DateColumn("From"),
+                               "overlap_to": st.column_config.DateColumn("To")})
+
+    st.subheader("Campaign detail")
+    calendar_ui.detail(table, currency)
+
+st.subheader("Plan campaigns")
+with st.expander("Add a campaign"):
+    calendar_ui.campaign_form(context)
+if not table.empty:
+    with st.expander("Edit a campaign"):
+        names = dict(zip(table["campaign_id"], table["name"], strict=True))
+        editing = st.selectbox("Campaign to edit", list(names), format_func=names.get,
+                               key="calendar_edit_choice")
+        calendar_ui.campaign_form(context, table.set_index("campaign_id", drop=False).loc[editing])

@@ -1,0 +1,8 @@
+insert into campaigns (
+    campaign_id, name, channel, region, segment, owner_id, status, start_date, end_date,
+    budget, actual_cost, expected_leads, description, version, updated_by, updated_at
+)
+values (
+    $campaign_id, $name, $channel, $region, $segment, $owner_id, $status, $start_date,
+    $end_date, $budget, $actual_cost, $expected_leads, $description, 1, $actor, $at
+)

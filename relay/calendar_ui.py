@@ -1,0 +1,163 @@
+"""The calendar page's controls (all kept in the URL), downloads and campaign forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from relay import campaigns, identity, sql, ui
+from relay import format as fmt
+from relay.views import calendar
+
+URL_KEYS = ("range", "from", "to", "channel", "status", "owner")
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
+    """(channels, {person_id: name}) for the filters and forms."""
+    cursor = ui.cursor(store_path)
+    try:
+        rows = sql.records(cursor, "campaign_choices")
+        channels = sorted(campaigns.known_channels(cursor))
+    finally:
+        cursor.close()
+    return channels, {r["value"]: r["label"] for r in rows if r["kind"] == "owner"}
+
+
+def _warn_unknown(key: str, known: list[str], label: str) -> None:
+    raw = st.query_params.get_all(key)
+    unknown = [value for value in raw if value not in known]
+    if unknown:
+        st.warning(ui.plain(f"{label}: {', '.join(map(repr, unknown))} not known; left out of "
+                            "the view."), icon=":material/link_off:")
+
+
+def controls(context: ui.Context) -> calendar.CalendarFilters:
+    """Range preset, dates, channel, status and owner: read from and written to the URL."""
+    channels, owners = choices(context.store_path)
+    # Bound widgets keep their shown labels in the URL ("range=Next+90+days", owner names).
+    presets = {label: key for key, label in calendar.PRESETS.items()}
+    _warn_unknown("range", list(presets), "Range")
+    _warn_unknown("channel", channels, "Channel")
+    _warn_unknown("status", list(campaigns.STATUSES), "Status")
+    _warn_unknown("owner", list(owners.values()), "Owner")
+    today = context.today
+    left, middle, right = st.columns([2, 3, 3])
+    preset = presets[left.selectbox("Range", list(presets), key="range", bind="query-params")]
+    first = last = None
+    if preset == "custom":
+        first = left.date_input("From", value=today, key="from", bind="query-params",
+                                format="YYYY-MM-DD")
+        last = left.date_input("To", value=today + dt.timedelta(days=29), key="to",
+                               bind="query-params", format="YYYY-MM-DD")
+    chosen_channels = middle.multiselect("Channel", channels, key="channel",
+                                         bind="query-params", placeholder="All channels")
+    chosen_statuses = middle.multiselect("Status", list(campaigns.STATUSES), key="status",
+                                         bind="query-params", placeholder="All statuses")
+    chosen_owners = right.multiselect("Owner", list(owners), format_func=owners.get,
+                                      key="owner", bind="query-params",
+                                      placeholder="All owners")
+    try:
+        starts_on, ends_on = calendar.date_range(
+            preset, today, context.settings.fiscal_year_start_month, first, last)
+    except calendar.RangeError as error:
+        st.error(ui.plain(error), icon=":material/date_range:")
+        st.stop()
+    return calendar.CalendarFilters(
+        starts_on, ends_on, context.filters.region, context.filters.segment,
+        tuple(chosen_channels), tuple(chosen_statuses), tuple(chosen_owners), preset,
+    )
+
+
+def view_url(context: ui.Context) -> str:
+    """A link back to exactly this view of the calendar."""
+    params = {key: st.query_params.get_all(key) for key in (*URL_KEYS, "region", "segment")}
+    query = urlencode({k: v for k, v in params.items() if v}, doseq=True)
+    return f"{context.settings.app_url.rstrip('/')}/calendar" + (f"?{query}" if query else "")
+
+
+def detail(table: pd.DataFrame, currency: str) -> None:
+    names = dict(zip(table["campaign_id"], table["name"], strict=True))
+    chosen = st.selectbox("Campaign", list(names), format_func=names.get, key="calendar_detail")
+    info = calendar.campaign_detail(table, chosen)
+    plan, actuals = info["plan"], info["actuals"]
+    columns = st.columns(3)
+    columns[0].metric("Dates", plan["dates"])
+    columns[1].metric("Budget", fmt.money(plan["budget"], currency))
+    columns[2].metric("Expected leads", fmt.count(plan["expected_leads"]))
+    if info["started"]:
+        columns = st.columns(5)
+        columns[0].metric("Leads so far", fmt.count(actuals["leads"]))
+        columns[1].metric("MQLs so far", fmt.count(actuals["mqls"]))
+        columns[2].metric("SQLs so far", fmt.count(actuals["sqls"]))
+        columns[3].metric("Cost", fmt.money(actuals["cost"], currency))
+        columns[4].metric("Cost per lead", fmt.money(actuals["cost_per_lead"], currency))
+    else:
+        st.caption("Actuals show once the campaign is live.")
+    row = table.set_index("campaign_id").loc[chosen]
+    if pd.notna(row["description"]):
+        st.text(row["description"])
+
+
+def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> None:
+    """Add a campaign, or edit `existing` (saved only if nobody changed it meanwhile)."""
+    channels, owners = choices(context.store_path)
+    options = ui.filter_options(context)
+    key = "calendar_edit" if existing is not None else "calendar_add"
+    value = (lambda column, default=None: default if existing is None or pd.isna(existing[column])
+             else existing[column])
+    with st.form(key, border=False):
+        name = st.text_input("Name", value=value("name", ""), max_chars=campaigns.MAX_NAME)
+        left, right = st.columns(2)
+        channel = left.selectbox("Channel", channels, index=_index(channels, value("channel")))
+        status = right.selectbox("Status", campaigns.STATUSES,
+                                 index=_index(campaigns.STATUSES, value("status", "planned")))
+        regions, segments = ["", *options.regions], ["", *options.segments]
+        region = left.selectbox("Region", regions, index=_index(regions, value("region", "")),
+                                format_func=lambda r: r or "All regions")
+        segment = right.selectbox("Segment", segments,
+                                  index=_index(segments, value("segment", "")),
+                                  format_func=lambda s: s or "All segments")
+        start = left.date_input("Start", value=_date(value("start_date"), context.today))
+        end = right.date_input("End", value=_date(value("end_date"), context.today))
+        budget = left.text_input("Budget", value=_text(value("budget")))
+        expected = right.text_input("Expected leads", value=_text(value("expected_leads")))
+        cost = left.text_input("Actual cost so far", value=_text(value("actual_cost")))
+        owner_ids = ["", *owners]
+        owner = right.selectbox("Owner", owner_ids, index=_index(owner_ids, value("owner_id", "")),
+                                format_func=lambda p: owners.get(p, "No owner"))
+        description = st.text_area("Description", value=value("description", ""))
+        label = "Save changes" if existing is not None else "Add campaign"
+        if not st.form_submit_button(label, type="primary"):
+            return
+    fields = {"name": name, "channel": channel, "status": status, "region": region,
+              "segment": segment, "start_date": start, "end_date": end, "budget": budget,
+              "expected_leads": expected, "actual_cost": cost, "owner_id": owner,
+              "description": description}
+    connection = ui.connection(context.store_path)
+    try:
+        if existing is None:
+            campaigns.create(connection, fields, identity.acting_user())
+        else:
+            campaigns.update(connection, existing["campaign_id"], int(existing["version"]),
+                             fields, identity.acting_user())
+    except (campaigns.CampaignError, campaigns.CampaignConflict) as error:
+        st.error(ui.plain(error), icon=":material/error:")
+        return
+    ui.saved(f"Saved the campaign {name!r}.")
+
+
+def _index(options, value) -> int:
+    options = list(options)
+    return options.index(value) if value in options else 0
+
+
+def _date(value, default: dt.date) -> dt.date:
+    return value.date() if isinstance(value, pd.Timestamp) else (value or default)
+
+
+def _text(value) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,167 @@
+"""Planning campaigns from the app: validated, versioned and audited like goals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import duckdb
+
+from relay import sql, store
+
+STATUSES = ("planned", "live", "completed", "cancelled")
+CHANNELS = ("Paid Search", "Paid Social", "Webinar", "Events", "Content Syndication",
+            "Email Nurture", "Partner", "ABM")
+MAX_DAYS = 3 * 366
+MAX_NAME = 200
+MAX_DESCRIPTION = 4000
+
+
+class CampaignError(ValueError):
+    """A campaign that cannot be saved as given; the message lists every problem."""
+
+
+class CampaignConflict(Exception):
+    """Someone else saved the campaign after the user loaded it; nothing was saved."""
+
+    def __init__(self, current: dict[str, Any], seen_version: int):
+        self.current = current
+        super().__init__(
+            f"Campaign {current['name']!r} was changed by {current['updated_by'] or 'someone'} "
+            f"after you loaded it (you saw version {seen_version}, it is now version "
+            f"{current['version']}). Nothing was saved; reload to see their change."
+        )
+
+
+@dataclass(frozen=True)
+class CampaignInput:
+    name: str
+    channel: str
+    region: str | None
+    segment: str | None
+    owner_id: str | None
+    status: str
+    start_date: dt.date
+    end_date: dt.date
+    budget: float | None
+    actual_cost: float | None
+    expected_leads: int | None
+    description: str | None
+
+
+def _amount(label: str, value: Any, problems: list[str]) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(str(value).replace(",", ""))
+    except ValueError:
+        problems.append(f"{label} {value!r} is not a number.")
+        return None
+    if math.isnan(number) or number < 0:
+        problems.append(f"{label} cannot be negative or empty ({value}).")
+        return None
+    return number
+
+
+def validate(fields: dict[str, Any], known_channels: set[str]) -> CampaignInput:
+    """The campaign as it will be stored, or CampaignError naming every problem."""
+    problems: list[str] = []
+    name = str(fields.get("name") or "").strip()
+    if not name:
+        problems.append("Give the campaign a name.")
+    elif len(name) > MAX_NAME:
+        problems.append(f"The name is {len(name)} characters long; keep it to {MAX_NAME}.")
+    channel = str(fields.get("channel") or "").strip()
+    if channel not in known_channels:
+        problems.append(f"Unknown channel {channel!r}; use one of: {', '.join(sorted(known_channels))}.")
+    status = str(fields.get("status") or "").strip()
+    if status not in STATUSES:
+        problems.append(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        problems.append("Give both a start date and an end date.")
+    elif end < start:
+        problems.append(f"The end date {end:%d %b %Y} is before the start date "
+                        f"{start:%d %b %Y}.")
+    elif (end - start).days > MAX_DAYS:
+        problems.append("A campaign cannot run for more than three years.")
+    budget = _amount("Budget", fields.get("budget"), problems)
+    actual_cost = _amount("Actual cost", fields.get("actual_cost"), problems)
+    leads = _amount("Expected leads", fields.get("expected_leads"), problems)
+    if leads is not None and leads != int(leads):
+        problems.append(f"Expected leads must be a whole number, not {leads}.")
+    description = (fields.get("description") or "").strip() or None
+    if description and len(description) > MAX_DESCRIPTION:
+        problems.append(f"The description is longer than {MAX_DESCRIPTION} characters.")
+    if problems:
+        raise CampaignError(" ".join(problems))
+    return CampaignInput(
+        name=name, channel=channel, region=fields.get("region") or None,
+        segment=fields.get("segment") or None, owner_id=fields.get("owner_id") or None,
+        status=status, start_date=start, end_date=end, budget=budget,
+        actual_cost=actual_cost, expected_leads=None if leads is None else int(leads),
+        description=description,
+    )
+
+
+def known_channels(cursor: duckdb.DuckDBPyConnection) -> set[str]:
+    choices = sql.records(cursor, "campaign_choices")
+    return set(CHANNELS) | {c["value"] for c in choices if c["kind"] == "channel"}
+
+
+def _write(connection: duckdb.DuckDBPyConnection, work):
+    try:
+        return store.write(connection, work)
+    except duckdb.TransactionException as error:
+        raise CampaignError(
+            "Someone else was saving the same campaign at the same moment, so nothing was "
+            f"saved. Try again in a moment. (DuckDB: {error})"
+        ) from error
+
+
+def _audit(cursor, actor, action, campaign_id, before, after, at) -> None:
+    sql.execute(cursor, "insert_audit", at=at, actor=actor, action=action, entity="campaign",
+                entity_id=campaign_id, before=None if before is None else json.dumps(
+                    before, default=str), after=json.dumps(after, default=str))
+
+
+def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any], actor: str) -> str:
+    """Store a new campaign; returns its id."""
+    campaign = validate(fields, known_channels(connection.cursor()))
+    campaign_id = "C-" + uuid.uuid4().hex[:10].upper()
+    at = dt.datetime.now()
+
+    def work(cursor) -> str:
+        sql.execute(cursor, "insert_campaign", campaign_id=campaign_id, actor=actor, at=at,
+                    **asdict(campaign))
+        _audit(cursor, actor, "campaign.create", campaign_id, None,
+               {**asdict(campaign), "version": 1}, at)
+        return campaign_id
+
+    return _write(connection, work)
+
+
+def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version: int,
+           fields: dict[str, Any], actor: str) -> None:
+    """Save changes to a campaign if it is still at the version the planner saw."""
+    campaign = validate(fields, known_channels(connection.cursor()))
+    at = dt.datetime.now()
+
+    def work(cursor) -> None:
+        before = sql.row(cursor, "campaign_by_id", campaign_id=campaign_id)
+        if before["campaign_id"] is None:
+            raise CampaignError(f"Campaign {campaign_id} no longer exists; reload the page.")
+        (updated,) = sql.row(cursor, "update_campaign", campaign_id=campaign_id,
+                             expected_version=seen_version, actor=actor, at=at,
+                             **asdict(campaign)).values()
+        if updated != 1:
+            raise CampaignConflict(before, seen_version)
+        _audit(cursor, actor, "campaign.update", campaign_id,
+               {k: before[k] for k in (*asdict(campaign), "version")},
+               {**asdict(campaign), "version": seen_version + 1}, at)
+
+    _write(connection, work)

@@ -1,0 +1,188 @@
+"""The campaign calendar: what runs in a date range, the lead flow to expect from it, and
+which campaigns collide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from relay import sql
+from relay.campaigns import STATUSES
+from relay.fiscal import Quarter
+from relay.metrics import safe_ratio
+from relay.views.common import View
+
+PRESETS = {
+    "next_30": "Next 30 days",
+    "next_60": "Next 60 days",
+    "next_90": "Next 90 days",
+    "this_quarter": "This quarter",
+    "next_quarter": "Next quarter",
+    "custom": "Custom dates",
+}
+DEFAULT_PRESET = "next_30"
+MAX_RANGE_DAYS = 3 * 366
+
+
+class RangeError(ValueError):
+    """A date range the calendar cannot show."""
+
+
+def date_range(preset: str, today: dt.date, start_month: int = 1,
+               first: dt.date | None = None, last: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """(first day, last day) of a preset, both included; "custom" takes `first` and `last`."""
+    if preset.startswith("next_") and preset[5:].isdigit():
+        return today, today + dt.timedelta(days=int(preset[5:]) - 1)
+    if preset in ("this_quarter", "next_quarter"):
+        quarter = Quarter.containing(today, start_month).shift(preset == "next_quarter")
+        return quarter.start, quarter.last_day
+    if preset != "custom":
+        raise RangeError(f"Unknown range {preset!r}; use one of: {', '.join(PRESETS)}.")
+    if first is None or last is None:
+        raise RangeError("A custom range needs both a first and a last day.")
+    if last < first:
+        raise RangeError(f"The range ends ({last:%d %b %Y}) before it starts "
+                         f"({first:%d %b %Y}).")
+    if (last - first).days > MAX_RANGE_DAYS:
+        raise RangeError("A range can span three years at most.")
+    return first, last
+
+
+@dataclass(frozen=True)
+class CalendarFilters:
+    starts_on: dt.date
+    ends_on: dt.date  # included
+    region: str | None = None
+    segment: str | None = None
+    channels: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    preset: str = "custom"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.starts_on.isoformat(), "to": self.ends_on.isoformat(),
+            "region": self.region, "segment": self.segment, "channels": list(self.channels),
+            "statuses": list(self.statuses), "owners": list(self.owners),
+        }
+
+    def describe(self) -> str:
+        parts = [f"{self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y}",
+                 self.region or "All regions", self.segment or "All segments"]
+        return " · ".join(parts)
+
+
+def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.date) -> View:
+    view = View("calendar", chosen, today)
+    campaigns = sql.frame(
+        cursor, "calendar_campaigns", starts_on=chosen.starts_on, ends_on=chosen.ends_on,
+        region=chosen.region, segment=chosen.segment, channels=list(chosen.channels),
+        statuses=list(chosen.statuses), owners=list(chosen.owners),
+    )
+    ids = campaigns["campaign_id"].tolist()
+    actuals = sql.frame(cursor, "campaign_actuals", campaign_ids=ids).set_index("campaign_id")
+    for column in ("leads", "mqls", "sqls"):
+        campaigns[f"{column}_so_far"] = (
+            campaigns["campaign_id"].map(actuals[column]).fillna(0).astype(int)
+        )
+    overlaps = _overlaps(campaigns)
+    partners = _partners(overlaps)
+    campaigns["overlaps_with"] = [partners.get(c, "") for c in campaigns["campaign_id"]]
+    flow = _lead_flow(cursor, campaigns, chosen, today)
+
+    running = campaigns[campaigns["status"] != "cancelled"]
+    view.add("campaigns_in_view", len(campaigns))
+    view.add("live_now", int(((running["start_date"] <= pd.Timestamp(today))
+                              & (running["end_date"] >= pd.Timestamp(today))).sum()))
+    view.add("starting_in_range", int((running["start_date"] > pd.Timestamp(today)).sum()))
+    view.add("expected_leads_in_range", float(flow["expected_leads"].sum()))
+    view.add("leads_arrived_in_range", float(flow["actual_leads"].sum()))
+    view.add("overlapping_pairs", len(overlaps))
+    view.tables["campaigns"] = campaigns
+    view.tables["lead_flow"] = flow
+    view.tables["overlaps"] = overlaps
+    if campaigns.empty:
+        view.notes.append(f"No campaigns run in {chosen.describe()} with these filters.")
+    return view
+
+
+def _overlaps(campaigns: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of campaigns (not cancelled) for the same region and segment whose dates
+    overlap: they compete for the same buyers' attention and the same reps' time."""
+    active = campaigns[(campaigns["status"] != "cancelled") & campaigns["region"].notna()
+                       & campaigns["segment"].notna()]
+    columns = ["campaign_id", "name", "region", "segment", "start_date", "end_date"]
+    pairs = active[columns].merge(active[columns], on=["region", "segment"], suffixes=("_a", "_b"))
+    pairs = pairs[(pairs["campaign_id_a"] < pairs["campaign_id_b"])
+                  & (pairs["start_date_a"] <= pairs["end_date_b"])
+                  & (pairs["start_date_b"] <= pairs["end_date_a"])]
+    return pd.DataFrame({
+        "campaign_a": pairs["campaign_id_a"], "name_a": pairs["name_a"],
+        "campaign_b": pairs["campaign_id_b"], "name_b": pairs["name_b"],
+        "region": pairs["region"], "segment": pairs["segment"],
+        "overlap_from": pairs[["start_date_a", "start_date_b"]].max(axis=1),
+        "overlap_to": pairs[["end_date_a", "end_date_b"]].min(axis=1),
+    }).reset_index(drop=True)
+
+
+def _partners(overlaps: pd.DataFrame) -> dict[str, str]:
+    partners: dict[str, list[str]] = {}
+    for row in overlaps.itertuples():
+        partners.setdefault(row.campaign_a, []).append(row.name_b)
+        partners.setdefault(row.campaign_b, []).append(row.name_a)
+    return {campaign: "; ".join(names) for campaign, names in partners.items()}
+
+
+def _lead_flow(cursor, campaigns: pd.DataFrame, chosen: CalendarFilters,
+               today: dt.date) -> pd.DataFrame:
+    """Per week of the range: the leads the campaigns should bring (each campaign's
+    expected_leads spread evenly over its days) and those that arrived so far."""
+    first_week = chosen.starts_on - dt.timedelta(days=chosen.starts_on.weekday())
+    weeks = pd.date_range(first_week, chosen.ends_on, freq="7D")
+    expected = pd.Series(0.0, index=weeks)
+    running = campaigns[(campaigns["status"] != "cancelled") & campaigns["expected_leads"].notna()]
+    for row in running.itertuples():
+        days = pd.date_range(max(row.start_date, pd.Timestamp(chosen.starts_on)),
+                             min(row.end_date, pd.Timestamp(chosen.ends_on)))
+        per_day = row.expected_leads / ((row.end_date - row.start_date).days + 1)
+        week_starts = days - pd.to_timedelta(days.day_of_week, unit="D")
+        expected = expected.add(pd.Series(per_day, index=week_starts).groupby(level=0).sum(),
+                                fill_value=0)
+    arrived = sql.frame(
+        cursor, "campaign_leads_by_week", campaign_ids=campaigns["campaign_id"].tolist(),
+        starts_on=chosen.starts_on, ends_before=chosen.ends_on + dt.timedelta(days=1),
+    )
+    actual = pd.Series(arrived["leads"].to_numpy(), index=pd.to_datetime(arrived["week"]),
+                       dtype=float)
+    flow = pd.DataFrame({"week": weeks})
+    flow["expected_leads"] = flow["week"].map(expected).fillna(0.0)
+    flow["actual_leads"] = flow["week"].map(actual).fillna(0.0)
+    # Weeks that have not begun have no actuals yet, not zero.
+    flow.loc[flow["week"] > pd.Timestamp(today), "actual_leads"] = None
+    flow["week"] = flow["week"].dt.date
+    return flow
+
+
+def campaign_detail(campaigns: pd.DataFrame, campaign_id: str) -> dict[str, Any]:
+    """One campaign's plan and, once it has started, what it has brought and cost."""
+    row = campaigns.set_index("campaign_id").loc[campaign_id]
+    return {
+        "plan": {
+            "dates": f"{row['start_date']:%d %b %Y} – {row['end_date']:%d %b %Y}",
+            "budget": row["budget"],
+            "expected_leads": row["expected_leads"],
+        },
+        "started": row["status"] in ("live", "completed"),
+        "actuals": {
+            "leads": int(row["leads_so_far"]),
+            "mqls": int(row["mqls_so_far"]),
+            "sqls": int(row["sqls_so_far"]),
+            "cost": None if pd.isna(row["actual_cost"]) else float(row["actual_cost"]),
+            "cost_per_lead": None if pd.isna(row["actual_cost"]) else safe_ratio(
+                float(row["actual_cost"]), int(row["leads_so_far"])),
+        },
+    }
