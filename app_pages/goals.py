@@ -22,7 +22,10 @@ table = view.tables["goals"]
 for note in view.notes:
     st.info(ui.plain(note), icon=":material/info:")
 
-goals_ui.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty)
+seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
+                                            int(view.value("plan_revision")))
+goals_ui.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
+                       seen_revision=seen_revision)
 
 if not table.empty:
     label = "Goals hit" if quarter_phase == "closed" else "Goals on pace"

@@ -1,2 +1,2 @@
-insert into plan_signoffs (quarter, side, signed_by, signed_at)
-values ($quarter, $side, $signed_by, $signed_at)
+insert into plan_signoffs (quarter, side, signed_by, signed_at, revision)
+values ($quarter, $side, $signed_by, $signed_at, $revision)

@@ -75,6 +75,31 @@ def _write(connection: duckdb.DuckDBPyConnection, work):
         ) from error
 
 
+def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], work):
+    """Run `work(cursor, at)` as one change to the goals of `quarters`: the quarters'
+    revisions are bumped first, so a concurrent change to the same quarter collides here
+    (and is retried or refused) before either checks what exists."""
+
+    def ensure(cursor) -> None:
+        for quarter in quarters:
+            sql.execute(cursor, "ensure_plan_revision", quarter=quarter, at=dt.datetime.now())
+
+    _write(connection, ensure)
+
+    def change(cursor):
+        at = dt.datetime.now()  # taken inside the transaction: retries get a fresh time
+        for quarter in sorted(quarters):
+            sql.execute(cursor, "bump_plan_revision", quarter=quarter, at=at)
+        return work(cursor, at)
+
+    return _write(connection, change)
+
+
+def revision(cursor: duckdb.DuckDBPyConnection, quarter: str) -> int:
+    """How many changes the quarter's goals have had: a sign-off agrees to one revision."""
+    return sql.row(cursor, "plan_revision", quarter=quarter)["revision"]
+
+
 def _describe(goal: dict[str, Any]) -> str:
     scope = " · ".join(part for part in (goal["region"], goal["segment"]) if part)
     return f"The {goal['quarter']} {goal['metric']} goal ({scope or 'company-wide'})"
@@ -137,9 +162,15 @@ def _update(cursor, goal: dict[str, Any], seen_version: int, target: float, acto
 def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit],
                  actor: str) -> int:
     """Save edited targets, all or none; returns how many goals changed."""
-    at = dt.datetime.now()
+    if not edits:
+        return 0
+    quarters = {
+        goal["quarter"] for goal in (
+            sql.row(connection.cursor(), "goal_by_id", goal_id=edit.goal_id) for edit in edits
+        ) if goal["quarter"] is not None
+    }
 
-    def work(cursor) -> int:
+    def work(cursor, at) -> int:
         changed = 0
         for edit in edits:
             goal = sql.row(cursor, "goal_by_id", goal_id=edit.goal_id)
@@ -154,7 +185,7 @@ def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit],
             changed += 1
         return changed
 
-    return _write(connection, work)
+    return _change_quarter(connection, quarters, work)
 
 
 def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
@@ -169,16 +200,15 @@ def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
         raise GoalError(f"The owner team must be one of {', '.join(OWNER_TEAMS)}, "
                         f"not {owner_team!r}.")
     value = validate_target(metric, target)
-    at = dt.datetime.now()
 
-    def work(cursor) -> int:
+    def work(cursor, at) -> int:
         existing = _goal_for(cursor, quarter, metric, region, segment)
         if existing is not None:
             raise GoalError(f"{_describe(existing)} already exists (target "
                             f"{format_target(existing['target'])}); edit it instead.")
         return _insert(cursor, quarter, metric, region, segment, value, owner_team, actor, at)
 
-    return _write(connection, work)
+    return _change_quarter(connection, {quarter}, work)
 
 
 def _insert(cursor, quarter, metric, region, segment, target, owner_team, actor, at) -> int:
@@ -205,9 +235,8 @@ def copy_from_previous(connection: duckdb.DuckDBPyConnection, quarter: str, grow
         raise GoalError(f"A growth of {growth}% is not believable; give a percent above "
                         f"-100 and at most 1000.")
     previous = str(target_quarter.shift(-1))
-    at = dt.datetime.now()
 
-    def work(cursor) -> int:
+    def work(cursor, at) -> int:
         if sql.records(cursor, "goals_for_quarter", quarter=quarter):
             raise GoalError(f"{quarter} already has goals; copying only fills an empty quarter.")
         source = sql.records(cursor, "goals_for_quarter", quarter=previous)
@@ -220,19 +249,20 @@ def copy_from_previous(connection: duckdb.DuckDBPyConnection, quarter: str, grow
                     target, goal["owner_team"], actor, at)
         return len(source)
 
-    return _write(connection, work)
+    return _change_quarter(connection, {quarter}, work)
 
 
 def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str | None,
               segment: str | None, targets: dict[str, float], seen_versions: dict[str, int | None],
               actor: str) -> int:
     """Store a plan's targets as the quarter's goals for one breakdown: existing goals are
-    updated (if still at the version the planner saw), missing ones created."""
+    updated (if still at the version the planner saw), missing ones created. Returns how
+    many goals changed."""
     parse_quarter(quarter)
     values = {metric: validate_target(metric, value) for metric, value in targets.items()}
-    at = dt.datetime.now()
 
-    def work(cursor) -> int:
+    def work(cursor, at) -> int:
+        changed = 0
         for metric, target in values.items():
             goal = _goal_for(cursor, quarter, metric, region, segment)
             seen = seen_versions.get(metric)
@@ -242,29 +272,39 @@ def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str |
                                     "the page; reload it.")
                 _insert(cursor, quarter, metric, region, segment, target,
                         DEFAULT_OWNER_TEAM.get(metric, "shared"), actor, at)
+                changed += 1
             elif seen is None or goal["version"] != seen:
                 raise GoalConflict(goal, seen or 0)
             elif goal["target"] != target:
                 _update(cursor, goal, seen, target, actor, at)
-        return len(values)
+                changed += 1
+        return changed
 
-    return _write(connection, work)
+    return _change_quarter(connection, {quarter}, work)
 
 
-def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str, actor: str) -> None:
-    """Record that the marketing or sales lead agrees to the quarter's goals as they are."""
+def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str, actor: str,
+             seen_revision: int) -> None:
+    """Record that the marketing or sales lead agrees to the quarter's goals as they saw
+    them (`seen_revision`); refused if the goals changed since."""
     parse_quarter(quarter)
     if side not in SIDES:
         raise GoalError(f"A plan is signed off by marketing or sales, not {side!r}.")
-    at = dt.datetime.now()
 
     def work(cursor) -> None:
         if not sql.records(cursor, "goals_for_quarter", quarter=quarter):
             raise GoalError(f"{quarter} has no goals to sign off yet.")
+        current = revision(cursor, quarter)
+        if current != seen_revision:
+            raise GoalError(
+                f"The {quarter} goals changed while you were looking at them (revision "
+                f"{seen_revision} became {current}). Reload, review the change and sign again."
+            )
+        at = dt.datetime.now()
         sql.execute(cursor, "insert_signoff", quarter=quarter, side=side, signed_by=actor,
-                    signed_at=at)
+                    signed_at=at, revision=current)
         sql.execute(cursor, "insert_audit", at=at, actor=actor, action="plan.sign_off",
                     entity="plan", entity_id=quarter, before=None,
-                    after=json.dumps({"side": side}))
+                    after=json.dumps({"side": side, "revision": current}))
 
     _write(connection, work)

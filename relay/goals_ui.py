@@ -78,9 +78,10 @@ def changed_by_others(changed: pd.DataFrame) -> None:
         _saved("Reloaded the goals as they are now.")
 
 
-def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None:
+def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
+                  seen_revision: int) -> None:
     """Who agreed to the quarter's plan, whether a later change outdated it, and buttons to
-    sign as the acting user."""
+    sign (as the acting user) the goals as this page shows them."""
     state = signoffs.set_index("side") if len(signoffs) else pd.DataFrame()
     agreed = len(state) == 2 and bool(state["is_current"].all())
     st.subheader("Plan sign-off")
@@ -106,7 +107,7 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool) -> None
                          help=f"Records {identity.acting_user()} agreeing to the goals as shown."):
                 try:
                     goals.sign_off(_connection(ui.context()), quarter, side,
-                                   identity.acting_user())
+                                   identity.acting_user(), seen_revision)
                 except goals.GoalError as error:
                     st.error(ui.plain(error))
                 else:

@@ -92,6 +92,10 @@ METRICS: dict[str, Metric] = {
         "ahead of a linear pace (target × share of the quarter gone); rates against the "
         "target itself.",
     ),
+    "plan_revision": Metric(
+        "Plan revision", "count",
+        "How many changes the quarter's goals have had; a sign-off agrees to one revision.",
+    ),
     # The demand waterfall
     "deals_won_needed": Metric(
         "Deals to win", "count", "Revenue target ÷ average won deal size.",

@@ -147,6 +147,29 @@ def test_bad_targets_are_refused_and_nothing_is_saved(fixture_path, metric, valu
     connection.close()
 
 
+def test_concurrent_new_goals_for_the_same_quarter_cannot_both_pass_the_check(fixture_path):
+    """Two planners add the same goal at once: the quarter's revision row makes one wait
+    (or fail), never two goals."""
+    first = duckdb.connect(str(fixture_path))
+    second = duckdb.connect(str(fixture_path))
+    goals.add_goal(first, "2026-Q4", "sqls", None, None, 1, "sales", "warm-up")  # revision row
+    holder = first.cursor()
+    holder.execute("begin transaction")
+    holder.execute("update plan_revisions set revision = revision + 1 where quarter = '2026-Q4'")
+    holder.execute("insert into goals (quarter, metric, target, owner_team, updated_by,"
+                   " updated_at) values ('2026-Q4', 'revenue', 5, 'shared', 'pat', now())")
+    with pytest.raises(goals.GoalBusy):
+        goals.add_goal(second, "2026-Q4", "revenue", None, None, 7, "shared", "sam")
+    holder.execute("commit")
+    with pytest.raises(goals.GoalError, match="already exists"):
+        goals.add_goal(second, "2026-Q4", "revenue", None, None, 7, "shared", "sam")
+    count = first.execute("select count(*) from goals where quarter = '2026-Q4'"
+                          " and metric = 'revenue'").fetchall()
+    assert count == [(1,)]
+    first.close()
+    second.close()
+
+
 def test_adding_a_goal_and_refusing_a_duplicate(fixture_path):
     connection = store.open_store(fixture_path)
     goal_id = goals.add_goal(connection, "2026-Q3", "pipeline", "EMEA", None, "90000",
@@ -186,21 +209,25 @@ def _signoffs(cursor, quarter="2026-Q3"):
 def test_sign_off_by_both_sides_and_outdated_by_a_later_change(fixture_path):
     connection = store.open_store(fixture_path)
     cursor = connection.cursor()
-    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing")
-    goals.sign_off(connection, "2026-Q3", "sales", "sid.sales")
+    seen = goals.revision(cursor, "2026-Q3")
+    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing", seen)
+    goals.sign_off(connection, "2026-Q3", "sales", "sid.sales", seen)
     state = _signoffs(cursor)
     assert state.loc["marketing", "signed_by"] == "mona.marketing"
     assert state["is_current"].all()
     goal_id, _, version, _ = _goal(cursor, "2026-Q3", "mqls")
     goals.save_targets(connection, [goals.TargetEdit(goal_id, version, 11)], "pat")
     assert not _signoffs(cursor)["is_current"].any()
-    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing")
+    # Signing what one saw before the change is refused: they have not seen the new plan.
+    with pytest.raises(goals.GoalError, match="changed while you were looking"):
+        goals.sign_off(connection, "2026-Q3", "sales", "sid.sales", seen)
+    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing", seen + 1)
     state = _signoffs(cursor)
     assert bool(state.loc["marketing", "is_current"]) and not bool(state.loc["sales", "is_current"])
     with pytest.raises(goals.GoalError, match="no goals to sign off"):
-        goals.sign_off(connection, "2027-Q2", "sales", "sid.sales")
+        goals.sign_off(connection, "2027-Q2", "sales", "sid.sales", 0)
     with pytest.raises(goals.GoalError, match="marketing or sales"):
-        goals.sign_off(connection, "2026-Q3", "finance", "fin")
+        goals.sign_off(connection, "2026-Q3", "finance", "fin", seen + 1)
     assert len(_audit(cursor, "plan.sign_off")) == 3
     connection.close()
 

@@ -9,15 +9,13 @@ import duckdb
 import pandas as pd
 
 from relay import sql
+from relay.goals import RATE_METRICS, revision
 from relay.views.actuals import GOAL_METRICS, figures_for, goal_actual, quarter_actuals
 from relay.views.common import Filters, View
 
-RATE_METRICS = {"win_rate"}
-
-
 def phase(filters: Filters, as_of: dt.date) -> str:
     """closed, current or future: how the quarter stands on the as-of day."""
-    if as_of >= filters.quarter.last_day:
+    if as_of >= filters.quarter.end:
         return "closed"
     return "current" if as_of >= filters.quarter.start else "future"
 
@@ -61,6 +59,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.add("goals_total", len(table))
     view.add("goals_hit", int(table["status"].isin(["Hit", "On pace"]).sum()))
     view.add("quarter_elapsed", elapsed)
+    view.add("plan_revision", revision(cursor, str(filters.quarter)))
     if table.empty:
         view.notes.append(f"No goals are set for {filters.describe()} yet.")
     unknown = sorted(set(table["metric"]) - set(GOAL_METRICS))
