@@ -2,60 +2,62 @@
 
 import streamlit as st
 
-from relay import charts, format as fmt, goals, identity, planning, ui
+from relay import charts, format as fmt, goals, identity, ui
 from relay.views import plan
 
 context = ui.context()
 currency = context.settings.currency
 quarter = context.filters.quarter
 st.title("Demand planner")
-st.caption(f"{context.filters.describe()} · choose the quarter to plan in the sidebar")
-st.session_state.setdefault("planner_overrides", {})
+st.caption(ui.plain(f"{context.filters.describe()} · choose the quarter to plan in the sidebar"))
+ui.show_flash()
+overrides_key = f"planner_overrides_{context.filters}"
+overrides = st.session_state.setdefault(overrides_key, {})
 
 revenue_target = st.number_input(
     f"Revenue target for {quarter} ({currency})", min_value=0.0, step=100_000.0,
     value=None, placeholder="the stored revenue goal", key=f"planner_target_{context.filters}",
     help="Leave empty to plan from the stored revenue goal of this quarter and breakdown.",
 )
-
-try:
-    view = ui.view("plan", context.store_path, context.filters, context.today,
-                   revenue_target=revenue_target,
-                   overrides=st.session_state["planner_overrides"])
-except planning.PlanError as error:
-    st.warning(ui.plain(error), icon=":material/edit_note:")
-    st.stop()
+view = ui.view("plan", context.store_path, context.filters, context.today,
+               revenue_target=revenue_target, overrides=overrides)
 value = view.value
 
 st.subheader("Assumptions")
 st.caption("Measured on your own history; change a value in the *Used* column for a what-if.")
 assumptions = view.tables["assumptions"]
 edited = st.data_editor(
-    assumptions, hide_index=True, key=f"planner_assumptions_{context.filters}",
+    assumptions, hide_index=True, key=f"planner_assumptions_{context.filters}_{len(overrides)}",
     disabled=[c for c in assumptions.columns if c != "used"],
     column_order=["label", "measured", "used", "cohort", "measured_on"],
     column_config={
         "label": "Assumption",
         "measured": st.column_config.NumberColumn("Measured", format="%.4g"),
-        "used": st.column_config.NumberColumn("Used", format="%.4g", min_value=0.0),
+        "used": st.column_config.NumberColumn("Used", format="%.4g"),
         "cohort": st.column_config.NumberColumn("Measured on (deals / leads)", format="%d"),
         "measured_on": "Scope and window",
     },
 )
-changed = {
-    row.assumption: float(row.used) for row in edited.itertuples()
-    if row.used != row.measured
-}
-if changed != st.session_state["planner_overrides"]:
-    st.session_state["planner_overrides"] = changed
+changed = plan.overrides_from(edited)
+if changed != overrides:
+    st.session_state[overrides_key] = changed
     st.rerun()
+if overrides and st.button("Back to the measured values", key="planner_reset"):
+    st.session_state[overrides_key] = {}
+    st.rerun()
+for problem in view.problems:
+    st.warning(ui.plain(problem), icon=":material/edit_note:")
+if view.problems:
+    st.stop()
 for note in view.notes:
-    st.caption(note)
+    st.caption(ui.plain(note))
 
 st.subheader(f"What {fmt.money(value('revenue_target'), currency)} takes")
 ui.metric_row(view, [("pipeline_needed", None), ("deals_won_needed", None),
-                     ("opportunities_needed", None), ("sqls_needed", None)], currency)
+                     ("opportunities_needed", None), ("lead_opportunities_needed", None)],
+              currency)
 ui.metric_row(view, [
+    ("sqls_needed", None),
     ("sals_needed", None),
     ("mqls_needed", None),
     ("campaign_mqls", f"from {fmt.count(value('campaign_expected_leads'))} expected leads"),
@@ -63,13 +65,16 @@ ui.metric_row(view, [
 ], currency)
 st.plotly_chart(charts.demand_waterfall([
     ("MQLs", value("mqls_needed")), ("SALs", value("sals_needed")),
-    ("SQLs", value("sqls_needed")), ("Opportunities", value("opportunities_needed")),
-    ("Deals won", value("deals_won_needed")),
+    ("SQLs", value("sqls_needed")), ("Opportunities from leads", value("lead_opportunities_needed")),
+    ("All opportunities", value("opportunities_needed")), ("Deals won", value("deals_won_needed")),
 ]), config={"displayModeBar": False})
 
 st.subheader(f"Save as the {quarter} goals")
-plan_goals = view.tables["goals"]
-st.dataframe(plan_goals, hide_index=True, column_order=[
+targets, versions = plan.targets_and_versions(view)
+# Saves are checked against the goals as they were when this plan was first shown, so a
+# colleague's change in between is refused rather than overwritten.
+seen = st.session_state.setdefault(f"planner_seen_{context.filters}", versions)
+st.dataframe(view.tables["goals"], hide_index=True, column_order=[
     "goal", "planned_target", "current_target", "current_version"], column_config={
     "goal": "Goal",
     "planned_target": st.column_config.NumberColumn("Planned target", format="localized"),
@@ -77,13 +82,13 @@ st.dataframe(plan_goals, hide_index=True, column_order=[
     "current_version": st.column_config.NumberColumn("Version", format="%d"),
 })
 if st.button(f"Save the plan as {quarter} goals", type="primary"):
-    targets, versions = plan.targets_and_versions(view)
     try:
-        goals.save_plan(ui.connection(context.store_path), str(quarter), context.filters.region,
-                        context.filters.segment, targets, versions, identity.acting_user())
+        changed_goals = goals.save_plan(
+            ui.connection(context.store_path), str(quarter), context.filters.region,
+            context.filters.segment, targets, seen, identity.acting_user())
     except (goals.GoalConflict, goals.GoalError) as error:
         st.error(ui.plain(error), icon=":material/sync_problem:")
     else:
-        ui.data_changed()
-        st.success(f"Saved as the {quarter} goals for {context.filters.scope()}. "
-                   "Any sign-off of the quarter is now outdated until both sides agree again.")
+        ui.saved(f"Saved the plan as the {quarter} goals for {context.filters.scope()} "
+                 f"({changed_goals} changed). Any sign-off of the quarter is now outdated "
+                 "until both sides agree again.", reset_prefixes=("planner_seen_",))

@@ -189,11 +189,11 @@ def _plan(args) -> int:
                              f"e.g. win_rate=0.3") from None
 
     def build(cursor, chosen, as_of):
-        try:
-            return plan.build(cursor, chosen, as_of, revenue_target=args.revenue_target,
-                              overrides=overrides)
-        except planning.PlanError as error:
-            raise UsageError(str(error)) from error
+        view = plan.build(cursor, chosen, as_of, revenue_target=args.revenue_target,
+                          overrides=overrides)
+        if view.problems:
+            raise UsageError(" ".join(view.problems))
+        return view
 
     return _print_view(args, build)
 

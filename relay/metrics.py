@@ -104,7 +104,12 @@ METRICS: dict[str, Metric] = {
     "opportunities_needed": Metric(
         "Opportunities needed", "count", "Deals to win ÷ win rate.",
     ),
-    "sqls_needed": Metric("SQLs needed", "count", "Opportunities needed ÷ SQL → opportunity."),
+    "lead_opportunities_needed": Metric(
+        "From leads", "count",
+        "Opportunities needed × the share of deals that come from a lead (sales source the rest).",
+    ),
+    "sqls_needed": Metric(
+        "SQLs needed", "count", "Opportunities needed from leads ÷ SQL → opportunity."),
     "sals_needed": Metric("SALs needed", "count", "SQLs needed ÷ SAL → SQL."),
     "mqls_needed": Metric("MQLs needed", "count", "SALs needed ÷ MQL → SAL."),
     "campaign_expected_leads": Metric(

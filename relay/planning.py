@@ -35,6 +35,7 @@ class Assumption:
 ASSUMPTIONS = {
     "win_rate": ("Win rate (deals)", "rate"),
     "average_deal_size": ("Average won deal", "currency"),
+    "lead_sourced_share": ("Deals that come from a lead", "share"),
     "sql_to_opportunity": ("SQL → opportunity", "rate"),
     "sal_to_sql": ("SAL → SQL", "rate"),
     "mql_to_sal": ("MQL → SAL (acceptance)", "rate"),
@@ -82,6 +83,7 @@ def measure(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | N
     measured = {
         "win_rate": pick("deals", "won_deals", ("won_deals", "lost_deals")),
         "average_deal_size": pick("deals", "won_amount", "won_deals"),
+        "lead_sourced_share": pick("deals", "lead_deals", "closed_deals"),
         "sql_to_opportunity": pick("leads", "sqls_to_opportunity", "sqls"),
         "sal_to_sql": pick("leads", "sals_to_sql", "sals"),
         "mql_to_sal": pick("leads", "mqls_to_sal", "mqls"),
@@ -100,8 +102,12 @@ def validate(key: str, value: float | None) -> float:
     label, kind = ASSUMPTIONS[key]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise PlanError(f"{label}: there is no history to measure it on; enter a value.")
+    if not math.isfinite(value):
+        raise PlanError(f"{label} must be a finite number, not {value}.")
     if kind == "rate" and not 0 < value <= 1:
         raise PlanError(f"{label} must be above 0 and at most 1 (0.25 for 25%), not {value}.")
+    if kind == "share" and not 0 <= value <= 1:
+        raise PlanError(f"{label} must be from 0 to 1 (0.7 for 70%), not {value}.")
     if kind == "currency" and value <= 0:
         raise PlanError(f"{label} must be above zero, not {value}.")
     if kind == "count" and value < 0:
@@ -114,8 +120,9 @@ def validate_target(value) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise PlanError(f"The revenue target {value!r} is not a number.") from None
-    if math.isnan(number) or number <= 0:
-        raise PlanError(f"The revenue target must be above zero, not {value!r}.")
+    if not math.isfinite(number) or number <= 0 or number >= 1e15:
+        raise PlanError(f"The revenue target must be a number above zero (and below a "
+                        f"quadrillion), not {value!r}.")
     return number
 
 
@@ -125,22 +132,27 @@ class Waterfall:
     deals_won: float
     pipeline: float
     opportunities: float
+    lead_opportunities: float
     sqls: float
     sals: float
     mqls: float
 
 
 def waterfall(revenue_target: float, rates: dict[str, float]) -> Waterfall:
-    """Work back from revenue: each stage needs the next one ÷ its conversion rate."""
+    """Work back from revenue: each stage needs the next one ÷ its conversion rate. Only the
+    opportunities that come from leads have to be found in the lead funnel; sales source
+    the rest."""
     deals_won = revenue_target / rates["average_deal_size"]
     opportunities = deals_won / rates["win_rate"]
-    sqls = opportunities / rates["sql_to_opportunity"]
+    lead_opportunities = opportunities * rates["lead_sourced_share"]
+    sqls = lead_opportunities / rates["sql_to_opportunity"]
     sals = sqls / rates["sal_to_sql"]
     return Waterfall(
         revenue_target=revenue_target,
         deals_won=deals_won,
         pipeline=revenue_target / rates["win_rate"],
         opportunities=opportunities,
+        lead_opportunities=lead_opportunities,
         sqls=sqls,
         sals=sals,
         mqls=sals / rates["mql_to_sal"],

@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from relay import cli, format as fmt, store
+from relay.fiscal import Quarter
+from relay.views.common import Filters
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
@@ -245,8 +247,9 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
 
 # --- Demand planner -----------------------------------------------------------------------
 
-PLAN_RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "sql_to_opportunity": 0.8,
-              "sal_to_sql": 0.5, "mql_to_sal": 0.4}
+PLAN_RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "lead_sourced_share": 1.0,
+              "sql_to_opportunity": 0.8, "sal_to_sql": 0.5, "mql_to_sal": 0.4}
+Q3_FILTERS = Filters(Quarter(2026, 3))
 
 
 def planner_page(overrides=None, query=None) -> AppTest:
@@ -254,7 +257,7 @@ def planner_page(overrides=None, query=None) -> AppTest:
     for key, value in (query or {}).items():
         at.query_params[key] = value
     if overrides is not None:
-        at.session_state["planner_overrides"] = overrides
+        at.session_state[f"planner_overrides_{Q3_FILTERS}"] = overrides
     at.run()
     return at.switch_page("app_pages/planner.py").run()
 
@@ -292,12 +295,22 @@ def test_planner_without_history_asks_for_the_missing_assumption(app_env, fixtur
     assert "there is no history to measure it on" in shown_text(at.warning)
 
 
+def test_a_bad_what_if_can_be_put_right_on_the_page(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = planner_page({**PLAN_RATES, "win_rate": 1.5})
+    assert not at.exception
+    assert "at most 1" in shown_text(at.warning)
+    assert at.data_editor  # the assumptions stay editable
+    [b for b in at.button if b.label == "Back to the measured values"][0].click().run()
+    assert "there is no history to measure it on" in shown_text(at.warning)
+
+
 def test_saving_a_plan_from_the_page(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = planner_page(PLAN_RATES)
     [b for b in at.button if b.label == "Save the plan as 2026-Q3 goals"][0].click().run()
     assert not at.exception
-    assert "Saved as the 2026-Q3 goals" in at.success[0].value
+    assert "Saved the plan as the 2026-Q3 goals" in shown_text(at.success)
     connection = store.open_store(fixture_path)
     saved = dict(connection.execute(
         "select metric, target from goals where quarter = '2026-Q3' and region is null").fetchall())

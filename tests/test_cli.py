@@ -147,7 +147,7 @@ def test_report_goals_and_plan(capsys, fixture_path):
                          "--as-of", AS_OF.isoformat(), "--revenue-target", "1000000",
                          "--set", "win_rate=0.25", "--set", "average_deal_size=50000",
                          "--set", "sql_to_opportunity=0.8", "--set", "sal_to_sql=0.5",
-                         "--set", "mql_to_sal=0.4")
+                         "--set", "mql_to_sal=0.4", "--set", "lead_sourced_share=1")
     assert code == 0, err
     figures = json.loads(out)["figures"]
     assert figures["mqls_needed"]["value"] == pytest.approx(500)

@@ -9,7 +9,8 @@ from relay.views.common import Filters
 
 from conftest import AS_OF
 
-RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "sql_to_opportunity": 0.8,
+RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "lead_sourced_share": 1.0,
+         "sql_to_opportunity": 0.8,
          "sal_to_sql": 0.5, "mql_to_sal": 0.4, "inquiry_to_mql": 0.2, "other_mqls": 30}
 
 
@@ -29,6 +30,13 @@ def test_waterfall_by_hand():
     }
 
 
+def test_only_lead_sourced_opportunities_come_through_the_funnel():
+    half = planning.waterfall(1_000_000, {**RATES, "lead_sourced_share": 0.5})
+    assert half.opportunities == pytest.approx(80)
+    assert half.lead_opportunities == pytest.approx(40)
+    assert half.mqls == pytest.approx(250)
+
+
 def test_goals_round_counts_up():
     odd = planning.waterfall(1_000_000, {**RATES, "average_deal_size": 30_000})
     assert planning.as_goals(odd, 0.25)["mqls"] == 834  # 833.3 MQLs: one more to find
@@ -46,6 +54,7 @@ def test_assumptions_are_measured_on_the_lookback_window(fixture_cursor):
     assert measured["inquiry_to_mql"].measured == 1.0  # L2, from campaign C1
     assert measured["other_mqls"].measured == 0
     assert measured["win_rate"].measured_on == "company-wide, 2025-Q3–2026-Q2"
+    assert measured["lead_sourced_share"].measured == 0  # the old deals had no lead
 
 
 def test_a_thin_breakdown_uses_company_wide_rates_and_says_so(fixture_cursor):
@@ -88,17 +97,32 @@ def test_plan_defaults_to_the_stored_revenue_goal(fixture_cursor):
 @pytest.mark.parametrize("kwargs, message", [
     ({"revenue_target": -5, "overrides": RATES}, "above zero"),
     ({"revenue_target": "lots", "overrides": RATES}, "not a number"),
+    ({"revenue_target": float("inf"), "overrides": RATES}, "above zero"),
     ({"overrides": {**RATES, "win_rate": 1.5}}, "at most 1"),
     ({"overrides": {**RATES, "average_deal_size": 0}}, "above zero"),
+    ({"overrides": {**RATES, "other_mqls": float("inf")}}, "finite"),
+    ({"overrides": {**RATES, "lead_sourced_share": 1.2}}, "from 0 to 1"),
     ({"overrides": {**RATES, "conversion": 0.5}}, "No assumption named conversion"),
     ({"overrides": {}}, "no history to measure it on"),
 ])
-def test_bad_plans_are_refused_with_a_reason(fixture_cursor, kwargs, message):
-    with pytest.raises(planning.PlanError, match=message):
-        plan.build(fixture_cursor, Filters(Quarter(2026, 3)), AS_OF, **kwargs)
+def test_bad_plans_say_why_and_leave_out_the_waterfall(fixture_cursor, kwargs, message):
+    view = plan.build(fixture_cursor, Filters(Quarter(2026, 3)), AS_OF, **kwargs)
+    assert message in " ".join(view.problems)
+    assert not view.figures
+    assert len(view.tables["assumptions"]) == len(planning.ASSUMPTIONS)
 
 
 def test_a_breakdown_without_a_revenue_goal_needs_a_target(fixture_cursor):
-    with pytest.raises(planning.PlanError, match="give a revenue target"):
-        plan.build(fixture_cursor, Filters(Quarter(2026, 3), region="EMEA"), AS_OF,
-                   overrides=RATES)
+    view = plan.build(fixture_cursor, Filters(Quarter(2026, 3), region="EMEA"), AS_OF,
+                      overrides=RATES)
+    assert "give a revenue target" in " ".join(view.problems)
+
+
+def test_overrides_are_what_differs_from_the_measured_values(fixture_cursor):
+    assumptions = plan.build(fixture_cursor, Filters(Quarter(2026, 3)), AS_OF,
+                             overrides=RATES).tables["assumptions"]
+    edited = assumptions.copy()
+    edited["used"] = edited["measured"]
+    edited.loc[edited["assumption"] == "win_rate", "used"] = 0.5
+    assert plan.overrides_from(edited)["win_rate"] == 0.5
+    assert "mql_to_sal" not in plan.overrides_from(edited)

@@ -68,6 +68,9 @@ class View:
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # What is wrong with the input (e.g. a what-if out of range): the figures that depend
+    # on it are left out, and the page shows these beside the input to fix.
+    problems: list[str] = field(default_factory=list)
 
     def add(self, key: str, value: float | None) -> None:
         self.figures[key] = Figure(key, None if value is None else float(value))
