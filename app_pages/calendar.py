@@ -10,8 +10,8 @@ currency = context.settings.currency
 st.title("Campaign calendar")
 ui.show_flash()
 chosen = calendar_ui.controls(context)
-st.caption(f"{chosen.describe()} · the quarter filter does not apply here; "
-           "region and segment from the sidebar do")
+st.caption(ui.plain(f"{chosen.describe()} · the quarter filter does not apply here; "
+                    "region and segment from the sidebar do"))
 
 view = ui.view("calendar", context.store_path, chosen, context.today)
 table = view.tables["campaigns"]

@@ -10,7 +10,7 @@ context = ui.context()
 quarter = str(context.filters.quarter)
 st.title("Joint goals")
 quarter_phase = phase(context.filters, context.today)
-st.caption(f"{context.filters.describe()} · " + {
+st.caption(ui.plain(f"{context.filters.describe()} · ") + {
     "closed": "closed quarter: how the goals ended",
     "current": f"{context.filters.quarter.elapsed_share(context.today):.0%} of the quarter gone",
     "future": "planned quarter",

@@ -7,7 +7,7 @@ from relay import charts, format as fmt, ui
 context = ui.context()
 currency = context.settings.currency
 st.title("Executive overview")
-st.caption(f"{context.filters.describe()} · as of {context.today:%d %b %Y}")
+st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 
 if not context.has_data:
     st.info(

@@ -9,7 +9,7 @@ context = ui.context()
 currency = context.settings.currency
 quarter = context.filters.quarter
 st.title("Demand planner")
-st.caption(ui.plain(f"{context.filters.describe()} · choose the quarter to plan in the sidebar"))
+st.caption(ui.plain(f"{context.filters.describe()} · pick the quarter to plan in the sidebar"))
 ui.show_flash()
 overrides_key = f"planner_overrides_{context.filters}"
 overrides = st.session_state.setdefault(overrides_key, {})

@@ -5,11 +5,11 @@ select
     segment,
     grouping(region) = 1 as all_regions,
     grouping(segment) = 1 as all_segments,
-    count(*) filter (where mql_at >= $starts_on and mql_at < $ends_before) as mqls,
-    count(*) filter (where sal_at >= $starts_on and sal_at < $ends_before) as sals,
-    count(*) filter (where sql_at >= $starts_on and sql_at < $ends_before) as sqls
+    count(*) filter (where mql_at >= $starts_on and mql_at < $so_far_before) as mqls,
+    count(*) filter (where sal_at >= $starts_on and sal_at < $so_far_before) as sals,
+    count(*) filter (where sql_at >= $starts_on and sql_at < $so_far_before) as sqls
 from leads
-where (mql_at >= $starts_on and mql_at < $ends_before)
-    or (sal_at >= $starts_on and sal_at < $ends_before)
-    or (sql_at >= $starts_on and sql_at < $ends_before)
+where (mql_at >= $starts_on and mql_at < $so_far_before)
+    or (sal_at >= $starts_on and sal_at < $so_far_before)
+    or (sql_at >= $starts_on and sql_at < $so_far_before)
 group by grouping sets ((), (region), (segment), (region, segment))

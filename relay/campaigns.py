@@ -133,9 +133,9 @@ def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any], actor:
     """Store a new campaign; returns its id."""
     campaign = validate(fields, known_channels(connection.cursor()))
     campaign_id = "C-" + uuid.uuid4().hex[:10].upper()
-    at = dt.datetime.now()
 
     def work(cursor) -> str:
+        at = dt.datetime.now()
         sql.execute(cursor, "insert_campaign", campaign_id=campaign_id, actor=actor, at=at,
                     **asdict(campaign))
         _audit(cursor, actor, "campaign.create", campaign_id, None,
@@ -149,9 +149,9 @@ def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version
            fields: dict[str, Any], actor: str) -> None:
     """Save changes to a campaign if it is still at the version the planner saw."""
     campaign = validate(fields, known_channels(connection.cursor()))
-    at = dt.datetime.now()
 
     def work(cursor) -> None:
+        at = dt.datetime.now()
         before = sql.row(cursor, "campaign_by_id", campaign_id=campaign_id)
         if before["campaign_id"] is None:
             raise CampaignError(f"Campaign {campaign_id} no longer exists; reload the page.")

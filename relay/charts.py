@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -13,6 +15,11 @@ FORECAST_COLOUR = "#f0883e"
 COMMIT_COLOUR = "#2da44e"
 BEST_CASE_COLOUR = "#8ddb9f"
 TARGET_LINE_COLOUR = "#cf222e"
+
+
+def _text(values) -> list[str]:
+    """Names from the data as Plotly text: Plotly reads <b>, <a href> and <br> in labels."""
+    return [html.escape(str(value), quote=False) for value in values]
 
 
 def _styled(figure: go.Figure, title: str) -> go.Figure:
@@ -77,7 +84,7 @@ def goal_attainment(goals: pd.DataFrame, elapsed: float, quarter_phase: str) -> 
     pace marked."""
     measured = goals[goals["attainment"].notna()]
     figure = go.Figure(go.Bar(
-        x=measured["attainment"], y=measured["goal"], orientation="h",
+        x=measured["attainment"], y=_text(measured["goal"]), orientation="h",
         marker_color=[STATUS_COLOURS.get(s, TARGET_COLOUR) for s in measured["status"]],
         text=[f"{a:.0%}" for a in measured["attainment"]], textposition="auto",
         customdata=measured["status"],
@@ -111,17 +118,25 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
     one_day = pd.Timedelta(days=1)
     for channel, rows in campaigns.groupby("channel", sort=True):
         figure.add_bar(
-            y=rows["name"], x=(rows["end_date"] + one_day - rows["start_date"]).dt.days * 86_400_000,
-            base=rows["start_date"], orientation="h", name=str(channel),
-            customdata=rows[["status", "owner_name", "expected_leads"]].astype(str),
-            hovertemplate="%{y}<br>%{base|%d %b} – %{customdata[0]}<br>Owner %{customdata[1]}"
-                          "<br>Expected leads %{customdata[2]}<extra></extra>",
+            y=_text(rows["name"]),
+            x=(rows["end_date"] + one_day - rows["start_date"]).dt.days * 86_400_000,
+            base=rows["start_date"], orientation="h", name=_text([channel])[0],
+            customdata=pd.DataFrame({
+                "ends": rows["end_date"].dt.strftime("%d %b %Y"),
+                "status": rows["status"],
+                "owner": rows["owner_name"],
+                "expected": rows["expected_leads"],
+            }).map(lambda v: "–" if pd.isna(v) else html.escape(str(v), quote=False)),
+            hovertemplate="%{y}<br>%{base|%d %b %Y} – %{customdata[0]} (%{customdata[1]})"
+                          "<br>Owner %{customdata[2]}<br>Expected leads %{customdata[3]}"
+                          "<extra></extra>",
         )
     figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_color=TARGET_LINE_COLOUR,
                      line_width=2, annotation_text="Today", annotation_position="top")
     figure.update_xaxes(type="date", range=[pd.Timestamp(first), pd.Timestamp(last) + one_day])
     figure.update_yaxes(autorange="reversed", categoryorder="array",
-                        categoryarray=campaigns["name"].tolist(), showticklabels=len(campaigns) <= 40)
+                        categoryarray=_text(campaigns["name"]),
+                        showticklabels=len(campaigns) <= 40)
     _styled(figure, "Campaigns in the range")
     return figure.update_layout(height=max(320, 90 + 26 * len(campaigns)), barmode="overlay")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -104,7 +104,7 @@ CAMPAIGN_THEMES = (
 @dataclass(frozen=True)
 class DemoSpec:
     seed: int = DEFAULT_SEED
-    as_of: dt.date = dt.date.today()
+    as_of: dt.date = field(default_factory=dt.date.today)
     leads: int = DEFAULT_LEADS
 
     @property

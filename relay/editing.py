@@ -1,4 +1,5 @@
-"""Turning what a planner typed into a table into goal edits, and charts' data for goals."""
+"""Turning what a planner typed into the goals table into goal edits, and noticing goals
+someone else saved meanwhile."""
 
 from __future__ import annotations
 

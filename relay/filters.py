@@ -21,6 +21,7 @@ class FilterOptions:
     regions: list[str]
     segments: list[str]
     current: Quarter
+    has_data: bool  # any deals, leads, campaigns or goals at all
 
 
 def options(cursor: duckdb.DuckDBPyConnection, today: dt.date, start_month: int) -> FilterOptions:
@@ -35,6 +36,7 @@ def options(cursor: duckdb.DuckDBPyConnection, today: dt.date, start_month: int)
         regions=values.loc[values["kind"] == "region", "value"].tolist(),
         segments=values.loc[values["kind"] == "segment", "value"].tolist(),
         current=current,
+        has_data=any(span[table] for table in ("deals", "leads", "campaigns", "goals")),
     )
 
 

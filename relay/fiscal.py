@@ -32,7 +32,10 @@ class Quarter:
                 f"{text!r} is not a fiscal quarter; write it as YYYY-Qn with n from 1 to 4, "
                 "e.g. 2026-Q3"
             )
-        return cls(int(match.group(1)), int(match.group(2)), start_month)
+        year = int(match.group(1))
+        if not 1900 <= year <= 9998:
+            raise QuarterError(f"{text!r} is out of range; give a year from 1900 to 9998")
+        return cls(year, int(match.group(2)), start_month)
 
     @classmethod
     def containing(cls, day: dt.date, start_month: int = 1) -> Quarter:

@@ -43,17 +43,17 @@ def _connection(context):
 
 
 def _saved(message: str) -> None:
-    ui.saved(message, reset_prefixes=("goals_editor_", "goals_seen_"))
+    ui.saved(message, reset_prefixes=("goals_editor_", "goals_seen_", "goals_conflict"))
 
 
 def save_edits(context, edits: list[goals.TargetEdit]) -> None:
     try:
         changed = goals.save_targets(_connection(context), edits, identity.acting_user())
     except goals.GoalConflict as conflict:
-        st.error(ui.plain(conflict), icon=":material/sync_problem:")
-        if st.button("Reload the goals (drops your unsaved edits)"):
-            _saved("Reloaded the goals as they are now.")
-        return
+        # Shown by changed_by_others on every run from now on, with its reload button: a
+        # button drawn here would vanish on the very rerun its click starts.
+        st.session_state["goals_conflict"] = str(conflict)
+        st.rerun()
     except goals.GoalError as error:
         st.error(ui.plain(error), icon=":material/error:")
         return
@@ -61,19 +61,25 @@ def save_edits(context, edits: list[goals.TargetEdit]) -> None:
 
 
 def changed_by_others(changed: pd.DataFrame) -> None:
-    """Say which goals someone else saved while this user had the page open."""
-    if changed.empty:
+    """Say which goals someone else saved while this user had the page open (and why a
+    save was refused), with a way to reload."""
+    refused = st.session_state.get("goals_conflict")
+    if refused:
+        st.error(ui.plain(refused), icon=":material/sync_problem:")
+    if changed.empty and not refused:
         return
     lines = "\n".join(
         "- " + ui.plain(f"{row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
                         f"(version {row.version})")
         for row in changed.itertuples()
     )
-    st.warning(
-        "Saved by someone else since you opened this page — the table shows their values, "
-        "and a change of yours to these goals will be refused until you reload:\n" + lines,
-        icon=":material/group:",
-    )
+    if lines:
+        st.warning(
+            "Saved by someone else since you opened this page — the table shows their "
+            "values, and a change of yours to these goals will be refused until you reload:\n"
+            + lines,
+            icon=":material/group:",
+        )
     if st.button("Reload and continue from the current goals", key="goals_reload"):
         _saved("Reloaded the goals as they are now.")
 

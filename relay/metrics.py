@@ -57,8 +57,9 @@ METRICS: dict[str, Metric] = {
     "weighted_pipeline": Metric(
         "Weighted pipeline", "currency",
         "Each open deal closing in the quarter × the historical win rate of its forecast "
-        "category (table below): of deals that closed in the four quarters before, and were "
-        "in that category at some point, the share won.",
+        "category (table below): of deals that closed in the look-back window (the last "
+        "closed quarters, setting lookback_quarters, default 4) and were in that category at "
+        "some point, the share won.",
     ),
     "model_forecast": Metric(
         "Model forecast", "currency", "Closed-won so far + weighted pipeline.",

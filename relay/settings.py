@@ -100,7 +100,8 @@ def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:
         sql.execute(cursor, "upsert_setting", key=key, value=value)
         sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=identity.acting_user(),
                     action="setting.change", entity="settings", entity_id=key,
-                    before=json.dumps(before), after=json.dumps(value))
+                    before=None if before is None else json.dumps(before),
+                    after=json.dumps(value))
 
     store.write(connection, work)
     return value

@@ -71,10 +71,9 @@ def _shell_data(store_path: str, today: dt.date):
     try:
         config = settings.load(shell_cursor)
         available = filters.options(shell_cursor, today, config.fiscal_year_start_month)
-        span = filters.sql.row(shell_cursor, "data_span")
     finally:
         shell_cursor.close()
-    return config, available, span
+    return config, available
 
 
 # The browser may rerun a page once more right after a save (its editors were reset), so a
@@ -111,7 +110,7 @@ def start_shell() -> Context:
     path = str(store.default_path())
     try:
         today = clock.today()
-        config, available, span = _shell_data(path, today)
+        config, available = _shell_data(path, today)
     except (store.StoreError, ValueError) as error:
         st.error(plain(error), icon=":material/error:")
         st.stop()
@@ -124,8 +123,7 @@ def start_shell() -> Context:
             icon=":material/science:",
         )
     chosen = _sidebar(available, config)
-    has_data = any(span[table] for table in ("deals", "leads", "campaigns", "goals"))
-    context = Context(path, chosen, today, config, has_data)
+    context = Context(path, chosen, today, config, available.has_data)
     st.session_state["shell_context"] = context
     return context
 

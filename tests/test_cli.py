@@ -128,7 +128,7 @@ def test_setting_change_is_validated_and_audited(capsys, fixture_path, monkeypat
     audit = connection.execute(
         "select actor, action, entity_id, before, after from audit_log").fetchall()
     connection.close()
-    assert audit == [("rita.revops", "setting.change", "fiscal_year_start_month", "null", '"2"')]
+    assert audit == [("rita.revops", "setting.change", "fiscal_year_start_month", None, '"2"')]
     # With a February start, 15 August 2026 is in FY2027 Q3 (August to October 2026).
     code, out, _ = run(capsys, "report", "overview", "--db", str(fixture_path), "--as-of",
                        AS_OF.isoformat())

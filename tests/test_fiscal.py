@@ -41,3 +41,9 @@ def test_elapsed_share_and_ranges():
     assert [str(x) for x in quarter_range(Quarter(2025, 4), Quarter(2026, 2))] == [
         "2025-Q4", "2026-Q1", "2026-Q2"
     ]
+
+
+@pytest.mark.parametrize("text", ["0000-Q1", "9999-Q4", "1899-Q4"])
+def test_years_out_of_range_are_refused(text):
+    with pytest.raises(QuarterError, match="out of range"):
+        Quarter.parse(text)

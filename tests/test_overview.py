@@ -122,3 +122,14 @@ def test_a_quarter_without_submissions_says_the_model_stands_alone(fixture_curso
 def test_submissions_after_the_cutoff_count_once_the_day_has_come(fixture_cursor):
     later = overview.build(fixture_cursor, Filters(Q3), dt.date(2026, 8, 17))
     assert later.value("commit") == 99_000 + 40_000
+
+
+def test_an_earlier_as_of_counts_only_what_had_happened_by_then(fixture_cursor):
+    july = overview.build(fixture_cursor, Filters(Q3), dt.date(2026, 7, 31))
+    # D1 closed on 1 August and D2 on 14 August: nothing was won by 31 July.
+    assert july.value("closed_won") == 0
+    # MQLs L1 (3 July) and L3 (6 July); SQL L1 (10 July) only - L3 became an SQL on 1 August.
+    assert july.value("mqls") == 2 and july.value("sqls") == 1
+    # Created by 31 July: D4 30,000, D1 10,000, D8 15,000, D3 20,000; D5 came on 1 August.
+    assert july.value("pipeline_created") == 75_000
+    assert july.value("quarter_elapsed") == pytest.approx(31 / 92)

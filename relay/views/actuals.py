@@ -6,6 +6,8 @@ SQLs and win rate are counted one way everywhere (DESIGN.md's metric definitions
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
 from relay import sql
@@ -27,17 +29,26 @@ GOAL_METRICS = {
 }
 
 
+def so_far_before(quarter: Quarter, as_of: dt.date) -> dt.date:
+    """The exclusive end of what has happened in the quarter by the end of the as-of day."""
+    return min(quarter.end, as_of + dt.timedelta(days=1))
+
+
 def quarter_actuals(
-    cursor: duckdb.DuckDBPyConnection, quarter: Quarter, with_leads: bool = True,
+    cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date, with_leads: bool = True,
 ) -> dict[Breakdown, dict[str, float]]:
-    """{(region, segment): {figure: value}} for the quarter; absent breakdowns had nothing."""
-    bounds = {"starts_on": quarter.start, "ends_before": quarter.end}
+    """{(region, segment): {figure: value}} for the quarter as of the as-of day; absent
+    breakdowns had nothing."""
+    bounds = {"starts_on": quarter.start, "ends_before": quarter.end,
+              "so_far_before": so_far_before(quarter, as_of)}
     actuals: dict[Breakdown, dict[str, float]] = {}
     sources = [("deal_actuals", DEAL_FIGURES)]
     if with_leads:
         sources.append(("lead_actuals", LEAD_FIGURES))
     for name, figures in sources:
-        for row in sql.frame(cursor, name, **bounds).to_dict(orient="records"):
+        params = bounds if name == "deal_actuals" else {
+            "starts_on": bounds["starts_on"], "so_far_before": bounds["so_far_before"]}
+        for row in sql.frame(cursor, name, **params).to_dict(orient="records"):
             key = _breakdown(row)
             if key is not None:
                 actuals.setdefault(key, {}).update({f: float(row[f]) for f in figures})

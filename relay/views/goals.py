@@ -28,7 +28,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         goal for goal in sql.records(cursor, "goals_for_quarter", quarter=str(filters.quarter))
         if filters.region in (None, goal["region"]) and filters.segment in (None, goal["segment"])
     ]
-    actuals = quarter_actuals(cursor, filters.quarter) if goals and quarter_phase != "future" else {}
+    measured = goals and quarter_phase != "future"
+    actuals = quarter_actuals(cursor, filters.quarter, as_of) if measured else {}
 
     rows = []
     for goal in goals:

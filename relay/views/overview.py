@@ -10,21 +10,18 @@ import pandas as pd
 from relay import settings, sql
 from relay.fiscal import Quarter, quarter_range
 from relay.metrics import safe_ratio
-from relay.planning import lookback_window
-from relay.views.actuals import figures_for, quarter_actuals
+from relay.planning import MIN_COHORT, lookback_window
+from relay.views.actuals import figures_for, quarter_actuals, so_far_before
 from relay.views.common import Filters, View
 
 TREND_QUARTERS = 8
-# Below this many closed deals in a category, a region's or segment's own win rate says
-# more about luck than about the team: the company-wide rate is used instead.
-MIN_DEALS_FOR_OWN_RATE = 30
 OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("overview", filters, as_of)
     targets = _targets(cursor, filters)
-    actual = figures_for(quarter_actuals(cursor, filters.quarter), filters.region,
+    actual = figures_for(quarter_actuals(cursor, filters.quarter, as_of), filters.region,
                          filters.segment)
 
     target = targets.get("revenue")
@@ -50,6 +47,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         )
 
     by_category, win_rates = _weighted_pipeline(cursor, filters, as_of)
+    unweighted = win_rates.loc[win_rates["closed"] == 0, "forecast_category"].tolist()
+    if unweighted:
+        view.notes.append(
+            f"No deal closed in the look-back window after being in {', '.join(unweighted)}: "
+            "those open deals are weighted at 0% in the model forecast."
+        )
     weighted = float(by_category["weighted_amount"].sum())
     view.add("open_pipeline", open_pipeline)
     view.add("weighted_pipeline", weighted)
@@ -61,7 +64,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.add("sqls", actual["sqls"])
     view.add("sql_target", targets.get("sqls"))
 
-    sourced = sql.row(cursor, "sourced_pipeline_and_revenue", **filters.bounds())
+    sourced = sql.row(cursor, "sourced_pipeline_and_revenue", starts_on=filters.quarter.start,
+                      so_far_before=so_far_before(filters.quarter, as_of),
+                      region=filters.region, segment=filters.segment)
     view.add("pipeline_created", actual["pipeline_created"])
     view.add("marketing_sourced_pipeline_share",
              safe_ratio(sourced["marketing_pipeline"], actual["pipeline_created"]))
@@ -70,7 +75,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
 
     if target is None:
         view.notes.append(f"No revenue goal is set for {filters.describe()}.")
-    view.tables["trend"] = _trend(cursor, filters)
+    view.tables["trend"] = _trend(cursor, filters, as_of)
     view.tables["weighted_pipeline"] = by_category.merge(win_rates, on="forecast_category")
     return view
 
@@ -81,11 +86,11 @@ def _targets(cursor, filters: Filters, quarter: Quarter | None = None) -> dict[s
     return {goal["metric"]: goal["target"] for goal in goals}
 
 
-def _trend(cursor, filters: Filters) -> pd.DataFrame:
+def _trend(cursor, filters: Filters, as_of: dt.date) -> pd.DataFrame:
     """Target and closed-won for the selected quarter and the seven before it, oldest first."""
     rows = []
     for quarter in quarter_range(filters.quarter.shift(1 - TREND_QUARTERS), filters.quarter):
-        actual = figures_for(quarter_actuals(cursor, quarter, with_leads=False),
+        actual = figures_for(quarter_actuals(cursor, quarter, as_of, with_leads=False),
                              filters.region, filters.segment)
         rows.append({
             "quarter": str(quarter),
@@ -106,7 +111,7 @@ def _weighted_pipeline(cursor, filters: Filters, as_of: dt.date):
     rates = []
     for category in OPEN_CATEGORIES:
         source, rates_from = own, filters.scope()
-        if _count(own, "closed", category) < MIN_DEALS_FOR_OWN_RATE:
+        if _count(own, "closed", category) < MIN_COHORT:
             source, rates_from = company, "company-wide"
         won, closed = _count(source, "won", category), _count(source, "closed", category)
         rates.append({
