@@ -2,7 +2,7 @@
 -- per segment, per region and segment (grouping sets). A goal or a filtered page picks
 -- its row; so every page counts revenue, pipeline and win rate the same way.
 -- What has happened (closed, created) counts up to $so_far_before, the day after the
--- as-of date (or the quarter's end); open pipeline is the deals' current state.
+-- as-of date (or the quarter's end). Open pipeline is in open_pipeline_by_category.
 select
     region,
     segment,
@@ -17,17 +17,12 @@ select
     count(*) filter (
         where status = 'lost' and close_date >= $starts_on and close_date < $so_far_before
     ) as lost_deals,
-    -- Omitted deals are open but out of the forecast by the rep's own call.
-    coalesce(sum(amount) filter (
-        where status = 'open' and forecast_category <> 'omitted'
-            and close_date >= $starts_on and close_date < $ends_before
-    ), 0) as open_pipeline,
     -- Lost deals count as pipeline created; open deals marked omitted do not.
     coalesce(sum(amount) filter (
         where created_at >= $starts_on and created_at < $so_far_before
             and not (status = 'open' and forecast_category = 'omitted')
     ), 0) as pipeline_created
 from deals
-where (close_date >= $starts_on and close_date < $ends_before)
-    or (created_at >= $starts_on and created_at < $ends_before)
+where (close_date >= $starts_on and close_date < $so_far_before)
+    or (created_at >= $starts_on and created_at < $so_far_before)
 group by grouping sets ((), (region), (segment), (region, segment))

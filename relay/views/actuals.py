@@ -16,7 +16,7 @@ from relay.metrics import safe_ratio
 
 Breakdown = tuple[str | None, str | None]  # (region, segment); None = all
 
-DEAL_FIGURES = ("closed_won", "won_deals", "lost_deals", "open_pipeline", "pipeline_created")
+DEAL_FIGURES = ("closed_won", "won_deals", "lost_deals", "pipeline_created")
 LEAD_FIGURES = ("mqls", "sals", "sqls")
 # How each goal metric is measured. A stored goal with any other metric shows no actual.
 GOAL_METRICS = {
@@ -39,16 +39,13 @@ def quarter_actuals(
 ) -> dict[Breakdown, dict[str, float]]:
     """{(region, segment): {figure: value}} for the quarter as of the as-of day; absent
     breakdowns had nothing."""
-    bounds = {"starts_on": quarter.start, "ends_before": quarter.end,
-              "so_far_before": so_far_before(quarter, as_of)}
+    bounds = {"starts_on": quarter.start, "so_far_before": so_far_before(quarter, as_of)}
     actuals: dict[Breakdown, dict[str, float]] = {}
     sources = [("deal_actuals", DEAL_FIGURES)]
     if with_leads:
         sources.append(("lead_actuals", LEAD_FIGURES))
     for name, figures in sources:
-        params = bounds if name == "deal_actuals" else {
-            "starts_on": bounds["starts_on"], "so_far_before": bounds["so_far_before"]}
-        for row in sql.frame(cursor, name, **params).to_dict(orient="records"):
+        for row in sql.frame(cursor, name, **bounds).to_dict(orient="records"):
             key = _breakdown(row)
             if key is not None:
                 actuals.setdefault(key, {}).update({f: float(row[f]) for f in figures})

@@ -26,7 +26,6 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
 
     target = targets.get("revenue")
     closed_won = actual["closed_won"]
-    open_pipeline = actual["open_pipeline"]
     remaining = None if target is None else max(target - closed_won, 0.0)
     view.add("revenue_target", target)
     view.add("closed_won", closed_won)
@@ -47,6 +46,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         )
 
     by_category, win_rates = _weighted_pipeline(cursor, filters, as_of)
+    open_pipeline = float(by_category["amount"].sum())
     unweighted = win_rates.loc[win_rates["closed"] == 0, "forecast_category"].tolist()
     if unweighted:
         view.notes.append(
