@@ -84,10 +84,10 @@ def detail(table: pd.DataFrame, currency: str) -> None:
     chosen = st.selectbox("Campaign", list(names), format_func=names.get, key="calendar_detail")
     info = calendar.campaign_detail(table, chosen)
     plan, actuals = info["plan"], info["actuals"]
+    st.markdown(f"**{plan['dates']}**")
     columns = st.columns(3)
-    columns[0].metric("Dates", plan["dates"])
-    columns[1].metric("Budget", fmt.money(plan["budget"], currency))
-    columns[2].metric("Expected leads", fmt.count(plan["expected_leads"]))
+    columns[0].metric("Budget", fmt.money(plan["budget"], currency))
+    columns[1].metric("Expected leads", fmt.count(plan["expected_leads"]))
     if info["started"]:
         columns = st.columns(5)
         columns[0].metric("Leads so far", fmt.count(actuals["leads"]))

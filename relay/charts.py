@@ -121,6 +121,8 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
             y=_text(rows["name"]),
             x=(rows["end_date"] + one_day - rows["start_date"]).dt.days * 86_400_000,
             base=rows["start_date"], orientation="h", name=_text([channel])[0],
+            # Cancelled campaigns stay visible (someone may still expect them), but faint.
+            marker_opacity=[0.3 if status == "cancelled" else 1 for status in rows["status"]],
             customdata=pd.DataFrame({
                 "ends": rows["end_date"].dt.strftime("%d %b %Y"),
                 "status": rows["status"],
