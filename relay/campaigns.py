@@ -114,13 +114,7 @@ def known_channels(cursor: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _write(connection: duckdb.DuckDBPyConnection, work):
-    try:
-        return store.write(connection, work)
-    except duckdb.TransactionException as error:
-        raise CampaignError(
-            "Someone else was saving the same campaign at the same moment, so nothing was "
-            f"saved. Try again in a moment. (DuckDB: {error})"
-        ) from error
+    return store.write(connection, work, busy=CampaignError)
 
 
 def _audit(cursor, actor, action, campaign_id, before, after, at) -> None:

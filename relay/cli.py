@@ -205,26 +205,17 @@ def _calendar(args) -> int:
         first, last = calendar.date_range("custom", args.first, first=args.first, last=args.last)
     except calendar.RangeError as error:
         raise UsageError(str(error)) from error
-    connection = store.open_store(_path(args), read_only=True)
-    try:
-        cursor = connection.cursor()
-        as_of = args.as_of or clock.today()
-        config = settings.load(cursor)
-        available = filters.options(cursor, as_of, config.fiscal_year_start_month)
-        _, problems = filters.resolve(None, args.region, args.segment, available,
-                                      config.fiscal_year_start_month)
-        bad_status = sorted(set(args.status) - set(calendar.STATUSES))
-        if bad_status:
-            problems.append(f"Status: {', '.join(bad_status)} is not one of "
-                            f"{', '.join(calendar.STATUSES)}.")
-        if problems:
-            raise UsageError(" ".join(problems))
-        chosen = calendar.CalendarFilters(first, last, args.region, args.segment,
-                                          tuple(args.channel), tuple(args.status),
-                                          tuple(args.owner))
-        view = calendar.build(cursor, chosen, as_of)
-    finally:
-        connection.close()
+    bad_status = sorted(set(args.status) - set(calendar.STATUSES))
+    if bad_status:
+        raise UsageError(f"Status: {', '.join(bad_status)} is not one of "
+                         f"{', '.join(calendar.STATUSES)}.")
+
+    def build(cursor, chosen, as_of):
+        return calendar.build(cursor, calendar.CalendarFilters(
+            first, last, chosen.region, chosen.segment, tuple(args.channel),
+            tuple(args.status), tuple(args.owner)), as_of)
+
+    view, config = _load_view(args, build)
     if args.format == "ics":
         link = f"{config.app_url.rstrip('/')}/calendar"
         sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link,
@@ -237,22 +228,26 @@ def _calendar(args) -> int:
 
 
 def _print_view(args, build) -> int:
-    """Resolve the filters as the app would (but refuse what it would only warn about),
-    build the view and print it."""
+    return _print(args, _load_view(args, build)[0])
+
+
+def _load_view(args, build):
+    """Resolve the filters as the app would (but refuse what it would only warn about) and
+    build the view; returns it with the store's settings."""
     connection = store.open_store(_path(args), read_only=True)
     try:
         cursor = connection.cursor()
         as_of = args.as_of or clock.today()
         config = settings.load(cursor)
         available = filters.options(cursor, as_of, config.fiscal_year_start_month)
-        chosen, problems = filters.resolve(args.quarter, args.region, args.segment, available,
+        chosen, problems = filters.resolve(getattr(args, "quarter", None), args.region,
+                                           args.segment, available,
                                            config.fiscal_year_start_month, any_quarter=True)
         if problems:
             raise UsageError(" ".join(problems))
-        view = build(cursor, chosen, as_of)
+        return build(cursor, chosen, as_of), config
     finally:
         connection.close()
-    return _print(args, view)
 
 
 def _print(args, view) -> int:

@@ -65,14 +65,7 @@ def _goal_for(cursor, quarter: str, metric: str, region: str | None,
 
 
 def _write(connection: duckdb.DuckDBPyConnection, work):
-    """One transaction, retried by store.write; a writer that still collides is told so."""
-    try:
-        return store.write(connection, work)
-    except duckdb.TransactionException as error:
-        raise GoalBusy(
-            "Someone else was saving the same goals at the same moment, so nothing was saved. "
-            f"Try again in a moment. (DuckDB: {error})"
-        ) from error
+    return store.write(connection, work, busy=GoalBusy)
 
 
 def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], work):

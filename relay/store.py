@@ -152,13 +152,27 @@ def write(
     connection: duckdb.DuckDBPyConnection,
     work: Callable[[duckdb.DuckDBPyConnection], T],
     attempts: int = 3,
+    busy: type[Exception] | None = None,
 ) -> T:
     """Run `work(cursor)` in one transaction, retrying when another writer got there first.
 
     DuckDB reports a write-write conflict as TransactionException at the conflicting
     statement or at commit; the whole transaction is rolled back and run again. After the
-    last attempt the exception goes to the caller, who tells the user.
+    last attempt the exception goes to the caller, who tells the user: as `busy` (with a
+    message saying so) when given, else as DuckDB raised it.
     """
+    try:
+        return _write(connection, work, attempts)
+    except duckdb.TransactionException as error:
+        if busy is None:
+            raise
+        raise busy(
+            "Someone else was saving the same data at the same moment, so nothing was "
+            f"saved. Try again in a moment. (DuckDB: {error})"
+        ) from error
+
+
+def _write(connection, work, attempts):
     for attempt in range(1, attempts + 1):
         cursor = connection.cursor()
         try:
