@@ -45,11 +45,12 @@ if not table.empty:
         "overlaps_with": "Overlaps with (same region and segment)",
         "description": st.column_config.TextColumn("Description", width="large"),
     })
-    link = calendar_ui.view_url(context)
+    link = calendar_ui.view_url(context, chosen)
     left, right = st.columns(2)
     left.download_button(
         "Add these campaigns to my calendar (.ics)",
-        ics.calendar_file(table, link, currency), file_name="revenue-relay-campaigns.ics",
+        ics.calendar_file(table, link, currency, context.settings.store_id),
+        file_name="revenue-relay-campaigns.ics",
         mime="text/calendar", icon=":material/calendar_add_on:",
         help="One all-day event per campaign; importing a newer file updates the events.",
     )

@@ -91,4 +91,4 @@ if st.button(f"Save the plan as {quarter} goals", type="primary"):
     else:
         ui.saved(f"Saved the plan as the {quarter} goals for {context.filters.scope()} "
                  f"({changed_goals} changed). Any sign-off of the quarter is now outdated "
-                 "until both sides agree again.", reset_prefixes=("planner_seen_",))
+                 "until both sides agree again.", reset_prefixes=ui.GOAL_STATE_PREFIXES)

@@ -21,8 +21,9 @@ from campaigns
 left join people on people.person_id = campaigns.owner_id
 where campaigns.start_date <= $ends_on
     and campaigns.end_date >= $starts_on
-    and ($region is null or campaigns.region = $region)
-    and ($segment is null or campaigns.segment = $segment)
+    -- A campaign for all regions (segments) runs in every one of them.
+    and ($region is null or campaigns.region = $region or campaigns.region is null)
+    and ($segment is null or campaigns.segment = $segment or campaigns.segment is null)
     and (len($channels::varchar[]) = 0 or list_contains($channels::varchar[], campaigns.channel))
     and (len($statuses::varchar[]) = 0 or list_contains($statuses::varchar[], campaigns.status))
     and (len($owners::varchar[]) = 0 or list_contains($owners::varchar[], campaigns.owner_id))

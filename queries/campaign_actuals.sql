@@ -1,9 +1,11 @@
--- What the given campaigns have brought so far: leads, and of them MQLs and SQLs.
+-- What the given campaigns have brought by $created_before (the day after the as-of day):
+-- leads, and of them those that became MQLs and SQLs by then.
 select
     campaign_id,
     count(*) as leads,
-    count(mql_at) as mqls,
-    count(sql_at) as sqls
+    count(*) filter (where mql_at < $created_before) as mqls,
+    count(*) filter (where sql_at < $created_before) as sqls
 from leads
 where list_contains($campaign_ids::varchar[], campaign_id)
+    and created_at < $created_before
 group by campaign_id

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
-from relay import campaigns, identity, sql, ui
+from relay import campaigns, identity, ui
 from relay import format as fmt
 from relay.views import calendar
-
-URL_KEYS = ("range", "from", "to", "channel", "status", "owner")
-
 
 @st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
 def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
     """(channels, {person_id: name}) for the filters and forms."""
     cursor = ui.cursor(store_path)
     try:
-        rows = sql.records(cursor, "campaign_choices")
-        channels = sorted(campaigns.known_channels(cursor))
+        known = calendar.choices(cursor)
     finally:
         cursor.close()
-    return channels, {r["value"]: r["label"] for r in rows if r["kind"] == "owner"}
+    return known["channels"], known["owners"]
 
 
 def _warn_unknown(key: str, known: list[str], label: str) -> None:
@@ -72,11 +66,11 @@ def controls(context: ui.Context) -> calendar.CalendarFilters:
     )
 
 
-def view_url(context: ui.Context) -> str:
-    """A link back to exactly this view of the calendar."""
-    params = {key: st.query_params.get_all(key) for key in (*URL_KEYS, "region", "segment")}
-    query = urlencode({k: v for k, v in params.items() if v}, doseq=True)
-    return f"{context.settings.app_url.rstrip('/')}/calendar" + (f"?{query}" if query else "")
+def view_url(context: ui.Context, chosen: calendar.CalendarFilters) -> str:
+    """A link back to exactly this view of the calendar (dates spelled out, so the link
+    shows the same campaigns next week too)."""
+    return calendar.view_link(context.settings.app_url, chosen,
+                              choices(context.store_path)[1])
 
 
 def detail(table: pd.DataFrame, currency: str) -> None:
@@ -115,7 +109,8 @@ def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> Non
         channel = left.selectbox("Channel", channels, index=_index(channels, value("channel")))
         status = right.selectbox("Status", campaigns.STATUSES,
                                  index=_index(campaigns.STATUSES, value("status", "planned")))
-        regions, segments = ["", *options.regions], ["", *options.segments]
+        regions = ["", *sorted({*options.regions, value("region", "")} - {""})]
+        segments = ["", *sorted({*options.segments, value("segment", "")} - {""})]
         region = left.selectbox("Region", regions, index=_index(regions, value("region", "")),
                                 format_func=lambda r: r or "All regions")
         segment = right.selectbox("Segment", segments,
@@ -141,9 +136,10 @@ def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> Non
     try:
         if existing is None:
             campaigns.create(connection, fields, identity.acting_user())
-        else:
-            campaigns.update(connection, existing["campaign_id"], int(existing["version"]),
-                             fields, identity.acting_user())
+        elif not campaigns.update(connection, existing["campaign_id"],
+                                  int(existing["version"]), fields, identity.acting_user()):
+            st.info("Nothing changed, so nothing was saved.", icon=":material/info:")
+            return
     except (campaigns.CampaignError, campaigns.CampaignConflict) as error:
         st.error(ui.plain(error), icon=":material/error:")
         return
@@ -160,4 +156,10 @@ def _date(value, default: dt.date) -> dt.date:
 
 
 def _text(value) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    """A stored amount as the form shows it: every digit kept, so saving an untouched form
+    stores the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -16,8 +16,9 @@ from relay import sql, store
 STATUSES = ("planned", "live", "completed", "cancelled")
 CHANNELS = ("Paid Search", "Paid Social", "Webinar", "Events", "Content Syndication",
             "Email Nurture", "Partner", "ABM")
-MAX_DAYS = 3 * 366
 MAX_NAME = 200
+MAX_AMOUNT = 1e15  # budget and cost are DECIMAL(18, 2)
+MAX_LEADS = 2**31 - 1  # expected_leads is an INTEGER
 MAX_DESCRIPTION = 4000
 
 
@@ -53,7 +54,7 @@ class CampaignInput:
     description: str | None
 
 
-def _amount(label: str, value: Any, problems: list[str]) -> float | None:
+def _amount(label: str, value: Any, problems: list[str], largest: float) -> float | None:
     if value is None or value == "":
         return None
     try:
@@ -61,8 +62,12 @@ def _amount(label: str, value: Any, problems: list[str]) -> float | None:
     except ValueError:
         problems.append(f"{label} {value!r} is not a number.")
         return None
-    if math.isnan(number) or number < 0:
-        problems.append(f"{label} cannot be negative or empty ({value}).")
+    if not math.isfinite(number) or number < 0:
+        problems.append(f"{label} cannot be negative or infinite ({value}).")
+        return None
+    if number > largest:
+        problems.append(f"{label} {value} is larger than any real campaign ({largest:,.0f} "
+                        "at most).")
         return None
     return number
 
@@ -82,16 +87,18 @@ def validate(fields: dict[str, Any], known_channels: set[str]) -> CampaignInput:
     if status not in STATUSES:
         problems.append(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
     start, end = fields.get("start_date"), fields.get("end_date")
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        problems.append("Give both a start date and an end date.")
+    if not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in (start, end)):
+        problems.append("Give both a start date and an end date (days, without a time).")
     elif end < start:
         problems.append(f"The end date {end:%d %b %Y} is before the start date "
                         f"{start:%d %b %Y}.")
-    elif (end - start).days > MAX_DAYS:
+    elif start.year < 1900 or end.year > 9990:
+        problems.append("Give dates between the years 1900 and 9990.")
+    elif end > three_years_after(start):
         problems.append("A campaign cannot run for more than three years.")
-    budget = _amount("Budget", fields.get("budget"), problems)
-    actual_cost = _amount("Actual cost", fields.get("actual_cost"), problems)
-    leads = _amount("Expected leads", fields.get("expected_leads"), problems)
+    budget = _amount("Budget", fields.get("budget"), problems, MAX_AMOUNT)
+    actual_cost = _amount("Actual cost", fields.get("actual_cost"), problems, MAX_AMOUNT)
+    leads = _amount("Expected leads", fields.get("expected_leads"), problems, MAX_LEADS)
     if leads is not None and leads != int(leads):
         problems.append(f"Expected leads must be a whole number, not {leads}.")
     description = (fields.get("description") or "").strip() or None
@@ -106,6 +113,14 @@ def validate(fields: dict[str, Any], known_channels: set[str]) -> CampaignInput:
         actual_cost=actual_cost, expected_leads=None if leads is None else int(leads),
         description=description,
     )
+
+
+def three_years_after(day: dt.date) -> dt.date:
+    """The same date three years on (28 February for a 29 February start)."""
+    try:
+        return day.replace(year=day.year + 3)
+    except ValueError:
+        return day.replace(year=day.year + 3, day=28)
 
 
 def known_channels(cursor: duckdb.DuckDBPyConnection) -> set[str]:
@@ -140,15 +155,18 @@ def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any], actor:
 
 
 def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version: int,
-           fields: dict[str, Any], actor: str) -> None:
-    """Save changes to a campaign if it is still at the version the planner saw."""
+           fields: dict[str, Any], actor: str) -> bool:
+    """Save changes to a campaign if it is still at the version the planner saw; returns
+    False (and writes nothing) when nothing changed."""
     campaign = validate(fields, known_channels(connection.cursor()))
 
-    def work(cursor) -> None:
+    def work(cursor) -> bool:
         at = dt.datetime.now()
         before = sql.row(cursor, "campaign_by_id", campaign_id=campaign_id)
         if before["campaign_id"] is None:
             raise CampaignError(f"Campaign {campaign_id} no longer exists; reload the page.")
+        if all(before[key] == value for key, value in asdict(campaign).items()):
+            return False
         (updated,) = sql.row(cursor, "update_campaign", campaign_id=campaign_id,
                              expected_version=seen_version, actor=actor, at=at,
                              **asdict(campaign)).values()
@@ -157,5 +175,6 @@ def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version
         _audit(cursor, actor, "campaign.update", campaign_id,
                {k: before[k] for k in (*asdict(campaign), "version")},
                {**asdict(campaign), "version": seen_version + 1}, at)
+        return True
 
-    _write(connection, work)
+    return _write(connection, work)

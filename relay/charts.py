@@ -116,9 +116,13 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
     marked."""
     figure = go.Figure()
     one_day = pd.Timedelta(days=1)
+    # Two campaigns with one name would share a row: number the repeats.
+    repeat = campaigns.groupby("name").cumcount()
+    labels = campaigns["name"].where(repeat == 0, campaigns["name"] + " (" + (repeat + 1).astype(str) + ")")
+    campaigns = campaigns.assign(label=labels)
     for channel, rows in campaigns.groupby("channel", sort=True):
         figure.add_bar(
-            y=_text(rows["name"]),
+            y=_text(rows["label"]),
             x=(rows["end_date"] + one_day - rows["start_date"]).dt.days * 86_400_000,
             base=rows["start_date"], orientation="h", name=_text([channel])[0],
             # Cancelled campaigns stay visible (someone may still expect them), but faint.
@@ -137,7 +141,7 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
                      line_width=2, annotation_text="Today", annotation_position="top")
     figure.update_xaxes(type="date", range=[pd.Timestamp(first), pd.Timestamp(last) + one_day])
     figure.update_yaxes(autorange="reversed", categoryorder="array",
-                        categoryarray=_text(campaigns["name"]),
+                        categoryarray=_text(campaigns["label"]),
                         showticklabels=len(campaigns) <= 40)
     _styled(figure, "Campaigns in the range")
     return figure.update_layout(height=max(320, 90 + 26 * len(campaigns)), barmode="overlay")

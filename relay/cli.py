@@ -205,21 +205,27 @@ def _calendar(args) -> int:
         first, last = calendar.date_range("custom", args.first, first=args.first, last=args.last)
     except calendar.RangeError as error:
         raise UsageError(str(error)) from error
-    bad_status = sorted(set(args.status) - set(calendar.STATUSES))
-    if bad_status:
-        raise UsageError(f"Status: {', '.join(bad_status)} is not one of "
-                         f"{', '.join(calendar.STATUSES)}.")
+    if args.quarter:
+        raise UsageError("--quarter does not apply to the calendar; give --from and --to")
 
     def build(cursor, chosen, as_of):
+        known = calendar.choices(cursor)
+        for flag, given, allowed in (("--status", args.status, calendar.STATUSES),
+                                     ("--channel", args.channel, known["channels"]),
+                                     ("--owner", args.owner, known["owners"])):
+            unknown = sorted(set(given) - set(allowed))
+            if unknown:
+                raise UsageError(f"{flag}: {', '.join(unknown)} is not one of "
+                                 f"{', '.join(sorted(allowed))}.")
         return calendar.build(cursor, calendar.CalendarFilters(
             first, last, chosen.region, chosen.segment, tuple(args.channel),
             tuple(args.status), tuple(args.owner)), as_of)
 
     view, config = _load_view(args, build)
     if args.format == "ics":
-        link = f"{config.app_url.rstrip('/')}/calendar"
-        sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link,
-                                           config.currency).decode("utf-8"))
+        link = calendar.view_link(config.app_url, view.filters)
+        sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link, config.currency,
+                                           config.store_id).decode("utf-8"))
         return 0
     if args.format == "csv" and not args.table:
         sys.stdout.write(report.table_csv(view.tables["campaigns"]))

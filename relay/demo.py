@@ -159,6 +159,8 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
         "currency": "USD",
         "fiscal_year_start_month": "1",
         "sla_hours": "24",
+        # The same demo is the same store: its calendar files may update each other's events.
+        "store_id": f"demo-{spec.seed}-{spec.as_of:%Y%m%d}",
     }
     for key, value in settings.items():
         sql.execute(connection, "upsert_setting", key=key, value=value)

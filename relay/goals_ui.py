@@ -43,7 +43,7 @@ def _connection(context):
 
 
 def _saved(message: str) -> None:
-    ui.saved(message, reset_prefixes=("goals_editor_", "goals_seen_", "goals_conflict"))
+    ui.saved(message, reset_prefixes=ui.GOAL_STATE_PREFIXES)
 
 
 def save_edits(context, edits: list[goals.TargetEdit]) -> None:

@@ -1,7 +1,8 @@
 """The campaigns of a calendar view as an iCalendar file for Google, Outlook and Apple.
 
-One all-day event per campaign. The UID is the campaign's own id, and SEQUENCE its version,
-so importing a newer file updates the events instead of adding them again.
+One all-day event per campaign. The UID is the campaign's own id (with the store's), and
+SEQUENCE its version, so importing a newer file updates the events instead of adding them
+again.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ PRODUCT_ID = "-//Revenue Relay//Campaign calendar//EN"
 UID_DOMAIN = "revenue-relay"
 
 
-def calendar_file(campaigns: pd.DataFrame, view_url: str, currency: str,
+def calendar_file(campaigns: pd.DataFrame, view_url: str, currency: str, store_id: str,
                   stamp: dt.datetime | None = None) -> bytes:
+    """`store_id` keeps two stores' campaigns apart in a calendar that imported both."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -27,7 +29,7 @@ def calendar_file(campaigns: pd.DataFrame, view_url: str, currency: str,
     stamp = stamp or dt.datetime.now(dt.timezone.utc)
     for row in campaigns.itertuples():
         event = icalendar.Event()
-        event.add("uid", f"{row.campaign_id}@{UID_DOMAIN}")
+        event.add("uid", f"{row.campaign_id}.{store_id}@{UID_DOMAIN}")
         event.add("sequence", int(row.version) if pd.notna(row.version) else 1)
         event.add("dtstamp", stamp)
         event.add("dtstart", row.start_date.date())

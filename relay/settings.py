@@ -18,6 +18,7 @@ DEFAULTS = {
     "is_demo": "false",
     "lookback_quarters": "4",
     "app_url": "http://localhost:8501",
+    "store_id": "store",
 }
 
 
@@ -29,6 +30,7 @@ class Settings:
     is_demo: bool
     lookback_quarters: int  # closed quarters that calibrate win rates and conversion
     app_url: str  # where people open the dashboard: links in calendar files point there
+    store_id: str  # set when the store is created; tells stores apart in calendar files
 
 
 def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
@@ -46,6 +48,7 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         is_demo=values["is_demo"] == "true",
         lookback_quarters=int(values["lookback_quarters"]),
         app_url=values["app_url"],
+        store_id=values["store_id"],
     )
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 
-from relay import PROJECT_ROOT
+from relay import PROJECT_ROOT, sql
 
 MIGRATION_DIR = PROJECT_ROOT / "queries" / "migrations"
 DEFAULT_PATH = PROJECT_ROOT / "data" / "relay.duckdb"
@@ -112,6 +113,7 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = _connect(path, read_only=False)
     migrate(connection)
+    sql.execute(connection, "upsert_setting", key="store_id", value=uuid.uuid4().hex[:12])
     return connection
 
 

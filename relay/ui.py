@@ -76,6 +76,8 @@ def _shell_data(store_path: str, today: dt.date):
     return config, available
 
 
+# Session state that holds what a user saw of the goals: stale after any goal write.
+GOAL_STATE_PREFIXES = ("goals_editor_", "goals_seen_", "goals_conflict", "planner_seen_")
 # The browser may rerun a page once more right after a save (its editors were reset), so a
 # confirmation stays for a few seconds rather than for exactly one run.
 FLASH_SECONDS = 8

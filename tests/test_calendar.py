@@ -8,7 +8,7 @@ import icalendar
 import pandas as pd
 import pytest
 
-from relay import campaigns, cli, ics, report, store
+from relay import campaigns, cli, ics, report, settings, store
 from relay.views import calendar
 
 from conftest import AS_OF
@@ -104,11 +104,13 @@ def test_ics_holds_exactly_the_campaigns_in_view_with_stable_ids(with_push):
     connection, push_id = with_push
     view = calendar.build(connection.cursor(), JULY, AS_OF)
     link = "http://relay.example/calendar?region=NA"
+    store_id = settings.load(connection.cursor()).store_id
     parsed = icalendar.Calendar.from_ical(
-        ics.calendar_file(view.tables["campaigns"], link, "USD"))
+        ics.calendar_file(view.tables["campaigns"], link, "USD", store_id))
     events = {str(e["uid"]): e for e in parsed.walk("VEVENT")}
-    assert set(events) == {"C1@revenue-relay", f"{push_id}@revenue-relay"}
-    push = events[f"{push_id}@revenue-relay"]
+    uid = f"{push_id}.{store_id}@revenue-relay"
+    assert set(events) == {f"C1.{store_id}@revenue-relay", uid}
+    push = events[uid]
     assert push.decoded("dtstart") == dt.date(2026, 7, 10)
     assert push.decoded("dtend") == dt.date(2026, 8, 21)  # all-day: the day after the last
     assert str(push["summary"]) == PUSH["name"]  # HTML kept as text
@@ -117,9 +119,9 @@ def test_ics_holds_exactly_the_campaigns_in_view_with_stable_ids(with_push):
     assert int(push["sequence"]) == 1
     campaigns.update(connection, push_id, 1, {**PUSH, "budget": "1500"}, "max.marketer")
     updated = calendar.build(connection.cursor(), JULY, AS_OF).tables["campaigns"]
-    again = icalendar.Calendar.from_ical(ics.calendar_file(updated, link, "USD"))
+    again = icalendar.Calendar.from_ical(ics.calendar_file(updated, link, "USD", store_id))
     sequences = {str(e["uid"]): int(e["sequence"]) for e in again.walk("VEVENT")}
-    assert sequences[f"{push_id}@revenue-relay"] == 2  # same UID, newer: an update
+    assert sequences[uid] == 2  # same UID, newer: an update
 
 
 @pytest.mark.parametrize("change, message", [
@@ -131,6 +133,10 @@ def test_ics_holds_exactly_the_campaigns_in_view_with_stable_ids(with_push):
     ({"end_date": dt.date(2030, 1, 1)}, "more than three years"),
     ({"name": "  "}, "Give the campaign a name"),
     ({"expected_leads": "12.5"}, "whole number"),
+    ({"budget": "inf"}, "cannot be negative or infinite"),
+    ({"budget": "1e17"}, "larger than any real campaign"),
+    ({"expected_leads": "5e9"}, "larger than any real campaign"),
+    ({"start_date": dt.datetime(2026, 7, 10, 9)}, "without a time"),
 ])
 def test_bad_campaigns_are_refused_and_nothing_is_saved(fixture_path, change, message):
     connection = store.open_store(fixture_path)
@@ -182,8 +188,10 @@ def test_cli_calendar_formats_and_bad_input(capsys, fixture_path):
     code, out, _ = run(capsys, *base, "--from", "2026-06-01", "--to", "2026-09-30",
                        "--format", "ics")
     assert code == 0
-    uids = [str(e["uid"]) for e in icalendar.Calendar.from_ical(out).walk("VEVENT")]
-    assert uids == ["C1@revenue-relay", "C2@revenue-relay"]
+    events = icalendar.Calendar.from_ical(out).walk("VEVENT")
+    assert [str(e["uid"]).split(".")[0] for e in events] == ["C1", "C2"]
+    assert str(events[0]["url"]).endswith(
+        "/calendar?range=Custom+dates&from=2026-06-01&to=2026-09-30")
     code, out, _ = run(capsys, *base, "--from", "2026-06-01", "--to", "2026-09-30",
                        "--format", "csv")
     assert out.splitlines()[0].startswith("campaign_id,name,channel")
@@ -193,6 +201,49 @@ def test_cli_calendar_formats_and_bad_input(capsys, fixture_path):
         (["--to", "2026-06-01"], "needs --from and --to"),
         (["--from", "2026-06-01", "--to", "2026-09-30", "--status", "paused"], "paused"),
         (["--from", "2020-01-01", "--to", "2026-09-30"], "three years"),
+        (["--from", "2026-01-01", "--to", "2029-01-02"], "three years"),
+        (["--from", "9999-12-25", "--to", "9999-12-31"], "between the years"),
+        (["--from", "2026-06-01", "--to", "2026-09-30", "--channel", "Telepathy"],
+         "Telepathy is not one of"),
+        (["--from", "2026-06-01", "--to", "2026-09-30", "--owner", "P99"], "P99"),
+        (["--from", "2026-06-01", "--to", "2026-09-30", "--quarter", "2026-Q3"],
+         "does not apply to the calendar"),
     ]:
         code, _, err = run(capsys, *base, *args)
         assert code == 2 and message in err, (args, err)
+
+
+def test_an_unchanged_campaign_saves_nothing_and_keeps_every_digit(with_push):
+    connection, push_id = with_push
+    exact = {**PUSH, "budget": "1234567.89", "actual_cost": "12345.67"}
+    assert campaigns.update(connection, push_id, 1, exact, "pat")
+    assert not campaigns.update(connection, push_id, 2, exact, "pat")  # nothing changed
+    row = connection.execute("select budget, actual_cost, version from campaigns"
+                             " where campaign_id = ?", [push_id]).fetchall()
+    assert [(float(b), float(c), v) for b, c, v in row] == [(1234567.89, 12345.67, 2)]
+    from relay.calendar_ui import _text
+    assert _text(1234567.89) == "1234567.89" and _text(12345.0) == "12345"
+
+
+def test_campaigns_for_all_regions_show_under_a_region_filter_and_can_overlap(fixture_path):
+    connection = store.open_store(fixture_path)
+    everywhere = campaigns.create(connection, {**PUSH, "name": "Global launch", "region": None,
+                                               "segment": None}, "max")
+    view = calendar.build(connection.cursor(), calendar.CalendarFilters(
+        dt.date(2026, 7, 1), dt.date(2026, 7, 31), region="NA"), AS_OF)
+    assert everywhere in view.tables["campaigns"]["campaign_id"].tolist()
+    overlaps = view.tables["overlaps"]
+    assert ((overlaps["campaign_a"] == "C1") & (overlaps["campaign_b"] == everywhere)).any() or (
+        (overlaps["campaign_b"] == "C1") & (overlaps["campaign_a"] == everywhere)).any()
+    connection.close()
+
+
+def test_actuals_count_only_leads_up_to_the_as_of_day(fixture_cursor):
+    # On 1 July L2 (20 June) had arrived from C1, L1 (2 July) had not.
+    view = calendar.build(fixture_cursor, calendar.CalendarFilters(
+        dt.date(2026, 6, 1), dt.date(2026, 9, 30)), dt.date(2026, 7, 1))
+    table = view.tables["campaigns"].set_index("campaign_id")
+    assert table.loc["C1", "leads_so_far"] == 1
+    assert view.value("leads_arrived_in_range") == 1
+    detail = calendar.campaign_detail(view.tables["campaigns"], "C2")
+    assert detail["plan"]["budget"] == 20_000 and detail["plan"]["expected_leads"] == 50

@@ -17,3 +17,12 @@ from goals
 group by quarter;
 
 alter table plan_signoffs add column revision integer;
+
+-- A sign-off made after the quarter's last goal change agreed to the goals as they are.
+update plan_signoffs
+set revision = 1
+where signed_at >= (
+    select max(goals.updated_at)
+    from goals
+    where goals.quarter = plan_signoffs.quarter
+);

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
 
 from relay import sql
-from relay.campaigns import STATUSES
+from relay.campaigns import STATUSES, known_channels, three_years_after
 from relay.fiscal import Quarter
 from relay.metrics import safe_ratio
 from relay.views.common import View
@@ -25,7 +26,6 @@ PRESETS = {
     "custom": "Custom dates",
 }
 DEFAULT_PRESET = "next_30"
-MAX_RANGE_DAYS = 3 * 366
 
 
 class RangeError(ValueError):
@@ -47,7 +47,9 @@ def date_range(preset: str, today: dt.date, start_month: int = 1,
     if last < first:
         raise RangeError(f"The range ends ({last:%d %b %Y}) before it starts "
                          f"({first:%d %b %Y}).")
-    if (last - first).days > MAX_RANGE_DAYS:
+    if first.year < 1900 or last.year > 9990:
+        raise RangeError("Give dates between the years 1900 and 9990.")
+    if last > three_years_after(first):
         raise RangeError("A range can span three years at most.")
     return first, last
 
@@ -76,6 +78,29 @@ class CalendarFilters:
         return " · ".join(parts)
 
 
+def choices(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The channels campaigns use (and the standard ones) and the people who can own one:
+    {"channels": [...], "owners": {person_id: name}}."""
+    rows = sql.records(cursor, "campaign_choices")
+    return {
+        "channels": sorted(known_channels(cursor)),
+        "owners": {r["value"]: r["label"] for r in rows if r["kind"] == "owner"},
+    }
+
+
+def view_link(app_url: str, chosen: CalendarFilters, owner_names: dict[str, str] | None = None
+              ) -> str:
+    """The address of the calendar page showing exactly `chosen` (its widgets keep their
+    labels in the URL, owners by name)."""
+    params = {"range": PRESETS["custom"], "from": chosen.starts_on.isoformat(),
+              "to": chosen.ends_on.isoformat(), "region": chosen.region,
+              "segment": chosen.segment, "channel": list(chosen.channels),
+              "status": list(chosen.statuses),
+              "owner": [(owner_names or {}).get(o, o) for o in chosen.owners]}
+    query = urlencode({k: v for k, v in params.items() if v}, doseq=True)
+    return f"{app_url.rstrip('/')}/calendar?{query}"
+
+
 def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.date) -> View:
     view = View("calendar", chosen, today)
     campaigns = sql.frame(
@@ -84,7 +109,9 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
         statuses=list(chosen.statuses), owners=list(chosen.owners),
     )
     ids = campaigns["campaign_id"].tolist()
-    actuals = sql.frame(cursor, "campaign_actuals", campaign_ids=ids).set_index("campaign_id")
+    until = today + dt.timedelta(days=1)
+    actuals = sql.frame(cursor, "campaign_actuals", campaign_ids=ids,
+                        created_before=until).set_index("campaign_id")
     for column in ("leads", "mqls", "sqls"):
         campaigns[f"{column}_so_far"] = (
             campaigns["campaign_id"].map(actuals[column]).fillna(0).astype(int)
@@ -111,19 +138,26 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
 
 
 def _overlaps(campaigns: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of campaigns (not cancelled) for the same region and segment whose dates
-    overlap: they compete for the same buyers' attention and the same reps' time."""
-    active = campaigns[(campaigns["status"] != "cancelled") & campaigns["region"].notna()
-                       & campaigns["segment"].notna()]
+    """Pairs of campaigns (not cancelled) aimed at the same region and segment whose dates
+    overlap: they compete for the same buyers' attention and the same reps' time. A
+    campaign for all regions (or segments) is aimed at every one of them."""
+    active = campaigns[campaigns["status"] != "cancelled"]
     columns = ["campaign_id", "name", "region", "segment", "start_date", "end_date"]
-    pairs = active[columns].merge(active[columns], on=["region", "segment"], suffixes=("_a", "_b"))
-    pairs = pairs[(pairs["campaign_id_a"] < pairs["campaign_id_b"])
+    pairs = active[columns].merge(active[columns], how="cross", suffixes=("_a", "_b"))
+
+    def same(column):
+        a, b = pairs[f"{column}_a"], pairs[f"{column}_b"]
+        return (a == b) | a.isna() | b.isna()
+
+    pairs = pairs[(pairs["campaign_id_a"] < pairs["campaign_id_b"]) & same("region")
+                  & same("segment")
                   & (pairs["start_date_a"] <= pairs["end_date_b"])
                   & (pairs["start_date_b"] <= pairs["end_date_a"])]
     return pd.DataFrame({
         "campaign_a": pairs["campaign_id_a"], "name_a": pairs["name_a"],
         "campaign_b": pairs["campaign_id_b"], "name_b": pairs["name_b"],
-        "region": pairs["region"], "segment": pairs["segment"],
+        "region": pairs["region_a"].fillna(pairs["region_b"]),
+        "segment": pairs["segment_a"].fillna(pairs["segment_b"]),
         "overlap_from": pairs[["start_date_a", "start_date_b"]].max(axis=1),
         "overlap_to": pairs[["end_date_a", "end_date_b"]].min(axis=1),
     }).reset_index(drop=True)
@@ -154,7 +188,8 @@ def _lead_flow(cursor, campaigns: pd.DataFrame, chosen: CalendarFilters,
                                 fill_value=0)
     arrived = sql.frame(
         cursor, "campaign_leads_by_week", campaign_ids=campaigns["campaign_id"].tolist(),
-        starts_on=chosen.starts_on, ends_before=chosen.ends_on + dt.timedelta(days=1),
+        starts_on=chosen.starts_on,
+        ends_before=min(chosen.ends_on, today) + dt.timedelta(days=1),
     )
     actual = pd.Series(arrived["leads"].to_numpy(), index=pd.to_datetime(arrived["week"]),
                        dtype=float)
@@ -173,8 +208,9 @@ def campaign_detail(campaigns: pd.DataFrame, campaign_id: str) -> dict[str, Any]
     return {
         "plan": {
             "dates": f"{row['start_date']:%d %b %Y} – {row['end_date']:%d %b %Y}",
-            "budget": row["budget"],
-            "expected_leads": row["expected_leads"],
+            "budget": None if pd.isna(row["budget"]) else float(row["budget"]),
+            "expected_leads": (None if pd.isna(row["expected_leads"])
+                               else int(row["expected_leads"])),
         },
         "started": row["status"] in ("live", "completed"),
         "actuals": {
