@@ -23,16 +23,20 @@ ui.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
                      ("leads_arrived_in_range", None), ("overlapping_pairs", None)], currency)
 
 if not table.empty:
-    st.plotly_chart(charts.campaign_timeline(table, context.today, chosen.starts_on,
-                                             chosen.ends_on),
+    if len(table) > ui.MAX_TIMELINE:
+        st.caption(f"The timeline shows the first {ui.MAX_TIMELINE} of {len(table):,} campaigns "
+                   "by start date; narrow the filters to see the others there. The agenda and "
+                   "the downloads have them all.")
+    st.plotly_chart(charts.campaign_timeline(table.head(ui.MAX_TIMELINE), context.today,
+                                             chosen.starts_on, chosen.ends_on),
                     config={"displayModeBar": False})
     st.plotly_chart(charts.lead_flow(view.tables["lead_flow"]), config={"displayModeBar": False})
 
     st.subheader("Agenda")
-    st.dataframe(table, hide_index=True, column_order=[
+    st.dataframe(table.head(ui.MAX_ROWS), hide_index=True, column_order=[
         "name", "start_date", "end_date", "status", "channel", "region", "segment",
         "owner_name", "owner_email", "expected_leads", "leads_so_far", "budget",
-        "overlaps_with", "description",
+        "overlaps", "description",
     ], column_config={
         "name": st.column_config.TextColumn("Campaign", width="large"),
         "start_date": st.column_config.DateColumn("Starts", format="YYYY-MM-DD"),
@@ -42,7 +46,9 @@ if not table.empty:
         "expected_leads": st.column_config.NumberColumn("Expected leads", format="localized"),
         "leads_so_far": st.column_config.NumberColumn("Leads so far", format="localized"),
         "budget": ui.money_column("Budget", currency),
-        "overlaps_with": "Overlaps with (same region and segment)",
+        "overlaps": st.column_config.NumberColumn(
+            "Overlaps", help="Campaigns for the same region and segment at the same time: "
+                             "listed under Overlapping campaigns"),
         "description": st.column_config.TextColumn("Description", width="large"),
     })
     link = calendar_ui.view_url(context, chosen)
@@ -59,9 +65,13 @@ if not table.empty:
         mime="text/csv", icon=":material/download:",
     )
 
-    if len(view.tables["overlaps"]):
-        with st.expander(f"Overlapping campaigns ({len(view.tables['overlaps'])} pairs)"):
-            st.dataframe(view.tables["overlaps"], hide_index=True, column_order=[
+    overlaps = view.tables["overlaps"]
+    if len(overlaps):
+        with st.expander(f"Overlapping campaigns ({len(overlaps):,} pairs)"):
+            if len(overlaps) > ui.MAX_ROWS:
+                st.caption(f"The first {ui.MAX_ROWS:,} by date; narrow the filters for the "
+                           "rest, or take them all with `relay report calendar`.")
+            st.dataframe(overlaps.head(ui.MAX_ROWS), hide_index=True, column_order=[
                 "name_a", "name_b", "region", "segment", "overlap_from", "overlap_to"],
                 column_config={"name_a": "Campaign", "name_b": "Overlaps with",
                                "overlap_from": st.column_config.DateColumn("From"),

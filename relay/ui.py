@@ -18,6 +18,8 @@ from relay.views.common import Filters, View
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build}
 CACHE_SECONDS = 600
+MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
+MAX_TIMELINE = 60  # bars a timeline shows and stays readable on a projector
 ALL_REGIONS = "All regions"
 ALL_SEGMENTS = "All segments"
 

@@ -52,7 +52,9 @@ def test_calendar_view_by_hand(with_push):
     table = view.tables["campaigns"].set_index("campaign_id")
     assert sorted(table.index) == sorted(["C1", push_id])  # C2 runs in September
     assert table.loc["C1", "leads_so_far"] == 2  # L1 and L2
-    assert table.loc[push_id, "overlaps_with"] == "NA SMB webinar"
+    assert table.loc[push_id, "overlaps"] == 1 and table.loc["C1", "overlaps"] == 1
+    assert view.tables["overlaps"]["name_a"].tolist() + view.tables["overlaps"][
+        "name_b"].tolist() in (["NA SMB webinar", PUSH["name"]], [PUSH["name"], "NA SMB webinar"])
     assert view.value("live_now") == 1  # the push runs to 20 August; C1 ended 15 July
     assert view.value("starting_in_range") == 0
     overlap = view.tables["overlaps"].iloc[0]

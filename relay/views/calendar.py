@@ -116,10 +116,10 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
         campaigns[f"{column}_so_far"] = (
             campaigns["campaign_id"].map(actuals[column]).fillna(0).astype(int)
         )
-    overlaps = _overlaps(campaigns)
-    partners = _partners(overlaps)
-    campaigns["overlaps_with"] = [partners.get(c, "") for c in campaigns["campaign_id"]]
-    flow = _lead_flow(cursor, campaigns, chosen, today)
+    overlaps = sql.frame(cursor, "campaign_overlaps", campaign_ids=ids)
+    partners = pd.concat([overlaps["campaign_a"], overlaps["campaign_b"]]).value_counts()
+    campaigns["overlaps"] = campaigns["campaign_id"].map(partners).fillna(0).astype(int)
+    flow = _lead_flow(cursor, ids, chosen, today)
 
     running = campaigns[campaigns["status"] != "cancelled"]
     view.add("campaigns_in_view", len(campaigns))
@@ -137,68 +137,25 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     return view
 
 
-def _overlaps(campaigns: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of campaigns (not cancelled) aimed at the same region and segment whose dates
-    overlap: they compete for the same buyers' attention and the same reps' time. A
-    campaign for all regions (or segments) is aimed at every one of them."""
-    active = campaigns[campaigns["status"] != "cancelled"]
-    columns = ["campaign_id", "name", "region", "segment", "start_date", "end_date"]
-    pairs = active[columns].merge(active[columns], how="cross", suffixes=("_a", "_b"))
-
-    def same(column):
-        a, b = pairs[f"{column}_a"], pairs[f"{column}_b"]
-        return (a == b) | a.isna() | b.isna()
-
-    pairs = pairs[(pairs["campaign_id_a"] < pairs["campaign_id_b"]) & same("region")
-                  & same("segment")
-                  & (pairs["start_date_a"] <= pairs["end_date_b"])
-                  & (pairs["start_date_b"] <= pairs["end_date_a"])]
-    return pd.DataFrame({
-        "campaign_a": pairs["campaign_id_a"], "name_a": pairs["name_a"],
-        "campaign_b": pairs["campaign_id_b"], "name_b": pairs["name_b"],
-        "region": pairs["region_a"].fillna(pairs["region_b"]),
-        "segment": pairs["segment_a"].fillna(pairs["segment_b"]),
-        "overlap_from": pairs[["start_date_a", "start_date_b"]].max(axis=1),
-        "overlap_to": pairs[["end_date_a", "end_date_b"]].min(axis=1),
-    }).reset_index(drop=True)
-
-
-def _partners(overlaps: pd.DataFrame) -> dict[str, str]:
-    partners: dict[str, list[str]] = {}
-    for row in overlaps.itertuples():
-        partners.setdefault(row.campaign_a, []).append(row.name_b)
-        partners.setdefault(row.campaign_b, []).append(row.name_a)
-    return {campaign: "; ".join(names) for campaign, names in partners.items()}
-
-
-def _lead_flow(cursor, campaigns: pd.DataFrame, chosen: CalendarFilters,
+def _lead_flow(cursor, campaign_ids: list[str], chosen: CalendarFilters,
                today: dt.date) -> pd.DataFrame:
-    """Per week of the range: the leads the campaigns should bring (each campaign's
-    expected_leads spread evenly over its days) and those that arrived so far."""
+    """Per week of the range: the leads the campaigns should bring and those that arrived
+    so far (none yet for weeks that have not begun)."""
     first_week = chosen.starts_on - dt.timedelta(days=chosen.starts_on.weekday())
-    weeks = pd.date_range(first_week, chosen.ends_on, freq="7D")
-    expected = pd.Series(0.0, index=weeks)
-    running = campaigns[(campaigns["status"] != "cancelled") & campaigns["expected_leads"].notna()]
-    for row in running.itertuples():
-        days = pd.date_range(max(row.start_date, pd.Timestamp(chosen.starts_on)),
-                             min(row.end_date, pd.Timestamp(chosen.ends_on)))
-        per_day = row.expected_leads / ((row.end_date - row.start_date).days + 1)
-        week_starts = days - pd.to_timedelta(days.day_of_week, unit="D")
-        expected = expected.add(pd.Series(per_day, index=week_starts).groupby(level=0).sum(),
-                                fill_value=0)
+    flow = pd.DataFrame({"week": pd.date_range(first_week, chosen.ends_on, freq="7D").date})
+    expected = sql.frame(cursor, "campaign_expected_leads_by_week", campaign_ids=campaign_ids,
+                         starts_on=chosen.starts_on, ends_on=chosen.ends_on)
     arrived = sql.frame(
-        cursor, "campaign_leads_by_week", campaign_ids=campaigns["campaign_id"].tolist(),
-        starts_on=chosen.starts_on,
+        cursor, "campaign_leads_by_week", campaign_ids=campaign_ids, starts_on=chosen.starts_on,
         ends_before=min(chosen.ends_on, today) + dt.timedelta(days=1),
     )
-    actual = pd.Series(arrived["leads"].to_numpy(), index=pd.to_datetime(arrived["week"]),
-                       dtype=float)
-    flow = pd.DataFrame({"week": weeks})
-    flow["expected_leads"] = flow["week"].map(expected).fillna(0.0)
-    flow["actual_leads"] = flow["week"].map(actual).fillna(0.0)
-    # Weeks that have not begun have no actuals yet, not zero.
-    flow.loc[flow["week"] > pd.Timestamp(today), "actual_leads"] = None
-    flow["week"] = flow["week"].dt.date
+    flow["expected_leads"] = flow["week"].map(
+        dict(zip(expected["week"].dt.date, expected["expected_leads"], strict=True))
+    ).fillna(0.0).astype(float)
+    flow["actual_leads"] = flow["week"].map(
+        dict(zip(arrived["week"].dt.date, arrived["leads"], strict=True))
+    ).fillna(0.0).astype(float)
+    flow.loc[flow["week"] > today, "actual_leads"] = None
     return flow
 
 
