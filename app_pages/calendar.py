@@ -53,16 +53,17 @@ if not table.empty:
     })
     link = calendar_ui.view_url(context, chosen)
     left, right = st.columns(2)
+    # Files are made when clicked, not on every run: at scale the view holds thousands.
     left.download_button(
         "Add these campaigns to my calendar (.ics)",
-        ics.calendar_file(table, link, currency, context.settings.store_id),
-        file_name="revenue-relay-campaigns.ics",
-        mime="text/calendar", icon=":material/calendar_add_on:",
+        lambda: ics.calendar_file(table, link, currency, context.settings.store_id),
+        file_name="revenue-relay-campaigns.ics", mime="text/calendar",
+        icon=":material/calendar_add_on:",
         help="One all-day event per campaign; importing a newer file updates the events.",
     )
     right.download_button(
-        "Download the agenda (CSV)", ui.csv_bytes(table), file_name="campaign-agenda.csv",
-        mime="text/csv", icon=":material/download:",
+        "Download the agenda (CSV)", lambda: ui.csv_bytes(table),
+        file_name="campaign-agenda.csv", mime="text/csv", icon=":material/download:",
     )
 
     overlaps = view.tables["overlaps"]
