@@ -75,5 +75,6 @@ ui.metric_row(view, [
     ("sqls", f"goal {fmt.count(value('sql_target'))}"),
     ("marketing_sourced_pipeline_share",
      f"of {fmt.money(value('pipeline_created'), currency)} created"),
-    ("marketing_sourced_revenue_share", f"of {fmt.money(value('closed_won'), currency)} closed-won"),
+    ("marketing_sourced_revenue_share",
+     f"of {fmt.money(value('closed_won'), currency)} closed-won"),
 ], currency)

@@ -65,7 +65,8 @@ ui.metric_row(view, [
 ], currency)
 st.plotly_chart(charts.demand_waterfall([
     ("MQLs", value("mqls_needed")), ("SALs", value("sals_needed")),
-    ("SQLs", value("sqls_needed")), ("Opportunities from leads", value("lead_opportunities_needed")),
+    ("SQLs", value("sqls_needed")),
+    ("Opportunities from leads", value("lead_opportunities_needed")),
     ("All opportunities", value("opportunities_needed")), ("Deals won", value("deals_won_needed")),
 ]), config={"displayModeBar": False})
 

@@ -101,8 +101,12 @@ def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> Non
     channels, owners = choices(context.store_path)
     options = ui.filter_options(context)
     key = "calendar_edit" if existing is not None else "calendar_add"
-    value = (lambda column, default=None: default if existing is None or pd.isna(existing[column])
-             else existing[column])
+
+    def value(column, default=None):
+        """The campaign's stored value for a field, or the default for a new one."""
+        missing = existing is None or pd.isna(existing[column])
+        return default if missing else existing[column]
+
     with st.form(key, border=False):
         name = st.text_input("Name", value=value("name", ""), max_chars=campaigns.MAX_NAME)
         left, right = st.columns(2)

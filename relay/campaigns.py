@@ -82,7 +82,8 @@ def validate(fields: dict[str, Any], known_channels: set[str]) -> CampaignInput:
         problems.append(f"The name is {len(name)} characters long; keep it to {MAX_NAME}.")
     channel = str(fields.get("channel") or "").strip()
     if channel not in known_channels:
-        problems.append(f"Unknown channel {channel!r}; use one of: {', '.join(sorted(known_channels))}.")
+        problems.append(f"Unknown channel {channel!r}; use one of: "
+                        f"{', '.join(sorted(known_channels))}.")
     status = str(fields.get("status") or "").strip()
     if status not in STATUSES:
         problems.append(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}.")

@@ -118,7 +118,8 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
     one_day = pd.Timedelta(days=1)
     # Two campaigns with one name would share a row: number the repeats.
     repeat = campaigns.groupby("name").cumcount()
-    labels = campaigns["name"].where(repeat == 0, campaigns["name"] + " (" + (repeat + 1).astype(str) + ")")
+    labels = campaigns["name"].where(
+        repeat == 0, campaigns["name"] + " (" + (repeat + 1).astype(str) + ")")
     campaigns = campaigns.assign(label=labels)
     for channel, rows in campaigns.groupby("channel", sort=True):
         figure.add_bar(

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from relay import clock, demo, filters, ics, planning, report, settings, store
+from relay import campaigns, clock, demo, filters, ics, planning, report, settings, store
 from relay.views import calendar, goals, overview, plan
 
 VIEWS = {"overview": overview.build, "goals": goals.build}
@@ -103,14 +103,15 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 def _positive(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1_000:
         raise argparse.ArgumentTypeError("the demo needs at least 1000 leads")
     return value
@@ -166,7 +167,8 @@ def _setting(args) -> int:
         if args.key in (None, key):
             print(f"{key} = {getattr(current, key)}")
     if args.key and args.key not in settings.EDITABLE:
-        raise UsageError(f"{args.key!r} is not a setting (settings: {', '.join(settings.EDITABLE)})")
+        raise UsageError(f"{args.key!r} is not a setting "
+                         f"(settings: {', '.join(settings.EDITABLE)})")
     return 0
 
 
@@ -210,7 +212,7 @@ def _calendar(args) -> int:
 
     def build(cursor, chosen, as_of):
         known = calendar.choices(cursor)
-        for flag, given, allowed in (("--status", args.status, calendar.STATUSES),
+        for flag, given, allowed in (("--status", args.status, campaigns.STATUSES),
                                      ("--channel", args.channel, known["channels"]),
                                      ("--owner", args.owner, known["owners"])):
             unknown = sorted(set(given) - set(allowed))

@@ -292,7 +292,8 @@ def _people(rng: np.random.Generator, scale: float) -> _People:
     repeats = count // len(name_order) + 1
     first = np.array(FIRST_NAMES)[np.tile(name_order, repeats)[:count] % len(FIRST_NAMES)]
     last = np.array(LAST_NAMES)[np.tile(name_order, repeats)[:count] // len(FIRST_NAMES)]
-    titles, teams, regions, segments, managers = (np.array(column) for column in zip(*rows))
+    columns = zip(*rows, strict=True)
+    titles, teams, regions, segments, managers = (np.array(column) for column in columns)
     person_ids = np.array([f"P{index:05d}" for index in range(1, count + 1)])
     names = np.char.add(np.char.add(first, " "), last)
     # Repeated names (only at large scales) get a numbered email to stay unique.
@@ -365,18 +366,18 @@ def _campaigns(rng, spec: DemoSpec, timeline: _Timeline, people: _People) -> dic
 
     marketing_owner = np.array([
         rng.choice(people.marketers_by_region[r]) if c not in (0, 1) else
-        rng.choice(people.central_marketers) for r, c in zip(region, channel)
+        rng.choice(people.central_marketers) for r, c in zip(region, channel, strict=True)
     ])
     theme = rng.integers(0, len(CAMPAIGN_THEMES), count)
     quarter_label = np.array([str(q) for q in timeline.quarters])[quarter_index]
     names = [
         f"{q} {REGIONS[r]} {SEGMENTS[s]} {CHANNEL_NAMES[c]}: {CAMPAIGN_THEMES[t]}"
-        for q, r, s, c, t in zip(quarter_label, region, segment, channel, theme)
+        for q, r, s, c, t in zip(quarter_label, region, segment, channel, theme, strict=True)
     ]
     descriptions = [
         f"{CHANNEL_NAMES[c]} for {SEGMENTS[s]} accounts in {REGIONS[r]}: "
         f"{CAMPAIGN_THEMES[t].lower()}."
-        for r, s, c, t in zip(region, segment, channel, theme)
+        for r, s, c, t in zip(region, segment, channel, theme, strict=True)
     ]
     order = np.argsort(start_day, kind="stable")
     frame = pd.DataFrame({
@@ -443,7 +444,9 @@ def _leads(rng, spec: DemoSpec, timeline: _Timeline, campaigns: dict, people: _P
 
     hour = 3600.0
     becomes_mql = rng.random(n) < mql_rate
-    mql = np.where(becomes_mql, created + np.where(rng.random(n) < 0.3, 0, rng.exponential(36 * hour, n)), np.nan)
+    # A third of MQLs score at once (a demo request); the rest after some nurturing.
+    mql_delay = np.where(rng.random(n) < 0.3, 0, rng.exponential(36 * hour, n))
+    mql = np.where(becomes_mql, created + mql_delay, np.nan)
     # SDRs touch most MQLs within hours, but nobody works weekends.
     touch_delay = rng.lognormal(np.log(4.5 * hour), 1.25, n)
     mql_weekday = pd.to_datetime(np.nan_to_num(mql), unit="s").day_of_week.to_numpy()
@@ -638,7 +641,8 @@ def _deals(rng, spec: DemoSpec, timeline: _Timeline, leads: dict, people: _Peopl
     )
     # More accounts than name pairs at large scales: number the repeats.
     repeat = np.arange(account_pool) // (len(prefixes) * len(suffixes))
-    account_names = np.where(repeat > 0, np.char.add(account_names, np.char.add(" ", (repeat + 1).astype(str))), account_names)
+    numbered = np.char.add(account_names, np.char.add(" ", (repeat + 1).astype(str)))
+    account_names = np.where(repeat > 0, numbered, account_names)
     person_ids = people.frame["person_id"].to_numpy()
     frame = pd.DataFrame({
         "deal_no": deal_no[order],

@@ -13,7 +13,8 @@ def snapshot(goals: pd.DataFrame) -> dict[int, int]:
     return dict(zip(goals["goal_id"].astype(int), goals["version"].astype(int), strict=True))
 
 
-def target_edits(shown: pd.DataFrame, edited: pd.DataFrame, seen: dict[int, int]) -> list[TargetEdit]:
+def target_edits(shown: pd.DataFrame, edited: pd.DataFrame,
+                 seen: dict[int, int]) -> list[TargetEdit]:
     """The goals whose target the user changed in the editor, with the version they saw."""
     edits = []
     for (_, before), (_, after) in zip(shown.iterrows(), edited.iterrows(), strict=True):

@@ -26,7 +26,7 @@ def calendar_file(campaigns: pd.DataFrame, view_url: str, currency: str, store_i
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Revenue Relay campaigns")
-    stamp = stamp or dt.datetime.now(dt.timezone.utc)
+    stamp = stamp or dt.datetime.now(dt.UTC)
     for row in campaigns.itertuples():
         event = icalendar.Event()
         event.add("uid", f"{row.campaign_id}.{store_id}@{UID_DOMAIN}")
@@ -55,7 +55,8 @@ def _description(row, view_url: str, currency: str) -> str:
         f"Channel: {row.channel} · {row.region or 'all regions'} · {row.segment or 'all segments'}",
         f"Owner: {owner}",
         f"Status: {row.status}",
-        f"Expected leads: {fmt.count(row.expected_leads if pd.notna(row.expected_leads) else None)}",
+        "Expected leads: "
+        + fmt.count(row.expected_leads if pd.notna(row.expected_leads) else None),
         f"Budget: {fmt.money(row.budget if pd.notna(row.budget) else None, currency)}",
         f"In Revenue Relay: {view_url}",
     ]

@@ -137,7 +137,8 @@ METRICS: dict[str, Metric] = {
         "Campaigns", "count", "Campaigns running on at least one day of the range."),
     "live_now": Metric("Live today", "count", "Campaigns (not cancelled) running today."),
     "starting_in_range": Metric(
-        "Starting soon", "count", "Campaigns (not cancelled) that start after today, in the range."),
+        "Starting soon", "count",
+        "Campaigns (not cancelled) that start after today, in the range."),
     "expected_leads_in_range": Metric(
         "Leads expected", "count",
         "Each campaign's expected leads spread evenly over its days, summed over the days of "

@@ -66,7 +66,8 @@ def measure(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | N
         return sql.row(cursor, name, **window, region=region if own_scope else None,
                        segment=segment if own_scope else None)
 
-    own = {"deals": counts("plan_deal_outcomes", True), "leads": counts("plan_funnel_cohorts", True)}
+    own = {"deals": counts("plan_deal_outcomes", True),
+           "leads": counts("plan_funnel_cohorts", True)}
     company = own
     if scoped:
         company = {"deals": counts("plan_deal_outcomes", False),

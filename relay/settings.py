@@ -54,7 +54,8 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
 
 def _month(text: str) -> str:
     if not text.isdigit() or not 1 <= int(text) <= 12:
-        raise ValueError(f"fiscal_year_start_month must be a month number from 1 to 12, not {text!r}")
+        raise ValueError(
+            f"fiscal_year_start_month must be a month number from 1 to 12, not {text!r}")
     return str(int(text))
 
 
@@ -70,7 +71,8 @@ def _hours(text: str) -> str:
     except ValueError:
         hours = -1
     if not 0 < hours <= 24 * 14:
-        raise ValueError(f"sla_hours must be a number of hours above 0 and at most 336, not {text!r}")
+        raise ValueError(
+            f"sla_hours must be a number of hours above 0 and at most 336, not {text!r}")
     return f"{hours:g}"
 
 
@@ -95,7 +97,8 @@ EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours
 def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:
     """Validate and store one setting in one audited transaction; returns the stored value."""
     if key not in EDITABLE:
-        raise ValueError(f"{key!r} is not a setting you can change (settings: {', '.join(EDITABLE)})")
+        raise ValueError(
+            f"{key!r} is not a setting you can change (settings: {', '.join(EDITABLE)})")
     value = EDITABLE[key](text.strip())
 
     def work(cursor):

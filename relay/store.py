@@ -76,7 +76,8 @@ def schema_version(connection: duckdb.DuckDBPyConnection) -> int:
     ).fetchall()[0][0]
     if not has_table:
         return 0
-    return connection.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    versions = connection.execute("select coalesce(max(version), 0) from schema_version")
+    return versions.fetchall()[0][0]
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> int:

@@ -1,7 +1,5 @@
 """Goals: progress and pace worked out by hand, and every way of changing them."""
 
-import datetime as dt
-
 import duckdb
 import pandas as pd
 import pytest

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from relay import sql
-from relay.campaigns import STATUSES, known_channels, three_years_after
+from relay.campaigns import known_channels, three_years_after
 from relay.fiscal import Quarter
 from relay.metrics import safe_ratio
 from relay.views.common import View
@@ -33,7 +33,8 @@ class RangeError(ValueError):
 
 
 def date_range(preset: str, today: dt.date, start_month: int = 1,
-               first: dt.date | None = None, last: dt.date | None = None) -> tuple[dt.date, dt.date]:
+               first: dt.date | None = None,
+               last: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """(first day, last day) of a preset, both included; "custom" takes `first` and `last`."""
     if preset.startswith("next_") and preset[5:].isdigit():
         return today, today + dt.timedelta(days=int(preset[5:]) - 1)
