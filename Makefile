@@ -12,6 +12,7 @@ run: $(INSTALLED)
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 test: $(INSTALLED)
+	$(VENV)/bin/ruff check relay app_pages dashboard.py
 	$(PY) -m pytest
 
 $(INSTALLED): requirements.txt
