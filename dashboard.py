@@ -10,6 +10,9 @@ page = st.navigation([
     st.Page("app_pages/overview.py", title="Executive overview", icon=":material/monitoring:",
             default=True),
     st.Page("app_pages/goals.py", title="Joint goals", icon=":material/flag:"),
+    st.Page("app_pages/funnel.py", title="Demand funnel", icon=":material/filter_alt:"),
+    st.Page("app_pages/sla.py", title="Speed to lead", icon=":material/timer:"),
+    st.Page("app_pages/campaigns.py", title="Campaign performance", icon=":material/campaign:"),
     st.Page("app_pages/calendar.py", title="Campaign calendar", icon=":material/calendar_month:"),
     st.Page("app_pages/planner.py", title="Demand planner", icon=":material/account_tree:"),
 ])

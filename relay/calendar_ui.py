@@ -21,23 +21,15 @@ def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
     return known["channels"], known["owners"]
 
 
-def _warn_unknown(key: str, known: list[str], label: str) -> None:
-    raw = st.query_params.get_all(key)
-    unknown = [value for value in raw if value not in known]
-    if unknown:
-        st.warning(ui.plain(f"{label}: {', '.join(map(repr, unknown))} not known; left out of "
-                            "the view."), icon=":material/link_off:")
-
-
 def controls(context: ui.Context) -> calendar.CalendarFilters:
     """Range preset, dates, channel, status and owner: read from and written to the URL."""
     channels, owners = choices(context.store_path)
     # Bound widgets keep their shown labels in the URL ("range=Next+90+days", owner names).
     presets = {label: key for key, label in calendar.PRESETS.items()}
-    _warn_unknown("range", list(presets), "Range")
-    _warn_unknown("channel", channels, "Channel")
-    _warn_unknown("status", list(campaigns.STATUSES), "Status")
-    _warn_unknown("owner", list(owners.values()), "Owner")
+    ui.warn_unknown_link_value("range", list(presets), "Range")
+    ui.warn_unknown_link_value("channel", channels, "Channel")
+    ui.warn_unknown_link_value("status", list(campaigns.STATUSES), "Status")
+    ui.warn_unknown_link_value("owner", list(owners.values()), "Owner")
     today = context.today
     left, middle, right = st.columns([2, 3, 3])
     preset = presets[left.selectbox("Range", list(presets), key="range", bind="query-params")]

@@ -159,3 +159,55 @@ def lead_flow(flow: pd.DataFrame) -> go.Figure:
                        hovertemplate="Week of %{x|%d %b}: %{y:,.0f} arrived<extra></extra>")
     figure.update_xaxes(type="date", tickformat="%d %b")
     return _styled(figure, "Leads per week from these campaigns")
+
+
+def stage_counts(stages: pd.DataFrame) -> go.Figure:
+    """The quarter's funnel, stage by stage."""
+    figure = go.Figure(go.Funnel(
+        y=stages["label"], x=stages["count"], texttemplate="%{x:,.0f}",
+        marker={"color": ACTUAL_COLOUR}, hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+    ))
+    return _styled(figure, "Leads at each stage this quarter")
+
+
+def conversion_over_time(over_time: pd.DataFrame, steps: list[tuple[str, str]]) -> go.Figure:
+    """Stage-to-stage conversion of each quarter's cohorts."""
+    figure = go.Figure()
+    for key, label in steps:
+        figure.add_scatter(x=over_time["quarter"], y=over_time[key], name=label,
+                           mode="lines+markers",
+                           hovertemplate=f"{label} %{{x}}: %{{y:.0%}}<extra></extra>")
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    figure.update_xaxes(type="category")
+    return _styled(figure, "Conversion by quarter the cohort reached the stage")
+
+
+def speed_by_week(weeks: pd.DataFrame, sla_hours: float) -> go.Figure:
+    """Median speed to lead per week of MQL, with the SLA as a line."""
+    figure = go.Figure()
+    figure.add_bar(x=weeks["value"], y=weeks["median_hours"], name="Median hours",
+                   marker_color=ACTUAL_COLOUR,
+                   hovertemplate="Week of %{x}: median %{y:.1f} h<extra></extra>")
+    figure.add_scatter(x=weeks["value"], y=weeks["within_sla_share"] * 100, name="% within SLA",
+                       yaxis="y2", mode="lines+markers", line={"color": COMMIT_COLOUR},
+                       hovertemplate="Week of %{x}: %{y:.0f}% within SLA<extra></extra>")
+    figure.add_hline(y=sla_hours, line_dash="dash", line_color=TARGET_LINE_COLOUR,
+                     annotation_text=f"SLA {sla_hours:g} h")
+    figure.update_layout(yaxis={"title": "hours"},
+                         yaxis2={"title": "% within SLA", "overlaying": "y", "side": "right",
+                                 "range": [0, 100]})
+    return _styled(figure, "Speed to lead by week of MQL")
+
+
+def channel_returns(channels: pd.DataFrame, currency: str) -> go.Figure:
+    """Cost, sourced pipeline and sourced revenue per channel."""
+    figure = go.Figure()
+    for column, label, colour in (("actual_cost", "Cost", TARGET_COLOUR),
+                                  ("sourced_pipeline", "Sourced pipeline", FORECAST_COLOUR),
+                                  ("sourced_revenue", "Sourced revenue", COMMIT_COLOUR)):
+        figure.add_bar(x=_text(channels["channel"]), y=channels[column], name=label,
+                       marker_color=colour,
+                       hovertemplate="%{x}<br>" + _money_hover(label, "y", currency))
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s")
+    return _styled(figure, "What each channel cost and brought")

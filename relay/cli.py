@@ -13,10 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from relay import campaigns, clock, demo, filters, ics, planning, report, settings, store
-from relay.views import calendar, goals, overview, plan
+from relay import campaigns, clock, demo, filters, ics, planning, report, settings, sql, store
+from relay.views import calendar, campaign_performance, funnel, goals, overview, plan, sla
 
-VIEWS = {"overview": overview.build, "goals": goals.build}
+VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
+         "sla": sla.build, "campaigns": campaign_performance.build}
 
 
 class UsageError(Exception):
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     calendar_options.add_argument("--channel", action="append", default=[])
     calendar_options.add_argument("--status", action="append", default=[])
     calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
+    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id")
     show.set_defaults(run=_report)
 
     planner = with_filters(commands.add_parser(
@@ -177,7 +179,21 @@ def _report(args) -> int:
         return _calendar(args)
     if args.format == "ics":
         raise UsageError("--format ics is for the calendar view")
+    if args.rep and args.view != "sla":
+        raise UsageError("--rep is for the sla view")
+    if args.view == "sla":
+        return _print_view(args, lambda cursor, chosen, as_of: sla.build(
+            cursor, chosen, as_of, rep=_known_rep(cursor, args.rep)))
     return _print_view(args, VIEWS[args.view])
+
+
+def _known_rep(cursor, rep: str | None) -> str | None:
+    if rep is None:
+        return None
+    reps = dict(sql.frame(cursor, "sla_reps").itertuples(index=False))
+    if rep not in reps:
+        raise UsageError(f"--rep {rep!r}: no MQLs are owned by that person_id")
+    return rep
 
 
 def _plan(args) -> int:

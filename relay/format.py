@@ -30,7 +30,15 @@ def ratio(value: float | None) -> str:
     return NOT_AVAILABLE if value is None else f"{value:.1f}×"
 
 
+def hours(value: float | None) -> str:
+    if value is None:
+        return NOT_AVAILABLE
+    return f"{value:,.1f} h" if value < 48 else f"{value / 24:,.1f} days"
+
+
 def by_unit(value: float | None, unit: str, currency: str = "USD") -> str:
+    if unit == "hours":
+        return hours(value)
     if unit == "currency":
         return money(value, currency)
     if unit == "percent":

@@ -132,6 +132,50 @@ METRICS: dict[str, Metric] = {
         "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns. Above zero: "
         "marketing must find that many more.",
     ),
+    # The funnel
+    "funnel_inquiries": Metric("Inquiries", "count", "Leads created in the quarter."),
+    "funnel_mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter."),
+    "funnel_sals": Metric("SALs", "count", "Leads whose SAL date falls in the quarter."),
+    "funnel_sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter."),
+    "funnel_opportunities": Metric(
+        "Opportunities", "count", "Deals from leads, created in the quarter."),
+    "funnel_won": Metric(
+        "Won", "count", "Deals from leads won with close date in the quarter."),
+    # Speed to lead
+    "sla_hours": Metric("SLA", "hours", "Agreed hours from MQL to first touch."),
+    "mqls_in_period": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter so far."),
+    "median_speed_hours": Metric(
+        "Median speed", "hours",
+        "Median of first touch − MQL over the touched MQLs (a touch before the MQL counts as 0)."),
+    "p90_speed_hours": Metric(
+        "90th percentile", "hours", "Nine in ten touched MQLs got their first touch within this."),
+    "within_sla_share": Metric(
+        "Within SLA", "percent",
+        "MQLs touched within the SLA ÷ MQLs whose SLA has run out (touched late, or not "
+        "touched and older than the SLA). MQLs still inside their SLA are not counted yet.",
+    ),
+    "open_breaches": Metric(
+        "Open breaches", "count",
+        "MQLs of the quarter nobody has touched that are older than the SLA.",
+    ),
+    "acceptance_rate": Metric(
+        "Acceptance rate", "percent", "SALs ÷ MQLs of the quarter's MQL cohort."),
+    # Campaign performance
+    "campaigns_run": Metric("Campaigns", "count", "Campaigns running at some point in the quarter."),
+    "campaign_cost": Metric(
+        "Cost", "currency",
+        "Actual cost of those campaigns (only those with a cost recorded)."),
+    "campaign_sourced_pipeline": Metric(
+        "Sourced pipeline", "currency",
+        "Deals whose lead came from these campaigns (open deals marked omitted excluded).",
+    ),
+    "campaign_sourced_revenue": Metric(
+        "Sourced revenue", "currency", "Won deals whose lead came from these campaigns."),
+    "campaign_roi": Metric(
+        "ROI", "percent",
+        "(Sourced won revenue − actual cost) ÷ actual cost, over the campaigns with a cost "
+        "recorded. Not available when none has one.",
+    ),
     # The campaign calendar
     "campaigns_in_view": Metric(
         "Campaigns", "count", "Campaigns running on at least one day of the range."),

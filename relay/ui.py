@@ -11,12 +11,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from relay import clock, filters, format as fmt, report, settings, store
-from relay.views import calendar, goals, overview, plan
+from relay import clock, filters, format as fmt, report, settings, sql, store
+from relay.views import calendar, campaign_performance, funnel, goals, overview, plan, sla
 from relay.views.common import Filters, View
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
-         "calendar": calendar.build}
+         "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
+         "campaigns": campaign_performance.build}
 CACHE_SECONDS = 600
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
 MAX_TIMELINE = 60  # bars a timeline shows and stays readable on a projector
@@ -164,6 +165,25 @@ def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Fil
 
 def context() -> Context:
     return st.session_state["shell_context"]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def sla_reps(store_path: str) -> dict[str, str]:
+    """{person_id: name} of everyone who owns MQLs."""
+    reps_cursor = cursor(store_path)
+    try:
+        return dict(sql.frame(reps_cursor, "sla_reps").itertuples(index=False))
+    finally:
+        reps_cursor.close()
+
+
+def warn_unknown_link_value(key: str, known: list[str], label: str) -> None:
+    """A value in the page address that is not among the widget's options: say so (the
+    bound widget would drop it silently)."""
+    unknown = [value for value in st.query_params.get_all(key) if value not in known]
+    if unknown:
+        st.warning(plain(f"{label}: {', '.join(map(repr, unknown))} not known; left out of "
+                         "the view."), icon=":material/link_off:")
 
 
 def filter_options(context: Context) -> filters.FilterOptions:

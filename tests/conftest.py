@@ -172,6 +172,32 @@ def fixture_cursor(fixture_path: Path):
     connection.close()
 
 
+@pytest.fixture
+def handoff_path(fixture_path):
+    connection = store.open_store(fixture_path)
+    connection.execute(
+        "insert into campaigns (campaign_id, name, channel, region, segment, owner_id, status,"
+        " start_date, end_date, budget, actual_cost, expected_leads) values ('C3',"
+        " 'Free newsletter', 'Email Nurture', 'NA', 'SMB', 'P4', 'completed', '2026-07-20',"
+        " '2026-07-31', 0, 0, 20)")
+    connection.executemany(
+        "insert into leads (lead_id, campaign_id, source, region, segment, created_at, stage,"
+        " mql_at, sal_at, sql_at, first_touch_at, owner_id) values (?, ?, ?, 'NA', 'SMB', ?,"
+        " ?, ?, ?, null, ?, 'P2')",
+        [
+            # Accepted and touched before it became an MQL: dates out of order.
+            ("L6", "C1", "Webinar", dt.datetime(2026, 7, 20, 9), "sal",
+             dt.datetime(2026, 7, 22, 10), dt.datetime(2026, 7, 21, 9),
+             dt.datetime(2026, 7, 21, 9)),
+            # An MQL nobody has called.
+            ("L7", "C3", "Email Nurture", dt.datetime(2026, 7, 25, 9), "mql",
+             dt.datetime(2026, 7, 26, 10), None, None),
+        ],
+    )
+    connection.close()
+    return fixture_path
+
+
 DEMO_AS_OF = dt.date(2026, 11, 22)
 DEMO_LEADS = 20_000
 

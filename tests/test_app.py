@@ -14,7 +14,8 @@ from relay.views.common import Filters
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
 PAGES = ["app_pages/overview.py", "app_pages/goals.py", "app_pages/planner.py",
-         "app_pages/calendar.py"]
+         "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
+         "app_pages/campaigns.py"]
 TIMEOUT = 60
 
 
@@ -382,3 +383,73 @@ def test_a_bad_campaign_is_refused_on_the_page(app_env, fixture_path):
     [b for b in at.button if b.label == "Add campaign"][0].click().run()
     errors = shown_text(at.error)
     assert "before the start date" in errors and "cannot be negative" in errors
+
+
+# --- The hand-off: funnel, speed to lead, campaign performance -----------------------------
+
+@pytest.mark.parametrize("view, page", [("funnel", "app_pages/funnel.py"),
+                                        ("sla", "app_pages/sla.py"),
+                                        ("campaigns", "app_pages/campaigns.py")])
+def test_handoff_pages_equal_the_cli(app_env, handoff_path, capsys, view, page):
+    assert cli.main(["report", view, "--db", str(handoff_path), "--quarter", "2026-Q3",
+                     "--as-of", AS_OF.isoformat()]) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    app_env(handoff_path, AS_OF)
+    at = app({"quarter": "2026-Q3"}, page=page)
+    assert not at.exception
+    shown = metrics(at)
+    for figure in figures.values():
+        if figure["label"] in shown:
+            assert shown[figure["label"]] == fmt.by_unit(figure["value"], figure["unit"]), (
+                figure["label"])
+    assert len(shown) >= 5
+    assert at.get("plotly_chart")
+
+
+def test_funnel_page_figures(app_env, handoff_path):
+    app_env(handoff_path, AS_OF)
+    at = app({"quarter": "2026-Q3"}, page="app_pages/funnel.py")
+    assert metrics(at)["Inquiries"] == "5" and metrics(at)["Won"] == "2"
+    assert "accepted (SAL) before they became MQLs" in shown_text(at.warning)
+    assert at.dataframe[1].value["dimension"].unique().tolist() == ["channel"]
+
+
+def test_a_rep_opens_their_breaches_from_a_link(app_env, handoff_path):
+    app_env(handoff_path, AS_OF)
+    at = app({"quarter": "2026-Q3", "rep": "Ann Rep"}, page="app_pages/sla.py")
+    assert not at.exception
+    assert at.selectbox(key="rep").value == "Ann Rep"
+    breaches = at.dataframe[0].value
+    assert breaches["lead_id"].tolist() == ["L7"]
+    assert metrics(at)["Within SLA"] == "75%" and metrics(at)["Open breaches"] == "1"
+    at = app({"quarter": "2026-Q3", "rep": "Bob Rep"}, page="app_pages/sla.py")
+    assert at.dataframe[0].value.empty
+    at = app({"quarter": "2026-Q3", "rep": "Nobody"}, page="app_pages/sla.py")
+    assert "'Nobody' not known" in shown_text(at.warning)
+
+
+def test_a_planner_changes_the_sla_and_it_is_audited(app_env, handoff_path, monkeypatch):
+    app_env(handoff_path, AS_OF)
+    monkeypatch.setenv("RELAY_USER", "pat.planner")
+    at = app({"quarter": "2026-Q3"}, page="app_pages/sla.py")
+    [n for n in at.number_input if n.label.startswith("Hours")][0].set_value(48)
+    [b for b in at.button if b.label == "Save the SLA"][0].click().run()
+    assert not at.exception
+    assert "The SLA is now 48 hours" in shown_text(at.success)
+    assert metrics(at)["SLA"] == "2.0 days" and metrics(at)["Open breaches"] == "1"
+    connection = store.open_store(handoff_path)
+    audit = connection.execute("select actor, entity_id, after from audit_log"
+                               " where action = 'setting.change'").fetchall()
+    connection.close()
+    assert audit == [("pat.planner", "sla_hours", '"48"')]
+
+
+def test_campaign_performance_page_shows_roi_as_not_available_without_cost(app_env,
+                                                                            handoff_path):
+    app_env(handoff_path, AS_OF)
+    at = app({"quarter": "2026-Q3"}, page="app_pages/campaigns.py")
+    assert metrics(at)["ROI"] == "150%" and metrics(at)["Cost"] == "$4.0K"
+    campaigns_table = at.dataframe[1].value.set_index("campaign_id")
+    assert campaigns_table.loc["C3", "roi"] != campaigns_table.loc["C3", "roi"]  # NaN: n/a
+    [m for m in at.multiselect if m.label == "Channel"][0].select("Webinar").run()
+    assert at.dataframe[1].value["campaign_id"].tolist() == ["C1"]

@@ -1,0 +1,71 @@
+-- Every campaign that ran in the quarter with what its leads have produced by
+-- $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals from those leads (open
+-- deals marked omitted excluded) and the revenue won from them.
+with scoped as (
+    select
+        campaign_id,
+        name,
+        channel,
+        region,
+        segment,
+        status,
+        start_date,
+        end_date,
+        actual_cost
+    from campaigns
+    where start_date < $ends_before
+        and end_date >= $starts_on
+        and ($region is null or region = $region or region is null)
+        and ($segment is null or segment = $segment or segment is null)
+),
+
+campaign_leads as (
+    select
+        lead_id,
+        campaign_id,
+        mql_at,
+        sal_at,
+        sql_at
+    from leads
+    where campaign_id in (select campaign_id from scoped)
+        and created_at < $so_far_before
+),
+
+lead_stats as (
+    select
+        campaign_id,
+        count(*) as leads,
+        count(*) filter (where mql_at < $so_far_before) as mqls,
+        count(*) filter (where sal_at < $so_far_before) as sals,
+        count(*) filter (where sql_at < $so_far_before) as sqls
+    from campaign_leads
+    group by campaign_id
+),
+
+deal_stats as (
+    select
+        campaign_leads.campaign_id,
+        sum(deals.amount) filter (
+            where deals.created_at < $so_far_before
+                and not (deals.status = 'open' and deals.forecast_category = 'omitted')
+        ) as sourced_pipeline,
+        sum(deals.amount) filter (
+            where deals.status = 'won' and deals.close_date < $so_far_before
+        ) as sourced_revenue
+    from deals
+    join campaign_leads on campaign_leads.lead_id = deals.lead_id
+    group by campaign_leads.campaign_id
+)
+
+select
+    scoped.*,
+    coalesce(lead_stats.leads, 0) as leads,
+    coalesce(lead_stats.mqls, 0) as mqls,
+    coalesce(lead_stats.sals, 0) as sals,
+    coalesce(lead_stats.sqls, 0) as sqls,
+    coalesce(deal_stats.sourced_pipeline, 0) as sourced_pipeline,
+    coalesce(deal_stats.sourced_revenue, 0) as sourced_revenue
+from scoped
+left join lead_stats using (campaign_id)
+left join deal_stats using (campaign_id)
+order by scoped.start_date, scoped.name

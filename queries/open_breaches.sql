@@ -1,0 +1,24 @@
+-- MQLs of the period that nobody has touched and that are older than the SLA: the leads
+-- waiting for a first call, oldest first.
+select
+    leads.lead_id,
+    leads.mql_at,
+    epoch($now::timestamp - leads.mql_at) / 3600 as age_hours,
+    leads.owner_id,
+    coalesce(people.name, 'Unassigned') as rep,
+    leads.region,
+    leads.segment,
+    leads.source,
+    campaigns.name as campaign
+from leads
+left join people on people.person_id = leads.owner_id
+left join campaigns on campaigns.campaign_id = leads.campaign_id
+where leads.mql_at >= $starts_on
+    and leads.mql_at < $ends_before
+    and leads.first_touch_at is null
+    and leads.stage = 'mql'
+    and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours
+    and ($region is null or leads.region = $region)
+    and ($segment is null or leads.segment = $segment)
+    and ($rep is null or leads.owner_id = $rep)
+order by leads.mql_at

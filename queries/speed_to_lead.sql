@@ -1,0 +1,43 @@
+-- Speed to lead for the MQLs of the period, overall and by rep, team, region and week.
+-- Speed = first touch − MQL (a touch before the MQL counts as zero: see lead_data_quality).
+-- SLA met = touched within $sla_hours; an MQL not touched and older than that is an open
+-- breach; an untouched MQL still inside its SLA is not counted either way yet.
+with mqls as (
+    select
+        leads.owner_id,
+        coalesce(people.name, 'Unassigned') as rep,
+        coalesce(people.team, 'unassigned') as team,
+        leads.region,
+        date_trunc('week', leads.mql_at)::date as week,
+        -- greatest() skips NULLs, so an untouched lead must stay NULL explicitly.
+        case when leads.first_touch_at is not null
+            then greatest(epoch(leads.first_touch_at - leads.mql_at), 0) / 3600
+        end as hours,
+        leads.first_touch_at is null
+            and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours as open_breach
+    from leads
+    left join people on people.person_id = leads.owner_id
+    where leads.mql_at >= $starts_on
+        and leads.mql_at < $ends_before
+        and ($region is null or leads.region = $region)
+        and ($segment is null or leads.segment = $segment)
+)
+
+select
+    case
+        when grouping(rep) = 0 then 'rep'
+        when grouping(team) = 0 then 'team'
+        when grouping(region) = 0 then 'region'
+        when grouping(week) = 0 then 'week'
+        else 'all'
+    end as dimension,
+    coalesce(rep, team, region, week::varchar, 'All') as value,
+    owner_id,
+    count(*) as mqls,
+    count(hours) as touched,
+    median(hours) as median_hours,
+    quantile_cont(hours, 0.9) as p90_hours,
+    count(*) filter (where hours <= $sla_hours) as within_sla,
+    count(*) filter (where open_breach) as open_breaches
+from mqls
+group by grouping sets ((), (owner_id, rep), (team), (region), (week))

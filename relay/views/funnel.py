@@ -1,0 +1,125 @@
+"""The demand funnel: how many leads reached each stage in the quarter, and how each cohort
+converted, against the previous quarter and the four before it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from relay import sql
+from relay.fiscal import Quarter, quarter_range
+from relay.metrics import safe_ratio
+from relay.views.common import Filters, View
+
+# Below this many leads a cohort's rate is noise: shown, but marked not significant.
+MIN_SIGNIFICANT = 20
+HISTORY_QUARTERS = 8
+STAGES = [("inquiries", "Inquiries"), ("mqls", "MQLs"), ("sals", "SALs"), ("sqls", "SQLs"),
+          ("opportunities", "Opportunities"), ("won", "Won")]
+# (key, label, the stage whose cohort converts to the next)
+STEPS = [
+    ("inquiry_to_mql", "Inquiry → MQL", "inquiries"),
+    ("mql_to_sal", "MQL → SAL", "mqls"),
+    ("sal_to_sql", "SAL → SQL", "sals"),
+    ("sql_to_opportunity", "SQL → opportunity", "sqls"),
+    ("opportunity_to_won", "Opportunity → won", "opportunities"),
+]
+
+
+def _quarter_index(quarter: Quarter) -> int:
+    return quarter.fiscal_year * 4 + quarter.number - 1
+
+
+def _counts(events: pd.DataFrame, quarter: Quarter, dimension: str = "all",
+            value: str = "All") -> pd.Series:
+    """reached / went_on per stage for one quarter and breakdown (zeros where none)."""
+    rows = events[(events["quarter_index"] == _quarter_index(quarter))
+                  & (events["dimension"] == dimension) & (events["value"] == value)]
+    reached = rows.groupby("stage")["reached"].sum()
+    went_on = rows.groupby("stage")["went_on"].sum()
+    counts = {}
+    for stage, _ in STAGES:
+        counts[stage] = int(reached.get(stage, 0))
+        counts[f"{stage}_went_on"] = int(went_on.get(stage, 0))
+    return pd.Series(counts)
+
+
+def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
+               trailing: list[pd.Series] | None = None) -> list[dict]:
+    rows = []
+    for key, label, stage in STEPS:
+        cohort, converted = counts[stage], counts[f"{stage}_went_on"]
+        row = {"step": key, "label": label, "cohort": cohort, "converted": converted,
+               "rate": safe_ratio(converted, cohort), "significant": cohort >= MIN_SIGNIFICANT}
+        if previous is not None:
+            row["previous_rate"] = safe_ratio(previous[f"{stage}_went_on"], previous[stage])
+        if trailing is not None:
+            # Pooled: all four quarters' conversions over all four quarters' cohorts.
+            row["trailing_rate"] = safe_ratio(sum(t[f"{stage}_went_on"] for t in trailing),
+                                              sum(t[stage] for t in trailing))
+        rows.append(row)
+    return rows
+
+
+def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
+    view = View("funnel", filters, as_of)
+    quarters = quarter_range(filters.quarter.shift(1 - HISTORY_QUARTERS), filters.quarter)
+    events = sql.frame(
+        cursor, "funnel_by_quarter", first=quarters[0].start,
+        before=min(filters.quarter.end, as_of + dt.timedelta(days=1)),
+        region=filters.region, segment=filters.segment,
+        start_month=filters.quarter.start_month,
+    )
+    by_quarter = {str(q): _counts(events, q) for q in quarters}
+    this = by_quarter[str(filters.quarter)]
+    previous = by_quarter[str(filters.quarter.shift(-1))]
+    trailing = [by_quarter[str(filters.quarter.shift(-i))] for i in range(1, 5)]
+
+    view.tables["stages"] = pd.DataFrame([
+        {"stage": key, "label": label, "count": this[key], "previous_quarter": previous[key],
+         "trailing_average": sum(t[key] for t in trailing) / len(trailing)}
+        for key, label in STAGES
+    ])
+    view.tables["conversion"] = pd.DataFrame(_rate_rows(this, previous, trailing))
+    now = events[(events["quarter_index"] == _quarter_index(filters.quarter))
+                 & (events["dimension"] != "all")][["dimension", "value"]].drop_duplicates()
+    view.tables["breakdown"] = pd.DataFrame([
+        {"dimension": dimension, "value": value, **rate}
+        for dimension, value in sorted(now.itertuples(index=False))
+        for rate in _rate_rows(_counts(events, filters.quarter, dimension, value))
+    ], columns=["dimension", "value", "step", "label", "cohort", "converted", "rate",
+                "significant"])
+    view.tables["over_time"] = pd.DataFrame([
+        {"quarter": quarter, "mqls": counts["mqls"],
+         **{key: safe_ratio(counts[f"{stage}_went_on"], counts[stage])
+            for key, _, stage in STEPS[1:]}}
+        for quarter, counts in by_quarter.items()
+    ])
+    for key, _ in STAGES:
+        view.add(f"funnel_{key}", this[key])
+    quality = sql.row(cursor, "lead_data_quality", **filters.bounds())
+    view.tables["data_quality"] = pd.DataFrame([quality])
+    affected = {k: v for k, v in quality.items() if v}
+    if affected:
+        view.notes.append(data_quality_note(affected))
+    thin = view.tables["conversion"].loc[~view.tables["conversion"]["significant"], "label"]
+    if len(thin):
+        view.notes.append(f"Fewer than {MIN_SIGNIFICANT} leads behind {', '.join(thin)}: "
+                          "those rates are not significant.")
+    return view
+
+
+QUALITY_LABELS = {
+    "sal_before_mql": "accepted (SAL) before they became MQLs",
+    "sql_before_sal": "qualified (SQL) before they were accepted",
+    "touch_before_mql": "first touched before they became MQLs",
+    "missing_timestamps": "at a stage with its date missing",
+}
+
+
+def data_quality_note(affected: dict[str, int]) -> str:
+    parts = [f"{count:,} {QUALITY_LABELS[key]}" for key, count in affected.items()]
+    return ("Data quality: of this quarter's MQLs, " + "; ".join(parts) + ". They are counted "
+            "as their dates say (speed to lead at least zero), not dropped.")

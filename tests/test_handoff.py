@@ -1,0 +1,132 @@
+"""The hand-off: funnel, speed to lead and campaign performance, worked out by hand on the
+fixture store plus a lead with out-of-order dates and a campaign that cost nothing."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from relay import cli, store
+from relay.fiscal import Quarter
+from relay.views import campaign_performance, funnel, sla
+from relay.views.common import Filters
+
+from conftest import AS_OF
+
+Q3 = Filters(Quarter(2026, 3))
+
+
+@pytest.fixture
+def cursor(handoff_path):
+    connection = store.open_store(handoff_path)
+    yield connection.cursor()
+    connection.close()
+
+
+def test_funnel_counts_and_cohort_conversion_by_hand(cursor):
+    view = funnel.build(cursor, Q3, AS_OF)
+    stages = view.tables["stages"].set_index("stage")
+    # Created in Q3 by 15 Aug: L1, L3, L5, L6, L7. MQL: L1, L3, L6, L7. SAL: L2 (1 July),
+    # L1, L3, L6. SQL: L1, L3. Opportunities from leads: D1 (D2 opened in May). Won: D1, D2.
+    assert stages["count"].to_dict() == {"inquiries": 5, "mqls": 4, "sals": 4, "sqls": 2,
+                                         "opportunities": 1, "won": 2}
+    # Q2: L2 created and MQL; D2 opened from L3.
+    assert stages.loc["inquiries", "previous_quarter"] == 1
+    assert stages.loc["opportunities", "previous_quarter"] == 1
+    conversion = view.tables["conversion"].set_index("step")
+    assert conversion.loc["inquiry_to_mql", ["cohort", "converted"]].tolist() == [5, 4]
+    assert conversion.loc["mql_to_sal", ["cohort", "converted"]].tolist() == [4, 3]
+    assert conversion.loc["sal_to_sql", ["cohort", "converted"]].tolist() == [4, 2]
+    assert conversion.loc["sql_to_opportunity", ["cohort", "converted"]].tolist() == [2, 2]
+    assert conversion.loc["opportunity_to_won", "rate"] == 1.0
+    assert conversion.loc["mql_to_sal", "previous_rate"] == 1.0  # L2: MQL in Q2, SAL later
+    assert not conversion["significant"].any()
+    assert any("not significant" in note for note in view.notes)
+
+
+def test_funnel_breakdown_by_channel(cursor):
+    breakdown = funnel.build(cursor, Q3, AS_OF).tables["breakdown"]
+    webinar = breakdown[(breakdown["dimension"] == "channel") & (breakdown["value"] == "Webinar")]
+    # Webinar leads created in Q3: L1 and L6, both MQLs.
+    step = webinar.set_index("step").loc["inquiry_to_mql"]
+    assert (step["cohort"], step["converted"]) == (2, 2)
+
+
+def test_out_of_order_dates_are_counted_and_reported(cursor):
+    view = funnel.build(cursor, Q3, AS_OF)
+    quality = view.tables["data_quality"].iloc[0]
+    assert quality["sal_before_mql"] == 1 and quality["touch_before_mql"] == 1
+    assert any("1 accepted (SAL) before they became MQLs" in n for n in view.notes)
+
+
+def test_speed_to_lead_by_hand(cursor):
+    view = sla.build(cursor, Q3, AS_OF)
+    # MQLs: L1 touched after 2 h, L3 after 1 h, L6 before its MQL (counts as 0 h), L7 never
+    # touched and 21 days old: an open breach.
+    assert view.value("mqls_in_period") == 4
+    assert view.value("median_speed_hours") == pytest.approx(1.0)
+    assert view.value("p90_speed_hours") == pytest.approx(1.8)  # 0, 1, 2: interpolated
+    assert view.value("within_sla_share") == pytest.approx(3 / 4)
+    assert view.value("open_breaches") == 1
+    assert view.value("acceptance_rate") == pytest.approx(3 / 4)  # L1, L3, L6 accepted
+    reps = view.tables["by_rep"].set_index("value")
+    assert reps.loc["Ann Rep", ["mqls", "touched", "within_sla", "open_breaches"]].tolist() == [
+        3, 2, 2, 1]
+    assert reps.loc["Bob Rep", "within_sla_share"] == 1.0
+    breaches = view.tables["open_breaches"]
+    assert breaches["lead_id"].tolist() == ["L7"]
+    assert breaches["campaign"].tolist() == ["Free newsletter"]
+    assert breaches["age_hours"].iloc[0] == pytest.approx((dt.datetime(2026, 8, 16)
+                                                           - dt.datetime(2026, 7, 26, 10))
+                                                          .total_seconds() / 3600)
+
+
+def test_a_rep_sees_only_their_breaches(cursor):
+    assert sla.build(cursor, Q3, AS_OF, rep="P3").tables["open_breaches"].empty
+    assert sla.build(cursor, Q3, AS_OF, rep="P2").tables["open_breaches"]["lead_id"].tolist() \
+        == ["L7"]
+
+
+def test_a_longer_sla_turns_the_breach_into_a_wait(cursor):
+    cursor.execute("insert or replace into settings values ('sla_hours', '1000')")
+    view = sla.build(cursor, Q3, AS_OF)
+    assert view.value("open_breaches") == 0  # L7 is 518 hours old
+    assert view.value("within_sla_share") == 1.0  # still inside its SLA: not counted
+
+
+def test_campaign_performance_by_hand(cursor):
+    view = campaign_performance.build(cursor, Q3, AS_OF)
+    table = view.tables["campaigns"].set_index("campaign_id")
+    assert sorted(table.index) == ["C1", "C2", "C3"]
+    c1 = table.loc["C1"]
+    # C1's leads by 15 Aug: L1, L2, L6 (all MQLs and SALs), one SQL (L1); D1 (10,000) won.
+    assert c1[["leads", "mqls", "sals", "sqls"]].tolist() == [3, 3, 3, 1]
+    assert (c1["sourced_pipeline"], c1["sourced_revenue"]) == (10_000, 10_000)
+    assert c1["cost_per_lead"] == pytest.approx(4000 / 3)
+    assert c1["cost_per_sql"] == pytest.approx(4000)
+    assert c1["roi"] == pytest.approx((10_000 - 4000) / 4000)
+    assert c1["acceptance_rate"] == 1.0
+    c3 = table.loc["C3"]  # cost 0: no ROI, not an infinite one
+    assert c3["leads"] == 1 and c3["actual_cost"] == 0
+    assert c3[["cost_per_lead", "cost_per_sql", "roi"]].isna().all()
+    assert table.loc["C2", ["leads", "roi"]].isna().tolist() == [False, True]
+    assert view.value("campaign_cost") == 4000
+    assert view.value("campaign_roi") == pytest.approx(1.5)
+    assert any("2 of 3 campaigns have no cost recorded" in n for n in view.notes)
+    channels = view.tables["channels"].set_index("channel")
+    assert channels.loc["Email Nurture", ["leads", "mqls"]].tolist() == [1, 1]
+    assert channels[["roi"]].loc["Email Nurture"].isna().all()
+
+
+def test_cli_reports_the_handoff_views(capsys, handoff_path):
+    base = ["report", "--db", str(handoff_path), "--quarter", "2026-Q3", "--as-of",
+            AS_OF.isoformat()]
+    for view in ("funnel", "sla", "campaigns"):
+        assert cli.main([base[0], view, *base[1:]]) == 0
+        assert json.loads(capsys.readouterr().out)["view"] == view
+    assert cli.main([base[0], "sla", *base[1:], "--rep", "P2", "--format", "csv",
+                     "--table", "open_breaches"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("L7,")
+    assert cli.main([base[0], "sla", *base[1:], "--rep", "P404"]) == 2
+    assert "no MQLs are owned" in capsys.readouterr().err
+    assert cli.main([base[0], "funnel", *base[1:], "--rep", "P2"]) == 2
