@@ -161,7 +161,8 @@ METRICS: dict[str, Metric] = {
     "acceptance_rate": Metric(
         "Acceptance rate", "percent", "SALs ÷ MQLs of the quarter's MQL cohort."),
     # Campaign performance
-    "campaigns_run": Metric("Campaigns", "count", "Campaigns running at some point in the quarter."),
+    "campaigns_run": Metric(
+        "Campaigns", "count", "Campaigns running at some point in the quarter."),
     "campaign_cost": Metric(
         "Cost", "currency",
         "Actual cost of those campaigns (only those with a cost recorded)."),
