@@ -20,10 +20,8 @@ ui.metric_row(view, [
 ], context.settings.currency)
 left, right = st.columns(2)
 left.plotly_chart(charts.stage_counts(stages), config={"displayModeBar": False})
-right.plotly_chart(
-    charts.conversion_over_time(view.tables["over_time"],
-                                [(key, label) for key, label, _ in funnel.STEPS[1:]]),
-    config={"displayModeBar": False})
+right.plotly_chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME),
+                   config={"displayModeBar": False})
 
 st.subheader("Conversion, cohort by cohort")
 st.caption(f"Of the leads that reached a stage this quarter, the share that reached the next "

@@ -40,30 +40,39 @@ opportunities as (
     join scoped using (lead_id)
 ),
 
+-- The MQL cohort also records how far down the funnel each lead got (to_sql, to_won, ...):
+-- the page's "conversion by quarter of MQL".
 events as (
     select
         source, region, segment,
-        'inquiries' as stage, created_at as reached_at, mql_at is not null as went_on
+        'inquiries' as stage, created_at as reached_at, mql_at is not null as went_on,
+        null::boolean as to_sql, null::boolean as to_opportunity, null::boolean as to_won
     from scoped
     where created_at >= $first and created_at < $before
     union all
-    select source, region, segment, 'mqls', mql_at, sal_at is not null
+    select
+        scoped.source, scoped.region, scoped.segment, 'mqls', scoped.mql_at,
+        scoped.sal_at is not null, scoped.sql_at is not null, lead_deals.lead_id is not null,
+        coalesce(lead_deals.won, false)
     from scoped
-    where mql_at >= $first and mql_at < $before
+    left join lead_deals using (lead_id)
+    where scoped.mql_at >= $first and scoped.mql_at < $before
     union all
-    select source, region, segment, 'sals', sal_at, sql_at is not null
+    select source, region, segment, 'sals', sal_at, sql_at is not null, null, null, null
     from scoped
     where sal_at >= $first and sal_at < $before
     union all
-    select source, region, segment, 'sqls', sql_at, lead_id in (select lead_id from lead_deals)
+    select
+        source, region, segment, 'sqls', sql_at, lead_id in (select lead_id from lead_deals),
+        null, null, null
     from scoped
     where sql_at >= $first and sql_at < $before
     union all
-    select source, region, segment, 'opportunities', opportunity_at, won
+    select source, region, segment, 'opportunities', opportunity_at, won, null, null, null
     from opportunities
     where opportunity_at >= $first and opportunity_at < $before
     union all
-    select source, region, segment, 'won', won_on, false
+    select source, region, segment, 'won', won_on, false, null, null, null
     from opportunities
     where won_on >= $first and won_on < $before
 )
@@ -80,7 +89,10 @@ select
     coalesce(source, region, segment, 'All') as value,
     stage,
     count(*) as reached,
-    count(*) filter (where went_on) as went_on
+    count(*) filter (where went_on) as went_on,
+    count(*) filter (where to_sql) as to_sql,
+    count(*) filter (where to_opportunity) as to_opportunity,
+    count(*) filter (where to_won) as to_won
 from events
 group by grouping sets (
     (quarter_index, stage),

@@ -171,7 +171,7 @@ def stage_counts(stages: pd.DataFrame) -> go.Figure:
 
 
 def conversion_over_time(over_time: pd.DataFrame, steps: list[tuple[str, str]]) -> go.Figure:
-    """Stage-to-stage conversion of each quarter's cohorts."""
+    """How far each quarter's MQLs got down the funnel."""
     figure = go.Figure()
     for key, label in steps:
         figure.add_scatter(x=over_time["quarter"], y=over_time[key], name=label,
@@ -179,7 +179,7 @@ def conversion_over_time(over_time: pd.DataFrame, steps: list[tuple[str, str]]) 
                            hovertemplate=f"{label} %{{x}}: %{{y:.0%}}<extra></extra>")
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     figure.update_xaxes(type="category")
-    return _styled(figure, "Conversion by quarter the cohort reached the stage")
+    return _styled(figure, "Where each quarter's MQLs got to")
 
 
 def speed_by_week(weeks: pd.DataFrame, sla_hours: float) -> go.Figure:

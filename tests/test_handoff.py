@@ -44,6 +44,16 @@ def test_funnel_counts_and_cohort_conversion_by_hand(cursor):
     assert any("not significant" in note for note in view.notes)
 
 
+def test_conversion_by_quarter_of_mql(cursor):
+    over_time = funnel.build(cursor, Q3, AS_OF).tables["over_time"].set_index("quarter")
+    q3 = over_time.loc["2026-Q3"]
+    # Q3's MQLs L1, L3, L6, L7: SAL L1, L3, L6; SQL L1, L3; both have a deal, both won.
+    assert q3["mqls"] == 4
+    assert q3[["to_sal", "to_sql", "to_opportunity", "to_won"]].tolist() == [
+        3 / 4, 2 / 4, 2 / 4, 2 / 4]
+    assert over_time.loc["2026-Q2", ["mqls", "to_sal", "to_sql"]].tolist() == [1, 1.0, 0.0]
+
+
 def test_funnel_breakdown_by_channel(cursor):
     breakdown = funnel.build(cursor, Q3, AS_OF).tables["breakdown"]
     webinar = breakdown[(breakdown["dimension"] == "channel") & (breakdown["value"] == "Webinar")]

@@ -18,6 +18,9 @@ MIN_SIGNIFICANT = 20
 HISTORY_QUARTERS = 8
 STAGES = [("inquiries", "Inquiries"), ("mqls", "MQLs"), ("sals", "SALs"), ("sqls", "SQLs"),
           ("opportunities", "Opportunities"), ("won", "Won")]
+MQL_OUTCOMES = ("to_sql", "to_opportunity", "to_won")
+OVER_TIME = [("to_sal", "MQL → SAL"), ("to_sql", "MQL → SQL"),
+             ("to_opportunity", "MQL → opportunity"), ("to_won", "MQL → won")]
 # (key, label, the stage whose cohort converts to the next)
 STEPS = [
     ("inquiry_to_mql", "Inquiry → MQL", "inquiries"),
@@ -37,12 +40,14 @@ def _counts(events: pd.DataFrame, quarter: Quarter, dimension: str = "all",
     """reached / went_on per stage for one quarter and breakdown (zeros where none)."""
     rows = events[(events["quarter_index"] == _quarter_index(quarter))
                   & (events["dimension"] == dimension) & (events["value"] == value)]
-    reached = rows.groupby("stage")["reached"].sum()
-    went_on = rows.groupby("stage")["went_on"].sum()
+    sums = rows.groupby("stage")[["reached", "went_on", "to_sql", "to_opportunity",
+                                  "to_won"]].sum()
     counts = {}
     for stage, _ in STAGES:
-        counts[stage] = int(reached.get(stage, 0))
-        counts[f"{stage}_went_on"] = int(went_on.get(stage, 0))
+        counts[stage] = int(sums["reached"].get(stage, 0))
+        counts[f"{stage}_went_on"] = int(sums["went_on"].get(stage, 0))
+    for outcome in MQL_OUTCOMES:
+        counts[f"mqls_{outcome}"] = int(sums[outcome].get("mqls", 0))
     return pd.Series(counts)
 
 
@@ -91,10 +96,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         for rate in _rate_rows(_counts(events, filters.quarter, dimension, value))
     ], columns=["dimension", "value", "step", "label", "cohort", "converted", "rate",
                 "significant"])
+    # Each quarter's MQLs: the share that became SALs, SQLs, opportunities and wins so far.
     view.tables["over_time"] = pd.DataFrame([
         {"quarter": quarter, "mqls": counts["mqls"],
-         **{key: safe_ratio(counts[f"{stage}_went_on"], counts[stage])
-            for key, _, stage in STEPS[1:]}}
+         "to_sal": safe_ratio(counts["mqls_went_on"], counts["mqls"]),
+         **{outcome: safe_ratio(counts[f"mqls_{outcome}"], counts["mqls"])
+            for outcome in MQL_OUTCOMES}}
         for quarter, counts in by_quarter.items()
     ])
     for key, _ in STAGES:
