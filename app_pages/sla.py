@@ -27,7 +27,8 @@ ui.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
 
 breaches = view.tables["open_breaches"]
 st.subheader(f"Waiting for a first touch ({len(breaches):,})")
-st.caption("MQLs nobody has touched that are older than the SLA, oldest first.")
+st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the SLA, "
+           "oldest first. Pick an earlier quarter in the sidebar for older ones.")
 st.dataframe(breaches.head(ui.MAX_ROWS), hide_index=True, column_order=[
     "lead_id", "rep", "age_hours", "mql_at", "campaign", "source", "region", "segment"],
     column_config={"lead_id": "Lead", "rep": "Rep",
@@ -65,7 +66,7 @@ st.dataframe(view.tables["rejections"], hide_index=True,
 
 with st.expander("Change the SLA"):
     with st.form("sla_setting", border=False):
-        hours_value = st.number_input("Hours from MQL to first touch", min_value=1.0,
+        hours_value = st.number_input("Hours from MQL to first touch", min_value=0.1,
                                       max_value=336.0, value=view.value("sla_hours"), step=1.0)
         if st.form_submit_button("Save the SLA"):
             try:

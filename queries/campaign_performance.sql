@@ -1,6 +1,6 @@
--- Every campaign that ran in the quarter with what its leads have produced by
--- $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals from those leads (open
--- deals marked omitted excluded) and the revenue won from them.
+-- Every campaign that ran in the quarter with what its leads (in the region and segment
+-- chosen) have produced by $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals
+-- from those leads (open deals marked omitted excluded) and the revenue won from them.
 with scoped as (
     select
         campaign_id,
@@ -29,6 +29,8 @@ campaign_leads as (
     from leads
     where campaign_id in (select campaign_id from scoped)
         and created_at < $so_far_before
+        and ($region is null or region = $region)
+        and ($segment is null or segment = $segment)
 ),
 
 lead_stats as (
@@ -36,15 +38,25 @@ lead_stats as (
         campaign_id,
         count(*) as leads,
         count(*) filter (where mql_at < $so_far_before) as mqls,
-        count(*) filter (where sal_at < $so_far_before) as sals,
+        -- Accepted MQLs: a SAL without an MQL date cannot count towards acceptance.
+        count(*) filter (where sal_at < $so_far_before and mql_at < $so_far_before) as sals,
         count(*) filter (where sql_at < $so_far_before) as sqls
     from campaign_leads
     group by campaign_id
 ),
 
+-- A lead listed twice must not count its deals twice.
+lead_campaign as (
+    select
+        lead_id,
+        any_value(campaign_id) as campaign_id
+    from campaign_leads
+    group by lead_id
+),
+
 deal_stats as (
     select
-        campaign_leads.campaign_id,
+        lead_campaign.campaign_id,
         sum(deals.amount) filter (
             where deals.created_at < $so_far_before
                 and not (deals.status = 'open' and deals.forecast_category = 'omitted')
@@ -53,8 +65,8 @@ deal_stats as (
             where deals.status = 'won' and deals.close_date < $so_far_before
         ) as sourced_revenue
     from deals
-    join campaign_leads on campaign_leads.lead_id = deals.lead_id
-    group by campaign_leads.campaign_id
+    join lead_campaign on lead_campaign.lead_id = deals.lead_id
+    group by lead_campaign.campaign_id
 )
 
 select

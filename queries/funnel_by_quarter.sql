@@ -1,17 +1,18 @@
 -- Stage counts and cohort conversion for a run of fiscal quarters in one pass, in total and
 -- by source (channel), region and segment. Every lead contributes one event per stage it
 -- reached, in the fiscal quarter of that stage's date (quarter index = fiscal year × 4 +
--- quarter − 1, the year named as in relay.fiscal), up to $before; went_on says whether it
--- reached the next stage at any time so far. Opportunities and wins are the deals that
--- came from the leads.
+-- quarter − 1, the year named as in relay.fiscal); went_on says whether it reached the next
+-- stage at any time so far. Nothing after $before has happened yet. Opportunities and wins
+-- count leads: a lead's first deal opens its opportunity, and it is won when a deal of
+-- its is won (at the last such close date).
 with lead_deals as (
     select
         lead_id,
         min(created_at) as opportunity_at,
-        bool_or(status = 'won') as won,
-        max(close_date) filter (where status = 'won') as won_on
+        max(close_date) filter (where status = 'won' and close_date < $before) as won_on
     from deals
     where lead_id is not null
+        and created_at < $before
     group by lead_id
 ),
 
@@ -30,35 +31,47 @@ scoped as (
         and ($segment is null or segment = $segment)
 ),
 
+-- One row per lead with a deal, even if the lead is listed twice.
 opportunities as (
     select
         lead_deals.*,
-        scoped.source,
-        scoped.region,
-        scoped.segment
+        lead_attributes.source,
+        lead_attributes.region,
+        lead_attributes.segment
     from lead_deals
-    join scoped using (lead_id)
+    join (
+        select
+            lead_id,
+            any_value(source) as source,
+            any_value(region) as region,
+            any_value(segment) as segment
+        from scoped
+        where lead_id in (select lead_id from lead_deals)
+        group by lead_id
+    ) as lead_attributes using (lead_id)
 ),
 
 -- The MQL cohort also records how far down the funnel each lead got (to_sql, to_won, ...):
--- the page's "conversion by quarter of MQL".
+-- the page's "where each quarter's MQLs got to".
 events as (
     select
         source, region, segment,
-        'inquiries' as stage, created_at as reached_at, mql_at is not null as went_on,
+        'inquiries' as stage, created_at as reached_at, mql_at < $before as went_on,
         null::boolean as to_sql, null::boolean as to_opportunity, null::boolean as to_won
     from scoped
     where created_at >= $first and created_at < $before
     union all
     select
         scoped.source, scoped.region, scoped.segment, 'mqls', scoped.mql_at,
-        scoped.sal_at is not null, scoped.sql_at is not null, lead_deals.lead_id is not null,
-        coalesce(lead_deals.won, false)
+        coalesce(scoped.sal_at < $before, false), coalesce(scoped.sql_at < $before, false),
+        scoped.lead_id in (select lead_id from lead_deals),
+        scoped.lead_id in (select lead_id from lead_deals where won_on is not null)
     from scoped
-    left join lead_deals using (lead_id)
     where scoped.mql_at >= $first and scoped.mql_at < $before
     union all
-    select source, region, segment, 'sals', sal_at, sql_at is not null, null, null, null
+    select
+        source, region, segment, 'sals', sal_at, coalesce(sql_at < $before, false),
+        null, null, null
     from scoped
     where sal_at >= $first and sal_at < $before
     union all
@@ -68,7 +81,9 @@ events as (
     from scoped
     where sql_at >= $first and sql_at < $before
     union all
-    select source, region, segment, 'opportunities', opportunity_at, won, null, null, null
+    select
+        source, region, segment, 'opportunities', opportunity_at, won_on is not null,
+        null, null, null
     from opportunities
     where opportunity_at >= $first and opportunity_at < $before
     union all
@@ -86,7 +101,12 @@ select
         when grouping(segment) = 0 then 'segment'
         else 'all'
     end as dimension,
-    coalesce(source, region, segment, 'All') as value,
+    case
+        when grouping(source) = 0 then coalesce(source, '(no source)')
+        when grouping(region) = 0 then coalesce(region, '(no region)')
+        when grouping(segment) = 0 then coalesce(segment, '(no segment)')
+        else 'All'
+    end as value,
     stage,
     count(*) as reached,
     count(*) filter (where went_on) as went_on,

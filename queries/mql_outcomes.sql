@@ -1,8 +1,13 @@
--- What became of the period's MQLs: accepted (SAL), and the rejected ones by reason.
+-- What became of the period's MQLs by $ends_before: accepted by sales (SAL), rejected
+-- before acceptance (by reason), or still open. Leads dropped after acceptance count as
+-- accepted: sales took them.
 select
-    coalesce(disqualify_reason, case when sal_at is not null then 'accepted' else 'open' end)
-        as outcome,
-    sal_at is not null as accepted,
+    case
+        when sal_at < $ends_before then 'accepted'
+        when stage = 'disqualified' then coalesce(disqualify_reason, '(no reason given)')
+        else 'open'
+    end as outcome,
+    sal_at < $ends_before as accepted,
     count(*) as leads
 from leads
 where mql_at >= $starts_on

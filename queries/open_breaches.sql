@@ -1,5 +1,5 @@
--- MQLs of the period that nobody has touched and that are older than the SLA: the leads
--- waiting for a first call, oldest first.
+-- MQLs of the period still waiting (stage mql, nobody has touched them) and older than the
+-- SLA: the leads waiting for a first call, oldest first. Same rule as speed_to_lead.sql.
 select
     leads.lead_id,
     leads.mql_at,
@@ -15,7 +15,7 @@ left join people on people.person_id = leads.owner_id
 left join campaigns on campaigns.campaign_id = leads.campaign_id
 where leads.mql_at >= $starts_on
     and leads.mql_at < $ends_before
-    and leads.first_touch_at is null
+    and (leads.first_touch_at is null or leads.first_touch_at >= $now)
     and leads.stage = 'mql'
     and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours
     and ($region is null or leads.region = $region)

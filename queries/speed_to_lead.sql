@@ -1,7 +1,8 @@
 -- Speed to lead for the MQLs of the period, overall and by rep, team, region and week.
 -- Speed = first touch − MQL (a touch before the MQL counts as zero: see lead_data_quality).
--- SLA met = touched within $sla_hours; an MQL not touched and older than that is an open
--- breach; an untouched MQL still inside its SLA is not counted either way yet.
+-- SLA met = touched within $sla_hours; an MQL still waiting (stage mql, not touched) and
+-- older than that is an open breach (the same rule as open_breaches.sql); an untouched MQL
+-- inside its SLA is not counted either way yet. Touches after $now have not happened yet.
 with mqls as (
     select
         leads.owner_id,
@@ -10,10 +11,11 @@ with mqls as (
         leads.region,
         date_trunc('week', leads.mql_at)::date as week,
         -- greatest() skips NULLs, so an untouched lead must stay NULL explicitly.
-        case when leads.first_touch_at is not null
+        case when leads.first_touch_at < $now
             then greatest(epoch(leads.first_touch_at - leads.mql_at), 0) / 3600
         end as hours,
-        leads.first_touch_at is null
+        (leads.first_touch_at is null or leads.first_touch_at >= $now)
+            and leads.stage = 'mql'
             and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours as open_breach
     from leads
     left join people on people.person_id = leads.owner_id
@@ -31,7 +33,13 @@ select
         when grouping(week) = 0 then 'week'
         else 'all'
     end as dimension,
-    coalesce(rep, team, region, week::varchar, 'All') as value,
+    case
+        when grouping(rep) = 0 then rep
+        when grouping(team) = 0 then team
+        when grouping(region) = 0 then coalesce(region, '(no region)')
+        when grouping(week) = 0 then week::varchar
+        else 'All'
+    end as value,
     owner_id,
     count(*) as mqls,
     count(hours) as touched,

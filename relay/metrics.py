@@ -138,9 +138,10 @@ METRICS: dict[str, Metric] = {
     "funnel_sals": Metric("SALs", "count", "Leads whose SAL date falls in the quarter."),
     "funnel_sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter."),
     "funnel_opportunities": Metric(
-        "Opportunities", "count", "Deals from leads, created in the quarter."),
+        "Opportunities", "count", "Leads whose first deal was created in the quarter."),
     "funnel_won": Metric(
-        "Won", "count", "Deals from leads won with close date in the quarter."),
+        "Won", "count",
+        "Leads with a deal won in the quarter (a lead counts once, at its last win)."),
     # Speed to lead
     "sla_hours": Metric("SLA", "hours", "Agreed hours from MQL to first touch."),
     "mqls_in_period": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter so far."),
@@ -156,10 +157,12 @@ METRICS: dict[str, Metric] = {
     ),
     "open_breaches": Metric(
         "Open breaches", "count",
-        "MQLs of the quarter nobody has touched that are older than the SLA.",
+        "MQLs of the quarter still waiting (stage MQL, nobody has touched them) that are "
+        "older than the SLA.",
     ),
     "acceptance_rate": Metric(
-        "Acceptance rate", "percent", "SALs ÷ MQLs of the quarter's MQL cohort."),
+        "Acceptance rate", "percent",
+        "Of the quarter's MQLs, the share sales accepted (SAL) by the as-of day."),
     # Campaign performance
     "campaigns_run": Metric(
         "Campaigns", "count", "Campaigns running at some point in the quarter."),

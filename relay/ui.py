@@ -169,12 +169,15 @@ def context() -> Context:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def sla_reps(store_path: str) -> dict[str, str]:
-    """{person_id: name} of everyone who owns MQLs."""
+    """{person_id: name} of everyone who owns MQLs; a name two people share gets the id."""
     reps_cursor = cursor(store_path)
     try:
-        return dict(sql.frame(reps_cursor, "sla_reps").itertuples(index=False))
+        reps = dict(sql.frame(reps_cursor, "sla_reps").itertuples(index=False))
     finally:
         reps_cursor.close()
+    shared = {name for name in reps.values() if list(reps.values()).count(name) > 1}
+    return {person: f"{name} ({person})" if name in shared else name
+            for person, name in reps.items()}
 
 
 def warn_unknown_link_value(key: str, known: list[str], label: str) -> None:

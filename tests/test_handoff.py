@@ -140,3 +140,71 @@ def test_cli_reports_the_handoff_views(capsys, handoff_path):
     assert cli.main([base[0], "sla", *base[1:], "--rep", "P404"]) == 2
     assert "no MQLs are owned" in capsys.readouterr().err
     assert cli.main([base[0], "funnel", *base[1:], "--rep", "P2"]) == 2
+
+
+def _add_leads(cursor, rows):
+    cursor.executemany(
+        "insert into leads (lead_id, campaign_id, source, region, segment, created_at, stage,"
+        " mql_at, sal_at, sql_at, first_touch_at, owner_id, disqualify_reason)"
+        " values (?, ?, ?, ?, 'SMB', ?, ?, ?, ?, null, ?, 'P2', ?)", rows)
+
+
+def test_breach_count_and_list_follow_one_rule(cursor):
+    july = dt.datetime(2026, 7, 27, 10)
+    _add_leads(cursor, [
+        # Untouched but moved on: no longer waiting, a data-quality case instead.
+        ("L8", None, "Direct", "NA", july, "sal", july, july, None, None),
+        ("L9", None, "Direct", "NA", july, "disqualified", july, None, None, None),
+    ])
+    view = sla.build(cursor, Q3, AS_OF)
+    assert view.value("open_breaches") == 1
+    assert view.tables["open_breaches"]["lead_id"].tolist() == ["L7"]
+    assert any("accepted or further with no first touch recorded" in n for n in view.notes)
+
+
+def test_rejections_are_leads_sales_did_not_accept(cursor):
+    july = dt.datetime(2026, 7, 27, 10)
+    _add_leads(cursor, [
+        ("L8", None, "Direct", "NA", july, "disqualified", july, july, july, "No budget"),
+        ("L9", None, "Direct", "NA", july, "disqualified", july, None, july, None),
+        ("L10", None, "Direct", "NA", july, "disqualified", july, None, july, "Competitor"),
+    ])
+    view = sla.build(cursor, Q3, AS_OF)
+    # L8 was accepted before being dropped: it counts as accepted, not as a rejection.
+    assert view.tables["rejections"].set_index("reason")["leads"].to_dict() == {
+        "(no reason given)": 1, "Competitor": 1}
+    assert view.value("acceptance_rate") == pytest.approx(4 / 7)  # L1, L3, L6, L8 of 7
+
+
+def test_an_earlier_as_of_sees_only_what_had_happened(cursor):
+    view = funnel.build(cursor, Q3, dt.date(2026, 7, 5))
+    conversion = view.tables["conversion"].set_index("step")
+    # By 5 July: MQL L1 (SAL on the 4th); SALs L2 and L1, neither an SQL yet.
+    assert conversion.loc["mql_to_sal", ["cohort", "converted"]].tolist() == [1, 1]
+    assert conversion.loc["sal_to_sql", ["cohort", "converted"]].tolist() == [2, 0]
+
+
+def test_a_lead_listed_twice_does_not_double_its_deals(cursor):
+    cursor.execute("insert into leads select * from leads where lead_id = 'L1'")
+    view = campaign_performance.build(cursor, Q3, AS_OF)
+    assert view.tables["campaigns"].set_index("campaign_id").loc[
+        "C1", "sourced_pipeline"] == 10_000
+    assert funnel.build(cursor, Q3, AS_OF).value("funnel_opportunities") == 1
+
+
+def test_a_regional_view_counts_only_that_regions_leads_of_a_global_campaign(cursor):
+    cursor.execute("update campaigns set region = null where campaign_id = 'C1'")
+    cursor.execute("update leads set region = 'EMEA' where lead_id = 'L6'")
+    view = campaign_performance.build(cursor, Filters(Quarter(2026, 3), region="NA"), AS_OF)
+    assert view.tables["campaigns"].set_index("campaign_id").loc["C1", "leads"] == 2
+    assert any("not split" in note for note in view.notes)
+
+
+def test_today_ages_run_to_now_not_to_midnight(cursor):
+    now = dt.datetime.now()
+    for hours_ago, breached in ((15, False), (30, True)):
+        mql_at = now - dt.timedelta(hours=hours_ago)
+        cursor.execute("update leads set mql_at = ? where lead_id = 'L7'", [mql_at])
+        # The quarter of the MQL (it may be the last one, early in a quarter).
+        view = sla.build(cursor, Filters(Quarter.containing(mql_at.date())), now.date())
+        assert ("L7" in view.tables["open_breaches"]["lead_id"].tolist()) is breached

@@ -11,6 +11,7 @@ import pandas as pd
 from relay import sql
 from relay.fiscal import Quarter, quarter_range
 from relay.metrics import safe_ratio
+from relay.views.actuals import so_far_before
 from relay.views.common import Filters, View
 
 # Below this many leads a cohort's rate is noise: shown, but marked not significant.
@@ -73,7 +74,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     quarters = quarter_range(filters.quarter.shift(1 - HISTORY_QUARTERS), filters.quarter)
     events = sql.frame(
         cursor, "funnel_by_quarter", first=quarters[0].start,
-        before=min(filters.quarter.end, as_of + dt.timedelta(days=1)),
+        before=so_far_before(filters.quarter, as_of),
         region=filters.region, segment=filters.segment,
         start_month=filters.quarter.start_month,
     )
@@ -106,7 +107,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     ])
     for key, _ in STAGES:
         view.add(f"funnel_{key}", this[key])
-    quality = sql.row(cursor, "lead_data_quality", **filters.bounds())
+    quality = sql.row(cursor, "lead_data_quality", starts_on=filters.quarter.start,
+                      ends_before=so_far_before(filters.quarter, as_of),
+                      region=filters.region, segment=filters.segment)
     view.tables["data_quality"] = pd.DataFrame([quality])
     affected = {k: v for k, v in quality.items() if v}
     if affected:
@@ -123,10 +126,11 @@ QUALITY_LABELS = {
     "sql_before_sal": "qualified (SQL) before they were accepted",
     "touch_before_mql": "first touched before they became MQLs",
     "missing_timestamps": "at a stage with its date missing",
+    "moved_on_untouched": "accepted or further with no first touch recorded",
 }
 
 
 def data_quality_note(affected: dict[str, int]) -> str:
     parts = [f"{count:,} {QUALITY_LABELS[key]}" for key, count in affected.items()]
-    return ("Data quality: of this quarter's MQLs, " + "; ".join(parts) + ". They are counted "
+    return ("Data quality: of this quarter's leads, " + "; ".join(parts) + ". They are counted "
             "as their dates say (speed to lead at least zero), not dropped.")

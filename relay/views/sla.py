@@ -20,7 +20,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     list of open breaches to that rep's leads."""
     view = View("sla", filters, as_of)
     sla_hours = settings.load(cursor).sla_hours
-    now = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    # Ages run to this moment today, or to the end of an earlier as-of day.
+    now = min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
     period = {"starts_on": filters.quarter.start,
               "ends_before": min(filters.quarter.end, as_of + dt.timedelta(days=1)),
               "region": filters.region, "segment": filters.segment}
