@@ -44,8 +44,13 @@ dimension = st.segmented_control("Break down by", ["channel", "region", "segment
 breakdown = view.tables["breakdown"]
 st.dataframe(
     breakdown[breakdown["dimension"] == (dimension or "channel")], hide_index=True,
-    column_order=["value", "label", "cohort", "converted", "rate", "significant"],
+    column_order=["value", "label", "cohort", "converted", "rate", "significant",
+                  "previous_rate", "trailing_rate"],
     column_config={"value": (dimension or "channel").capitalize(), "label": "Step",
                    "cohort": "Cohort (leads)", "converted": "Converted", "rate": rate,
-                   "significant": "Significant"},
+                   "significant": "Significant",
+                   "previous_rate": st.column_config.NumberColumn("Last quarter",
+                                                                  format="percent"),
+                   "trailing_rate": st.column_config.NumberColumn("Trailing 4 quarters",
+                                                                  format="percent")},
 )

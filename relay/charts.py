@@ -173,10 +173,14 @@ def stage_counts(stages: pd.DataFrame) -> go.Figure:
 def conversion_over_time(over_time: pd.DataFrame, steps: list[tuple[str, str]]) -> go.Figure:
     """How far each quarter's MQLs got down the funnel."""
     figure = go.Figure()
+    # Hollow markers: fewer MQLs than it takes for a significant rate.
+    symbols = ["circle" if ok else "circle-open" for ok in over_time["significant"]]
     for key, label in steps:
         figure.add_scatter(x=over_time["quarter"], y=over_time[key], name=label,
-                           mode="lines+markers",
-                           hovertemplate=f"{label} %{{x}}: %{{y:.0%}}<extra></extra>")
+                           mode="lines+markers", marker={"symbol": symbols, "size": 9},
+                           customdata=over_time["mqls"],
+                           hovertemplate=f"{label} %{{x}}: %{{y:.0%}} of %{{customdata:,}} "
+                                         "MQLs<extra></extra>")
     figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     figure.update_xaxes(type="category")
     return _styled(figure, "Where each quarter's MQLs got to")

@@ -208,3 +208,12 @@ def test_today_ages_run_to_now_not_to_midnight(cursor):
         # The quarter of the MQL (it may be the last one, early in a quarter).
         view = sla.build(cursor, Filters(Quarter.containing(mql_at.date())), now.date())
         assert ("L7" in view.tables["open_breaches"]["lead_id"].tolist()) is breached
+
+
+def test_breakdown_compares_with_last_quarter(cursor):
+    breakdown = funnel.build(cursor, Q3, AS_OF).tables["breakdown"]
+    na = breakdown[(breakdown["dimension"] == "region") & (breakdown["value"] == "NA")]
+    step = na.set_index("step").loc["mql_to_sal"]
+    # NA MQLs: Q3 L1, L6 (accepted), L7 (not); Q2 L2 (accepted).
+    assert (step["cohort"], step["converted"]) == (3, 2)
+    assert step["previous_rate"] == 1.0 and step["trailing_rate"] == 1.0

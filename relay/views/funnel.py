@@ -94,12 +94,17 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.tables["breakdown"] = pd.DataFrame([
         {"dimension": dimension, "value": value, **rate}
         for dimension, value in sorted(now.itertuples(index=False))
-        for rate in _rate_rows(_counts(events, filters.quarter, dimension, value))
+        for rate in _rate_rows(
+            _counts(events, filters.quarter, dimension, value),
+            _counts(events, filters.quarter.shift(-1), dimension, value),
+            [_counts(events, filters.quarter.shift(-i), dimension, value) for i in range(1, 5)],
+        )
     ], columns=["dimension", "value", "step", "label", "cohort", "converted", "rate",
-                "significant"])
+                "significant", "previous_rate", "trailing_rate"])
     # Each quarter's MQLs: the share that became SALs, SQLs, opportunities and wins so far.
     view.tables["over_time"] = pd.DataFrame([
         {"quarter": quarter, "mqls": counts["mqls"],
+         "significant": counts["mqls"] >= MIN_SIGNIFICANT,
          "to_sal": safe_ratio(counts["mqls_went_on"], counts["mqls"]),
          **{outcome: safe_ratio(counts[f"mqls_{outcome}"], counts["mqls"])
             for outcome in MQL_OUTCOMES}}
