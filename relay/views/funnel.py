@@ -36,20 +36,27 @@ def _quarter_index(quarter: Quarter) -> int:
     return quarter.fiscal_year * 4 + quarter.number - 1
 
 
-def _counts(events: pd.DataFrame, quarter: Quarter, dimension: str = "all",
-            value: str = "All") -> pd.Series:
-    """reached / went_on per stage for one quarter and breakdown (zeros where none)."""
-    rows = events[(events["quarter_index"] == _quarter_index(quarter))
-                  & (events["dimension"] == dimension) & (events["value"] == value)]
-    sums = rows.groupby("stage")[["reached", "went_on", "to_sql", "to_opportunity",
-                                  "to_won"]].sum()
-    counts = {}
-    for stage, _ in STAGES:
-        counts[stage] = int(sums["reached"].get(stage, 0))
-        counts[f"{stage}_went_on"] = int(sums["went_on"].get(stage, 0))
-    for outcome in MQL_OUTCOMES:
-        counts[f"mqls_{outcome}"] = int(sums[outcome].get("mqls", 0))
-    return pd.Series(counts)
+class _Events:
+    """funnel_by_quarter's rows, looked up by quarter and breakdown."""
+
+    def __init__(self, events: pd.DataFrame):
+        self._rows = {
+            key: group.set_index("stage")
+            for key, group in events.groupby(["quarter_index", "dimension", "value"])
+        }
+
+    def counts(self, quarter: Quarter, dimension: str = "all", value: str = "All") -> pd.Series:
+        """reached / went_on per stage for one quarter and breakdown (zeros where none)."""
+        rows = self._rows.get((_quarter_index(quarter), dimension, value))
+        counts = {}
+        for stage, _ in STAGES:
+            found = rows is not None and stage in rows.index
+            counts[stage] = int(rows.at[stage, "reached"]) if found else 0
+            counts[f"{stage}_went_on"] = int(rows.at[stage, "went_on"]) if found else 0
+        for outcome in MQL_OUTCOMES:
+            found = rows is not None and "mqls" in rows.index
+            counts[f"mqls_{outcome}"] = int(rows.at["mqls", outcome]) if found else 0
+        return pd.Series(counts)
 
 
 def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
@@ -72,13 +79,14 @@ def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("funnel", filters, as_of)
     quarters = quarter_range(filters.quarter.shift(1 - HISTORY_QUARTERS), filters.quarter)
-    events = sql.frame(
+    frame = sql.frame(
         cursor, "funnel_by_quarter", first=quarters[0].start,
         before=so_far_before(filters.quarter, as_of),
         region=filters.region, segment=filters.segment,
         start_month=filters.quarter.start_month,
     )
-    by_quarter = {str(q): _counts(events, q) for q in quarters}
+    events = _Events(frame)
+    by_quarter = {str(q): events.counts(q) for q in quarters}
     this = by_quarter[str(filters.quarter)]
     previous = by_quarter[str(filters.quarter.shift(-1))]
     trailing = [by_quarter[str(filters.quarter.shift(-i))] for i in range(1, 5)]
@@ -89,15 +97,15 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         for key, label in STAGES
     ])
     view.tables["conversion"] = pd.DataFrame(_rate_rows(this, previous, trailing))
-    now = events[(events["quarter_index"] == _quarter_index(filters.quarter))
-                 & (events["dimension"] != "all")][["dimension", "value"]].drop_duplicates()
+    now = frame[(frame["quarter_index"] == _quarter_index(filters.quarter))
+                & (frame["dimension"] != "all")][["dimension", "value"]].drop_duplicates()
     view.tables["breakdown"] = pd.DataFrame([
         {"dimension": dimension, "value": value, **rate}
         for dimension, value in sorted(now.itertuples(index=False))
         for rate in _rate_rows(
-            _counts(events, filters.quarter, dimension, value),
-            _counts(events, filters.quarter.shift(-1), dimension, value),
-            [_counts(events, filters.quarter.shift(-i), dimension, value) for i in range(1, 5)],
+            events.counts(filters.quarter, dimension, value),
+            events.counts(filters.quarter.shift(-1), dimension, value),
+            [events.counts(filters.quarter.shift(-i), dimension, value) for i in range(1, 5)],
         )
     ], columns=["dimension", "value", "step", "label", "cohort", "converted", "rate",
                 "significant", "previous_rate", "trailing_rate"])
