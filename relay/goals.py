@@ -17,6 +17,7 @@ import duckdb
 
 from relay import sql, store
 from relay.fiscal import Quarter, QuarterError
+from relay.views.common import scope_label
 
 OWNER_TEAMS = ("marketing", "sales", "shared")
 SIDES = ("marketing", "sales")
@@ -94,8 +95,8 @@ def revision(cursor: duckdb.DuckDBPyConnection, quarter: str) -> int:
 
 
 def _describe(goal: dict[str, Any]) -> str:
-    scope = " · ".join(part for part in (goal["region"], goal["segment"]) if part)
-    return f"The {goal['quarter']} {goal['metric']} goal ({scope or 'company-wide'})"
+    scope = scope_label(goal["region"], goal["segment"])
+    return f"The {goal['quarter']} {goal['metric']} goal ({scope})"
 
 
 def format_target(value: float) -> str:

@@ -12,6 +12,7 @@ import duckdb
 from relay import sql
 from relay.fiscal import Quarter
 from relay.metrics import safe_ratio
+from relay.views.common import scope_label
 
 # Below this many deals or leads in a cohort, a region's or segment's own rate says more
 # about luck than about the business: the company-wide rate is used instead.
@@ -60,7 +61,7 @@ def measure(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | N
     window = {"starts_on": first.start, "ends_before": last.end}
     period = f"{first}–{last}"
     scoped = region is not None or segment is not None
-    scope_name = " · ".join(p for p in (region, segment) if p) or "company-wide"
+    scope_name = scope_label(region, segment)
 
     def counts(name: str, own_scope: bool) -> dict:
         return sql.row(cursor, name, **window, region=region if own_scope else None,

@@ -12,6 +12,11 @@ from relay.fiscal import Quarter
 from relay.metrics import METRICS
 
 
+def scope_label(region: str | None, segment: str | None) -> str:
+    """'EMEA · Enterprise', 'EMEA', or 'company-wide' when neither is set."""
+    return " · ".join(part for part in (region, segment) if part) or "company-wide"
+
+
 @dataclass(frozen=True)
 class Filters:
     """The sidebar's global filters. None means all regions / all segments."""
@@ -33,8 +38,7 @@ class Filters:
 
     def scope(self) -> str:
         """The region / segment part alone: 'EMEA · Enterprise', or 'company-wide'."""
-        parts = [part for part in (self.region, self.segment) if part]
-        return " · ".join(parts) if parts else "company-wide"
+        return scope_label(self.region, self.segment)
 
     def describe(self) -> str:
         return " · ".join([

@@ -11,7 +11,7 @@ import pandas as pd
 from relay import sql
 from relay.goals import RATE_METRICS, revision
 from relay.views.actuals import GOAL_METRICS, figures_for, goal_actual, quarter_actuals
-from relay.views.common import Filters, View
+from relay.views.common import Filters, View, scope_label
 
 def phase(filters: Filters, as_of: dt.date) -> str:
     """closed, current or future: how the quarter stands on the as-of day."""
@@ -74,8 +74,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
 
 def goal_label(metric: str, region: str | None, segment: str | None) -> str:
     """'Closed-won revenue · EMEA · SMB', or '… · company-wide' without a breakdown."""
-    scope = " · ".join(part for part in (region, segment) if part) or "company-wide"
-    return f"{GOAL_METRICS.get(metric, metric)} · {scope}"
+    return f"{GOAL_METRICS.get(metric, metric)} · {scope_label(region, segment)}"
 
 
 def _status(quarter_phase: str, actual: float | None, target: float, expected: float) -> str:
