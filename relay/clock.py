@@ -15,3 +15,10 @@ def today() -> dt.date:
         return dt.date.fromisoformat(pinned)
     except ValueError as error:
         raise ValueError(f"RELAY_TODAY={pinned!r} is not a date; write it as YYYY-MM-DD") from error
+
+
+def now() -> dt.datetime:
+    """The current moment; with $RELAY_TODAY pinned, that day at the current time of day, so
+    that what someone does now belongs to the day the dashboard is showing."""
+    moment = dt.datetime.now()
+    return dt.datetime.combine(today(), moment.time())

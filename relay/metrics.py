@@ -56,13 +56,66 @@ METRICS: dict[str, Metric] = {
     ),
     "weighted_pipeline": Metric(
         "Weighted pipeline", "currency",
-        "Each open deal closing in the quarter × the historical win rate of its forecast "
-        "category (table below): of deals that closed in the look-back window (the last "
-        "closed quarters, setting lookback_quarters, default 4) and were in that category at "
-        "some point, the share won.",
+        "Each open deal closing in the quarter × the historical rate of its forecast category "
+        "(table below): of the pipeline that was open in that category at the same day of the "
+        "look-back quarters (setting lookback_quarters, default 4), the share of its amount "
+        "won within its quarter. Slips and amount changes are in that rate.",
     ),
     "model_forecast": Metric(
         "Model forecast", "currency", "Closed-won so far + weighted pipeline.",
+    ),
+    "forecast_gap": Metric(
+        "Gap to target (model)", "currency",
+        "Revenue target − model forecast: what the quarter will miss by on the model's call; "
+        "below zero, what it will beat the target by.",
+    ),
+    "commit_gap": Metric(
+        "Gap to target (commit)", "currency",
+        "Revenue target − the reps' commit; below zero, the commit beats the target.",
+    ),
+    "reps_in_scope": Metric(
+        "Reps", "count",
+        "People in this breakdown who manage no one and have a forecast, a closed-won deal or "
+        "open pipeline in the quarter.",
+    ),
+    "pipeline_at_start": Metric(
+        "Pipeline at the start", "currency",
+        "Open pipeline for the quarter (open deals, not omitted, close date in the quarter) "
+        "as it stood at the start of the first day, rebuilt from the deals' history.",
+    ),
+    "pipeline_at_end": Metric(
+        "Pipeline at the end", "currency",
+        "The same open pipeline as it stood at the end of the last day.",
+    ),
+    "pipeline_net_change": Metric(
+        "Net change", "currency",
+        "Pipeline at the end − pipeline at the start: the sum of the movements below.",
+    ),
+    "won_between": Metric(
+        "Won between the dates", "currency",
+        "Amount of the quarter's deals that were won between the two dates.",
+    ),
+    "cutoff_week": Metric(
+        "Calls judged at week", "count",
+        "The week of each quarter whose calls are compared with the result: each rep's last "
+        "submission before the end of that week (setting forecast_cutoff_week).",
+    ),
+    "commit_accuracy_mean": Metric(
+        "Reps' accuracy (mean)", "percent",
+        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual (DESIGN.md).",
+    ),
+    "model_accuracy_mean": Metric(
+        "Model's accuracy (mean)", "percent",
+        "Mean over the quarters shown of 1 − |model forecast − actual| ÷ actual, the model "
+        "run as it would have been at the same week with what was known then.",
+    ),
+    "commit_bias_mean": Metric(
+        "Reps' bias (mean)", "percent",
+        "Mean of (commit − actual) ÷ actual: above zero the reps call too high, below zero "
+        "they sandbag.",
+    ),
+    "model_bias_mean": Metric(
+        "Model's bias (mean)", "percent", "Mean of (model forecast − actual) ÷ actual.",
     ),
     "pipeline_coverage": Metric(
         "Pipeline coverage", "ratio",

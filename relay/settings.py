@@ -19,6 +19,7 @@ DEFAULTS = {
     "lookback_quarters": "4",
     "app_url": "http://localhost:8501",
     "store_id": "store",
+    "forecast_cutoff_week": "8",
 }
 
 
@@ -31,6 +32,7 @@ class Settings:
     lookback_quarters: int  # closed quarters that calibrate win rates and conversion
     app_url: str  # where people open the dashboard: links in calendar files point there
     store_id: str  # set when the store is created; tells stores apart in calendar files
+    forecast_cutoff_week: int  # the week of a quarter whose calls are judged for accuracy
 
 
 def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
@@ -49,6 +51,7 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         lookback_quarters=int(values["lookback_quarters"]),
         app_url=values["app_url"],
         store_id=values["store_id"],
+        forecast_cutoff_week=int(values["forecast_cutoff_week"]),
     )
 
 
@@ -90,8 +93,16 @@ def _url(text: str) -> str:
     return text
 
 
+def _week(text: str) -> str:
+    if not text.isdigit() or not 1 <= int(text) <= 13:
+        raise ValueError(f"forecast_cutoff_week must be a week of the quarter from 1 to 13 "
+                         f"(13 = the last week), not {text!r}")
+    return str(int(text))
+
+
 EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,
-            "lookback_quarters": _quarters, "app_url": _url}
+            "lookback_quarters": _quarters, "app_url": _url,
+            "forecast_cutoff_week": _week}
 
 
 def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:

@@ -98,6 +98,10 @@ CATEGORIES_HELD = {
     "H6": ["pipeline", "commit"],
 }
 
+# Deals whose close date moved: (close date before, when it moved). D8 was due in Q3 until
+# the rep slipped it to Q4 on 5 August.
+SLIPPED = {"D8": (_d("2026-09-20"), _t("2026-08-05 09:00"))}
+
 GOALS = [
     # quarter, metric, region, segment, target, owner_team
     ("2026-Q3", "revenue", None, None, 200_000, "shared"),
@@ -139,9 +143,12 @@ def fill_fixture(connection) -> None:
             deal[0], deal[6], deal[7], deal[8], deal[9], deal[10]
         )
         held = CATEGORIES_HELD.get(deal_id, [category] if status == "open" else ["pipeline"])
+        first_close, slipped_at = SLIPPED.get(deal_id, (close, None))
         for step, open_category in enumerate(held):
             history.append((deal_id, created + dt.timedelta(days=step), amount, "open",
-                            open_category, close))
+                            open_category, first_close))
+        if slipped_at is not None:
+            history.append((deal_id, slipped_at, amount, "open", held[-1], close))
         if status != "open":
             history.append((deal_id, dt.datetime.combine(close, dt.time(12)), amount, status,
                             category, close))

@@ -172,12 +172,28 @@ def _direct_overview(path, quarter: Quarter, as_of, region=None):
     goal = goals[(goals.quarter == str(quarter)) & (goals.metric == "revenue")
                  & (goals.region.isna() if region is None else goals.region == region)
                  & goals.segment.isna()].target.iloc[0]
-    # Win rates from the four quarters before; the demo has enough deals for own rates.
-    window_start = pd.Timestamp(quarter.shift(-4).start)
-    closed = deals[(deals.status != "open") & (close >= window_start) & (close < start)]
-    held = history[(history.status == "open")].drop_duplicates(["deal_id", "forecast_category"])
-    held = held.merge(closed[["deal_id", "status"]], on="deal_id", suffixes=("_h", ""))
-    rate = held.groupby("forecast_category").status.apply(lambda s: (s == "won").mean())
+    # Each category's share of open pipeline won within its own quarter, in the four quarters
+    # before at the same day of the quarter; the demo has enough deals for own rates.
+    offset = pd.Timedelta(days=(as_of - quarter.start).days + 1)
+    history = history.sort_values("changed_at")
+    basis = []
+    for back in range(1, 5):
+        past = quarter.shift(-back)
+        moment = pd.Timestamp(past.start) + offset
+        state = history[history.changed_at < moment].groupby("deal_id").tail(1)
+        state = state[(state.status == "open") & (state.forecast_category != "omitted")
+                      & (pd.to_datetime(state.close_date) >= pd.Timestamp(past.start))
+                      & (pd.to_datetime(state.close_date) < pd.Timestamp(past.end))]
+        state = state.merge(deals[["deal_id", "status", "amount", "close_date"]], on="deal_id",
+                            suffixes=("", "_now"))
+        final_close = pd.to_datetime(state.close_date_now)
+        state["won_in_quarter"] = state.amount_now.where(
+            (state.status_now == "won") & (final_close >= pd.Timestamp(past.start))
+            & (final_close < pd.Timestamp(past.end)), 0)
+        basis.append(state)
+    basis = pd.concat(basis).groupby("forecast_category")
+    assert basis.size().min() >= 30
+    rate = basis.won_in_quarter.sum() / basis.amount.sum()
     weighted = (open_deals.amount * open_deals.forecast_category.map(rate)).sum()
     latest = (submissions[(submissions.quarter == str(quarter))
                           & (submissions.submitted_at < pd.Timestamp(as_of) + pd.Timedelta(days=1))]

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from relay.fiscal import Quarter
-from relay.views import overview
+from relay.views import forecast, overview
 from relay.views.common import Filters
 
 from conftest import AS_OF
@@ -36,22 +36,19 @@ def test_forecast_rollup_takes_each_reps_last_call_before_the_cutoff(company):
     assert company.value("best_case") == 110_000
 
 
-def test_weighted_pipeline_uses_the_categories_deals_held_before_closing(company):
-    # Open in Q3, not omitted: D4 30,000 (commit) and D5 40,000 (pipeline).
-    # Closed 2025-Q3..2026-Q2: H1 won, H2 lost, H3 won, H4 lost, H6 won, D7 won (30 June);
-    # H5 closed before the window. Ever in pipeline: all six, 4 won -> 2/3.
-    # Ever in commit: H1, H2, H6 -> 2/3.
+def test_overview_forecast_is_the_forecast_pages(company, fixture_cursor):
+    # Open in Q3, not omitted: D4 30,000 (commit) and D5 40,000 (pipeline). At this day of
+    # the look-back quarters commit converted at 100% and pipeline has no history
+    # (tests/test_forecast.py works the rates out).
     assert company.value("open_pipeline") == 70_000
-    weighted = 30_000 * 2 / 3 + 40_000 * 4 / 6
-    assert company.value("weighted_pipeline") == pytest.approx(weighted)
-    assert company.value("model_forecast") == pytest.approx(60_000 + weighted)
+    assert company.value("weighted_pipeline") == pytest.approx(30_000)
+    assert company.value("model_forecast") == pytest.approx(60_000 + 30_000)
     assert company.value("pipeline_coverage") == pytest.approx(70_000 / 140_000)
-    rates = company.tables["weighted_pipeline"].set_index("forecast_category")
-    assert rates.loc["pipeline", ["won", "closed"]].tolist() == [4, 6]
-    assert rates.loc["commit", ["won", "closed"]].tolist() == [2, 3]
-    assert rates.loc["best_case", ["won", "closed"]].tolist() == [1, 1]
-    assert rates.loc["best_case", "deals"] == 0  # D8 closes in Q4
-    assert rates.loc["pipeline", "rate_from"] == "company-wide, 2025-Q3–2026-Q2"
+    page = forecast.current(fixture_cursor, Filters(Q3), AS_OF)
+    for key in ("commit", "best_case", "open_pipeline", "weighted_pipeline", "model_forecast",
+                "pipeline_coverage", "closed_won", "revenue_target"):
+        assert company.value(key) == page.value(key), key
+    assert company.tables["weighted_pipeline"].equals(page.tables["weighted_pipeline"])
 
 
 def test_lead_stage_counts_against_goals(company):
@@ -93,7 +90,7 @@ def test_region_filter_uses_the_regional_goal_and_falls_back_to_company_win_rate
     assert na.value("closed_won") == 10_000
     assert na.value("commit") == 35_000  # Ann only
     assert na.value("open_pipeline") == 30_000
-    assert na.value("weighted_pipeline") == pytest.approx(20_000)
+    assert na.value("weighted_pipeline") == pytest.approx(30_000)
     assert na.value("mqls") == 1
     assert na.value("mql_target") is None  # no regional MQL goal: not the company's
     assert na.value("pipeline_coverage") == pytest.approx(30_000 / 110_000)
@@ -114,9 +111,12 @@ def test_a_quarter_without_submissions_says_the_model_stands_alone(fixture_curso
     q4 = overview.build(fixture_cursor, Filters(Quarter(2026, 4)), AS_OF)
     assert q4.value("submitters") == 0
     assert q4.value("commit") is None
-    assert any("model forecast stands alone" in note for note in q4.notes)
-    # D8 (best case, 15,000) closes in Q4; best case won 1 of 1 in the window before Q3.
-    assert q4.value("weighted_pipeline") == pytest.approx(15_000)
+    assert any("the model's call stands alone" in note for note in q4.notes)
+    # D8 (best case, 15,000) closes in Q4; no best-case deal was open on the first day of
+    # the look-back quarters, so it weighs nothing, and the page says so.
+    assert q4.value("open_pipeline") == 15_000
+    assert q4.value("weighted_pipeline") == 0
+    assert any("no open deals in Best case" in note for note in q4.notes)
 
 
 def test_submissions_after_the_cutoff_count_once_the_day_has_come(fixture_cursor):

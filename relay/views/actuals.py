@@ -52,6 +52,14 @@ def quarter_actuals(
     return actuals
 
 
+def goal_targets(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | None,
+                 segment: str | None) -> dict[str, float]:
+    """{metric: target} of the goals set for exactly this quarter and breakdown."""
+    goals = sql.records(cursor, "goals_for_breakdown", quarter=str(quarter), region=region,
+                        segment=segment)
+    return {goal["metric"]: goal["target"] for goal in goals}
+
+
 def figures_for(actuals: dict[Breakdown, dict[str, float]], region: str | None,
                 segment: str | None) -> dict[str, float]:
     """The figures of one breakdown, zeros where nothing happened."""

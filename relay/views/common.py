@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,9 @@ class View:
     problems: list[str] = field(default_factory=list)
 
     def add(self, key: str, value: float | None) -> None:
-        self.figures[key] = Figure(key, None if value is None else float(value))
+        """Record a figure; NaN (e.g. a mean of nothing) is recorded as not available."""
+        number = None if value is None else float(value)
+        self.figures[key] = Figure(key, None if number is None or math.isnan(number) else number)
 
     def value(self, key: str) -> float | None:
         return self.figures[key].value
