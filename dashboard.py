@@ -9,6 +9,7 @@ st.set_page_config(page_title="Revenue Relay", page_icon=":material/sprint:", la
 page = st.navigation([
     st.Page("app_pages/overview.py", title="Executive overview", icon=":material/monitoring:",
             default=True),
+    st.Page("app_pages/forecast.py", title="Forecast", icon=":material/query_stats:"),
     st.Page("app_pages/goals.py", title="Joint goals", icon=":material/flag:"),
     st.Page("app_pages/funnel.py", title="Demand funnel", icon=":material/filter_alt:"),
     st.Page("app_pages/sla.py", title="Speed to lead", icon=":material/timer:"),

@@ -215,3 +215,64 @@ def channel_returns(channels: pd.DataFrame, currency: str) -> go.Figure:
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s")
     return _styled(figure, "What each channel cost and brought")
+
+
+def forecast_by_week(weekly: pd.DataFrame, currency: str) -> go.Figure:
+    """The calls week by week through the quarter: closed-won as bars, the reps' commit and
+    best case and the model's call as lines, the target as a dashed line."""
+    weeks = [f"W{week} · {day:%d %b}" for week, day in zip(weekly["week"],
+                                                            weekly["week_ending"], strict=True)]
+    figure = go.Figure()
+    figure.add_bar(x=weeks, y=weekly["closed_won"], name="Closed-won", marker_color=ACTUAL_COLOUR,
+                   hovertemplate="%{x}<br>" + _money_hover("Closed-won", "y", currency))
+    for column, label, colour in (("best_case", "Best case (reps)", BEST_CASE_COLOUR),
+                                  ("commit", "Commit (reps)", COMMIT_COLOUR),
+                                  ("model_forecast", "Model forecast", FORECAST_COLOUR)):
+        figure.add_scatter(x=weeks, y=weekly[column], name=label, mode="lines+markers",
+                           line={"color": colour, "width": 3},
+                           hovertemplate="%{x}<br>" + _money_hover(label, "y", currency))
+    target = weekly["revenue_target"].dropna()
+    if len(target):
+        figure.add_hline(y=float(target.iloc[0]), line_width=3, line_dash="dash",
+                         line_color=TARGET_LINE_COLOUR,
+                         annotation_text=f"Target {fmt.money(float(target.iloc[0]), currency)}",
+                         annotation_position="top left")
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s",
+                        rangemode="tozero")
+    return _styled(figure, "How the call moved, week by week (end of each week)")
+
+
+def pipeline_movement(changes: pd.DataFrame, start: float, end: float,
+                      currency: str) -> go.Figure:
+    """The quarter's open pipeline from one date to another as a waterfall of movements."""
+    moving = changes[changes["pipeline_change"] != 0]
+    labels = ["At the start", *moving["label"], "At the end"]
+    values = [start, *moving["pipeline_change"], end]
+    figure = go.Figure(go.Waterfall(
+        x=labels, y=values, measure=["absolute", *["relative"] * len(moving), "total"],
+        text=[fmt.money(value, currency) for value in values], textposition="outside",
+        increasing={"marker": {"color": COMMIT_COLOUR}},
+        decreasing={"marker": {"color": TARGET_LINE_COLOUR}},
+        totals={"marker": {"color": ACTUAL_COLOUR}},
+        connector={"line": {"color": TARGET_COLOUR}},
+        hovertemplate="%{x}: " + _money_hover("", "y", currency),
+    ))
+    figure.update_yaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s")
+    figure.update_xaxes(type="category", tickangle=-20)
+    _styled(figure, "What moved the open pipeline")
+    return figure.update_layout(showlegend=False, height=440)
+
+
+def forecast_accuracy(by_quarter: pd.DataFrame, week: int) -> go.Figure:
+    """Accuracy of the reps' commit and of the model per closed quarter."""
+    figure = go.Figure()
+    for column, label, colour in (("commit_accuracy", "Reps (commit)", COMMIT_COLOUR),
+                                  ("model_accuracy", "Model", FORECAST_COLOUR)):
+        figure.add_scatter(x=by_quarter["quarter"], y=by_quarter[column], name=label,
+                           mode="lines+markers", line={"color": colour, "width": 3},
+                           hovertemplate=f"%{{x}}<br>{label}: %{{y:.1%}}<extra></extra>")
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(tickformat=".0%")
+    figure.add_hline(y=1, line_width=1, line_color="#57606a")
+    return _styled(figure, f"Forecast accuracy at week {week}, by quarter")

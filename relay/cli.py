@@ -14,10 +14,13 @@ import time
 from pathlib import Path
 
 from relay import campaigns, clock, demo, filters, ics, planning, report, settings, sql, store
-from relay.views import calendar, campaign_performance, funnel, goals, overview, plan, sla
+from relay.views import (
+    calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
+)
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
-         "sla": sla.build, "campaigns": campaign_performance.build}
+         "sla": sla.build, "campaigns": campaign_performance.build,
+         "forecast": forecast.build}
 
 
 class UsageError(Exception):
@@ -81,13 +84,20 @@ def _parser() -> argparse.ArgumentParser:
 
     show = with_filters(commands.add_parser("report", help="print the figures a page shows"))
     show.add_argument("view", choices=sorted([*VIEWS, "calendar"]))
+    show.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD",
+                      help="calendar: first day shown; forecast: first day of the pipeline "
+                           "changes (default: the quarter's first day)")
+    show.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD",
+                      help="calendar: last day shown; forecast: last day of the pipeline "
+                           "changes (default: the as-of day)")
     calendar_options = show.add_argument_group("calendar", "the calendar view's own filters")
-    calendar_options.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD")
-    calendar_options.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD")
     calendar_options.add_argument("--channel", action="append", default=[])
     calendar_options.add_argument("--status", action="append", default=[])
     calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
     show.add_argument("--rep", help="sla: narrow the open breaches to this person_id")
+    show.add_argument("--cutoff-week", type=_week, default=None,
+                      help="forecast: judge past calls made by the end of this week of each "
+                           "quarter, 1-13 (default: setting forecast_cutoff_week)")
     show.set_defaults(run=_report)
 
     planner = with_filters(commands.add_parser(
@@ -107,6 +117,12 @@ def _date(text: str) -> dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _week(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 13:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a week of the quarter (1 to 13)")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -181,10 +197,26 @@ def _report(args) -> int:
         raise UsageError("--format ics is for the calendar view")
     if args.rep and args.view != "sla":
         raise UsageError("--rep is for the sla view")
+    if args.view != "forecast" and (args.first or args.last):
+        raise UsageError("--from and --to are for the calendar and forecast views")
+    if args.cutoff_week and args.view != "forecast":
+        raise UsageError("--cutoff-week is for the forecast view")
+    if args.view == "forecast":
+        return _print_view(args, lambda cursor, chosen, as_of: _forecast(
+            cursor, chosen, as_of, args))
     if args.view == "sla":
         return _print_view(args, lambda cursor, chosen, as_of: sla.build(
             cursor, chosen, as_of, rep=_known_rep(cursor, args.rep)))
     return _print_view(args, VIEWS[args.view])
+
+
+def _forecast(cursor, chosen, as_of, args):
+    try:
+        forecast.change_range(chosen.quarter, as_of, args.first, args.last)
+    except forecast.ChangeRangeError as error:
+        raise UsageError(f"--from/--to: {error}") from error
+    return forecast.build(cursor, chosen, as_of, changes_from=args.first,
+                          changes_to=args.last, cutoff_week=args.cutoff_week)
 
 
 def _known_rep(cursor, rep: str | None) -> str | None:

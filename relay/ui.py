@@ -12,12 +12,15 @@ from pathlib import Path
 import streamlit as st
 
 from relay import clock, filters, format as fmt, report, settings, sql, store
-from relay.views import calendar, campaign_performance, funnel, goals, overview, plan, sla
+from relay.views import (
+    calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
+)
 from relay.views.common import Filters, View
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
-         "campaigns": campaign_performance.build}
+         "campaigns": campaign_performance.build, "forecast": forecast.current,
+         "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record}
 CACHE_SECONDS = 600
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
 MAX_TIMELINE = 60  # bars a timeline shows and stays readable on a projector
@@ -187,6 +190,17 @@ def warn_unknown_link_value(key: str, known: list[str], label: str) -> None:
     if unknown:
         st.warning(plain(f"{label}: {', '.join(map(repr, unknown))} not known; left out of "
                          "the view."), icon=":material/link_off:")
+
+
+def warn_bad_link_date(key: str, label: str) -> None:
+    """A date in the page address that is not one: say so (the bound date field would drop
+    it silently)."""
+    for value in st.query_params.get_all(key):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            st.warning(plain(f"{label}: {value!r} in the address is not a date (YYYY-MM-DD); "
+                             "left out of the view."), icon=":material/link_off:")
 
 
 def filter_options(context: Context) -> filters.FilterOptions:

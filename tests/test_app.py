@@ -13,7 +13,7 @@ from relay.views.common import Filters
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
-PAGES = ["app_pages/overview.py", "app_pages/goals.py", "app_pages/planner.py",
+PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py", "app_pages/planner.py",
          "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
          "app_pages/campaigns.py"]
 TIMEOUT = 60
@@ -57,8 +57,8 @@ def test_overview_default_filters_show_the_hand_computed_figures(app_env, fixtur
     assert shown["Still to close"] == "$140.0K"
     assert shown["Commit (reps)"] == "$75.0K"
     assert shown["Best case (reps)"] == "$110.0K"
-    assert shown["Weighted pipeline"] == "$46.7K"
-    assert shown["Model forecast"] == "$106.7K"
+    assert shown["Weighted pipeline"] == "$30.0K"
+    assert shown["Model forecast"] == "$90.0K"
     assert shown["Pipeline coverage"] == "0.5×"
     assert shown["MQLs"] == "2"
     assert shown["SQLs"] == "2"
@@ -453,3 +453,106 @@ def test_campaign_performance_page_shows_roi_as_not_available_without_cost(app_e
     assert campaigns_table.loc["C3", "roi"] != campaigns_table.loc["C3", "roi"]  # NaN: n/a
     [m for m in at.multiselect if m.label == "Channel"][0].select("Webinar").run()
     assert at.dataframe[1].value["campaign_id"].tolist() == ["C1"]
+
+
+# -- Forecast ---------------------------------------------------------------------------------
+
+FORECAST = "app_pages/forecast.py"
+
+
+@pytest.mark.parametrize("query", [{}, {"region": "NA"}])
+def test_forecast_page_figures_equal_the_cli_report(app_env, fixture_path, capsys, query):
+    app_env(fixture_path, AS_OF)
+    args = ["report", "forecast", "--db", str(fixture_path), "--as-of", AS_OF.isoformat(),
+            "--quarter", "2026-Q3", *(["--region", query["region"]] if query else [])]
+    assert cli.main(args) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    at = app({"quarter": "2026-Q3", **query}, page=FORECAST)
+    assert not at.exception
+    shown = metrics(at)
+    compared = [f for f in figures.values() if f["label"] in shown]
+    for figure in compared:
+        assert shown[figure["label"]] == fmt.by_unit(figure["value"], figure["unit"]), (
+            figure["label"])
+    assert len(compared) >= 18
+    # The target chart, the weekly calls, the pipeline waterfall and the accuracy chart.
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_forecast_page_hand_computed_figures(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = app(page=FORECAST)
+    shown = metrics(at)
+    assert shown["Commit (reps)"] == "$75.0K"
+    assert shown["Model forecast"] == "$90.0K"
+    assert shown["Gap to target (model)"] == "$110.0K"
+    commit = next(m for m in at.metric if m.label == "Commit (reps)")
+    assert commit.delta == "2 of 2 reps called"
+    reps = at.dataframe[0].value
+    assert reps["rep"].tolist() == ["Ann Rep", "Bob Rep"]
+    assert "the model forecast" in shown_text(at.warning)  # pipeline with no history
+
+
+def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = app({"from": "2026-07-20", "to": "2026-08-15"}, page=FORECAST)
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Pipeline at the start"] == "$105.0K"
+    assert shown["Pipeline at the end"] == "$70.0K"
+    assert shown["Net change"] == "−$35.0K"
+    assert "from the start of 20 Jul 2026 to the end of 15 Aug 2026" in " ".join(
+        c.value for c in at.caption).replace("\\", "")
+
+
+def test_forecast_period_in_the_wrong_order_is_an_error(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = app({"from": "2026-08-10", "to": "2026-08-01"}, page=FORECAST)
+    assert not at.exception
+    assert "before it starts" in shown_text(at.error)
+    assert "Pipeline at the start" not in metrics(at)
+
+
+def test_bad_forecast_values_in_the_url_warn(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = app({"from": "2026-13-45", "cutoff_week": "week 99"}, page=FORECAST)
+    assert not at.exception
+    warnings = shown_text(at.warning)
+    assert "From: '2026-13-45' in the address is not a date" in warnings
+    assert "Cut-off week: 'week 99' not known" in warnings
+    assert metrics(at)["Pipeline at the start"] == "$50.0K"  # the default period
+
+
+def test_forecast_track_record_follows_the_cutoff_week(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = app(page=FORECAST)
+    assert metrics(at)["Reps' accuracy (mean)"] == "8%"  # 1 − 12,000 / 13,000 in 2026-Q2
+    at.selectbox(key="cutoff_week").select(4).run()
+    assert metrics(at)["Reps' accuracy (mean)"] == "n/a"  # no call before 4 May
+    # A shared link keeps the week.
+    linked = app({"cutoff_week": "week 4"}, page=FORECAST)
+    assert metrics(linked)["Reps' accuracy (mean)"] == "n/a"
+
+
+def test_submitting_a_forecast_from_the_page(app_env, fixture_path, monkeypatch):
+    app_env(fixture_path, AS_OF)
+    monkeypatch.setenv("RELAY_USER", "ann@example.com")
+    at = app(page=FORECAST)
+    person = next(s for s in at.selectbox if s.label == "Forecast of")
+    assert person.value == "P2"  # the signed-in person's own row
+    next(n for n in at.number_input if n.label.startswith("Commit")).set_value(42_000)
+    next(n for n in at.number_input if n.label.startswith("Best case")).set_value(58_000)
+    next(b for b in at.button if b.label == "Submit the forecast").click().run()
+    assert not at.exception
+    assert "Forecast for 2026-Q3 saved for Ann Rep" in shown_text(at.success)
+    assert metrics(at)["Commit (reps)"] == "$82.0K"
+
+
+def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = app(page=FORECAST)
+    next(n for n in at.number_input if n.label.startswith("Commit")).set_value(50_000)
+    next(n for n in at.number_input if n.label.startswith("Best case")).set_value(40_000)
+    next(b for b in at.button if b.label == "Submit the forecast").click().run()
+    assert "below commit" in shown_text(at.error)
+    assert metrics(at)["Commit (reps)"] == "$75.0K"

@@ -1,0 +1,100 @@
+"""The forecast page's interactive parts: the roll-up tables and submitting a call."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from relay import forecasting, identity, sql, ui
+from relay import format as fmt
+
+
+def call_columns(currency: str) -> dict:
+    money = ui.money_column
+    return {
+        "rep": "Rep", "team": "Team", "region": "Region",
+        "reps": st.column_config.NumberColumn("Reps", format="%d"),
+        "submitted": st.column_config.NumberColumn("Submitted", format="%d"),
+        "commit": money("Commit", currency),
+        "best_case": money("Best case", currency),
+        "submitted_at": st.column_config.DatetimeColumn("Last call", format="YYYY-MM-DD HH:mm"),
+        "closed_won": money("Closed-won", currency),
+        "open_pipeline": money("Open pipeline", currency),
+        "model_forecast": money("Model forecast", currency),
+        "manager_commit": money("Manager's commit", currency),
+        "manager_best_case": money("Manager's best case", currency),
+        "actual": money("Actual", currency),
+        "quarter": "Quarter",
+        "cutoff": st.column_config.DateColumn("Calls made by", format="YYYY-MM-DD"),
+        "revenue_target": money("Target", currency),
+        "submitters": st.column_config.NumberColumn("Reps who called", format="%d"),
+        "commit_accuracy": st.column_config.NumberColumn("Reps' accuracy", format="percent"),
+        "commit_bias": st.column_config.NumberColumn("Reps' bias", format="percent"),
+        "model_accuracy": st.column_config.NumberColumn("Model's accuracy", format="percent"),
+        "model_bias": st.column_config.NumberColumn("Model's bias", format="percent"),
+    }
+
+
+ROLLUP_COLUMNS = {
+    "rep": ["rep", "team", "region", "commit", "best_case", "submitted_at", "closed_won",
+            "open_pipeline", "model_forecast"],
+    "team": ["team", "reps", "submitted", "commit", "best_case", "manager_commit",
+             "manager_best_case", "closed_won", "open_pipeline", "model_forecast"],
+    "region": ["region", "reps", "submitted", "commit", "best_case", "closed_won",
+               "open_pipeline", "model_forecast"],
+}
+JUDGED_COLUMNS = ["commit", "best_case", "model_forecast", "actual", "commit_accuracy",
+                  "commit_bias", "model_accuracy", "model_bias"]
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def callers(store_path: str) -> pd.DataFrame:
+    cursor = ui.cursor(store_path)
+    try:
+        return sql.frame(cursor, "forecast_callers")
+    finally:
+        cursor.close()
+
+
+def submission_form(context: ui.Context) -> None:
+    """Submit a commit and best case for yourself, or for your team as its manager."""
+    people = callers(context.store_path)
+    if not len(people):
+        st.info("Nobody owns a deal yet, so there is no one to call a forecast. Load deals "
+                "first.", icon=":material/inbox:")
+        return
+    labels = {row.person_id: f"{row.name} (team call)" if row.is_manager else row.name
+              for row in people.itertuples()}
+    me = identity.acting_user().casefold()
+    mine = [row.person_id for row in people.itertuples()
+            if me in (str(row.email).casefold(), str(row.name).casefold())]
+    quarters = forecasting.submittable_quarters(context.today,
+                                                context.settings.fiscal_year_start_month)
+    with st.form("forecast_submission"):
+        left, right = st.columns(2)
+        person = left.selectbox("Forecast of", list(labels), format_func=labels.get,
+                                index=list(labels).index(mine[0]) if mine else 0)
+        quarter = right.selectbox("Quarter", quarters, format_func=str,
+                                  index=quarters.index(context.filters.quarter)
+                                  if context.filters.quarter in quarters else 0)
+        commit = left.number_input(f"Commit ({context.settings.currency})", min_value=0.0,
+                                   step=1_000.0, format="%.0f",
+                                   help="What you are confident will close this quarter, "
+                                        "closed-won so far included.")
+        best_case = right.number_input(f"Best case ({context.settings.currency})",
+                                       min_value=0.0, step=1_000.0, format="%.0f",
+                                       help="What could close if things go well; at least "
+                                            "the commit.")
+        sent = st.form_submit_button("Submit the forecast", type="primary")
+    if not sent:
+        return
+    try:
+        forecasting.submit(ui.connection(context.store_path), quarter, person, commit,
+                           best_case, context.settings.fiscal_year_start_month)
+    except forecasting.ForecastError as error:
+        st.error(ui.plain(error), icon=":material/error:")
+        return
+    currency = context.settings.currency
+    ui.saved(f"Forecast for {quarter} saved for {labels[person]}: commit "
+             f"{fmt.money(commit, currency)}, best case {fmt.money(best_case, currency)} "
+             "(recorded in the audit log).")

@@ -1,0 +1,351 @@
+"""Forecast versus actual: will we make the number, how the call moved, and how good past
+calls were (the reps' and the model's, judged the same way)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from relay import forecasting as fc, settings, sql
+from relay.fiscal import Quarter, quarter_range
+from relay.forecasting import Point
+from relay.metrics import safe_ratio
+from relay.views.actuals import goal_targets
+from relay.views.common import Filters, View
+
+ACCURACY_QUARTERS = 8
+# The movements of a quarter's open pipeline, in the order a waterfall reads them.
+MOVEMENTS = {
+    "added": "Added (new deals)",
+    "pulled_in": "Pulled in from a later quarter",
+    "slipped_in": "Moved in from an earlier quarter",
+    "restored": "Back in the forecast (was omitted)",
+    "reopened": "Reopened",
+    "amount_up": "Amount up",
+    "amount_down": "Amount down",
+    "won": "Won",
+    "lost": "Lost",
+    "slipped": "Slipped to a later quarter",
+    "pulled_earlier": "Pulled into an earlier quarter",
+    "omitted": "Omitted from the forecast",
+    "unchanged": "Unchanged",
+    # Entered and closed between the dates: no effect on the pipeline at either date.
+    "won_unforecast": "Won without being in the pipeline at the start",
+    "lost_unforecast": "Lost without being in the pipeline at the start",
+}
+FIGURES = ["commit", "best_case", "closed_won", "open_pipeline", "model_forecast"]
+
+
+class ChangeRangeError(ValueError):
+    """Dates for the pipeline changes that do not make a period."""
+
+
+def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+          changes_from: dt.date | None = None, changes_to: dt.date | None = None,
+          cutoff_week: int | None = None) -> View:
+    """Everything the forecast page shows, as one view (what `relay report forecast`
+    prints)."""
+    view = current(cursor, filters, as_of)
+    for part in (movement(cursor, filters, as_of, changes_from, changes_to),
+                 track_record(cursor, filters, as_of, cutoff_week)):
+        view.figures.update(part.figures)
+        view.tables.update(part.tables)
+        view.notes.extend(part.notes)
+        view.problems.extend(part.problems)
+    return view
+
+
+# -- This quarter ---------------------------------------------------------------------------
+
+def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+            weekly: bool = True) -> View:
+    """Target, closed-won, the reps' calls, the model's call, coverage and gap, with the
+    roll-ups by rep, team and region, and (weekly) how the calls moved week by week."""
+    view = View("forecast", filters, as_of)
+    quarter, region, segment = filters.quarter, filters.region, filters.segment
+    now = Point.as_of(quarter, as_of)
+    weeks = _week_points(now) if weekly else []
+    history = fc.PipelineHistory(cursor, weeks or [now], as_of,
+                                 settings.load(cursor).lookback_quarters, region, segment)
+    won = fc.in_scope(fc.closed_won(cursor, quarter, quarter), region, segment)
+    roster = fc.people(cursor)
+    reps = fc.reps_in_scope(roster, region, segment)
+    submissions = fc.submissions_for(cursor, [quarter])
+    model = history.call(now)
+    won_so_far = fc.won_before(won, quarter, now.at.date())
+    calls = fc.latest_calls(submissions, quarter, now.at)
+
+    target = goal_targets(cursor, quarter, region, segment).get("revenue")
+    closed_won = float(won_so_far["closed_won"].sum())
+    remaining = None if target is None else max(target - closed_won, 0.0)
+    rep_calls = calls[calls["person_id"].isin(reps.index)]
+    commit = float(rep_calls["commit_amount"].sum()) if len(rep_calls) else None
+    best_case = float(rep_calls["best_case_amount"].sum()) if len(rep_calls) else None
+    model_forecast = closed_won + model.weighted
+    view.add("revenue_target", target)
+    view.add("closed_won", closed_won)
+    view.add("attainment", safe_ratio(closed_won, target))
+    view.add("quarter_elapsed", quarter.elapsed_share(as_of))
+    view.add("remaining_target", remaining)
+    view.add("submitters", len(rep_calls))
+    view.add("commit", commit)
+    view.add("best_case", best_case)
+    view.add("open_pipeline", model.open_amount)
+    view.add("weighted_pipeline", model.weighted)
+    view.add("model_forecast", model_forecast)
+    view.add("pipeline_coverage", safe_ratio(model.open_amount, remaining))
+    view.add("forecast_gap", None if target is None else target - model_forecast)
+    view.add("commit_gap", None if target is None or commit is None else target - commit)
+
+    by_rep = _rep_table(roster, reps, calls, {
+        "closed_won": _by_owner(won_so_far, "closed_won"),
+        "open_pipeline": model.by_owner.set_index("owner_id")["open_amount"],
+        "model_forecast": _by_owner(won_so_far, "closed_won").add(
+            model.by_owner.set_index("owner_id")["weighted_amount"], fill_value=0.0),
+    })
+    view.add("reps_in_scope", len(by_rep))
+    view.tables["by_rep"] = by_rep
+    view.tables["by_team"] = _grouped(by_rep, "team", roster, calls)
+    view.tables["by_region"] = _grouped(by_rep, "region")
+    view.tables["weighted_pipeline"] = model.by_category
+    if weekly:
+        view.tables["weekly"] = _weekly(weeks, history, won, submissions, reps, target)
+
+    if target is None:
+        view.notes.append(f"No revenue goal is set for {filters.describe()}.")
+    if not len(rep_calls):
+        view.notes.append(f"No rep has submitted a forecast for {quarter} by "
+                          f"{as_of:%d %b %Y}: the model's call stands alone.")
+    uncalibrated = model.uncalibrated()
+    if uncalibrated:
+        view.notes.append(
+            f"The look-back quarters had no open deals in {', '.join(uncalibrated)} at this "
+            "day of the quarter: that pipeline is weighted at 0% in the model forecast.")
+    unassigned = closed_won - float(by_rep["closed_won"].sum())
+    unassigned_open = model.open_amount - float(by_rep["open_pipeline"].sum())
+    if unassigned > 0.5 or unassigned_open > 0.5:
+        view.notes.append(
+            f"{unassigned:,.0f} closed-won and {unassigned_open:,.0f} open pipeline belong to "
+            "deals owned by managers or by people outside this breakdown: they count in the "
+            "totals but in no rep's row.")
+    return view
+
+
+def _week_points(now: Point) -> list[Point]:
+    """The end of each week of the quarter up to the as-of day, which ends the last one."""
+    points = [Point(now.quarter, days) for days in range(7, now.offset, 7)]
+    return [*points, now] if now.offset > 0 else []
+
+
+def _weekly(weeks: list[Point], history: fc.PipelineHistory, won: pd.DataFrame,
+            submissions: pd.DataFrame, reps: pd.DataFrame, target: float | None) -> pd.DataFrame:
+    rows = []
+    for number, point in enumerate(weeks, start=1):
+        calls = fc.latest_calls(submissions, point.quarter, point.at)
+        calls = calls[calls["person_id"].isin(reps.index)]
+        closed = float(fc.won_before(won, point.quarter, point.at.date())["closed_won"].sum())
+        rows.append({
+            "week": number,
+            "week_ending": point.last_day,
+            "commit": float(calls["commit_amount"].sum()) if len(calls) else None,
+            "best_case": float(calls["best_case_amount"].sum()) if len(calls) else None,
+            "submitters": len(calls),
+            "closed_won": closed,
+            "model_forecast": closed + history.call(point).weighted,
+            "revenue_target": target,
+        })
+    columns = ["week", "week_ending", "commit", "best_case", "submitters", "closed_won",
+               "model_forecast", "revenue_target"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _by_owner(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame.groupby("owner_id")[column].sum()
+
+
+def _rep_table(roster: pd.DataFrame, reps: pd.DataFrame, calls: pd.DataFrame,
+               figures: dict[str, pd.Series]) -> pd.DataFrame:
+    """One row per rep in scope who has a call or any of the figures (by owner_id)."""
+    calls = calls.set_index("person_id")
+    present = set(calls.index)
+    for series in figures.values():
+        present |= set(series.index[series != 0])
+    table = reps[reps.index.isin(present)][["person_id", "name", "manager_id", "manager_name",
+                                            "region"]].copy()
+    table["team"] = table["manager_name"].fillna("No manager")
+    table["region"] = table["region"].fillna("No region")
+    table["commit"] = calls["commit_amount"].reindex(table.index)
+    table["best_case"] = calls["best_case_amount"].reindex(table.index)
+    table["submitted_at"] = calls["submitted_at"].reindex(table.index)
+    for column, series in figures.items():
+        table[column] = series.reindex(table.index).fillna(0.0).astype(float)
+    table = table.rename(columns={"name": "rep"}).drop(columns="manager_name")
+    return table.sort_values(["team", "rep"]).reset_index(drop=True)
+
+
+def _grouped(by_rep: pd.DataFrame, key: str, roster: pd.DataFrame | None = None,
+             calls: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reps' rows summed by team or region. A team also shows its manager's own call, which
+    is not added to the reps' (it is a call on the same deals)."""
+    figures = [column for column in by_rep.columns if column in FIGURES + ["actual"]]
+    groups = by_rep.groupby(key)
+    grouped = pd.concat([
+        groups["rep"].count().rename("reps"),
+        groups["commit"].count().rename("submitted"),
+        groups[figures].sum(min_count=1),  # no calls in a group: no commit, not zero
+    ], axis=1).reset_index()
+    if roster is not None and calls is not None:
+        managers = by_rep.groupby(key)["manager_id"].first()
+        calls = calls.set_index("person_id")
+        grouped["manager_commit"] = grouped[key].map(managers).map(calls["commit_amount"])
+        grouped["manager_best_case"] = grouped[key].map(managers).map(calls["best_case_amount"])
+    return grouped
+
+
+# -- How the pipeline moved between two dates ----------------------------------------------
+
+def change_range(quarter: Quarter, as_of: dt.date, first: dt.date | None,
+                 last: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period of the pipeline changes: by default from the quarter's first day to the
+    as-of day (or the quarter's last day, if it is over)."""
+    first = first or min(quarter.start, as_of)
+    if first > as_of:
+        raise ChangeRangeError(f"The period starts {first:%d %b %Y}, after today "
+                               f"({as_of:%d %b %Y}); nothing is known about that yet.")
+    last = last or max(first, min(as_of, quarter.last_day))
+    if last < first:
+        raise ChangeRangeError(f"The period ends ({last:%d %b %Y}) before it starts "
+                               f"({first:%d %b %Y}); pick an end on or after the start.")
+    if last > as_of:
+        raise ChangeRangeError(f"The period ends {last:%d %b %Y}, after today "
+                               f"({as_of:%d %b %Y}); nothing is known about that yet.")
+    return first, last
+
+
+def movement(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+             changes_from: dt.date | None = None, changes_to: dt.date | None = None) -> View:
+    """What changed in the quarter's open pipeline between the start of one day and the end
+    of another: each deal's movement, with totals that reconcile."""
+    view = View("forecast", filters, as_of)
+    try:
+        first, last = change_range(filters.quarter, as_of, changes_from, changes_to)
+    except ChangeRangeError as error:
+        view.problems.append(str(error))
+        return view
+    deals = sql.frame(
+        cursor, "pipeline_changes", from_at=fc.day_start(first),
+        to_at=fc.day_start(last + dt.timedelta(days=1)), **filters.bounds(),
+    )
+    amounts = ["amount_from", "amount_to", "pipeline_change"]
+    deals[amounts] = deals[amounts].astype(float)
+    for column in ("close_from", "close_to"):
+        deals[column] = pd.to_datetime(deals[column]).dt.date
+    deals["movement"] = pd.Categorical(deals["movement"], categories=list(MOVEMENTS),
+                                       ordered=True)
+    start = float(deals.loc[deals["in_from"], "amount_from"].sum())
+    end = float(deals.loc[deals["in_to"], "amount_to"].sum())
+    won = deals["movement"].isin(["won", "won_unforecast"])
+    view.add("pipeline_at_start", start)
+    view.add("pipeline_at_end", end)
+    view.add("pipeline_net_change", end - start)
+    view.add("won_between", float(deals.loc[won, "amount_to"].sum()))
+
+    summary = deals.groupby("movement", observed=True).agg(
+        deals=("deal_id", "count"), pipeline_change=("pipeline_change", "sum"),
+        amount_at_end=("amount_to", "sum"),
+    ).reset_index()
+    summary.insert(1, "label", summary["movement"].map(MOVEMENTS).astype(str))
+    summary["movement"] = summary["movement"].astype(str)
+    view.tables["changes"] = summary
+    deals["movement"] = deals["movement"].astype(str)
+    deals.insert(1, "label", deals["movement"].map(MOVEMENTS))
+    view.tables["changed_deals"] = deals[deals["movement"] != "unchanged"].drop(
+        columns=["in_from", "in_to"]).reset_index(drop=True)
+    view.notes.append(f"Pipeline changes from the start of {first:%d %b %Y} to the end of "
+                      f"{last:%d %b %Y}.")
+    return view
+
+
+# -- The track record of past calls -----------------------------------------------------------
+
+def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+                 cutoff_week: int | None = None) -> View:
+    """For the closed quarters up to the selected one: the calls at the cut-off week against
+    what was won, for the reps and for the model, by quarter, rep, team and region."""
+    view = View("forecast", filters, as_of)
+    config = settings.load(cursor)
+    week = cutoff_week or config.forecast_cutoff_week
+    region, segment = filters.region, filters.segment
+    current_quarter = Quarter.containing(as_of, config.fiscal_year_start_month)
+    last = min(filters.quarter, current_quarter.shift(-1))
+    quarters = quarter_range(last.shift(1 - ACCURACY_QUARTERS), last)
+    points = [Point.end_of_week(quarter, week) for quarter in quarters]
+    history = fc.PipelineHistory(cursor, points, as_of, config.lookback_quarters, region,
+                                 segment)
+    won = fc.in_scope(fc.closed_won(cursor, quarters[0], quarters[-1]), region, segment)
+    roster = fc.people(cursor)
+    reps = fc.reps_in_scope(roster, region, segment)
+    submissions = fc.submissions_for(cursor, quarters)
+
+    summary, by_rep, by_team, by_region = [], [], [], []
+    for quarter, point in zip(quarters, points, strict=True):
+        actual = fc.won_before(won, quarter, quarter.end)
+        so_far = fc.won_before(won, quarter, point.at.date())
+        calls = fc.latest_calls(submissions, quarter, point.at)
+        model = history.call(point)
+        rep_calls = calls[calls["person_id"].isin(reps.index)]
+        commit = float(rep_calls["commit_amount"].sum()) if len(rep_calls) else None
+        actual_total = float(actual["closed_won"].sum())
+        model_total = float(so_far["closed_won"].sum()) + model.weighted
+        summary.append({
+            "quarter": str(quarter),
+            "cutoff": point.last_day,
+            "revenue_target": goal_targets(cursor, quarter, region, segment).get("revenue"),
+            "submitters": len(rep_calls),
+            "commit": commit,
+            "best_case": float(rep_calls["best_case_amount"].sum()) if len(rep_calls) else None,
+            "model_forecast": model_total,
+            "actual": actual_total,
+        })
+        reps_then = _rep_table(roster, reps, calls, {
+            "actual": _by_owner(actual, "closed_won"),
+            "model_forecast": _by_owner(so_far, "closed_won").add(
+                model.by_owner.set_index("owner_id")["weighted_amount"], fill_value=0.0),
+        })
+        for rows, table in ((by_rep, reps_then),
+                            (by_team, _grouped(reps_then, "team")),
+                            (by_region, _grouped(reps_then, "region"))):
+            rows.append(table.assign(quarter=str(quarter)))
+
+    by_quarter = _judged(pd.DataFrame(summary))
+    view.add("cutoff_week", week)
+    for who in ("commit", "model"):
+        view.add(f"{who}_accuracy_mean", by_quarter[f"{who}_accuracy"].mean())
+        view.add(f"{who}_bias_mean", by_quarter[f"{who}_bias"].mean())
+    view.tables["accuracy_by_quarter"] = by_quarter
+    for name, rows in (("accuracy_by_rep", by_rep), ("accuracy_by_team", by_team),
+                       ("accuracy_by_region", by_region)):
+        table = _judged(pd.concat(rows, ignore_index=True))
+        view.tables[name] = table[["quarter", *[c for c in table.columns if c != "quarter"]]]
+    quiet = by_quarter.loc[by_quarter["submitters"] == 0, "quarter"].tolist()
+    if quiet:
+        view.notes.append(f"No rep had submitted a forecast by week {week} of "
+                          f"{', '.join(quiet)}: only the model's call is judged there.")
+    return view
+
+
+def _judged(table: pd.DataFrame) -> pd.DataFrame:
+    """Adds accuracy and bias of the commit and of the model against the actual."""
+    table = table.copy()
+    for who, column in (("commit", "commit"), ("model", "model_forecast")):
+        table[f"{who}_accuracy"] = [fc.accuracy(None if pd.isna(call) else call, actual)
+                                    for call, actual in zip(table[column], table["actual"],
+                                                            strict=True)]
+        table[f"{who}_bias"] = [fc.bias(None if pd.isna(call) else call, actual)
+                                for call, actual in zip(table[column], table["actual"],
+                                                        strict=True)]
+        table[[f"{who}_accuracy", f"{who}_bias"]] = table[
+            [f"{who}_accuracy", f"{who}_bias"]].astype(float)
+    return table
