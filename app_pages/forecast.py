@@ -57,17 +57,7 @@ with this_quarter:
     st.caption("A manager's own call is shown beside the team's but not added to it: it is a "
                "call on the same deals.")
     with st.expander("How the model weighs the open pipeline"):
-        st.dataframe(view.tables["weighted_pipeline"], hide_index=True, column_config={
-            "forecast_category": "Forecast category",
-            "deals": st.column_config.NumberColumn("Open deals", format="%d"),
-            "amount": ui.money_column("Open amount", currency),
-            "rate": st.column_config.NumberColumn("Won in its quarter", format="percent"),
-            "weighted_amount": ui.money_column("Weighted", currency),
-            "basis_deals": st.column_config.NumberColumn("History: open deals", format="%d"),
-            "basis_amount": ui.money_column("History: open amount", currency),
-            "won_in_quarter": ui.money_column("History: won in quarter", currency),
-            "rate_from": "Measured on",
-        })
+        forecast_ui.weighting_table(view.tables["weighted_pipeline"], currency)
 
 with moved:
     weekly = view.tables["weekly"]

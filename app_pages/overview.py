@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from relay import charts, format as fmt, ui
+from relay import charts, forecast_ui, format as fmt, ui
 
 context = ui.context()
 currency = context.settings.currency
@@ -54,20 +54,9 @@ with right:
                     config={"displayModeBar": False})
 
 with st.expander("How the weighted pipeline is weighted"):
-    st.dataframe(
-        view.tables["weighted_pipeline"],
-        hide_index=True,
-        column_config={
-            "forecast_category": "Forecast category",
-            "deals": st.column_config.NumberColumn("Open deals", format="%d"),
-            "amount": ui.money_column("Open amount", currency),
-            "won": st.column_config.NumberColumn("Won (history)", format="%d"),
-            "closed": st.column_config.NumberColumn("Closed (history)", format="%d"),
-            "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
-            "weighted_amount": ui.money_column("Weighted", currency),
-            "rate_from": "Win rate measured on",
-        },
-    )
+    forecast_ui.weighting_table(view.tables["weighted_pipeline"], currency)
+    st.page_link("app_pages/forecast.py", label="The forecast in full: by rep, week and quarter",
+                 icon=":material/query_stats:")
 
 st.subheader("Demand")
 ui.metric_row(view, [

@@ -35,6 +35,21 @@ def call_columns(currency: str) -> dict:
     }
 
 
+def weighting_table(weights: pd.DataFrame, currency: str) -> None:
+    """How the model weighs the open pipeline: each category's rate and what it rests on."""
+    st.dataframe(weights, hide_index=True, column_config={
+        "forecast_category": "Forecast category",
+        "deals": st.column_config.NumberColumn("Open deals", format="%d"),
+        "amount": ui.money_column("Open amount", currency),
+        "rate": st.column_config.NumberColumn("Won in its quarter", format="percent"),
+        "weighted_amount": ui.money_column("Weighted", currency),
+        "basis_deals": st.column_config.NumberColumn("History: open deals", format="%d"),
+        "basis_amount": ui.money_column("History: open amount", currency),
+        "won_in_quarter": ui.money_column("History: won in quarter", currency),
+        "rate_from": "Measured on",
+    })
+
+
 ROLLUP_COLUMNS = {
     "rep": ["rep", "team", "region", "commit", "best_case", "submitted_at", "closed_won",
             "open_pipeline", "model_forecast"],
@@ -72,8 +87,11 @@ def submission_form(context: ui.Context) -> None:
                                                 context.settings.fiscal_year_start_month)
     with st.form("forecast_submission"):
         left, right = st.columns(2)
+        # Preselect only the person at the keyboard: a call booked to the wrong rep is worse
+        # than one more click.
         person = left.selectbox("Forecast of", list(labels), format_func=labels.get,
-                                index=list(labels).index(mine[0]) if mine else 0)
+                                index=list(labels).index(mine[0]) if mine else None,
+                                placeholder="Choose whose forecast this is")
         quarter = right.selectbox("Quarter", quarters, format_func=str,
                                   index=quarters.index(context.filters.quarter)
                                   if context.filters.quarter in quarters else 0)
@@ -87,6 +105,9 @@ def submission_form(context: ui.Context) -> None:
                                             "the commit.")
         sent = st.form_submit_button("Submit the forecast", type="primary")
     if not sent:
+        return
+    if person is None:
+        st.error("Choose whose forecast this is.", icon=":material/error:")
         return
     try:
         forecasting.submit(ui.connection(context.store_path), quarter, person, commit,

@@ -551,6 +551,10 @@ def test_submitting_a_forecast_from_the_page(app_env, fixture_path, monkeypatch)
 def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = app(page=FORECAST)
+    submit = next(b for b in at.button if b.label == "Submit the forecast")
+    submit.click().run()
+    assert "Choose whose forecast this is." in shown_text(at.error)  # nobody preselected
+    next(s for s in at.selectbox if s.label == "Forecast of").select("P2")
     next(n for n in at.number_input if n.label.startswith("Commit")).set_value(50_000)
     next(n for n in at.number_input if n.label.startswith("Best case")).set_value(40_000)
     next(b for b in at.button if b.label == "Submit the forecast").click().run()

@@ -8,7 +8,7 @@ import pytest
 
 from relay import demo, store
 from relay.fiscal import Quarter
-from relay.views import overview
+from relay.views import forecast, overview
 from relay.views.common import Filters
 
 from conftest import DEMO_AS_OF
@@ -236,3 +236,43 @@ def test_overview_equals_the_definitions_computed_from_the_tables(default_demo, 
         connection.close()
     for key, value in expected.items():
         assert view.value(key) == pytest.approx(float(value), rel=1e-9), key
+
+
+def test_same_day_conversion_calls_past_quarters_better_than_category_win_rates(default_demo):
+    """Why the model is built as it is: on the demo history, at week 8 of each of the last
+    eight closed quarters, weighting open pipeline by what converted at the same day of the
+    quarters before (the model) lands far closer to the actual than weighting it by each
+    category's win rate among deals closed in those quarters (DESIGN.md's first wording)."""
+    path, _ = default_demo
+    connection = store.open_store(path, read_only=True)
+    try:
+        record = forecast.track_record(connection.cursor(), Filters(Quarter.containing(
+            DEMO_AS_OF)), DEMO_AS_OF, cutoff_week=8).tables["accuracy_by_quarter"]
+    finally:
+        connection.close()
+    deals, history = _frames(path, "select * from deals", "select * from deal_history")
+    history = history.sort_values("changed_at")
+    close = pd.to_datetime(deals.close_date)
+    win_rate_accuracy = []
+    for row in record.itertuples():
+        quarter = Quarter.parse(row.quarter)
+        cutoff = pd.Timestamp(row.cutoff) + pd.Timedelta(days=1)
+        window = (close >= pd.Timestamp(quarter.shift(-4).start)) & (
+            close < pd.Timestamp(quarter.start)) & (deals.status != "open")
+        held = history[history.status == "open"].drop_duplicates(["deal_id", "forecast_category"])
+        held = held.merge(deals[window][["deal_id", "status"]], on="deal_id",
+                          suffixes=("_then", ""))
+        rate = held.groupby("forecast_category").status.apply(lambda s: (s == "won").mean())
+        state = history[history.changed_at < cutoff].groupby("deal_id").tail(1)
+        state_close = pd.to_datetime(state.close_date)
+        open_then = state[(state.status == "open") & (state.forecast_category != "omitted")
+                          & (state_close >= pd.Timestamp(quarter.start))
+                          & (state_close < pd.Timestamp(quarter.end))]
+        won_by_cutoff = deals[(deals.status == "won") & (close >= pd.Timestamp(quarter.start))
+                              & (close < cutoff)].amount.sum()
+        call = won_by_cutoff + (open_then.amount * open_then.forecast_category.map(rate)).sum()
+        win_rate_accuracy.append(1 - abs(call - row.actual) / row.actual)
+    model = record["model_accuracy"].mean()
+    by_win_rate = sum(win_rate_accuracy) / len(win_rate_accuracy)
+    assert model > 0.9
+    assert model > by_win_rate + 0.2, (model, by_win_rate)

@@ -278,3 +278,24 @@ def test_cli_cutoff_week_must_be_a_week(fixture_path, capsys):
         cli.main(["report", "forecast", "--db", str(fixture_path), "--cutoff-week", "14"])
     assert exit_.value.code == 2
     assert "not a week of the quarter" in capsys.readouterr().err
+
+
+def test_a_deal_without_history_holds_its_current_state_since_it_was_created(fixture_path):
+    # E.g. loaded from a CRM export that carries no history.
+    connection = store.open_store(fixture_path)
+    try:
+        connection.execute(
+            "insert into deals values ('D9', null, 'Soylent', 'P2', 'NA', 'SMB', 8000, 'open',"
+            " 'commit', '2026-08-02 09:00', '2026-09-10')")
+        cursor = connection.cursor()
+        now = forecast.current(cursor, Filters(Q3), AS_OF)
+        assert now.value("open_pipeline") == 70_000 + 8_000
+        assert now.value("weighted_pipeline") == pytest.approx(30_000 + 8_000)
+        moved = forecast.movement(cursor, Filters(Q3), AS_OF, dt.date(2026, 8, 1), AS_OF)
+        deals = moved.tables["changed_deals"].set_index("deal_id")
+        assert deals.loc["D9", ["movement", "pipeline_change"]].tolist() == ["added", 8_000]
+        before = forecast.current(cursor, Filters(Q3), dt.date(2026, 8, 1))
+        # At the end of 1 Aug: D2, D3 (lost later), D4, D5 (created that day), D8 - no D9.
+        assert before.value("open_pipeline") == 50_000 + 20_000 + 30_000 + 40_000 + 15_000
+    finally:
+        connection.close()
