@@ -2,7 +2,8 @@
 -- per segment, per region and segment (grouping sets). A goal or a filtered page picks
 -- its row; so every page counts revenue, pipeline and win rate the same way.
 -- What has happened (closed, created) counts up to $so_far_before, the day after the
--- as-of date (or the quarter's end). Open pipeline is in open_pipeline_by_category.
+-- as-of date (or the quarter's end). Open pipeline, as it stood at any moment, is in
+-- pipeline_snapshots.
 select
     region,
     segment,

@@ -1,57 +1,44 @@
 -- What moved a quarter's open pipeline between two moments, deal by deal. A deal is in the
--- pipeline when it is open, not omitted and closes in the quarter ([$starts_on, $ends_before)).
+-- pipeline when it is open, not omitted and due in the quarter ([$starts_on, $ends_before)).
 -- Each deal gets one movement, and its pipeline change (amount in the pipeline at $to_at minus
 -- amount at $from_at) sums over all deals to pipeline(to) - pipeline(from), so the movements
 -- reconcile. Deals that entered and closed between the moments change nothing but are listed.
-with state_from as (
-    select
-        deal_id,
-        amount,
-        status,
-        forecast_category,
-        close_date
-    from deal_timeline
-    where valid_from < $from_at
-        and coalesce(valid_until, 'infinity'::timestamp) >= $from_at
+with moments as (
+    select 'from' as side, $from_at::timestamp as at
+    union all
+    select 'to' as side, $to_at::timestamp as at
 ),
 
-state_to as (
+states as (
     select
-        deal_id,
-        amount,
-        status,
-        forecast_category,
-        close_date
-    from deal_timeline
-    where valid_from < $to_at
-        and coalesce(valid_until, 'infinity'::timestamp) >= $to_at
+        moments.side,
+        deal_timeline.deal_id,
+        deal_timeline.amount,
+        deal_timeline.status,
+        deal_timeline.close_date,
+        in_open_pipeline(
+            deal_timeline.status, deal_timeline.forecast_category, deal_timeline.close_date,
+            $starts_on, $ends_before
+        ) as in_pipeline
+    from moments
+    join deal_timeline
+        on deal_timeline.valid_from < moments.at
+        and coalesce(deal_timeline.valid_until, 'infinity'::timestamp) >= moments.at
 ),
 
 compared as (
     select
-        coalesce(state_to.deal_id, state_from.deal_id) as deal_id,
-        state_from.amount as amount_from,
-        state_from.status as status_from,
-        state_from.close_date as close_from,
-        state_to.amount as amount_to,
-        state_to.status as status_to,
-        state_to.close_date as close_to,
-        coalesce(
-            state_from.status = 'open'
-            and state_from.forecast_category <> 'omitted'
-            and state_from.close_date >= $starts_on
-            and state_from.close_date < $ends_before,
-            false
-        ) as in_from,
-        coalesce(
-            state_to.status = 'open'
-            and state_to.forecast_category <> 'omitted'
-            and state_to.close_date >= $starts_on
-            and state_to.close_date < $ends_before,
-            false
-        ) as in_to
-    from state_to
-    full join state_from using (deal_id)
+        deal_id,
+        any_value(amount) filter (where side = 'from') as amount_from,
+        any_value(status) filter (where side = 'from') as status_from,
+        any_value(close_date) filter (where side = 'from') as close_from,
+        any_value(amount) filter (where side = 'to') as amount_to,
+        any_value(status) filter (where side = 'to') as status_to,
+        any_value(close_date) filter (where side = 'to') as close_to,
+        coalesce(bool_or(in_pipeline) filter (where side = 'from'), false) as in_from,
+        coalesce(bool_or(in_pipeline) filter (where side = 'to'), false) as in_to
+    from states
+    group by deal_id
 ),
 
 moved as (

@@ -120,9 +120,10 @@ def _date(text: str) -> dt.date:
 
 
 def _week(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 13:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a week of the quarter (1 to 13)")
-    return int(text)
+    try:
+        return settings.cutoff_week(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(text: str) -> int:

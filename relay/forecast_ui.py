@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import forecasting, identity, sql, ui
+from relay import forecasting, identity, ui
 from relay import format as fmt
 
 
@@ -66,9 +66,10 @@ JUDGED_COLUMNS = ["commit", "best_case", "model_forecast", "actual", "commit_acc
 def callers(store_path: str) -> pd.DataFrame:
     cursor = ui.cursor(store_path)
     try:
-        return sql.frame(cursor, "forecast_callers")
+        people = forecasting.people(cursor)
     finally:
         cursor.close()
+    return people[people["is_caller"]]
 
 
 def submission_form(context: ui.Context) -> None:
@@ -96,11 +97,11 @@ def submission_form(context: ui.Context) -> None:
                                   index=quarters.index(context.filters.quarter)
                                   if context.filters.quarter in quarters else 0)
         commit = left.number_input(f"Commit ({context.settings.currency})", min_value=0.0,
-                                   step=1_000.0, format="%.0f",
+                                   value=None, step=1_000.0, format="%.0f",
                                    help="What you are confident will close this quarter, "
                                         "closed-won so far included.")
         best_case = right.number_input(f"Best case ({context.settings.currency})",
-                                       min_value=0.0, step=1_000.0, format="%.0f",
+                                       min_value=0.0, value=None, step=1_000.0, format="%.0f",
                                        help="What could close if things go well; at least "
                                             "the commit.")
         sent = st.form_submit_button("Submit the forecast", type="primary")
@@ -108,6 +109,10 @@ def submission_form(context: ui.Context) -> None:
         return
     if person is None:
         st.error("Choose whose forecast this is.", icon=":material/error:")
+        return
+    if commit is None or best_case is None:
+        st.error("Enter both the commit and the best case (0 is a call too, if you mean it).",
+                 icon=":material/error:")
         return
     try:
         forecasting.submit(ui.connection(context.store_path), quarter, person, commit,

@@ -48,14 +48,21 @@ class Point:
 
     @classmethod
     def as_of(cls, quarter: Quarter, as_of: dt.date) -> Point:
-        """The quarter at the end of the as-of day (its start if it has not begun, its end
-        if it is over)."""
+        """The quarter at the end of the as-of day (before it began, if it has not; at its
+        end if it is over)."""
         days = (as_of + dt.timedelta(days=1) - quarter.start).days
-        return cls(quarter, min(max(days, 0), quarter.days))
+        return cls(quarter, min(days, quarter.days))
 
     @classmethod
     def end_of_week(cls, quarter: Quarter, week: int) -> Point:
-        return cls(quarter, min(7 * week, quarter.days))
+        """The end of a week of the quarter. Week 13, its last, ends before the quarter's
+        last day: a call judged on the closing day would be judged on a known result."""
+        return cls(quarter, min(7 * week, quarter.days - 1))
+
+    def same_point_in(self, quarter: Quarter) -> Point:
+        """The same share of another quarter gone (quarters differ in length by a few
+        days, and the end of one must map to the end of the other)."""
+        return Point(quarter, round(self.offset * quarter.days / self.quarter.days))
 
     @property
     def at(self) -> dt.datetime:
@@ -83,11 +90,12 @@ def in_scope(frame: pd.DataFrame, region: str | None, segment: str | None) -> pd
 
 @dataclass
 class ModelCall:
-    """The model's call at a point: the open pipeline by category with the conversion rates
-    applied, and the same per owner."""
+    """The model's call at a point: closed-won so far plus the open pipeline by category with
+    the conversion rates applied; and the same per owner."""
 
-    by_category: pd.DataFrame  # forecast_category, deals, amount, rate, weighted_amount, rate_from
-    by_owner: pd.DataFrame  # owner_id, open_amount, weighted_amount
+    closed_won: float
+    by_category: pd.DataFrame  # forecast_category, deals, amount, rate, weighted_amount, ...
+    by_owner: pd.DataFrame  # owner_id, closed_won, open_pipeline, weighted_amount, model_forecast
 
     @property
     def open_amount(self) -> float:
@@ -96,6 +104,10 @@ class ModelCall:
     @property
     def weighted(self) -> float:
         return float(self.by_category["weighted_amount"].sum())
+
+    @property
+    def forecast(self) -> float:
+        return self.closed_won + self.weighted
 
     def uncalibrated(self) -> list[str]:
         """Open categories the look-back history says nothing about (weighted at 0%)."""
@@ -115,7 +127,7 @@ class PipelineHistory:
         wanted: dict[str, Point] = {}
         for point in points:
             first, last = lookback_window(point.quarter, as_of, lookback_quarters)
-            back = [Point(quarter, point.offset) for quarter in quarter_range(first, last)]
+            back = [point.same_point_in(quarter) for quarter in quarter_range(first, last)]
             self._lookback[point] = (back, f"{first}–{last}")
             wanted.update({p.key: p for p in (point, *back)})
         snapshots = list(wanted.values())
@@ -126,13 +138,21 @@ class PipelineHistory:
             starts_on=[p.quarter.start for p in snapshots],
             ends_before=[p.quarter.end for p in snapshots],
         )
-        frame = frame.astype({"open_amount": float, "won_in_quarter": float})
+        frame = frame.astype({"amount": float, "won_in_quarter": float})
         self._empty = frame[:0]
-        self._snapshots = {key: rows for key, rows in frame.groupby("snapshot")}
+        self._snapshots = {key: rows for key, rows in frame.groupby(["snapshot", "status"])}
+
+    def _at(self, point: Point, status: str, scoped: bool) -> pd.DataFrame:
+        rows = self._snapshots.get((point.key, status), self._empty)
+        return in_scope(rows, self.region, self.segment) if scoped else rows
 
     def open_at(self, point: Point, scoped: bool = True) -> pd.DataFrame:
-        rows = self._snapshots.get(point.key, self._empty)
-        return in_scope(rows, self.region, self.segment) if scoped else rows
+        """The quarter's open pipeline as it stood at the point."""
+        return self._at(point, "open", scoped)
+
+    def won_by(self, point: Point) -> pd.DataFrame:
+        """What had been won in the quarter by the point, as recorded by then."""
+        return self._at(point, "won", scoped=True)
 
     def rates(self, point: Point) -> pd.DataFrame:
         """Per open category: the share of pipeline won within its quarter, in the look-back
@@ -154,14 +174,14 @@ class PipelineHistory:
                 "basis_amount": float(basis["basis_amount"]),
                 "won_in_quarter": float(basis["won_in_quarter"]),
                 "rate": safe_ratio(basis["won_in_quarter"], basis["basis_amount"]) or 0.0,
-                "rate_from": f"{rate_from}, {period} at day {point.offset + 1} of the quarter",
+                "rate_from": f"{rate_from}, {period}, {_when(point)}",
             })
         return pd.DataFrame(rows)
 
     def _basis(self, back: list[Point], scoped: bool) -> pd.DataFrame:
         rows = pd.concat([self._empty, *(self.open_at(p, scoped) for p in back)])
         totals = rows.groupby("forecast_category").agg(
-            basis_deals=("deals", "sum"), basis_amount=("open_amount", "sum"),
+            basis_deals=("deals", "sum"), basis_amount=("amount", "sum"),
             won_in_quarter=("won_in_quarter", "sum"),
         )
         return totals.reindex(list(OPEN_CATEGORIES), fill_value=0)
@@ -169,10 +189,11 @@ class PipelineHistory:
     def call(self, point: Point) -> ModelCall:
         rates = self.rates(point)
         open_now = self.open_at(point)
+        won = self.won_by(point)
         by_category = (
             rates.merge(
                 open_now.groupby("forecast_category", as_index=False)
-                .agg(deals=("deals", "sum"), amount=("open_amount", "sum")),
+                .agg(deals=("deals", "sum"), amount=("amount", "sum")),
                 on="forecast_category", how="left",
             )
             .fillna({"deals": 0, "amount": 0.0})
@@ -180,27 +201,31 @@ class PipelineHistory:
         )
         by_category["weighted_amount"] = by_category["amount"] * by_category["rate"]
         rate = rates.set_index("forecast_category")["rate"]
-        by_owner = open_now.assign(
-            weighted_amount=open_now["open_amount"]
-            * open_now["forecast_category"].map(rate).astype(float)
-        ).groupby("owner_id", as_index=False)[["open_amount", "weighted_amount"]].sum()
+        weighted = open_now["amount"] * open_now["forecast_category"].map(rate).astype(float)
+        by_owner = pd.concat([
+            won.groupby("owner_id")["amount"].sum().rename("closed_won"),
+            open_now.groupby("owner_id")["amount"].sum().rename("open_pipeline"),
+            weighted.groupby(open_now["owner_id"]).sum().rename("weighted_amount"),
+        ], axis=1).fillna(0.0)
+        by_owner["model_forecast"] = by_owner["closed_won"] + by_owner["weighted_amount"]
         columns = ["forecast_category", "deals", "amount", "rate", "weighted_amount",
                    "basis_deals", "basis_amount", "won_in_quarter", "rate_from"]
-        return ModelCall(by_category[columns], by_owner)
+        return ModelCall(float(won["amount"].sum()), by_category[columns], by_owner)
+
+
+def _when(point: Point) -> str:
+    if point.offset <= 0:
+        return f"{-point.offset} days before the quarter began"
+    return f"at the end of day {point.offset} of the quarter"
 
 
 def closed_won(cursor: duckdb.DuckDBPyConnection, first: Quarter, last: Quarter) -> pd.DataFrame:
-    """Won deals of the quarters first..last by owner, breakdown and close date."""
+    """Won deals of the quarters first..last by owner, breakdown and close date, as they
+    stand now: what each quarter finally won."""
     frame = sql.frame(cursor, "closed_won_by_owner_day", starts_on=first.start,
                       ends_before=last.end)
     frame["close_date"] = pd.to_datetime(frame["close_date"]).dt.date
     return frame.astype({"closed_won": float})
-
-
-def won_before(won: pd.DataFrame, quarter: Quarter, before: dt.date) -> pd.DataFrame:
-    """Won rows of a quarter with close date before a day."""
-    dates = won["close_date"]
-    return won[(dates >= quarter.start) & (dates < min(before, quarter.end))]
 
 
 def latest_calls(submissions: pd.DataFrame, quarter: Quarter, before: dt.datetime) -> pd.DataFrame:
@@ -281,9 +306,13 @@ def submit(connection: duckdb.DuckDBPyConnection, quarter: Quarter, person_id: s
     submitted_at = clock.now()
 
     def work(cursor):
-        known = sql.records(cursor, "forecast_people")
-        if person_id not in {person["person_id"] for person in known}:
+        known = {person["person_id"]: person for person in sql.records(cursor, "forecast_people")}
+        if person_id not in known:
             raise ForecastError(f"No person with id {person_id!r} is in the store.")
+        if not known[person_id]["is_caller"]:
+            raise ForecastError(
+                f"{known[person_id]['name']} owns no deals and manages no one who does, so "
+                "has no quarter to call.")
         previous = submissions_for(cursor, [quarter])
         previous = latest_calls(previous[previous["person_id"] == person_id], quarter,
                                 submitted_at)

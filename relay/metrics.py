@@ -24,7 +24,8 @@ METRICS: dict[str, Metric] = {
     ),
     "closed_won": Metric(
         "Closed-won", "currency",
-        "Sum of deal amounts with status won and close date in the quarter.",
+        "Sum of deal amounts with status won and close date in the quarter, up to the as-of "
+        "day, as recorded by the end of that day.",
     ),
     "attainment": Metric(
         "Attainment", "percent", "Closed-won ÷ revenue target.",

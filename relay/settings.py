@@ -93,11 +93,16 @@ def _url(text: str) -> str:
     return text
 
 
+def cutoff_week(text: str) -> int:
+    """A week of the quarter, 1 to 13 (13: the last, to the quarter's end)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 13:
+        raise ValueError(f"{text!r} is not a week of the quarter: give 1 to 13 (13 = the "
+                         "last week)")
+    return int(text)
+
+
 def _week(text: str) -> str:
-    if not text.isdigit() or not 1 <= int(text) <= 13:
-        raise ValueError(f"forecast_cutoff_week must be a week of the quarter from 1 to 13 "
-                         f"(13 = the last week), not {text!r}")
-    return str(int(text))
+    return str(cutoff_week(text))
 
 
 EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,

@@ -173,13 +173,15 @@ def _direct_overview(path, quarter: Quarter, as_of, region=None):
                  & (goals.region.isna() if region is None else goals.region == region)
                  & goals.segment.isna()].target.iloc[0]
     # Each category's share of open pipeline won within its own quarter, in the four quarters
-    # before at the same day of the quarter; the demo has enough deals for own rates.
-    offset = pd.Timedelta(days=(as_of - quarter.start).days + 1)
+    # before at the same share of the quarter gone (in whole days); the demo has enough deals
+    # for own rates.
+    days_gone = (as_of - quarter.start).days + 1
     history = history.sort_values("changed_at")
     basis = []
     for back in range(1, 5):
         past = quarter.shift(-back)
-        moment = pd.Timestamp(past.start) + offset
+        moment = pd.Timestamp(past.start) + pd.Timedelta(
+            days=round(days_gone * past.days / quarter.days))
         state = history[history.changed_at < moment].groupby("deal_id").tail(1)
         state = state[(state.status == "open") & (state.forecast_category != "omitted")
                       & (pd.to_datetime(state.close_date) >= pd.Timestamp(past.start))

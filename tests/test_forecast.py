@@ -55,7 +55,7 @@ def test_the_model_weights_by_what_converted_at_the_same_day(now):
     assert rates.loc["best_case", ["basis_amount", "rate"]].tolist() == [3_000, 1.0]
     assert rates.loc["pipeline", ["basis_deals", "rate", "amount"]].tolist() == [0, 0.0, 40_000]
     assert rates.loc["commit", "rate_from"] == (
-        "company-wide, 2025-Q3–2026-Q2 at day 47 of the quarter")
+        "company-wide, 2025-Q3–2026-Q2, at the end of day 46 of the quarter")
 
 
 def test_rollups_by_rep_team_and_region(now):
@@ -89,8 +89,8 @@ def test_a_quarter_without_submissions_shows_the_model_and_says_so(fixture_curso
     q4 = forecast.current(fixture_cursor, Filters(Q4), AS_OF)
     assert q4.value("commit") is None and q4.value("submitters") == 0
     assert any("the model's call stands alone" in note for note in q4.notes)
-    # Q4 has not begun: its pipeline at its first day holds D8 (best case, 15,000); on the
-    # first day of the look-back quarters no best-case deal was open, so it weighs 0%.
+    # Q4 has not begun: its pipeline on 15 Aug holds D8 (best case, 15,000); as long before
+    # the look-back quarters began, no best-case deal was open for them, so it weighs 0%.
     assert q4.value("open_pipeline") == 15_000
     assert q4.value("model_forecast") == 0
     assert any("no open deals in Best case" in note for note in q4.notes)
@@ -236,6 +236,7 @@ def test_a_submitted_forecast_counts_at_once_and_is_audited(writable):
     (Q2, "P2", 1, 2, "2026-Q2 is closed"),
     (Quarter(2027, 2), "P2", 1, 2, "too far ahead"),
     (Q3, "P99", 1, 2, "No person with id 'P99'"),
+    (Q3, "P4", 1, 2, "Max Marketer owns no deals"),
 ])
 def test_a_bad_submission_is_refused_and_nothing_is_written(writable, quarter, person, commit,
                                                              best_case, message):
@@ -299,3 +300,63 @@ def test_a_deal_without_history_holds_its_current_state_since_it_was_created(fix
         assert before.value("open_pipeline") == 50_000 + 20_000 + 30_000 + 40_000 + 15_000
     finally:
         connection.close()
+
+
+@pytest.fixture
+def editable(fixture_path):
+    connection = store.open_store(fixture_path)
+    yield connection
+    connection.close()
+
+
+def test_a_backdated_win_counts_from_when_it_was_recorded(editable):
+    # D4 (commit, due 15 Sep) is marked won on 10 Aug with a close date of 1 Aug.
+    editable.execute("update deals set status = 'won', forecast_category = 'closed',"
+                     " close_date = '2026-08-01' where deal_id = 'D4'")
+    editable.execute("insert into deal_history values ('D4', '2026-08-10 09:00', 30000, 'won',"
+                     " 'closed', '2026-08-01')")
+    weekly = forecast.current(editable.cursor(), Filters(Q3), AS_OF).tables["weekly"]
+    weeks = weekly.set_index("week")
+    # At the end of 4 Aug it was still open commit, as recorded then: never in both.
+    assert weeks.loc[5, ["closed_won", "model_forecast"]].tolist() == [10_000, 55_000]
+    assert weeks.loc[7, "closed_won"] == 10_000 + 50_000 + 30_000
+
+
+def test_changes_at_the_same_moment_settle_on_the_close(editable):
+    editable.execute("insert into deals values ('D10', null, 'Tie', 'P2', 'NA', 'SMB', 9000,"
+                     " 'won', 'closed', '2026-07-03 09:00', '2026-08-05')")
+    editable.execute("insert into deal_history values"
+                     " ('D10', '2026-07-03 09:00', 9000, 'open', 'pipeline', '2026-08-05'),"
+                     " ('D10', '2026-08-05 10:00', 9000, 'won', 'closed', '2026-08-05'),"
+                     " ('D10', '2026-08-05 10:00', 9000, 'open', 'commit', '2026-08-05')")
+    now = forecast.current(editable.cursor(), Filters(Q3), AS_OF)
+    assert now.value("closed_won") == 60_000 + 9_000
+    assert now.value("open_pipeline") == 70_000
+
+
+def test_without_any_history_the_past_is_assumed_and_said(editable):
+    editable.execute("delete from deal_history")
+    cursor = editable.cursor()
+    moved = forecast.movement(cursor, Filters(Q3), AS_OF)
+    # Closed deals are taken as open pipeline from creation to close: D2 (created 1 May)
+    # was in Q3's pipeline on 1 July and won; D1 was added and won.
+    assert moved.value("pipeline_at_start") == 50_000
+    assert moved.value("won_between") == 60_000
+    now = forecast.current(cursor, Filters(Q3), AS_OF)
+    assert any("14 of 14 deals have no recorded history" in note for note in now.notes)
+
+
+def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):
+    # Bob won 20,000 in 2026-Q2 but made no call for it.
+    editable.execute("insert into deals values ('D11', null, 'Bob Q2', 'P3', 'EMEA',"
+                     " 'Enterprise', 20000, 'won', 'closed', '2026-04-02 09:00', '2026-06-20')")
+    record = forecast.track_record(editable.cursor(), Filters(Q3), AS_OF, cutoff_week=8)
+    q2 = record.tables["accuracy_by_quarter"].set_index("quarter").loc["2026-Q2"]
+    assert q2[["actual", "called_actual", "commit"]].tolist() == [33_000, 13_000, 1_000]
+    assert q2["commit_accuracy"] == pytest.approx(1 - 12_000 / 13_000)
+    # The model had H6 won and D11 open in pipeline (no pipeline history: 0%).
+    assert q2["model_forecast"] == 6_000
+    assert q2["model_accuracy"] == pytest.approx(1 - 27_000 / 33_000)
+    rep = record.tables["accuracy_by_rep"]
+    bob = rep[(rep["quarter"] == "2026-Q2") & (rep["rep"] == "Bob Rep")].iloc[0]
+    assert pd_isna(bob["commit_accuracy"]) and bob["actual"] == 20_000

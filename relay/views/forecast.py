@@ -69,24 +69,20 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     weeks = _week_points(now) if weekly else []
     history = fc.PipelineHistory(cursor, weeks or [now], as_of,
                                  settings.load(cursor).lookback_quarters, region, segment)
-    won = fc.in_scope(fc.closed_won(cursor, quarter, quarter), region, segment)
     roster = fc.people(cursor)
     reps = fc.reps_in_scope(roster, region, segment)
     submissions = fc.submissions_for(cursor, [quarter])
     model = history.call(now)
-    won_so_far = fc.won_before(won, quarter, now.at.date())
     calls = fc.latest_calls(submissions, quarter, now.at)
 
     target = goal_targets(cursor, quarter, region, segment).get("revenue")
-    closed_won = float(won_so_far["closed_won"].sum())
-    remaining = None if target is None else max(target - closed_won, 0.0)
+    remaining = None if target is None else max(target - model.closed_won, 0.0)
     rep_calls = calls[calls["person_id"].isin(reps.index)]
     commit = float(rep_calls["commit_amount"].sum()) if len(rep_calls) else None
     best_case = float(rep_calls["best_case_amount"].sum()) if len(rep_calls) else None
-    model_forecast = closed_won + model.weighted
     view.add("revenue_target", target)
-    view.add("closed_won", closed_won)
-    view.add("attainment", safe_ratio(closed_won, target))
+    view.add("closed_won", model.closed_won)
+    view.add("attainment", safe_ratio(model.closed_won, target))
     view.add("quarter_elapsed", quarter.elapsed_share(as_of))
     view.add("remaining_target", remaining)
     view.add("submitters", len(rep_calls))
@@ -94,42 +90,46 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     view.add("best_case", best_case)
     view.add("open_pipeline", model.open_amount)
     view.add("weighted_pipeline", model.weighted)
-    view.add("model_forecast", model_forecast)
+    view.add("model_forecast", model.forecast)
     view.add("pipeline_coverage", safe_ratio(model.open_amount, remaining))
-    view.add("forecast_gap", None if target is None else target - model_forecast)
+    view.add("forecast_gap", None if target is None else target - model.forecast)
     view.add("commit_gap", None if target is None or commit is None else target - commit)
 
-    by_rep = _rep_table(roster, reps, calls, {
-        "closed_won": _by_owner(won_so_far, "closed_won"),
-        "open_pipeline": model.by_owner.set_index("owner_id")["open_amount"],
-        "model_forecast": _by_owner(won_so_far, "closed_won").add(
-            model.by_owner.set_index("owner_id")["weighted_amount"], fill_value=0.0),
-    })
+    by_rep = _rep_table(reps, calls, model.by_owner[["closed_won", "open_pipeline",
+                                                     "model_forecast"]])
     view.add("reps_in_scope", len(by_rep))
     view.tables["by_rep"] = by_rep
-    view.tables["by_team"] = _grouped(by_rep, "team", roster, calls)
+    view.tables["by_team"] = _grouped(by_rep, "team", calls)
     view.tables["by_region"] = _grouped(by_rep, "region")
     view.tables["weighted_pipeline"] = model.by_category
     if weekly:
-        view.tables["weekly"] = _weekly(weeks, history, won, submissions, reps, target)
+        view.tables["weekly"] = _weekly(weeks, history, submissions, reps, target)
 
     if target is None:
         view.notes.append(f"No revenue goal is set for {filters.describe()}.")
     if not len(rep_calls):
-        view.notes.append(f"No rep has submitted a forecast for {quarter} by "
-                          f"{as_of:%d %b %Y}: the model's call stands alone.")
+        view.notes.append(
+            f"No rep of {filters.scope()} (by the rep's own region and segment) has submitted "
+            f"a forecast for {quarter} by {as_of:%d %b %Y}: the model's call stands alone.")
     uncalibrated = model.uncalibrated()
     if uncalibrated:
         view.notes.append(
             f"The look-back quarters had no open deals in {', '.join(uncalibrated)} at this "
-            "day of the quarter: that pipeline is weighted at 0% in the model forecast.")
-    unassigned = closed_won - float(by_rep["closed_won"].sum())
+            "point of the quarter: that pipeline is weighted at 0% in the model forecast.")
+    unassigned = model.closed_won - float(by_rep["closed_won"].sum())
     unassigned_open = model.open_amount - float(by_rep["open_pipeline"].sum())
     if unassigned > 0.5 or unassigned_open > 0.5:
         view.notes.append(
             f"{unassigned:,.0f} closed-won and {unassigned_open:,.0f} open pipeline belong to "
             "deals owned by managers or by people outside this breakdown: they count in the "
             "totals but in no rep's row.")
+    unrecorded = sql.row(cursor, "deals_without_history", region=region, segment=segment)
+    if unrecorded["without_history"]:
+        view.notes.append(
+            f"{unrecorded['without_history']:,} of {unrecorded['deals']:,} deals have no "
+            "recorded history: each is taken as open from its creation until it closed, in "
+            "its current category (pipeline, once closed). Figures for past days, the "
+            "model's rates and the pipeline changes are approximate for them.")
     return view
 
 
@@ -139,21 +139,21 @@ def _week_points(now: Point) -> list[Point]:
     return [*points, now] if now.offset > 0 else []
 
 
-def _weekly(weeks: list[Point], history: fc.PipelineHistory, won: pd.DataFrame,
-            submissions: pd.DataFrame, reps: pd.DataFrame, target: float | None) -> pd.DataFrame:
+def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.DataFrame,
+            reps: pd.DataFrame, target: float | None) -> pd.DataFrame:
     rows = []
     for number, point in enumerate(weeks, start=1):
         calls = fc.latest_calls(submissions, point.quarter, point.at)
         calls = calls[calls["person_id"].isin(reps.index)]
-        closed = float(fc.won_before(won, point.quarter, point.at.date())["closed_won"].sum())
+        model = history.call(point)
         rows.append({
             "week": number,
             "week_ending": point.last_day,
             "commit": float(calls["commit_amount"].sum()) if len(calls) else None,
             "best_case": float(calls["best_case_amount"].sum()) if len(calls) else None,
             "submitters": len(calls),
-            "closed_won": closed,
-            "model_forecast": closed + history.call(point).weighted,
+            "closed_won": model.closed_won,
+            "model_forecast": model.forecast,
             "revenue_target": target,
         })
     columns = ["week", "week_ending", "commit", "best_case", "submitters", "closed_won",
@@ -161,46 +161,40 @@ def _weekly(weeks: list[Point], history: fc.PipelineHistory, won: pd.DataFrame,
     return pd.DataFrame(rows, columns=columns)
 
 
-def _by_owner(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame.groupby("owner_id")[column].sum()
-
-
-def _rep_table(roster: pd.DataFrame, reps: pd.DataFrame, calls: pd.DataFrame,
-               figures: dict[str, pd.Series]) -> pd.DataFrame:
-    """One row per rep in scope who has a call or any of the figures (by owner_id)."""
+def _rep_table(reps: pd.DataFrame, calls: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep in scope who has a call or any non-zero figure (figures: by owner)."""
     calls = calls.set_index("person_id")
-    present = set(calls.index)
-    for series in figures.values():
-        present |= set(series.index[series != 0])
+    present = set(calls.index) | set(figures.index[(figures != 0).any(axis=1)])
     table = reps[reps.index.isin(present)][["person_id", "name", "manager_id", "manager_name",
                                             "region"]].copy()
+    table["team_id"] = table["manager_id"].fillna("")
     table["team"] = table["manager_name"].fillna("No manager")
     table["region"] = table["region"].fillna("No region")
     table["commit"] = calls["commit_amount"].reindex(table.index)
     table["best_case"] = calls["best_case_amount"].reindex(table.index)
     table["submitted_at"] = calls["submitted_at"].reindex(table.index)
-    for column, series in figures.items():
-        table[column] = series.reindex(table.index).fillna(0.0).astype(float)
-    table = table.rename(columns={"name": "rep"}).drop(columns="manager_name")
+    for column in figures.columns:
+        table[column] = figures[column].reindex(table.index).fillna(0.0).astype(float)
+    table = table.rename(columns={"name": "rep"}).drop(columns=["manager_id", "manager_name"])
     return table.sort_values(["team", "rep"]).reset_index(drop=True)
 
 
-def _grouped(by_rep: pd.DataFrame, key: str, roster: pd.DataFrame | None = None,
-             calls: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Reps' rows summed by team or region. A team also shows its manager's own call, which
-    is not added to the reps' (it is a call on the same deals)."""
-    figures = [column for column in by_rep.columns if column in FIGURES + ["actual"]]
-    groups = by_rep.groupby(key)
+def _grouped(by_rep: pd.DataFrame, level: str, calls: pd.DataFrame | None = None
+             ) -> pd.DataFrame:
+    """Reps' rows summed by team (its manager) or region. A team also shows its manager's
+    own call, which is not added to the reps' (it is a call on the same deals)."""
+    keys = ["team_id", "team"] if level == "team" else ["region"]
+    figures = [c for c in by_rep.columns if c in FIGURES + ["actual", "called_actual"]]
+    groups = by_rep.groupby(keys)
     grouped = pd.concat([
         groups["rep"].count().rename("reps"),
         groups["commit"].count().rename("submitted"),
         groups[figures].sum(min_count=1),  # no calls in a group: no commit, not zero
     ], axis=1).reset_index()
-    if roster is not None and calls is not None:
-        managers = by_rep.groupby(key)["manager_id"].first()
-        calls = calls.set_index("person_id")
-        grouped["manager_commit"] = grouped[key].map(managers).map(calls["commit_amount"])
-        grouped["manager_best_case"] = grouped[key].map(managers).map(calls["best_case_amount"])
+    if calls is not None:
+        manager_calls = calls.set_index("person_id")
+        grouped["manager_commit"] = grouped["team_id"].map(manager_calls["commit_amount"])
+        grouped["manager_best_case"] = grouped["team_id"].map(manager_calls["best_case_amount"])
     return grouped
 
 
@@ -273,7 +267,10 @@ def movement(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date
 def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
                  cutoff_week: int | None = None) -> View:
     """For the closed quarters up to the selected one: the calls at the cut-off week against
-    what was won, for the reps and for the model, by quarter, rep, team and region."""
+    what was won, for the reps and for the model, by quarter, rep, team and region.
+
+    The reps' calls are judged against what the reps who called won (a rep who did not
+    call is no one's miss); the model, which calls every deal, against everything won."""
     view = View("forecast", filters, as_of)
     config = settings.load(cursor)
     week = cutoff_week or config.forecast_cutoff_week
@@ -291,28 +288,25 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
 
     summary, by_rep, by_team, by_region = [], [], [], []
     for quarter, point in zip(quarters, points, strict=True):
-        actual = fc.won_before(won, quarter, quarter.end)
-        so_far = fc.won_before(won, quarter, point.at.date())
+        in_quarter = won[(won["close_date"] >= quarter.start) & (won["close_date"] < quarter.end)]
         calls = fc.latest_calls(submissions, quarter, point.at)
         model = history.call(point)
-        rep_calls = calls[calls["person_id"].isin(reps.index)]
-        commit = float(rep_calls["commit_amount"].sum()) if len(rep_calls) else None
-        actual_total = float(actual["closed_won"].sum())
-        model_total = float(so_far["closed_won"].sum()) + model.weighted
+        reps_then = _rep_table(reps, calls, pd.concat([
+            in_quarter.groupby("owner_id")["closed_won"].sum().rename("actual"),
+            model.by_owner["model_forecast"],
+        ], axis=1).fillna(0.0))
+        reps_then["called_actual"] = reps_then["actual"].where(reps_then["commit"].notna())
+        called = reps_then["commit"].notna()
         summary.append({
             "quarter": str(quarter),
             "cutoff": point.last_day,
             "revenue_target": goal_targets(cursor, quarter, region, segment).get("revenue"),
-            "submitters": len(rep_calls),
-            "commit": commit,
-            "best_case": float(rep_calls["best_case_amount"].sum()) if len(rep_calls) else None,
-            "model_forecast": model_total,
-            "actual": actual_total,
-        })
-        reps_then = _rep_table(roster, reps, calls, {
-            "actual": _by_owner(actual, "closed_won"),
-            "model_forecast": _by_owner(so_far, "closed_won").add(
-                model.by_owner.set_index("owner_id")["weighted_amount"], fill_value=0.0),
+            "submitters": int(called.sum()),
+            "commit": reps_then.loc[called, "commit"].sum() if called.any() else None,
+            "best_case": reps_then.loc[called, "best_case"].sum() if called.any() else None,
+            "model_forecast": model.forecast,
+            "actual": float(in_quarter["closed_won"].sum()),
+            "called_actual": reps_then.loc[called, "actual"].sum() if called.any() else None,
         })
         for rows, table in ((by_rep, reps_then),
                             (by_team, _grouped(reps_then, "team")),
@@ -337,15 +331,15 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
 
 
 def _judged(table: pd.DataFrame) -> pd.DataFrame:
-    """Adds accuracy and bias of the commit and of the model against the actual."""
+    """Adds accuracy and bias of the commit (against what its callers won) and of the model
+    (against everything won)."""
     table = table.copy()
-    for who, column in (("commit", "commit"), ("model", "model_forecast")):
-        table[f"{who}_accuracy"] = [fc.accuracy(None if pd.isna(call) else call, actual)
-                                    for call, actual in zip(table[column], table["actual"],
-                                                            strict=True)]
-        table[f"{who}_bias"] = [fc.bias(None if pd.isna(call) else call, actual)
-                                for call, actual in zip(table[column], table["actual"],
-                                                        strict=True)]
+    for who, column, actual in (("commit", "commit", "called_actual"),
+                                ("model", "model_forecast", "actual")):
+        pairs = [(None if pd.isna(call) else call, 0.0 if pd.isna(won) else won)
+                 for call, won in zip(table[column], table[actual], strict=True)]
+        table[f"{who}_accuracy"] = [fc.accuracy(call, won) for call, won in pairs]
+        table[f"{who}_bias"] = [fc.bias(call, won) for call, won in pairs]
         table[[f"{who}_accuracy", f"{who}_bias"]] = table[
             [f"{who}_accuracy", f"{who}_bias"]].astype(float)
     return table

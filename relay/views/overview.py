@@ -23,20 +23,13 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     actual = figures_for(quarter_actuals(cursor, filters.quarter, as_of), filters.region,
                          filters.segment)
 
-    target = targets.get("revenue")
-    closed_won = actual["closed_won"]
-    remaining = None if target is None else max(target - closed_won, 0.0)
-    view.add("revenue_target", target)
-    view.add("closed_won", closed_won)
-    view.add("attainment", safe_ratio(closed_won, target))
-    view.add("quarter_elapsed", filters.quarter.elapsed_share(as_of))
-    view.add("remaining_target", remaining)
-
+    # The forecast page's figures, so that both pages agree to the cent.
     call = forecast.current(cursor, filters, as_of, weekly=False)
-    for key in ("submitters", "commit", "best_case", "open_pipeline", "weighted_pipeline",
-                "model_forecast", "pipeline_coverage"):
+    for key in ("revenue_target", "closed_won", "attainment", "quarter_elapsed",
+                "remaining_target", "submitters", "commit", "best_case", "open_pipeline",
+                "weighted_pipeline", "model_forecast", "pipeline_coverage"):
         view.figures[key] = call.figures[key]
-    view.notes.extend(note for note in call.notes if not note.startswith("No revenue goal"))
+    view.notes.extend(call.notes)
 
     view.add("mqls", actual["mqls"])
     view.add("mql_target", targets.get("mqls"))
@@ -50,10 +43,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.add("marketing_sourced_pipeline_share",
              safe_ratio(sourced["marketing_pipeline"], actual["pipeline_created"]))
     view.add("marketing_sourced_revenue_share",
-             safe_ratio(sourced["marketing_revenue"], closed_won))
-
-    if target is None:
-        view.notes.append(f"No revenue goal is set for {filters.describe()}.")
+             safe_ratio(sourced["marketing_revenue"], actual["closed_won"]))
     view.tables["trend"] = _trend(cursor, filters, as_of)
     view.tables["weighted_pipeline"] = call.tables["weighted_pipeline"]
     return view
