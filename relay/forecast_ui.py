@@ -24,6 +24,7 @@ def call_columns(currency: str) -> dict:
         "manager_commit": money("Manager's commit", currency),
         "manager_best_case": money("Manager's best case", currency),
         "actual": money("Actual", currency),
+        "called_actual": money("Won by reps who called", currency),
         "quarter": "Quarter",
         "cutoff": st.column_config.DateColumn("Calls made by", format="YYYY-MM-DD"),
         "revenue_target": money("Target", currency),
@@ -58,8 +59,8 @@ ROLLUP_COLUMNS = {
     "region": ["region", "reps", "submitted", "commit", "best_case", "closed_won",
                "open_pipeline", "model_forecast"],
 }
-JUDGED_COLUMNS = ["commit", "best_case", "model_forecast", "actual", "commit_accuracy",
-                  "commit_bias", "model_accuracy", "model_bias"]
+JUDGED_COLUMNS = ["commit", "best_case", "called_actual", "commit_accuracy", "commit_bias",
+                  "model_forecast", "actual", "model_accuracy", "model_bias"]
 
 
 @st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
