@@ -210,8 +210,8 @@ def change_range(quarter: Quarter, as_of: dt.date, first: dt.date | None,
                                f"({as_of:%d %b %Y}); nothing is known about that yet.")
     last = last or max(first, min(as_of, quarter.last_day))
     if last < first:
-        raise ChangeRangeError(f"The period ends ({last:%d %b %Y}) before it starts "
-                               f"({first:%d %b %Y}); pick an end on or after the start.")
+        raise ChangeRangeError(f"The period ends on {last:%d %b %Y}, before it starts (on "
+                               f"{first:%d %b %Y}); pick an end on or after the start.")
     if last > as_of:
         raise ChangeRangeError(f"The period ends {last:%d %b %Y}, after today "
                                f"({as_of:%d %b %Y}); nothing is known about that yet.")
