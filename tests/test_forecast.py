@@ -11,6 +11,7 @@ So commit and best case convert at 100%, pipeline has no history (0%).
 """
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -360,3 +361,18 @@ def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):
     rep = record.tables["accuracy_by_rep"]
     bob = rep[(rep["quarter"] == "2026-Q2") & (rep["rep"] == "Bob Rep")].iloc[0]
     assert pd_isna(bob["commit_accuracy"]) and bob["actual"] == 20_000
+
+
+def test_cli_accuracy_table_equals_the_hand_computation(fixture_path, capsys):
+    code = cli.main(["report", "forecast", "--db", str(fixture_path), "--quarter", "2026-Q3",
+                     "--as-of", AS_OF.isoformat(), "--cutoff-week", "8"])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    q2 = next(row for row in printed["tables"]["accuracy_by_quarter"]
+              if row["quarter"] == "2026-Q2")
+    assert (q2["cutoff"], q2["commit"], q2["actual"], q2["model_forecast"]) == (
+        "2026-05-26", 1_000, 13_000, 6_000)
+    assert q2["commit_accuracy"] == pytest.approx(1 - 12_000 / 13_000)
+    assert q2["model_bias"] == pytest.approx(-7_000 / 13_000)
+    assert printed["figures"]["model_forecast"]["value"] == 90_000
+    assert printed["figures"]["pipeline_net_change"]["value"] == 20_000  # 1 Jul to 15 Aug
