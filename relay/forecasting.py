@@ -3,7 +3,7 @@ pipeline, and forecast submissions.
 
 The model's call at some day of a quarter = closed-won so far + each open deal closing in the
 quarter × the share of such pipeline that was won within its own quarter, measured per
-forecast category on the look-back quarters *at the same day of the quarter*. Weighting by
+forecast category on the look-back quarters *at the same share of the quarter gone*. Weighting by
 each category's all-time win rate instead ignores that pipeline slips out of the quarter and
 changes in amount; on the demo history that overcalls by about a third at week 8 (mean
 accuracy 0.64) where this model is within a few percent (0.97): see the README.
