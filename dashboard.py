@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from relay import ui
+from relay import PROJECT_ROOT, ui
 
-st.set_page_config(page_title="Revenue Relay", page_icon=":material/sprint:", layout="wide")
+# A local file, not a Material icon: those are fetched from Google's font servers, which a
+# company network may not reach.
+st.set_page_config(page_title="Revenue Relay", page_icon=str(PROJECT_ROOT / "assets" /
+                                                             "favicon.png"), layout="wide")
 
 page = st.navigation([
     st.Page("app_pages/overview.py", title="Executive overview", icon=":material/monitoring:",

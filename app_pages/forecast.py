@@ -39,8 +39,8 @@ with this_quarter:
         ("open_pipeline", None),
         ("weighted_pipeline", None),
         ("pipeline_coverage", f"of {fmt.money(value('remaining_target'), currency)} to close"),
-        ("commit_gap", None),
-        ("forecast_gap", None),
+        ("commit_gap", forecast_ui.gap_note(value("commit_gap"))),
+        ("forecast_gap", forecast_ui.gap_note(value("forecast_gap"))),
     ], currency)
     calls = [("Closed-won so far", value("closed_won"))]
     if value("submitters"):

@@ -14,6 +14,7 @@ ACTUAL_COLOUR = "#1f6feb"
 FORECAST_COLOUR = "#f0883e"
 COMMIT_COLOUR = "#2da44e"
 BEST_CASE_COLOUR = "#8ddb9f"
+LABEL_CHARACTERS = 32  # longest row label a chart shows in full
 TARGET_LINE_COLOUR = "#cf222e"
 
 
@@ -27,7 +28,8 @@ def _styled(figure: go.Figure, title: str) -> go.Figure:
         title={"text": title, "font": {"size": 18}},
         font={"size": 14},
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        # Below the plot: on a phone a legend beside the title covers it.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
         height=380,
     )
 
@@ -116,10 +118,12 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
     marked."""
     figure = go.Figure()
     one_day = pd.Timedelta(days=1)
-    # Two campaigns with one name would share a row: number the repeats.
-    repeat = campaigns.groupby("name").cumcount()
-    labels = campaigns["name"].where(
-        repeat == 0, campaigns["name"] + " (" + (repeat + 1).astype(str) + ")")
+    # Row labels are cut short so that bars keep their width on a phone (the full name is in
+    # the hover); two campaigns with one label would share a row, so repeats are numbered.
+    short = campaigns["name"].where(campaigns["name"].str.len() <= LABEL_CHARACTERS,
+                                    campaigns["name"].str[:LABEL_CHARACTERS - 1] + "…")
+    repeat = short.groupby(short).cumcount()
+    labels = short.where(repeat == 0, short + " (" + (repeat + 1).astype(str) + ")")
     campaigns = campaigns.assign(label=labels)
     for channel, rows in campaigns.groupby("channel", sort=True):
         figure.add_bar(
@@ -133,14 +137,17 @@ def campaign_timeline(campaigns: pd.DataFrame, today, first, last) -> go.Figure:
                 "status": rows["status"],
                 "owner": rows["owner_name"],
                 "expected": rows["expected_leads"],
+                "name": rows["name"],
             }).map(lambda v: "–" if pd.isna(v) else html.escape(str(v), quote=False)),
-            hovertemplate="%{y}<br>%{base|%d %b %Y} – %{customdata[0]} (%{customdata[1]})"
+            hovertemplate="%{customdata[4]}<br>%{base|%d %b %Y} – %{customdata[0]} "
+                          "(%{customdata[1]})"
                           "<br>Owner %{customdata[2]}<br>Expected leads %{customdata[3]}"
                           "<extra></extra>",
         )
     figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_color=TARGET_LINE_COLOUR,
                      line_width=2, annotation_text="Today", annotation_position="top")
-    figure.update_xaxes(type="date", range=[pd.Timestamp(first), pd.Timestamp(last) + one_day])
+    figure.update_xaxes(type="date", range=[pd.Timestamp(first), pd.Timestamp(last) + one_day],
+                        nticks=6, tickformat="%d %b")
     figure.update_yaxes(autorange="reversed", categoryorder="array",
                         categoryarray=_text(campaigns["label"]),
                         showticklabels=len(campaigns) <= 40)

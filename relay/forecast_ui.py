@@ -36,6 +36,13 @@ def call_columns(currency: str) -> dict:
     }
 
 
+def gap_note(gap: float | None) -> str | None:
+    """Which side of the target a call is on: a gap below zero means it beats the target."""
+    if gap is None:
+        return None
+    return "short of target" if gap > 0 else "beats target"
+
+
 def weighting_table(weights: pd.DataFrame, currency: str) -> None:
     """How the model weighs the open pipeline: each category's rate and what it rests on."""
     st.dataframe(weights, hide_index=True, column_config={

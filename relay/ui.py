@@ -123,11 +123,10 @@ def start_shell() -> Context:
         st.error(plain(error), icon=":material/error:")
         st.stop()
     if config.is_demo:
+        # Short: on a phone it sits above every page's first figure.
         st.info(
-            "**Demo data.** Northwind Analytics is a made-up company built by "
-            "`python -m relay demo`. To use your own data, point `RELAY_DB` at a store that "
-            "follows the store contract in the README, or create an empty one with "
-            "`python -m relay init`.",
+            "**Demo data**: Northwind Analytics is made up. To use your own, see "
+            "\"The store\" in the README.",
             icon=":material/science:",
         )
     chosen = _sidebar(available, config)

@@ -1,0 +1,324 @@
+"""Every page in a real browser: it renders without an exception box or a console error,
+its charts are drawn, its key figures are the ones `relay report` prints for the same
+filters; the journeys users take end to end; and screenshots at projector and phone size.
+
+The dashboard is served by Streamlit on a free port over a small demo store and driven by
+Playwright in Debian's Chromium (/usr/bin/chromium, no browser download). Without Chromium
+these tests are skipped locally, with how to enable them; in CI (CI=true) a missing browser
+fails them instead: .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from relay import PROJECT_ROOT, cli, format as fmt
+from relay.views import calendar
+
+from conftest import DEMO_AS_OF
+
+CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
+STARTUP_SECONDS = 60
+# Where the screenshots go: RELAY_SCREENSHOTS (docs/screenshots refreshes the README's set),
+# else a folder of the test session.
+SCREENSHOTS_ENV = "RELAY_SCREENSHOTS"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium_present():
+    if CHROMIUM.exists():
+        return
+    message = (f"Chromium is not at {CHROMIUM}: install it (sudo apt-get install chromium) "
+               "or set RELAY_CHROMIUM to a Chromium binary to run the browser tests.")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "accept_downloads": True,
+            "viewport": {"width": 1920, "height": 1080}}
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    report_store: Path  # a copy of the served store as it started, for `relay report`
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(demo_path, tmp_path_factory, chromium_present) -> Server:
+    root = tmp_path_factory.mktemp("browser")
+    served = root / "served.duckdb"
+    shutil.copy(demo_path, served)
+    # The app holds the served store open (DuckDB: one writing process per file), so the
+    # CLI reads a copy made before anything is changed.
+    report_store = root / "report.duckdb"
+    shutil.copy(demo_path, report_store)
+    port = _free_port()
+    env = {**os.environ, "RELAY_DB": str(served), "RELAY_TODAY": DEMO_AS_OF.isoformat(),
+           "RELAY_USER": "browser.test@example.com"}
+    log = (root / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Streamlit did not start: {(root / 'streamlit.log').read_text()}")
+        time.sleep(0.3)
+    yield Server(url, report_store)
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory) -> Path:
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+# Streamlit probes /<page>/_stcore/health and host-config before the app's own paths when a
+# page is opened by its address; those two 404s are its own (streamlit/streamlit#7074).
+STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)")
+SETTLE_SECONDS = 90
+ROW_PIXELS = 35  # height of a header or row in Streamlit's data grid
+
+PAGES = {
+    # address path: (title, charts drawn with the default filters)
+    "": ("Executive overview", 2),
+    "forecast": ("Forecast", 1),
+    "goals": ("Joint goals", 1),
+    "funnel": ("Demand funnel", 2),
+    "sla": ("Speed to lead", 1),
+    "campaigns": ("Campaign performance", 1),
+    "calendar": ("Campaign calendar", 2),
+    "planner": ("Demand planner", 1),
+}
+
+
+def open_page(page, server, path: str, query: str = "") -> list[str]:
+    """Open a page by its address and wait until its script has finished; returns the
+    console errors that are not Streamlit's own probes."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(
+        f"{message.text} {message.location.get('url', '')}") if message.type == "error"
+        else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
+    settle(page)
+    return [error for error in errors if not STREAMLIT_PROBES.search(error)]
+
+
+def settle(page) -> None:
+    """Wait until the script has run to the end and stayed idle for a moment."""
+    page.wait_for_selector("h1", timeout=SETTLE_SECONDS * 1000)
+    deadline = time.monotonic() + SETTLE_SECONDS
+    idle = 0
+    while idle < 3:
+        state = page.get_attribute("[data-testid=stApp]", "data-test-script-state")
+        busy = page.locator("[data-testid=stSpinner], [data-testid=stSkeleton]").count()
+        idle = idle + 1 if state == "notRunning" and not busy else 0
+        assert time.monotonic() < deadline, "the page did not finish running"
+        page.wait_for_timeout(400)
+
+
+def shown_metrics(page) -> dict[str, str]:
+    figures = {}
+    for metric in page.locator("[data-testid=stMetric]").all():
+        if metric.is_visible():
+            label = metric.locator("[data-testid=stMetricLabel]").inner_text().strip()
+            figures[label] = metric.locator("[data-testid=stMetricValue]").inner_text().strip()
+    return figures
+
+
+def drawn_charts(page) -> int:
+    """Visible Plotly charts that have drawn their SVG."""
+    charts = [chart for chart in page.locator("[data-testid=stPlotlyChart]").all()
+              if chart.is_visible()]
+    for chart in charts:
+        assert chart.locator("svg.main-svg").count() > 0, "a chart did not draw"
+    return len(charts)
+
+
+def download_button(page, label: str):
+    return page.locator("[data-testid=stDownloadButton]").filter(has_text=label).first
+
+
+def report(server, view: str, capsys, *args: str) -> dict:
+    code = cli.main(["report", view, "--db", str(server.report_store), "--as-of",
+                     DEMO_AS_OF.isoformat(), *args])
+    assert code == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_renders_cleanly(page, server, path):
+    title, charts = PAGES[path]
+    errors = open_page(page, server, path)
+    assert page.locator("h1").first.inner_text().strip() == title
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert errors == []
+    assert drawn_charts(page) >= charts
+
+
+@pytest.mark.parametrize("view, path, query", [
+    ("overview", "", ""),
+    ("overview", "", "region=EMEA"),
+    ("forecast", "forecast", ""),
+    ("forecast", "forecast", "region=NA&segment=SMB"),
+    ("funnel", "funnel", ""),
+    ("sla", "sla", ""),
+    ("campaigns", "campaigns", "segment=Enterprise"),
+])
+def test_key_figures_equal_the_cli_report(page, server, capsys, view, path, query):
+    args = [arg for pair in re.findall(r"(\w+)=([^&]+)", query)
+            for arg in (f"--{pair[0]}", pair[1])]
+    figures = report(server, view, capsys, *args)["figures"]
+    open_page(page, server, path, query)
+    shown = shown_metrics(page)
+    compared = 0
+    for figure in figures.values():
+        if figure["label"] in shown:
+            assert shown[figure["label"]] == fmt.by_unit(figure["value"], figure["unit"]), (
+                figure["label"])
+            compared += 1
+    assert compared >= 4
+
+
+def test_forecast_tabs_draw_their_charts(page, server):
+    open_page(page, server, "forecast")
+    for tab, charts in (("How the call moved", 2), ("Track record", 1)):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(800)
+        assert drawn_charts(page) >= charts, tab
+
+
+def test_a_rep_opens_a_calendar_link_and_downloads_it(page, server, capsys):
+    first, last = calendar.date_range("next_90", DEMO_AS_OF)
+    cli.main(["report", "calendar", "--db", str(server.report_store), "--as-of",
+              DEMO_AS_OF.isoformat(), "--from", first.isoformat(), "--to", last.isoformat(),
+              "--region", "EMEA", "--format", "csv"])
+    expected = {row["campaign_id"] for row in csv.DictReader(io.StringIO(
+        capsys.readouterr().out))}
+    assert expected, "the demo has EMEA campaigns in the next 90 days"
+    errors = open_page(page, server, "calendar", "region=EMEA&range=Next+90+days")
+    assert errors == []
+    assert page.get_by_role("combobox", name="Region").input_value() == "EMEA"
+    assert page.get_by_role("combobox", name="Range").input_value() == "Next 90 days"
+    with page.expect_download() as download:
+        download_button(page, "Download the agenda (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert {row["campaign_id"] for row in rows} == expected
+    assert {row["region"] for row in rows} == {"EMEA"}
+    with page.expect_download() as download:
+        download_button(page, "Add these campaigns to my calendar (.ics)").click()
+    ics = download.value.path().read_text()
+    assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") == len(expected)
+
+
+def test_a_rep_filters_breaches_to_themselves(page, server, capsys):
+    breaches = report(server, "sla", capsys)["tables"]["open_breaches"]
+    rep = breaches[0]["rep"]
+    own = [row for row in breaches if row["rep"] == rep]
+    open_page(page, server, "sla", f"rep={rep.replace(' ', '+')}")
+    assert f"Waiting for a first touch ({len(own):,})" in page.locator("h3").all_inner_texts()
+    with page.expect_download() as download:
+        download_button(page, "Download the list (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert {row["rep"] for row in rows} == {rep} and len(rows) == len(own)
+
+
+def test_a_planner_edits_a_goal_and_saves_it(page, server):
+    # Next quarter's goals: the figure checks above read the current quarter.
+    next_quarter = "2027-Q1"
+    goal = "Closed-won revenue · company-wide"
+    open_page(page, server, "goals", f"quarter={next_quarter}")
+    editor = page.locator("[data-testid=stDataFrame]").first
+    editor.scroll_into_view_if_needed()
+    # The grid draws on a canvas; its accessible rows say which row is which.
+    rows = editor.locator("[role=row]").all_inner_texts()
+    row = next(i for i, text in enumerate(rows) if text.startswith(goal))  # 0 is the header
+    box = editor.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + ROW_PIXELS * row + ROW_PIXELS / 2)
+    page.keyboard.press("ArrowRight")  # the target column
+    page.wait_for_timeout(300)
+    # Typing on a selected cell opens its editor with what is typed.
+    page.keyboard.type("31400000", delay=120)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Save changes").click()
+    settle(page)
+    assert any("Saved 1 goal." in text
+               for text in page.locator("[data-testid=stAlert]").all_inner_texts())
+    open_page(page, server, "", f"quarter={next_quarter}")
+    assert shown_metrics(page)["Revenue target"] == "$31.4M"
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (390, 844)], ids=["projector", "phone"])
+def test_screenshots_of_every_page(page, server, screenshot_dir, size):
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    for path, (title, _) in PAGES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        open_page(page, server, path)
+        # The app scrolls inside its main pane, not the window: grow the window to the
+        # pane's height to capture the whole page.
+        full = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(max(full, height), 9000)})
+        settle(page)
+        name = f"{path or 'overview'}-{'phone' if width < 600 else 'projector'}.png"
+        shot = Image.open(io.BytesIO(page.screenshot()))
+        # 256 colours: a page is flat colour and text, and the set is kept in the repository.
+        shot.quantize(colors=256).save(screenshot_dir / name, optimize=True)
+        assert (screenshot_dir / name).stat().st_size > 5_000, title
