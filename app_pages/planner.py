@@ -29,7 +29,8 @@ assumptions = view.tables["assumptions"]
 edited = st.data_editor(
     assumptions, hide_index=True, key=f"planner_assumptions_{context.filters}_{len(overrides)}",
     disabled=[c for c in assumptions.columns if c != "used"],
-    column_order=["label", "measured", "used", "cohort", "measured_on"],
+    # "Used" beside the name: on a phone the columns after the second are off-screen.
+    column_order=["label", "used", "measured", "cohort", "measured_on"],
     column_config={
         "label": "Assumption",
         "measured": st.column_config.NumberColumn("Measured", format="%.4g"),
