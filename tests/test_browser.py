@@ -37,6 +37,11 @@ STARTUP_SECONDS = 60
 # Where the screenshots go: RELAY_SCREENSHOTS (docs/screenshots refreshes the README's set),
 # else a folder of the test session.
 SCREENSHOTS_ENV = "RELAY_SCREENSHOTS"
+# Streamlit probes /<page>/_stcore/health and host-config before the app's own paths when a
+# page is opened by its address; those two 404s are its own (streamlit/streamlit#7074).
+STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)")
+SETTLE_SECONDS = 90
+ROW_PIXELS = 35  # height of a header or row in Streamlit's data grid
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -127,11 +132,6 @@ def screenshot_dir(tmp_path_factory) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
-# Streamlit probes /<page>/_stcore/health and host-config before the app's own paths when a
-# page is opened by its address; those two 404s are its own (streamlit/streamlit#7074).
-STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)")
-SETTLE_SECONDS = 90
-ROW_PIXELS = 35  # height of a header or row in Streamlit's data grid
 
 PAGES = {
     # address path: (title, charts drawn with the default filters)
