@@ -77,15 +77,13 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
 
     target = goal_targets(cursor, quarter, region, segment).get("revenue")
     remaining = None if target is None else max(target - model.closed_won, 0.0)
-    rep_calls = calls[calls["person_id"].isin(reps.index)]
-    commit = float(rep_calls["commit_amount"].sum()) if len(rep_calls) else None
-    best_case = float(rep_calls["best_case_amount"].sum()) if len(rep_calls) else None
+    submitters, commit, best_case = _reps_call(calls, reps)
     view.add("revenue_target", target)
     view.add("closed_won", model.closed_won)
     view.add("attainment", safe_ratio(model.closed_won, target))
     view.add("quarter_elapsed", quarter.elapsed_share(as_of))
     view.add("remaining_target", remaining)
-    view.add("submitters", len(rep_calls))
+    view.add("submitters", submitters)
     view.add("commit", commit)
     view.add("best_case", best_case)
     view.add("open_pipeline", model.open_amount)
@@ -107,7 +105,7 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
 
     if target is None:
         view.notes.append(f"No revenue goal is set for {filters.describe()}.")
-    if not len(rep_calls):
+    if not submitters:
         view.notes.append(
             f"No rep of {filters.scope()} (by the rep's own region and segment) has submitted "
             f"a forecast for {quarter} by {as_of:%d %b %Y}: the model's call stands alone.")
@@ -133,6 +131,16 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     return view
 
 
+def _reps_call(calls: pd.DataFrame, reps: pd.DataFrame) -> tuple[int, float | None,
+                                                                 float | None]:
+    """(reps who called, their commit, their best case); no calls: no commit, not zero."""
+    called = calls[calls["person_id"].isin(reps.index)]
+    if not len(called):
+        return 0, None, None
+    return (len(called), float(called["commit_amount"].sum()),
+            float(called["best_case_amount"].sum()))
+
+
 def _week_points(now: Point) -> list[Point]:
     """The end of each week of the quarter up to the as-of day, which ends the last one."""
     points = [Point(now.quarter, days) for days in range(7, now.offset, 7)]
@@ -143,15 +151,15 @@ def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.Dat
             reps: pd.DataFrame, target: float | None) -> pd.DataFrame:
     rows = []
     for number, point in enumerate(weeks, start=1):
-        calls = fc.latest_calls(submissions, point.quarter, point.at)
-        calls = calls[calls["person_id"].isin(reps.index)]
+        submitters, commit, best_case = _reps_call(
+            fc.latest_calls(submissions, point.quarter, point.at), reps)
         model = history.call(point)
         rows.append({
             "week": number,
             "week_ending": point.last_day,
-            "commit": float(calls["commit_amount"].sum()) if len(calls) else None,
-            "best_case": float(calls["best_case_amount"].sum()) if len(calls) else None,
-            "submitters": len(calls),
+            "commit": commit,
+            "best_case": best_case,
+            "submitters": submitters,
             "closed_won": model.closed_won,
             "model_forecast": model.forecast,
             "revenue_target": target,
