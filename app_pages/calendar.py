@@ -54,16 +54,18 @@ if not table.empty:
     link = calendar_ui.view_url(context, chosen)
     left, right = st.columns(2)
     # Files are made when clicked, not on every run: at scale the view holds thousands.
+    # A download does not rerun the page (on_click="ignore"): nothing on it changes.
     left.download_button(
         "Add these campaigns to my calendar (.ics)",
         lambda: ics.calendar_file(table, link, currency, context.settings.store_id),
         file_name="revenue-relay-campaigns.ics", mime="text/calendar",
-        icon=":material/calendar_add_on:",
+        icon=":material/calendar_add_on:", on_click="ignore",
         help="One all-day event per campaign; importing a newer file updates the events.",
     )
     right.download_button(
         "Download the agenda (CSV)", lambda: ui.csv_bytes(table),
         file_name="campaign-agenda.csv", mime="text/csv", icon=":material/download:",
+        on_click="ignore",
     )
 
     overlaps = view.tables["overlaps"]

@@ -47,4 +47,4 @@ st.dataframe(shown.head(ui.MAX_ROWS), hide_index=True, column_config=columns, co
     "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi", "acceptance_rate"])
 st.download_button("Download (CSV)", lambda: ui.csv_bytes(shown),
                    file_name="campaign-performance.csv", mime="text/csv",
-                   icon=":material/download:")
+                   icon=":material/download:", on_click="ignore")

@@ -106,7 +106,7 @@ with moved:
             "pipeline_change": ui.money_column("Change", currency)})
         st.download_button("Download the changed deals (CSV)", lambda: ui.csv_bytes(deals),
                            file_name="pipeline-changes.csv", mime="text/csv",
-                           icon=":material/download:")
+                           icon=":material/download:", on_click="ignore")
 
 with record:
     weeks = {w: f"week {w}" + (" (last week)" if w == 13 else "") for w in range(1, 14)}

@@ -38,7 +38,8 @@ st.dataframe(breaches.head(ui.MAX_ROWS), hide_index=True, column_order=[
                    "campaign": "Campaign", "source": "Source", "region": "Region",
                    "segment": "Segment"})
 st.download_button("Download the list (CSV)", lambda: ui.csv_bytes(breaches),
-                   file_name="open-breaches.csv", mime="text/csv", icon=":material/download:")
+                   file_name="open-breaches.csv", mime="text/csv", icon=":material/download:",
+                   on_click="ignore")
 
 weeks = view.tables["by_week"]
 if len(weeks):
