@@ -19,6 +19,7 @@ page = st.navigation([
     st.Page("app_pages/campaigns.py", title="Campaign performance", icon=":material/campaign:"),
     st.Page("app_pages/calendar.py", title="Campaign calendar", icon=":material/calendar_month:"),
     st.Page("app_pages/planner.py", title="Demand planner", icon=":material/account_tree:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
 ])
 ui.start_shell()
 page.run()

@@ -9,6 +9,7 @@ currency = context.settings.currency
 st.title("Campaign performance")
 st.caption(ui.plain(f"{context.filters.describe()} · campaigns running in the quarter, with "
                     f"what their leads produced by {context.today:%d %b %Y}"))
+ui.need_data(context, ("campaigns",), "what each campaign cost and produced")
 view = ui.view("campaigns", context.store_path, context.filters, context.today)
 for note in view.notes:
     st.info(ui.plain(note), icon=":material/info:")

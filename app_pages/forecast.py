@@ -12,10 +12,7 @@ st.title("Forecast")
 st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 ui.show_flash()
 
-if not context.has_data:
-    st.info("The store is empty: load deals (and forecast submissions) to see a forecast. "
-            "`python -m relay demo --db PATH` builds a demo company.", icon=":material/inbox:")
-    st.stop()
+ui.need_data(context, ("deals",), "closed-won revenue, the pipeline and the forecast")
 
 view = ui.view("forecast", context.store_path, context.filters, context.today)
 value = view.value

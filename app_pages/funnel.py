@@ -9,6 +9,7 @@ from relay.views import funnel
 context = ui.context()
 st.title("Demand funnel")
 st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
+ui.need_data(context, ("leads",), "MQLs, SALs, SQLs and how leads convert")
 view = ui.view("funnel", context.store_path, context.filters, context.today)
 for note in view.notes:
     st.warning(ui.plain(note), icon=":material/rule:")

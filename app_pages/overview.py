@@ -9,13 +9,8 @@ currency = context.settings.currency
 st.title("Executive overview")
 st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 
-if not context.has_data:
-    st.info(
-        "The store is empty. Build the demo company with `python -m relay demo --db PATH`, "
-        "or load your own tables into the store (see the store contract in the README).",
-        icon=":material/inbox:",
-    )
-    st.stop()
+ui.need_data(context, ("deals", "goals", "leads"), "the revenue target, closed-won revenue, the "
+               "forecast and the funnel")
 
 view = ui.view("overview", context.store_path, context.filters, context.today)
 for note in view.notes:

@@ -10,6 +10,7 @@ st.title("Speed to lead")
 st.caption(ui.plain(f"{context.filters.describe()} · MQLs of the quarter up to "
                     f"{context.today:%d %b %Y}"))
 ui.show_flash()
+ui.need_data(context, ("leads",), "how fast MQLs get a first touch")
 reps = ui.sla_reps(context.store_path)
 names = {name: person for person, name in reps.items()}
 ui.warn_unknown_link_value("rep", list(names), "Rep")

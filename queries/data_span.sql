@@ -8,4 +8,6 @@ select
     (select count(*) from deals) as deals,
     (select count(*) from leads) as leads,
     (select count(*) from campaigns) as campaigns,
-    (select count(*) from goals) as goals
+    (select count(*) from goals) as goals,
+    (select count(*) from people) as people,
+    (select count(*) from forecast_submissions) as forecast_submissions

@@ -10,10 +10,14 @@ import argparse
 import datetime as dt
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from relay import campaigns, clock, demo, filters, ics, planning, report, settings, sql, store
+from relay import (
+    campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
+    planning, report, settings, sql, store,
+)
 from relay.views import (
     calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
 )
@@ -69,6 +73,39 @@ def _parser() -> argparse.ArgumentParser:
     setting.add_argument("key", nargs="?", help="one of: " + ", ".join(settings.EDITABLE))
     setting.add_argument("value", nargs="?")
     setting.set_defaults(run=_setting)
+
+    load = with_db(commands.add_parser(
+        "import", help="import a CSV or Excel file into a table (all of it or nothing)",
+        description="Exit codes: 0 imported (or, with --dry-run, would import); 1 rows were "
+                    "rejected (the report is on stderr; nothing was written) or the store "
+                    "could not be used; 2 usage errors. While the dashboard holds the store, "
+                    "the import is handed to it."))
+    load.add_argument("file", type=Path)
+    load.add_argument("--table", required=True, choices=list(layouts.TABLES))
+    load.add_argument("--preset", metavar="LAYOUT",
+                      help="hubspot, salesforce, relay (the store's own columns) or the name "
+                           "of a mapping saved on the Data page (default: recognised from "
+                           "the file's headers)")
+    load.add_argument("--dry-run", action="store_true",
+                      help="check the file and say what would change; write nothing")
+    load.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                      help="how long to wait for a running dashboard to do the job")
+    load.set_defaults(run=_import)
+
+    unload = with_db(commands.add_parser("export", help="write a table as CSV or Parquet"))
+    unload.add_argument("--table", required=True, choices=exporting.TABLES)
+    unload.add_argument("--format", choices=exporting.FORMATS, default="csv")
+    unload.add_argument("--output", type=Path,
+                        help="the file to write (default for csv: standard output)")
+    unload.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                        help="how long to wait for a running dashboard to do the job")
+    unload.set_defaults(run=_export)
+
+    keep = with_db(commands.add_parser("backup", help="copy the whole store to a new file"))
+    keep.add_argument("--output", type=Path, required=True)
+    keep.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                      help="how long to wait for a running dashboard to do the job")
+    keep.set_defaults(run=_backup)
 
     def with_filters(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         command.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
@@ -164,6 +201,99 @@ def _init(args) -> int:
     store.create(path).close()
     print(f"Created an empty store at {path}.")
     return 0
+
+
+def _import(args) -> int:
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    job = {"kind": "import", "file": str(args.file.resolve()), "file_name": args.file.name,
+           "table": args.table, "layout": args.preset, "dry_run": args.dry_run,
+           "actor": identity.acting_user()}
+    answer = _run_job(args, job)
+    stream = sys.stdout if not answer["problems"] else sys.stderr
+    if args.dry_run and not answer["problems"]:
+        print(f"Dry run, nothing written. {answer['summary']}", file=stream)
+    else:
+        print(answer["summary"], file=stream)
+    if answer["new_people"]:
+        print(f"New people: {', '.join(answer['new_people'])}", file=stream)
+    for problem in answer["problems"]:
+        print(problem, file=sys.stderr)
+    return 1 if answer["problems"] else 0
+
+
+def _export(args) -> int:
+    if args.output is None and args.format != "csv":
+        raise UsageError("--format parquet needs --output FILE")
+    output = args.output.resolve() if args.output else None
+    if output is None:
+        spool = handoff.inbox(_path(args)) if _path(args).exists() else None
+        output = _stdout_spool(spool)
+    try:
+        _run_job(args, {"kind": "export", "table": args.table, "format": args.format,
+                        "output": str(output)})
+        if args.output is None:
+            with output.open(encoding="utf-8") as written:
+                for line in written:
+                    sys.stdout.write(line)
+    finally:
+        if args.output is None:
+            output.unlink(missing_ok=True)
+    return 0
+
+
+def _stdout_spool(inbox: Path | None) -> Path:
+    """Where an export to standard output is written first: beside the store, where a
+    running dashboard may write too."""
+    folder = inbox if inbox is not None and inbox.is_dir() else Path(tempfile.gettempdir())
+    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv", dir=folder)
+    os.close(handle)
+    Path(name).unlink()
+    return Path(name)
+
+
+def _backup(args) -> int:
+    output = args.output.resolve()
+    if output.exists():
+        raise UsageError(f"{output} already exists; a backup never overwrites a file")
+    _run_job(args, {"kind": "backup", "output": str(output)})
+    print(f"Backed up {_path(args)} to {output}.")
+    return 0
+
+
+def _run_job(args, job: dict) -> dict:
+    """Run an import/export job here, or hand it to the dashboard holding the store."""
+    path = _path(args)
+    try:
+        connection = store.open_store(path)
+    except store.StoreLocked:
+        if not handoff.worker_alive(path):
+            raise
+        connection = None
+    if connection is None:
+        return _hand_off(path, job, args.wait)
+    try:
+        return handoff.run_job(connection, job, progress=lambda step: print(
+            step, file=sys.stderr, flush=True))
+    except (layouts.LayoutError, exporting.ExportError) as error:
+        raise UsageError(str(error)) from error
+    except importing.ImportFailed as error:
+        raise store.StoreError(str(error)) from error
+    finally:
+        connection.close()
+
+
+def _hand_off(path: Path, job: dict, wait: float) -> dict:
+    print(f"The dashboard holds {path}; handing the job to it.", file=sys.stderr)
+    try:
+        answer = handoff.submit(path, job, wait)
+    except handoff.HandoffError as error:
+        raise store.StoreError(str(error)) from error
+    if "error" in answer:
+        if answer.get("error_type") in ("LayoutError", "ExportError"):
+            raise UsageError(answer["error"])
+        raise store.StoreError(answer["error"])
+    return answer
 
 
 def _setting(args) -> int:

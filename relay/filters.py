@@ -22,6 +22,7 @@ class FilterOptions:
     segments: list[str]
     current: Quarter
     has_data: bool  # any deals, leads, campaigns or goals at all
+    row_counts: dict[str, int]  # rows in each table a page may need
 
 
 def options(cursor: duckdb.DuckDBPyConnection, today: dt.date, start_month: int) -> FilterOptions:
@@ -37,6 +38,8 @@ def options(cursor: duckdb.DuckDBPyConnection, today: dt.date, start_month: int)
         segments=values.loc[values["kind"] == "segment", "value"].tolist(),
         current=current,
         has_data=any(span[table] for table in ("deals", "leads", "campaigns", "goals")),
+        row_counts={table: int(span[table]) for table in (
+            "deals", "leads", "campaigns", "goals", "people", "forecast_submissions")},
     )
 
 

@@ -45,14 +45,19 @@ def to_csv(view: View, table: str | None = None) -> str:
     ))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def table_csv(frame: pd.DataFrame) -> str:
-    """A table as CSV. Text cells a spreadsheet would run as a formula (starting with =, +,
-    - or @) get a leading apostrophe, so they open as the text they are."""
+    """A table as CSV. Text cells a spreadsheet would run as a formula get a leading
+    apostrophe, so they open as the text they are."""
     safe = frame.copy()
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS)
+                else v)
     buffer = io.StringIO()
     safe.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()

@@ -28,6 +28,10 @@ class StoreError(Exception):
     """A store that cannot be used, with a message saying what to do."""
 
 
+class StoreLocked(StoreError):
+    """Another process (e.g. the running dashboard) holds the store open."""
+
+
 def default_path() -> Path:
     """The store to use: $RELAY_DB if set, else data/relay.duckdb."""
     return Path(os.environ.get("RELAY_DB") or DEFAULT_PATH)
@@ -51,7 +55,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as error:
         text = str(error)
         if "lock" in text.lower():
-            raise StoreError(
+            raise StoreLocked(
                 f"The store {path} is in use by another process (DuckDB lets one process "
                 f"write a file at a time). Stop that process, or point RELAY_DB elsewhere. "
                 f"Details: {text}"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from relay import clock, filters, format as fmt, report, settings, sql, store
+from relay import clock, filters, format as fmt, handoff, report, settings, sql, store
 from relay.views import (
     calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
 )
@@ -48,12 +48,17 @@ class Context:
     today: dt.date
     settings: settings.Settings
     has_data: bool
+    row_counts: dict[str, int]
 
 
 @st.cache_resource(show_spinner=False)
 def connection(path: str):
-    """The process's one read-write connection to the store; pages use cursors of it."""
-    return store.open_store(Path(path))
+    """The process's one read-write connection to the store; pages use cursors of it. Its
+    inbox worker takes the imports and exports the command line hands over while the
+    dashboard holds the store."""
+    opened = store.open_store(Path(path))
+    handoff.start_worker(Path(path), opened, on_change=data_changed)
+    return opened
 
 
 def cursor(path: str):
@@ -130,7 +135,7 @@ def start_shell() -> Context:
             icon=":material/science:",
         )
     chosen = _sidebar(available, config)
-    context = Context(path, chosen, today, config, available.has_data)
+    context = Context(path, chosen, today, config, available.has_data, available.row_counts)
     st.session_state["shell_context"] = context
     return context
 
@@ -167,6 +172,18 @@ def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Fil
 
 def context() -> Context:
     return st.session_state["shell_context"]
+
+
+def need_data(context: Context, tables: tuple[str, ...], shows: str) -> None:
+    """Stop the page, saying what to import, when every table it draws on is empty."""
+    if any(context.row_counts.get(table) for table in tables):
+        return
+    named = " or ".join(tables)
+    st.info(f"Nothing to show yet: this page shows {shows}. Import {named} on the Data page "
+            "(CSV or Excel, e.g. a HubSpot or Salesforce export), or build the demo company "
+            "with `python -m relay demo`.", icon=":material/inbox:")
+    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/database:")
+    st.stop()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

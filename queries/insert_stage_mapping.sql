@@ -1,0 +1,2 @@
+insert into stage_mappings (stage, label, status, forecast_category)
+values ($stage, $label, $status, $forecast_category)

@@ -1,0 +1,203 @@
+"""The Data page's interactive parts: an upload's preview and import, the column mapping
+form, the stage mapping editor, and the downloads."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from relay import exporting, identity, importing, layouts, sql, ui
+
+MAP_MYSELF = "map"
+# Tables bigger than this are exported from the command line: a download is held in memory.
+MAX_DOWNLOAD_ROWS = 1_000_000
+UPLOADS = Path(tempfile.gettempdir()) / "revenue-relay-uploads"
+
+
+def saved_upload(uploaded) -> Path:
+    """The uploaded file on disk (DuckDB reads files), named by its content so that reruns
+    reuse it."""
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    UPLOADS.mkdir(exist_ok=True)
+    path = UPLOADS / f"{digest}{Path(uploaded.name).suffix.lower()}"
+    if not path.exists():
+        partial = path.with_suffix(path.suffix + ".partial")
+        partial.write_bytes(data)
+        partial.replace(path)
+    return path
+
+
+def preview(context: ui.Context, path: Path, file_name: str, table: str,
+            layout: str | layouts.Layout | None) -> importing.Preview:
+    """What importing the file would do, computed once per file, table, layout and store
+    state: a big file takes seconds to check and the page reruns on every click."""
+    key = ("data_preview", str(path), table, repr(layout), _store_generation())
+    cached = st.session_state.get("data_preview")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    cursor = ui.cursor(context.store_path)
+    try:
+        with st.spinner(f"Checking {file_name}…"):
+            result = importing.preview_file(cursor, path, file_name, table, layout)
+    finally:
+        cursor.close()
+    st.session_state["data_preview"] = (key, result)
+    return result
+
+
+def _store_generation() -> int:
+    """Bumped whenever this app writes, so previews made before a write are not reused."""
+    return st.session_state.get("data_generation", 0)
+
+
+def do_import(context: ui.Context, path: Path, file_name: str, table: str,
+              layout: str | layouts.Layout | None, shown: importing.Preview) -> None:
+    try:
+        with st.spinner(f"Importing {file_name}…"):
+            outcome = importing.run(ui.connection(context.store_path), path, table,
+                                    identity.acting_user(), file_name=file_name,
+                                    layout=layout, expect=shown.counts())
+    except importing.ImportFailed as error:
+        st.error(ui.plain(error), icon=":material/error:")
+        return
+    st.session_state["data_generation"] = _store_generation() + 1
+    if outcome.written:
+        ui.saved(f"Imported {outcome.preview.summary()}", reset_prefixes=("data_",))
+    elif outcome.preview.ok:
+        st.warning("The store changed since this preview (someone else imported or edited "
+                   "data), so nothing was written. Check the new preview and import again.",
+                   icon=":material/sync_problem:")
+    else:
+        st.error(ui.plain(outcome.preview.summary()), icon=":material/error:")
+
+
+def show_preview(result: importing.Preview) -> None:
+    counts = result.counts()
+    for column, (label, key) in zip(st.columns(5), [
+            ("Rows in the file", "rows_in_file"), ("New", "inserted"), ("Updated", "updated"),
+            ("Unchanged", "unchanged"), ("New people", "new_people")], strict=True):
+        column.metric(label, f"{counts[key]:,}", border=True)
+    if result.new_people:
+        st.caption(ui.plain("Owners not yet known, added as people: "
+                            + ", ".join(result.new_people)))
+    if result.unused_headers:
+        st.caption(ui.plain("Columns not imported: " + ", ".join(result.unused_headers)))
+    if not result.ok:
+        st.error(ui.plain(result.summary()), icon=":material/error:")
+        problems = pd.DataFrame([vars(problem) for problem in result.problems])
+        st.dataframe(problems, hide_index=True, column_config={
+            "file": "File", "line": st.column_config.NumberColumn("Line", format="%d"),
+            "column": "Column", "value": "Value", "reason": "Problem"})
+        return
+    if not result.sample.empty:
+        st.caption(f"The first {len(result.sample):,} rows as they will be stored:")
+        st.dataframe(result.sample, hide_index=True)
+
+
+def mapping_form(headers: list[str], table: str, start: layouts.Layout) -> layouts.Layout:
+    """Pick, for each column of the table, the file's header that feeds it."""
+    spec = layouts.TABLES[table]
+    found = start.source_for(headers)
+    none = "—"
+    chosen: dict[str, tuple[str, ...]] = {}
+    columns = st.columns(3)
+    for number, column in enumerate(spec.columns):
+        options = [none, *headers]
+        default = headers[found[column.name]] if column.name in found else none
+        label = column.name + (" *" if column.required else "")
+        picked = columns[number % 3].selectbox(
+            label, options, index=options.index(default), key=f"data_map_{table}_{column.name}",
+            help=column.help or None)
+        if picked != none:
+            chosen[column.name] = (picked,)
+    date_format = st.selectbox(
+        "Dates are written as", list(layouts.DATE_FORMATS),
+        index=list(layouts.DATE_FORMATS).index(start.date_format),
+        format_func=lambda name: layouts.DATE_FORMATS[name][0], key=f"data_map_{table}_dates")
+    st.caption("\\* required. ISO dates (2026-03-14) are always understood.")
+    return layouts.Layout("custom", "your mapping", table, chosen, date_format)
+
+
+def save_mapping_form(context: ui.Context, layout: layouts.Layout) -> None:
+    with st.form("data_save_mapping", border=False):
+        name = st.text_input("Save this mapping as", placeholder="e.g. Pipedrive deals")
+        if st.form_submit_button("Save mapping", icon=":material/save:"):
+            try:
+                layouts.save_mapping(ui.connection(context.store_path), name, layout.table,
+                                     {column: headers[0] for column, headers in
+                                      layout.columns.items()}, layout.date_format,
+                                     identity.acting_user())
+            except layouts.LayoutError as error:
+                st.error(ui.plain(error), icon=":material/error:")
+                return
+            ui.saved(f"Saved the mapping {name.strip()!r}; choose it next time.")
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def import_history(store_path: str) -> pd.DataFrame:
+    cursor = ui.cursor(store_path)
+    try:
+        return sql.frame(cursor, "import_runs", limit=200)
+    finally:
+        cursor.close()
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def table_sizes(store_path: str) -> dict[str, int]:
+    cursor = ui.cursor(store_path)
+    try:
+        return {name: int(rows) for name, rows in sql.frame(cursor, "table_sizes").itertuples(
+            index=False) if name in exporting.TABLES}
+    finally:
+        cursor.close()
+
+
+def stage_mapping_editor(context: ui.Context) -> None:
+    cursor = ui.cursor(context.store_path)
+    try:
+        seen = layouts.stage_mapping(cursor)
+    finally:
+        cursor.close()
+    frame = pd.DataFrame(seen, columns=["stage", "label", "status", "forecast_category"])
+    edited = st.data_editor(
+        frame.drop(columns="stage"), num_rows="dynamic", hide_index=True,
+        key="data_stage_editor", column_config={
+            "label": st.column_config.TextColumn("CRM stage", required=True),
+            "status": st.column_config.SelectboxColumn(
+                "Status", options=list(layouts.DEAL_STATUSES), required=True),
+            "forecast_category": st.column_config.SelectboxColumn(
+                "Forecast category", options=list(layouts.FORECAST_CATEGORIES),
+                required=True)})
+    if st.button("Save the stage mapping", icon=":material/save:"):
+        rows = edited.astype(object).where(edited.notna(), None).to_dict("records")
+        try:
+            count = layouts.save_stage_mapping(ui.connection(context.store_path), rows, seen,
+                                               identity.acting_user())
+        except layouts.LayoutError as error:
+            st.error(ui.plain(error), icon=":material/error:")
+            return
+        ui.saved(f"Saved the stage mapping ({count} stages).",
+                 reset_prefixes=("data_stage_editor",))
+
+
+def table_csv(store_path: str, table: str) -> bytes:
+    cursor = ui.cursor(store_path)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            output = Path(folder) / f"{table}.csv"
+            exporting.export_table(cursor, table, "csv", output)
+            return output.read_bytes()
+    finally:
+        cursor.close()
+
+
+def backup_bytes(store_path: str) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "revenue-relay-backup.duckdb"
+        exporting.backup(ui.connection(store_path), output)
+        return output.read_bytes()

@@ -1,0 +1,75 @@
+"""Getting data out: any store table as CSV or Parquet, and the whole store as a backup.
+
+DuckDB writes the files itself, so exporting ten million leads does not pass them through
+Python. CSV text that a spreadsheet would run as a formula is written with a leading
+apostrophe (as on the pages' downloads); Parquet keeps values exactly as stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from relay import report
+
+# What can be exported: the store contract's tables and the records kept beside them.
+TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
+          "forecast_submissions", "audit_log", "plan_signoffs", "import_runs",
+          "stage_mappings", "settings")
+FORMATS = ("csv", "parquet")
+_FORMULA_PATTERN = "^[" + "".join(
+    "\\" + start if start in "-" else start for start in report.FORMULA_STARTS) + "]"
+
+
+class ExportError(ValueError):
+    """An export that was asked for wrongly: an unknown table or format."""
+
+
+def _select(cursor: duckdb.DuckDBPyConnection, table: str, guard_formulas: bool) -> str:
+    if table not in TABLES:
+        raise ExportError(f"no table {table!r} to export (tables: {', '.join(TABLES)})")
+    columns = cursor.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_name = $table and table_schema = 'main' order by ordinal_position",
+        {"table": table}).fetchall()
+    selected = []
+    for name, data_type in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        if guard_formulas and data_type == "VARCHAR":
+            selected.append(f"case when regexp_matches({quoted}, $formula) then '''' || "
+                            f"{quoted} else {quoted} end as {quoted}")
+        else:
+            selected.append(quoted)
+    return f"select {', '.join(selected)} from {table}"
+
+
+def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str,
+                 output: Path) -> int:
+    """Write `table` to `output`; returns the number of rows."""
+    if file_format not in FORMATS:
+        raise ExportError(f"unknown format {file_format!r} (formats: {', '.join(FORMATS)})")
+    query = _select(cursor, table, guard_formulas=file_format == "csv")
+    params = {"formula": _FORMULA_PATTERN} if file_format == "csv" else {}
+    options = "format csv, header true" if file_format == "csv" else "format parquet"
+    params["output"] = str(output)
+    cursor.execute(f"copy ({query}) to $output ({options})", params)
+    return cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
+    """A consistent copy of the whole store (every table, view and macro) as a new DuckDB
+    file at `output`, taken while the store stays in use."""
+    output = Path(output)
+    if output.exists():
+        raise ExportError(f"{output} already exists; a backup never overwrites a file")
+    cursor = connection.cursor()
+    try:
+        database = cursor.execute("select current_database()").fetchall()[0][0]
+        cursor.execute("attach $output as relay_backup", {"output": str(output)})
+        try:
+            cursor.execute(f'copy from database "{database}" to relay_backup')
+        finally:
+            cursor.execute("detach relay_backup")
+    finally:
+        cursor.close()

@@ -1,0 +1,696 @@
+"""Importing a CSV or Excel file into one store table: read, check, preview, write.
+
+The file is read by DuckDB's own CSV reader (every value as text) into a temporary table of
+the import's cursor; each check is one set-based query over it, so a million rows take
+seconds, not minutes. Nothing is written until every row passes: then the whole file goes in
+one transaction, upserted on the record's own ID, so importing the same file twice changes
+nothing and a later export of the same CRM updates what changed.
+
+The SQL here is composed from the table specs in relay.layouts: column names come only from
+those specs (never from the file), and every value, format and file path is a bound
+parameter. The file's columns are read as c0, c1, ... so its headers never reach SQL.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from relay import clock, layouts, sql
+from relay.layouts import Layout, Table
+
+MAX_FILE_BYTES = 1 << 30  # 1 GiB: about five million leads
+MAX_PROBLEMS_LISTED = 1_000
+PREVIEW_ROWS = 50
+DELIMITERS = (",", ";", "\t", "|")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx",)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with the file, and where: line and column when it is one value."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column:
+            where += f", column {self.column!r}"
+        value = "" if self.value is None else f" {self.value!r}:"
+        return f"{where}:{value} {self.reason}"
+
+
+@dataclass
+class Preview:
+    """What an import would do: the counts, every problem, and rows as they will be stored."""
+
+    file_name: str
+    file_bytes: int
+    table: str
+    layout: str
+    headers: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # column -> header
+    unused_headers: list[str] = field(default_factory=list)
+    rows_in_file: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_people: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def counts(self) -> dict[str, int]:
+        return {"rows_in_file": self.rows_in_file, "inserted": self.inserted,
+                "updated": self.updated, "unchanged": self.unchanged,
+                "new_people": len(self.new_people), "problems": self.problem_count}
+
+    def summary(self) -> str:
+        if not self.ok:
+            more = (f" (the first {len(self.problems):,} are listed)"
+                    if self.problem_count > len(self.problems) else "")
+            return (f"{self.file_name}: {self.problem_count:,} problem(s){more}; nothing was "
+                    "written.")
+        people = f", {len(self.new_people):,} new people" if self.new_people else ""
+        return (f"{self.file_name} → {self.table}: {self.rows_in_file:,} rows: "
+                f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} "
+                f"unchanged{people}.")
+
+
+@dataclass(frozen=True)
+class Source:
+    file_name: str
+    file_bytes: int
+    headers: list[str]
+
+
+def _refuse(preview: Preview, reason: str, line: int | None = None,
+            column: str | None = None, value: str | None = None) -> Preview:
+    preview.problems.append(Problem(preview.file_name, line, column, value, reason))
+    preview.problem_count = len(preview.problems)
+    return preview
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _sniff(path: Path, preview: Preview) -> tuple[list[str], str] | None:
+    """The header row and delimiter of a CSV file, after checking it is UTF-8 text."""
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if head.startswith(b"PK\x03\x04"):
+        _refuse(preview, "this is a zip archive or an Excel workbook, not a CSV file: "
+                         "upload a workbook with the .xlsx extension")
+        return None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _refuse(preview, "the file is UTF-16 text; save it as \"CSV UTF-8\" and import again")
+        return None
+    if b"\x00" in head:
+        zero_at = head.index(b"\x00") + 1
+        _refuse(preview, f"the file holds binary data (a zero byte at byte {zero_at:,}): "
+                         "it is not a CSV text file")
+        return None
+    bad = _first_non_utf8(path)
+    if bad is not None:
+        line, byte = bad
+        _refuse(preview, f"not UTF-8 text (byte 0x{byte:02X}): save the file as "
+                         f"\"CSV UTF-8\" and import again", line=line)
+        return None
+    text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    first_line = text.splitlines()[0] if text.strip() else ""
+    if not first_line.strip():
+        _refuse(preview, "the file is empty" if not text.strip()
+                else "the first line is empty: it must be the header row")
+        return None
+    delimiter = max(DELIMITERS, key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        delimiter = ","
+    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    return [header.strip() for header in headers], delimiter
+
+
+def _first_non_utf8(path: Path) -> tuple[int, int] | None:
+    """(line, byte value) of the first byte that is not UTF-8, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return lines_before + chunk.count(b"\n", 0, error.start) + 1, chunk[error.start]
+            lines_before += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return lines_before + 1, 0
+    return None
+
+
+def read(cursor: duckdb.DuckDBPyConnection, path: Path, preview: Preview) -> Source | None:
+    """Load the file into the temporary table import_raw (columns c0..cN, all text, in file
+    order) and return its headers; None with the problems in `preview` when it cannot be
+    read."""
+    path = Path(path)
+    size = path.stat().st_size
+    preview.file_bytes = size
+    if size == 0:
+        _refuse(preview, "the file is empty")
+        return None
+    if size > MAX_FILE_BYTES:
+        _refuse(preview, f"the file is {size / 2**30:.1f} GiB; an import takes at most "
+                         f"{MAX_FILE_BYTES / 2**30:.0f} GiB: split it (e.g. by created date) "
+                         "and import the parts")
+        return None
+    suffix = Path(preview.file_name).suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        headers = _read_excel(cursor, path, preview)
+    elif suffix in TEXT_SUFFIXES or not suffix:
+        headers = _read_csv(cursor, path, preview)
+    else:
+        _refuse(preview, f"{suffix} files cannot be imported: use CSV (.csv) or Excel (.xlsx)")
+        return None
+    if headers is None:
+        return None
+    seen: dict[str, int] = {}
+    for number, header in enumerate(headers, start=1):
+        if not header:
+            _refuse(preview, f"column {number} has no header", line=1)
+        elif header.lower() in seen:
+            _refuse(preview, f"the header appears twice (columns {seen[header.lower()]} and "
+                             f"{number})", line=1, column=header)
+        else:
+            seen[header.lower()] = number
+    preview.rows_in_file = cursor.execute("select count(*) from import_raw").fetchall()[0][0]
+    if not preview.problems and preview.rows_in_file == 0:
+        _refuse(preview, "the file has a header but no rows")
+    return None if preview.problems else Source(preview.file_name, size, headers)
+
+
+def _read_csv(cursor, path: Path, preview: Preview) -> list[str] | None:
+    sniffed = _sniff(path, preview)
+    if sniffed is None:
+        return None
+    headers, delimiter = sniffed
+    names = [f"c{index}" for index in range(len(headers))]
+    try:
+        cursor.execute(
+            "create or replace temp table import_raw as select * from read_csv("
+            "$path, header = true, all_varchar = true, delim = $delim, quote = '\"', "
+            "escape = '\"', names = $names::varchar[], store_rejects = true, "
+            "rejects_table = 'import_rejects', rejects_scan = 'import_scans', "
+            "max_line_size = 4194304)",
+            {"path": str(path), "delim": delimiter, "names": names})
+    except duckdb.Error as error:
+        _refuse(preview, f"the file cannot be read as CSV: {str(error).splitlines()[0]}")
+        return None
+    rejects = cursor.execute(
+        "select line, column_name, error_type, error_message from import_rejects "
+        "order by line limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+    for line, column, error_type, message in rejects:
+        header = headers[int(column[1:])] if column and column[1:].isdigit() else None
+        reason = {"TOO MANY COLUMNS": "more values than the header has columns",
+                  "MISSING COLUMNS": "fewer values than the header has columns",
+                  "UNQUOTED VALUE": "a quote inside a value that is not quoted",
+                  }.get(error_type, message)
+        if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+            reason += (f" ({len(headers)} columns split by {delimiter!r}; a different "
+                       "delimiter in this row?)")
+        _refuse(preview, reason, line=int(line), column=header)
+    if rejects:
+        preview.problem_count = cursor.execute(
+            "select count(*) from import_rejects").fetchall()[0][0]
+    return headers
+
+
+def _read_excel(cursor, path: Path, preview: Preview) -> list[str] | None:
+    try:
+        sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str, engine="openpyxl")
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        _refuse(preview, f"the file cannot be read as an Excel workbook (.xlsx): {error}")
+        return None
+    if sheet.empty:
+        _refuse(preview, "the workbook's first sheet is empty")
+        return None
+    headers = ["" if pd.isna(value) else str(value).strip() for value in sheet.iloc[0]]
+    rows = sheet.iloc[1:].copy()
+    rows.columns = [f"c{index}" for index in range(len(headers))]
+    rows = rows.astype(object).where(rows.notna(), None)
+    cursor.register("import_sheet", rows)
+    try:
+        cursor.execute("create or replace temp table import_raw as "
+                       "select * from import_sheet")
+    finally:
+        cursor.unregister("import_sheet")
+    return headers
+
+
+# ---------------------------------------------------------------------------- checking
+
+
+class _Query:
+    """A statement being composed, with its bound parameters."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+
+def _typed_expression(column: layouts.Column, raw: str, query: _Query,
+                      date_formats: list[str]) -> str:
+    """SQL that turns the column's trimmed text `raw` into its stored value (null when it
+    is not one: the checks then report it)."""
+    kind = column.kind
+    if kind in ("id", "text", "owner", "person", "campaign", "lead", "stage"):
+        return raw
+    if kind in ("timestamp", "date"):
+        moment = f"try_cast({raw} as timestamp)"
+        if date_formats:
+            moment = (f"coalesce({moment}, try_strptime({raw}, "
+                      f"{query.bind(date_formats)}::varchar[]))")
+        return moment if kind == "timestamp" else f"({moment})::date"
+    if kind == "amount":
+        return f"try_cast({raw} as decimal(18, 2))"
+    if kind == "count":
+        return f"try_cast({raw} as integer)"
+    if kind == "number":
+        return f"try_cast({raw} as double)"
+    if kind == "choice":
+        normalised = f"lower(regexp_replace({raw}, '[\\s\\-]+', '_', 'g'))"
+        return (f"case when list_contains({query.bind(list(column.choices))}::varchar[], "
+                f"{normalised}) then {normalised} end")
+    if kind == "quarter":
+        return f"case when regexp_full_match(upper({raw}), '\\d{{4}}-Q[1-4]') then upper({raw}) end"
+    raise AssertionError(f"unknown column kind {kind}")
+
+
+_EXPECTED = {
+    "timestamp": "a date and time",
+    "date": "a date",
+    "amount": "an amount (digits and a decimal point, e.g. 12500.00: no currency sign or "
+              "thousands separator)",
+    "count": "a whole number",
+    "number": "a number (e.g. 1250000 or 0.25)",
+    "quarter": "a fiscal quarter such as 2026-Q3",
+}
+
+
+def _reason(column: layouts.Column, date_format: str) -> str:
+    if column.kind in ("timestamp", "date"):
+        return f"not {_EXPECTED[column.kind]} (expected {layouts.DATE_FORMATS[date_format][0]})"
+    if column.kind == "choice":
+        return f"not one of: {', '.join(column.choices)}"
+    return f"not {_EXPECTED[column.kind]}"
+
+
+def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layout: Layout,
+          preview: Preview) -> Preview:
+    """Type every value, resolve references and list every problem; leaves the rows as they
+    would be stored, with what each does (new / updated / unchanged), in import_changes."""
+    found = layout.source_for(source.headers)
+    preview.headers = source.headers
+    preview.mapping = {column: source.headers[index] for column, index in found.items()}
+    used = set(found.values())
+    preview.unused_headers = [header for index, header in enumerate(source.headers)
+                              if index not in used]
+    missing = layouts.missing_required(table, found)
+    if missing:
+        wanted = [f"{name} (headed {' or '.join(repr(h) for h in layout.columns[name])})"
+                  if name in layout.columns else name for name in missing]
+        _refuse(preview, f"no column for {'; '.join(wanted)} in the {layout.label} layout; "
+                         f"the file's headers are: {', '.join(source.headers)}", line=1)
+        return preview
+
+    typed = _Query()
+    date_formats = layouts.DATE_FORMATS[layout.date_format][1]
+    selects = ["rowid + 2 as line"]
+    for column in table.columns:
+        if column.name not in found:
+            continue
+        raw = f"nullif(trim(c{found[column.name]}), '')"
+        selects.append(f"{raw} as raw_{column.name}")
+        selects.append(f"{_typed_expression(column, raw, typed, date_formats)} as "
+                       f"{column.name}")
+    cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
+                   "from import_raw", typed.params)
+
+    _resolve_people(cursor, table, found)
+    problems = _Query()
+    checks = []
+    for column in table.columns:
+        if column.name not in found:
+            continue
+        value = f"raw_{column.name}"
+
+        def add(condition: str, reason: str, header: str = preview.mapping[column.name],
+                shown: str = value) -> None:
+            checks.append(f"select line, {problems.bind(header)} as column_name, {shown} as "
+                          f"value, {problems.bind(reason)} as reason from import_typed "
+                          f"where {condition}")
+
+        if column.required:
+            add(f"{value} is null", "missing: every row needs a value here")
+        if column.kind in _EXPECTED or column.kind == "choice":
+            add(f"{value} is not null and {column.name} is null",
+                _reason(column, layout.date_format))
+        if column.kind in ("amount", "count", "number"):
+            add(f"{column.name} < 0", "negative: must be zero or more")
+        if column.kind in ("owner", "person"):
+            add(f"{value} in (select value from import_people where matches > 1)",
+                "matches more than one person by name: use their person_id or email")
+        if column.kind == "person":
+            add(f"{value} in (select value from import_people where person_id is null)",
+                "no such person (give a person_id, email or name of someone in the store)")
+        if column.kind == "campaign":
+            add(f"{value} is not null and {value} not in (select campaign_id from campaigns)",
+                "no campaign with this ID: import the campaigns first")
+        if column.kind == "lead":
+            add(f"{value} is not null and {value} not in (select lead_id from leads)",
+                "no lead with this ID: import the leads first")
+        if column.kind == "stage":
+            add(f"{value} is not null and lower({value}) not in "
+                "(select stage from stage_mappings)",
+                "unknown stage: add it to the stage mapping on the Data page")
+    checks.extend(_table_checks(table, found, problems))
+    checks.append(_duplicate_check(table, found, preview, problems))
+    cursor.execute("create or replace temp table import_problems as "
+                   + " union all ".join(checks), problems.params)
+    preview.problem_count = cursor.execute(
+        "select count(*) from import_problems").fetchall()[0][0]
+    listed = cursor.execute(
+        "select line, column_name, value, reason from import_problems "
+        "order by line, column_name limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+    preview.problems = [Problem(preview.file_name, line, column, value, reason)
+                        for line, column, value, reason in listed]
+    if not preview.ok:
+        return preview
+    _stage(cursor, table, found)
+    _classify(cursor, table, found, preview)
+    return preview
+
+
+def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[str]:
+    """Checks that involve more than one column."""
+    def rule(condition: str, column: str, reason: str) -> str:
+        return (f"select line, {query.bind(column)} as column_name, null as value, "
+                f"{query.bind(reason)} as reason from import_typed where {condition}")
+
+    checks = []
+    if table.name == "campaigns":
+        checks.append(rule("end_date < start_date", "end_date",
+                           "ends before it starts (end_date < start_date)"))
+    if table.name == "forecast_submissions":
+        checks.append(rule("best_case_amount < commit_amount", "best_case_amount",
+                           "best case is below commit"))
+    if table.name == "deals" and "crm_stage" not in found:
+        for column in ("status", "forecast_category"):
+            checks.append(rule(f"raw_{column} is null", column,
+                               "missing: without a stage column, every deal needs its "
+                               f"{column}"))
+    return checks
+
+
+def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
+                     query: _Query) -> str:
+    key = ", ".join(column for column in table.key if column in found)
+    if len(table.key) == 1:
+        column, reason = table.key[0], "duplicate ID: also on line "
+    else:
+        column = table.key[0]
+        reason = f"duplicate row: same {', '.join(table.key)} as line "
+    header = query.bind(preview.mapping.get(column, column))
+    return (f"select line, {header} as column_name, raw_{column} as value, "
+            f"{query.bind(reason)} || first_line as reason from ("
+            f"select line, raw_{column}, min(line) over (partition by {key}) as first_line "
+            f"from import_typed) where line > first_line")
+
+
+def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
+    """import_people: for each person named in the file (owner, manager, submitter), the
+    person_id it matches, how many people it matches, and for an unknown owner the person
+    that will be created."""
+    column = next((c for c in table.columns if c.kind in ("owner", "person")
+                   and c.name in found), None)
+    if column is None:
+        cursor.execute("create or replace temp table import_people_wanted (value varchar)")
+    else:
+        cursor.execute(f"create or replace temp table import_people_wanted as select distinct "
+                       f"raw_{column.name} as value from import_typed "
+                       f"where raw_{column.name} is not null")
+    # A people file may name managers who are in the same file.
+    if table.name == "people":
+        optional = {name: name if name in found else "null"
+                    for name in ("email", "region", "segment")}
+        cursor.execute(f"create or replace temp table import_people_in_file as select "
+                       f"person_id, {optional['email']} as email, name, "
+                       f"{optional['region']} as region, {optional['segment']} as segment "
+                       f"from import_typed")
+    else:
+        cursor.execute("create or replace temp table import_people_in_file (person_id varchar, "
+                       "email varchar, name varchar, region varchar, segment varchar)")
+    creates = column is not None and column.kind == "owner"
+    sql.execute(cursor, "import_people", team=table.new_person_team, creates=creates)
+
+
+def _stage(cursor, table: Table, found: dict[str, int]) -> None:
+    """import_staged: the rows exactly as they will be stored."""
+    selects = ["line"]
+    for name in _written(table, found):
+        selects.append(_staged_expression(table, name, found) + f" as {name}")
+    joins = ""
+    if any(c.kind in ("owner", "person") and c.name in found for c in table.columns):
+        owner = next(c.name for c in table.columns if c.kind in ("owner", "person"))
+        joins += (f" left join import_people as person on person.value = "
+                  f"import_typed.raw_{owner}")
+    if "crm_stage" in found:
+        joins += (" left join stage_mappings as stage on stage.stage = "
+                  "lower(import_typed.crm_stage)")
+    if table.name == "goals":
+        joins += (" left join goals as stored on stored.quarter = import_typed.quarter and "
+                  "stored.metric = import_typed.metric and stored.region is not distinct from "
+                  "import_typed.region and stored.segment is not distinct from "
+                  "import_typed.segment")
+    cursor.execute(f"create or replace temp table import_staged as select {', '.join(selects)}"
+                   f" from import_typed{joins}")
+
+
+def _written(table: Table, found: dict[str, int]) -> list[str]:
+    """The stored columns this import sets: those the file has, and those derived from
+    them."""
+    written = [name for name in table.stored_columns if name in found]
+    if table.name == "deals":
+        if "crm_stage" in found:
+            written += [name for name in ("status", "forecast_category") if name not in written]
+        if "owner_id" in found:
+            written += [name for name in ("region", "segment") if name not in written]
+    if table.name == "goals" and "owner_team" not in written:
+        written.append("owner_team")
+    return [name for name in table.stored_columns if name in written]
+
+
+def _staged_expression(table: Table, name: str, found: dict[str, int]) -> str:
+    column = table.column(name)
+    if column.kind in ("owner", "person"):
+        return "person.person_id"
+    if table.name == "deals" and name in ("status", "forecast_category") and "crm_stage" in found:
+        return f"coalesce(import_typed.{name}, stage.{name})" if name in found else f"stage.{name}"
+    if table.name == "deals" and name in ("region", "segment") and "owner_id" in found:
+        return (f"coalesce(import_typed.{name}, person.{name})" if name in found
+                else f"person.{name}")
+    if table.name == "goals" and name == "owner_team":
+        default = "case import_typed.metric " + " ".join(
+            f"when '{metric}' then '{team}'"
+            for metric, team in layouts.DEFAULT_OWNER_TEAM.items()) + " end"
+        given = "import_typed.owner_team, " if name in found else ""
+        return f"coalesce({given}stored.owner_team, {default})"
+    return f"import_typed.{name}"
+
+
+def _key_join(table: Table) -> str:
+    return " and ".join(f"stored.{key} is not distinct from import_staged.{key}"
+                        if key in ("region", "segment") else
+                        f"stored.{key} = import_staged.{key}" for key in table.key)
+
+
+def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> None:
+    written = _written(table, found)
+    compared = [name for name in written if name not in table.key]
+    changed = " or ".join(f"stored.{name} is distinct from import_staged.{name}"
+                          for name in compared) or "false"
+    cursor.execute(
+        f"create or replace temp table import_changes as select import_staged.*, "
+        f"case when stored.{table.key[0]} is null then 'new' when {changed} then 'updated' "
+        f"else 'unchanged' end as change from import_staged "
+        f"left join {table.name} as stored on {_key_join(table)}")
+    counts = dict(cursor.execute(
+        "select change, count(*) from import_changes group by change").fetchall())
+    preview.inserted = counts.get("new", 0)
+    preview.updated = counts.get("updated", 0)
+    preview.unchanged = counts.get("unchanged", 0)
+    preview.new_people = [name for (name,) in cursor.execute(
+        "select new_name from import_people where is_new order by new_name").fetchall()]
+    preview.sample = cursor.execute(
+        f"select change, {', '.join(written)} from import_changes order by line "
+        f"limit {PREVIEW_ROWS}").df()
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, actor: str,
+          at: dt.datetime) -> None:
+    """Write what `check` staged. The caller holds the transaction: all of it or nothing."""
+    found = {column: 0 for column in preview.mapping}
+    written = _written(table, found)
+    params = {"actor": actor, "at": at}
+    sql.execute(cursor, "import_write_people")
+    if table.name == "deals":
+        sql.execute(cursor, "import_deal_history_before")
+        sql.execute(cursor, "import_deal_history_after", at=at)
+    versioned = table.name in ("campaigns", "goals")
+    stamps = {"campaigns": ["version", "updated_by", "updated_at"],
+              "goals": ["version", "updated_by", "updated_at"]}.get(table.name, [])
+    updates = [f"{name} = import_changes.{name}" for name in written if name not in table.key]
+    if versioned:
+        updates += ["version = coalesce(stored.version, 1) + 1", "updated_by = $actor",
+                    "updated_at = $at"]
+    if updates:
+        cursor.execute(
+            f"update {table.name} as stored set {', '.join(updates)} from import_changes "
+            f"where import_changes.change = 'updated' and "
+            f"{_key_join(table).replace('import_staged', 'import_changes')}", params
+            if versioned else {})
+    inserted = written + stamps
+    values = [f"import_changes.{name}" for name in written] + (
+        ["1", "$actor", "$at"] if versioned else [])
+    cursor.execute(
+        f"insert into {table.name} ({', '.join(inserted)}) select {', '.join(values)} "
+        f"from import_changes where change = 'new' order by line", params
+        if versioned else {})
+    if table.name == "goals":
+        sql.execute(cursor, "import_goal_revisions", at=at)
+
+
+def record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,
+           actor: str, outcome: str, message: str | None = None) -> int:
+    """The import's line in the history (and, when it wrote, the audit log)."""
+    counts = preview.counts()
+    import_id = sql.records(
+        cursor, "insert_import_run", started_at=started_at, finished_at=clock.now(),
+        actor=actor, file_name=preview.file_name, file_bytes=preview.file_bytes,
+        table_name=preview.table, layout=preview.layout, outcome=outcome,
+        message=message or preview.summary(),
+        **{name: counts[name] for name in ("rows_in_file", "inserted", "updated", "unchanged",
+                                            "new_people", "problems")})[0]["import_id"]
+    if outcome == "imported":
+        sql.execute(cursor, "insert_audit", at=clock.now(), actor=actor, action="import",
+                    entity=preview.table, entity_id=str(import_id), before=None,
+                    after=json.dumps({"file": preview.file_name, "layout": preview.layout,
+                                      **counts}))
+    return import_id
+
+
+# ---------------------------------------------------------------------------- the whole import
+
+
+class ImportFailed(Exception):
+    """The import could not be written; the store is as it was before it."""
+
+
+@dataclass
+class Outcome:
+    preview: Preview
+    written: bool
+    import_id: int | None = None
+
+
+def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
+                 table_name: str, layout: str | Layout | None = None) -> Preview:
+    """Read and check the file against the store as it is now; writes nothing. The layout
+    is recognised from the headers when not given (the store's own columns otherwise)."""
+    table = layouts.TABLES[table_name]
+    preview = Preview(file_name, 0, table_name, "")
+    source = read(cursor, path, preview)
+    if source is None:
+        return preview
+    if layout is None:
+        layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
+    if isinstance(layout, str):
+        layout = layouts.find(cursor, table_name, layout)
+    preview.layout = layout.name
+    return check(cursor, source, table, layout, preview)
+
+
+def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, actor: str, *,
+        file_name: str | None = None, layout: str | Layout | None = None,
+        dry_run: bool = False, expect: dict[str, int] | None = None,
+        progress: Callable[[str], None] = lambda step: None) -> Outcome:
+    """Check the file and, when every row passes, write it in one transaction and record
+    the import. A refused file is recorded too; nothing of it is written. `expect`: the
+    counts a preview showed the user; if the store changed since, nothing is written.
+    `progress` hears each step as it starts."""
+    started = clock.now()
+    path = Path(path)
+    cursor = connection.cursor()
+    try:
+        progress(f"Checking {file_name or path.name}…")
+        preview = preview_file(cursor, path, file_name or path.name, table_name, layout)
+        if dry_run:
+            return Outcome(preview, False)
+        if not preview.ok:
+            return Outcome(preview, False, _record_alone(connection, preview, started, actor,
+                                                         "refused"))
+        if expect is not None and expect != preview.counts():
+            return Outcome(preview, False)
+        progress(f"Writing {preview.inserted + preview.updated:,} rows to {table_name}…")
+        cursor.execute("begin transaction")
+        try:
+            write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
+            import_id = record(cursor, preview, started, actor, "imported")
+            cursor.execute("commit")
+        except duckdb.Error as error:
+            try:
+                cursor.execute("rollback")
+            except duckdb.Error:
+                pass  # a failed commit has already ended the transaction
+            message = (f"{preview.file_name} could not be written, so nothing of it was: "
+                       f"{str(error).splitlines()[0]}")
+            _record_alone(connection, preview, started, actor, "failed", message)
+            raise ImportFailed(message) from error
+        return Outcome(preview, True, import_id)
+    finally:
+        cursor.close()
+
+
+def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str,
+                  outcome: str, message: str | None = None) -> int:
+    cursor = connection.cursor()
+    try:
+        return record(cursor, preview, started, actor, outcome, message)
+    finally:
+        cursor.close()
