@@ -16,7 +16,7 @@ upload, stages, history, downloads = st.tabs(
 
 with upload:
     tables = list(layouts.TABLES)
-    table = st.selectbox("Into the table", tables, key="data_table",
+    table = st.selectbox("Into the table", tables, index=tables.index("deals"), key="data_table",
                          format_func=lambda name: layouts.TABLES[name].label)
     uploaded = st.file_uploader(
         "CSV (UTF-8) or Excel (.xlsx) file", type=["csv", "txt", "tsv", "xlsx"],

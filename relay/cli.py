@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from relay import (
-    campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
+    bench, campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
     planning, report, settings, sql, store,
 )
 from relay.views import (
@@ -106,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
     keep.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
                       help="how long to wait for a running dashboard to do the job")
     keep.set_defaults(run=_backup)
+
+    measure = commands.add_parser(
+        "bench", help="measure the work that grows with the data (so far: importing leads)")
+    measure.add_argument("--leads", type=_positive, default=1_000_000,
+                         help="leads in the generated company (default 1,000,000)")
+    measure.add_argument("--repetitions", type=int, default=bench.REPETITIONS)
+    measure.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
+    measure.set_defaults(run=_bench)
 
     def with_filters(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         command.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
@@ -294,6 +302,13 @@ def _hand_off(path: Path, job: dict, wait: float) -> dict:
             raise UsageError(answer["error"])
         raise store.StoreError(answer["error"])
     return answer
+
+
+def _bench(args) -> int:
+    if args.repetitions < 1:
+        raise UsageError("--repetitions must be 1 or more")
+    print(bench.table(bench.run(args.leads, args.json, args.repetitions)))
+    return 0
 
 
 def _setting(args) -> int:

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from relay import clock, layouts, sql
+from relay.goals import DEFAULT_OWNER_TEAM
 from relay.layouts import Layout, Table
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: about five million leads
@@ -300,12 +301,17 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
         return f"try_cast({raw} as integer)"
     if kind == "number":
         return f"try_cast({raw} as double)"
+    # "Best Case" and "best-case" are best_case.
+    normalised = f"lower(regexp_replace({raw}, '[\\s\\-]+', '_', 'g'))"
     if kind == "choice":
-        normalised = f"lower(regexp_replace({raw}, '[\\s\\-]+', '_', 'g'))"
         return (f"case when list_contains({query.bind(list(column.choices))}::varchar[], "
                 f"{normalised}) then {normalised} end")
+    if kind == "name":
+        return (f"case when regexp_full_match({normalised}, '[a-z][a-z0-9_]*') "
+                f"then {normalised} end")
     if kind == "quarter":
-        return f"case when regexp_full_match(upper({raw}), '\\d{{4}}-Q[1-4]') then upper({raw}) end"
+        return (f"case when regexp_full_match(upper({raw}), '\\d{{4}}-Q[1-4]') "
+                f"then upper({raw}) end")
     raise AssertionError(f"unknown column kind {kind}")
 
 
@@ -317,6 +323,7 @@ _EXPECTED = {
     "count": "a whole number",
     "number": "a number (e.g. 1250000 or 0.25)",
     "quarter": "a fiscal quarter such as 2026-Q3",
+    "name": "a name of letters, digits and underscores, e.g. win_rate",
 }
 
 
@@ -525,7 +532,7 @@ def _staged_expression(table: Table, name: str, found: dict[str, int]) -> str:
     if table.name == "goals" and name == "owner_team":
         default = "case import_typed.metric " + " ".join(
             f"when '{metric}' then '{team}'"
-            for metric, team in layouts.DEFAULT_OWNER_TEAM.items()) + " end"
+            for metric, team in DEFAULT_OWNER_TEAM.items()) + " end"
         given = "import_typed.owner_team, " if name in found else ""
         return f"coalesce({given}stored.owner_team, {default})"
     return f"import_typed.{name}"

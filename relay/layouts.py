@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import duckdb
 
 from relay import clock, sql, store
-from relay.goals import DEFAULT_OWNER_TEAM
 
 DATE_FORMATS = {
     # name: (what the user reads, strptime formats tried after ISO 8601)
@@ -32,6 +31,7 @@ class Column:
 
     kind: id, text, date, timestamp, amount (money, >= 0), count (whole number >= 0),
     number (>= 0), choice (one of `choices`, matched ignoring case, spaces and hyphens),
+    name (a lower-case name such as win_rate),
     quarter (YYYY-Qn), owner (a person, created when unknown), person (a known person),
     campaign / lead (an existing row of that table), stage (a CRM stage name, mapped to
     status and forecast category).
@@ -67,7 +67,6 @@ CAMPAIGN_STATUSES = ("planned", "live", "completed", "cancelled")
 LEAD_STAGES = ("inquiry", "mql", "sal", "sql", "opportunity", "disqualified")
 DEAL_STATUSES = ("open", "won", "lost")
 FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
-GOAL_METRICS = tuple(DEFAULT_OWNER_TEAM)
 OWNER_TEAMS = ("marketing", "sales", "shared")
 
 TABLES: dict[str, Table] = {table.name: table for table in (
@@ -129,7 +128,8 @@ TABLES: dict[str, Table] = {table.name: table for table in (
     )),
     Table("goals", "Goals", ("quarter", "metric", "region", "segment"), (
         Column("quarter", "quarter", True),
-        Column("metric", "choice", True, GOAL_METRICS),
+        Column("metric", "name", True, help="revenue, pipeline, mqls, sals, sqls, win_rate or "
+                                            "a metric of your own"),
         Column("region", "text", help="empty: company-wide"),
         Column("segment", "text", help="empty: company-wide"),
         Column("target", "number", True),

@@ -130,8 +130,8 @@ def start_shell() -> Context:
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
         st.info(
-            "**Demo data**: Northwind Analytics is made up. To use your own, see "
-            "\"The store\" in the README.",
+            "**Demo data**: Northwind Analytics is made up. Bring your own on the Data "
+            "page.",
             icon=":material/science:",
         )
     chosen = _sidebar(available, config)

@@ -15,7 +15,7 @@ from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
 PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py", "app_pages/planner.py",
          "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
-         "app_pages/campaigns.py"]
+         "app_pages/campaigns.py", "app_pages/data.py"]
 TIMEOUT = 60
 
 
@@ -134,10 +134,15 @@ def test_an_empty_store_says_what_to_do(app_env, tmp_path):
     path = tmp_path / "empty.duckdb"
     store.create(path).close()
     app_env(path, AS_OF)
-    at = app()
-    assert not at.exception
-    assert any("The store is empty" in i.value for i in at.info)
-    assert not at.metric
+    expected = {"app_pages/overview.py": "Import deals or goals or leads",
+                "app_pages/forecast.py": "Import deals", "app_pages/funnel.py": "Import leads",
+                "app_pages/sla.py": "Import leads",
+                "app_pages/campaigns.py": "Import campaigns"}
+    for page, says in expected.items():
+        at = app(page=page)
+        assert not at.exception
+        assert f"{says} on the Data page" in shown_text(at.info), page
+        assert not at.metric
 
 
 def test_a_corrupt_store_is_an_error_message_not_a_traceback(app_env, tmp_path):
@@ -560,3 +565,47 @@ def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
     next(b for b in at.button if b.label == "Submit the forecast").click().run()
     assert "below commit" in shown_text(at.error)
     assert metrics(at)["Commit (reps)"] == "$75.0K"
+
+
+SAMPLES = PROJECT_ROOT / "data" / "samples"
+
+
+def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    store.create(path).close()
+    app_env(path, DEMO_AS_OF)
+    at = app()
+    assert "Import deals or goals or leads on the Data page" in shown_text(at.info)
+    at = app(page="app_pages/data.py")
+    at.file_uploader(key="data_file").upload(
+        "hubspot-deals.csv", (SAMPLES / "hubspot-deals.csv").read_bytes(), "text/csv").run()
+    assert not at.exception
+    assert at.selectbox(key="data_layout_deals").value == "hubspot"
+    shown = metrics(at)
+    assert (shown["Rows in the file"], shown["New"], shown["Updated"], shown["New people"]) == (
+        "36", "36", "0", "5")
+    at.button(key="data_confirm").click().run()
+    assert not at.exception
+    assert "36 new, 0 updated, 0 unchanged, 5 new people" in shown_text(at.success)
+    connection = store.open_store(path)  # the app holds it open read-write in this process
+    assert connection.execute("select count(*), sum(amount) filter (where status = 'won' and "
+                              "close_date >= '2026-10-01') from deals").fetchall() == [
+        (36, 312_000.75)]
+    connection.close()
+    at = app()
+    assert metrics(at)["Closed-won"] == "$312.0K"
+
+
+def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    store.create(path).close()
+    app_env(path, DEMO_AS_OF)
+    at = app(page="app_pages/data.py")
+    at.selectbox(key="data_table").set_value("people").run()
+    at.file_uploader(key="data_file").upload(
+        "people.csv", b"person_id,name,team\nP1,Ann,sales\nP1,Bob,pirates\n", "text/csv").run()
+    assert "people.csv: 2 problem(s); nothing was written." in shown_text(at.error)
+    problems = at.dataframe[0].value
+    assert problems[["line", "column", "value"]].values.tolist() == [
+        [3, "person_id", "P1"], [3, "team", "pirates"]]
+    assert not [button for button in at.button if button.key == "data_confirm"]

@@ -10,6 +10,7 @@ fails them instead: .ci/run installs it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -27,7 +28,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from relay import PROJECT_ROOT, cli, format as fmt
+from relay import PROJECT_ROOT, cli, format as fmt, store
 from relay.views import calendar
 
 from conftest import DEMO_AS_OF
@@ -84,19 +85,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(demo_path, tmp_path_factory, chromium_present) -> Server:
-    root = tmp_path_factory.mktemp("browser")
-    served = root / "served.duckdb"
-    shutil.copy(demo_path, served)
-    # The app holds the served store open (DuckDB: one writing process per file), so the
-    # CLI reads a copy made before anything is changed.
-    report_store = root / "report.duckdb"
-    shutil.copy(demo_path, report_store)
+@contextlib.contextmanager
+def streamlit_serving(store_path: Path, root: Path):
+    """Streamlit serving the dashboard on `store_path` on a free port; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "RELAY_DB": str(served), "RELAY_TODAY": DEMO_AS_OF.isoformat(),
+    env = {**os.environ, "RELAY_DB": str(store_path), "RELAY_TODAY": DEMO_AS_OF.isoformat(),
            "RELAY_USER": "browser.test@example.com"}
-    log = (root / "streamlit.log").open("w")
+    log_path = root / "streamlit.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -114,15 +110,30 @@ def server(demo_path, tmp_path_factory, chromium_present) -> Server:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"Streamlit did not start: {(root / 'streamlit.log').read_text()}")
+            pytest.fail(f"Streamlit did not start: {log_path.read_text()}")
         time.sleep(0.3)
-    yield Server(url, report_store)
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_path, tmp_path_factory, chromium_present) -> Server:
+    root = tmp_path_factory.mktemp("browser")
+    served = root / "served.duckdb"
+    shutil.copy(demo_path, served)
+    # The app holds the served store open (DuckDB: one writing process per file), so the
+    # CLI reads a copy made before anything is changed.
+    report_store = root / "report.duckdb"
+    shutil.copy(demo_path, report_store)
+    with streamlit_serving(served, root) as url:
+        yield Server(url, report_store)
 
 
 @pytest.fixture(scope="session")
@@ -143,6 +154,7 @@ PAGES = {
     "campaigns": ("Campaign performance", 1),
     "calendar": ("Campaign calendar", 2),
     "planner": ("Demand planner", 1),
+    "data": ("Data", 0),
 }
 
 
@@ -322,3 +334,52 @@ def test_screenshots_of_every_page(page, server, screenshot_dir, size):
         # 256 colours: a page is flat colour and text, and the set is kept in the repository.
         shot.quantize(colors=256).save(screenshot_dir / name, optimize=True)
         assert (screenshot_dir / name).stat().st_size > 5_000, title
+
+
+SAMPLES = PROJECT_ROOT / "data" / "samples"
+
+
+def test_a_new_store_fills_from_the_data_page_and_from_the_cli_while_the_app_runs(
+        page, tmp_path_factory, chromium_present):
+    root = tmp_path_factory.mktemp("imports")
+    empty = root / "company.duckdb"
+    store.create(empty).close()
+    with streamlit_serving(empty, root) as url:
+        served = Server(url, empty)
+        open_page(page, served, "")
+        assert "Import deals or goals or leads on the Data page" in page.locator(
+            "[data-testid=stAlert]").first.inner_text()
+        # By hand: the HubSpot export through the Data page.
+        assert open_page(page, served, "data") == []
+        page.locator("input[type=file]").set_input_files(SAMPLES / "hubspot-deals.csv")
+        settle(page)
+        assert shown_metrics(page)["New"] == "36"
+        page.get_by_role("button", name="Import 36 new or changed rows into deals").click()
+        settle(page)
+        # Nightly: the Salesforce export from the command line, while the app holds the store.
+        done = subprocess.run(
+            [sys.executable, "-m", "relay", "import", str(SAMPLES / "salesforce-deals.csv"),
+             "--table", "deals", "--preset", "salesforce", "--db", str(empty)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "handing the job to it" in done.stderr
+        assert "40 rows: 40 new, 0 updated, 0 unchanged, 5 new people." in done.stdout
+        # A file with errors: the report on stderr, exit 1, nothing written.
+        broken = root / "broken.csv"
+        broken.write_text("Record ID,Deal Stage,Close Date,Deal owner,Amount,Create Date\n"
+                          "1,Closed Won,someday,Ann,10,2026-09-01\n", encoding="utf-8")
+        refused = subprocess.run(
+            [sys.executable, "-m", "relay", "import", str(broken), "--table", "deals",
+             "--preset", "hubspot", "--db", str(empty)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        assert refused.returncode == 1
+        assert "broken.csv, line 2, column 'Close Date': 'someday': not a date" in refused.stderr
+        # The pages show both files: 312,000.75 + 176,250.75 closed-won in 2026-Q4.
+        open_page(page, served, "")
+        assert shown_metrics(page)["Closed-won"] == "$488.3K"
+        open_page(page, served, "data")
+        page.get_by_role("tab", name="Import history").click()
+        page.wait_for_timeout(800)
+        history = " ".join(page.locator("[role=row]").all_inner_texts())
+        assert "salesforce-deals.csv" in history and "hubspot-deals.csv" in history
+        assert "refused" in history
