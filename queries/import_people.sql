@@ -32,49 +32,54 @@ known as (
     from import_people_in_file
 ),
 
-by_id as (
-    select
-        parsed.value,
-        min(known.person_id) as person_id,
-        count(distinct known.person_id) as matches
-    from parsed
-    inner join known on known.id_key = parsed.as_id
-    group by parsed.value
+-- Each way a file may name a person, tried in this order: 1 person_id, 2 email, 3 name.
+known_keys as (
+    select person_id, 1 as way, id_key as key from known
+    union all
+    select person_id, 2 as way, email_key as key from known
+    union all
+    select person_id, 3 as way, name_key as key from known
 ),
 
-by_email as (
-    select
-        parsed.value,
-        min(known.person_id) as person_id,
-        count(distinct known.person_id) as matches
-    from parsed
-    inner join known on known.email_key = parsed.as_email
-    group by parsed.value
+named_keys as (
+    select value, 1 as way, as_id as key from parsed
+    union all
+    select value, 2 as way, as_email as key from parsed
+    union all
+    select value, 3 as way, lower(shown_name) as key from parsed
 ),
 
-by_name as (
+found as (
     select
-        parsed.value,
-        min(known.person_id) as person_id,
-        count(distinct known.person_id) as matches
-    from parsed
-    inner join known on known.name_key = lower(parsed.shown_name)
-    group by parsed.value
+        named_keys.value,
+        named_keys.way,
+        min(known_keys.person_id) as person_id,
+        count(distinct known_keys.person_id) as matches
+    from named_keys
+    inner join known_keys
+        on known_keys.way = named_keys.way
+        and known_keys.key = named_keys.key
+    group by named_keys.value, named_keys.way
+),
+
+-- The first way that finds anyone decides: one match is the person, more is a name two
+-- people share.
+first_found as (
+    select
+        value,
+        arg_min(person_id, way) as person_id,
+        arg_min(matches, way) as matches
+    from found
+    group by value
 ),
 
 matched as (
     select
         parsed.*,
-        -- The first way that finds anyone decides: one match is the person, more is a
-        -- name two people share.
-        coalesce(by_id.matches, by_email.matches, by_name.matches, 0) as matches,
-        case when coalesce(by_id.matches, by_email.matches, by_name.matches) = 1
-            then coalesce(by_id.person_id, by_email.person_id, by_name.person_id)
-        end as known_id
+        coalesce(first_found.matches, 0) as matches,
+        case when first_found.matches = 1 then first_found.person_id end as known_id
     from parsed
-    left join by_id using (value)
-    left join by_email using (value)
-    left join by_name using (value)
+    left join first_found using (value)
 ),
 
 resolved as (

@@ -233,10 +233,7 @@ def _import(args) -> int:
 def _export(args) -> int:
     if args.output is None and args.format != "csv":
         raise UsageError("--format parquet needs --output FILE")
-    output = args.output.resolve() if args.output else None
-    if output is None:
-        spool = handoff.inbox(_path(args)) if _path(args).exists() else None
-        output = _stdout_spool(spool)
+    output = args.output.resolve() if args.output else _stdout_spool(_path(args))
     try:
         _run_job(args, {"kind": "export", "table": args.table, "format": args.format,
                         "output": str(output)})
@@ -250,13 +247,13 @@ def _export(args) -> int:
     return 0
 
 
-def _stdout_spool(inbox: Path | None) -> Path:
-    """Where an export to standard output is written first: beside the store, where a
-    running dashboard may write too."""
-    folder = inbox if inbox is not None and inbox.is_dir() else Path(tempfile.gettempdir())
-    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv", dir=folder)
+def _stdout_spool(store_path: Path) -> Path:
+    """Where an export to standard output is written first: in the store's inbox when a
+    dashboard keeps one (it may be the one writing), else in the temporary folder."""
+    inbox = handoff.inbox(store_path)
+    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv",
+                                    dir=inbox if inbox.is_dir() else None)
     os.close(handle)
-    Path(name).unlink()
     return Path(name)
 
 

@@ -21,7 +21,6 @@ class FilterOptions:
     regions: list[str]
     segments: list[str]
     current: Quarter
-    has_data: bool  # any deals, leads, campaigns or goals at all
     row_counts: dict[str, int]  # rows in each table a page may need
 
 
@@ -37,7 +36,6 @@ def options(cursor: duckdb.DuckDBPyConnection, today: dt.date, start_month: int)
         regions=values.loc[values["kind"] == "region", "value"].tolist(),
         segments=values.loc[values["kind"] == "segment", "value"].tolist(),
         current=current,
-        has_data=any(span[table] for table in ("deals", "leads", "campaigns", "goals")),
         row_counts={table: int(span[table]) for table in (
             "deals", "leads", "campaigns", "goals", "people", "forecast_submissions")},
     )

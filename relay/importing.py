@@ -457,12 +457,16 @@ def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
             f"from import_typed) where line > first_line")
 
 
+def _person_column(table: Table, found: dict[str, int]) -> layouts.Column | None:
+    """The file's column that names a person (owner, manager, submitter), if it has one."""
+    return next((column for column in table.columns
+                 if column.kind in ("owner", "person") and column.name in found), None)
+
+
 def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
-    """import_people: for each person named in the file (owner, manager, submitter), the
-    person_id it matches, how many people it matches, and for an unknown owner the person
-    that will be created."""
-    column = next((c for c in table.columns if c.kind in ("owner", "person")
-                   and c.name in found), None)
+    """import_people: for each person named in the file, the person_id it matches, how many
+    people it matches, and for an unknown owner the person that will be created."""
+    column = _person_column(table, found)
     if column is None:
         cursor.execute("create or replace temp table import_people_wanted (value varchar)")
     else:
@@ -490,18 +494,15 @@ def _stage(cursor, table: Table, found: dict[str, int]) -> None:
     for name in _written(table, found):
         selects.append(_staged_expression(table, name, found) + f" as {name}")
     joins = ""
-    if any(c.kind in ("owner", "person") and c.name in found for c in table.columns):
-        owner = next(c.name for c in table.columns if c.kind in ("owner", "person"))
+    person = _person_column(table, found)
+    if person is not None:
         joins += (f" left join import_people as person on person.value = "
-                  f"import_typed.raw_{owner}")
+                  f"import_typed.raw_{person.name}")
     if "crm_stage" in found:
         joins += (" left join stage_mappings as stage on stage.stage = "
                   "lower(import_typed.crm_stage)")
     if table.name == "goals":
-        joins += (" left join goals as stored on stored.quarter = import_typed.quarter and "
-                  "stored.metric = import_typed.metric and stored.region is not distinct from "
-                  "import_typed.region and stored.segment is not distinct from "
-                  "import_typed.segment")
+        joins += f" left join goals as stored on {_key_join(table, 'import_typed')}"
     cursor.execute(f"create or replace temp table import_staged as select {', '.join(selects)}"
                    f" from import_typed{joins}")
 
@@ -538,10 +539,12 @@ def _staged_expression(table: Table, name: str, found: dict[str, int]) -> str:
     return f"import_typed.{name}"
 
 
-def _key_join(table: Table) -> str:
-    return " and ".join(f"stored.{key} is not distinct from import_staged.{key}"
+def _key_join(table: Table, rows: str) -> str:
+    """Matches the stored row (`stored`) with the same key as a row of `rows`; a null region
+    or segment (company-wide goal) matches null."""
+    return " and ".join(f"stored.{key} is not distinct from {rows}.{key}"
                         if key in ("region", "segment") else
-                        f"stored.{key} = import_staged.{key}" for key in table.key)
+                        f"stored.{key} = {rows}.{key}" for key in table.key)
 
 
 def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> None:
@@ -553,7 +556,7 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
         f"create or replace temp table import_changes as select import_staged.*, "
         f"case when stored.{table.key[0]} is null then 'new' when {changed} then 'updated' "
         f"else 'unchanged' end as change from import_staged "
-        f"left join {table.name} as stored on {_key_join(table)}")
+        f"left join {table.name} as stored on {_key_join(table, 'import_staged')}")
     counts = dict(cursor.execute(
         "select change, count(*) from import_changes group by change").fetchall())
     preview.inserted = counts.get("new", 0)
@@ -580,8 +583,7 @@ def write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, act
         sql.execute(cursor, "import_deal_history_before")
         sql.execute(cursor, "import_deal_history_after", at=at)
     versioned = table.name in ("campaigns", "goals")
-    stamps = {"campaigns": ["version", "updated_by", "updated_at"],
-              "goals": ["version", "updated_by", "updated_at"]}.get(table.name, [])
+    stamps = ["version", "updated_by", "updated_at"] if versioned else []
     updates = [f"{name} = import_changes.{name}" for name in written if name not in table.key]
     if versioned:
         updates += ["version = coalesce(stored.version, 1) + 1", "updated_by = $actor",
@@ -590,7 +592,7 @@ def write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, act
         cursor.execute(
             f"update {table.name} as stored set {', '.join(updates)} from import_changes "
             f"where import_changes.change = 'updated' and "
-            f"{_key_join(table).replace('import_staged', 'import_changes')}", params
+            f"{_key_join(table, 'import_changes')}", params
             if versioned else {})
     inserted = written + stamps
     values = [f"import_changes.{name}" for name in written] + (

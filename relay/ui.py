@@ -47,7 +47,6 @@ class Context:
     filters: Filters
     today: dt.date
     settings: settings.Settings
-    has_data: bool
     row_counts: dict[str, int]
 
 
@@ -135,7 +134,7 @@ def start_shell() -> Context:
             icon=":material/science:",
         )
     chosen = _sidebar(available, config)
-    context = Context(path, chosen, today, config, available.has_data, available.row_counts)
+    context = Context(path, chosen, today, config, available.row_counts)
     st.session_state["shell_context"] = context
     return context
 
