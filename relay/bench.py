@@ -1,23 +1,55 @@
-"""python -m relay bench: how long the work that grows with the data takes, measured.
+"""python -m relay bench: how fast the dashboard is at a given scale, measured.
 
-Measured so far: importing leads from CSV. The demo generator builds a company of the
-chosen size; its people, campaigns and leads are exported to CSV with `relay export`'s own
-code, and imported into an empty store the way `relay import` does it (read by DuckDB,
-checked, written in one transaction). Each repetition starts from a fresh empty store.
+In one run, on demo stores built by the same generator as `relay demo`:
+
+- **Build**: the store at the chosen scale (`--leads`) and at the default demo size, each
+  built by `relay demo` in its own process (seconds, peak memory), or reused when a store of
+  that size already sits in the bench folder.
+- **Pages**: every page, with its default filters and with one region, run in full by
+  Streamlit's AppTest (the server-side work of a page view) in a separate process that
+  plays the dashboard: *cold* right after a restart (store reopened, every cache empty),
+  with the time of each query it ran; *warm*, the same view again; and the *floor*, the
+  page drawn from its figures already in memory (no queries, no cache look-ups). The
+  process's peak memory once every page has been visited is the app's RSS.
+- **Naive reference**: the same headline figures computed the common way, by loading the
+  tables the page reads into pandas and filtering there (relay.naive), in a process of its
+  own. Its figures are checked against the page's.
+- **Import**: leads from CSV into a fresh store, the way `relay import` does it.
+
+Timings are medians over the repetitions. Targets are in TARGETS; `--json` writes it all.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
-from relay import clock, demo, exporting, importing, store
+from relay import PROJECT_ROOT, clock, demo, exporting, importing, naive, settings, store
+from relay.pages import PAGES
 
 REPETITIONS = 3
+IMPORT_LEADS = 1_000_000
+DEFAULT_FOLDER = PROJECT_ROOT / "data" / "bench"
+FILTERS = ("default", "region")
+TARGETS = {
+    "warm_ms": 300, "cold_ms": 1000, "warm_over_floor": 1.5, "scale_ratio": 1.5,
+    "naive_over_warm": 20, "app_rss_mb": 2048, "build_seconds": 90, "import_seconds": 20,
+}
+
+
+class BenchError(Exception):
+    """The benchmark could not measure what it was asked to (a page failed, figures differ)."""
 
 
 def peak_rss_mb() -> float:
@@ -25,7 +57,232 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _in_child(function, *args) -> Any:
+    """Run function(*args) in a fresh Python process, so that its memory is its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+# --- stores ------------------------------------------------------------------------------
+
+def demo_store(leads: int, folder: Path) -> tuple[Path, dict]:
+    """A demo store of `leads` leads in the folder: reused when one is there, else built by
+    `relay demo` in its own process, timed."""
+    path = folder / f"demo-{leads}.duckdb"
+    if path.exists():
+        try:
+            connection = store.open_store(path, read_only=True)
+            try:
+                stored = connection.execute("select count(*) from leads").fetchall()[0][0]
+            finally:
+                connection.close()
+            if stored == leads:
+                return path, {"leads": leads, "reused": True}
+        except store.StoreError:
+            pass  # older schema or damaged: build it again
+        path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "relay", "demo", "--db", str(path), "--leads", str(leads)],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise BenchError(f"building the {leads:,}-lead store failed: {child.stderr.read()}")
+    return path, {"leads": leads, "reused": False, "seconds": round(seconds, 2),
+                  "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+
+
+def _as_of(path: Path) -> str:
+    """The day the demo store was built as of: its figures are pinned to it."""
+    connection = store.open_store(path, read_only=True)
+    try:
+        rows = connection.execute(
+            "select value from settings where key = 'demo_as_of'").fetchall()
+    finally:
+        connection.close()
+    return rows[0][0] if rows else clock.today().isoformat()
+
+
+# --- pages, as the dashboard runs them ------------------------------------------------------
+
+@contextmanager
+def _query_log():
+    """Every named query run through relay.sql meanwhile, with its time."""
+    from relay import sql
+
+    log: list[tuple[str, float]] = []
+
+    def timed(run):
+        def wrapper(cursor, name, /, **params):
+            started = time.perf_counter()
+            try:
+                return run(cursor, name, **params)
+            finally:
+                log.append((name, time.perf_counter() - started))
+        return wrapper
+
+    with mock.patch.multiple(sql, **{n: timed(getattr(sql, n))
+                                     for n in ("frame", "records", "row", "execute")}):
+        yield log
+
+
+@contextmanager
+def _from_memory():
+    """Every cached data function of the app answers from a dict filled on its first call:
+    the page then draws from figures already in memory. Yields the calls to ui.view."""
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
+    from relay import calendar_ui, data_ui, forecast_ui, goals_ui, ui
+
+    views: list[tuple[str, tuple, dict, Any]] = []
+    patches = []
+    for module in (ui, data_ui, goals_ui, calendar_ui, forecast_ui):
+        for name, function in vars(module).items():
+            if isinstance(function, CachedFunc) and name != "connection":
+                patches.append(mock.patch.object(module, name,
+                                                 _memo(function, name, views)))
+    for patch in patches:
+        patch.start()
+    try:
+        yield views
+    finally:
+        for patch in patches:
+            patch.stop()
+
+
+def _memo(function, name: str, views: list):
+    remembered: dict[str, Any] = {}
+
+    def answer(*args, **kwargs):
+        key = repr((args, sorted(kwargs.items())))
+        if key not in remembered:
+            remembered[key] = function(*args, **kwargs)
+            if name == "view":
+                views.append((args[0], args, kwargs, remembered[key]))
+        return remembered[key]
+    return answer
+
+
+def _run_page(page_path: str, query: dict[str, str]) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=600)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page_path)
+    started = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - started
+    if at.exception or at.error or not at.title:
+        problem = at.exception or at.error or "no title drawn"
+        raise BenchError(f"{page_path} {query} failed: {problem}")
+    return seconds
+
+
+def measure_app(path: str, as_of: str, repetitions: int) -> dict:
+    """Runs in its own process, which plays the dashboard: every page cold, warm and from
+    memory; its peak memory at the end is the app's."""
+    os.environ["RELAY_DB"], os.environ["RELAY_TODAY"] = path, as_of
+    from relay import filters, ui
+
+    started = time.perf_counter()
+    _run_page(PAGES[-1].path, {})  # the modules load once, when the dashboard starts
+    start_seconds = time.perf_counter() - started
+    connection = ui.connection(path)
+    config = settings.load(connection.cursor())
+    available = filters.options(connection.cursor(), clock.today(),
+                                config.fiscal_year_start_month)
+    region = available.regions[0]
+    pages: dict[str, dict] = {}
+    for page in PAGES:
+        for label in FILTERS:
+            query = {"region": region} if label == "region" else {}
+            ui.restart(path)
+            with _query_log() as log:
+                cold = _run_page(page.path, query)
+            warm = [_run_page(page.path, query) for _ in range(repetitions)]
+            with _from_memory() as views:
+                _run_page(page.path, query)
+                floor = [_run_page(page.path, query) for _ in range(repetitions)]
+            queries: dict[str, float] = {}
+            for name, seconds in log:
+                queries[name] = queries.get(name, 0.0) + seconds
+            pages.setdefault(page.name, {})[label] = {
+                "query": query,
+                "cold_ms": _ms(cold),
+                "warm_ms": _ms(statistics.median(warm)),
+                "floor_ms": _ms(statistics.median(floor)),
+                "queries_ms": _ms(sum(queries.values())),
+                "queries_run": len(log),
+                "query_ms": {name: _ms(s) for name, s in
+                             sorted(queries.items(), key=lambda item: -item[1])},
+                "views": [(name, view) for name, _, _, view in views],
+            }
+    return {"start_seconds": round(start_seconds, 2), "region": region,
+            "peak_rss_mb": round(peak_rss_mb()), "pages": pages}
+
+
+# --- the naive reference ---------------------------------------------------------------------
+
+def measure_naive(path: str, views: dict[str, dict[str, Any]], repetitions: int) -> dict:
+    """Runs in its own process: each table loaded into pandas, then each page's headline
+    figures computed from the frames and checked against the page's own."""
+    connection = store.open_store(Path(path), read_only=True)
+    try:
+        tables, load_seconds = {}, {}
+        for table in sorted({t for _, needed, _ in naive.PAGES.values() for t in needed}):
+            timings = []
+            for _ in range(repetitions):
+                started = time.perf_counter()
+                tables[table] = naive.load(connection, table)
+                timings.append(time.perf_counter() - started)
+            load_seconds[table] = statistics.median(timings)
+    finally:
+        connection.close()
+    pages: dict[str, dict] = {}
+    mismatches = []
+    for page, (_, needed, compute) in naive.PAGES.items():
+        for label in FILTERS:
+            view = views.get(page, {}).get(label)
+            timings = []
+            for _ in range(repetitions):
+                started = time.perf_counter()
+                figures = compute({t: tables[t] for t in needed}, view)
+                timings.append(time.perf_counter() - started)
+            if view is not None:
+                for key, value in figures.items():
+                    shown = naive.shown(view, key)
+                    if not _agree(shown, value):
+                        mismatches.append(f"{page} ({label}): {key} naive {value}, page {shown}")
+            load = sum(load_seconds[t] for t in needed)
+            pages.setdefault(page, {})[label] = {
+                "load_ms": _ms(load), "compute_ms": _ms(statistics.median(timings)),
+                "total_ms": _ms(load + statistics.median(timings)),
+                "figures_checked": sorted(figures) if view is not None else [],
+            }
+    if mismatches:
+        raise BenchError("the naive reference disagrees with the pages: " + "; ".join(mismatches))
+    return {"load_ms": {t: _ms(s) for t, s in load_seconds.items()}, "pages": pages}
+
+
+def _agree(shown, computed) -> bool:
+    if isinstance(computed, list):
+        return (isinstance(shown, list) and len(shown) == len(computed)
+                and all(_agree(a, b) for a, b in zip(shown, computed, strict=True)))
+    return shown is not None and abs(shown - computed) <= 0.005
+
+
+# --- importing -----------------------------------------------------------------------------
+
 def measure_import(leads: int, folder: Path, repetitions: int = REPETITIONS) -> dict:
+    """Leads from CSV (written by `relay export`) into a fresh store with its people and
+    campaigns, as `relay import` does it."""
     source = folder / "source.duckdb"
     started = time.perf_counter()
     demo.build(source, demo.DemoSpec(as_of=clock.today(), leads=leads))
@@ -65,24 +322,116 @@ def measure_import(leads: int, folder: Path, repetitions: int = REPETITIONS) -> 
     }
 
 
-def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS) -> dict:
+def _measure_import_in(leads: int, repetitions: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="relay-bench-") as folder:
-        results = {"import_leads_csv": measure_import(leads, Path(folder), repetitions)}
+        return measure_import(leads, Path(folder), repetitions)
+
+
+# --- the whole run -----------------------------------------------------------------------
+
+def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
+        import_leads: int = IMPORT_LEADS, folder: Path = DEFAULT_FOLDER) -> dict:
+    results: dict[str, Any] = {"leads": leads, "demo_leads": demo.DEFAULT_LEADS,
+                               "repetitions": repetitions, "cpus": os.cpu_count(),
+                               "targets": TARGETS}
+    path, results["build"] = demo_store(leads, folder)
+    reference_path, results["build_at_demo_size"] = demo_store(demo.DEFAULT_LEADS, folder)
+    app = _in_child(measure_app, str(path), _as_of(path), repetitions)
+    views = {page: {label: next((view for name, view in run["views"]
+                                 if name == naive.PAGES[page][0]), None)
+                    for label, run in by_filter.items()}
+             for page, by_filter in app["pages"].items()}
+    results["app"] = app
+    results["naive"] = _in_child(measure_naive, str(path), views, repetitions)
+    if path == reference_path:
+        results["app_at_demo_size"] = app
+    else:
+        results["app_at_demo_size"] = _in_child(measure_app, str(reference_path),
+                                                _as_of(reference_path), repetitions)
+    results["import_leads_csv"] = _in_child(_measure_import_in, import_leads, repetitions)
+    for measured in (results["app"], results["app_at_demo_size"]):
+        for by_filter in measured["pages"].values():
+            for page_run in by_filter.values():
+                page_run.pop("views")
+    results["checks"] = checks(results)
     if json_path is not None:
-        json_path.write_text(json.dumps(results, indent=2))
+        json_path.write_text(json.dumps(results, indent=2, default=str))
     return results
 
 
+def checks(results: dict) -> list[dict]:
+    """Each target, per page where it is per page, with the measured figure and whether it
+    is met."""
+    found = []
+
+    def check(what: str, value: float | None, limit: float, at_least: bool = False) -> None:
+        met = value is not None and (value >= limit if at_least else value <= limit)
+        found.append({"check": what, "value": value, "limit": limit,
+                      "at_least": at_least, "met": met})
+
+    pages, small = results["app"]["pages"], results["app_at_demo_size"]["pages"]
+    for page, by_filter in pages.items():
+        for label, measured in by_filter.items():
+            where = f"{page} ({label})"
+            check(f"{where} warm ms", measured["warm_ms"], TARGETS["warm_ms"])
+            check(f"{where} cold ms", measured["cold_ms"], TARGETS["cold_ms"])
+            check(f"{where} warm ÷ floor",
+                  round(measured["warm_ms"] / measured["floor_ms"], 2),
+                  TARGETS["warm_over_floor"])
+            check(f"{where} warm at {results['leads']:,} ÷ at {results['demo_leads']:,}",
+                  round(measured["warm_ms"] / small[page][label]["warm_ms"], 2),
+                  TARGETS["scale_ratio"])
+            naive_ms = results["naive"]["pages"][page][label]["total_ms"]
+            check(f"{where} naive ÷ warm", round(naive_ms / measured["warm_ms"], 1),
+                  TARGETS["naive_over_warm"], at_least=True)
+    check("app peak RSS MB", results["app"]["peak_rss_mb"], TARGETS["app_rss_mb"])
+    if not results["build"]["reused"]:
+        check(f"build {results['leads']:,} leads s", results["build"]["seconds"],
+              TARGETS["build_seconds"])
+    check(f"import {results['import_leads_csv']['leads']:,} leads CSV s",
+          results["import_leads_csv"]["import_seconds_median"], TARGETS["import_seconds"])
+    return found
+
+
 def table(results: dict) -> str:
-    imported = results["import_leads_csv"]
-    rows = [
-        ("leads", f"{imported['leads']:,}"),
-        ("leads CSV", f"{imported['csv_megabytes']:,} MB"),
-        ("demo build", f"{imported['demo_build_seconds']} s"),
-        ("import leads CSV (median)", f"{imported['import_seconds_median']} s  "
-                                      f"({', '.join(map(str, imported['import_seconds_all']))})"),
-        ("leads per second", f"{imported['leads_per_second']:,}"),
-        ("peak RSS", f"{imported['peak_rss_mb']:,} MB"),
+    """The results as the tables the closing notes quote."""
+    pages, small = results["app"]["pages"], results["app_at_demo_size"]["pages"]
+    naive_pages = results["naive"]["pages"]
+    header = ("page", "filter", "cold ms", "warm ms", "floor ms", "warm/floor",
+              f"warm@{results['demo_leads'] // 1000}k", "scale", "naive ms", "naive/warm",
+              "slowest queries (cold, ms)")
+    rows = [header]
+    for page, by_filter in pages.items():
+        for label, measured in by_filter.items():
+            warm_small = small[page][label]["warm_ms"]
+            naive_ms = naive_pages[page][label]["total_ms"]
+            slowest = ", ".join(f"{name} {ms:.0f}" for name, ms in
+                                list(measured["query_ms"].items())[:3])
+            rows.append((
+                page, label, f"{measured['cold_ms']:.0f}", f"{measured['warm_ms']:.0f}",
+                f"{measured['floor_ms']:.0f}",
+                f"{measured['warm_ms'] / measured['floor_ms']:.2f}", f"{warm_small:.0f}",
+                f"{measured['warm_ms'] / warm_small:.2f}", f"{naive_ms:,.0f}",
+                f"{naive_ms / measured['warm_ms']:.0f}×", slowest,
+            ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+             .rstrip() for row in rows]
+    build, imported = results["build"], results["import_leads_csv"]
+    built = ("reused" if build["reused"]
+             else f"{build['seconds']} s, peak RSS {build['peak_rss_mb']:,} MB")
+    lines += [
+        "",
+        f"store: {results['leads']:,} leads ({built}); {results['repetitions']} repetitions; "
+        f"{results['cpus']} CPUs",
+        f"app peak RSS with every page visited: {results['app']['peak_rss_mb']:,} MB",
+        f"import {imported['leads']:,} leads from CSV ({imported['csv_megabytes']} MB): "
+        f"{imported['import_seconds_median']} s median "
+        f"({', '.join(map(str, imported['import_seconds_all']))})",
     ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    missed = [c for c in results["checks"] if not c["met"]]
+    lines.append(f"targets: {len(results['checks']) - len(missed)} of "
+                 f"{len(results['checks'])} met")
+    lines += [f"  missed: {c['check']} = {c['value']} (target {'≥' if c['at_least'] else '≤'} "
+              f"{c['limit']})" for c in missed]
+    return "\n".join(lines)

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"relay {args.command}: {error}", file=sys.stderr)
         return 2
-    except (store.StoreError, ValueError) as error:
+    except (store.StoreError, ValueError, bench.BenchError) as error:
         print(f"relay {args.command}: {error}", file=sys.stderr)
         return 1
 
@@ -108,9 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     keep.set_defaults(run=_backup)
 
     measure = commands.add_parser(
-        "bench", help="measure the work that grows with the data (so far: importing leads)")
-    measure.add_argument("--leads", type=_positive, default=1_000_000,
-                         help="leads in the generated company (default 1,000,000)")
+        "bench", help="measure every page, cold and warm, against the naive and floor "
+                      "references, at a chosen scale; and importing leads")
+    measure.add_argument("--leads", type=_positive, default=10_000_000,
+                         help="leads in the generated company (default 10,000,000)")
+    measure.add_argument("--import-leads", type=_positive, default=bench.IMPORT_LEADS,
+                         help="leads in the CSV import measured (default 1,000,000)")
+    measure.add_argument("--folder", type=Path, default=bench.DEFAULT_FOLDER,
+                         help="where the demo stores are built and reused "
+                              "(default data/bench)")
     measure.add_argument("--repetitions", type=int, default=bench.REPETITIONS)
     measure.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     measure.set_defaults(run=_bench)
@@ -304,7 +310,8 @@ def _hand_off(path: Path, job: dict, wait: float) -> dict:
 def _bench(args) -> int:
     if args.repetitions < 1:
         raise UsageError("--repetitions must be 1 or more")
-    print(bench.table(bench.run(args.leads, args.json, args.repetitions)))
+    print(bench.table(bench.run(args.leads, args.json, args.repetitions, args.import_leads,
+                                args.folder)))
     return 0
 
 

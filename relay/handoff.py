@@ -164,3 +164,14 @@ def start_worker(store_path: Path, connection: duckdb.DuckDBPyConnection,
             worker.start()
             _workers[key] = worker
         return worker
+
+
+def stop_worker(store_path: Path) -> None:
+    """Stop this process's inbox worker for the store (before its connection is closed)."""
+    key = str(Path(store_path).resolve())
+    with _workers_lock:
+        worker = _workers.pop(key, None)
+    if worker is not None:
+        worker.stopping.set()
+        worker.join()
+        (worker.folder / HEARTBEAT).unlink(missing_ok=True)

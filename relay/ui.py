@@ -60,6 +60,14 @@ def connection(path: str):
     return opened
 
 
+def restart(path: str) -> None:
+    """Close the store and forget every cached result, as a restarted dashboard would."""
+    handoff.stop_worker(Path(path))
+    connection(path).close()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 def cursor(path: str):
     return connection(path).cursor()
 

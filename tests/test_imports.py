@@ -498,13 +498,3 @@ def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(fixture_pat
     outcome = importing.run(connection, leads, "leads", "test")
     connection.close()
     assert outcome.written and outcome.preview.inserted == 400_000
-
-
-def test_the_benchmark_runs_at_a_small_scale(capsys, tmp_path):
-    output = tmp_path / "bench.json"
-    code, out, err = run(capsys, "bench", "--leads", "20000", "--repetitions", "1", "--json",
-                         output)
-    assert code == 0, err
-    measured = json.loads(output.read_text())["import_leads_csv"]
-    assert measured["leads"] == 20_000 and measured["import_seconds_median"] > 0
-    assert "import leads CSV (median)" in out
