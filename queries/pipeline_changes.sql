@@ -12,18 +12,18 @@ with moments as (
 states as (
     select
         moments.side,
-        deal_timeline.deal_id,
-        deal_timeline.amount,
-        deal_timeline.status,
-        deal_timeline.close_date,
+        deal_states.deal_id,
+        deal_states.amount,
+        deal_states.status,
+        deal_states.close_date,
         in_open_pipeline(
-            deal_timeline.status, deal_timeline.forecast_category, deal_timeline.close_date,
+            deal_states.status, deal_states.forecast_category, deal_states.close_date,
             $starts_on, $ends_before
         ) as in_pipeline
     from moments
-    join deal_timeline
-        on deal_timeline.valid_from < moments.at
-        and coalesce(deal_timeline.valid_until, 'infinity'::timestamp) >= moments.at
+    join deal_states
+        on deal_states.valid_from < moments.at
+        and deal_states.valid_until >= moments.at
 ),
 
 compared as (

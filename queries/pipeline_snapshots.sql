@@ -3,6 +3,8 @@
 -- with how much of that pipeline was won within the quarter as we know it now; 'won', what
 -- had been won with a close date in the quarter up to the moment.
 -- The lists $snapshot, $at, $starts_on and $ends_before hold one entry per snapshot.
+-- States are read from deal_states (a summary of deal_timeline), only those due in the
+-- quarters asked about.
 with snapshots as (
     select
         unnest($snapshot::varchar[]) as snapshot,
@@ -16,39 +18,36 @@ states_then as (
         snapshots.snapshot,
         snapshots.starts_on,
         snapshots.ends_before,
-        deal_timeline.deal_id,
-        deal_timeline.status,
-        deal_timeline.amount,
-        deal_timeline.forecast_category
+        deal_states.*
     from snapshots
-    join deal_timeline
-        on deal_timeline.valid_from < snapshots.at
-        and coalesce(deal_timeline.valid_until, 'infinity'::timestamp) >= snapshots.at
-    where in_open_pipeline(
-            deal_timeline.status, deal_timeline.forecast_category, deal_timeline.close_date,
+    join deal_states
+        on deal_states.close_date >= snapshots.starts_on
+        and deal_states.close_date < snapshots.ends_before
+        and deal_states.valid_from < snapshots.at
+        and deal_states.valid_until >= snapshots.at
+    where deal_states.close_date >= (select min(starts_on) from snapshots)
+        and deal_states.close_date < (select max(ends_before) from snapshots)
+        and (in_open_pipeline(
+            deal_states.status, deal_states.forecast_category, deal_states.close_date,
             snapshots.starts_on, snapshots.ends_before
         )
         or (
-            deal_timeline.status = 'won'
-            and deal_timeline.close_date >= snapshots.starts_on
-            and deal_timeline.close_date < least(snapshots.ends_before, snapshots.at::date)
-        )
+            deal_states.status = 'won'
+            and deal_states.close_date < least(snapshots.ends_before, snapshots.at::date)
+        ))
 )
 
 select
-    states_then.snapshot,
-    states_then.status,
-    deals.owner_id,
-    deals.region,
-    deals.segment,
-    states_then.forecast_category,
+    snapshot,
+    status,
+    owner_id,
+    region,
+    segment,
+    forecast_category,
     count(*) as deals,
-    sum(states_then.amount) as amount,
-    coalesce(sum(deals.amount) filter (
-        where deals.status = 'won'
-            and deals.close_date >= states_then.starts_on
-            and deals.close_date < states_then.ends_before
+    sum(amount) as amount,
+    coalesce(sum(won_amount) filter (
+        where won_on >= starts_on and won_on < ends_before
     ), 0) as won_in_quarter
 from states_then
-join deals using (deal_id)
 group by all

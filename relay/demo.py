@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from relay import sql, store
+from relay import sql, store, summaries
 from relay.fiscal import Quarter, quarter_range
 
 DEFAULT_LEADS = 150_000
@@ -146,11 +146,11 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
     connection.execute("begin transaction")
     for name, frame in frames.items():
         connection.register(f"demo_{name}", frame)
-    for name in (
-        "people", "campaigns", "leads", "deal_history", "deals", "goals",
-        "forecast_submissions",
-    ):
+    tables = ("people", "campaigns", "leads", "deal_history", "deals", "goals",
+              "forecast_submissions")
+    for name in tables:
         sql.execute(connection, f"demo_insert_{name}")
+    summaries.refresh(connection, tables)
     settings = {
         "is_demo": "true",
         "demo_seed": str(spec.seed),

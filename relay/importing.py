@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, layouts, sql
+from relay import clock, layouts, sql, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.layouts import Layout, Table
 
@@ -603,6 +603,8 @@ def write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, act
         if versioned else {})
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
+    summaries.refresh(cursor, {table.name, "deal_history"} if table.name == "deals"
+                      else {table.name})
 
 
 def record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from relay import PROJECT_ROOT, demo, store
+from relay import PROJECT_ROOT, demo, store, summaries
 
 AS_OF = dt.date(2026, 8, 15)  # mid 2026-Q3
 
@@ -161,6 +161,7 @@ def fill_fixture(connection) -> None:
     connection.executemany(
         "insert into forecast_submissions values (?, ?, ?, ?, ?)", SUBMISSIONS
     )
+    summaries.refresh(connection, ["deals", "deal_history"])
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from relay import cli, forecasting, store
+from relay import cli, forecasting, store, summaries
 from relay.fiscal import Quarter
 from relay.views import forecast
 from relay.views.common import Filters
@@ -289,6 +289,7 @@ def test_a_deal_without_history_holds_its_current_state_since_it_was_created(fix
         connection.execute(
             "insert into deals values ('D9', null, 'Soylent', 'P2', 'NA', 'SMB', 8000, 'open',"
             " 'commit', '2026-08-02 09:00', '2026-09-10')")
+        summaries.refresh(connection, ["deals"])
         cursor = connection.cursor()
         now = forecast.current(cursor, Filters(Q3), AS_OF)
         assert now.value("open_pipeline") == 70_000 + 8_000
@@ -316,6 +317,7 @@ def test_a_backdated_win_counts_from_when_it_was_recorded(editable):
                      " close_date = '2026-08-01' where deal_id = 'D4'")
     editable.execute("insert into deal_history values ('D4', '2026-08-10 09:00', 30000, 'won',"
                      " 'closed', '2026-08-01')")
+    summaries.refresh(editable, ["deals"])
     weekly = forecast.current(editable.cursor(), Filters(Q3), AS_OF).tables["weekly"]
     weeks = weekly.set_index("week")
     # At the end of 4 Aug it was still open commit, as recorded then: never in both.
@@ -330,6 +332,7 @@ def test_changes_at_the_same_moment_settle_on_the_close(editable):
                      " ('D10', '2026-07-03 09:00', 9000, 'open', 'pipeline', '2026-08-05'),"
                      " ('D10', '2026-08-05 10:00', 9000, 'won', 'closed', '2026-08-05'),"
                      " ('D10', '2026-08-05 10:00', 9000, 'open', 'commit', '2026-08-05')")
+    summaries.refresh(editable, ["deals"])
     now = forecast.current(editable.cursor(), Filters(Q3), AS_OF)
     assert now.value("closed_won") == 60_000 + 9_000
     assert now.value("open_pipeline") == 70_000
@@ -337,6 +340,7 @@ def test_changes_at_the_same_moment_settle_on_the_close(editable):
 
 def test_without_any_history_the_past_is_assumed_and_said(editable):
     editable.execute("delete from deal_history")
+    summaries.refresh(editable, ["deal_history"])
     cursor = editable.cursor()
     moved = forecast.movement(cursor, Filters(Q3), AS_OF)
     # Closed deals are taken as open pipeline from creation to close: D2 (created 1 May)
@@ -351,6 +355,7 @@ def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):
     # Bob won 20,000 in 2026-Q2 but made no call for it.
     editable.execute("insert into deals values ('D11', null, 'Bob Q2', 'P3', 'EMEA',"
                      " 'Enterprise', 20000, 'won', 'closed', '2026-04-02 09:00', '2026-06-20')")
+    summaries.refresh(editable, ["deals"])
     record = forecast.track_record(editable.cursor(), Filters(Q3), AS_OF, cutoff_week=8)
     q2 = record.tables["accuracy_by_quarter"].set_index("quarter").loc["2026-Q2"]
     assert q2[["actual", "called_actual", "commit"]].tolist() == [33_000, 13_000, 1_000]

@@ -1,0 +1,121 @@
+"""The summary tables never change a figure: every page's view on the summaries equals the
+same view computed from the source tables (the summaries replaced by their live views),
+after an import that adds and changes deals and after an edit."""
+
+import csv
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+
+from relay import cli, forecasting, store, summaries, ui
+from relay.fiscal import Quarter
+from relay.views.common import Filters
+
+from conftest import PROJECT_ROOT
+
+HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
+AS_OF = dt.date(2026, 11, 22)
+VIEWS = ["overview", "goals", "plan", "funnel", "sla", "campaigns", "forecast",
+         "forecast_movement", "forecast_track_record"]
+
+
+def _changed_export(tmp_path):
+    """The HubSpot sample again, as a later export: amounts, stages and close dates moved."""
+    with HUBSPOT.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    for row in rows[:6]:
+        row["Amount"] = str(round(float(row["Amount"]) * 1.5, 2))
+    rows[6]["Deal Stage"], rows[7]["Deal Stage"] = "Closed Won", "Closed Lost"
+    rows[8]["Close Date"] = "2027-01-20"  # slips out of 2026-Q4
+    path = tmp_path / "hubspot-later.csv"
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _views(path) -> dict:
+    connection = store.open_store(path)
+    try:
+        cursor = connection.cursor()
+        return {
+            (name, str(quarter), region): ui.VIEWS[name](cursor, Filters(quarter, region), AS_OF)
+            for name in VIEWS
+            for quarter in (Quarter(2026, 3), Quarter(2026, 4))
+            for region in (None, "NA")
+        }
+    finally:
+        connection.close()
+
+
+def _same(left, right, where: str) -> None:
+    assert left.figures == right.figures, where
+    assert left.notes == right.notes, where
+    assert list(left.tables) == list(right.tables), where
+    for name in left.tables:
+        pd.testing.assert_frame_equal(left.tables[name], right.tables[name],
+                                      obj=f"{where} {name}")
+
+
+def _rows(connection, relation: str) -> list:
+    return connection.execute(f"select * from {relation} order by all").fetchall()
+
+
+@pytest.fixture
+def changed_store(fixture_path, tmp_path, capsys):
+    """The fixture company after two imports of a CRM export (new deals, then changes to
+    them) and a forecast submitted from the page's function."""
+    for export in (HUBSPOT, _changed_export(tmp_path)):
+        code = cli.main(["import", str(export), "--table", "deals", "--preset", "hubspot",
+                         "--db", str(fixture_path)])
+        assert code == 0, capsys.readouterr().err
+    connection = store.open_store(fixture_path)
+    try:
+        forecasting.submit(connection, Quarter(2026, 4), "P2", 90_000, 120_000, 1)
+    finally:
+        connection.close()
+    return fixture_path
+
+
+def test_the_summary_holds_exactly_what_its_definition_gives(changed_store):
+    connection = store.open_store(changed_store)
+    try:
+        stored = _rows(connection, "deal_states")
+        assert stored == _rows(connection, "deal_states_live")
+        # The imports changed deals, so the states include the history they wrote.
+        assert len(stored) > connection.execute("select count(*) from deals").fetchall()[0][0]
+    finally:
+        connection.close()
+
+
+def test_every_page_gives_the_same_figures_with_and_without_the_summaries(changed_store,
+                                                                         tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("RELAY_TODAY", AS_OF.isoformat())
+    live = tmp_path / "live.duckdb"
+    shutil.copy(changed_store, live)
+    connection = store.open_store(live)
+    summaries.read_live(connection)
+    connection.close()
+    with_summaries, without = _views(changed_store), _views(live)
+    for key, view in with_summaries.items():
+        _same(view, without[key], str(key))
+    # The comparison has figures to compare: the imported deals are in 2026-Q4.
+    assert with_summaries[("forecast", "2026-Q4", None)].value("open_pipeline") > 0
+
+
+def test_a_store_from_before_the_summaries_gets_them_on_upgrade(demo_path, tmp_path):
+    older = tmp_path / "older.duckdb"
+    shutil.copy(demo_path, older)
+    connection = store.open_store(older)
+    connection.execute("drop table deal_states; drop view deal_states_live;"
+                       "delete from schema_version where version = 7")
+    connection.close()
+    connection = store.open_store(older)  # migrates
+    try:
+        assert _rows(connection, "deal_states") == _rows(connection, "deal_states_live")
+    finally:
+        connection.close()
