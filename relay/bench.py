@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,9 +60,18 @@ def peak_rss_mb() -> float:
 
 
 def _in_child(function, *args) -> Any:
-    """Run function(*args) in a fresh Python process, so that its memory is its own."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(function, args)
+    """Run function(*args) in a fresh Python process, so that its memory is its own. A
+    child that dies raises BrokenProcessPool rather than leaving the run waiting."""
+    context = multiprocessing.get_context("spawn")
+    # A spawned child runs this process's __main__ again; after an AppTest run (in the
+    # tests) that is dashboard.py, which must not start outside Streamlit.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(function, *args).result()
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _ms(seconds: float) -> float:
