@@ -32,7 +32,7 @@ import tempfile
 import time
 import types
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -74,6 +74,16 @@ def _in_child(function, *args) -> Any:
         sys.modules["__main__"] = main
 
 
+def _median_time(repetitions: int, work, *args) -> tuple[float, Any]:
+    """The median seconds `work(*args)` takes over the repetitions, and its last result."""
+    timings = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        result = work(*args)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
@@ -100,7 +110,7 @@ def demo_store(leads: int, folder: Path) -> tuple[Path, dict]:
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "relay", "demo", "--db", str(path), "--leads", str(leads)],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -151,23 +161,18 @@ def _from_memory():
 
     from relay import calendar_ui, data_ui, forecast_ui, goals_ui, ui
 
-    views: list[tuple[str, tuple, dict, Any]] = []
-    patches = []
-    for module in (ui, data_ui, goals_ui, calendar_ui, forecast_ui):
-        for name, function in vars(module).items():
-            if isinstance(function, CachedFunc) and name != "connection":
-                patches.append(mock.patch.object(module, name,
-                                                 _memo(function, name, views)))
-    for patch in patches:
-        patch.start()
-    try:
+    views: dict[str, Any] = {}
+    with ExitStack() as patches:
+        for module in (ui, data_ui, goals_ui, calendar_ui, forecast_ui):
+            for name, function in vars(module).items():
+                if isinstance(function, CachedFunc) and name != "connection":
+                    patches.enter_context(mock.patch.object(module, name,
+                                                            _memo(function, name, views)))
         yield views
-    finally:
-        for patch in patches:
-            patch.stop()
 
 
-def _memo(function, name: str, views: list):
+def _memo(function, name: str, views: dict[str, Any]):
+    """`function` answering from memory; the first view of each name is kept in `views`."""
     remembered: dict[str, Any] = {}
 
     def answer(*args, **kwargs):
@@ -175,7 +180,7 @@ def _memo(function, name: str, views: list):
         if key not in remembered:
             remembered[key] = function(*args, **kwargs)
             if name == "view":
-                views.append((args[0], args, kwargs, remembered[key]))
+                views.setdefault(args[0], remembered[key])
         return remembered[key]
     return answer
 
@@ -211,6 +216,7 @@ def measure_app(path: str, as_of: str, repetitions: int) -> dict:
                                 config.fiscal_year_start_month)
     region = available.regions[0]
     pages: dict[str, dict] = {}
+    views: dict[str, dict[str, dict[str, Any]]] = {}
     for page in PAGES:
         for label in FILTERS:
             query = {"region": region} if label == "region" else {}
@@ -218,7 +224,7 @@ def measure_app(path: str, as_of: str, repetitions: int) -> dict:
             with _query_log() as log:
                 cold = _run_page(page.path, query)
             warm = [_run_page(page.path, query) for _ in range(repetitions)]
-            with _from_memory() as views:
+            with _from_memory() as drawn:
                 _run_page(page.path, query)
                 floor = [_run_page(page.path, query) for _ in range(repetitions)]
             queries: dict[str, float] = {}
@@ -233,10 +239,10 @@ def measure_app(path: str, as_of: str, repetitions: int) -> dict:
                 "queries_run": len(log),
                 "query_ms": {name: _ms(s) for name, s in
                              sorted(queries.items(), key=lambda item: -item[1])},
-                "views": [(name, view) for name, _, _, view in views],
             }
+            views.setdefault(page.name, {})[label] = drawn
     return {"start_seconds": round(start_seconds, 2), "region": region,
-            "peak_rss_mb": round(peak_rss_mb()), "pages": pages}
+            "peak_rss_mb": round(peak_rss_mb()), "pages": pages, "views": views}
 
 
 # --- the naive reference ---------------------------------------------------------------------
@@ -248,24 +254,17 @@ def measure_naive(path: str, views: dict[str, dict[str, Any]], repetitions: int)
     try:
         tables, load_seconds = {}, {}
         for table in sorted({t for _, needed, _ in naive.PAGES.values() for t in needed}):
-            timings = []
-            for _ in range(repetitions):
-                started = time.perf_counter()
-                tables[table] = naive.load(connection, table)
-                timings.append(time.perf_counter() - started)
-            load_seconds[table] = statistics.median(timings)
+            load_seconds[table], tables[table] = _median_time(repetitions, naive.load,
+                                                              connection, table)
     finally:
         connection.close()
     pages: dict[str, dict] = {}
     mismatches = []
     for page, (_, needed, compute) in naive.PAGES.items():
         for label in FILTERS:
-            view = views.get(page, {}).get(label)
-            timings = []
-            for _ in range(repetitions):
-                started = time.perf_counter()
-                figures = compute({t: tables[t] for t in needed}, view)
-                timings.append(time.perf_counter() - started)
+            view = views[page][label]
+            compute_seconds, figures = _median_time(
+                repetitions, compute, {t: tables[t] for t in needed}, view)
             if view is not None:
                 for key, value in figures.items():
                     shown = naive.shown(view, key)
@@ -273,8 +272,8 @@ def measure_naive(path: str, views: dict[str, dict[str, Any]], repetitions: int)
                         mismatches.append(f"{page} ({label}): {key} naive {value}, page {shown}")
             load = sum(load_seconds[t] for t in needed)
             pages.setdefault(page, {})[label] = {
-                "load_ms": _ms(load), "compute_ms": _ms(statistics.median(timings)),
-                "total_ms": _ms(load + statistics.median(timings)),
+                "load_ms": _ms(load), "compute_ms": _ms(compute_seconds),
+                "total_ms": _ms(load + compute_seconds),
                 "figures_checked": sorted(figures) if view is not None else [],
             }
     if mismatches:
@@ -348,10 +347,10 @@ def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
     path, results["build"] = demo_store(leads, folder)
     reference_path, results["build_at_demo_size"] = demo_store(demo.DEFAULT_LEADS, folder)
     app = _in_child(measure_app, str(path), _as_of(path), repetitions)
-    views = {page: {label: next((view for name, view in run["views"]
-                                 if name == naive.PAGES[page][0]), None)
-                    for label, run in by_filter.items()}
-             for page, by_filter in app["pages"].items()}
+    drawn = app.pop("views")
+    views = {page: {label: drawn[page][label].get(naive.PAGES[page][0])
+                    for label in FILTERS}
+             for page in naive.PAGES}
     results["app"] = app
     results["naive"] = _in_child(measure_naive, str(path), views, repetitions)
     if path == reference_path:
@@ -359,11 +358,8 @@ def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
     else:
         results["app_at_demo_size"] = _in_child(measure_app, str(reference_path),
                                                 _as_of(reference_path), repetitions)
+        results["app_at_demo_size"].pop("views")
     results["import_leads_csv"] = _in_child(_measure_import_in, import_leads, repetitions)
-    for measured in (results["app"], results["app_at_demo_size"]):
-        for by_filter in measured["pages"].values():
-            for page_run in by_filter.values():
-                page_run.pop("views")
     results["checks"] = checks(results)
     if json_path is not None:
         json_path.write_text(json.dumps(results, indent=2, default=str))

@@ -5,12 +5,12 @@ equal the page's, so the comparison is between two ways of getting the same answ
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import duckdb
 import pandas as pd
 
+from relay.views.actuals import so_far_before
 from relay.views.common import View
 
 Tables = dict[str, pd.DataFrame]
@@ -32,8 +32,18 @@ def _scoped(frame: pd.DataFrame, view: View) -> pd.DataFrame:
 
 def _so_far(view: View) -> tuple[pd.Timestamp, pd.Timestamp]:
     quarter = view.filters.quarter
-    return (pd.Timestamp(quarter.start),
-            pd.Timestamp(min(quarter.end, view.as_of + dt.timedelta(days=1))))
+    return pd.Timestamp(quarter.start), pd.Timestamp(so_far_before(quarter, view.as_of))
+
+
+def _aimed_at(rows: pd.DataFrame, chosen) -> pd.Series:
+    """Campaigns aimed at the chosen region and segment; one for all of them (null) is
+    aimed at every one."""
+    aimed = pd.Series(True, index=rows.index)
+    for column in ("region", "segment"):
+        wanted = getattr(chosen, column)
+        if wanted is not None:
+            aimed &= rows[column].isna() | (rows[column] == wanted)
+    return aimed
 
 
 def _between(column: pd.Series, bounds: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Series:
@@ -103,14 +113,8 @@ def forecast(tables: Tables, view: View) -> dict[str, float | list[float]]:
 
 
 def goals(tables: Tables, view: View) -> dict[str, float]:
-    chosen = view.filters
-    goal_rows = tables["goals"]
-    goal_rows = goal_rows[goal_rows["quarter"] == str(chosen.quarter)]
-    for column in ("region", "segment"):
-        wanted = getattr(chosen, column)
-        if wanted is not None:
-            goal_rows = goal_rows[goal_rows[column] == wanted]
-    return {"goals_total": float(len(goal_rows))}
+    goal_rows = _scoped(tables["goals"], view)
+    return {"goals_total": float((goal_rows["quarter"] == str(view.filters.quarter)).sum())}
 
 
 def funnel(tables: Tables, view: View) -> dict[str, float]:
@@ -132,11 +136,8 @@ def campaigns(tables: Tables, view: View) -> dict[str, float]:
     rows = tables["campaigns"]
     quarter = chosen.quarter
     running = ((pd.to_datetime(rows["start_date"]) < pd.Timestamp(quarter.end))
-               & (pd.to_datetime(rows["end_date"]) >= pd.Timestamp(quarter.start)))
-    for column in ("region", "segment"):
-        wanted = getattr(chosen, column)
-        if wanted is not None:
-            running &= rows[column].isna() | (rows[column] == wanted)
+               & (pd.to_datetime(rows["end_date"]) >= pd.Timestamp(quarter.start))
+               & _aimed_at(rows, chosen))
     return {"campaigns_run": float(running.sum())}
 
 
@@ -144,10 +145,8 @@ def calendar(tables: Tables, view: View) -> dict[str, float]:
     chosen = view.filters
     rows = tables["campaigns"]
     shown = ((pd.to_datetime(rows["start_date"]) <= pd.Timestamp(chosen.ends_on))
-             & (pd.to_datetime(rows["end_date"]) >= pd.Timestamp(chosen.starts_on)))
-    for column, wanted in (("region", chosen.region), ("segment", chosen.segment)):
-        if wanted is not None:
-            shown &= rows[column].isna() | (rows[column] == wanted)
+             & (pd.to_datetime(rows["end_date"]) >= pd.Timestamp(chosen.starts_on))
+             & _aimed_at(rows, chosen))
     for column, wanted in (("channel", chosen.channels), ("status", chosen.statuses),
                            ("owner_id", chosen.owners)):
         if wanted:
