@@ -2,17 +2,21 @@
 
 import streamlit as st
 
-from relay import PROJECT_ROOT, ui
-from relay.pages import PAGES
+from relay import PROJECT_ROOT, access_ui, ui
+from relay.pages import open_to
 
 # A local file, not a Material icon: those are fetched from Google's font servers, which a
 # company network may not reach.
 st.set_page_config(page_title="Revenue Relay", page_icon=str(PROJECT_ROOT / "assets" /
                                                              "favicon.png"), layout="wide")
 
+actor = access_ui.gate()
 page = st.navigation([
     st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
-    for index, page in enumerate(PAGES)
+    for index, page in enumerate(open_to(actor.role))
 ])
 ui.start_shell()
-page.run()
+try:
+    page.run()
+except PermissionError as refused:  # a page offered what the role may not do: nothing written
+    st.error(ui.plain(refused), icon=":material/lock:")

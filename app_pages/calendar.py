@@ -4,6 +4,7 @@ and a calendar file to take along."""
 import streamlit as st
 
 from relay import calendar_ui, charts, ics, ui
+from relay.identity import Role
 
 context = ui.context()
 currency = context.settings.currency
@@ -84,11 +85,15 @@ if not table.empty:
     calendar_ui.detail(table, currency)
 
 st.subheader("Plan campaigns")
-with st.expander("Add a campaign"):
-    calendar_ui.campaign_form(context)
-if not table.empty:
-    with st.expander("Edit a campaign"):
-        names = dict(zip(table["campaign_id"], table["name"], strict=True))
-        editing = st.selectbox("Campaign to edit", list(names), format_func=names.get,
-                               key="calendar_edit_choice")
-        calendar_ui.campaign_form(context, table.set_index("campaign_id", drop=False).loc[editing])
+if not ui.may(Role.PLANNER):
+    ui.needs_role(Role.PLANNER, "adds and changes campaigns")
+else:
+    with st.expander("Add a campaign"):
+        calendar_ui.campaign_form(context)
+    if not table.empty:
+        with st.expander("Edit a campaign"):
+            names = dict(zip(table["campaign_id"], table["name"], strict=True))
+            editing = st.selectbox("Campaign to edit", list(names), format_func=names.get,
+                                   key="calendar_edit_choice")
+            calendar_ui.campaign_form(
+                context, table.set_index("campaign_id", drop=False).loc[editing])

@@ -4,6 +4,7 @@ calls were."""
 import streamlit as st
 
 from relay import charts, forecast_ui, format as fmt, ui
+from relay.identity import Role
 
 context = ui.context()
 currency = context.settings.currency
@@ -17,8 +18,10 @@ ui.need_data(context, ("deals",), "closed-won revenue, the pipeline and the fore
 view = ui.view("forecast", context.store_path, context.filters, context.today)
 value = view.value
 columns = forecast_ui.call_columns(currency)
-this_quarter, moved, record, submit = st.tabs(
-    ["This quarter", "How the call moved", "Track record", "Submit a forecast"])
+may_submit = ui.may(Role.REP)
+this_quarter, moved, record, *submit = st.tabs(
+    ["This quarter", "How the call moved", "Track record"]
+    + (["Submit a forecast"] if may_submit else []))
 
 with this_quarter:
     for note in view.notes:
@@ -134,7 +137,8 @@ with record:
                  column_order=[level, *(["reps", "submitted"] if level != "rep" else []),
                                *forecast_ui.JUDGED_COLUMNS])
 
-with submit:
-    st.caption("A rep calls their own quarter; a manager's call is their team's. Each "
-               "submission is kept with its time and who made it, and counts at once.")
-    forecast_ui.submission_form(context)
+for tab in submit:
+    with tab:
+        st.caption("A rep calls their own quarter; a manager's call is their team's. Each "
+                   "submission is kept with its time and who made it, and counts at once.")
+        forecast_ui.submission_form(context)

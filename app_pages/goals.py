@@ -3,10 +3,12 @@ the history of each goal and the plan's sign-off."""
 
 import streamlit as st
 
-from relay import charts, editing, format as fmt, goals_ui, ui
+from relay import charts, format as fmt, goals_ui, ui
+from relay.identity import Role
 from relay.views.goals import phase
 
 context = ui.context()
+planner = ui.may(Role.PLANNER)
 quarter = str(context.filters.quarter)
 st.title("Joint goals")
 quarter_phase = phase(context.filters, context.today)
@@ -25,7 +27,7 @@ for note in view.notes:
 seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
                                             int(view.value("plan_revision")))
 goals_ui.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
-                       seen_revision=seen_revision)
+                       seen_revision=seen_revision, may_sign=planner)
 
 if not table.empty:
     label = "Goals hit" if quarter_phase == "closed" else "Goals on pace"
@@ -39,26 +41,11 @@ if not table.empty:
             config={"displayModeBar": False},
         )
     st.subheader("Targets")
-    st.caption("Edit a target in place and save; every save is versioned and audited.")
-    seen = st.session_state.setdefault(f"goals_seen_{context.filters}", editing.snapshot(table))
-    goals_ui.changed_by_others(editing.changed_since(table, seen))
-    edits = []
-    for team in ("shared", "marketing", "sales"):
-        shown = table[table["owner_team"] == team].reset_index(drop=True)
-        if shown.empty:
-            continue
-        st.markdown(f"**{team.capitalize()} goals**")
-        edited = st.data_editor(
-            shown, key=f"goals_editor_{team}_{context.filters}", hide_index=True,
-            disabled=[c for c in shown.columns if c != "target"],
-            column_order=["goal", "target", "actual", "attainment", "expected_by_now", "status",
-                          "updated_by", "version"],
-            column_config=goals_ui.goal_columns(context.settings.currency),
-        )
-        edits += editing.target_edits(shown, edited, seen)
-    if st.button("Save changes", type="primary", disabled=not edits,
-                 help="Saves every edited target in one go, or none of them."):
-        goals_ui.save_edits(context, edits)
+    if planner:
+        goals_ui.target_editor(context, table)
+    else:
+        goals_ui.read_only_targets(table, context.settings.currency)
+        ui.needs_role(Role.PLANNER, "edits goals and signs the plan off")
 
     with st.expander("History of a goal"):
         options = dict(zip(table["goal_id"], table["goal"], strict=True))
@@ -66,6 +53,7 @@ if not table.empty:
                               key="goals_history_goal")
         st.dataframe(goals_ui.history(context.store_path, chosen), hide_index=True)
 
-goals_ui.add_goal_form(context)
-if table.empty and context.filters.region is None and context.filters.segment is None:
-    goals_ui.copy_last_quarter_form(context)
+if planner:
+    goals_ui.add_goal_form(context)
+    if table.empty and context.filters.region is None and context.filters.segment is None:
+        goals_ui.copy_last_quarter_form(context)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from relay import charts, format as fmt, goals, identity, ui
+from relay import charts, format as fmt, goals, ui
+from relay.identity import Role
 from relay.views import plan
 
 context = ui.context()
@@ -83,11 +84,13 @@ st.dataframe(view.tables["goals"], hide_index=True, column_order=[
     "current_target": st.column_config.NumberColumn("Current goal", format="localized"),
     "current_version": st.column_config.NumberColumn("Version", format="%d"),
 })
-if st.button(f"Save the plan as {quarter} goals", type="primary"):
+if not ui.may(Role.PLANNER):
+    ui.needs_role(Role.PLANNER, "saves the plan as the quarter's goals")
+elif st.button(f"Save the plan as {quarter} goals", type="primary"):
     try:
         changed_goals = goals.save_plan(
             ui.connection(context.store_path), str(quarter), context.filters.region,
-            context.filters.segment, targets, seen, identity.acting_user())
+            context.filters.segment, targets, seen)
     except (goals.GoalConflict, goals.GoalError) as error:
         st.error(ui.plain(error), icon=":material/sync_problem:")
     else:

@@ -3,7 +3,8 @@ sales accepts."""
 
 import streamlit as st
 
-from relay import charts, format as fmt, settings, ui
+from relay import charts, format as fmt, sla_ui, ui
+from relay.identity import Role
 
 context = ui.context()
 st.title("Speed to lead")
@@ -11,13 +12,21 @@ st.caption(ui.plain(f"{context.filters.describe()} · MQLs of the quarter up to 
                     f"{context.today:%d %b %Y}"))
 ui.show_flash()
 ui.need_data(context, ("leads",), "how fast MQLs get a first touch")
+# Lead by lead, a breach list is a planner's (every rep's) or a rep's (their own); a viewer
+# sees the figures.
+lists = "all" if ui.may(Role.PLANNER) else "own" if ui.may(Role.REP) else None
 reps = ui.sla_reps(context.store_path)
 names = {name: person for person, name in reps.items()}
-ui.warn_unknown_link_value("rep", list(names), "Rep")
-rep_name = st.selectbox("Rep (for the open breaches)", ["All reps", *names], key="rep",
-                        bind="query-params")
-view = ui.view("sla", context.store_path, context.filters, context.today,
-               rep=names.get(rep_name))
+rep = None
+if lists == "all":
+    ui.warn_unknown_link_value("rep", list(names), "Rep")
+    rep_name = st.selectbox("Rep (for the open breaches)", ["All reps", *names], key="rep",
+                            bind="query-params")
+    rep = names.get(rep_name)
+elif lists == "own":
+    # "" matches no lead: a rep the store does not know sees nobody's.
+    rep = next((person for person in ui.me(context.store_path) if person in reps), "")
+view = ui.view("sla", context.store_path, context.filters, context.today, rep=rep)
 for note in view.notes:
     st.warning(ui.plain(note), icon=":material/rule:")
 
@@ -26,21 +35,10 @@ ui.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
                      ("open_breaches", None), ("acceptance_rate", None)],
               context.settings.currency)
 
-breaches = view.tables["open_breaches"]
-st.subheader(f"Waiting for a first touch ({len(breaches):,})")
-st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the SLA, "
-           "oldest first. Pick an earlier quarter in the sidebar for older ones.")
-st.dataframe(breaches.head(ui.MAX_ROWS), hide_index=True, column_order=[
-    "lead_id", "rep", "age_hours", "mql_at", "campaign", "source", "region", "segment"],
-    column_config={"lead_id": "Lead", "rep": "Rep",
-                   "age_hours": st.column_config.NumberColumn("Waiting (hours)", format="%.0f"),
-                   "mql_at": st.column_config.DatetimeColumn("MQL since",
-                                                             format="YYYY-MM-DD HH:mm"),
-                   "campaign": "Campaign", "source": "Source", "region": "Region",
-                   "segment": "Segment"})
-st.download_button("Download the list (CSV)", lambda: ui.csv_bytes(breaches),
-                   file_name="open-breaches.csv", mime="text/csv", icon=":material/download:",
-                   on_click="ignore")
+if lists:
+    sla_ui.breach_list(view.tables["open_breaches"], context, own=lists == "own")
+else:
+    ui.needs_role(Role.REP, "sees their own leads waiting for a first touch")
 
 weeks = view.tables["by_week"]
 if len(weeks):
@@ -66,15 +64,5 @@ st.caption(f"Acceptance rate {fmt.percent(view.value('acceptance_rate'))} (SALs 
 st.dataframe(view.tables["rejections"], hide_index=True,
              column_config={"reason": "Reason", "leads": "Leads"})
 
-with st.expander("Change the SLA"):
-    with st.form("sla_setting", border=False):
-        hours_value = st.number_input("Hours from MQL to first touch", min_value=0.1,
-                                      max_value=336.0, value=view.value("sla_hours"), step=1.0)
-        if st.form_submit_button("Save the SLA"):
-            try:
-                settings.change(ui.connection(context.store_path), "sla_hours",
-                                str(hours_value))
-            except ValueError as error:
-                st.error(ui.plain(error))
-            else:
-                ui.saved(f"The SLA is now {hours_value:g} hours (recorded in the audit log).")
+if ui.may(Role.PLANNER):
+    sla_ui.change_form(context, view.value("sla_hours"))

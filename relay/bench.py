@@ -311,10 +311,10 @@ def measure_import(leads: int, folder: Path, repetitions: int = REPETITIONS) -> 
         connection = store.create(target)
         try:
             for table in ("people", "campaigns"):
-                outcome = importing.run(connection, files[table], table, "bench")
+                outcome = importing.run(connection, files[table], table)
                 assert outcome.written, outcome.preview.summary()
             started = time.perf_counter()
-            outcome = importing.run(connection, files["leads"], "leads", "bench")
+            outcome = importing.run(connection, files["leads"], "leads")
             timings.append(time.perf_counter() - started)
             assert outcome.written and outcome.preview.inserted == leads, \
                 outcome.preview.summary()

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from relay import campaigns, identity, ui
+from relay import campaigns, ui
 from relay import format as fmt
 from relay.views import calendar
 
@@ -131,9 +131,9 @@ def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> Non
     connection = ui.connection(context.store_path)
     try:
         if existing is None:
-            campaigns.create(connection, fields, identity.acting_user())
+            campaigns.create(connection, fields)
         elif not campaigns.update(connection, existing["campaign_id"],
-                                  int(existing["version"]), fields, identity.acting_user()):
+                                  int(existing["version"]), fields):
             st.info("Nothing changed, so nothing was saved.", icon=":material/info:")
             return
     except (campaigns.CampaignError, campaigns.CampaignConflict) as error:

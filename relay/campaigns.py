@@ -11,7 +11,8 @@ from typing import Any
 
 import duckdb
 
-from relay import sql, store
+from relay import identity, sql, store
+from relay.identity import Role
 
 STATUSES = ("planned", "live", "completed", "cancelled")
 CHANNELS = ("Paid Search", "Paid Social", "Webinar", "Events", "Content Syndication",
@@ -139,8 +140,9 @@ def _audit(cursor, actor, action, campaign_id, before, after, at) -> None:
                     before, default=str), after=json.dumps(after, default=str))
 
 
-def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any], actor: str) -> str:
+def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any]) -> str:
     """Store a new campaign; returns its id."""
+    actor = identity.require(Role.PLANNER, "adding a campaign").audit_name
     campaign = validate(fields, known_channels(connection.cursor()))
     campaign_id = "C-" + uuid.uuid4().hex[:10].upper()
 
@@ -156,9 +158,10 @@ def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any], actor:
 
 
 def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version: int,
-           fields: dict[str, Any], actor: str) -> bool:
+           fields: dict[str, Any]) -> bool:
     """Save changes to a campaign if it is still at the version the planner saw; returns
     False (and writes nothing) when nothing changed."""
+    actor = identity.require(Role.PLANNER, "changing a campaign").audit_name
     campaign = validate(fields, known_channels(connection.cursor()))
 
     def work(cursor) -> bool:

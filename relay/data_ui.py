@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from relay import exporting, identity, importing, layouts, sql, ui
+from relay import exporting, importing, layouts, sql, ui
 
 MAP_MYSELF = "map"
 # Tables bigger than this are exported from the command line: a download is held in memory.
@@ -60,8 +60,7 @@ def do_import(context: ui.Context, path: Path, file_name: str, table: str,
     try:
         with st.spinner(f"Importing {file_name}…"):
             outcome = importing.run(ui.connection(context.store_path), path, table,
-                                    identity.acting_user(), file_name=file_name,
-                                    layout=layout, expect=shown.counts())
+                                    file_name=file_name, layout=layout, expect=shown.counts())
     except importing.ImportFailed as error:
         st.error(ui.plain(error), icon=":material/error:")
         return
@@ -130,8 +129,7 @@ def save_mapping_form(context: ui.Context, layout: layouts.Layout) -> None:
             try:
                 layouts.save_mapping(ui.connection(context.store_path), name, layout.table,
                                      {column: headers[0] for column, headers in
-                                      layout.columns.items()}, layout.date_format,
-                                     identity.acting_user())
+                                      layout.columns.items()}, layout.date_format)
             except layouts.LayoutError as error:
                 st.error(ui.plain(error), icon=":material/error:")
                 return
@@ -176,8 +174,7 @@ def stage_mapping_editor(context: ui.Context) -> None:
     if st.button("Save the stage mapping", icon=":material/save:"):
         rows = edited.astype(object).where(edited.notna(), None).to_dict("records")
         try:
-            count = layouts.save_stage_mapping(ui.connection(context.store_path), rows, seen,
-                                               identity.acting_user())
+            count = layouts.save_stage_mapping(ui.connection(context.store_path), rows, seen)
         except layouts.LayoutError as error:
             st.error(ui.plain(error), icon=":material/error:")
             return

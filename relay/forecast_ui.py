@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from relay import forecasting, identity, ui
+from relay.identity import Role
 from relay import format as fmt
 
 
@@ -70,28 +71,26 @@ JUDGED_COLUMNS = ["commit", "best_case", "called_actual", "commit_accuracy", "co
                   "model_forecast", "actual", "model_accuracy", "model_bias"]
 
 
-@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
-def callers(store_path: str) -> pd.DataFrame:
-    cursor = ui.cursor(store_path)
-    try:
-        people = forecasting.people(cursor)
-    finally:
-        cursor.close()
-    return people[people["is_caller"]]
-
-
 def submission_form(context: ui.Context) -> None:
-    """Submit a commit and best case for yourself, or for your team as its manager."""
-    people = callers(context.store_path)
+    """Submit a commit and best case for yourself (your team's, as its manager); a planner
+    may enter anyone's."""
+    people = ui.people(context.store_path)
+    people = people[people["is_caller"]]
     if not len(people):
         st.info("Nobody owns a deal yet, so there is no one to call a forecast. Load deals "
                 "first.", icon=":material/inbox:")
         return
+    mine = [person for person in ui.me(context.store_path) if person in people.index]
+    if not ui.may(Role.PLANNER):
+        if not mine:
+            st.info(ui.plain(
+                f"No one who calls a forecast has your email ({identity.acting_user()}) in the "
+                "store, so there is no forecast here for you to submit. An admin can add it "
+                "to your person in the people table."), icon=":material/person_search:")
+            return
+        people = people.loc[mine]
     labels = {row.person_id: f"{row.name} (team call)" if row.is_manager else row.name
               for row in people.itertuples()}
-    me = identity.acting_user().casefold()
-    mine = [row.person_id for row in people.itertuples()
-            if me in (str(row.email).casefold(), str(row.name).casefold())]
     quarters = forecasting.submittable_quarters(context.today,
                                                 context.settings.fiscal_year_start_month)
     with st.form("forecast_submission"):

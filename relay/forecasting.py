@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from relay import clock, identity, sql, store
+from relay.identity import Role
 from relay.fiscal import Quarter, quarter_range
 from relay.metrics import safe_ratio
 from relay.planning import MIN_COHORT, lookback_window
@@ -283,7 +284,9 @@ def submittable_quarters(today: dt.date, start_month: int) -> list[Quarter]:
 def submit(connection: duckdb.DuckDBPyConnection, quarter: Quarter, person_id: str,
            commit_amount: float, best_case_amount: float, start_month: int) -> dt.datetime:
     """Store a person's commit and best case for a quarter in one audited transaction;
-    returns when it was submitted."""
+    returns when it was submitted. A rep calls only their own quarter (a manager's own call
+    is their team's); a planner may enter anyone's, and the audit log says who did."""
+    actor = identity.require(Role.REP, "submitting a forecast")
     today = clock.today()
     allowed = submittable_quarters(today, start_month)
     if quarter < allowed[0]:
@@ -309,6 +312,12 @@ def submit(connection: duckdb.DuckDBPyConnection, quarter: Quarter, person_id: s
         known = {person["person_id"]: person for person in sql.records(cursor, "forecast_people")}
         if person_id not in known:
             raise ForecastError(f"No person with id {person_id!r} is in the store.")
+        person = known[person_id]
+        if not actor.may(Role.PLANNER) and not actor.is_person(person["name"],
+                                                                person["email"]):
+            raise PermissionError(
+                f"{actor.audit_name} may submit only their own forecast, not "
+                f"{person['name']}'s: a rep calls their own quarter.")
         if not known[person_id]["is_caller"]:
             raise ForecastError(
                 f"{known[person_id]['name']} owns no deals and manages no one who does, so "
@@ -320,7 +329,7 @@ def submit(connection: duckdb.DuckDBPyConnection, quarter: Quarter, person_id: s
                     person_id=person_id, submitted_at=submitted_at,
                     commit_amount=round(commit_amount, 2),
                     best_case_amount=round(best_case_amount, 2))
-        sql.execute(cursor, "insert_audit", at=submitted_at, actor=identity.acting_user(),
+        sql.execute(cursor, "insert_audit", at=submitted_at, actor=actor.audit_name,
                     action="forecast.submit", entity="forecast_submissions",
                     entity_id=f"{quarter}/{person_id}",
                     before=_call_json(previous.to_dict(orient="records")[0])

@@ -15,7 +15,8 @@ from typing import Any
 
 import duckdb
 
-from relay import sql, store
+from relay import identity, sql, store
+from relay.identity import Role
 from relay.fiscal import Quarter, QuarterError
 from relay.views.common import scope_label
 
@@ -153,9 +154,14 @@ def _update(cursor, goal: dict[str, Any], seen_version: int, target: float, acto
     _audit(cursor, actor, "goal.update", goal["goal_id"], _snapshot(goal), after, at)
 
 
-def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit],
-                 actor: str) -> int:
+def _planner(action: str) -> str:
+    """The audit name of the acting person, who must be a planner."""
+    return identity.require(Role.PLANNER, action).audit_name
+
+
+def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit]) -> int:
     """Save edited targets, all or none; returns how many goals changed."""
+    actor = _planner("changing goals")
     if not edits:
         return 0
     quarters = {
@@ -183,9 +189,9 @@ def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit],
 
 
 def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
-             region: str | None, segment: str | None, target: Any, owner_team: str,
-             actor: str) -> int:
+             region: str | None, segment: str | None, target: Any, owner_team: str) -> int:
     """A new goal; refused if the quarter already has one for that metric and breakdown."""
+    actor = _planner("adding a goal")
     parse_quarter(quarter)
     metric = metric.strip().lower().replace(" ", "_")
     if not metric:
@@ -217,9 +223,10 @@ def _insert(cursor, quarter, metric, region, segment, target, owner_team, actor,
 
 
 def copy_from_previous(connection: duckdb.DuckDBPyConnection, quarter: str, growth_percent: Any,
-                       actor: str, start_month: int = 1) -> int:
+                       start_month: int = 1) -> int:
     """Fill an empty quarter with last quarter's goals grown by `growth_percent` (rates kept
     as they were); returns how many goals were created."""
+    actor = _planner("copying goals")
     target_quarter = parse_quarter(quarter, start_month)
     try:
         growth = float(growth_percent)
@@ -247,11 +254,12 @@ def copy_from_previous(connection: duckdb.DuckDBPyConnection, quarter: str, grow
 
 
 def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str | None,
-              segment: str | None, targets: dict[str, float], seen_versions: dict[str, int | None],
-              actor: str) -> int:
+              segment: str | None, targets: dict[str, float],
+              seen_versions: dict[str, int | None]) -> int:
     """Store a plan's targets as the quarter's goals for one breakdown: existing goals are
     updated (if still at the version the planner saw), missing ones created. Returns how
     many goals changed."""
+    actor = _planner("saving a plan as goals")
     parse_quarter(quarter)
     values = {metric: validate_target(metric, value) for metric, value in targets.items()}
 
@@ -277,10 +285,11 @@ def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str |
     return _change_quarter(connection, {quarter}, work)
 
 
-def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str, actor: str,
+def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
              seen_revision: int) -> None:
-    """Record that the marketing or sales lead agrees to the quarter's goals as they saw
-    them (`seen_revision`); refused if the goals changed since."""
+    """Record that the acting planner, as the marketing or sales lead, agrees to the
+    quarter's goals as they saw them (`seen_revision`); refused if the goals changed since."""
+    actor = _planner("signing a plan off")
     parse_quarter(quarter)
     if side not in SIDES:
         raise GoalError(f"A plan is signed off by marketing or sales, not {side!r}.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import goals, identity, ui
+from relay import editing, goals, identity, ui
 from relay.views import goals as goals_view
 from relay.views.actuals import GOAL_METRICS
 
 SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
+TARGET_COLUMNS = ["goal", "target", "actual", "attainment", "expected_by_now", "status",
+                  "updated_by", "version"]
 
 
 def goal_columns(currency: str) -> dict:
@@ -48,7 +50,7 @@ def _saved(message: str) -> None:
 
 def save_edits(context, edits: list[goals.TargetEdit]) -> None:
     try:
-        changed = goals.save_targets(_connection(context), edits, identity.acting_user())
+        changed = goals.save_targets(_connection(context), edits)
     except goals.GoalConflict as conflict:
         # Shown by changed_by_others on every run from now on, with its reload button: a
         # button drawn here would vanish on the very rerun its click starts.
@@ -84,10 +86,43 @@ def changed_by_others(changed: pd.DataFrame) -> None:
         _saved("Reloaded the goals as they are now.")
 
 
+def target_editor(context, table: pd.DataFrame) -> None:
+    """The goals by team, their targets editable in place, saved all or none."""
+    st.caption("Edit a target in place and save; every save is versioned and audited.")
+    seen = st.session_state.setdefault(f"goals_seen_{context.filters}", editing.snapshot(table))
+    changed_by_others(editing.changed_since(table, seen))
+    edits = []
+    for team in ("shared", "marketing", "sales"):
+        shown = table[table["owner_team"] == team].reset_index(drop=True)
+        if shown.empty:
+            continue
+        st.markdown(f"**{team.capitalize()} goals**")
+        edited = st.data_editor(
+            shown, key=f"goals_editor_{team}_{context.filters}", hide_index=True,
+            disabled=[c for c in shown.columns if c != "target"], column_order=TARGET_COLUMNS,
+            column_config=goal_columns(context.settings.currency),
+        )
+        edits += editing.target_edits(shown, edited, seen)
+    if st.button("Save changes", type="primary", disabled=not edits,
+                 help="Saves every edited target in one go, or none of them."):
+        save_edits(context, edits)
+
+
+def read_only_targets(table: pd.DataFrame, currency: str) -> None:
+    """The goals by team as a table nobody can type in: for those who may not edit them."""
+    for team in ("shared", "marketing", "sales"):
+        shown = table[table["owner_team"] == team]
+        if shown.empty:
+            continue
+        st.markdown(f"**{team.capitalize()} goals**")
+        st.dataframe(shown, hide_index=True, column_order=TARGET_COLUMNS,
+                     column_config=goal_columns(currency))
+
+
 def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
-                  seen_revision: int) -> None:
-    """Who agreed to the quarter's plan, whether a later change outdated it, and buttons to
-    sign (as the acting user) the goals as this page shows them."""
+                  seen_revision: int, may_sign: bool) -> None:
+    """Who agreed to the quarter's plan, whether a later change outdated it, and, for a
+    planner, buttons to sign (as themselves) the goals as this page shows them."""
     state = signoffs.set_index("side") if len(signoffs) else pd.DataFrame()
     agreed = len(state) == 2 and bool(state["is_current"].all())
     st.subheader("Plan sign-off")
@@ -108,12 +143,12 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
                                 f"{who} on {when}, goals changed since")
             else:
                 st.markdown(f"**{SIDE_TITLES[side]}:** not signed yet")
-            if st.button(f"Sign off as {SIDE_TITLES[side].lower()}", key=f"goals_sign_{side}",
-                         disabled=not has_goals,
-                         help=f"Records {identity.acting_user()} agreeing to the goals as shown."):
+            if may_sign and st.button(
+                    f"Sign off as {SIDE_TITLES[side].lower()}", key=f"goals_sign_{side}",
+                    disabled=not has_goals,
+                    help=f"Records {identity.acting_user()} agreeing to the goals as shown."):
                 try:
-                    goals.sign_off(_connection(ui.context()), quarter, side,
-                                   identity.acting_user(), seen_revision)
+                    goals.sign_off(_connection(ui.context()), quarter, side, seen_revision)
                 except goals.GoalError as error:
                     st.error(ui.plain(error))
                 else:
@@ -136,7 +171,7 @@ def add_goal_form(context) -> None:
                         _connection(context), quarter, metric,
                         None if region == "All regions" else region,
                         None if segment == "All segments" else segment,
-                        target, owner, identity.acting_user(),
+                        target, owner,
                     )
                 except goals.GoalError as error:
                     st.error(ui.plain(error), icon=":material/error:")
@@ -153,7 +188,7 @@ def copy_last_quarter_form(context) -> None:
         if st.form_submit_button(f"Copy {quarter.shift(-1)} goals into {quarter}"):
             try:
                 count = goals.copy_from_previous(
-                    _connection(context), str(quarter), growth, identity.acting_user(),
+                    _connection(context), str(quarter), growth,
                     context.settings.fiscal_year_start_month,
                 )
             except goals.GoalError as error:

@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from relay import exporting, importing
+from relay import exporting, identity, importing
 
 POLL_SECONDS = 0.5
 STALE_SECONDS = 10.0  # a heartbeat older than this: no dashboard is answering
@@ -97,9 +97,12 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
         finally:
             cursor.close()
         return {"rows": rows}
-    outcome = importing.run(connection, Path(job["file"]), job["table"], job["actor"],
-                            file_name=job["file_name"], layout=job["layout"],
-                            dry_run=job["dry_run"], progress=progress)
+    # The command line's user, also when the dashboard's worker runs the job for it: they
+    # could have written the store file themselves.
+    with identity.acting_as(identity.command_line(job["actor"])):
+        outcome = importing.run(connection, Path(job["file"]), job["table"],
+                                file_name=job["file_name"], layout=job["layout"],
+                                dry_run=job["dry_run"], progress=progress)
     return outcome_json(outcome)
 
 

@@ -1,15 +1,161 @@
-"""Who is acting, for the audit log: the one place that answers it.
+"""Who is acting and what they may do: the one place that answers both.
 
-Until sign-in exists this is $RELAY_USER, or the operating-system user.
+In the dashboard it is the person signed in through OpenID Connect (`st.user`), with a role
+from the `[roles]` rules in .streamlit/secrets.toml; without an `[auth]` section there, it is
+the single local user, with the role of `[local]`. On the command line it is the
+operating-system user with every right: whoever can run commands against the store file can
+change it anyway.
+
+Every write function in relay/ calls `require()`, so a page that forgot to hide a button
+still cannot write, and the audit log names whoever `require()` returned, never a name a
+caller passed in.
 """
 
 from __future__ import annotations
 
+import enum
 import getpass
 import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+SECRETS_FILE = ".streamlit/secrets.toml"
+DEFAULT_SESSION_HOURS = 12.0
 
 
-def acting_user() -> str:
+class Role(enum.IntEnum):
+    """Each role may do everything the ones below it may."""
+
+    VIEWER = 1
+    REP = 2
+    PLANNER = 3
+    ADMIN = 4
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+# What each role adds to the one below: for messages, the sidebar and the README.
+ADDS = {
+    Role.VIEWER: "reads everything shared",
+    Role.REP: "also submits their own forecast, sees their own leads and breaches",
+    Role.PLANNER: "also edits goals, campaigns and the SLA, signs plans off",
+    Role.ADMIN: "also imports data, edits mappings and settings",
+}
+NO_ACCESS = "none"
+
+
+class AccessConfigError(ValueError):
+    """The sign-in or role settings cannot be used, with where and what to fix."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: Role | None  # None: no access at all
+    email: str | None = None
+    how: str = "command line"  # "signed in", "local", "command line", "signed out", "expired"
+    problem: str | None = None  # why access is less than it might be: said on every page
+
+    @property
+    def audit_name(self) -> str:
+        """How the audit log and sign-offs name this person: the email once signed in."""
+        return self.email or self.name
+
+    def may(self, role: Role) -> bool:
+        return self.role is not None and self.role >= role
+
+    def is_person(self, name: object, email: object) -> bool:
+        """Whether a person of the store is this actor. Signed in: by email only (names are
+        neither unique nor verified); locally and on the command line, by the name or email
+        configured."""
+        if self.how == "signed in":
+            mine, theirs = {self.email}, {email}
+        else:
+            mine, theirs = {self.email, self.name}, {name, email}
+        return bool(_folded(mine) & _folded(theirs))
+
+
+def _folded(texts: set) -> set[str]:
+    return {text.strip().casefold() for text in texts if isinstance(text, str) and text.strip()}
+
+
+@dataclass(frozen=True)
+class AccessRules:
+    """Sign-in and roles as configured in secrets.toml."""
+
+    sign_in: bool = False
+    providers: tuple[str, ...] = ()  # named [auth.NAME] providers; empty: the [auth] one
+    emails: Mapping[str, Role] = field(default_factory=dict)
+    domains: Mapping[str, Role] = field(default_factory=dict)
+    groups: Mapping[str, Role] = field(default_factory=dict)
+    default: Role | None = Role.VIEWER
+    groups_claim: str = "groups"
+    session_hours: float = DEFAULT_SESSION_HOURS
+    local_role: Role = Role.PLANNER
+    local_name: str | None = None
+
+
+def _role(text: object, where: str) -> Role:
+    try:
+        return Role[str(text).strip().upper()]
+    except KeyError:
+        raise AccessConfigError(
+            f"{SECRETS_FILE} {where}: {text!r} is not a role; use viewer, rep, planner or "
+            "admin.") from None
+
+
+def _rule_table(section: Mapping, name: str) -> dict[str, Role]:
+    table = section.get(name, {})
+    if not isinstance(table, Mapping):
+        raise AccessConfigError(f"{SECRETS_FILE} [roles.{name}] must be a table of "
+                                f"\"{name[:-1]}\" = \"role\" lines.")
+    return {str(key).strip().casefold(): _role(value, f"[roles.{name}] {key!r}")
+            for key, value in table.items()}
+
+
+def rules_from(secrets: Mapping) -> AccessRules:
+    """The access rules from secrets.toml's contents; AccessConfigError says what is wrong."""
+    auth = secrets.get("auth")
+    roles = secrets.get("roles", {})
+    local = secrets.get("local", {})
+    for name, section in (("roles", roles), ("local", local)):
+        if not isinstance(section, Mapping):
+            raise AccessConfigError(f"{SECRETS_FILE}: [{name}] must be a table.")
+    default_text = str(roles.get("default", "viewer")).strip().lower()
+    # Someone no rule names gets no more than viewer: who may change the shared numbers is
+    # written down, never assumed.
+    if default_text not in ("viewer", NO_ACCESS):
+        raise AccessConfigError(
+            f"{SECRETS_FILE} [roles] default = {default_text!r}: it can be \"viewer\" or "
+            "\"none\". Give more to people by email, domain or group.")
+    try:
+        hours = float(roles.get("session_hours", DEFAULT_SESSION_HOURS))
+    except (TypeError, ValueError):
+        hours = -1.0
+    if not 0 < hours <= 24 * 30:
+        raise AccessConfigError(f"{SECRETS_FILE} [roles] session_hours = "
+                                f"{roles.get('session_hours')!r}: use hours, from 0.1 to 720.")
+    return AccessRules(
+        sign_in=isinstance(auth, Mapping) and bool(auth),
+        providers=tuple(name for name, value in (auth or {}).items()
+                        if isinstance(value, Mapping)) if isinstance(auth, Mapping) else (),
+        emails=_rule_table(roles, "emails"),
+        domains={domain.lstrip("@"): role
+                 for domain, role in _rule_table(roles, "domains").items()},
+        groups=_rule_table(roles, "groups"),
+        default=None if default_text == NO_ACCESS else Role.VIEWER,
+        groups_claim=str(roles.get("groups_claim", "groups")),
+        session_hours=hours,
+        local_role=_role(local.get("role", "planner"), "[local] role"),
+        local_name=str(local["name"]).strip() if local.get("name") else None,
+    )
+
+
+def _os_user() -> str:
     named = os.environ.get("RELAY_USER", "").strip()
     if named:
         return named
@@ -17,3 +163,119 @@ def acting_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid, e.g. in some containers
         return f"uid {os.getuid()}"
+
+
+def command_line(name: str | None = None) -> Actor:
+    return Actor(name or _os_user(), Role.ADMIN, how="command line")
+
+
+def local(rules: AccessRules) -> Actor:
+    return Actor(rules.local_name or _os_user(), rules.local_role, how="local")
+
+
+def _groups(user: Mapping, claim: str) -> set[str]:
+    value = user.get(claim)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return set()
+    return {str(group).strip().casefold() for group in value}
+
+
+def signed_in(user: Mapping, rules: AccessRules, now: float) -> Actor:
+    """The actor for an ID token's claims (`st.user`) under the rules, at `now` (epoch
+    seconds)."""
+    if not user.get("is_logged_in"):
+        return Actor("", None, how="signed out")
+    raw_email = user.get("email")
+    email = raw_email.strip() if isinstance(raw_email, str) and "@" in raw_email else None
+    name = str(user.get("name") or email or user.get("sub") or "unknown")
+    issued = user.get("iat")
+    if not isinstance(issued, int | float) or now - issued > rules.session_hours * 3600:
+        return Actor(name, None, email, how="expired", problem=(
+            f"Your sign-in has expired (sign-ins last {rules.session_hours:g} hours). Sign in "
+            "again to go on."))
+    reader = "read the shared numbers" if rules.default else "open Revenue Relay"
+    if email and user.get("email_verified") is False:
+        return Actor(name, rules.default, None, how="signed in", problem=(
+            f"Your identity provider has not verified {email}, so Revenue Relay cannot tell "
+            f"it is yours: you can {reader} but not change them."))
+    if email is None:
+        return Actor(name, rules.default, None, how="signed in", problem=(
+            "Your sign-in carried no email address, so a change could not be recorded in "
+            f"your name: you can {reader} but not change them. An admin can add the email "
+            "scope or claim at the identity provider."))
+    key = email.casefold()
+    if key in rules.emails:
+        return Actor(name, rules.emails[key], email, how="signed in")
+    matched = [rules.domains[domain] for domain in (key.rsplit("@", 1)[1],)
+               if domain in rules.domains]
+    matched += [rules.groups[group] for group in _groups(user, rules.groups_claim)
+                if group in rules.groups]
+    if matched:
+        return Actor(name, max(matched), email, how="signed in")
+    return Actor(name, rules.default, email, how="signed in", problem=(
+        f"No role is given to {email}: you can {reader}"
+        + (" but not change them." if rules.default else " only once an admin gives you one.")
+        + f" An admin adds people under [roles] in {SECRETS_FILE}."))
+
+
+# Who acts where no dashboard session tells: the command line's worker thread acting for the
+# command that handed it a job, or a test.
+_acting: ContextVar[Actor | None] = ContextVar("relay_acting", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    token = _acting.set(actor)
+    try:
+        yield actor
+    finally:
+        _acting.reset(token)
+
+
+def current() -> Actor:
+    """Who is acting now: set by `acting_as`, else the dashboard's session, else the command
+    line."""
+    acting = _acting.get()
+    if acting is not None:
+        return acting
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return command_line()
+    return _in_dashboard()
+
+
+def dashboard_rules() -> AccessRules:
+    import streamlit as st
+
+    try:
+        secrets = st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml at all: local mode
+        secrets = {}
+    return rules_from(secrets)
+
+
+def _in_dashboard() -> Actor:
+    import streamlit as st
+
+    rules = dashboard_rules()
+    if not rules.sign_in:
+        return local(rules)
+    return signed_in(st.user.to_dict(), rules, time.time())
+
+
+def require(role: Role, action: str) -> Actor:
+    """The acting person, if they may do what needs `role`; PermissionError if not."""
+    actor = current()
+    if not actor.may(role):
+        held = f"the {actor.role} role" if actor.role else "no access"
+        raise PermissionError(f"{action[0].upper()}{action[1:]} needs the {role} role; "
+                              f"{actor.audit_name or 'you'} has {held}.")
+    return actor
+
+
+def acting_user() -> str:
+    """The name the audit log records for whoever acts now."""
+    return current().audit_name

@@ -26,8 +26,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, layouts, sql, summaries
+from relay import clock, identity, layouts, sql, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
+from relay.identity import Role
 from relay.layouts import Layout, Table
 
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: about five million leads
@@ -572,8 +573,8 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
 # ---------------------------------------------------------------------------- writing
 
 
-def write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, actor: str,
-          at: dt.datetime) -> None:
+def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, actor: str,
+           at: dt.datetime) -> None:
     """Write what `check` staged. The caller holds the transaction: all of it or nothing."""
     found = {column: 0 for column in preview.mapping}
     written = _written(table, found)
@@ -607,8 +608,8 @@ def write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, act
                       else {table.name})
 
 
-def record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,
-           actor: str, outcome: str, message: str | None = None) -> int:
+def _record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,
+            actor: str, outcome: str, message: str | None = None) -> int:
     """The import's line in the history (and, when it wrote, the audit log)."""
     counts = preview.counts()
     import_id = sql.records(
@@ -657,14 +658,15 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
     return check(cursor, source, table, layout, preview)
 
 
-def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, actor: str, *,
+def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
         file_name: str | None = None, layout: str | Layout | None = None,
         dry_run: bool = False, expect: dict[str, int] | None = None,
         progress: Callable[[str], None] = lambda step: None) -> Outcome:
     """Check the file and, when every row passes, write it in one transaction and record
     the import. A refused file is recorded too; nothing of it is written. `expect`: the
     counts a preview showed the user; if the store changed since, nothing is written.
-    `progress` hears each step as it starts."""
+    `progress` hears each step as it starts. Only an admin may import."""
+    actor = identity.require(Role.ADMIN, "importing data").audit_name
     started = clock.now()
     path = Path(path)
     cursor = connection.cursor()
@@ -681,8 +683,8 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, acto
         progress(f"Writing {preview.inserted + preview.updated:,} rows to {table_name}…")
         cursor.execute("begin transaction")
         try:
-            write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
-            import_id = record(cursor, preview, started, actor, "imported")
+            _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
+            import_id = _record(cursor, preview, started, actor, "imported")
             cursor.execute("commit")
         except duckdb.Error as error:
             try:
@@ -702,6 +704,6 @@ def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str
                   outcome: str, message: str | None = None) -> int:
     cursor = connection.cursor()
     try:
-        return record(cursor, preview, started, actor, outcome, message)
+        return _record(cursor, preview, started, actor, outcome, message)
     finally:
         cursor.close()

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from relay import clock, sql, store
+from relay import clock, identity, sql, store
+from relay.identity import Role
 
 DATE_FORMATS = {
     # name: (what the user reads, strptime formats tried after ISO 8601)
@@ -263,8 +264,9 @@ def missing_required(table: Table, found: dict[str, int]) -> list[str]:
 
 
 def save_mapping(connection: duckdb.DuckDBPyConnection, name: str, table: str,
-                 columns: dict[str, str], date_format: str, actor: str) -> None:
+                 columns: dict[str, str], date_format: str) -> None:
     """Keep a mapping of column -> header under `name` for the next file of this layout."""
+    actor = identity.require(Role.ADMIN, "saving a column mapping").audit_name
     name = name.strip()
     if not name:
         raise LayoutError("give the mapping a name")
@@ -290,10 +292,11 @@ def stage_mapping(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def save_stage_mapping(connection: duckdb.DuckDBPyConnection, rows: list[dict],
-                       seen: list[dict], actor: str) -> int:
+                       seen: list[dict]) -> int:
     """Replace the stage mapping with `rows` ({label, status, forecast_category}), as one
     change, audited. `seen`: the mapping as the user loaded it; refused if it changed since.
     Returns how many stages there are now."""
+    actor = identity.require(Role.ADMIN, "changing the stage mapping").audit_name
     cleaned: dict[str, dict] = {}
     for number, row in enumerate(rows, start=1):
         label = str(row.get("label") or "").strip()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import duckdb
 
 from relay import identity, sql, store
+from relay.identity import Role
 
 DEFAULTS = {
     "fiscal_year_start_month": "1",
@@ -105,6 +106,9 @@ def _week(text: str) -> str:
     return str(cutoff_week(text))
 
 
+# The SLA is agreed between marketing and sales in the planning meeting; the rest shape
+# every figure (fiscal year, currency, look-back) and are the admin's.
+PLANNER_SETTINGS = {"sla_hours"}
 EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,
             "lookback_quarters": _quarters, "app_url": _url,
             "forecast_cutoff_week": _week}
@@ -115,12 +119,14 @@ def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:
     if key not in EDITABLE:
         raise ValueError(
             f"{key!r} is not a setting you can change (settings: {', '.join(EDITABLE)})")
+    actor = identity.require(Role.PLANNER if key in PLANNER_SETTINGS else Role.ADMIN,
+                             f"changing the setting {key}").audit_name
     value = EDITABLE[key](text.strip())
 
     def work(cursor):
         before = dict(sql.frame(cursor, "settings").itertuples(index=False, name=None)).get(key)
         sql.execute(cursor, "upsert_setting", key=key, value=value)
-        sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=identity.acting_user(),
+        sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=actor,
                     action="setting.change", entity="settings", entity_id=key,
                     before=None if before is None else json.dumps(before),
                     after=json.dumps(value))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from relay import clock, filters, format as fmt, handoff, report, settings, sql, store
+from relay import clock, filters, format as fmt, handoff, identity, report, settings, sql, store
+from relay.identity import Role
 from relay.views import (
     calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
 )
@@ -181,11 +182,26 @@ def context() -> Context:
     return st.session_state["shell_context"]
 
 
+def may(role: Role) -> bool:
+    """Whether the person acting may do what needs `role`: pages offer only that. The write
+    functions check again."""
+    return identity.current().may(role)
+
+
+def needs_role(role: Role, to_do: str) -> None:
+    """Say, in place of a form, who may use it."""
+    st.caption(plain(f"A {role} {to_do} here; you have the {identity.current().role} role."))
+
+
 def need_data(context: Context, tables: tuple[str, ...], shows: str) -> None:
     """Stop the page, saying what to import, when every table it draws on is empty."""
     if any(context.row_counts.get(table) for table in tables):
         return
     named = " or ".join(tables)
+    if not may(Role.ADMIN):
+        st.info(f"Nothing to show yet: this page shows {shows}. An admin imports {named} on "
+                "the Data page.", icon=":material/inbox:")
+        st.stop()
     st.info(f"Nothing to show yet: this page shows {shows}. Import {named} on the Data page "
             "(CSV or Excel, e.g. a HubSpot or Salesforce export), or build the demo company "
             "with `python -m relay demo`.", icon=":material/inbox:")
@@ -204,6 +220,23 @@ def sla_reps(store_path: str) -> dict[str, str]:
     shared = {name for name in reps.values() if list(reps.values()).count(name) > 1}
     return {person: f"{name} ({person})" if name in shared else name
             for person, name in reps.items()}
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def people(store_path: str):
+    """Everyone in the store, with whether they have a quarter to call (forecast_people)."""
+    people_cursor = cursor(store_path)
+    try:
+        return sql.frame(people_cursor, "forecast_people").set_index("person_id", drop=False)
+    finally:
+        people_cursor.close()
+
+
+def me(store_path: str) -> list[str]:
+    """The person_id(s) of the person acting: outside the cache above, which all share."""
+    actor = identity.current()
+    return [row.person_id for row in people(store_path).itertuples()
+            if actor.is_person(row.name, row.email)]
 
 
 def warn_unknown_link_value(key: str, known: list[str], label: str) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from relay import PROJECT_ROOT, demo, store, summaries
+# PROJECT_ROOT: the tests import it from here.
+from relay import PROJECT_ROOT, demo, identity, store, summaries  # noqa: F401
+from relay.identity import Actor, Role
 
 AS_OF = dt.date(2026, 8, 15)  # mid 2026-Q3
 
@@ -204,6 +206,33 @@ def handoff_path(fixture_path):
     )
     connection.close()
     return fixture_path
+
+
+def by(name: str, write, *args, **kwargs):
+    """Call a write function as the local user `name` with every right: the audit log
+    records them. The role tests narrow the role."""
+    with identity.acting_as(Actor(name, Role.ADMIN, how="local")):
+        return write(*args, **kwargs)
+
+
+# What the AppTests run as unless a test says otherwise (at.secrets): the local user with
+# every right, so that each page's test reaches all of it. The role tests narrow it.
+TEST_SECRETS = """
+[local]
+role = "admin"
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_secrets(tmp_path_factory) -> Path:
+    """The dashboard reads these secrets in every test, never the machine's own
+    .streamlit/secrets.toml (a developer's sign-in would change what the tests see)."""
+    from streamlit import config
+
+    path = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    path.write_text(TEST_SECRETS)
+    config.set_option("secrets.files", [str(path)])
+    return path
 
 
 DEMO_AS_OF = dt.date(2026, 11, 22)

@@ -11,7 +11,7 @@ import pytest
 from relay import campaigns, cli, ics, report, settings, store
 from relay.views import calendar
 
-from conftest import AS_OF
+from conftest import AS_OF, by
 
 JULY = calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 7, 31))
 PUSH = {  # overlaps C1 (NA SMB, 15 June - 15 July) from 10 July
@@ -25,7 +25,7 @@ PUSH = {  # overlaps C1 (NA SMB, 15 June - 15 July) from 10 July
 @pytest.fixture
 def with_push(fixture_path, monkeypatch):
     connection = store.open_store(fixture_path)
-    campaign_id = campaigns.create(connection, PUSH, "max.marketer")
+    campaign_id = by("max.marketer", campaigns.create, connection, PUSH)
     yield connection, campaign_id
     connection.close()
 
@@ -119,7 +119,7 @@ def test_ics_holds_exactly_the_campaigns_in_view_with_stable_ids(with_push):
     assert "Owner: Max Marketer <max@example.com>" in str(push["description"])
     assert link in str(push["description"]) and str(push["url"]) == link
     assert int(push["sequence"]) == 1
-    campaigns.update(connection, push_id, 1, {**PUSH, "budget": "1500"}, "max.marketer")
+    by("max.marketer", campaigns.update, connection, push_id, 1, {**PUSH, "budget": "1500"})
     updated = calendar.build(connection.cursor(), JULY, AS_OF).tables["campaigns"]
     again = icalendar.Calendar.from_ical(ics.calendar_file(updated, link, "USD", store_id))
     sequences = {str(e["uid"]): int(e["sequence"]) for e in again.walk("VEVENT")}
@@ -144,7 +144,7 @@ def test_bad_campaigns_are_refused_and_nothing_is_saved(fixture_path, change, me
     connection = store.open_store(fixture_path)
     before = connection.execute("select count(*) from campaigns").fetchall()
     with pytest.raises(campaigns.CampaignError, match=message):
-        campaigns.create(connection, {**PUSH, **change}, "max")
+        by("max", campaigns.create, connection, {**PUSH, **change})
     assert connection.execute("select count(*) from campaigns").fetchall() == before
     assert connection.execute("select count(*) from audit_log").fetchall() == [(0,)]
     connection.close()
@@ -155,9 +155,9 @@ def test_campaign_changes_are_versioned_audited_and_conflicts_refused(with_push)
     created = connection.execute(
         "select actor, action, entity_id from audit_log").fetchall()
     assert created == [("max.marketer", "campaign.create", push_id)]
-    campaigns.update(connection, push_id, 1, {**PUSH, "status": "completed"}, "pat")
+    by("pat", campaigns.update, connection, push_id, 1, {**PUSH, "status": "completed"})
     with pytest.raises(campaigns.CampaignConflict, match="changed by pat"):
-        campaigns.update(connection, push_id, 1, {**PUSH, "budget": "9"}, "sam")
+        by("sam", campaigns.update, connection, push_id, 1, {**PUSH, "budget": "9"})
     row = connection.execute(
         "select status, budget, version, updated_by from campaigns where campaign_id = ?",
         [push_id]).fetchall()
@@ -218,8 +218,8 @@ def test_cli_calendar_formats_and_bad_input(capsys, fixture_path):
 def test_an_unchanged_campaign_saves_nothing_and_keeps_every_digit(with_push):
     connection, push_id = with_push
     exact = {**PUSH, "budget": "1234567.89", "actual_cost": "12345.67"}
-    assert campaigns.update(connection, push_id, 1, exact, "pat")
-    assert not campaigns.update(connection, push_id, 2, exact, "pat")  # nothing changed
+    assert by("pat", campaigns.update, connection, push_id, 1, exact)
+    assert not by("pat", campaigns.update, connection, push_id, 2, exact)  # nothing changed
     row = connection.execute("select budget, actual_cost, version from campaigns"
                              " where campaign_id = ?", [push_id]).fetchall()
     assert [(float(b), float(c), v) for b, c, v in row] == [(1234567.89, 12345.67, 2)]
@@ -229,8 +229,8 @@ def test_an_unchanged_campaign_saves_nothing_and_keeps_every_digit(with_push):
 
 def test_campaigns_for_all_regions_show_under_a_region_filter_and_can_overlap(fixture_path):
     connection = store.open_store(fixture_path)
-    everywhere = campaigns.create(connection, {**PUSH, "name": "Global launch", "region": None,
-                                               "segment": None}, "max")
+    everywhere = by("max", campaigns.create, connection,
+                    {**PUSH, "name": "Global launch", "region": None, "segment": None})
     view = calendar.build(connection.cursor(), calendar.CalendarFilters(
         dt.date(2026, 7, 1), dt.date(2026, 7, 31), region="NA"), AS_OF)
     assert everywhere in view.tables["campaigns"]["campaign_id"].tolist()

@@ -9,7 +9,7 @@ from relay.fiscal import Quarter
 from relay.views import goals as goals_view
 from relay.views.common import Filters
 
-from conftest import AS_OF
+from conftest import AS_OF, by
 
 Q3 = Filters(Quarter(2026, 3))
 
@@ -75,8 +75,8 @@ def test_an_edit_bumps_the_version_and_is_audited(fixture_path):
     connection = store.open_store(fixture_path)
     cursor = connection.cursor()
     goal_id, target, version, _ = _goal(cursor, "2026-Q3", "revenue")
-    changed = goals.save_targets(connection, [goals.TargetEdit(goal_id, version, "250,000")],
-                                 "pat.planner")
+    changed = by("pat.planner", goals.save_targets, connection,
+                 [goals.TargetEdit(goal_id, version, "250,000")])
     assert changed == 1
     assert _goal(cursor, "2026-Q3", "revenue")[1:] == (250_000, 2, "pat.planner")
     audit = _audit(cursor, "goal.update").iloc[0]
@@ -96,12 +96,12 @@ def test_a_save_racing_another_is_refused_naming_who_changed_it(fixture_path):
     revenue_id, _, revenue_version, _ = _goal(first.cursor(), "2026-Q3", "revenue")
     mqls_id, _, mqls_version, _ = _goal(first.cursor(), "2026-Q3", "mqls")
     # Both loaded the page at version 1. Sam saves first.
-    goals.save_targets(second, [goals.TargetEdit(revenue_id, revenue_version, 210_000)], "sam")
+    by("sam", goals.save_targets, second, [goals.TargetEdit(revenue_id, revenue_version, 210_000)])
     with pytest.raises(goals.GoalConflict) as refused:
-        goals.save_targets(first, [
+        by("pat", goals.save_targets, first, [
             goals.TargetEdit(mqls_id, mqls_version, 12),
             goals.TargetEdit(revenue_id, revenue_version, 220_000),
-        ], "pat")
+        ])
     message = str(refused.value)
     assert "changed by sam" in message and "target 210,000" in message
     assert "Nothing was saved" in message
@@ -121,7 +121,7 @@ def test_a_save_during_another_open_transaction_is_refused_as_busy(fixture_path)
     holder.execute("begin transaction")
     holder.execute("update goals set target = 1 where goal_id = ?", [goal_id])
     with pytest.raises(goals.GoalBusy, match="at the same moment"):
-        goals.save_targets(second, [goals.TargetEdit(goal_id, version, 5)], "pat")
+        by("pat", goals.save_targets, second, [goals.TargetEdit(goal_id, version, 5)])
     holder.execute("rollback")
     assert _goal(first.cursor(), "2026-Q3", "revenue")[1:3] == (200_000, 1)
     first.close()
@@ -139,7 +139,7 @@ def test_bad_targets_are_refused_and_nothing_is_saved(fixture_path, metric, valu
     connection = store.open_store(fixture_path)
     goal_id, target, version, _ = _goal(connection.cursor(), "2026-Q3", metric)
     with pytest.raises(goals.GoalError, match=message):
-        goals.save_targets(connection, [goals.TargetEdit(goal_id, version, value)], "pat")
+        by("pat", goals.save_targets, connection, [goals.TargetEdit(goal_id, version, value)])
     assert _goal(connection.cursor(), "2026-Q3", metric)[1:3] == (target, 1)
     assert _audit(connection.cursor()).empty
     connection.close()
@@ -150,17 +150,17 @@ def test_concurrent_new_goals_for_the_same_quarter_cannot_both_pass_the_check(fi
     (or fail), never two goals."""
     first = duckdb.connect(str(fixture_path))
     second = duckdb.connect(str(fixture_path))
-    goals.add_goal(first, "2026-Q4", "sqls", None, None, 1, "sales", "warm-up")  # revision row
+    by("warm-up", goals.add_goal, first, "2026-Q4", "sqls", None, None, 1, "sales")  # revision row
     holder = first.cursor()
     holder.execute("begin transaction")
     holder.execute("update plan_revisions set revision = revision + 1 where quarter = '2026-Q4'")
     holder.execute("insert into goals (quarter, metric, target, owner_team, updated_by,"
                    " updated_at) values ('2026-Q4', 'revenue', 5, 'shared', 'pat', now())")
     with pytest.raises(goals.GoalBusy):
-        goals.add_goal(second, "2026-Q4", "revenue", None, None, 7, "shared", "sam")
+        by("sam", goals.add_goal, second, "2026-Q4", "revenue", None, None, 7, "shared")
     holder.execute("commit")
     with pytest.raises(goals.GoalError, match="already exists"):
-        goals.add_goal(second, "2026-Q4", "revenue", None, None, 7, "shared", "sam")
+        by("sam", goals.add_goal, second, "2026-Q4", "revenue", None, None, 7, "shared")
     count = first.execute("select count(*) from goals where quarter = '2026-Q4'"
                           " and metric = 'revenue'").fetchall()
     assert count == [(1,)]
@@ -170,20 +170,20 @@ def test_concurrent_new_goals_for_the_same_quarter_cannot_both_pass_the_check(fi
 
 def test_adding_a_goal_and_refusing_a_duplicate(fixture_path):
     connection = store.open_store(fixture_path)
-    goal_id = goals.add_goal(connection, "2026-Q3", "pipeline", "EMEA", None, "90000",
-                             "shared", "pat")
+    goal_id = by("pat", goals.add_goal, connection, "2026-Q3", "pipeline", "EMEA", None,
+                 "90000", "shared")
     assert _goal(connection.cursor(), "2026-Q3", "pipeline", "EMEA") == (goal_id, 90_000, 1, "pat")
     with pytest.raises(goals.GoalError, match="already exists"):
-        goals.add_goal(connection, "2026-Q3", "pipeline", "EMEA", None, 1, "shared", "pat")
+        by("pat", goals.add_goal, connection, "2026-Q3", "pipeline", "EMEA", None, 1, "shared")
     with pytest.raises(goals.GoalError, match="YYYY-Qn"):
-        goals.add_goal(connection, "2026-Q7", "pipeline", None, None, 1, "shared", "pat")
+        by("pat", goals.add_goal, connection, "2026-Q7", "pipeline", None, None, 1, "shared")
     assert _audit(connection.cursor(), "goal.create")["entity_id"].tolist() == [str(goal_id)]
     connection.close()
 
 
 def test_start_from_last_quarter_grows_volumes_but_not_rates(fixture_path):
     connection = store.open_store(fixture_path)
-    assert goals.copy_from_previous(connection, "2026-Q4", 10, "pat") == 6
+    assert by("pat", goals.copy_from_previous, connection, "2026-Q4", 10) == 6
     cursor = connection.cursor()
     assert _goal(cursor, "2026-Q4", "revenue")[1] == pytest.approx(220_000)
     assert _goal(cursor, "2026-Q4", "revenue", "NA")[1] == pytest.approx(132_000)
@@ -191,11 +191,11 @@ def test_start_from_last_quarter_grows_volumes_but_not_rates(fixture_path):
     assert _goal(cursor, "2026-Q4", "win_rate")[1] == 0.5
     assert len(_audit(cursor, "goal.create")) == 6
     with pytest.raises(goals.GoalError, match="already has goals"):
-        goals.copy_from_previous(connection, "2026-Q4", 10, "pat")
+        by("pat", goals.copy_from_previous, connection, "2026-Q4", 10)
     with pytest.raises(goals.GoalError, match="has no goals to start from"):
-        goals.copy_from_previous(connection, "2025-Q2", 10, "pat")
+        by("pat", goals.copy_from_previous, connection, "2025-Q2", 10)
     with pytest.raises(goals.GoalError, match="not a number"):
-        goals.copy_from_previous(connection, "2027-Q1", "ten", "pat")
+        by("pat", goals.copy_from_previous, connection, "2027-Q1", "ten")
     connection.close()
 
 
@@ -208,24 +208,24 @@ def test_sign_off_by_both_sides_and_outdated_by_a_later_change(fixture_path):
     connection = store.open_store(fixture_path)
     cursor = connection.cursor()
     seen = goals.revision(cursor, "2026-Q3")
-    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing", seen)
-    goals.sign_off(connection, "2026-Q3", "sales", "sid.sales", seen)
+    by("mona.marketing", goals.sign_off, connection, "2026-Q3", "marketing", seen)
+    by("sid.sales", goals.sign_off, connection, "2026-Q3", "sales", seen)
     state = _signoffs(cursor)
     assert state.loc["marketing", "signed_by"] == "mona.marketing"
     assert state["is_current"].all()
     goal_id, _, version, _ = _goal(cursor, "2026-Q3", "mqls")
-    goals.save_targets(connection, [goals.TargetEdit(goal_id, version, 11)], "pat")
+    by("pat", goals.save_targets, connection, [goals.TargetEdit(goal_id, version, 11)])
     assert not _signoffs(cursor)["is_current"].any()
     # Signing what one saw before the change is refused: they have not seen the new plan.
     with pytest.raises(goals.GoalError, match="changed while you were looking"):
-        goals.sign_off(connection, "2026-Q3", "sales", "sid.sales", seen)
-    goals.sign_off(connection, "2026-Q3", "marketing", "mona.marketing", seen + 1)
+        by("sid.sales", goals.sign_off, connection, "2026-Q3", "sales", seen)
+    by("mona.marketing", goals.sign_off, connection, "2026-Q3", "marketing", seen + 1)
     state = _signoffs(cursor)
     assert bool(state.loc["marketing", "is_current"]) and not bool(state.loc["sales", "is_current"])
     with pytest.raises(goals.GoalError, match="no goals to sign off"):
-        goals.sign_off(connection, "2027-Q2", "sales", "sid.sales", 0)
+        by("sid.sales", goals.sign_off, connection, "2027-Q2", "sales", 0)
     with pytest.raises(goals.GoalError, match="marketing or sales"):
-        goals.sign_off(connection, "2026-Q3", "finance", "fin", seen + 1)
+        by("fin", goals.sign_off, connection, "2026-Q3", "finance", seen + 1)
     assert len(_audit(cursor, "plan.sign_off")) == 3
     connection.close()
 
@@ -234,22 +234,22 @@ def test_saving_a_plan_updates_and_creates_goals_with_version_checks(fixture_pat
     connection = store.open_store(fixture_path)
     cursor = connection.cursor()
     _, _, revenue_version, _ = _goal(cursor, "2026-Q3", "revenue")
-    goals.save_plan(connection, "2026-Q3", None, None,
-                    {"revenue": 300_000, "pipeline": 1_200_000},
-                    {"revenue": revenue_version, "pipeline": None}, "pat")
+    by("pat", goals.save_plan, connection, "2026-Q3", None, None,
+       {"revenue": 300_000, "pipeline": 1_200_000},
+       {"revenue": revenue_version, "pipeline": None})
     assert _goal(cursor, "2026-Q3", "revenue")[1:3] == (300_000, 2)
     assert _goal(cursor, "2026-Q3", "pipeline")[1:3] == (1_200_000, 1)
     with pytest.raises(goals.GoalConflict):
-        goals.save_plan(connection, "2026-Q3", None, None, {"revenue": 1},
-                        {"revenue": revenue_version}, "pat")
+        by("pat", goals.save_plan, connection, "2026-Q3", None, None, {"revenue": 1},
+           {"revenue": revenue_version})
     with pytest.raises(goals.GoalError, match="is not a number"):
-        goals.save_plan(connection, "2026-Q3", None, None, {"mqls": "many"}, {"mqls": 1}, "pat")
+        by("pat", goals.save_plan, connection, "2026-Q3", None, None, {"mqls": "many"}, {"mqls": 1})
     connection.close()
 
 
 def test_a_future_quarter_has_no_actuals_yet(fixture_path):
     connection = store.open_store(fixture_path)
-    goals.add_goal(connection, "2026-Q4", "revenue", None, None, 1000, "shared", "pat")
+    by("pat", goals.add_goal, connection, "2026-Q4", "revenue", None, None, 1000, "shared")
     view = goals_view.build(connection.cursor(), Filters(Quarter(2026, 4)), AS_OF)
     row = view.tables["goals"].iloc[0]
     assert row["status"] == "Not started"

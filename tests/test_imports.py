@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from relay import cli, exporting, importing, layouts, store
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, by
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 HUBSPOT = SAMPLES / "hubspot-deals.csv"
@@ -432,12 +432,12 @@ def test_a_saved_mapping_is_reused_by_name(capsys, empty_path, tmp_path):
                       "Owner"], [["7", "1200", "open", "commit", "02.11.2026", "15.12.2026",
                                   "Ann"]])
     connection = store.open_store(empty_path)
-    layouts.save_mapping(connection, "pipedrive", "deals", {
+    by("planner@example.com", layouts.save_mapping, connection, "pipedrive", "deals", {
         "deal_id": "Deal ID", "amount": "Value", "status": "Won/Lost",
         "forecast_category": "Category", "created_at": "Added", "close_date": "Expected close",
-        "owner_id": "Owner"}, "eu", "planner@example.com")
+        "owner_id": "Owner"}, "eu")
     with pytest.raises(layouts.LayoutError, match="built-in"):
-        layouts.save_mapping(connection, "hubspot", "deals", {}, "iso", "x")
+        by("x", layouts.save_mapping, connection, "hubspot", "deals", {}, "iso")
     connection.close()
     code, out, err = run(capsys, "import", path, "--table", "deals", "--preset", "pipedrive",
                          "--db", empty_path)
@@ -452,13 +452,13 @@ def test_the_stage_mapping_is_edited_as_a_whole_and_never_over_someone_else(fixt
     rows = [{key: row[key] for key in ("label", "status", "forecast_category")}
             for row in seen] + [{"label": "Verbal Yes", "status": "open",
                                  "forecast_category": "commit"}]
-    assert layouts.save_stage_mapping(connection, rows, seen, "ops@example.com") == 16
+    assert by("ops@example.com", layouts.save_stage_mapping, connection, rows, seen) == 16
     with pytest.raises(layouts.StageMappingConflict):
-        layouts.save_stage_mapping(connection, rows, seen, "late@example.com")
+        by("late@example.com", layouts.save_stage_mapping, connection, rows, seen)
     with pytest.raises(layouts.LayoutError, match="status must be one of"):
-        layouts.save_stage_mapping(connection, [{"label": "X", "status": "maybe",
-                                                 "forecast_category": "commit"}],
-                                   layouts.stage_mapping(connection.cursor()), "x")
+        by("x", layouts.save_stage_mapping, connection,
+           [{"label": "X", "status": "maybe", "forecast_category": "commit"}],
+           layouts.stage_mapping(connection.cursor()))
     assert connection.execute("select status from stage_mappings where stage = "
                               "'verbal yes'").fetchall() == [("open",)]
     assert connection.execute("select actor from audit_log where action = "
@@ -495,6 +495,6 @@ def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(fixture_pat
     assert query(fixture_path, "select count(*) from import_runs") == [(0,)]
     # ... and the store still takes the same import whole.
     connection = store.open_store(fixture_path)
-    outcome = importing.run(connection, leads, "leads", "test")
+    outcome = by("test", importing.run, connection, leads, "leads")
     connection.close()
     assert outcome.written and outcome.preview.inserted == 400_000
