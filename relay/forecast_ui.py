@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from relay import forecasting, identity, ui
-from relay.identity import Role
 from relay import format as fmt
+from relay.identity import Role
 
 
 def call_columns(currency: str) -> dict:

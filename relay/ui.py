@@ -11,7 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from relay import clock, filters, format as fmt, handoff, identity, report, settings, sql, store
+from relay import (
+    clock, filters, forecasting, format as fmt, handoff, identity, report, settings, sql, store,
+)
 from relay.identity import Role
 from relay.views import (
     calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
@@ -227,7 +229,7 @@ def people(store_path: str):
     """Everyone in the store, with whether they have a quarter to call (forecast_people)."""
     people_cursor = cursor(store_path)
     try:
-        return sql.frame(people_cursor, "forecast_people").set_index("person_id", drop=False)
+        return forecasting.people(people_cursor)
     finally:
         people_cursor.close()
 

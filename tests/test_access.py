@@ -498,3 +498,19 @@ def test_no_cached_result_depends_on_who_is_looking():
             if cached and named & personal:
                 offenders.append(f"{path.name}:{function.name}")
     assert offenders == []
+
+
+def test_the_example_secrets_are_what_the_readme_says():
+    import tomllib
+
+    example = tomllib.loads((PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text())
+    assert identity.rules_from(example).sign_in
+    example_rules = identity.rules_from(example)
+    for email, groups, role in [("ana.ops@example.com", [], Role.ADMIN),
+                                ("lee.cmo@example.com", [], Role.PLANNER),
+                                ("sam@sales.example.com", [], Role.REP),
+                                ("kim@example.com", ["revenue-planning"], Role.PLANNER),
+                                ("guest@elsewhere.org", [], Role.VIEWER)]:
+        user = claims(email=email, groups=groups)
+        assert identity.signed_in(user, example_rules, NOW).role == role, email
+    assert (PROJECT_ROOT / ".gitignore").read_text().count(".streamlit/secrets.toml\n") == 1
