@@ -140,8 +140,9 @@ def start_shell() -> Context:
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
         st.info(
-            "**Demo data**: Northwind Analytics is made up. Bring your own on the Data "
-            "page.",
+            "**Demo data**: Northwind Analytics is made up. "
+            + ("Bring your own on the Data page." if may(Role.ADMIN) else
+               "An admin brings your own on the Data page."),
             icon=":material/science:",
         )
     chosen = _sidebar(available, config)

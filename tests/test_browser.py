@@ -31,7 +31,7 @@ from PIL import Image
 from relay import PROJECT_ROOT, cli, format as fmt, store
 from relay.views import calendar
 
-from conftest import DEMO_AS_OF
+from conftest import DEMO_AS_OF, TEST_SECRETS
 
 CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
 STARTUP_SECONDS = 60
@@ -86,9 +86,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_serving(store_path: Path, root: Path):
-    """Streamlit serving the dashboard on `store_path` on a free port; yields its URL."""
-    port = _free_port()
+def streamlit_serving(store_path: Path, root: Path, secrets: str = TEST_SECRETS,
+                      port: int | None = None):
+    """Streamlit serving the dashboard on `store_path` on a free port (or `port`), with
+    `secrets` as its secrets.toml (the machine's own is never read); yields its URL."""
+    port = port or _free_port()
+    secrets_path = root / "secrets.toml"
+    secrets_path.write_text(secrets)
     env = {**os.environ, "RELAY_DB": str(store_path), "RELAY_TODAY": DEMO_AS_OF.isoformat(),
            "RELAY_USER": "browser.test@example.com"}
     log_path = root / "streamlit.log"
@@ -96,7 +100,7 @@ def streamlit_serving(store_path: Path, root: Path):
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", "--secrets.files", str(secrets_path)],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
