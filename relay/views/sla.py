@@ -60,8 +60,6 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     affected = {k: v for k, v in quality.items() if v}
     if affected:
         view.notes.append(data_quality_note(affected))
-    if rep is not None:
-        view.notes.append(f"Open breaches shown for one rep ({rep}).")
     return view
 
 
