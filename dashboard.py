@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from relay import PROJECT_ROOT, access_ui, ui
+from relay import PROJECT_ROOT, access_ui, identity, ui
 from relay.pages import open_to
 
 # A local file, not a Material icon: those are fetched from Google's font servers, which a
@@ -18,5 +18,5 @@ page = st.navigation([
 ui.start_shell()
 try:
     page.run()
-except PermissionError as refused:  # a page offered what the role may not do: nothing written
+except identity.Refused as refused:  # a page offered what the role may not do: nothing written
     st.error(ui.plain(refused), icon=":material/lock:")

@@ -7,12 +7,12 @@ from relay import data_ui, exporting, importing, layouts, ui
 
 context = ui.context()
 st.title("Data")
-st.caption("Import CSV or Excel exports from your CRM, map CRM stages, see every import, and "
-           "download any table or the whole store.")
+st.caption("Import CSV or Excel exports from your CRM, map CRM stages, see every import, "
+           "download any table or the whole store, and change the settings.")
 ui.show_flash()
 
-upload, stages, history, downloads = st.tabs(
-    ["Import a file", "Stage mapping", "Import history", "Downloads and backup"])
+upload, stages, history, downloads, configured = st.tabs(
+    ["Import a file", "Stage mapping", "Import history", "Downloads and backup", "Settings"])
 
 with upload:
     tables = list(layouts.TABLES)
@@ -100,3 +100,7 @@ with downloads:
         context.store_path), file_name="revenue-relay-backup.duckdb",
         mime="application/octet-stream", icon=":material/backup:", on_click="ignore",
         disabled=sum(sizes.values()) > 5 * data_ui.MAX_DOWNLOAD_ROWS, key="data_backup")
+
+with configured:
+    st.caption("Shared by everyone; each change is recorded in the audit log.")
+    data_ui.settings_form(context)

@@ -12,20 +12,7 @@ st.caption(ui.plain(f"{context.filters.describe()} · MQLs of the quarter up to 
                     f"{context.today:%d %b %Y}"))
 ui.show_flash()
 ui.need_data(context, ("leads",), "how fast MQLs get a first touch")
-# Lead by lead, a breach list is a planner's (every rep's) or a rep's (their own); a viewer
-# sees the figures.
-lists = "all" if ui.may(Role.PLANNER) else "own" if ui.may(Role.REP) else None
-reps = ui.sla_reps(context.store_path)
-names = {name: person for person, name in reps.items()}
-rep = None
-if lists == "all":
-    ui.warn_unknown_link_value("rep", list(names), "Rep")
-    rep_name = st.selectbox("Rep (for the open breaches)", ["All reps", *names], key="rep",
-                            bind="query-params")
-    rep = names.get(rep_name)
-elif lists == "own":
-    # "" matches no lead: a rep the store does not know sees nobody's.
-    rep = next((person for person in ui.me(context.store_path) if person in reps), "")
+scope, rep = sla_ui.breach_scope(context)
 view = ui.view("sla", context.store_path, context.filters, context.today, rep=rep)
 for note in view.notes:
     st.warning(ui.plain(note), icon=":material/rule:")
@@ -35,8 +22,9 @@ ui.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
                      ("open_breaches", None), ("acceptance_rate", None)],
               context.settings.currency)
 
-if lists:
-    sla_ui.breach_list(view.tables["open_breaches"], context, own=lists == "own")
+if scope:
+    sla_ui.breach_list(view.tables["open_breaches"], context, own=scope == "own",
+                       owns_none=rep == "")
 else:
     ui.needs_role(Role.REP, "sees their own leads waiting for a first touch")
 

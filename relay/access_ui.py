@@ -7,6 +7,7 @@ import ipaddress
 from urllib.parse import urlparse
 
 import streamlit as st
+from streamlit import config
 
 from relay import identity
 from relay.identity import ADDS, SECRETS_FILE, Actor, Role
@@ -95,7 +96,7 @@ def _is_loopback(host: str) -> bool:
 def _warn_when_exposed(actor: Actor) -> None:
     """Without sign-in, whoever reaches the address acts as the local user: warn when that
     can be someone on the network."""
-    address = st.get_option("server.address") or ""
+    address = config.get_option("server.address") or ""
     reached_as = urlparse(st.context.url or "").hostname or ""
     exposed = [name for name in (address or "every network interface", reached_as)
                if name and not _is_loopback(name)]

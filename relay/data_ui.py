@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from relay import exporting, importing, layouts, sql, ui
+from relay import exporting, importing, layouts, settings, sql, ui
 
 MAP_MYSELF = "map"
 # Tables bigger than this are exported from the command line: a download is held in memory.
@@ -198,3 +198,38 @@ def backup_bytes(store_path: str) -> bytes:
         output = Path(folder) / "revenue-relay-backup.duckdb"
         exporting.backup(ui.connection(store_path), output)
         return output.read_bytes()
+
+
+SETTING_FIELDS = {
+    "fiscal_year_start_month": ("First month of the fiscal year (1-12)",
+                                "Set it before entering goals: they are kept under their "
+                                "quarter's label."),
+    "currency": ("Currency (ISO code, e.g. USD)", "How amounts are shown; nothing converts."),
+    "sla_hours": ("Speed-to-lead SLA (hours)", "Planners also change it on Speed to lead."),
+    "lookback_quarters": ("Closed quarters that calibrate win rates and conversion (1-12)",
+                          None),
+    "forecast_cutoff_week": ("Week of a quarter whose calls the track record judges (1-13)",
+                             None),
+    "app_url": ("The dashboard's address, for links in calendar files", None),
+}
+
+
+def settings_form(context: ui.Context) -> None:
+    """The store's settings, saved all or none."""
+    current = settings.as_texts(context.settings)
+    with st.form("data_settings", border=False):
+        typed = {key: st.text_input(label, value=current[key], help=help_text,
+                                    key=f"data_setting_{key}")
+                 for key, (label, help_text) in SETTING_FIELDS.items()}
+        if not st.form_submit_button("Save settings", icon=":material/save:"):
+            return
+    changed = {key: text for key, text in typed.items() if text.strip() != current[key]}
+    if not changed:
+        st.info("Nothing changed, so nothing was saved.", icon=":material/info:")
+        return
+    try:
+        settings.change_many(ui.connection(context.store_path), changed)
+    except ValueError as error:
+        st.error(ui.plain(error), icon=":material/error:")
+        return
+    ui.saved(f"Saved {', '.join(changed)} (recorded in the audit log).")

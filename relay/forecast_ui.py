@@ -84,9 +84,9 @@ def submission_form(context: ui.Context) -> None:
     if not ui.may(Role.PLANNER):
         if not mine:
             st.info(ui.plain(
-                f"No one who calls a forecast has your email ({identity.acting_user()}) in the "
-                "store, so there is no forecast here for you to submit. An admin can add it "
-                "to your person in the people table."), icon=":material/person_search:")
+                f"No one who calls a forecast in the store is you ({identity.acting_user()}), "
+                "so there is no forecast here for you to submit: the people table matches you "
+                "by email, and an admin can add yours."), icon=":material/person_search:")
             return
         people = people.loc[mine]
     labels = {row.person_id: f"{row.name} (team call)" if row.is_manager else row.name

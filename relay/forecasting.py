@@ -315,7 +315,7 @@ def submit(connection: duckdb.DuckDBPyConnection, quarter: Quarter, person_id: s
         person = known[person_id]
         if not actor.may(Role.PLANNER) and not actor.is_person(person["name"],
                                                                 person["email"]):
-            raise PermissionError(
+            raise identity.Refused(
                 f"{actor.audit_name} may submit only their own forecast, not "
                 f"{person['name']}'s: a rep calls their own quarter.")
         if not known[person_id]["is_caller"]:

@@ -288,7 +288,8 @@ def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str |
 def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
              seen_revision: int) -> None:
     """Record that the acting planner, as the marketing or sales lead, agrees to the
-    quarter's goals as they saw them (`seen_revision`); refused if the goals changed since."""
+    quarter's goals as they saw them (`seen_revision`); refused if the goals changed since,
+    or if they already agreed for the other side."""
     actor = _planner("signing a plan off")
     parse_quarter(quarter)
     if side not in SIDES:
@@ -303,6 +304,12 @@ def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
                 f"The {quarter} goals changed while you were looking at them (revision "
                 f"{seen_revision} became {current}). Reload, review the change and sign again."
             )
+        # A joint plan takes two people: whoever agreed for one side cannot for the other.
+        other = [row for row in sql.records(cursor, "signoff_state", quarter=quarter)
+                 if row["side"] != side and row["is_current"]]
+        if other and other[0]["signed_by"] == actor:
+            raise GoalError(f"{actor} already agreed to the {quarter} plan for "
+                            f"{other[0]['side']}; the other side signs as someone else.")
         at = dt.datetime.now()
         sql.execute(cursor, "insert_signoff", quarter=quarter, side=side, signed_by=actor,
                     signed_at=at, revision=current)

@@ -52,6 +52,10 @@ class AccessConfigError(ValueError):
     """The sign-in or role settings cannot be used, with where and what to fix."""
 
 
+class Refused(PermissionError):
+    """The acting person's role may not do this; nothing was written."""
+
+
 @dataclass(frozen=True)
 class Actor:
     name: str
@@ -94,6 +98,8 @@ class AccessRules:
     groups: Mapping[str, Role] = field(default_factory=dict)
     default: Role | None = Role.VIEWER
     groups_claim: str = "groups"
+    # Entra ID sends no email_verified claim at all; its email is then trusted only if told.
+    accept_email_without_verified_claim: bool = False
     session_hours: float = DEFAULT_SESSION_HOURS
     local_role: Role = Role.PLANNER
     local_name: str | None = None
@@ -117,9 +123,41 @@ def _rule_table(section: Mapping, name: str) -> dict[str, Role]:
             for key, value in table.items()}
 
 
+# What st.login needs, from [auth] or from each [auth.NAME] provider table.
+AUTH_KEYS = ("redirect_uri", "cookie_secret")
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+
+
+def _providers(auth: Mapping) -> tuple[str, ...]:
+    """The named [auth.NAME] providers; empty when [auth] itself is the one provider.
+    Other tables under [auth] (client_kwargs) are a provider's settings, not providers."""
+    return tuple(name for name, value in auth.items()
+                 if isinstance(value, Mapping) and "client_id" in value)
+
+
+def _auth_section(auth: object) -> Mapping | None:
+    """[auth] if sign-in is configured; AccessConfigError if it is there but unusable, so
+    that a slip in the file never turns sign-in off."""
+    if auth is None:
+        return None
+    if not isinstance(auth, Mapping):
+        raise AccessConfigError(f"{SECRETS_FILE}: auth must be a table, [auth].")
+    missing = [key for key in AUTH_KEYS if not auth.get(key)]
+    named = _providers(auth)
+    for name in named or (None,):
+        section = auth[name] if name else auth
+        where = f"[auth.{name}]" if name else "[auth]"
+        missing += [f"{where} {key}" if name else key for key in PROVIDER_KEYS
+                    if not section.get(key)]
+    if missing:
+        raise AccessConfigError(f"{SECRETS_FILE} [auth] is missing {', '.join(missing)}: "
+                                "sign-in needs them (see secrets.toml.example).")
+    return auth
+
+
 def rules_from(secrets: Mapping) -> AccessRules:
     """The access rules from secrets.toml's contents; AccessConfigError says what is wrong."""
-    auth = secrets.get("auth")
+    auth = _auth_section(secrets.get("auth"))
     roles = secrets.get("roles", {})
     local = secrets.get("local", {})
     for name, section in (("roles", roles), ("local", local)):
@@ -132,24 +170,25 @@ def rules_from(secrets: Mapping) -> AccessRules:
         raise AccessConfigError(
             f"{SECRETS_FILE} [roles] default = {default_text!r}: it can be \"viewer\" or "
             "\"none\". Give more to people by email, domain or group.")
-    try:
-        hours = float(roles.get("session_hours", DEFAULT_SESSION_HOURS))
-    except (TypeError, ValueError):
-        hours = -1.0
-    if not 0 < hours <= 24 * 30:
-        raise AccessConfigError(f"{SECRETS_FILE} [roles] session_hours = "
-                                f"{roles.get('session_hours')!r}: use hours, from 0.1 to 720.")
+    hours = roles.get("session_hours", DEFAULT_SESSION_HOURS)
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0.1 <= hours <= 720:
+        raise AccessConfigError(f"{SECRETS_FILE} [roles] session_hours = {hours!r}: use a "
+                                "number of hours from 0.1 to 720.")
+    accept_unverified = roles.get("accept_email_without_verified_claim", False)
+    if not isinstance(accept_unverified, bool):
+        raise AccessConfigError(f"{SECRETS_FILE} [roles] accept_email_without_verified_claim "
+                                f"= {accept_unverified!r}: use true or false.")
     return AccessRules(
-        sign_in=isinstance(auth, Mapping) and bool(auth),
-        providers=tuple(name for name, value in (auth or {}).items()
-                        if isinstance(value, Mapping)) if isinstance(auth, Mapping) else (),
+        sign_in=auth is not None,
+        providers=_providers(auth or {}),
         emails=_rule_table(roles, "emails"),
         domains={domain.lstrip("@"): role
                  for domain, role in _rule_table(roles, "domains").items()},
         groups=_rule_table(roles, "groups"),
         default=None if default_text == NO_ACCESS else Role.VIEWER,
         groups_claim=str(roles.get("groups_claim", "groups")),
-        session_hours=hours,
+        accept_email_without_verified_claim=accept_unverified,
+        session_hours=float(hours),
         local_role=_role(local.get("role", "planner"), "[local] role"),
         local_name=str(local["name"]).strip() if local.get("name") else None,
     )
@@ -195,16 +234,23 @@ def signed_in(user: Mapping, rules: AccessRules, now: float) -> Actor:
         return Actor(name, None, email, how="expired", problem=(
             f"Your sign-in has expired (sign-ins last {rules.session_hours:g} hours). Sign in "
             "again to go on."))
-    reader = "read the shared numbers" if rules.default else "open Revenue Relay"
-    if email and user.get("email_verified") is False:
+    limited = ("you can read the shared numbers but not change them" if rules.default
+               else "you have no access")
+    verified = user.get("email_verified")
+    if email and verified is None and not rules.accept_email_without_verified_claim:
+        return Actor(name, rules.default, None, how="signed in", problem=(
+            f"Your identity provider did not say whether {email} is verified, so Revenue "
+            f"Relay cannot tell it is yours: {limited}. For a provider that never says (Entra "
+            "ID), an admin sets accept_email_without_verified_claim = true under [roles]."))
+    if email and verified not in (True, "true", None):
         return Actor(name, rules.default, None, how="signed in", problem=(
             f"Your identity provider has not verified {email}, so Revenue Relay cannot tell "
-            f"it is yours: you can {reader} but not change them."))
+            f"it is yours: {limited}."))
     if email is None:
         return Actor(name, rules.default, None, how="signed in", problem=(
             "Your sign-in carried no email address, so a change could not be recorded in "
-            f"your name: you can {reader} but not change them. An admin can add the email "
-            "scope or claim at the identity provider."))
+            f"your name: {limited}. An admin can add the email scope or claim at the "
+            "identity provider."))
     key = email.casefold()
     if key in rules.emails:
         return Actor(name, rules.emails[key], email, how="signed in")
@@ -215,9 +261,8 @@ def signed_in(user: Mapping, rules: AccessRules, now: float) -> Actor:
     if matched:
         return Actor(name, max(matched), email, how="signed in")
     return Actor(name, rules.default, email, how="signed in", problem=(
-        f"No role is given to {email}: you can {reader}"
-        + (" but not change them." if rules.default else " only once an admin gives you one.")
-        + f" An admin adds people under [roles] in {SECRETS_FILE}."))
+        f"No role is given to {email}: {limited}. An admin adds people under [roles] in "
+        f"{SECRETS_FILE}."))
 
 
 # Who acts where no dashboard session tells: the command line's worker thread acting for the
@@ -240,11 +285,16 @@ def current() -> Actor:
     acting = _acting.get()
     if acting is not None:
         return acting
+    from streamlit import runtime
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return command_line()
-    return _in_dashboard()
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        return _in_dashboard()
+    if runtime.exists():
+        # A thread of the dashboard that no session runs (a download, a worker) acts for
+        # nobody unless acting_as says for whom.
+        return Actor("a dashboard thread", None, how="no session")
+    return command_line()
 
 
 def dashboard_rules() -> AccessRules:
@@ -252,7 +302,10 @@ def dashboard_rules() -> AccessRules:
 
     try:
         secrets = st.secrets.to_dict()
-    except FileNotFoundError:  # no secrets.toml at all: local mode
+    except FileNotFoundError as error:
+        # No secrets file at all means local mode; one that cannot be read must not.
+        if getattr(error, "error_id", None) != "no-secrets-found":
+            raise AccessConfigError(f"{SECRETS_FILE} cannot be read: {error}") from error
         secrets = {}
     return rules_from(secrets)
 
@@ -267,15 +320,16 @@ def _in_dashboard() -> Actor:
 
 
 def require(role: Role, action: str) -> Actor:
-    """The acting person, if they may do what needs `role`; PermissionError if not."""
+    """The acting person, if they may do what needs `role`; Refused (a PermissionError) if
+    not."""
     actor = current()
     if not actor.may(role):
         held = f"the {actor.role} role" if actor.role else "no access"
-        raise PermissionError(f"{action[0].upper()}{action[1:]} needs the {role} role; "
+        raise Refused(f"{action[0].upper()}{action[1:]} needs the {role} role; "
                               f"{actor.audit_name or 'you'} has {held}.")
     return actor
 
 
 def acting_user() -> str:
-    """The name the audit log records for whoever acts now."""
+    """How whoever acts now is named on screen: as the audit log will name them."""
     return current().audit_name

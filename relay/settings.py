@@ -114,22 +114,42 @@ EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours
             "forecast_cutoff_week": _week}
 
 
+def as_texts(config: Settings) -> dict[str, str]:
+    """The editable settings as they are stored: what a form starts from."""
+    return {key: validate(str(getattr(config, key))) for key, validate in EDITABLE.items()}
+
+
 def change(connection: duckdb.DuckDBPyConnection, key: str, text: str) -> str:
     """Validate and store one setting in one audited transaction; returns the stored value."""
-    if key not in EDITABLE:
-        raise ValueError(
-            f"{key!r} is not a setting you can change (settings: {', '.join(EDITABLE)})")
-    actor = identity.require(Role.PLANNER if key in PLANNER_SETTINGS else Role.ADMIN,
-                             f"changing the setting {key}").audit_name
-    value = EDITABLE[key](text.strip())
+    return change_many(connection, {key: text})[key]
+
+
+def change_many(connection: duckdb.DuckDBPyConnection, texts: dict[str, str]) -> dict[str, str]:
+    """Validate and store settings in one audited transaction, all or none (ValueError names
+    every bad one); returns the stored values."""
+    unknown = [key for key in texts if key not in EDITABLE]
+    if unknown:
+        raise ValueError(f"{', '.join(map(repr, unknown))} is not a setting you can change "
+                         f"(settings: {', '.join(EDITABLE)})")
+    needed = Role.PLANNER if set(texts) <= PLANNER_SETTINGS else Role.ADMIN
+    actor = identity.require(needed, f"changing {', '.join(texts)}").audit_name
+    values, problems = {}, []
+    for key, text in texts.items():
+        try:
+            values[key] = EDITABLE[key](text.strip())
+        except ValueError as error:
+            problems.append(str(error))
+    if problems:
+        raise ValueError("; ".join(problems))
 
     def work(cursor):
-        before = dict(sql.frame(cursor, "settings").itertuples(index=False, name=None)).get(key)
-        sql.execute(cursor, "upsert_setting", key=key, value=value)
-        sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=actor,
-                    action="setting.change", entity="settings", entity_id=key,
-                    before=None if before is None else json.dumps(before),
-                    after=json.dumps(value))
+        before = dict(sql.frame(cursor, "settings").itertuples(index=False, name=None))
+        for key, value in values.items():
+            sql.execute(cursor, "upsert_setting", key=key, value=value)
+            sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=actor,
+                        action="setting.change", entity="settings", entity_id=key,
+                        before=None if before.get(key) is None else json.dumps(before[key]),
+                        after=json.dumps(value))
 
     store.write(connection, work)
-    return value
+    return values

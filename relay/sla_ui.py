@@ -6,16 +6,36 @@ import pandas as pd
 import streamlit as st
 
 from relay import identity, settings, ui
+from relay.identity import Role
 
 
-def breach_list(breaches: pd.DataFrame, context: ui.Context, own: bool) -> None:
+def breach_scope(context: ui.Context) -> tuple[str | None, str | None]:
+    """Whose waiting MQLs the page lists lead by lead: every rep's for a planner (or the one
+    chosen here), a rep's own, nobody's for a viewer (who sees the figures). Returns the
+    scope ("all", "own" or None) and the rep to narrow to: a person_id, "" for a rep who owns
+    no MQLs (matching no lead), None for all."""
+    reps = ui.sla_reps(context.store_path)
+    if ui.may(Role.PLANNER):
+        names = {name: person for person, name in reps.items()}
+        ui.warn_unknown_link_value("rep", list(names), "Rep")
+        chosen = st.selectbox("Rep (for the open breaches)", ["All reps", *names], key="rep",
+                              bind="query-params")
+        return "all", names.get(chosen)
+    if ui.may(Role.REP):
+        return "own", next((person for person in ui.me(context.store_path) if person in reps),
+                           "")
+    return None, None
+
+
+def breach_list(breaches: pd.DataFrame, context: ui.Context, own: bool,
+                owns_none: bool) -> None:
     """The MQLs waiting for a first touch past the SLA, oldest first: all reps', or the
     acting rep's own."""
     whose = "Your leads waiting" if own else "Waiting"
     st.subheader(f"{whose} for a first touch ({len(breaches):,})")
-    if own and not ui.me(context.store_path):
-        st.caption(ui.plain(f"No one who owns MQLs has your email ({identity.acting_user()}) "
-                            "in the store, so no leads are listed as yours."))
+    if own and owns_none:
+        st.caption(ui.plain(f"No MQL in the store is owned by you ({identity.acting_user()}): "
+                            "the people table matches you by email."))
     st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the "
                "SLA, oldest first. Pick an earlier quarter in the sidebar for older ones.")
     st.dataframe(breaches.head(ui.MAX_ROWS), hide_index=True, column_order=[

@@ -14,7 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from relay import (
-    PROJECT_ROOT, campaigns, forecasting, goals, identity, importing, layouts, settings, store,
+    PROJECT_ROOT, campaigns, data_ui, forecasting, goals, identity, importing, layouts, settings,
+    store,
 )
 from relay.fiscal import Quarter
 from relay.identity import Actor, Role
@@ -90,6 +91,8 @@ def test_someone_no_rule_names_gets_the_default_and_is_told(default, role):
     ({"name": "No Mail", "groups": ["revops"]}, "carried no email address"),
     ({"email": "", "sub": "abc"}, "carried no email address"),
     ({"email": "root@example.com", "email_verified": False}, "has not verified"),
+    ({"email": "root@example.com", "email_verified": "false"}, "has not verified"),
+    ({"email": "root@example.com", "email_verified": None}, "did not say whether"),
 ])
 def test_without_a_verified_email_nobody_gets_more_than_viewer(given, says):
     actor = identity.signed_in({**claims(), **given}, rules(), NOW)
@@ -111,6 +114,15 @@ def test_a_sign_in_expires_after_the_session_hours(hours_ago, session_hours, how
     assert actor.role == (None if how == "expired" else Role.REP)
 
 
+def test_an_email_without_a_verified_claim_counts_only_when_the_admin_says_so():
+    entra = {"is_logged_in": True, "iat": NOW, "email": "root@example.com"}  # no such claim
+    assert identity.signed_in(entra, rules(), NOW).role == Role.VIEWER
+    trusting = rules(accept_email_without_verified_claim=True)
+    assert identity.signed_in(entra, trusting, NOW).role == Role.ADMIN
+    refused = {**entra, "email_verified": False}  # an explicit no is never trusted
+    assert identity.signed_in(refused, trusting, NOW).role == Role.VIEWER
+
+
 def test_signed_out():
     assert identity.signed_in({"is_logged_in": False}, rules(), NOW).how == "signed out"
 
@@ -121,11 +133,52 @@ def test_signed_out():
     ({"roles": {"emails": ["a@b.c"]}}, "[roles.emails] must be a table"),
     ({"roles": {"session_hours": "soon"}}, "session_hours = 'soon'"),
     ({"local": {"role": "owner"}}, "[local] role: 'owner' is not a role"),
+    ({"roles": {"session_hours": True}}, "session_hours = True"),
+    ({"roles": {"accept_email_without_verified_claim": "yes"}}, "use true or false"),
+    # An [auth] there but unusable never means "no sign-in".
+    ({"auth": {}}, "[auth] is missing redirect_uri, cookie_secret, client_id"),
+    ({"auth": "google"}, "auth must be a table"),
+    ({"auth": {**AUTH, "client_id": ""}}, "[auth] is missing client_id"),
+    ({"auth": {"redirect_uri": "x", "cookie_secret": "y", "okta": {"client_id": "a"}}},
+     "missing [auth.okta] client_secret, [auth.okta] server_metadata_url"),
 ])
 def test_a_broken_configuration_says_what_and_where(secrets, says):
     with pytest.raises(identity.AccessConfigError, match="secrets.toml") as refused:
         identity.rules_from(secrets)
     assert says in str(refused.value)
+
+
+def test_client_kwargs_are_settings_of_the_provider_not_a_provider():
+    auth = {**AUTH, "client_kwargs": {"prompt": "login"}}
+    assert identity.rules_from({"auth": auth}).providers == ()
+    named = {**AUTH, "okta": {k: AUTH[k] for k in identity.PROVIDER_KEYS}}
+    assert identity.rules_from({"auth": named}).providers == ("okta",)
+
+
+def test_a_secrets_file_that_does_not_parse_stops_rather_than_turning_sign_in_off(
+        tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.runtime.secrets import Secrets
+    from streamlit.testing.v1.util import patch_config_options
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback\n')
+    with patch_config_options({"secrets.files": [str(broken)]}):
+        monkeypatch.setattr(st, "secrets", Secrets())
+        with pytest.raises(identity.AccessConfigError, match="secrets.toml cannot be read"):
+            identity.dashboard_rules()
+    with patch_config_options({"secrets.files": [str(tmp_path / "none.toml")]}):
+        monkeypatch.setattr(st, "secrets", Secrets())
+        assert identity.dashboard_rules() == identity.AccessRules()  # no file: local mode
+
+
+def test_a_dashboard_thread_no_session_runs_acts_for_nobody(monkeypatch):
+    from streamlit import runtime
+
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    assert identity.current().role is None
+    with identity.acting_as(identity.command_line("ops.cron")):  # the inbox worker's job
+        assert identity.current().role == Role.ADMIN
 
 
 def test_without_auth_it_is_local_mode_as_a_planner_by_default():
@@ -353,10 +406,16 @@ def test_a_rep_the_store_does_not_know_sees_no_leads(app_env, handoff_path):
     at = signed_in_app({"email": "new.hire@example.com", "name": "New Hire"},
                        "app_pages/sla.py", {"quarter": "2026-Q3"})
     assert "Your leads waiting for a first touch (0)" in texts(at.subheader)
-    assert "No one who owns MQLs has your email (new.hire@example.com)" in texts(at.caption)
+    assert "No MQL in the store is owned by you (new.hire@example.com)" in texts(at.caption)
     forecast_page = signed_in_app({"email": "new.hire@example.com", "name": "New Hire"},
                                   "app_pages/forecast.py", {"quarter": "2026-Q3"})
-    assert "has your email (new.hire@example.com)" in texts(forecast_page.info)
+    assert "No one who calls a forecast in the store is you (new.hire@example.com)" in texts(
+        forecast_page.info)
+    # Bob Rep is in the store and owns MQLs, but none waiting in 2026-Q3.
+    bob = signed_in_app({"email": "bob@example.com", "name": "Bob Rep"}, "app_pages/sla.py",
+                        {"quarter": "2026-Q3"})
+    assert "Your leads waiting for a first touch (0)" in texts(bob.subheader)
+    assert "No MQL in the store is owned by you" not in texts(bob.caption)
 
 
 def test_a_planners_goal_edit_is_audited_in_their_email(app_env, fixture_path):
@@ -514,3 +573,88 @@ def test_the_example_secrets_are_what_the_readme_says():
         user = claims(email=email, groups=groups)
         assert identity.signed_in(user, example_rules, NOW).role == role, email
     assert (PROJECT_ROOT / ".gitignore").read_text().count(".streamlit/secrets.toml\n") == 1
+
+
+def test_the_server_configuration_keeps_its_protections():
+    import tomllib
+
+    server = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
+    # Uploads: no larger than the largest file an import takes.
+    assert server["maxUploadSize"] * 2**20 == importing.MAX_FILE_BYTES
+    assert server["address"] == "127.0.0.1"  # local mode is for this machine only
+    assert server["allowedHosts"] == ["localhost", "127.0.0.1", "::1"]
+
+
+def test_local_mode_warns_when_served_on_every_interface(app_env, fixture_path):
+    from streamlit.testing.v1.util import patch_config_options
+
+    app_env(fixture_path, AS_OF)
+    with patch_config_options({"server.address": "0.0.0.0"}):
+        at = local_app({"role": "rep"})
+    assert "Served on 0.0.0.0 without sign-in: anyone who can reach this address can change " \
+           "the shared numbers as" in texts(at.warning)
+    with patch_config_options({"server.address": ""}):  # Streamlit's default: all of them
+        at = local_app({"role": "viewer"})
+    assert "Served on every network interface without sign-in: anyone who can reach this " \
+           "address can read everything" in texts(at.warning)
+
+
+def test_an_admin_changes_settings_all_or_none(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = signed_in_app(PEOPLE[Role.ADMIN], "app_pages/data.py")
+    assert set(data_ui.SETTING_FIELDS) == set(settings.EDITABLE)
+    at.text_input(key="data_setting_currency").input("euro")
+    at.text_input(key="data_setting_fiscal_year_start_month").input("13")
+    at.text_input(key="data_setting_lookback_quarters").input("3")
+    at.button(key="FormSubmitter:data_settings-Save settings").click().run()
+    refused = texts(at.error)
+    assert "currency must be a three-letter ISO code" in refused
+    assert "fiscal_year_start_month must be a month number from 1 to 12, not '13'" in refused
+    _nothing_written(fixture_path)
+    at.text_input(key="data_setting_currency").input("EUR")
+    at.text_input(key="data_setting_fiscal_year_start_month").input("1")
+    at.button(key="FormSubmitter:data_settings-Save settings").click().run()
+    assert "Saved currency, lookback_quarters (recorded in the audit log)." in texts(at.success)
+    connection = store.open_store(fixture_path)
+    assert connection.execute(
+        "select actor, entity_id, after from audit_log order by entity_id").fetchall() == [
+        ("root@example.com", "currency", '"EUR"'), ("root@example.com", "lookback_quarters",
+                                                    '"3"')]
+    connection.close()
+
+
+WRITING = ("store.write(", "_write(", "_change_quarter(", '"insert_', '"update_', '"upsert_',
+           '"delete_', "begin transaction")
+# Writers that no dashboard user reaches: the store's own upkeep and the demo builder, run
+# from the command line (which acts with every right) or when the store is opened.
+UPKEEP = {"store.py", "summaries.py", "demo.py", "bench.py", "cli.py"}
+
+
+def test_every_public_write_function_in_relay_checks_the_role():
+    """A new write function that forgets identity.require fails here, not in production."""
+    unguarded = []
+    for path in sorted((PROJECT_ROOT / "relay").glob("*.py")):
+        if path.name in UPKEEP:
+            continue
+        tree = ast.parse(path.read_text())
+        for function in tree.body:
+            if not isinstance(function, ast.FunctionDef) or function.name.startswith("_"):
+                continue
+            body = ast.unparse(function)
+            guarded = "identity.require(" in body or "_planner(" in body
+            delegated = any(f"{module}.{name}(" in body for module, name in (
+                ("importing", "run"), ("settings", "change_many"), ("goals", "save_targets")))
+            if any(marker in body for marker in WRITING) and not guarded and not delegated:
+                unguarded.append(f"{path.name}:{function.name}")
+    assert unguarded == []
+
+
+def test_one_reps_cached_lead_list_is_never_shown_to_another(app_env, handoff_path):
+    app_env(handoff_path, AS_OF)
+    query = {"quarter": "2026-Q3"}
+    for person, leads in [(PEOPLE[Role.REP], ["L7"]),
+                          ({"email": "bob@example.com", "name": "Bob Rep"}, []),
+                          (PEOPLE[Role.REP], ["L7"])]:
+        at = signed_in_app(person, "app_pages/sla.py", query)
+        assert at.dataframe[0].value["lead_id"].tolist() == leads, person["email"]

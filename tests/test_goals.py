@@ -226,6 +226,10 @@ def test_sign_off_by_both_sides_and_outdated_by_a_later_change(fixture_path):
         by("sid.sales", goals.sign_off, connection, "2027-Q2", "sales", 0)
     with pytest.raises(goals.GoalError, match="marketing or sales"):
         by("fin", goals.sign_off, connection, "2026-Q3", "finance", seen + 1)
+    # One person cannot agree for both sides.
+    with pytest.raises(goals.GoalError, match="mona.marketing already agreed to the 2026-Q3 "
+                                              "plan for marketing"):
+        by("mona.marketing", goals.sign_off, connection, "2026-Q3", "sales", seen + 1)
     assert len(_audit(cursor, "plan.sign_off")) == 3
     connection.close()
 
