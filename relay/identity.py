@@ -61,7 +61,8 @@ class Actor:
     name: str
     role: Role | None  # None: no access at all
     email: str | None = None
-    how: str = "command line"  # "signed in", "local", "command line", "signed out", "expired"
+    # "signed in", "local", "command line", "signed out", "expired", "no session"
+    how: str = "command line"
     problem: str | None = None  # why access is less than it might be: said on every page
 
     @property
@@ -146,8 +147,7 @@ def _auth_section(auth: object) -> Mapping | None:
     named = _providers(auth)
     for name in named or (None,):
         section = auth[name] if name else auth
-        where = f"[auth.{name}]" if name else "[auth]"
-        missing += [f"{where} {key}" if name else key for key in PROVIDER_KEYS
+        missing += [f"[auth.{name}] {key}" if name else key for key in PROVIDER_KEYS
                     if not section.get(key)]
     if missing:
         raise AccessConfigError(f"{SECRETS_FILE} [auth] is missing {', '.join(missing)}: "
@@ -326,7 +326,7 @@ def require(role: Role, action: str) -> Actor:
     if not actor.may(role):
         held = f"the {actor.role} role" if actor.role else "no access"
         raise Refused(f"{action[0].upper()}{action[1:]} needs the {role} role; "
-                              f"{actor.audit_name or 'you'} has {held}.")
+                      f"{actor.audit_name or 'you'} has {held}.")
     return actor
 
 
