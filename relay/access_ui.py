@@ -18,14 +18,14 @@ def gate() -> Actor:
     """Who is acting, with their identity drawn in the sidebar. Stops the script with the
     sign-in screen, or with why not, when there is nobody the dashboard may be shown to."""
     try:
-        rules = identity.dashboard_rules()
         actor = identity.current()
     except identity.AccessConfigError as error:
         st.error(plain(error), icon=":material/error:")
         st.stop()
     _refuse_role_from_address(actor)
     if actor.how in ("signed out", "expired"):
-        _sign_in_screen(actor, rules)
+        # current() has read these rules already without complaint.
+        _sign_in_screen(actor, identity.dashboard_rules())
         st.stop()
     if actor.role is None:
         st.title("Revenue Relay")
