@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
+
 from relay import (
     bench, campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
     planning, report, settings, sql, store,
@@ -44,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (store.StoreError, ValueError, bench.BenchError) as error:
         print(f"relay {args.command}: {error}", file=sys.stderr)
+        return 1
+    except duckdb.Error as error:  # the store file failed: corrupt, a full disk, an I/O error
+        path = _path(args) if hasattr(args, "db") else "the store"
+        described = store.describe(path, error)
+        print(f"relay {args.command}: {described or error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # e.g. a full disk while writing a file that is not the store
+        print(f"relay {args.command}: {error.strerror or error}"
+              + (f": {error.filename}" if error.filename else ""), file=sys.stderr)
         return 1
 
 

@@ -124,20 +124,25 @@ def build(path: Path, spec: DemoSpec) -> dict[str, int]:
     partial = path.with_name(path.name + ".building")
     partial.unlink(missing_ok=True)
     partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
-    connection = store.create(partial)
     try:
-        frames = generate(spec)
-        _write(connection, frames, spec)
-        counts = {
-            table: connection.execute(f"select count(*) from {table}").fetchall()[0][0]
-            for table in (
-                "people", "campaigns", "leads", "deals", "deal_history", "goals",
-                "forecast_submissions",
-            )
-        }
-        connection.execute("checkpoint")
-    finally:
-        connection.close()
+        connection = store.create(partial)
+        try:
+            frames = generate(spec)
+            _write(connection, frames, spec)
+            counts = {
+                table: connection.execute(f"select count(*) from {table}").fetchall()[0][0]
+                for table in (
+                    "people", "campaigns", "leads", "deals", "deal_history", "goals",
+                    "forecast_submissions",
+                )
+            }
+            connection.execute("checkpoint")
+        finally:
+            connection.close()
+    except BaseException:  # e.g. a full disk: no half-made file is left behind
+        partial.unlink(missing_ok=True)
+        partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
+        raise
     partial.rename(path)
     return counts
 

@@ -7,11 +7,12 @@ apostrophe (as on the pages' downloads); Parquet keeps values exactly as stored.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
-from relay import report
+from relay import report, store
 
 # What can be exported: the store contract's tables and the records kept beside them.
 TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
@@ -63,13 +64,40 @@ def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
     output = Path(output)
     if output.exists():
         raise ExportError(f"{output} already exists; a backup never overwrites a file")
+    # Written under a temporary name and renamed when complete: a backup that failed (a full
+    # disk) leaves no partial file to be mistaken for a backup or to block a retry.
+    partial = output.with_name(output.name + ".partial")
+    _remove(partial)
     cursor = connection.cursor()
     try:
         database = cursor.execute("select current_database()").fetchall()[0][0]
-        cursor.execute("attach $output as relay_backup", {"output": str(output)})
+        cursor.execute("attach $output as relay_backup", {"output": str(partial)})
         try:
             cursor.execute(f'copy from database "{database}" to relay_backup')
         finally:
             cursor.execute("detach relay_backup")
+        if Path(str(partial) + ".wal").exists():
+            raise ExportError(f"the backup {output} was not written completely")
+        os.replace(partial, output)
+    except duckdb.Error as error:
+        _remove(partial)
+        text = str(error)
+        if str(partial) in text or any(marker in text.lower() for marker in store.FULL_MARKERS):
+            raise store.StoreError(
+                f"The backup could not be written to {output} "
+                f"({text.splitlines()[-1].rstrip('. ')}). Nothing was left there; free some "
+                f"space (or choose another place) and take the backup again.") from error
+        described = store.described_error(connection, error)
+        if described is None:
+            raise
+        raise described from error
+    except BaseException:
+        _remove(partial)
+        raise
     finally:
         cursor.close()
+
+
+def _remove(partial: Path) -> None:
+    partial.unlink(missing_ok=True)
+    Path(str(partial) + ".wal").unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from relay import exporting, identity, importing
+from relay import exporting, identity, importing, store
 
 POLL_SECONDS = 0.5
 STALE_SECONDS = 10.0  # a heartbeat older than this: no dashboard is answering
@@ -120,6 +120,7 @@ class Worker(threading.Thread):
     def __init__(self, store_path: Path, connection: duckdb.DuckDBPyConnection,
                  on_change: Callable[[], None]):
         super().__init__(name="relay-inbox", daemon=True)
+        self.store_path = Path(store_path)
         self.folder = inbox(store_path)
         self.connection = connection
         self.on_change = on_change
@@ -142,6 +143,10 @@ class Worker(threading.Thread):
         result = request.with_name(request.name.replace(".request.", ".result."))
         try:
             job = json.loads(claimed.read_text())
+            # Every job reads the whole store first: a store that went bad while the
+            # dashboard ran is refused (and marked so) before anything is written to it.
+            store.check_writable(self.connection)
+            store.verify(self.connection, self.store_path)
             answer = run_job(self.connection, job)
             if answer.get("written"):
                 self.on_change()

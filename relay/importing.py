@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, identity, layouts, sql, summaries
+from relay import clock, identity, layouts, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -667,37 +667,51 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
     counts a preview showed the user; if the store changed since, nothing is written.
     `progress` hears each step as it starts. Only an admin may import."""
     actor = identity.require(Role.ADMIN, "importing data").audit_name
+    store.check_writable(connection)  # a store found damaged is never written
     started = clock.now()
     path = Path(path)
     cursor = connection.cursor()
     try:
-        progress(f"Checking {file_name or path.name}…")
-        preview = preview_file(cursor, path, file_name or path.name, table_name, layout)
-        if dry_run:
-            return Outcome(preview, False)
-        if not preview.ok:
-            return Outcome(preview, False, _record_alone(connection, preview, started, actor,
-                                                         "refused"))
-        if expect is not None and expect != preview.counts():
-            return Outcome(preview, False)
-        progress(f"Writing {preview.inserted + preview.updated:,} rows to {table_name}…")
-        cursor.execute("begin transaction")
-        try:
-            _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
-            import_id = _record(cursor, preview, started, actor, "imported")
-            cursor.execute("commit")
-        except duckdb.Error as error:
-            try:
-                cursor.execute("rollback")
-            except duckdb.Error:
-                pass  # a failed commit has already ended the transaction
-            message = (f"{preview.file_name} could not be written, so nothing of it was: "
-                       f"{str(error).splitlines()[0]}")
-            _record_alone(connection, preview, started, actor, "failed", message)
-            raise ImportFailed(message) from error
-        return Outcome(preview, True, import_id)
+        return _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect,
+                    progress, actor, started)
+    except duckdb.Error as error:
+        described = store.described_error(connection, error)
+        if described is None:
+            raise
+        raise described from error
     finally:
         cursor.close()
+
+
+def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect, progress,
+         actor, started) -> Outcome:
+    progress(f"Checking {file_name or path.name}…")
+    preview = preview_file(cursor, path, file_name or path.name, table_name, layout)
+    if dry_run:
+        return Outcome(preview, False)
+    if not preview.ok:
+        return Outcome(preview, False, _record_alone(connection, preview, started, actor,
+                                                     "refused"))
+    if expect is not None and expect != preview.counts():
+        return Outcome(preview, False)
+    progress(f"Writing {preview.inserted + preview.updated:,} rows to {table_name}…")
+    cursor.execute("begin transaction")
+    try:
+        _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
+        import_id = _record(cursor, preview, started, actor, "imported")
+        cursor.execute("commit")
+    except duckdb.Error as error:
+        try:
+            cursor.execute("rollback")
+        except duckdb.Error:
+            pass  # a failed commit has already ended the transaction
+        if store.describe(path, error) is not None:
+            raise  # the store itself failed: run() says so and records nothing
+        message = (f"{preview.file_name} could not be written, so nothing of it was: "
+                   f"{str(error).splitlines()[0]}")
+        _record_alone(connection, preview, started, actor, "failed", message)
+        raise ImportFailed(message) from error
+    return Outcome(preview, True, import_id)
 
 
 def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str,

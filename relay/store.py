@@ -32,6 +32,119 @@ class StoreLocked(StoreError):
     """Another process (e.g. the running dashboard) holds the store open."""
 
 
+class StoreDamaged(StoreError):
+    """DuckDB found the store file corrupt, or cannot write it (disk full, I/O error): nothing
+    more is written to it by this process."""
+
+
+# Stores this process found damaged (resolved path: the message): every later write to them
+# is refused with that message, and the dashboard's pages show it.
+_damaged: dict[str, str] = {}
+
+CORRUPT_MARKERS = ("corrupt database file", "checksum", "database has been invalidated")
+FULL_MARKERS = ("no space left on device", "disk full", "disk quota exceeded")
+STALE_WAL_MARKER = "wal does not match database file"
+
+
+def _key(path: Path | str) -> str:
+    return str(Path(path).resolve())
+
+
+def describe(path: Path | str, error: BaseException) -> StoreError | None:
+    """A StoreError saying what a DuckDB error means for the store at `path` and what to do,
+    for a corrupt file, a full disk or another I/O error; None for any other error."""
+    text = str(error)
+    lowered = text.lower()
+    if any(marker in lowered for marker in FULL_MARKERS):
+        return StoreDamaged(
+            f"The disk holding {path} is full, so the store could not be written; what was "
+            f"being saved was not saved. Free some space, then restart the dashboard (or run "
+            f"the command again). Details: {text.splitlines()[0]}")
+    if any(marker in lowered for marker in CORRUPT_MARKERS):
+        return StoreDamaged(
+            f"The store {path} is damaged: DuckDB found data in it that fails its checks "
+            f"(a block's checksum does not match), so nothing more is written to it. Restore "
+            f"the latest backup (`python -m relay restore FILE --db {path}`, or the Data "
+            f"page's Downloads and backup tab), or point RELAY_DB at another store. "
+            f"Details: {text.splitlines()[0]}")
+    if isinstance(error, duckdb.IOException) and str(path) in text:
+        return StoreDamaged(
+            f"Reading or writing the store {path} failed (an I/O error: the disk or file "
+            f"system). Check the disk, then restart the dashboard (or run the command "
+            f"again). Details: {text.splitlines()[0]}")
+    return None
+
+
+def mark_damaged(path: Path | str, error: BaseException) -> StoreError | None:
+    """Remember that the store at `path` is damaged when `error` says so; the StoreError to
+    raise (None when the error says nothing about the store file)."""
+    described = describe(path, error)
+    if isinstance(described, StoreDamaged):
+        _damaged[_key(path)] = str(described)
+    return described
+
+
+def damaged(path: Path | str) -> str | None:
+    """The message for a store this process found damaged, else None."""
+    return _damaged.get(_key(path))
+
+
+def forget_damage(path: Path | str) -> None:
+    """After a restore: the file at `path` is a new one."""
+    _damaged.pop(_key(path), None)
+
+
+def database_path(connection: duckdb.DuckDBPyConnection) -> Path:
+    """The file of the connection's store."""
+    cursor = connection.cursor()
+    try:
+        return Path(cursor.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchall()[0][0])
+    finally:
+        cursor.close()
+
+
+def check_writable(connection: duckdb.DuckDBPyConnection) -> None:
+    """Refuse (StoreDamaged) to write to a store this process found damaged."""
+    try:
+        path = database_path(connection)
+    except duckdb.Error as error:  # an invalidated database answers nothing at all
+        raise StoreDamaged(f"The store cannot be used: {error}") from error
+    message = damaged(path)
+    if message:
+        raise StoreDamaged(message)
+
+
+def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,
+           database: str | None = None) -> int:
+    """Read every column of every row of every table, so that DuckDB checks the checksum of
+    every data block; StoreDamaged (and the store marked damaged) if one fails. Returns the
+    number of tables read. `database`: an attached database to check instead of the store."""
+    cursor = connection.cursor()
+    try:
+        tables = cursor.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = "
+            "coalesce($database, current_database()) and not temporary order by all",
+            {"database": database}).fetchall()
+        prefix = "" if database is None else _quoted(database) + "."
+        for schema, table in tables:
+            # Table names come from the catalog, never from a user: identifiers, not values.
+            cursor.execute(f"select count(*), sum(hash(t)) from {prefix}{_quoted(schema)}."
+                           f"{_quoted(table)} t").fetchall()
+        return len(tables)
+    except duckdb.Error as error:
+        described = (mark_damaged(path, error) if database is None
+                     else describe(path, error))
+        raise (described or StoreError(f"Cannot read the store {path}: {error}")) from error
+    finally:
+        cursor.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def default_path() -> Path:
     """The store to use: $RELAY_DB if set, else data/relay.duckdb."""
     return Path(os.environ.get("RELAY_DB") or DEFAULT_PATH)
@@ -54,6 +167,16 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as error:
         text = str(error)
+        if STALE_WAL_MARKER in text.lower():
+            raise StoreError(
+                f"The store {path} cannot be opened: its write-ahead log {path}.wal belongs to "
+                f"another version of the file (typically a backup or copy was put in place "
+                f"of the store while the old log stayed beside it). The files were left as "
+                f"they are. If you are sure {path}.wal is stale, move it aside (not delete: "
+                f"it may hold the last changes) and open the store again; to put a backup in "
+                f"place, use `python -m relay restore FILE --db {path}`, which handles the "
+                f"log. Details: {text}"
+            ) from error
         if "lock" in text.lower():
             raise StoreLocked(
                 f"The store {path} is in use by another process (DuckDB lets one process "
@@ -66,9 +189,10 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"file, or written by a newer DuckDB). The file was left as it is. Restore it "
                 f"from a backup, or point RELAY_DB at another store. Details: {text}"
             ) from error
-        raise StoreError(f"Cannot open the store {path}: {text}") from error
+        raise mark_damaged(path, error) or StoreError(
+            f"Cannot open the store {path}: {text}") from error
     except duckdb.Error as error:
-        raise StoreError(
+        raise mark_damaged(path, error) or StoreError(
             f"Cannot open the store {path}: {error}. The file was left as it is."
         ) from error
 
@@ -122,8 +246,12 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def open_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open an existing store, upgrading its schema if it is older than this code."""
+def open_store(path: Path, read_only: bool = False,
+               check: bool | None = None) -> duckdb.DuckDBPyConnection:
+    """Open an existing store, upgrading its schema if it is older than this code.
+
+    `check` (default: when opened read-write) reads the whole store first (`verify`), so
+    that a corrupt store is refused before anything is written to it: StoreDamaged."""
     path = Path(path)
     if not path.exists():
         raise StoreError(
@@ -142,6 +270,9 @@ def open_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
             )
         if version > LATEST_VERSION:
             migrate(connection)  # raises the "newer store" message
+        if not read_only if check is None else check:
+            forget_damage(path)  # checked again now
+            verify(connection, path)
         if version < LATEST_VERSION:
             if read_only:
                 raise StoreError(
@@ -149,6 +280,10 @@ def open_store(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
                     f"{LATEST_VERSION}. Open it once read-write (start the dashboard) to upgrade."
                 )
             migrate(connection)
+    except duckdb.Error as error:
+        connection.close()
+        raise mark_damaged(path, error) or StoreError(
+            f"Cannot open the store {path}: {error}") from error
     except BaseException:
         connection.close()
         raise
@@ -162,12 +297,14 @@ def write(
     busy: type[Exception] | None = None,
 ) -> T:
     """Run `work(cursor)` in one transaction, retrying when another writer got there first.
+    A store found damaged is never written: StoreDamaged, also when the write finds it so.
 
     DuckDB reports a write-write conflict as TransactionException at the conflicting
     statement or at commit; the whole transaction is rolled back and run again. After the
     last attempt the exception goes to the caller, who tells the user: as `busy` (with a
     message saying so) when given, else as DuckDB raised it.
     """
+    check_writable(connection)
     try:
         return _write(connection, work, attempts)
     except duckdb.TransactionException as error:
@@ -177,6 +314,23 @@ def write(
             "Someone else was saving the same data at the same moment, so nothing was "
             f"saved. Try again in a moment. (DuckDB: {error})"
         ) from error
+    except duckdb.Error as error:
+        described = described_error(connection, error)
+        if described is None:
+            raise
+        raise described from error
+
+
+def described_error(connection: duckdb.DuckDBPyConnection,
+                    error: BaseException) -> StoreError | None:
+    """For work on `connection` that failed because the store file is corrupt or cannot be
+    written: the store is marked damaged and the StoreError saying so is returned; None for
+    any other error."""
+    try:
+        path: Path | str = database_path(connection)
+    except duckdb.Error:
+        path = "(the dashboard's store)"
+    return mark_damaged(path, error)
 
 
 def _write(connection, work, attempts):

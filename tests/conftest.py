@@ -255,3 +255,34 @@ def app_env(monkeypatch):
         monkeypatch.setenv("RELAY_TODAY", today.isoformat())
 
     return use
+
+
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and two database headers, before block 0
+
+
+def corrupt(path: Path, table: str = "leads") -> None:
+    """Flip 4 KB of the block that holds `table`'s rows (in the fixture store, near the middle
+    of the file), as a failing disk would, and check that DuckDB now refuses to read it."""
+    import duckdb
+
+    check = duckdb.connect(str(path), read_only=True)
+    try:
+        block_size = check.execute(
+            "select block_size from pragma_database_size()").fetchall()[0][0]
+        block, offset = check.execute(
+            f"select block_id, min(block_offset) from pragma_storage_info('{table}') "
+            "where block_id >= 0 group by block_id order by block_id limit 1").fetchall()[0]
+    finally:
+        check.close()
+    start = HEADER_BYTES + block * block_size + 8 + offset  # 8: the block's own checksum
+    with path.open("r+b") as handle:
+        handle.seek(start)
+        data = handle.read(4096)
+        handle.seek(start)
+        handle.write(bytes(byte ^ 0xFF for byte in data))
+    reader = duckdb.connect(str(path), read_only=True)
+    try:
+        with pytest.raises(duckdb.Error, match="Corrupt database file"):
+            reader.execute(f"select sum(hash(t)) from {table} t").fetchall()
+    finally:
+        reader.close()
