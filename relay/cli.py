@@ -18,7 +18,7 @@ import duckdb
 
 from relay import (
     bench, campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
-    planning, report, settings, sql, store,
+    planning, report, restoring, settings, sql, store,
 )
 from relay.views import (
     calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
@@ -117,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     keep.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
                       help="how long to wait for a running dashboard to do the job")
     keep.set_defaults(run=_backup)
+
+    put_back = with_db(commands.add_parser(
+        "restore", help="put a backup file in place of the store (the store is kept aside)",
+        description="Checks the backup (a Revenue Relay store, not newer than this version, "
+                    "every block readable), copies it beside the store, moves the store and "
+                    "its .wal aside as <store>.replaced-YYYYMMDD-HHMMSS and puts the copy in "
+                    "its place. Refused while the dashboard holds the store: restore on the "
+                    "Data page then, or stop the dashboard. A refused restore changes nothing."))
+    put_back.add_argument("file", type=Path, help="the backup, e.g. from `relay backup`")
+    put_back.set_defaults(run=_restore)
 
     measure = commands.add_parser(
         "bench", help="measure every page, cold and warm, against the naive and floor "
@@ -280,6 +290,22 @@ def _backup(args) -> int:
         raise UsageError(f"{output} already exists; a backup never overwrites a file")
     _run_job(args, {"kind": "backup", "output": str(output)})
     print(f"Backed up {_path(args)} to {output}.")
+    return 0
+
+
+def _restore(args) -> int:
+    if not args.file.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    path = _path(args)
+    if handoff.worker_alive(path):
+        raise store.StoreLocked(
+            f"The dashboard holds {path}, so nothing was changed. Restore on its Data page "
+            "(Downloads and backup), or stop the dashboard and run this again.")
+    done = restoring.restore(path, args.file)
+    kept = (f"; the replaced store was kept as {done.kept}" if done.kept
+            else "")
+    print(f"Restored {path} from {args.file} ({done.tables} tables, schema version "
+          f"{done.schema_version}){kept}.")
     return 0
 
 

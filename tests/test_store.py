@@ -139,3 +139,31 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
     assert store.schema_version(upgraded) == store.LATEST_VERSION
     assert upgraded.execute("select name, version from campaigns").fetchall() == [("Old", 1)]
     upgraded.close()
+
+
+def test_a_stale_wal_beside_a_replaced_store_says_what_happened_and_what_to_do(tmp_path):
+    import os
+    import shutil
+
+    path = tmp_path / "store.duckdb"
+    store.create(path).close()
+    copy = tmp_path / "copy.duckdb"
+    store.create(copy).close()
+    subprocess_edit = (
+        "import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); "
+        "c.execute('pragma disable_checkpoint_on_shutdown'); "
+        "c.execute(\"insert into settings values ('currency', 'EUR')\"); os._exit(0)")
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", subprocess_edit, str(path)], check=True)
+    shutil.copyfile(copy, path)  # another file put in place; the old log stays beside it
+    wal = tmp_path / "store.duckdb.wal"
+    before = (path.read_bytes(), wal.read_bytes())
+    with pytest.raises(store.StoreError) as refused:
+        store.open_store(path)
+    assert "WAL does not match database file" in str(refused.value)
+    assert "move it aside" in str(refused.value) and "relay restore" in str(refused.value)
+    assert (path.read_bytes(), wal.read_bytes()) == before
+    os.replace(wal, tmp_path / "aside.wal")  # what the message says to do, once sure
+    store.open_store(path).close()
