@@ -20,3 +20,6 @@ try:
     page.run()
 except identity.Refused as refused:  # a page offered what the role may not do: nothing written
     st.error(ui.plain(refused), icon=":material/lock:")
+except Exception as error:  # the store failed under the page: corrupt, a full disk
+    if not ui.show_store_failure(error):
+        raise

@@ -100,6 +100,8 @@ with downloads:
         context.store_path), file_name="revenue-relay-backup.duckdb",
         mime="application/octet-stream", icon=":material/backup:", on_click="ignore",
         disabled=sum(sizes.values()) > 5 * data_ui.MAX_DOWNLOAD_ROWS, key="data_backup")
+    st.subheader("Restore")
+    data_ui.restore_form(context.store_path)
 
 with configured:
     st.caption("Shared by everyone; each change is recorded in the audit log.")

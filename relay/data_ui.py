@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from relay import exporting, importing, layouts, settings, sql, ui
+from relay import exporting, importing, layouts, restoring, settings, sql, store, ui
 
 MAP_MYSELF = "map"
 # Tables bigger than this are exported from the command line: a download is held in memory.
@@ -198,6 +198,36 @@ def backup_bytes(store_path: str) -> bytes:
         output = Path(folder) / "revenue-relay-backup.duckdb"
         exporting.backup(ui.connection(store_path), output)
         return output.read_bytes()
+
+
+def restore_form(store_path: str) -> None:
+    """Upload a backup and put it in place of the store (admins only: restoring.restore
+    checks). The dashboard's inbox worker is stopped and its connection closed just before
+    the swap; the next run opens the restored store."""
+    st.caption("Put a backup file (from `python -m relay backup` or the download above) in "
+               "place of the store. It is checked first (a Revenue Relay store, not from a "
+               "newer version, every block readable); a backup that fails is refused and "
+               "nothing changes. The current store is kept beside it as "
+               "`<store>.replaced-YYYYMMDD-HHMMSS`. Everyone's pages then show the backup.")
+    uploaded = st.file_uploader("Backup file", key="data_restore_file")
+    if uploaded is None or not st.button(
+            f"Restore {uploaded.name} in place of the store", type="primary",
+            icon=":material/settings_backup_restore:", key="data_restore_confirm"):
+        return
+    backup = saved_upload(uploaded)
+    try:
+        with st.spinner(f"Checking and restoring {uploaded.name}…"):
+            done = restoring.restore(Path(store_path), backup, source_name=uploaded.name,
+                                     release=lambda: ui.restart(store_path))
+    except store.StoreError as error:  # refused (bad backup, store held): nothing changed
+        st.error(ui.plain(error), icon=":material/error:")
+        return
+    finally:
+        backup.unlink(missing_ok=True)
+    kept = f" The replaced store was kept as {done.kept}." if done.kept else ""
+    ui.restart(store_path)  # nothing cached from before the restore is shown
+    ui.saved(f"Restored {uploaded.name} ({done.tables} tables).{kept}",
+             reset_prefixes=("data_", *ui.GOAL_STATE_PREFIXES))
 
 
 SETTING_FIELDS = {

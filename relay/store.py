@@ -37,9 +37,10 @@ class StoreDamaged(StoreError):
     more is written to it by this process."""
 
 
-# Stores this process found damaged (resolved path: the message): every later write to them
-# is refused with that message, and the dashboard's pages show it.
-_damaged: dict[str, str] = {}
+# Stores this process found damaged (resolved path: the file's inode and the message): every
+# later write to that file is refused with the message, and the dashboard's pages show it. A
+# file put in its place (a restore) is a new file: the mark does not apply to it.
+_damaged: dict[str, tuple[int | None, str]] = {}
 
 CORRUPT_MARKERS = ("corrupt database file", "checksum", "database has been invalidated")
 FULL_MARKERS = ("no space left on device", "disk full", "disk quota exceeded")
@@ -80,13 +81,24 @@ def mark_damaged(path: Path | str, error: BaseException) -> StoreError | None:
     raise (None when the error says nothing about the store file)."""
     described = describe(path, error)
     if isinstance(described, StoreDamaged):
-        _damaged[_key(path)] = str(described)
+        _damaged[_key(path)] = (_inode(path), str(described))
     return described
+
+
+def _inode(path: Path | str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
 
 
 def damaged(path: Path | str) -> str | None:
     """The message for a store this process found damaged, else None."""
-    return _damaged.get(_key(path))
+    inode, message = _damaged.get(_key(path), (None, None))
+    if message is not None and inode != _inode(path):
+        forget_damage(path)  # another file is there now
+        return None
+    return message
 
 
 def forget_damage(path: Path | str) -> None:

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from relay import (
@@ -57,8 +58,9 @@ class Context:
 def connection(path: str):
     """The process's one read-write connection to the store; pages use cursors of it. Its
     inbox worker takes the imports and exports the command line hands over while the
-    dashboard holds the store."""
-    opened = store.open_store(Path(path))
+    dashboard holds the store. Opening it reads the whole store once (a corrupt one is
+    refused with StoreDamaged, which every page shows)."""
+    opened = store.open_store(Path(path), check=True)
     handoff.start_worker(Path(path), opened, on_change=data_changed)
     return opened
 
@@ -66,9 +68,33 @@ def connection(path: str):
 def restart(path: str) -> None:
     """Close the store and forget every cached result, as a restarted dashboard would."""
     handoff.stop_worker(Path(path))
-    connection(path).close()
+    try:
+        connection(path).close()
+    except store.StoreError:
+        pass  # it could not be opened, so there is nothing to close
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def store_failure(error: BaseException) -> str | None:
+    """What to tell the user when `error` means the store itself failed (corrupt, a full disk,
+    an I/O error, or it cannot be opened); the store is marked damaged so that nothing more is
+    written to it. None for any other error."""
+    if isinstance(error, store.StoreError):
+        return str(error)
+    if isinstance(error, duckdb.Error):
+        described = store.mark_damaged(store.default_path(), error)
+        return None if described is None else str(described)
+    return None
+
+
+def show_store_failure(error: BaseException) -> bool:
+    """Show the message of a failed store in place of the page; whether it was one."""
+    message = store_failure(error)
+    if message is None:
+        return False
+    st.error(plain(message), icon=":material/error:")
+    return True
 
 
 def cursor(path: str):
@@ -131,12 +157,19 @@ def start_shell() -> Context:
     """Open the store, draw the demo banner and the sidebar filters; stop the page with a
     clear message when the store cannot be used."""
     path = str(store.default_path())
+    damaged = store.damaged(path)
+    if damaged:  # found corrupt (or unwritable) by an earlier read or write of this process
+        _stop_with(damaged, path)
     try:
         today = clock.today()
         config, available = _shell_data(path, today)
     except (store.StoreError, ValueError) as error:
-        st.error(plain(error), icon=":material/error:")
-        st.stop()
+        _stop_with(str(error), path, offer_restore=isinstance(error, store.StoreDamaged))
+    except duckdb.Error as error:
+        message = store_failure(error)
+        if message is None:
+            raise
+        _stop_with(message, path)
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
         st.info(
@@ -149,6 +182,18 @@ def start_shell() -> Context:
     context = Context(path, chosen, today, config, available.row_counts)
     st.session_state["shell_context"] = context
     return context
+
+
+def _stop_with(message: str, path: str, offer_restore: bool = True) -> None:
+    """Stop the page with the store's problem; an admin may restore a backup right here (the
+    Data page cannot open on a store that fails)."""
+    st.error(plain(message), icon=":material/error:")
+    if offer_restore and may(Role.ADMIN):
+        from relay import data_ui  # it draws on this module
+
+        st.subheader("Restore a backup")
+        data_ui.restore_form(path)
+    st.stop()
 
 
 def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Filters:
