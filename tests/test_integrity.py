@@ -153,3 +153,32 @@ def test_backup_never_leaves_its_partial_file_behind(tmp_path, fixture_path):
     connection.close()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("copy")) == [
         "copy.duckdb"]
+
+
+def test_a_handed_off_import_is_refused_when_the_dashboards_store_fails_its_check(
+        fixture_path):
+    import subprocess
+    import sys
+
+    from relay import handoff
+
+    corrupt(fixture_path)
+    before = _files(fixture_path)
+    # The dashboard opened the store before the damage (so its opening check passed).
+    connection = store.open_store(fixture_path, check=False)
+    handoff.start_worker(fixture_path, connection, on_change=lambda: None)
+    try:
+        # Another process, as from cron: the dashboard's process holds the store.
+        result = subprocess.run(
+            [sys.executable, "-m", "relay", "import", str(SAMPLE), "--table", "deals",
+             "--db", str(fixture_path), "--wait", "30"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        assert "handing the job to it" in result.stderr
+        assert f"relay import: The store {fixture_path} is damaged" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        handoff.stop_worker(fixture_path)
+        connection.close()
+        store.forget_damage(fixture_path)
+    assert _files(fixture_path) == before
