@@ -54,13 +54,27 @@ class Context:
     row_counts: dict[str, int]
 
 
+# Store files (path, inode) this process has read in full; a restored store is a new file.
+_checked: set[tuple[str, int | None]] = set()
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return Path(path).stat().st_ino
+    except OSError:
+        return None
+
+
 @st.cache_resource(show_spinner=False)
 def connection(path: str):
     """The process's one read-write connection to the store; pages use cursors of it. Its
     inbox worker takes the imports and exports the command line hands over while the
-    dashboard holds the store. Opening it reads the whole store once (a corrupt one is
-    refused with StoreDamaged, which every page shows)."""
-    opened = store.open_store(Path(path), check=True)
+    dashboard holds the store. The first opening of a store file in this process reads all
+    of it (a corrupt one is refused with StoreDamaged, which every page shows); reopening the
+    same file after `restart` does not read it again."""
+    file = (str(Path(path).resolve()), _inode(path))
+    opened = store.open_store(Path(path), check=file not in _checked)
+    _checked.add(file)
     handoff.start_worker(Path(path), opened, on_change=data_changed)
     return opened
 
