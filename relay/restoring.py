@@ -105,9 +105,11 @@ def _checked_copy(backup: Path, copy: Path) -> tuple[int, int]:
         try:
             tables = store.verify(connection, backup, database=SOURCE)
         except store.StoreError as error:
+            details = str(error.__cause__ or error).splitlines()[0]
             raise RestoreRefused(
-                f"{backup} is damaged, so it was not restored and nothing was changed: {error}"
-            ) from error
+                f"{backup} is damaged (DuckDB found data in it that fails its checks), so it "
+                f"was not restored and nothing was changed; try an older backup. Details: "
+                f"{details}") from error
         database = connection.execute("select current_database()").fetchall()[0][0]
         try:
             connection.execute(f'copy from database {SOURCE} to "{database}"')

@@ -125,7 +125,7 @@ def _newer(folder, backup):
 
 def _corrupt(folder, backup):
     corrupt(backup)
-    return backup, "is damaged, so it was not restored"
+    return backup, "is damaged (DuckDB found data in it that fails its checks), so it was not"
 
 
 def _foreign_wal(folder, backup):
