@@ -1,3 +1,8 @@
+import os
+import shutil
+import subprocess
+import sys
+
 import duckdb
 import pytest
 
@@ -61,9 +66,6 @@ def test_duckdb_file_that_is_not_a_relay_store(tmp_path):
 
 
 def test_a_store_in_use_by_another_process_is_named(tmp_path):
-    import subprocess
-    import sys
-
     path = tmp_path / "busy.duckdb"
     store.create(path).close()
     holder = subprocess.Popen(
@@ -142,9 +144,6 @@ def test_an_older_store_is_upgraded_in_place(tmp_path):
 
 
 def test_a_stale_wal_beside_a_replaced_store_says_what_happened_and_what_to_do(tmp_path):
-    import os
-    import shutil
-
     path = tmp_path / "store.duckdb"
     store.create(path).close()
     copy = tmp_path / "copy.duckdb"
@@ -153,9 +152,6 @@ def test_a_stale_wal_beside_a_replaced_store_says_what_happened_and_what_to_do(t
         "import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); "
         "c.execute('pragma disable_checkpoint_on_shutdown'); "
         "c.execute(\"insert into settings values ('currency', 'EUR')\"); os._exit(0)")
-    import subprocess
-    import sys
-
     subprocess.run([sys.executable, "-c", subprocess_edit, str(path)], check=True)
     shutil.copyfile(copy, path)  # another file put in place; the old log stays beside it
     wal = tmp_path / "store.duckdb.wal"
