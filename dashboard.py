@@ -1,8 +1,11 @@
-"""Revenue Relay: the entry point. Draws the shared chrome and routes to the pages."""
+"""Revenue Relay: the entry point. Draws the shared chrome and routes to the pages.
+
+`streamlit run dashboard.py` serves it as it is; `streamlit run serve.py` (`make run`) serves
+it for a deployment (see serve.py)."""
 
 import streamlit as st
 
-from relay import PROJECT_ROOT, access_ui, identity, ui
+from relay import PROJECT_ROOT, access_ui, identity, store, ui
 from relay.pages import open_to
 
 # A local file, not a Material icon: those are fetched from Google's font servers, which a
@@ -10,13 +13,18 @@ from relay.pages import open_to
 st.set_page_config(page_title="Revenue Relay", page_icon=str(PROJECT_ROOT / "assets" /
                                                              "favicon.png"), layout="wide")
 
-actor = access_ui.gate()
-page = st.navigation([
-    st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
-    for index, page in enumerate(open_to(actor.role))
-])
-ui.start_shell()
 try:
+    actor = access_ui.gate()
+    page = st.navigation([
+        st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
+        for index, page in enumerate(open_to(actor.role))
+    ])
+    ui.start_shell()
     page.run()
 except identity.Refused as refused:  # a page offered what the role may not do: nothing written
     st.error(ui.plain(refused), icon=":material/lock:")
+except store.StoreError as error:  # where the store lives: for an admin's eyes
+    st.error(ui.plain(ui.store_message(error, str(store.default_path()))),
+             icon=":material/error:")
+except Exception as error:  # anything else: a reference into the server log, no traceback
+    ui.show_error(error)

@@ -12,7 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from relay import (
-    clock, filters, forecasting, format as fmt, handoff, identity, report, settings, sql, store,
+    clock, filters, forecasting, format as fmt, handoff, identity, report, serving, settings, sql,
+    store,
 )
 from relay.identity import Role
 from relay.views import (
@@ -59,6 +60,9 @@ def connection(path: str):
     inbox worker takes the imports and exports the command line hands over while the
     dashboard holds the store."""
     opened = store.open_store(Path(path))
+    # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
+    store.hold(Path(path), opened)
+    serving.stop_at_exit()
     handoff.start_worker(Path(path), opened, on_change=data_changed)
     return opened
 
@@ -66,6 +70,7 @@ def connection(path: str):
 def restart(path: str) -> None:
     """Close the store and forget every cached result, as a restarted dashboard would."""
     handoff.stop_worker(Path(path))
+    store.release(Path(path))
     connection(path).close()
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -135,7 +140,7 @@ def start_shell() -> Context:
         today = clock.today()
         config, available = _shell_data(path, today)
     except (store.StoreError, ValueError) as error:
-        st.error(plain(error), icon=":material/error:")
+        st.error(plain(store_message(error, path)), icon=":material/error:")
         st.stop()
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
@@ -149,6 +154,23 @@ def start_shell() -> Context:
     context = Context(path, chosen, today, config, available.row_counts)
     st.session_state["shell_context"] = context
     return context
+
+
+def store_message(error: BaseException, path: str) -> str:
+    """A store problem as the person acting may read it: where the store lives is for an
+    admin's eyes; others read "the store"."""
+    if may(Role.ADMIN):
+        return str(error)
+    return store.without_path(str(error), Path(path))
+
+
+def show_error(error: BaseException) -> None:
+    """An error nothing else handled: logged in full with a reference, the reference on the
+    page (never a traceback, which may show paths and data)."""
+    reference = serving.error_reference(error)
+    st.error(f"Something went wrong on this page, and it was stopped. Reload to try again; if "
+             f"it happens again, give your administrator the reference **{reference}** (it "
+             "points to the details in the server log).", icon=":material/error:")
 
 
 def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Filters:
