@@ -10,6 +10,7 @@ import atexit
 import ipaddress
 import logging
 import secrets
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,8 +19,22 @@ from typing import Any
 from relay import handoff, store
 
 LOG = logging.getLogger("relay")
+
+
+class _Stderr(logging.StreamHandler):
+    """The process's standard error as it is when a record comes (not when this was made)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 if not LOG.handlers:  # the server log: Streamlit's and uvicorn's leave this logger out
-    _handler = logging.StreamHandler()
+    _handler = _Stderr()
     _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     LOG.addHandler(_handler)
     LOG.setLevel(logging.INFO)
