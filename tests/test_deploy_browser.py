@@ -99,7 +99,10 @@ def test_a_cookie_forged_with_the_example_secret_reaches_no_page(page, tmp_path,
     user = starlette_websocket._parse_decoded_user_cookie(decoded, origin)
     assert user["is_logged_in"] is True and user["email"] == ADMIN
     with serve(fixture_path, tmp_path, auth_secrets(port, identity.EXAMPLE_COOKIE_SECRET),
-               port=port):
+               port=port) as (_, _url, log_path):
+        # Said at start, in the server log, before anyone opens a page.
+        assert "Every page will refuse to open: .streamlit/secrets.toml [auth] cookie_secret " \
+               "is the example file's" in log_path.read_text()
         open_with_cookie(page, origin, cookie, path)
         idle(page, "[data-testid=stAlert]")
         said = page.locator("[data-testid=stAlert]").all_inner_texts()
@@ -115,7 +118,9 @@ def test_the_same_forgery_with_a_secret_the_dashboard_accepts_gets_in(page, tmp_
                                                                       fixture_path):
     port = free_port()
     origin = f"http://localhost:{port}"
-    with serve(fixture_path, tmp_path, auth_secrets(port, OWN_SECRET), port=port):
+    with serve(fixture_path, tmp_path, auth_secrets(port, OWN_SECRET), port=port) as (
+            _, _url, log_path):
+        assert "refuse" not in log_path.read_text()
         open_with_cookie(page, origin, forged_cookie(OWN_SECRET, origin), "data")
         settle(page)
         assert page.locator("h1").first.inner_text().strip() == "Data"
