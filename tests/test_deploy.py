@@ -19,6 +19,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -56,8 +57,23 @@ def call(scope: dict) -> tuple[list[dict], bool]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(serving.DeploymentMiddleware(app)(scope, receive, send))
+    # In a thread of its own: Playwright's sync API, used by earlier tests of the session,
+    # leaves an event loop running in this one.
+    failed = []
+    runner = threading.Thread(target=lambda: _run(
+        serving.DeploymentMiddleware(app)(scope, receive, send), failed))
+    runner.start()
+    runner.join()
+    if failed:
+        raise failed[0]
     return sent, bool(called)
+
+
+def _run(coroutine, failed: list) -> None:
+    try:
+        asyncio.run(coroutine)
+    except Exception as error:  # raised again in the test's thread
+        failed.append(error)
 
 
 def http(path: str, client: str) -> dict:
