@@ -1,4 +1,4 @@
-# Two commands: `make run` (the dashboard on the demo store) and `make test` (every test).
+# Two commands: `make run` (the dashboard on the demo store, served by serve.py) and `make test` (every test).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,10 +9,10 @@ PORT ?= 8501
 
 run: $(INSTALLED)
 	$(PY) -m relay demo --if-missing
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 test: $(INSTALLED)
-	$(VENV)/bin/ruff check relay app_pages dashboard.py
+	$(VENV)/bin/ruff check relay app_pages dashboard.py serve.py
 	$(PY) -m pytest
 
 $(INSTALLED): requirements.txt

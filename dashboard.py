@@ -1,4 +1,7 @@
-"""Revenue Relay: the entry point. Draws the shared chrome and routes to the pages."""
+"""Revenue Relay: the entry point. Draws the shared chrome and routes to the pages.
+
+`streamlit run dashboard.py` serves it as it is; `streamlit run serve.py` (`make run`) serves
+it for a deployment (see serve.py)."""
 
 import streamlit as st
 
@@ -10,16 +13,18 @@ from relay.pages import open_to
 st.set_page_config(page_title="Revenue Relay", page_icon=str(PROJECT_ROOT / "assets" /
                                                              "favicon.png"), layout="wide")
 
-actor = access_ui.gate()
-page = st.navigation([
-    st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
-    for index, page in enumerate(open_to(actor.role))
-])
-ui.start_shell()
 try:
+    actor = access_ui.gate()
+    page = st.navigation([
+        st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
+        for index, page in enumerate(open_to(actor.role))
+    ])
+    ui.start_shell()
     page.run()
 except identity.Refused as refused:  # a page offered what the role may not do: nothing written
     st.error(ui.plain(refused), icon=":material/lock:")
-except Exception as error:  # the store failed under the page: corrupt, a full disk
+except Exception as error:
+    # The store failed under the page (corrupt, a full disk, gone): say so, the path for an
+    # admin's eyes only. Anything else: a reference into the server log, no traceback.
     if not ui.show_store_failure(error):
-        raise
+        ui.show_error(error)

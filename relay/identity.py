@@ -127,6 +127,11 @@ def _rule_table(section: Mapping, name: str) -> dict[str, Role]:
 # What st.login needs, from [auth] or from each [auth.NAME] provider table.
 AUTH_KEYS = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+# The cookie secret signs the sign-in cookie: whoever knows it can sign in as anyone. The
+# example file's placeholder is public, and a short one can be guessed.
+EXAMPLE_COOKIE_SECRET = "replace-with-a-long-random-string"
+MIN_COOKIE_SECRET = 32
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 def _providers(auth: Mapping) -> tuple[str, ...]:
@@ -150,9 +155,29 @@ def _auth_section(auth: object) -> Mapping | None:
         missing += [f"[auth.{name}] {key}" if name else key for key in PROVIDER_KEYS
                     if not section.get(key)]
     if missing:
-        raise AccessConfigError(f"{SECRETS_FILE} [auth] is missing {', '.join(missing)}: "
-                                "sign-in needs them (see secrets.toml.example).")
+        raise AccessConfigError(
+            f"{SECRETS_FILE} [auth] is missing {', '.join(missing)}: sign-in needs them (see "
+            "secrets.toml.example)." + (f" Make a cookie_secret with: {MAKE_A_SECRET}"
+                                        if "cookie_secret" in missing else ""))
+    _check_cookie_secret(auth["cookie_secret"])
     return auth
+
+
+def _check_cookie_secret(secret: object) -> None:
+    """AccessConfigError unless the cookie secret is the administrator's own and long."""
+    text = secret.strip() if isinstance(secret, str) else None
+    if text is None:
+        problem = "is not text"
+    elif text == EXAMPLE_COOKIE_SECRET:
+        problem = "is the example file's, which anyone can read"
+    elif len(text) < MIN_COOKIE_SECRET:
+        problem = f"has {len(text)} characters" if text else "is empty"
+    else:
+        return
+    raise AccessConfigError(
+        f"{SECRETS_FILE} [auth] cookie_secret {problem}: it signs the sign-in cookie, so "
+        f"whoever knows it can sign in as anyone. Use a random one of at least "
+        f"{MIN_COOKIE_SECRET} characters, made with: {MAKE_A_SECRET}")
 
 
 def rules_from(secrets: Mapping) -> AccessRules:

@@ -7,7 +7,9 @@ One read-write connection per process; every script run or thread works through 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +24,7 @@ MIGRATION_DIR = PROJECT_ROOT / "queries" / "migrations"
 DEFAULT_PATH = PROJECT_ROOT / "data" / "relay.duckdb"
 
 T = TypeVar("T")
+_LOG = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -160,6 +163,16 @@ def _quoted(name: str) -> str:
 def default_path() -> Path:
     """The store to use: $RELAY_DB if set, else data/relay.duckdb."""
     return Path(os.environ.get("RELAY_DB") or DEFAULT_PATH)
+
+
+def without_path(message: str, path: Path) -> str:
+    """A store message with the store's location, as given or resolved, left out: for people
+    who need not know where it lives."""
+    path = Path(path)
+    for named in sorted({str(path), str(path.resolve())}, key=len, reverse=True):
+        message = (message.replace(f"store at {named}", "store where it is configured")
+                   .replace(f"store {named}", "store").replace(named, "the store"))
+    return message[:1].upper() + message[1:]
 
 
 def migrations() -> list[tuple[int, str, Path]]:
@@ -372,3 +385,55 @@ def _rollback_quietly(cursor: duckdb.DuckDBPyConnection) -> None:
         cursor.execute("rollback")
     except duckdb.Error:
         pass
+
+
+# The connections a long-running process (the dashboard) holds, so that stopping it can write
+# each store's WAL into its file and close it: `held` on open, `close_held` on the way out.
+_held: dict[Path, duckdb.DuckDBPyConnection] = {}
+_held_lock = threading.Lock()
+
+
+def hold(path: Path, connection: duckdb.DuckDBPyConnection) -> None:
+    with _held_lock:
+        _held[Path(path).resolve()] = connection
+
+
+def release(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """Forget a held connection (its owner closes it); the connection, if one was held."""
+    with _held_lock:
+        return _held.pop(Path(path).resolve(), None)
+
+
+def held_paths() -> list[Path]:
+    with _held_lock:
+        return list(_held)
+
+
+def checkpoint_and_close(connection: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the store file and close: the file alone then holds every write.
+    A transaction still open elsewhere on the connection (a page mid-write as the process
+    stops) is rolled back rather than left to keep the WAL."""
+    try:
+        try:
+            connection.execute("checkpoint")
+        except duckdb.TransactionException:
+            connection.execute("force checkpoint")
+    except duckdb.ConnectionException:
+        return  # closed already
+    finally:
+        connection.close()
+
+
+def close_held() -> list[Path]:
+    """Checkpoint and close every held connection; the stores it closed."""
+    closed = []
+    for path in held_paths():
+        connection = release(path)
+        if connection is None:
+            continue
+        try:
+            checkpoint_and_close(connection)
+        except duckdb.Error:
+            _LOG.exception("Could not checkpoint the store %s on the way out", path)
+        closed.append(path)
+    return closed

@@ -13,7 +13,8 @@ import duckdb
 import streamlit as st
 
 from relay import (
-    clock, filters, forecasting, format as fmt, handoff, identity, report, settings, sql, store,
+    clock, filters, forecasting, format as fmt, handoff, identity, report, serving, settings, sql,
+    store,
 )
 from relay.identity import Role
 from relay.views import (
@@ -75,6 +76,9 @@ def connection(path: str):
     file = (str(Path(path).resolve()), _inode(path))
     opened = store.open_store(Path(path), check=file not in _checked)
     _checked.add(file)
+    # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
+    store.hold(Path(path), opened)
+    serving.stop_at_exit()
     handoff.start_worker(Path(path), opened, on_change=data_changed)
     return opened
 
@@ -82,6 +86,7 @@ def connection(path: str):
 def restart(path: str) -> None:
     """Close the store and forget every cached result, as a restarted dashboard would."""
     handoff.stop_worker(Path(path))
+    store.release(Path(path))
     try:
         connection(path).close()
     except store.StoreError:
@@ -103,11 +108,12 @@ def store_failure(error: BaseException) -> str | None:
 
 
 def show_store_failure(error: BaseException) -> bool:
-    """Show the message of a failed store in place of the page; whether it was one."""
+    """Show the message of a failed store in place of the page (where the store lives only
+    to an admin); whether it was one."""
     message = store_failure(error)
     if message is None:
         return False
-    st.error(plain(message), icon=":material/error:")
+    st.error(plain(store_message(message, str(store.default_path()))), icon=":material/error:")
     return True
 
 
@@ -178,12 +184,13 @@ def start_shell() -> Context:
         today = clock.today()
         config, available = _shell_data(path, today)
     except (store.StoreError, ValueError) as error:
-        _stop_with(str(error), path, offer_restore=isinstance(error, store.StoreDamaged))
+        _stop_with(store_message(str(error), path), path,
+                   offer_restore=isinstance(error, store.StoreDamaged))
     except duckdb.Error as error:
         message = store_failure(error)
         if message is None:
             raise
-        _stop_with(message, path)
+        _stop_with(store_message(message, path), path)
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
         st.info(
@@ -208,6 +215,23 @@ def _stop_with(message: str, path: str, offer_restore: bool = True) -> None:
         st.subheader("Restore a backup")
         data_ui.restore_form(path)
     st.stop()
+
+
+def store_message(message: str, path: str) -> str:
+    """A store problem as the person acting may read it: where the store lives is for an
+    admin's eyes; others read "the store"."""
+    if may(Role.ADMIN):
+        return message
+    return store.without_path(message, Path(path))
+
+
+def show_error(error: BaseException) -> None:
+    """An error nothing else handled: logged in full with a reference, the reference on the
+    page (never a traceback, which may show paths and data)."""
+    reference = serving.error_reference(error)
+    st.error(f"Something went wrong on this page, and it was stopped. Reload to try again; if "
+             f"it happens again, give your administrator the reference **{reference}** (it "
+             "points to the details in the server log).", icon=":material/error:")
 
 
 def _sidebar(available: filters.FilterOptions, config: settings.Settings) -> Filters:

@@ -28,7 +28,8 @@ PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py",
          "app_pages/funnel.py", "app_pages/sla.py", "app_pages/campaigns.py",
          "app_pages/calendar.py", "app_pages/planner.py", "app_pages/data.py"]
 # Shaped like a real provider's section; nothing is fetched from it in AppTest.
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only",
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-only, but as long as a real one must be",
         "client_id": "relay", "client_secret": "test-only",
         "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
 ROLES = {
@@ -146,6 +147,26 @@ def test_a_broken_configuration_says_what_and_where(secrets, says):
     with pytest.raises(identity.AccessConfigError, match="secrets.toml") as refused:
         identity.rules_from(secrets)
     assert says in str(refused.value)
+
+
+@pytest.mark.parametrize("secret, says", [
+    (identity.EXAMPLE_COOKIE_SECRET, "[auth] cookie_secret is the example file's"),
+    (f"  {identity.EXAMPLE_COOKIE_SECRET} ", "[auth] cookie_secret is the example file's"),
+    ("", "[auth] is missing cookie_secret"),
+    ("   ", "[auth] cookie_secret is empty"),
+    ("a" * 31, "[auth] cookie_secret has 31 characters"),
+    (" " + "a" * 31 + " ", "[auth] cookie_secret has 31 characters"),
+    (12345678901234567890123456789012345, "[auth] cookie_secret is not text"),
+])
+def test_the_cookie_secret_must_be_ones_own_and_at_least_32_characters(secret, says):
+    with pytest.raises(identity.AccessConfigError) as refused:
+        identity.rules_from({"auth": {**AUTH, "cookie_secret": secret}})
+    message = str(refused.value)
+    assert message.startswith(f"{identity.SECRETS_FILE} {says}")
+    assert identity.MAKE_A_SECRET in message
+    if "missing" not in says:
+        assert "at least 32 characters" in message
+    assert identity.rules_from({"auth": {**AUTH, "cookie_secret": "a" * 32}}).sign_in
 
 
 def test_client_kwargs_are_settings_of_the_provider_not_a_provider():
@@ -563,6 +584,10 @@ def test_the_example_secrets_are_what_the_readme_says():
     import tomllib
 
     example = tomllib.loads((PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text())
+    # Copied as it is, the example signs nobody in: its cookie secret is public.
+    with pytest.raises(identity.AccessConfigError, match="cookie_secret is the example"):
+        identity.rules_from(example)
+    example["auth"]["cookie_secret"] = "0" * 64  # as the administrator's own would be
     assert identity.rules_from(example).sign_in
     example_rules = identity.rules_from(example)
     for email, groups, role in [("ana.ops@example.com", [], Role.ADMIN),
