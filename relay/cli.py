@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except KeyboardInterrupt as error:  # Ctrl+C: one line saying what became of the work
+        print(f"relay {args.command}: {error or 'interrupted'}", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
         return 0
@@ -256,9 +259,11 @@ def _export(args) -> int:
 def _stdout_spool(store_path: Path) -> Path:
     """Where an export to standard output is written first: in the store's inbox when a
     dashboard keeps one (it may be the one writing), else in the temporary folder."""
-    inbox = handoff.inbox(store_path)
-    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv",
-                                    dir=inbox if inbox.is_dir() else None)
+    try:
+        inbox = handoff.check_inbox(store_path)
+    except store.StoreError:  # not only this user's: never write data into it
+        inbox = None
+    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv", dir=inbox)
     os.close(handle)
     return Path(name)
 
@@ -278,6 +283,7 @@ def _run_job(args, job: dict) -> dict:
     try:
         connection = store.open_store(path)
     except store.StoreLocked:
+        handoff.check_inbox(path)  # refuses an inbox someone else could have written
         if not handoff.worker_alive(path):
             raise
         connection = None
@@ -286,6 +292,12 @@ def _run_job(args, job: dict) -> dict:
     try:
         return handoff.run_job(connection, job, progress=lambda step: print(
             step, file=sys.stderr, flush=True))
+    except KeyboardInterrupt:
+        # Closing the connection rolls back a write that was not committed.
+        raise KeyboardInterrupt(
+            "interrupted; nothing of the import was written (it is all or nothing)"
+            if job["kind"] == "import" else
+            f"interrupted; {job['output']} may be incomplete: delete it") from None
     except (layouts.LayoutError, exporting.ExportError) as error:
         raise UsageError(str(error)) from error
     except importing.ImportFailed as error:
