@@ -252,6 +252,25 @@ def test_a_dashboard_that_stops_mid_import_is_reported_and_recorded_truthfully(
     assert deal_count(connection) == before
 
 
+def test_a_write_left_behind_is_recorded_only_when_it_was_not_committed(
+        fixture_path, connection, start_worker):
+    folder = private.folder(handoff.inbox(fixture_path), handoff.PURPOSE)
+    job = {"kind": "import", "file": str(HUBSPOT), "file_name": "deals.csv", "table": "deals",
+           "layout": None, "dry_run": False, "actor": "ops.cron", "imports_before": 0}
+    # One committed before the dashboard stopped (its history line is there), one not.
+    with identity.acting_as(identity.command_line("ops.cron")):
+        importing.run(connection, HUBSPOT, "deals", file_name="deals.csv")
+    private.write_json(folder / "committed.writing.json", job)
+    private.write_json(folder / "lost.writing.json", {**job, "file_name": "other.csv"})
+    serving(start_worker())
+    assert job_files(folder) == ["lost.result.json"]  # for a command still waiting
+    history = count(connection, "select file_name, outcome, message from import_runs "
+                                "order by import_id")
+    assert [(name, outcome) for name, outcome, _ in history] == [
+        ("deals.csv", "imported"), ("other.csv", "failed")]
+    assert history[1][2] == f"other.csv: {handoff.STOPPED}"
+
+
 # ---------------------------------------------------------------- Ctrl+C
 
 
