@@ -36,8 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except KeyboardInterrupt as error:  # Ctrl+C: one line saying what became of the work
-        print(f"relay {args.command}: {error or 'interrupted'}", file=sys.stderr)
+    except (KeyboardInterrupt, RuntimeError) as error:  # Ctrl+C: one line on what became of it
+        if not _interrupted(error):
+            raise
+        message = str(error) if isinstance(error, KeyboardInterrupt) and str(error) else \
+            "interrupted"
+        print(f"relay {args.command}: {message}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
@@ -289,21 +293,48 @@ def _run_job(args, job: dict) -> dict:
         connection = None
     if connection is None:
         return _hand_off(path, job, args.wait)
+    imports_before = _latest_import(connection) if job["kind"] == "import" else 0
     try:
         return handoff.run_job(connection, job, progress=lambda step: print(
             step, file=sys.stderr, flush=True))
-    except KeyboardInterrupt:
-        # Closing the connection rolls back a write that was not committed.
-        raise KeyboardInterrupt(
-            "interrupted; nothing of the import was written (it is all or nothing)"
-            if job["kind"] == "import" else
-            f"interrupted; {job['output']} may be incomplete: delete it") from None
+    except (KeyboardInterrupt, RuntimeError) as error:
+        if not _interrupted(error):
+            raise
+        raise KeyboardInterrupt(_what_was_interrupted(connection, job, imports_before)) from None
     except (layouts.LayoutError, exporting.ExportError) as error:
         raise UsageError(str(error)) from error
     except importing.ImportFailed as error:
         raise store.StoreError(str(error)) from error
     finally:
         connection.close()
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Ctrl+C: DuckDB answers it during a query with RuntimeError('Query interrupted')."""
+    return isinstance(error, KeyboardInterrupt) or str(error) == "Query interrupted"
+
+
+def _latest_import(connection) -> int:
+    cursor = connection.cursor()
+    try:
+        return importing.latest_import_id(cursor)
+    finally:
+        cursor.close()
+
+
+def _what_was_interrupted(connection, job: dict, imports_before: int) -> str:
+    """What Ctrl+C left of a job run here (an import not committed is rolled back)."""
+    if job["kind"] != "import":
+        return f"interrupted; {job['output']} may be incomplete: delete it"
+    cursor = connection.cursor()
+    try:
+        written = importing.imported_since(cursor, imports_before, job["file_name"],
+                                           job["table"], job["actor"])
+    finally:
+        cursor.close()
+    if written:
+        return "interrupted after the import was written — see the Data page's import history"
+    return "interrupted; nothing of the import was written (it is all or nothing)"
 
 
 def _hand_off(path: Path, job: dict, wait: float) -> dict:

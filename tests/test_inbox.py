@@ -8,7 +8,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -353,18 +356,61 @@ def test_ctrl_c_once_the_dashboard_writes_says_it_will_finish(
     assert deal_count(connection) == before + 36
 
 
-def test_ctrl_c_on_an_import_run_here_is_one_line(fixture_path, monkeypatch, capsys):
+@pytest.mark.parametrize("where, interruption, said", [
+    # Ctrl+C in Python code, and DuckDB's answer to it during a query.
+    ("_write", KeyboardInterrupt(), "interrupted; nothing of the import was written (it is "
+                                    "all or nothing)"),
+    ("_write", RuntimeError("Query interrupted"), "interrupted; nothing of the import was "
+                                                  "written (it is all or nothing)"),
+    ("outcome_json", KeyboardInterrupt(), "interrupted after the import was written — see the "
+                                          "Data page's import history"),
+])
+def test_ctrl_c_on_an_import_run_here_is_one_true_line(fixture_path, monkeypatch, capsys,
+                                                       where, interruption, said):
     def ctrl_c(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise interruption
 
-    monkeypatch.setattr(importing, "_write", ctrl_c)
+    monkeypatch.setattr(importing if where == "_write" else handoff, where, ctrl_c)
     assert cli.main(import_args(fixture_path)) == 130
-    assert capsys.readouterr().err.splitlines()[-1] == (
-        "relay import: interrupted; nothing of the import was written (it is all or nothing)")
+    error = capsys.readouterr().err
+    assert error.splitlines()[-1] == f"relay import: {said}" and "Traceback" not in error
     connection = duckdb.connect(str(fixture_path), read_only=True)
     try:
-        assert connection.execute("select count(*) from import_runs").fetchall() == [(0,)]
-        assert connection.execute("select count(*) from deals where deal_id not like 'D%' "
-                                  "and deal_id not like 'H%'").fetchall() == [(0,)]
+        imported = connection.execute("select count(*) from import_runs").fetchall()[0][0]
+        new_deals = connection.execute("select count(*) from deals where deal_id not like 'D%' "
+                                       "and deal_id not like 'H%'").fetchall()[0][0]
     finally:
         connection.close()
+    assert (imported, new_deals) == ((1, 36) if "after" in said else (0, 0))
+
+
+def test_a_real_ctrl_c_during_an_import_run_here(fixture_path, tmp_path):
+    leads = tmp_path / "leads.csv"
+    with leads.open("w", encoding="utf-8") as handle:
+        handle.write("lead_id,source,region,segment,created_at,stage\n")
+        handle.writelines(f"K{number},Web,NA,SMB,2026-07-01 10:00,inquiry\n"
+                          for number in range(300_000))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relay", "import", str(leads), "--table", "leads", "--db",
+         str(fixture_path)], cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in process.stderr:
+        if line.startswith("Writing"):
+            process.send_signal(signal.SIGINT)
+            break
+    error = process.stderr.read()
+    assert process.wait(timeout=WAIT) == 130, error
+    assert "Traceback" not in error and len(error.splitlines()) == 1
+    connection = duckdb.connect(str(fixture_path), read_only=True)
+    try:
+        history = connection.execute("select outcome from import_runs").fetchall()
+        leads_in = connection.execute("select count(*) from leads where lead_id like 'K%'"
+                                      ).fetchall()[0][0]
+    finally:
+        connection.close()
+    # Whichever the moment: what it says is what happened.
+    if "nothing of the import was written" in error:
+        assert (history, leads_in) == ([], 0)
+    else:
+        assert "after the import was written" in error
+        assert (history, leads_in) == ([("imported",)], 300_000)
