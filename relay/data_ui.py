@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from relay import exporting, importing, layouts, private, settings, sql, ui, uploads
+from relay import (
+    exporting, handoff, importing, layouts, private, settings, sql, ui, uploads,
+)
 
 MAP_MYSELF = "map"
 # Tables bigger than this are exported from the command line: a download is held in memory.
@@ -25,6 +27,14 @@ def saved_upload(uploaded) -> Path:
     except private.NotPrivate as error:
         st.error(ui.plain(error), icon=":material/lock:")
         st.stop()
+
+
+def inbox_notice(context: ui.Context) -> None:
+    """Say so when the command line cannot hand jobs to this dashboard, and why."""
+    problem = handoff.worker_problem(context.store_path)
+    if problem:
+        st.warning(ui.plain("The command line cannot hand imports, exports or backups to this "
+                            f"dashboard: {problem}"), icon=":material/lock:")
 
 
 def preview(context: ui.Context, path: Path, file_name: str, table: str,

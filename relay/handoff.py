@@ -277,7 +277,7 @@ class Worker(threading.Thread):
             self.stopping.wait(POLL_SECONDS)
 
     def _complain(self, error: Exception) -> None:
-        message = f"{type(error).__name__}: {error}"
+        message = str(error) or type(error).__name__
         if message != self.problem:  # once, not every half second
             if isinstance(error, private.NotPrivate):
                 log.error("the inbox takes no jobs: %s", error)
@@ -455,6 +455,13 @@ def start_worker(store_path: Path, connection: duckdb.DuckDBPyConnection,
         return worker
 
 
+def worker_problem(store_path: Path) -> str | None:
+    """Why this process's inbox worker for the store took no jobs in its last round, if it
+    did not (an inbox another user made, a full disk)."""
+    worker = _workers.get(str(Path(store_path).resolve()))
+    return None if worker is None or not worker.is_alive() else worker.problem
+
+
 def stop_worker(store_path: Path) -> None:
     """Stop this process's inbox worker for the store (before its connection is closed)."""
     key = str(Path(store_path).resolve())
@@ -463,4 +470,8 @@ def stop_worker(store_path: Path) -> None:
     if worker is not None:
         worker.stopping.set()
         worker.join()
-        (worker.folder / HEARTBEAT).unlink(missing_ok=True)
+        try:  # never in an inbox someone else made
+            private.check(worker.folder, PURPOSE)
+            (worker.folder / HEARTBEAT).unlink(missing_ok=True)
+        except (OSError, private.NotPrivate):  # gone, or not ours: left as it is
+            pass

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from relay import cli, handoff, identity, importing, private, store
 
-from conftest import PROJECT_ROOT
+from conftest import AS_OF, PROJECT_ROOT
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 OTHER_UID = 65534  # nobody
@@ -148,6 +149,22 @@ def test_an_inbox_another_user_made_is_refused_and_nothing_in_it_runs(
     assert deal_count(connection) == before
 
 
+def test_the_data_page_says_why_the_command_line_cannot_hand_over(fixture_path, app_env):
+    folder = foreign_folder(handoff.inbox(fixture_path))
+    app_env(fixture_path, AS_OF)
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=WAIT)
+    try:
+        at.run()
+        wait_until(lambda: handoff.worker_problem(fixture_path), "the worker refused the inbox")
+        at = at.switch_page("app_pages/data.py").run()
+        (warning,) = [element.value for element in at.warning
+                      if "cannot hand imports" in element.value]
+        assert "uid 65534" in warning and "0777" in warning
+        assert list(folder.iterdir()) == []
+    finally:
+        handoff.stop_worker(fixture_path)
+
+
 def test_an_own_inbox_others_may_write_is_refused_by_the_command_line(
         fixture_path, held, capsys):
     folder = handoff.inbox(fixture_path)
@@ -181,7 +198,7 @@ def test_a_full_disk_fails_one_job_and_the_next_one_runs(
     assert failing["worker.json"] == 0
     folder = handoff.inbox(fixture_path)
 
-    # The import is written, but its answer cannot be: the command says so, not "in use".
+    # The dry run's answer cannot be written: the command says so, not "in use".
     assert cli.main(import_args(fixture_path, "--dry-run")) == 1
     error = capsys.readouterr().err
     assert "could not write its answer" in error and "Traceback" not in error
