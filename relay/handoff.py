@@ -193,8 +193,7 @@ def _cancel(store_path: Path, files: JobFiles, job: dict[str, Any]) -> str:
     if _take_back(files):
         return "cancelled; nothing was done"
     if job["kind"] != "import":
-        return (f"the dashboard is already running the {job['kind']}; it will finish and "
-                f"write {job['output']}")
+        return f"the dashboard is already running the {job['kind']}; it will finish it"
     try:
         os.rename(files.working, files.cancel)
     except FileNotFoundError:  # the write has started (or it is all over)

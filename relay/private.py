@@ -62,6 +62,8 @@ def folder(path: Path, purpose: str) -> Path:
         path.mkdir(mode=0o700)
     except FileExistsError:
         pass
+    else:
+        path.chmod(0o700)  # whatever the umask
     check(path, purpose)
     return path
 
