@@ -97,6 +97,7 @@ class JobFiles:
         self.request, self.working, self.writing, self.cancel = (
             folder / f"{job_id}.{state}.json" for state in STATES)
         self.result = folder / f"{job_id}.result.json"
+        self.abandoned = folder / f"{job_id}.abandoned"  # its command stopped waiting
 
     def state(self) -> str | None:
         for state in STATES:
@@ -198,8 +199,11 @@ def _cancel(store_path: Path, files: JobFiles, job: dict[str, Any]) -> str:
         os.rename(files.working, files.cancel)
     except FileNotFoundError:  # the write has started (or it is all over)
         if files.take_result() is None:
-            return ("the dashboard is already writing the import; it will finish — see the "
-                    "Data page's import history")
+            private.write_bytes(files.abandoned, b"")  # the worker removes its answer
+            if files.take_result() is None:
+                return ("the dashboard is already writing the import; it will finish — see "
+                        "the Data page's import history")
+            files.abandoned.unlink(missing_ok=True)
         return "too late: the dashboard had finished the import — see the Data page's " \
                "import history"
     try:
@@ -333,6 +337,9 @@ class Worker(threading.Thread):
             return
         try:
             private.write_json(files.result, self._answer(files))
+            if files.abandoned.exists():  # nobody waits for the answer
+                files.result.unlink(missing_ok=True)
+                files.abandoned.unlink(missing_ok=True)
         finally:
             files.discard()
 
@@ -422,7 +429,8 @@ class Worker(threading.Thread):
     def _sweep(self) -> None:
         """Remove answers nobody collected and partial files of a write that failed."""
         now = time.time()
-        for path in [*self.folder.glob("*.result.json"), *self.folder.glob("*.partial")]:
+        for path in [*self.folder.glob("*.result.json"), *self.folder.glob("*.partial"),
+                     *self.folder.glob("*.abandoned")]:
             try:
                 if now - path.stat().st_mtime > ORPHAN_SECONDS:
                     path.unlink(missing_ok=True)

@@ -371,6 +371,7 @@ def test_ctrl_c_once_the_dashboard_writes_says_it_will_finish(
     wait_until(lambda: count(connection, "select outcome from import_runs") == [("imported",)],
                "the import was written")
     assert deal_count(connection) == before + 36
+    wait_until(lambda: job_files(folder) == [], "the inbox is clean (nobody waits for it)")
 
 
 @pytest.mark.parametrize("where, interruption, said", [
