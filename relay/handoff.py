@@ -14,7 +14,8 @@ in it are written 0600.
 
 A job's file says where it is: `<job>.request.json` (waiting), `.working.json` (claimed),
 `.writing.json` (the import is writing), `.cancel.json` (the command asked to cancel before
-the write), then `<job>.result.json`. Each step is a rename, so each request is run once
+the write), then `<job>.result.json` (`<job>.abandoned`: its command stopped waiting, so the
+answer is removed). Each step is a rename, so each request is run once
 even with several dashboards started on the same folder by mistake, and a cancellation and
 the start of the write cannot both win. Leftovers of a dashboard that stopped mid-job are
 recorded in the import history when the worker starts again.
@@ -412,7 +413,11 @@ class Worker(threading.Thread):
                     job = {}
                 if not self._was_written(job, state):
                     self._record(job, f"{job.get('file_name')}: {STOPPED}")
-                    private.write_json(files.result, _error(HandoffError(STOPPED)))
+                    try:  # for a command still waiting; recorded once even if this fails
+                        private.write_json(files.result, _error(HandoffError(STOPPED)))
+                    except OSError as error:
+                        log.warning("could not answer the stopped job %s: %s", files.job_id,
+                                    error)
                 files.discard()
 
     def _was_written(self, job: dict[str, Any], state: str) -> bool:
