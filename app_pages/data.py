@@ -10,6 +10,7 @@ st.title("Data")
 st.caption("Import CSV or Excel exports from your CRM, map CRM stages, see every import, "
            "download any table or the whole store, and change the settings.")
 ui.show_flash()
+data_ui.inbox_notice(context)
 
 upload, stages, history, downloads, configured = st.tabs(
     ["Import a file", "Stage mapping", "Import history", "Downloads and backup", "Settings"])

@@ -38,6 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except (KeyboardInterrupt, RuntimeError) as error:  # Ctrl+C: one line on what became of it
+        if not _interrupted(error):
+            raise
+        message = str(error) if isinstance(error, KeyboardInterrupt) and str(error) else \
+            "interrupted"
+        print(f"relay {args.command}: {message}", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
         return 0
@@ -277,9 +284,11 @@ def _export(args) -> int:
 def _stdout_spool(store_path: Path) -> Path:
     """Where an export to standard output is written first: in the store's inbox when a
     dashboard keeps one (it may be the one writing), else in the temporary folder."""
-    inbox = handoff.inbox(store_path)
-    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv",
-                                    dir=inbox if inbox.is_dir() else None)
+    try:
+        inbox = handoff.check_inbox(store_path)
+    except store.StoreError:  # not only this user's: never write data into it
+        inbox = None
+    handle, name = tempfile.mkstemp(prefix="relay-export-", suffix=".csv", dir=inbox)
     os.close(handle)
     return Path(name)
 
@@ -315,20 +324,54 @@ def _run_job(args, job: dict) -> dict:
     try:
         connection = store.open_store(path)
     except store.StoreLocked:
+        handoff.check_inbox(path)  # refuses an inbox someone else could have written
         if not handoff.worker_alive(path):
             raise
         connection = None
     if connection is None:
         return _hand_off(path, job, args.wait)
+    imports_before = _latest_import(connection) if job["kind"] == "import" else 0
     try:
         return handoff.run_job(connection, job, progress=lambda step: print(
             step, file=sys.stderr, flush=True))
+    except (KeyboardInterrupt, RuntimeError) as error:
+        if not _interrupted(error):
+            raise
+        raise KeyboardInterrupt(_what_was_interrupted(connection, job, imports_before)) from None
     except (layouts.LayoutError, exporting.ExportError) as error:
         raise UsageError(str(error)) from error
     except importing.ImportFailed as error:
         raise store.StoreError(str(error)) from error
     finally:
         connection.close()
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Ctrl+C: DuckDB answers it during a query with RuntimeError('Query interrupted')."""
+    return isinstance(error, KeyboardInterrupt) or str(error) == "Query interrupted"
+
+
+def _latest_import(connection) -> int:
+    cursor = connection.cursor()
+    try:
+        return importing.latest_import_id(cursor)
+    finally:
+        cursor.close()
+
+
+def _what_was_interrupted(connection, job: dict, imports_before: int) -> str:
+    """What Ctrl+C left of a job run here (an import not committed is rolled back)."""
+    if job["kind"] != "import":
+        return f"interrupted; {job['output']} may be incomplete: delete it"
+    cursor = connection.cursor()
+    try:
+        written = importing.imported_since(cursor, imports_before, job["file_name"],
+                                           job["table"], job["actor"])
+    finally:
+        cursor.close()
+    if written:
+        return "interrupted after the import was written — see the Data page's import history"
+    return "interrupted; nothing of the import was written (it is all or nothing)"
 
 
 def _hand_off(path: Path, job: dict, wait: float) -> dict:

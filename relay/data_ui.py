@@ -3,33 +3,38 @@ form, the stage mapping editor, and the downloads."""
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from relay import exporting, importing, layouts, restoring, settings, sql, store, ui
+from relay import (
+    exporting, handoff, importing, layouts, private, restoring, settings, sql, store, ui, uploads,
+)
 
 MAP_MYSELF = "map"
 # Tables bigger than this are exported from the command line: a download is held in memory.
 MAX_DOWNLOAD_ROWS = 1_000_000
-UPLOADS = Path(tempfile.gettempdir()) / "revenue-relay-uploads"
 
 
 def saved_upload(uploaded) -> Path:
-    """The uploaded file on disk (DuckDB reads files), named by its content so that reruns
-    reuse it."""
-    data = uploaded.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    UPLOADS.mkdir(exist_ok=True)
-    path = UPLOADS / f"{digest}{Path(uploaded.name).suffix.lower()}"
-    if not path.exists():
-        partial = path.with_suffix(path.suffix + ".partial")
-        partial.write_bytes(data)
-        partial.replace(path)
-    return path
+    """The uploaded file on disk (DuckDB reads files) in this user's private upload folder,
+    named by its content so that reruns reuse it. Stops the page when the folder is not
+    only this user's."""
+    try:
+        return uploads.save(uploaded.getvalue(), Path(uploaded.name).suffix)
+    except private.NotPrivate as error:
+        st.error(ui.plain(error), icon=":material/lock:")
+        st.stop()
+
+
+def inbox_notice(context: ui.Context) -> None:
+    """Say so when the command line cannot hand jobs to this dashboard, and why."""
+    problem = handoff.worker_problem(context.store_path)
+    if problem:
+        st.warning(ui.plain("The command line cannot hand imports, exports or backups to this "
+                            f"dashboard: {problem}"), icon=":material/lock:")
 
 
 def preview(context: ui.Context, path: Path, file_name: str, table: str,
@@ -59,8 +64,9 @@ def do_import(context: ui.Context, path: Path, file_name: str, table: str,
               layout: str | layouts.Layout | None, shown: importing.Preview) -> None:
     try:
         with st.spinner(f"Importing {file_name}…"):
-            outcome = importing.run(ui.connection(context.store_path), path, table,
-                                    file_name=file_name, layout=layout, expect=shown.counts())
+            outcome = uploads.import_file(ui.connection(context.store_path), path, table,
+                                          file_name=file_name, layout=layout,
+                                          expect=shown.counts())
     except importing.ImportFailed as error:
         st.error(ui.plain(error), icon=":material/error:")
         return

@@ -37,6 +37,7 @@ PREVIEW_ROWS = 50
 DELIMITERS = (",", ";", "\t", "|")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx",)
+WRITING = "Writing"  # the progress step that starts the write: the last moment to cancel
 
 
 @dataclass(frozen=True)
@@ -694,7 +695,7 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
                                                      "refused"))
     if expect is not None and expect != preview.counts():
         return Outcome(preview, False)
-    progress(f"Writing {preview.inserted + preview.updated:,} rows to {table_name}…")
+    progress(f"{WRITING} {preview.inserted + preview.updated:,} rows to {table_name}…")
     cursor.execute("begin transaction")
     try:
         _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
@@ -721,3 +722,26 @@ def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str
         return _record(cursor, preview, started, actor, outcome, message)
     finally:
         cursor.close()
+
+
+def record_unfinished(connection: duckdb.DuckDBPyConnection, file_name: str, table_name: str,
+                      layout: str | None, message: str,
+                      started: dt.datetime | None = None) -> int:
+    """Record in the import history, as failed, an import that ended before it wrote
+    anything (an error, a cancellation, a dashboard that stopped)."""
+    actor = identity.require(Role.ADMIN, "recording an import").audit_name
+    store.check_writable(connection)  # a store found damaged is never written
+    preview = Preview(file_name, 0, table_name, layout or "")
+    return _record_alone(connection, preview, started or clock.now(), actor, "failed", message)
+
+
+def latest_import_id(cursor: duckdb.DuckDBPyConnection) -> int:
+    return sql.row(cursor, "latest_import_id")["import_id"]
+
+
+def imported_since(cursor: duckdb.DuckDBPyConnection, after_id: int, file_name: str,
+                   table_name: str, actor: str) -> bool:
+    """Whether the history holds an import of this file by `actor` written after the import
+    numbered `after_id`."""
+    return sql.row(cursor, "imported_since", after=after_id, file_name=file_name,
+                   table_name=table_name, actor=actor)["found"]
