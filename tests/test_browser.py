@@ -355,7 +355,8 @@ def test_a_new_store_fills_from_the_data_page_and_from_the_cli_while_the_app_run
             "[data-testid=stAlert]").first.inner_text()
         # By hand: the HubSpot export through the Data page.
         assert open_page(page, served, "data") == []
-        page.locator("input[type=file]").set_input_files(SAMPLES / "hubspot-deals.csv")
+        page.get_by_label("CSV (UTF-8) or Excel (.xlsx) file").get_by_test_id(
+            "stFileUploaderDropzoneInput").set_input_files(SAMPLES / "hubspot-deals.csv")
         settle(page)
         assert shown_metrics(page)["New"] == "36"
         page.get_by_role("button", name="Import 36 new or changed rows into deals").click()
