@@ -160,6 +160,7 @@ def write(
     work: Callable[[duckdb.DuckDBPyConnection], T],
     attempts: int = 3,
     busy: type[Exception] | None = None,
+    idempotent_insert: bool = False,
 ) -> T:
     """Run `work(cursor)` in one transaction, retrying when another writer got there first.
 
@@ -167,10 +168,19 @@ def write(
     statement or at commit; the whole transaction is rolled back and run again. After the
     last attempt the exception goes to the caller, who tells the user: as `busy` (with a
     message saying so) when given, else as DuckDB raised it.
+
+    `idempotent_insert`: `work` only inserts rows "on conflict do nothing". Such an insert
+    still fails with ConstraintException when another transaction committed the same key
+    after this one began (the row is invisible to this snapshot but taken in the index):
+    that is a write-write conflict too, and a fresh transaction sees the row and does
+    nothing. Only then is ConstraintException retried; elsewhere it is a real duplicate.
     """
+    conflicts: tuple[type[Exception], ...] = (duckdb.TransactionException,)
+    if idempotent_insert:
+        conflicts += (duckdb.ConstraintException,)
     try:
-        return _write(connection, work, attempts)
-    except duckdb.TransactionException as error:
+        return _write(connection, work, attempts, conflicts)
+    except conflicts as error:
         if busy is None:
             raise
         raise busy(
@@ -179,7 +189,7 @@ def write(
         ) from error
 
 
-def _write(connection, work, attempts):
+def _write(connection, work, attempts, conflicts):
     for attempt in range(1, attempts + 1):
         cursor = connection.cursor()
         try:
@@ -187,7 +197,7 @@ def _write(connection, work, attempts):
             result = work(cursor)
             cursor.execute("commit")
             return result
-        except duckdb.TransactionException:
+        except conflicts:
             _rollback_quietly(cursor)
             if attempt == attempts:
                 raise
