@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, identity, layouts, sql, summaries
+from relay import clock, identity, layouts, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -446,6 +446,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                        f"{column.name}")
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
+    # Each step's table replaces the one before: at most two copies of the file at a time.
+    cursor.execute("drop table import_raw")
 
     _resolve_people(cursor, table, found)
     problems = _Query()
@@ -498,7 +500,9 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     if not preview.ok:
         return preview
     _stage(cursor, table, found)
+    cursor.execute("drop table import_typed")
     _classify(cursor, table, found, preview)
+    cursor.execute("drop table import_staged")  # import_changes has every row, with what it does
     return preview
 
 
@@ -727,15 +731,16 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
     is recognised from the headers when not given (the store's own columns otherwise)."""
     table = layouts.TABLES[table_name]
     preview = Preview(file_name, 0, table_name, "")
-    source = read(cursor, path, preview)
-    if source is None:
-        return preview
-    if layout is None:
-        layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
-    if isinstance(layout, str):
-        layout = layouts.find(cursor, table_name, layout)
-    preview.layout = layout.name
-    return check(cursor, source, table, layout, preview)
+    with store.bounded_memory(cursor):
+        source = read(cursor, path, preview)
+        if source is None:
+            return preview
+        if layout is None:
+            layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
+        if isinstance(layout, str):
+            layout = layouts.find(cursor, table_name, layout)
+        preview.layout = layout.name
+        return check(cursor, source, table, layout, preview)
 
 
 def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
@@ -763,9 +768,10 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
         progress(f"Writing {preview.inserted + preview.updated:,} rows to {table_name}…")
         cursor.execute("begin transaction")
         try:
-            _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
-            import_id = _record(cursor, preview, started, actor, "imported")
-            cursor.execute("commit")
+            with store.bounded_memory(cursor):
+                _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
+                import_id = _record(cursor, preview, started, actor, "imported")
+                cursor.execute("commit")
         except duckdb.Error as error:
             try:
                 cursor.execute("rollback")

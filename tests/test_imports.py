@@ -283,6 +283,65 @@ def test_a_zero_byte_after_the_first_64_kb_is_refused_with_its_line(
         capsys, empty_path, path)
 
 
+def _memory_limit(connection) -> str:
+    return connection.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+
+def test_an_import_spills_under_its_memory_limit_and_gives_the_limit_back(
+        empty_path, tmp_path, monkeypatch):
+    """200,000 leads make temporary tables far larger than a 40 MB limit: DuckDB must spill
+    them to the store's .tmp folder, not fail; the connection's own limit is back after."""
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "40MB")
+    leads = tmp_path / "leads.csv"
+    with leads.open("w", encoding="utf-8") as handle:
+        handle.write("lead_id,source,region,segment,created_at,stage\n")
+        for number in range(200_000):
+            handle.write(f"L{number:07d},Webinar,NA,SMB,2026-07-01 10:00:00,inquiry\n")
+    connection = store.open_store(empty_path)
+    before = _memory_limit(connection)
+    seen = []
+    real_check = importing.check
+
+    def checking(cursor, *args):
+        seen.append(_memory_limit(cursor))
+        return real_check(cursor, *args)
+
+    monkeypatch.setattr(importing, "check", checking)
+    outcome = by("ann.admin", importing.run, connection, leads, "leads")
+    assert outcome.written and outcome.preview.inserted == 200_000
+    assert seen == ["38.1 MiB"]  # 40 MB as DuckDB shows it
+    assert _memory_limit(connection) == before
+    assert connection.execute("select count(*) from leads").fetchall() == [(200_000,)]
+    connection.close()
+
+
+def test_a_lower_memory_limit_already_set_is_kept(empty_path, monkeypatch):
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "2GB")
+    connection = store.open_store(empty_path)
+    connection.execute("set memory_limit = '500MB'")
+    with store.bounded_memory(connection.cursor()) as limit:
+        assert _memory_limit(connection) == "476.8 MiB" and limit == "476.8 MiB"
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "100MB; drop table leads")
+    with pytest.raises(store.StoreError, match="not a memory size"):
+        with store.bounded_memory(connection.cursor()):
+            pass
+    assert _memory_limit(connection) == "476.8 MiB"
+    connection.close()
+
+
+def test_the_default_import_memory_limit_is_a_quarter_of_the_machine_at_most_1_gib(
+        monkeypatch):
+    monkeypatch.delenv(store.IMPORT_MEMORY_ENV, raising=False)
+    pages = {"SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(store.os, "sysconf", lambda name: pages.get(name, 0))
+    pages["SC_PHYS_PAGES"] = 16 * 2**30 // 4096  # 16 GiB
+    assert store.import_memory_limit() == "1024MB"
+    pages["SC_PHYS_PAGES"] = 2 * 2**30 // 4096  # 2 GiB
+    assert store.import_memory_limit() == "512MB"
+    pages["SC_PHYS_PAGES"] = 2**29 // 4096  # 512 MiB: never below 256 MB
+    assert store.import_memory_limit() == "256MB"
+
+
 def test_a_2_gb_file_is_refused_before_it_is_read(capsys, empty_path, tmp_path):
     huge = tmp_path / "huge.csv"
     with huge.open("wb") as handle:  # sparse: takes no disk space
