@@ -330,7 +330,8 @@ def _read_excel(cursor, path: Path, preview: Preview) -> list[str] | None:
     try:
         sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        _refuse(preview, f"the file cannot be read as an Excel workbook (.xlsx): {error}")
+        detail = str(error).replace(str(path), preview.file_name)  # never the server's path
+        _refuse(preview, f"the file cannot be read as an Excel workbook (.xlsx): {detail}")
         return None
     if sheet.empty:
         _refuse(preview, "the workbook's first sheet is empty")
