@@ -344,17 +344,32 @@ def measure_import(leads: int, folder: Path, repetitions: int = REPETITIONS) -> 
 
 def _import_in_own_process(csv_path: Path, target: Path) -> tuple[float, int]:
     """`relay import` of the leads file into `target`, in a process of its own: (seconds,
-    its peak resident memory in MB, from the kernel's rusage of the finished child)."""
+    its peak resident memory in MB). The child reads its peak itself (VmHWM, see
+    _import_child): the rusage that wait4 reports would not do, since Linux carries the
+    forking parent's high-water mark over into the child's ru_maxrss."""
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "relay", "import", str(csv_path), "--table", "leads",
-         "--db", str(target)],
-        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; from relay import bench; "
+         "sys.exit(bench._import_child(sys.argv[1], sys.argv[2]))", str(csv_path),
+         str(target)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise BenchError(f"importing {csv_path.name} failed: {child.stderr.read()}")
-    return seconds, round(usage.ru_maxrss / 1024)
+    if child.returncode != 0:
+        raise BenchError(f"importing {csv_path.name} failed: {child.stderr}")
+    peak_kib = int(child.stdout.split()[-1])
+    return seconds, round(peak_kib / 1024)
+
+
+def _import_child(csv_path: str, target: str) -> int:
+    """In the child: `relay import`, then this process's peak resident memory in KiB as the
+    last word written (the high-water mark of its own memory since it started)."""
+    from relay import cli
+
+    code = cli.main(["import", csv_path, "--table", "leads", "--db", target])
+    status = Path("/proc/self/status").read_text()
+    peak = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    print(peak)
+    return code
 
 
 def _measure_import_in(leads: int, repetitions: int) -> dict:
