@@ -31,14 +31,22 @@ def controls(context: ui.Context) -> calendar.CalendarFilters:
     ui.warn_unknown_link_value("status", list(campaigns.STATUSES), "Status")
     ui.warn_unknown_link_value("owner", list(owners.values()), "Owner")
     today = context.today
+    # Read before the date fields are drawn: drawing them drops a bad date from the address.
+    bad_dates = {label: ui.bad_link_dates(key, calendar.EARLIEST, calendar.LATEST)
+                 for key, label in (("from", "From"), ("to", "To"))}
+    notice = st.empty()
     left, middle, right = st.columns([2, 3, 3])
     preset = presets[left.selectbox("Range", list(presets), key="range", bind="query-params")]
     first = last = None
     if preset == "custom":
         first = left.date_input("From", value=today, key="from", bind="query-params",
-                                format="YYYY-MM-DD")
+                                format="YYYY-MM-DD", min_value=calendar.EARLIEST,
+                                max_value=calendar.LATEST)
         last = left.date_input("To", value=today + dt.timedelta(days=29), key="to",
-                               bind="query-params", format="YYYY-MM-DD")
+                               bind="query-params", format="YYYY-MM-DD",
+                               min_value=calendar.EARLIEST, max_value=calendar.LATEST)
+    else:
+        bad_dates = {}  # a preset range does not read the dates
     chosen_channels = middle.multiselect("Channel", channels, key="channel",
                                          bind="query-params", placeholder="All channels")
     chosen_statuses = middle.multiselect("Status", list(campaigns.STATUSES), key="status",
@@ -46,16 +54,33 @@ def controls(context: ui.Context) -> calendar.CalendarFilters:
     chosen_owners = right.multiselect("Owner", list(owners), format_func=owners.get,
                                       key="owner", bind="query-params",
                                       placeholder="All owners")
+    replaced = {label: (values, {"From": first, "To": last}[label])
+                for label, values in bad_dates.items() if values}
     try:
         starts_on, ends_on = calendar.date_range(
             preset, today, context.settings.fiscal_year_start_month, first, last)
     except calendar.RangeError as error:
+        _warn_replaced(notice, replaced, None)
         st.error(ui.plain(error), icon=":material/date_range:")
         st.stop()
+    _warn_replaced(notice, replaced, (starts_on, ends_on))
     return calendar.CalendarFilters(
         starts_on, ends_on, context.filters.region, context.filters.segment,
         tuple(chosen_channels), tuple(chosen_statuses), tuple(chosen_owners), preset,
     )
+
+
+def _warn_replaced(notice, replaced: dict[str, tuple[list[str], dt.date]],
+                   used: tuple[dt.date, dt.date] | None) -> None:
+    """Which dates of the address were not used, what stood in for them and the range that
+    is shown instead."""
+    if not replaced:
+        return
+    lines = [ui.bad_link_date_message(label, values, f"{day:%d %b %Y} is used instead")
+             for label, (values, day) in replaced.items()]
+    if used is not None:
+        lines.append(ui.plain(f"Showing {used[0]:%d %b %Y} – {used[1]:%d %b %Y}."))
+    notice.warning("  \n".join(lines), icon=":material/link_off:")
 
 
 def view_url(context: ui.Context, chosen: calendar.CalendarFilters) -> str:

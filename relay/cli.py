@@ -146,6 +146,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="where the demo stores are built and reused "
                               "(default data/bench)")
     measure.add_argument("--repetitions", type=int, default=bench.REPETITIONS)
+    measure.add_argument("--import-only", action="store_true",
+                         help="measure only the CSV import of --import-leads leads (time and "
+                              "the import process's peak memory)")
     measure.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     measure.set_defaults(run=_bench)
 
@@ -390,6 +393,10 @@ def _hand_off(path: Path, job: dict, wait: float) -> dict:
 def _bench(args) -> int:
     if args.repetitions < 1:
         raise UsageError("--repetitions must be 1 or more")
+    if args.import_only:
+        print(bench.import_table(bench.run_import(args.import_leads, args.json,
+                                                  args.repetitions)))
+        return 0
     print(bench.table(bench.run(args.leads, args.json, args.repetitions, args.import_leads,
                                 args.folder)))
     return 0

@@ -66,8 +66,8 @@ def _goal_for(cursor, quarter: str, metric: str, region: str | None,
     return next((goal for goal in goals if goal["metric"] == metric), None)
 
 
-def _write(connection: duckdb.DuckDBPyConnection, work):
-    return store.write(connection, work, busy=GoalBusy)
+def _write(connection: duckdb.DuckDBPyConnection, work, idempotent_insert: bool = False):
+    return store.write(connection, work, busy=GoalBusy, idempotent_insert=idempotent_insert)
 
 
 def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], work):
@@ -79,7 +79,8 @@ def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], w
         for quarter in quarters:
             sql.execute(cursor, "ensure_plan_revision", quarter=quarter, at=dt.datetime.now())
 
-    _write(connection, ensure)
+    # Two first changes to a quarter both insert its row: the later one is retried.
+    _write(connection, ensure, idempotent_insert=True)
 
     def change(cursor):
         at = dt.datetime.now()  # taken inside the transaction: retries get a fresh time

@@ -34,6 +34,9 @@ from relay.layouts import Layout, Table
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: about five million leads
 MAX_PROBLEMS_LISTED = 1_000
 PREVIEW_ROWS = 50
+# DuckDB gives up on a whole file when its sample (the first 20,480 rows) breaks the quoting
+# rules; past the sample a broken row is a rejected line, with its number.
+QUOTE_SCAN_BYTES = 16 << 20
 DELIMITERS = (",", ";", "\t", "|")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx",)
@@ -118,8 +121,9 @@ def _refuse(preview: Preview, reason: str, line: int | None = None,
 # ---------------------------------------------------------------------------- reading
 
 
-def _sniff(path: Path, preview: Preview) -> tuple[list[str], str] | None:
-    """The header row and delimiter of a CSV file, after checking it is UTF-8 text."""
+def _sniff(path: Path, preview: Preview) -> tuple[list[str], str, str | None] | None:
+    """The header row, delimiter and (when DuckDB must be told) line break of a CSV file,
+    after checking it is UTF-8 text with no zero byte."""
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     if head.startswith(b"PK\x03\x04"):
@@ -134,40 +138,108 @@ def _sniff(path: Path, preview: Preview) -> tuple[list[str], str] | None:
         _refuse(preview, f"the file holds binary data (a zero byte at byte {zero_at:,}): "
                          "it is not a CSV text file")
         return None
-    bad = _first_non_utf8(path)
+    bad = _first_non_text(path)
     if bad is not None:
         line, byte = bad
-        _refuse(preview, f"not UTF-8 text (byte 0x{byte:02X}): save the file as "
-                         f"\"CSV UTF-8\" and import again", line=line)
+        if byte == 0:
+            _refuse(preview, "a zero byte (NUL) in the text: a CSV file cannot hold one; "
+                             "remove it (or export the file again) and import again", line=line)
+        else:
+            _refuse(preview, f"not UTF-8 text (byte 0x{byte:02X}): save the file as "
+                             f"\"CSV UTF-8\" and import again", line=line)
         return None
     text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
-    first_line = text.splitlines()[0] if text.strip() else ""
+    first_line = _first_record(text)
+    # Only when the header row holds a line break does DuckDB need to be told the file's.
+    ending = text[len(first_line):len(first_line) + 2]
+    new_line = None
+    if "\r" in first_line or "\n" in first_line:
+        new_line = "\\r\\n" if ending == "\r\n" else "\\n" if ending[:1] == "\n" else None
     if not first_line.strip():
         _refuse(preview, "the file is empty" if not text.strip()
                 else "the first line is empty: it must be the header row")
         return None
-    delimiter = max(DELIMITERS, key=first_line.count)
-    if first_line.count(delimiter) == 0:
+    delimiter = max(DELIMITERS, key=_outside_quotes(first_line).count)
+    if _outside_quotes(first_line).count(delimiter) == 0:
         delimiter = ","
-    headers = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
-    return [header.strip() for header in headers], delimiter
+    headers = next(csv.reader(io.StringIO(first_line, newline=""), delimiter=delimiter))
+    return [" ".join(header.split()) for header in headers], delimiter, new_line
 
 
-def _first_non_utf8(path: Path) -> tuple[int, int] | None:
-    """(line, byte value) of the first byte that is not UTF-8, or None."""
+def _first_record(text: str) -> str:
+    """The header row: the text up to the first line break outside quotes (a quoted header
+    may hold a line break, even a bare CR)."""
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char in "\r\n" and not quoted:
+            return text[:index]
+    return text
+
+
+def _outside_quotes(record: str) -> str:
+    return "".join(part for index, part in enumerate(record.split('"')) if index % 2 == 0)
+
+
+def _first_non_text(path: Path) -> tuple[int, int] | None:
+    """(line, byte value) of the first byte that is not UTF-8 text, or of the first zero
+    byte (valid UTF-8, but no CSV text holds one): byte 0 then. None when there is neither.
+    One pass over the whole file, in chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines_before = 0
     with path.open("rb") as handle:
         while chunk := handle.read(8 << 20):
+            zero = chunk.find(b"\x00")
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
-                return lines_before + chunk.count(b"\n", 0, error.start) + 1, chunk[error.start]
+                if zero == -1 or error.start < zero:
+                    return (lines_before + chunk.count(b"\n", 0, error.start) + 1,
+                            chunk[error.start])
+            if zero != -1:
+                return lines_before + chunk.count(b"\n", 0, zero) + 1, 0
             lines_before += chunk.count(b"\n")
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return lines_before + 1, 0
+        return lines_before + 1, 0xFF
+    return None
+
+
+def _unclosed_quote(path: Path, delimiter: str) -> tuple[int, str] | None:
+    """(line, reason) of the first quote that breaks the CSV rules: a quoted value never
+    closed, closed and followed by more text, or a quote inside an unquoted value. This is
+    what makes DuckDB's reader give up on the whole file ("Error when sniffing file"), without
+    a line. Run only when a file could not be read; it looks at the first QUOTE_SCAN_BYTES,
+    from quote to quote (a few seconds at most)."""
+    with path.open("rb") as handle:
+        data = handle.read(QUOTE_SCAN_BYTES)
+    ends = (delimiter.encode(), b"\n", b"\r")
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    position = start
+    def line(at: int) -> int:  # counted only for the answer: quote to quote stays linear
+        return data.count(b"\n", 0, at) + 1
+
+    while (opening := data.find(b'"', position)) != -1:
+        if opening != start and data[opening - 1:opening] not in ends:
+            return line(opening), ("a quote inside a value that is not quoted: quote the "
+                                   "whole value and double the quote (\"\")")
+        position = opening + 1
+        while True:
+            closing = data.find(b'"', position)
+            if closing == -1:
+                return line(opening), "a quoted value that is never closed (a missing \")"
+            after = data[closing + 1:closing + 2]
+            if after == b'"':
+                position = closing + 2
+                continue
+            if after and after not in ends:
+                return line(opening), ("a quoted value that is closed and then followed by "
+                                       f"more text on line {line(closing)} (a missing or "
+                                       "stray \"?)")
+            position = closing + 1
+            break
     return None
 
 
@@ -215,18 +287,28 @@ def _read_csv(cursor, path: Path, preview: Preview) -> list[str] | None:
     sniffed = _sniff(path, preview)
     if sniffed is None:
         return None
-    headers, delimiter = sniffed
+    headers, delimiter, new_line = sniffed
     names = [f"c{index}" for index in range(len(headers))]
+    # DuckDB takes a line break inside the quoted header (even a bare CR) for the end of the
+    # line, unless told which one ends the header row.
+    options = ", new_line = $new_line" if new_line else ""
     try:
         cursor.execute(
             "create or replace temp table import_raw as select * from read_csv("
             "$path, header = true, all_varchar = true, delim = $delim, quote = '\"', "
             "escape = '\"', names = $names::varchar[], store_rejects = true, "
             "rejects_table = 'import_rejects', rejects_scan = 'import_scans', "
-            "max_line_size = 4194304)",
-            {"path": str(path), "delim": delimiter, "names": names})
+            f"max_line_size = 4194304{options})",
+            {"path": str(path), "delim": delimiter, "names": names,
+             **({"new_line": new_line} if new_line else {})})
     except duckdb.Error as error:
-        _refuse(preview, f"the file cannot be read as CSV: {str(error).splitlines()[0]}")
+        found = _unclosed_quote(path, delimiter)
+        if found is not None:
+            _refuse(preview, found[1], line=found[0])
+        else:
+            # DuckDB names the file by its path on this server: the user knows it by name.
+            detail = str(error).splitlines()[0].replace(str(path), preview.file_name)
+            _refuse(preview, f"the file cannot be read as CSV: {detail}")
         return None
     rejects = cursor.execute(
         "select line, column_name, error_type, error_message from import_rejects "
@@ -237,6 +319,8 @@ def _read_csv(cursor, path: Path, preview: Preview) -> list[str] | None:
                   "MISSING COLUMNS": "fewer values than the header has columns",
                   "UNQUOTED VALUE": "a quote inside a value that is not quoted",
                   }.get(error_type, message)
+        if "unterminated quote" in (message or ""):
+            reason = "a quoted value that is never closed (a missing \")"
         if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
             reason += (f" ({len(headers)} columns split by {delimiter!r}; a different "
                        "delimiter in this row?)")
@@ -251,7 +335,8 @@ def _read_excel(cursor, path: Path, preview: Preview) -> list[str] | None:
     try:
         sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        _refuse(preview, f"the file cannot be read as an Excel workbook (.xlsx): {error}")
+        detail = str(error).replace(str(path), preview.file_name)  # never the server's path
+        _refuse(preview, f"the file cannot be read as an Excel workbook (.xlsx): {detail}")
         return None
     if sheet.empty:
         _refuse(preview, "the workbook's first sheet is empty")
@@ -367,6 +452,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                        f"{column.name}")
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
+    # Each step's table replaces the one before: at most two copies of the file at a time.
+    cursor.execute("drop table import_raw")
 
     _resolve_people(cursor, table, found)
     problems = _Query()
@@ -419,7 +506,9 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     if not preview.ok:
         return preview
     _stage(cursor, table, found)
+    cursor.execute("drop table import_typed")
     _classify(cursor, table, found, preview)
+    cursor.execute("drop table import_staged")  # import_changes has every row, with what it does
     return preview
 
 
@@ -648,15 +737,16 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
     is recognised from the headers when not given (the store's own columns otherwise)."""
     table = layouts.TABLES[table_name]
     preview = Preview(file_name, 0, table_name, "")
-    source = read(cursor, path, preview)
-    if source is None:
-        return preview
-    if layout is None:
-        layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
-    if isinstance(layout, str):
-        layout = layouts.find(cursor, table_name, layout)
-    preview.layout = layout.name
-    return check(cursor, source, table, layout, preview)
+    with store.bounded_memory(cursor):
+        source = read(cursor, path, preview)
+        if source is None:
+            return preview
+        if layout is None:
+            layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
+        if isinstance(layout, str):
+            layout = layouts.find(cursor, table_name, layout)
+        preview.layout = layout.name
+        return check(cursor, source, table, layout, preview)
 
 
 def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
@@ -698,9 +788,10 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
     progress(f"{WRITING} {preview.inserted + preview.updated:,} rows to {table_name}…")
     cursor.execute("begin transaction")
     try:
-        _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
-        import_id = _record(cursor, preview, started, actor, "imported")
-        cursor.execute("commit")
+        with store.bounded_memory(cursor):
+            _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
+            import_id = _record(cursor, preview, started, actor, "imported")
+            cursor.execute("commit")
     except duckdb.Error as error:
         try:
             cursor.execute("rollback")

@@ -7,12 +7,15 @@ One read-write connection per process; every script run or thread works through 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
+import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -222,6 +225,106 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         ) from error
 
 
+# An import reads a whole file (up to 1 GiB) into temporary tables and joins them with the
+# store. DuckDB's default memory_limit is 80% of the machine's memory, so a 1 GiB file kept
+# all of that in memory (8.3 GB RSS). With a limit, DuckDB spills temporary tables and join
+# state to its temp_directory instead: by default the store's path plus ".tmp", on the
+# store's disk, which is where we want it (so it is left as it is).
+IMPORT_MEMORY_ENV = "RELAY_DUCKDB_MEMORY"
+IMPORT_MEMORY_CAP = 1 << 30  # 1 GiB of DuckDB buffers: with Python, about 1.5 GB RSS
+
+
+def import_memory_limit() -> str:
+    """The memory_limit an import runs under: $RELAY_DUCKDB_MEMORY as DuckDB reads it
+    (e.g. "2GB"), else a quarter of this machine's memory, at most IMPORT_MEMORY_CAP."""
+    given = os.environ.get(IMPORT_MEMORY_ENV, "").strip()
+    if given:
+        return given
+    try:
+        machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        machine = 4 * IMPORT_MEMORY_CAP
+    return f"{max(256 << 20, min(IMPORT_MEMORY_CAP, machine // 4)) >> 20}MB"
+
+
+_limits_lock = threading.Lock()
+# database path -> [imports running, the limit to restore (None: it was not changed)]
+_limits_held: dict[str, list] = {}
+
+
+@contextmanager
+def bounded_memory(cursor: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """Run an import under import_memory_limit(), spilling to a temp_directory next to the
+    store. DuckDB's memory_limit is one per database instance: while an import runs, the
+    dashboard's own queries in the same process share it (they read small aggregates and
+    stay far below it); the setting they had is restored when the last import ends, so the
+    dashboard is not slowed otherwise. Yields the limit used."""
+    database = cursor.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0][0]
+    key = database or "memory"
+    limit = _checked_size(import_memory_limit())
+    with _limits_lock:
+        held = _limits_held.get(key)
+        if held is None:
+            before = cursor.execute(
+                "select current_setting('memory_limit')").fetchall()[0][0]
+            lowered = _bytes(limit) < _bytes(before)  # a lower limit already set is kept
+            if lowered:
+                cursor.execute(f"set memory_limit = '{limit}'")
+            else:
+                limit = before
+            _limits_held[key] = held = [0, before if lowered else None]
+        held[0] += 1
+    try:
+        yield limit
+    finally:
+        with _limits_lock:
+            held[0] -= 1
+            if held[0] == 0:
+                del _limits_held[key]
+            if held[0] == 0 and held[1] is not None:
+                try:
+                    # SET takes the size DuckDB shows rounded ("18.8 GiB"): DuckDB's own
+                    # default comes back exactly by RESET.
+                    if held[1] == _default_memory_limit():
+                        cursor.execute("reset memory_limit")
+                    else:
+                        cursor.execute(f"set memory_limit = '{_checked_size(held[1])}'")
+                except duckdb.Error:
+                    pass  # a closed connection has nothing left to restore
+
+
+@functools.cache
+def _default_memory_limit() -> str:
+    """DuckDB's memory_limit when none is set (80% of this machine's memory)."""
+    fresh = duckdb.connect()
+    try:
+        return fresh.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        fresh.close()
+
+
+_UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def _bytes(text: str) -> float:
+    """A memory size as DuckDB writes it ("18.5 GiB", "1024MB") in bytes; unknown: no limit."""
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text or "")
+    if not found or found[2].upper() not in _UNITS:
+        return float("inf")
+    return float(found[1]) * _UNITS[found[2].upper()]
+
+
+def _checked_size(text: str) -> str:
+    """A memory size for SET (which takes no bound parameter): digits, a point, spaces and
+    letters only, e.g. "1.5 GiB"."""
+    if not re.fullmatch(r"[0-9.]+ ?[A-Za-z]*", text.strip()):
+        raise StoreError(f"{IMPORT_MEMORY_ENV}={text!r} is not a memory size such as 2GB.")
+    return text.strip()
+
+
 def schema_version(connection: duckdb.DuckDBPyConnection) -> int:
     """The store's schema version; 0 for an empty database."""
     has_table = connection.execute(
@@ -320,6 +423,7 @@ def write(
     work: Callable[[duckdb.DuckDBPyConnection], T],
     attempts: int = 3,
     busy: type[Exception] | None = None,
+    idempotent_insert: bool = False,
 ) -> T:
     """Run `work(cursor)` in one transaction, retrying when another writer got there first.
     A store found damaged is never written: StoreDamaged, also when the write finds it so.
@@ -328,11 +432,20 @@ def write(
     statement or at commit; the whole transaction is rolled back and run again. After the
     last attempt the exception goes to the caller, who tells the user: as `busy` (with a
     message saying so) when given, else as DuckDB raised it.
+
+    `idempotent_insert`: `work` only inserts rows "on conflict do nothing". Such an insert
+    still fails with ConstraintException when another transaction committed the same key
+    after this one began (the row is invisible to this snapshot but taken in the index):
+    that is a write-write conflict too, and a fresh transaction sees the row and does
+    nothing. Only then is ConstraintException retried; elsewhere it is a real duplicate.
     """
     check_writable(connection)
+    conflicts: tuple[type[Exception], ...] = (duckdb.TransactionException,)
+    if idempotent_insert:
+        conflicts += (duckdb.ConstraintException,)
     try:
-        return _write(connection, work, attempts)
-    except duckdb.TransactionException as error:
+        return _write(connection, work, attempts, conflicts)
+    except conflicts as error:
         if busy is None:
             raise
         raise busy(
@@ -358,7 +471,7 @@ def described_error(connection: duckdb.DuckDBPyConnection,
     return mark_damaged(path, error)
 
 
-def _write(connection, work, attempts):
+def _write(connection, work, attempts, conflicts):
     for attempt in range(1, attempts + 1):
         cursor = connection.cursor()
         try:
@@ -366,7 +479,7 @@ def _write(connection, work, attempts):
             result = work(cursor)
             cursor.execute("commit")
             return result
-        except duckdb.TransactionException:
+        except conflicts:
             _rollback_quietly(cursor)
             if attempt == attempts:
                 raise

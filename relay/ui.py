@@ -334,15 +334,43 @@ def warn_unknown_link_value(key: str, known: list[str], label: str) -> None:
                          "the view."), icon=":material/link_off:")
 
 
-def warn_bad_link_date(key: str, label: str) -> None:
-    """A date in the page address that is not one: say so (the bound date field would drop
-    it silently)."""
+# What a bound st.date_input takes from the address (streamlit's DateInputSerde): any other
+# text, or a date outside the widget's min_value..max_value, is dropped without a word.
+LINK_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+
+
+def bad_link_dates(key: str, earliest: dt.date | None = None,
+                   latest: dt.date | None = None) -> list[str]:
+    """The values of `key` in the page address that a bound date field would drop: not a
+    date as it reads them (2026-02-31, garbage, 20260201) or outside `earliest`..`latest`.
+    Read them before the field is drawn: drawing it removes them from the address."""
+    bad = []
     for value in st.query_params.get_all(key):
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            st.warning(plain(f"{label}: {value!r} in the address is not a date (YYYY-MM-DD); "
-                             "left out of the view."), icon=":material/link_off:")
+        day = None
+        for pattern in LINK_DATE_FORMATS:
+            try:
+                day = dt.datetime.strptime(value, pattern).date()
+                break
+            except ValueError:
+                continue
+        if day is None or (earliest and day < earliest) or (latest and day > latest):
+            bad.append(value)
+    return bad
+
+
+def bad_link_date_message(label: str, values: list[str], instead: str = "left out of the "
+                          "view") -> str:
+    return plain(f"{label}: {', '.join(map(repr, values))} in the address is not a date "
+                 f"(YYYY-MM-DD) the field takes; {instead}.")
+
+
+def warn_bad_link_date(key: str, label: str, earliest: dt.date | None = None,
+                       latest: dt.date | None = None) -> None:
+    """A date in the page address that is not one: say so (the bound date field would drop
+    it silently). Call it before the field is drawn."""
+    bad = bad_link_dates(key, earliest, latest)
+    if bad:
+        st.warning(bad_link_date_message(label, bad), icon=":material/link_off:")
 
 
 def filter_options(context: Context) -> filters.FilterOptions:

@@ -351,6 +351,39 @@ def test_a_calendar_link_reproduces_the_view(app_env, fixture_path, capsys):
     assert len(at.get("download_button")) == 2
 
 
+
+@pytest.mark.parametrize("bad", ["2026-02-31", "garbage", "20260201", "1850-01-01"])
+def test_a_bad_calendar_date_in_the_address_is_named_with_the_range_used(
+        app_env, fixture_path, bad):
+    """The bound date field drops what it cannot read (or what lies outside its bounds)
+    without a word; the page says so, and which range it shows instead."""
+    app_env(fixture_path, AS_OF)
+    at = calendar_page({"range": "Custom dates", "from": bad, "to": "2026-09-30"})
+    assert not at.exception and not at.error
+    warning = shown_text(at.warning)
+    assert f"From: '{bad}' in the address is not a date" in warning
+    assert "15 Aug 2026 is used instead" in warning  # today, the field's default
+    assert "Showing 15 Aug 2026 – 30 Sep 2026" in warning
+    assert at.caption[0].value.startswith("15 Aug 2026 – 30 Sep 2026")
+
+
+def test_a_bad_calendar_date_that_leaves_no_range_is_named_beside_the_error(
+        app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = calendar_page({"range": "Custom dates", "from": "2026-02-31", "to": "2026-07-31"})
+    assert "From: '2026-02-31' in the address is not a date" in shown_text(at.warning)
+    assert "ends (31 Jul 2026) before it starts (15 Aug 2026)" in shown_text(at.error)
+
+
+def test_good_old_calendar_dates_and_preset_ranges_bring_no_warning(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    # Ten years back: outside the date field's default bounds, inside the calendar's.
+    at = calendar_page({"range": "Custom dates", "from": "2010-01-01", "to": "2010/03/31"})
+    assert not at.warning and not at.error
+    assert at.caption[0].value.startswith("01 Jan 2010 – 31 Mar 2010")
+    at = calendar_page({"range": "Next 30 days", "from": "garbage"})  # dates not read
+    assert not at.warning and not at.error
+
 def test_calendar_presets_and_unknown_link_values(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = calendar_page({"range": "Next 60 days", "channel": ["Events", "Telepathy"]})

@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from relay import editing, goals, store
+from relay import editing, goals, sql, store
 from relay.fiscal import Quarter
 from relay.views import goals as goals_view
 from relay.views.common import Filters
@@ -166,6 +166,57 @@ def test_concurrent_new_goals_for_the_same_quarter_cannot_both_pass_the_check(fi
     assert count == [(1,)]
     first.close()
     second.close()
+
+
+def test_two_first_changes_to_a_quarter_at_once_are_retried_not_a_raw_error(
+        fixture_path, monkeypatch):
+    """Pat and Sam make the first change to 2027-Q1 at the same moment: both insert the
+    quarter's revision row. Sam's transaction began before Pat's committed, so DuckDB
+    refuses Sam's insert ("on conflict do nothing" or not) with a ConstraintException; it is
+    retried, finds the row, and both goals are saved."""
+    first = duckdb.connect(str(fixture_path))
+    second = duckdb.connect(str(fixture_path))
+    real_execute = sql.execute
+    raced = []
+
+    def racing_execute(cursor, name, /, **params):
+        if name == "ensure_plan_revision" and not raced:
+            raced.append(name)
+            cursor.execute("select count(*) from plan_revisions")  # Sam's snapshot begins
+            by("pat", goals.add_goal, first, "2027-Q1", "revenue", None, None, 9, "shared")
+        return real_execute(cursor, name, **params)
+
+    monkeypatch.setattr(sql, "execute", racing_execute)
+    by("sam", goals.add_goal, second, "2027-Q1", "mqls", None, None, 40, "marketing")
+    assert raced  # the race happened
+    rows = first.execute("select metric, updated_by from goals where quarter = '2027-Q1'"
+                         " order by metric").fetchall()
+    assert rows == [("mqls", "sam"), ("revenue", "pat")]
+    assert first.execute("select revision from plan_revisions where quarter = '2027-Q1'"
+                         ).fetchall() == [(2,)]
+    first.close()
+    second.close()
+
+
+def test_an_insert_that_keeps_colliding_is_refused_as_busy_not_raw(fixture_path):
+    """The same collision on every attempt ends in GoalBusy's message, nothing saved."""
+    connection = duckdb.connect(str(fixture_path))
+    other = duckdb.connect(str(fixture_path))
+    quarters = iter(["2027-Q2", "2027-Q3", "2027-Q4"])
+
+    def ensure(cursor):
+        cursor.execute("select count(*) from plan_revisions")
+        quarter = next(quarters)
+        other.execute("insert into plan_revisions values (?, 0, now())", [quarter])
+        cursor.execute(sql.load("ensure_plan_revision"), {"quarter": quarter, "at": AS_OF})
+
+    with pytest.raises(goals.GoalBusy, match="at the same moment"):
+        goals._write(connection, ensure, idempotent_insert=True)
+    with pytest.raises(duckdb.ConstraintException):  # elsewhere a duplicate is a duplicate
+        store.write(connection, lambda cursor: cursor.execute(
+            "insert into plan_revisions values ('2027-Q2', 0, now())"), busy=goals.GoalBusy)
+    connection.close()
+    other.close()
 
 
 def test_adding_a_goal_and_refusing_a_duplicate(fixture_path):

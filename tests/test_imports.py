@@ -223,6 +223,125 @@ def test_a_file_that_is_not_a_table_is_refused_and_says_why(
     assert query(empty_path, "select count(*) from people") == [(0,)]
 
 
+def _refused_unchanged(capsys, store_path, path) -> str:
+    """Import `path` as people: it must be refused, with the store as it was."""
+    before = fingerprint(store_path)
+    code, _, err = run(capsys, "import", path, "--table", "people", "--db", store_path)
+    assert code == 1
+    assert fingerprint(store_path) == before
+    assert str(path.parent) not in err  # never the server's path, only the file's name
+    return err
+
+
+def test_an_unterminated_quote_is_named_by_line_without_the_server_path(
+        capsys, empty_path, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(b'person_id,name,team\nP1,Ann,sales\nP2,"Bob,sales\nP3,Cy,sales\n')
+    err = _refused_unchanged(capsys, empty_path, path)
+    assert "people.csv, line 3: a quoted value that is never closed" in err
+    assert "sniffing" not in err
+    # Closed, then more text: the line it opened on.
+    path.write_bytes(b'person_id,name,team\nP1,Ann,sales\nP2,"Bob" Jr,sales\n')
+    err = _refused_unchanged(capsys, empty_path, path)
+    assert "people.csv, line 3: a quoted value that is closed and then followed by more " \
+           "text on line 3" in err
+
+
+def test_an_unterminated_quote_past_duckdbs_sample_is_named_by_line(
+        capsys, empty_path, tmp_path):
+    # Beyond the rows DuckDB samples, the reader rejects the line instead of the file.
+    rows = b"".join(b"P%d,Name %d,sales\n" % (number, number) for number in range(1, 30_001))
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"person_id,name,team\n" + rows + b'P0,"Bob,sales\n')
+    err = _refused_unchanged(capsys, empty_path, path)
+    assert "late.csv, line 30002, column 'name': a quoted value that is never closed" in err
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+def test_a_bare_cr_inside_quoted_values_and_headers_is_read_as_text(
+        capsys, empty_path, tmp_path, ending):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(ending.join([b'person_id,"name\r",team', b'P1,"Ann\rSmith",sales',
+                                  b'P2,"Bob\r",sales', b""]))
+    code, _, err = run(capsys, "import", path, "--table", "people", "--db", empty_path)
+    assert code == 0, err
+    assert query(empty_path, "select person_id, name from people order by 1") == [
+        ("P1", "Ann\rSmith"), ("P2", "Bob\r")]
+
+
+def test_a_zero_byte_after_the_first_64_kb_is_refused_with_its_line(
+        capsys, empty_path, tmp_path):
+    rows = b"".join(b"P%d,Name %d,sales\n" % (number, number) for number in range(1, 8_001))
+    assert len(rows) > 64 * 1024
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"person_id,name,team\n" + rows + b"P0,Bad\x00Name,sales\n")
+    err = _refused_unchanged(capsys, empty_path, path)
+    assert "nul.csv, line 8002: a zero byte (NUL) in the text" in err
+    # A byte that is not UTF-8 before it is named first, by its own line.
+    path.write_bytes(b"person_id,name,team\n" + rows + b"P9,Ren\xe9e,sales\nP0,B\x00,sales\n")
+    assert "nul.csv, line 8002: not UTF-8 text (byte 0xE9)" in _refused_unchanged(
+        capsys, empty_path, path)
+
+
+def _memory_limit(connection) -> str:
+    return connection.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+
+def test_an_import_spills_under_its_memory_limit_and_gives_the_limit_back(
+        empty_path, tmp_path, monkeypatch):
+    """200,000 leads make temporary tables far larger than a 40 MB limit: DuckDB must spill
+    them to the store's .tmp folder, not fail; the connection's own limit is back after."""
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "40MB")
+    leads = tmp_path / "leads.csv"
+    with leads.open("w", encoding="utf-8") as handle:
+        handle.write("lead_id,source,region,segment,created_at,stage\n")
+        for number in range(200_000):
+            handle.write(f"L{number:07d},Webinar,NA,SMB,2026-07-01 10:00:00,inquiry\n")
+    connection = store.open_store(empty_path)
+    before = _memory_limit(connection)
+    seen = []
+    real_check = importing.check
+
+    def checking(cursor, *args):
+        seen.append(_memory_limit(cursor))
+        return real_check(cursor, *args)
+
+    monkeypatch.setattr(importing, "check", checking)
+    outcome = by("ann.admin", importing.run, connection, leads, "leads")
+    assert outcome.written and outcome.preview.inserted == 200_000
+    assert seen == ["38.1 MiB"]  # 40 MB as DuckDB shows it
+    assert _memory_limit(connection) == before
+    assert connection.execute("select count(*) from leads").fetchall() == [(200_000,)]
+    connection.close()
+
+
+def test_a_lower_memory_limit_already_set_is_kept(empty_path, monkeypatch):
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "2GB")
+    connection = store.open_store(empty_path)
+    connection.execute("set memory_limit = '500MB'")
+    with store.bounded_memory(connection.cursor()) as limit:
+        assert _memory_limit(connection) == "476.8 MiB" and limit == "476.8 MiB"
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "100MB; drop table leads")
+    with pytest.raises(store.StoreError, match="not a memory size"):
+        with store.bounded_memory(connection.cursor()):
+            pass
+    assert _memory_limit(connection) == "476.8 MiB"
+    connection.close()
+
+
+def test_the_default_import_memory_limit_is_a_quarter_of_the_machine_at_most_1_gib(
+        monkeypatch):
+    monkeypatch.delenv(store.IMPORT_MEMORY_ENV, raising=False)
+    pages = {"SC_PAGE_SIZE": 4096}
+    monkeypatch.setattr(store.os, "sysconf", lambda name: pages.get(name, 0))
+    pages["SC_PHYS_PAGES"] = 16 * 2**30 // 4096  # 16 GiB
+    assert store.import_memory_limit() == "1024MB"
+    pages["SC_PHYS_PAGES"] = 2 * 2**30 // 4096  # 2 GiB
+    assert store.import_memory_limit() == "512MB"
+    pages["SC_PHYS_PAGES"] = 2**29 // 4096  # 512 MiB: never below 256 MB
+    assert store.import_memory_limit() == "256MB"
+
+
 def test_a_2_gb_file_is_refused_before_it_is_read(capsys, empty_path, tmp_path):
     huge = tmp_path / "huge.csv"
     with huge.open("wb") as handle:  # sparse: takes no disk space

@@ -26,6 +26,9 @@ PRESETS = {
     "custom": "Custom dates",
 }
 DEFAULT_PRESET = "next_30"
+# The dates a custom range may use (the date fields take no others, from the address either).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(9990, 12, 31)
 
 
 class RangeError(ValueError):
@@ -48,7 +51,7 @@ def date_range(preset: str, today: dt.date, start_month: int = 1,
     if last < first:
         raise RangeError(f"The range ends ({last:%d %b %Y}) before it starts "
                          f"({first:%d %b %Y}).")
-    if first.year < 1900 or last.year > 9990:
+    if first < EARLIEST or last > LATEST:
         raise RangeError("Give dates between the years 1900 and 9990.")
     if last > three_years_after(first):
         raise RangeError("A range can span three years at most.")
