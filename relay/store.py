@@ -31,7 +31,12 @@ _LOG = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
-    """A store that cannot be used, with a message saying what to do."""
+    """A store that cannot be used, with a message saying what to do. `public`: the same for
+    people who neither see where the store lives nor can mend it (all but admins)."""
+
+    def __init__(self, message: str, public: str | None = None):
+        super().__init__(message)
+        self.public = public
 
 
 class StoreLocked(StoreError):
@@ -43,10 +48,10 @@ class StoreDamaged(StoreError):
     more is written to it by this process."""
 
 
-# Stores this process found damaged (resolved path: the file's inode and the message): every
+# Stores this process found damaged (resolved path: the file's inode and the error): every
 # later write to that file is refused with the message, and the dashboard's pages show it. A
 # file put in its place (a restore) is a new file: the mark does not apply to it.
-_damaged: dict[str, tuple[int | None, str]] = {}
+_damaged: dict[str, tuple[int | None, StoreDamaged]] = {}
 
 CORRUPT_MARKERS = ("corrupt database file", "checksum", "database has been invalidated")
 FULL_MARKERS = ("no space left on device", "disk full", "disk quota exceeded")
@@ -66,19 +71,25 @@ def describe(path: Path | str, error: BaseException) -> StoreError | None:
         return StoreDamaged(
             f"The disk holding {path} is full, so the store could not be written; what was "
             f"being saved was not saved. Free some space, then restart the dashboard (or run "
-            f"the command again). Details: {text.splitlines()[0]}")
+            f"the command again). Details: {text.splitlines()[0]}",
+            "The disk that holds the store is full, so what was being saved was not saved. "
+            "An admin frees some space and restarts the dashboard.")
     if any(marker in lowered for marker in CORRUPT_MARKERS):
         return StoreDamaged(
             f"The store {path} is damaged: DuckDB found data in it that fails its checks "
             f"(a block's checksum does not match), so nothing more is written to it. Restore "
             f"the latest backup (`python -m relay restore FILE --db {path}`, or the Data "
             f"page's Downloads and backup tab), or point RELAY_DB at another store. "
-            f"Details: {text.splitlines()[0]}")
+            f"Details: {text.splitlines()[0]}",
+            "The store is damaged: some of its data fails DuckDB's checks, so nothing more is "
+            "written to it. An admin restores the latest backup.")
     if isinstance(error, duckdb.IOException) and str(path) in text:
         return StoreDamaged(
             f"Reading or writing the store {path} failed (an I/O error: the disk or file "
             f"system). Check the disk, then restart the dashboard (or run the command "
-            f"again). Details: {text.splitlines()[0]}")
+            f"again). Details: {text.splitlines()[0]}",
+            "Reading or writing the store failed (the disk or its file system). An admin "
+            "checks the disk and restarts the dashboard.")
     return None
 
 
@@ -87,7 +98,7 @@ def mark_damaged(path: Path | str, error: BaseException) -> StoreError | None:
     raise (None when the error says nothing about the store file)."""
     described = describe(path, error)
     if isinstance(described, StoreDamaged):
-        _damaged[_key(path)] = (_inode(path), str(described))
+        _damaged[_key(path)] = (_inode(path), described)
     return described
 
 
@@ -98,13 +109,13 @@ def _inode(path: Path | str) -> int | None:
         return None
 
 
-def damaged(path: Path | str) -> str | None:
-    """The message for a store this process found damaged, else None."""
-    inode, message = _damaged.get(_key(path), (None, None))
-    if message is not None and inode != _inode(path):
+def damaged(path: Path | str) -> StoreDamaged | None:
+    """A fresh StoreDamaged for a store this process found damaged, else None."""
+    inode, found = _damaged.get(_key(path), (None, None))
+    if found is not None and inode != _inode(path):
         forget_damage(path)  # another file is there now
         return None
-    return message
+    return None if found is None else StoreDamaged(str(found), found.public)
 
 
 def forget_damage(path: Path | str) -> None:
@@ -129,9 +140,9 @@ def check_writable(connection: duckdb.DuckDBPyConnection) -> None:
         path = database_path(connection)
     except duckdb.Error as error:  # an invalidated database answers nothing at all
         raise StoreDamaged(f"The store cannot be used: {error}") from error
-    message = damaged(path)
-    if message:
-        raise StoreDamaged(message)
+    found = damaged(path)
+    if found is not None:
+        raise found
 
 
 def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,

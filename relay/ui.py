@@ -95,25 +95,24 @@ def restart(path: str) -> None:
     st.cache_data.clear()
 
 
-def store_failure(error: BaseException) -> str | None:
+def store_failure(error: BaseException) -> store.StoreError | None:
     """What to tell the user when `error` means the store itself failed (corrupt, a full disk,
     an I/O error, or it cannot be opened); the store is marked damaged so that nothing more is
     written to it. None for any other error."""
     if isinstance(error, store.StoreError):
-        return str(error)
+        return error
     if isinstance(error, duckdb.Error):
-        described = store.mark_damaged(store.default_path(), error)
-        return None if described is None else str(described)
+        return store.mark_damaged(store.default_path(), error)
     return None
 
 
 def show_store_failure(error: BaseException) -> bool:
     """Show the message of a failed store in place of the page (where the store lives only
     to an admin); whether it was one."""
-    message = store_failure(error)
-    if message is None:
+    failure = store_failure(error)
+    if failure is None:
         return False
-    st.error(plain(store_message(message, str(store.default_path()))), icon=":material/error:")
+    st.error(plain(store_message(failure, str(store.default_path()))), icon=":material/error:")
     return True
 
 
@@ -179,18 +178,18 @@ def start_shell() -> Context:
     path = str(store.default_path())
     damaged = store.damaged(path)
     if damaged:  # found corrupt (or unwritable) by an earlier read or write of this process
-        _stop_with(damaged, path)
+        _stop_with(store_message(damaged, path), path)
     try:
         today = clock.today()
         config, available = _shell_data(path, today)
-    except (store.StoreError, ValueError) as error:
-        _stop_with(store_message(str(error), path), path,
-                   offer_restore=isinstance(error, store.StoreDamaged))
-    except duckdb.Error as error:
-        message = store_failure(error)
-        if message is None:
+    except ValueError as error:
+        _stop_with(str(error), path, offer_restore=False)
+    except (store.StoreError, duckdb.Error) as error:
+        failure = store_failure(error)
+        if failure is None:
             raise
-        _stop_with(store_message(message, path), path)
+        _stop_with(store_message(failure, path), path,
+                   offer_restore=isinstance(failure, store.StoreDamaged))
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
         st.info(
@@ -217,12 +216,12 @@ def _stop_with(message: str, path: str, offer_restore: bool = True) -> None:
     st.stop()
 
 
-def store_message(message: str, path: str) -> str:
-    """A store problem as the person acting may read it: where the store lives is for an
-    admin's eyes; others read "the store"."""
+def store_message(failure: store.StoreError, path: str) -> str:
+    """A store problem as the person acting may read it: where the store lives, and how to
+    mend it, is for an admin's eyes; others read "the store" and that an admin mends it."""
     if may(Role.ADMIN):
-        return message
-    return store.without_path(message, Path(path))
+        return str(failure)
+    return failure.public or store.without_path(str(failure), Path(path))
 
 
 def show_error(error: BaseException) -> None:

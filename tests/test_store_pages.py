@@ -36,6 +36,21 @@ def test_every_page_says_the_store_is_damaged_and_writes_nothing(app_env, fixtur
     assert not fixture_path.with_name(fixture_path.name + ".wal").exists()
 
 
+def test_others_than_admins_read_that_an_admin_mends_it_and_not_where_it_is(app_env,
+                                                                             fixture_path):
+    corrupt(fixture_path)
+    app_env(fixture_path, AS_OF)
+    for role in ("viewer", "planner"):
+        at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+        at.secrets = {"local": {"role": role}}
+        at.run()
+        assert not at.exception
+        assert shown(at.error) == ("The store is damaged: some of its data fails DuckDB's "
+                                   "checks, so nothing more is written to it. An admin "
+                                   "restores the latest backup.")
+        assert not at.file_uploader and not at.metric
+
+
 def test_an_admin_restores_a_backup_in_place_of_a_damaged_store(app_env, fixture_path,
                                                                 tmp_path, capsys):
     backup = tmp_path / "monday.duckdb"
