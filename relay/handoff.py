@@ -369,6 +369,8 @@ class Worker(threading.Thread):
             return _error(error, cancelled=True)
         except importing.ImportFailed as error:  # importing.run recorded it
             return _error(error)
+        except store.StoreError as error:  # damaged or full: nothing can be recorded in it
+            return _error(error)
         except Exception as error:  # noqa: BLE001 - the sender reports it
             log.exception("job %s failed", files.job_id)
             self._record(job, f"{job.get('file_name')} was not imported, so nothing of it was "

@@ -797,7 +797,7 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
             cursor.execute("rollback")
         except duckdb.Error:
             pass  # a failed commit has already ended the transaction
-        if store.describe(path, error) is not None:
+        if store.describe(store.database_path(connection), error) is not None:
             raise  # the store itself failed: run() says so and records nothing
         message = (f"{preview.file_name} could not be written, so nothing of it was: "
                    f"{str(error).splitlines()[0]}")

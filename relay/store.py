@@ -44,8 +44,14 @@ class StoreLocked(StoreError):
 
 
 class StoreDamaged(StoreError):
-    """DuckDB found the store file corrupt, or cannot write it (disk full, I/O error): nothing
+    """DuckDB found the store file corrupt, or cannot read or write it (an I/O error): nothing
     more is written to it by this process."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the store (or its spill folder) is full: what was being saved was not
+    saved. Not a mark on the store: reads go on, and a write goes through once there is
+    room."""
 
 
 # Stores this process found damaged (resolved path: the file's inode and the error): every
@@ -68,12 +74,12 @@ def describe(path: Path | str, error: BaseException) -> StoreError | None:
     text = str(error)
     lowered = text.lower()
     if any(marker in lowered for marker in FULL_MARKERS):
-        return StoreDamaged(
+        return StoreFull(
             f"The disk holding {path} is full, so the store could not be written; what was "
-            f"being saved was not saved. Free some space, then restart the dashboard (or run "
-            f"the command again). Details: {text.splitlines()[0]}",
+            f"being saved was not saved. Free some space, then save again (or run the command "
+            f"again). Details: {text.splitlines()[0]}",
             "The disk that holds the store is full, so what was being saved was not saved. "
-            "An admin frees some space and restarts the dashboard.")
+            "An admin frees some space; then save again.")
     if any(marker in lowered for marker in CORRUPT_MARKERS):
         return StoreDamaged(
             f"The store {path} is damaged: DuckDB found data in it that fails its checks "
@@ -107,6 +113,11 @@ def _inode(path: Path | str) -> int | None:
         return os.stat(path).st_ino
     except OSError:
         return None
+
+
+def file_identity(path: Path | str) -> tuple[str, int | None]:
+    """Which file is at `path` now: a file put in its place (a restore) is another one."""
+    return _key(path), _inode(path)
 
 
 def damaged(path: Path | str) -> StoreDamaged | None:
@@ -156,11 +167,11 @@ def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,
             "select schema_name, table_name from duckdb_tables() where database_name = "
             "coalesce($database, current_database()) and not temporary order by all",
             {"database": database}).fetchall()
-        prefix = "" if database is None else _quoted(database) + "."
+        prefix = "" if database is None else quoted_identifier(database) + "."
         for schema, table in tables:
             # Table names come from the catalog, never from a user: identifiers, not values.
-            cursor.execute(f"select count(*), sum(hash(t)) from {prefix}{_quoted(schema)}."
-                           f"{_quoted(table)} t").fetchall()
+            name = f"{prefix}{quoted_identifier(schema)}.{quoted_identifier(table)}"
+            cursor.execute(f"select count(*), sum(hash(t)) from {name} t").fetchall()
         return len(tables)
     except duckdb.Error as error:
         described = (mark_damaged(path, error) if database is None
@@ -170,7 +181,8 @@ def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,
         cursor.close()
 
 
-def _quoted(name: str) -> str:
+def quoted_identifier(name: str) -> str:
+    """A name from DuckDB's own catalog as an SQL identifier (never a user's text)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -437,7 +449,8 @@ def write(
     idempotent_insert: bool = False,
 ) -> T:
     """Run `work(cursor)` in one transaction, retrying when another writer got there first.
-    A store found damaged is never written: StoreDamaged, also when the write finds it so.
+    A store found damaged is never written: StoreDamaged, also when the write finds it so; a
+    full disk is StoreFull.
 
     DuckDB reports a write-write conflict as TransactionException at the conflicting
     statement or at commit; the whole transaction is rolled back and run again. After the
@@ -456,14 +469,14 @@ def write(
         conflicts += (duckdb.ConstraintException,)
     try:
         return _write(connection, work, attempts, conflicts)
-    except conflicts as error:
-        if busy is None:
-            raise
-        raise busy(
-            "Someone else was saving the same data at the same moment, so nothing was "
-            f"saved. Try again in a moment. (DuckDB: {error})"
-        ) from error
     except duckdb.Error as error:
+        if _is_conflict(error, conflicts):
+            if busy is None:
+                raise
+            raise busy(
+                "Someone else was saving the same data at the same moment, so nothing was "
+                f"saved. Try again in a moment. (DuckDB: {error})"
+            ) from error
         described = described_error(connection, error)
         if described is None:
             raise
@@ -476,10 +489,17 @@ def described_error(connection: duckdb.DuckDBPyConnection,
     written: the store is marked damaged and the StoreError saying so is returned; None for
     any other error."""
     try:
-        path: Path | str = database_path(connection)
-    except duckdb.Error:
-        path = "(the dashboard's store)"
+        path = database_path(connection)
+    except duckdb.Error as unanswered:  # an invalidated database answers nothing at all
+        return StoreDamaged(f"The store cannot be used any more ({unanswered}); restart the "
+                            f"dashboard (or run the command again). Details: {error}")
     return mark_damaged(path, error)
+
+
+def _is_conflict(error: BaseException, conflicts: tuple[type[Exception], ...]) -> bool:
+    """Another writer got there first: not a commit the disk refused, which DuckDB reports
+    as TransactionException too ("Failed to commit: Could not write file …")."""
+    return isinstance(error, conflicts) and describe("the store", error) is None
 
 
 def _write(connection, work, attempts, conflicts):
@@ -490,9 +510,9 @@ def _write(connection, work, attempts, conflicts):
             result = work(cursor)
             cursor.execute("commit")
             return result
-        except conflicts:
+        except conflicts as error:
             _rollback_quietly(cursor)
-            if attempt == attempts:
+            if attempt == attempts or not _is_conflict(error, conflicts):
                 raise
             time.sleep(0.05 * attempt)
         except BaseException:

@@ -1,6 +1,9 @@
 """A store that fails DuckDB's checks is never written to, and every reader says so plainly;
 a full disk gives a message and leaves no partial file."""
 
+import os
+import shutil
+
 import duckdb
 import pytest
 
@@ -109,7 +112,9 @@ def small_disk(tmp_path):
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+        # CI runs as root, where a skip would hide these tests: there it fails instead.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
 
     class Disk:
         path = folder
@@ -182,3 +187,35 @@ def test_a_handed_off_import_is_refused_when_the_dashboards_store_fails_its_chec
         connection.close()
         store.forget_damage(fixture_path)
     assert _files(fixture_path) == before
+
+
+def test_a_full_disk_refuses_one_save_says_so_and_the_next_save_goes_through(
+        fixture_path, small_disk):
+    small_disk.grow()  # room for the store; then a file takes all that is left
+    path = small_disk.path / "store.duckdb"
+    shutil.copy(fixture_path, path)
+    connection = store.open_store(path)
+    try:
+        goal_id, version = connection.execute(
+            "select goal_id, version from goals where quarter = '2026-Q3' and metric = "
+            "'revenue' and region is null").fetchall()[0]
+        filler = small_disk.path / "filler"
+        with filler.open("wb") as handle, pytest.raises(OSError):
+            while True:
+                handle.write(b"\0" * (1 << 16))
+        # DuckDB says "TransactionException: Failed to commit: Could not write file …": a
+        # full disk, not someone else saving first (no "try again in a moment" after 3 runs).
+        with pytest.raises(store.StoreFull, match="is full, so the store could not be "
+                                                   "written"):
+            by("rita", goals.save_targets, connection,
+               [goals.TargetEdit(goal_id, version, 250_000)])
+        assert store.damaged(path) is None  # not a mark on the store: reads go on
+        assert connection.execute(
+            "select target from goals where goal_id = ?", [goal_id]).fetchall()[0][0] == 200_000
+        filler.unlink()
+        by("rita", goals.save_targets, connection,
+           [goals.TargetEdit(goal_id, version, 250_000)])
+        assert connection.execute(
+            "select target from goals where goal_id = ?", [goal_id]).fetchall()[0][0] == 250_000
+    finally:
+        connection.close()
