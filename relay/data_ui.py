@@ -47,7 +47,7 @@ def preview(context: ui.Context, path: Path, file_name: str, table: str,
         return cached[1]
     cursor = ui.cursor(context.store_path)
     try:
-        with st.spinner(f"Checking {file_name}…"):
+        with st.spinner(f"Checking {ui.plain(file_name)}…"):
             result = importing.preview_file(cursor, path, file_name, table, layout)
     finally:
         cursor.close()
@@ -63,7 +63,7 @@ def _store_generation() -> int:
 def do_import(context: ui.Context, path: Path, file_name: str, table: str,
               layout: str | layouts.Layout | None, shown: importing.Preview) -> None:
     try:
-        with st.spinner(f"Importing {file_name}…"):
+        with st.spinner(f"Importing {ui.plain(file_name)}…"):
             outcome = uploads.import_file(ui.connection(context.store_path), path, table,
                                           file_name=file_name, layout=layout,
                                           expect=shown.counts())
@@ -217,12 +217,12 @@ def restore_form(store_path: str) -> None:
                "`<store>.replaced-YYYYMMDD-HHMMSS`. Everyone's pages then show the backup.")
     uploaded = st.file_uploader("Backup file", key="data_restore_file")
     if uploaded is None or not st.button(
-            f"Restore {uploaded.name} in place of the store", type="primary",
+            f"Restore {ui.plain(uploaded.name)} in place of the store", type="primary",
             icon=":material/settings_backup_restore:", key="data_restore_confirm"):
         return
     backup = saved_upload(uploaded)
     try:
-        with st.spinner(f"Checking and restoring {uploaded.name}…"):
+        with st.spinner(f"Checking and restoring {ui.plain(uploaded.name)}…"), ui.STORE_LOCK:
             done = restoring.restore(Path(store_path), backup, source_name=uploaded.name,
                                      release=lambda: ui.restart(store_path))
     except store.StoreError as error:  # refused (bad backup, store held): nothing changed
@@ -231,7 +231,6 @@ def restore_form(store_path: str) -> None:
     finally:
         backup.unlink(missing_ok=True)
     kept = f" The replaced store was kept as {done.kept}." if done.kept else ""
-    ui.restart(store_path)  # nothing cached from before the restore is shown
     ui.saved(f"Restored {uploaded.name} ({done.tables} tables).{kept}",
              reset_prefixes=("data_", *ui.GOAL_STATE_PREFIXES))
 

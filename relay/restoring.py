@@ -66,7 +66,7 @@ def restore(store_path: Path, backup: Path, *, source_name: str | None = None,
     copy = store_path.with_name(store_path.name + ".restoring")
     _remove(copy)  # left by a restore that was stopped half-way: ours, never the store
     try:
-        version, tables = _checked_copy(backup, copy)
+        version, tables = _checked_copy(backup, copy, source_name or str(backup))
     except BaseException:
         _remove(copy)
         raise
@@ -77,8 +77,8 @@ def restore(store_path: Path, backup: Path, *, source_name: str | None = None,
     except BaseException:
         _remove(copy)
         raise
-    store.forget_damage(store_path)
-    connection = store.open_store(store_path)  # upgrades a backup from an older version
+    # Upgrades a backup from an older version; _checked_copy has read every block already.
+    connection = store.open_store(store_path, check=False)
     try:
         stamp = {"from": source_name or str(backup), "schema_version": version,
                  "kept": str(kept) if kept else None}
@@ -92,41 +92,43 @@ def restore(store_path: Path, backup: Path, *, source_name: str | None = None,
     return Restored(store_path, source_name or str(backup), kept, version, tables)
 
 
-def _checked_copy(backup: Path, copy: Path) -> tuple[int, int]:
-    """Check the backup and copy it into the new file `copy`; (its schema version, tables)."""
+def _checked_copy(backup: Path, copy: Path, shown: str) -> tuple[int, int]:
+    """Check the backup and copy it into the new file `copy`; (its schema version, tables).
+    `shown`: how messages name the backup (an upload by its own name)."""
     connection = duckdb.connect(str(copy))
     try:
         try:
             connection.execute(f"attach $backup as {SOURCE} (read_only)",
                                {"backup": str(backup)})
         except duckdb.Error as error:
-            raise RestoreRefused(_unreadable(backup, error)) from error
-        version = _backup_version(connection, backup)
+            raise RestoreRefused(_unreadable(shown, error)) from error
+        version = _backup_version(connection, shown)
         try:
             tables = store.verify(connection, backup, database=SOURCE)
         except store.StoreError as error:
             details = str(error.__cause__ or error).splitlines()[0]
             raise RestoreRefused(
-                f"{backup} is damaged (DuckDB found data in it that fails its checks), so it "
+                f"{shown} is damaged (DuckDB found data in it that fails its checks), so it "
                 f"was not restored and nothing was changed; try an older backup. Details: "
                 f"{details}") from error
         database = connection.execute("select current_database()").fetchall()[0][0]
         try:
-            connection.execute(f'copy from database {SOURCE} to "{database}"')
+            connection.execute(f"copy from database {SOURCE} to "
+                               f"{store.quoted_identifier(database)}")
             connection.execute(f"detach {SOURCE}")
             connection.execute("checkpoint")
         except duckdb.Error as error:
             raise (store.describe(copy, error) or RestoreRefused(
-                f"{backup} could not be copied, so nothing was changed: {error}")) from error
+                f"{shown} could not be copied, so nothing was changed: {error}")) from error
     finally:
         connection.close()
     if wal(copy).exists():
-        raise RestoreRefused(f"The copy of {backup} was not written completely; nothing was "
+        raise RestoreRefused(f"The copy of {shown} was not written completely; nothing was "
                              "changed.")
     return version, tables
 
 
-def _unreadable(backup: Path, error: duckdb.Error) -> str:
+def _unreadable(backup: str, error: duckdb.Error) -> str:
     text = str(error)
     if store.STALE_WAL_MARKER in text.lower():
         return (f"{backup} has a write-ahead log {backup}.wal beside it that belongs to "
@@ -137,7 +139,7 @@ def _unreadable(backup: Path, error: duckdb.Error) -> str:
             f"Details: {text.splitlines()[0]}")
 
 
-def _backup_version(connection: duckdb.DuckDBPyConnection, backup: Path) -> int:
+def _backup_version(connection: duckdb.DuckDBPyConnection, backup: str) -> int:
     known = connection.execute(
         "select count(*) from duckdb_tables() where database_name = $source and "
         "table_name = 'schema_version'", {"source": SOURCE}).fetchall()[0][0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,15 +56,12 @@ class Context:
     row_counts: dict[str, int]
 
 
-# Store files (path, inode) this process has read in full; a restored store is a new file.
+# Store files this process has read in full (store.file_identity): a restored store is a
+# new file.
 _checked: set[tuple[str, int | None]] = set()
-
-
-def _inode(path: str) -> int | None:
-    try:
-        return Path(path).stat().st_ino
-    except OSError:
-        return None
+# Held while the store is opened and while a restore swaps the file: a page run of another
+# session meanwhile waits, then opens the restored store (never the one being replaced).
+STORE_LOCK = threading.RLock()
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,26 +71,27 @@ def connection(path: str):
     dashboard holds the store. The first opening of a store file in this process reads all
     of it (a corrupt one is refused with StoreDamaged, which every page shows); reopening the
     same file after `restart` does not read it again."""
-    file = (str(Path(path).resolve()), _inode(path))
-    opened = store.open_store(Path(path), check=file not in _checked)
-    _checked.add(file)
-    # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
-    store.hold(Path(path), opened)
-    serving.stop_at_exit()
-    handoff.start_worker(Path(path), opened, on_change=data_changed)
-    return opened
+    with STORE_LOCK:
+        file = store.file_identity(path)
+        opened = store.open_store(Path(path), check=file not in _checked)
+        _checked.add(file)
+        # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
+        store.hold(Path(path), opened)
+        serving.stop_at_exit()
+        handoff.start_worker(Path(path), opened, on_change=data_changed)
+        return opened
 
 
 def restart(path: str) -> None:
-    """Close the store and forget every cached result, as a restarted dashboard would."""
-    handoff.stop_worker(Path(path))
-    store.release(Path(path))
-    try:
-        connection(path).close()
-    except store.StoreError:
-        pass  # it could not be opened, so there is nothing to close
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    """Close the store (if this process holds it) and forget every cached result, as a
+    restarted dashboard would; the next page run opens it again."""
+    with STORE_LOCK:
+        handoff.stop_worker(Path(path))
+        held = store.release(Path(path))
+        if held is not None:
+            store.checkpoint_and_close(held)
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 def store_failure(error: BaseException) -> store.StoreError | None:

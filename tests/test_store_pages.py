@@ -5,7 +5,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from relay import cli, store, ui
+from relay import cli, handoff, store, ui
 
 from conftest import AS_OF, PROJECT_ROOT, corrupt
 
@@ -77,6 +77,12 @@ def test_an_admin_restores_a_backup_in_place_of_a_damaged_store(app_env, fixture
     assert len(restored) == 1 and '"from": "monday.duckdb"' in restored[0][1]
     assert str(kept) in restored[0][1]
     assert at.metric  # the overview draws again, from the restored store
+    # The inbox worker runs on the restored store's open connection (not one closed by the
+    # restore), so the command line's hand-offs go on working.
+    worker = handoff._workers[str(fixture_path.resolve())]
+    assert worker.is_alive() and worker.connection is ui.connection(str(fixture_path))
+    assert worker.connection.execute("select count(*) from audit_log where action = "
+                                     "'restore'").fetchall() == [(1,)]
 
 
 def test_a_bad_backup_uploaded_on_the_data_page_is_refused(app_env, fixture_path, tmp_path):
