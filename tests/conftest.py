@@ -3,9 +3,17 @@ and small demo stores."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 
 # PROJECT_ROOT: the tests import it from here.
@@ -263,8 +271,6 @@ HEADER_BYTES = 3 * 4096  # DuckDB's file header and two database headers, before
 def corrupt(path: Path, table: str = "leads") -> None:
     """Flip 4 KB of the block that holds `table`'s rows (in the fixture store, near the middle
     of the file), as a failing disk would, and check that DuckDB now refuses to read it."""
-    import duckdb
-
     check = duckdb.connect(str(path), read_only=True)
     try:
         block_size = check.execute(
@@ -286,3 +292,80 @@ def corrupt(path: Path, table: str = "leads") -> None:
             reader.execute(f"select sum(hash(t)) from {table} t").fetchall()
     finally:
         reader.close()
+
+
+STARTUP_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_dashboard(store_path: Path, root: Path, secrets: str, port: int | None = None,
+                    today: str = AS_OF.isoformat(), user: str = "served.test@example.com",
+                    entry: str = "serve.py"):
+    """`streamlit run serve.py` (or `entry`) on `store_path` on a free port (or `port`), with
+    `secrets` as its secrets.toml (the machine's own is never read); yields (process, url,
+    log path) once it answers its health check. Stopped with SIGTERM if still running at
+    the end."""
+    port = port or free_port()
+    secrets_path = root / "secrets.toml"
+    secrets_path.write_text(secrets)
+    log_path = root / "serve.log"
+    env = {**os.environ, "RELAY_DB": str(store_path), "RELAY_TODAY": today, "RELAY_USER": user}
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--server.fileWatcherType", "none", "--secrets.files", str(secrets_path)],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{entry} did not start: {log_path.read_text()}")
+            time.sleep(0.2)
+        yield process, url, log_path
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def import_until_writing(store_path: Path, file: Path, table: str) -> subprocess.Popen:
+    """`relay import` of `file` in a process of its own, returned once it says it is writing
+    (its stderr left to read)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relay", "import", str(file), "--table", table, "--db",
+         str(store_path)], cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    for line in process.stderr:
+        if line.startswith("Writing"):
+            return process
+    process.wait()
+    pytest.fail("the import ended before it said it was writing")
+
+
+def store_at_schema(path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A bare DuckDB file at `path` with the store's first `version` migrations, as an older
+    Revenue Relay left it; open, for the caller to add rows and close."""
+    connection = duckdb.connect(str(path))
+    for number, description, migration in store.migrations()[:version]:
+        connection.execute(migration.read_text())
+        connection.execute("insert into schema_version values (?, ?, now())",
+                           [number, description])
+    return connection

@@ -17,11 +17,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +29,9 @@ from PIL import Image
 from relay import PROJECT_ROOT, cli, format as fmt, store
 from relay.views import calendar
 
-from conftest import DEMO_AS_OF, TEST_SECRETS
+from conftest import DEMO_AS_OF, TEST_SECRETS, serve_dashboard
 
 CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
-STARTUP_SECONDS = 60
 # Where the screenshots go: RELAY_SCREENSHOTS (docs/screenshots refreshes the README's set),
 # else a folder of the test session.
 SCREENSHOTS_ENV = "RELAY_SCREENSHOTS"
@@ -79,52 +76,14 @@ class Server:
     report_store: Path  # a copy of the served store as it started, for `relay report`
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_serving(store_path: Path, root: Path, secrets: str = TEST_SECRETS,
                       port: int | None = None):
-    """Streamlit serving the dashboard on `store_path` on a free port (or `port`), with
-    `secrets` as its secrets.toml (the machine's own is never read); yields its URL."""
-    port = port or _free_port()
-    secrets_path = root / "secrets.toml"
-    secrets_path.write_text(secrets)
-    env = {**os.environ, "RELAY_DB": str(store_path), "RELAY_TODAY": DEMO_AS_OF.isoformat(),
-           "RELAY_USER": "browser.test@example.com"}
-    log_path = root / "streamlit.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--secrets.files", str(secrets_path)],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"Streamlit did not start: {log_path.read_text()}")
-        time.sleep(0.3)
-    try:
+    """The dashboard served on `store_path` on a free port (or `port`), with `secrets` as its
+    secrets.toml (the machine's own is never read); yields its URL."""
+    with serve_dashboard(store_path, root, secrets, port, today=DEMO_AS_OF.isoformat(),
+                         user="browser.test@example.com") as (_, url, _):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

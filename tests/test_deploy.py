@@ -12,7 +12,6 @@ test_deploy_browser.py.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
@@ -20,7 +19,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -30,9 +28,8 @@ from streamlit.testing.v1 import AppTest
 
 from relay import PROJECT_ROOT, serving, store, ui
 
-from conftest import AS_OF, TEST_SECRETS
+from conftest import AS_OF, TEST_SECRETS, free_port, serve_dashboard  # noqa: F401
 
-STARTUP_SECONDS = 60
 SECURITY = {"x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'"}
 
 
@@ -125,52 +122,10 @@ def test_a_websocket_passes_through_untouched():
 
 # -- The real server ---------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(store_path: Path, root: Path, secrets: str = TEST_SECRETS, port: int | None = None,
-          today: str = AS_OF.isoformat(), entry: str = "serve.py"):
-    """`streamlit run serve.py` (or `entry`) on `store_path` on a free port (or `port`) with
-    `secrets`; yields (process, url, log path). Stopped with SIGTERM if still running at the
-    end."""
-    port = port or free_port()
-    secrets_path = root / "secrets.toml"
-    secrets_path.write_text(secrets)
-    log_path = root / "serve.log"
-    env = {**os.environ, "RELAY_DB": str(store_path), "RELAY_TODAY": today,
-           "RELAY_USER": "deploy.test@example.com"}
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--secrets.files", str(secrets_path)],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"{entry} did not start: {log_path.read_text()}")
-            time.sleep(0.2)
-        yield process, url, log_path
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def serve(store_path: Path, root: Path, secrets: str = TEST_SECRETS, **options):
+    """serve.py (or `entry=`) on `store_path`; yields (process, url, log path)."""
+    return serve_dashboard(store_path, root, secrets, user="deploy.test@example.com",
+                           **options)
 
 
 @pytest.fixture(scope="module")

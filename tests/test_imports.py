@@ -11,8 +11,6 @@ import io
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,7 +19,7 @@ from openpyxl import Workbook
 
 from relay import cli, exporting, importing, layouts, store
 
-from conftest import PROJECT_ROOT, by
+from conftest import PROJECT_ROOT, by, import_until_writing
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 HUBSPOT = SAMPLES / "hubspot-deals.csv"
@@ -599,13 +597,7 @@ def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(fixture_pat
                              f"2026-{number % 12 + 1:02d}-{number % 28 + 1:02d} 10:00", "mql",
                              f"2026-{number % 12 + 1:02d}-{number % 28 + 1:02d} 11:00", "P2"])
     before = fingerprint(fixture_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "relay", "import", str(leads), "--table", "leads", "--db",
-         str(fixture_path)], cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    for line in process.stderr:
-        if line.startswith("Writing"):
-            break
+    process = import_until_writing(fixture_path, leads, "leads")
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()

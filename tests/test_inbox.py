@@ -11,8 +11,6 @@ import logging
 import os
 import signal
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from relay import cli, handoff, identity, importing, private, store
 
-from conftest import AS_OF, PROJECT_ROOT
+from conftest import AS_OF, PROJECT_ROOT, import_until_writing
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 OTHER_UID = 65534  # nobody
@@ -417,14 +415,8 @@ def test_a_real_ctrl_c_during_an_import_run_here(fixture_path, tmp_path):
         handle.write("lead_id,source,region,segment,created_at,stage\n")
         handle.writelines(f"K{number},Web,NA,SMB,2026-07-01 10:00,inquiry\n"
                           for number in range(300_000))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "relay", "import", str(leads), "--table", "leads", "--db",
-         str(fixture_path)], cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    for line in process.stderr:
-        if line.startswith("Writing"):
-            process.send_signal(signal.SIGINT)
-            break
+    process = import_until_writing(fixture_path, leads, "leads")
+    process.send_signal(signal.SIGINT)
     error = process.stderr.read()
     assert process.wait(timeout=WAIT) == 130, error
     assert "Traceback" not in error and len(error.splitlines()) == 1

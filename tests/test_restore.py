@@ -12,7 +12,7 @@ import pytest
 from relay import cli, identity, restoring, store
 from relay.identity import Actor, Role
 
-from conftest import corrupt
+from conftest import corrupt, store_at_schema
 
 REVENUE = ("select target from goals where quarter = '2026-Q3' and metric = 'revenue' and "
            "region is null")
@@ -181,12 +181,7 @@ def test_only_an_admin_restores(backed_up):
 
 def test_an_older_backup_is_upgraded_once_in_place(capsys, tmp_path):
     old = tmp_path / "old.duckdb"
-    connection = duckdb.connect(str(old))
-    for version, description, migration in store.migrations()[:2]:
-        connection.execute(migration.read_text())
-        connection.execute("insert into schema_version values (?, ?, now())",
-                           [version, description])
-    connection.close()
+    store_at_schema(old, 2).close()
     path = tmp_path / "store.duckdb"
     store.create(path).close()
     code, out, err = run(capsys, "restore", str(old), "--db", str(path))

@@ -38,9 +38,9 @@ with warnings.catch_warnings():
 from relay import PROJECT_ROOT, demo
 from relay.pages import PAGES
 
+from conftest import free_port
 from test_browser import (  # noqa: F401  (pytest fixtures, used by name)
     ROW_PIXELS,
-    _free_port,
     browser_context_args,
     browser_type_launch_args,
     chromium_present,
@@ -124,7 +124,7 @@ def signin(demo_path, tmp_path_factory) -> Iterator[SignInApp]:
     with run_server_in_thread(port=0, user_claims=users) as provider:
         provider_url = f"http://localhost:{provider.server_port}"
         # The port first: the redirect_uri in the secrets must name it.
-        port = _free_port()
+        port = free_port()
         with streamlit_serving(served, root, secrets=_secrets(port, provider_url), port=port):
             yield SignInApp(f"http://localhost:{port}", provider_url, served, rep, planner)
 

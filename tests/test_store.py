@@ -8,6 +8,8 @@ import pytest
 
 from relay import store
 
+from conftest import store_at_schema
+
 
 def test_create_records_the_schema_version_and_contract_tables(tmp_path):
     connection = store.create(tmp_path / "new.duckdb")
@@ -128,11 +130,7 @@ def test_write_gives_up_after_the_last_attempt_and_writes_nothing(tmp_path):
 
 def test_an_older_store_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.duckdb"
-    connection = duckdb.connect(str(path))
-    for version, description, migration in store.migrations()[:2]:
-        connection.execute(migration.read_text())
-        connection.execute("insert into schema_version values (?, ?, now())",
-                           [version, description])
+    connection = store_at_schema(path, 2)
     connection.execute("insert into campaigns (campaign_id, name, channel, status, start_date,"
                        " end_date) values ('C1', 'Old', 'Webinar', 'planned', '2026-01-01',"
                        " '2026-01-02')")
