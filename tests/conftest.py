@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import socket
 import subprocess
@@ -229,6 +230,17 @@ TEST_SECRETS = """
 [local]
 role = "admin"
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stores_closed_quietly():
+    """The stores the AppTests opened are held until the session ends, then checkpointed and
+    closed as a stopping dashboard would, without a server-log line for each."""
+    yield
+    from relay import serving
+
+    logging.getLogger("relay").setLevel(logging.WARNING)
+    serving.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)
