@@ -59,7 +59,8 @@ class StoreFull(StoreError):
 # file put in its place (a restore) is a new file: the mark does not apply to it.
 _damaged: dict[str, tuple[int | None, StoreDamaged]] = {}
 
-CORRUPT_MARKERS = ("corrupt database file", "checksum", "database has been invalidated")
+CORRUPT_MARKERS = ("corrupt database file", "checksum", "database has been invalidated",
+                   "could not read enough bytes")  # the last: a file cut short
 FULL_MARKERS = ("no space left on device", "disk full", "disk quota exceeded")
 STALE_WAL_MARKER = "wal does not match database file"
 
@@ -83,9 +84,10 @@ def describe(path: Path | str, error: BaseException) -> StoreError | None:
     if any(marker in lowered for marker in CORRUPT_MARKERS):
         return StoreDamaged(
             f"The store {path} is damaged: DuckDB found data in it that fails its checks "
-            f"(a block's checksum does not match), so nothing more is written to it. Restore "
-            f"the latest backup (`python -m relay restore FILE --db {path}`, or the Data "
-            f"page's Downloads and backup tab), or point RELAY_DB at another store. "
+            f"(a block whose checksum does not match, or a file cut short), so nothing more "
+            f"is written to it. Restore the latest backup (`python -m relay restore FILE "
+            f"--db {path}`, or the Data page's Downloads and backup tab), or point RELAY_DB "
+            f"at another store. "
             f"Details: {text.splitlines()[0]}",
             "The store is damaged: some of its data fails DuckDB's checks, so nothing more is "
             "written to it. An admin restores the latest backup.")

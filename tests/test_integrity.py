@@ -52,6 +52,23 @@ def test_cli_writes_refuse_a_corrupt_store_and_leave_it_byte_for_byte(capsys, co
     assert _files(corrupt_path) == before
 
 
+def test_a_store_cut_short_is_damaged_for_readers_and_writers_alike(capsys, demo_path,
+                                                                     tmp_path):
+    cut = tmp_path / "cut.duckdb"
+    shutil.copy(demo_path, cut)
+    os.truncate(cut, cut.stat().st_size // 2)  # a copy that stopped half-way
+    before = _files(cut)
+    for command in (["report", "overview", "--as-of", AS_OF.isoformat()],
+                    ["import", str(SAMPLE), "--table", "deals"]):
+        code, out, err = run(capsys, *command, "--db", str(cut))
+        assert code == 1 and out == "", err
+        assert err.startswith(f"relay {command[0]}: The store {cut} is damaged")
+        assert "a file cut short" in err and "relay restore" in err
+        assert "Traceback" not in err
+    assert _files(cut) == before
+    store.forget_damage(cut)
+
+
 def test_report_on_a_corrupt_store_gives_a_message_not_a_traceback(capsys, corrupt_path):
     code, out, err = run(capsys, "report", "funnel", "--db", str(corrupt_path), "--quarter",
                          "2026-Q3", "--as-of", AS_OF.isoformat())
