@@ -210,9 +210,10 @@ def restore_form(store_path: str) -> None:
     """Upload a backup and put it in place of the store (admins only: restoring.restore
     checks). The dashboard's inbox worker is stopped and its connection closed just before
     the swap; the next run opens the restored store."""
-    st.caption("Put a backup file (from `python -m relay backup` or the download above) in "
-               "place of the store. It is checked first (a Revenue Relay store, not from a "
-               "newer version, every block readable); a backup that fails is refused and "
+    st.caption("Put a backup file (from `python -m relay backup` or the Data page's backup "
+               "download) in place of the store. It is checked first (a Revenue Relay "
+               "store, not from a newer version, every block readable); a backup that fails "
+               "is refused and "
                "nothing changes. The current store is kept beside it as "
                "`<store>.replaced-YYYYMMDD-HHMMSS`. Everyone's pages then show the backup.")
     uploaded = st.file_uploader("Backup file", key="data_restore_file")
