@@ -213,8 +213,7 @@ def restore_form(store_path: str) -> None:
     st.caption("Put a backup file (from `python -m relay backup` or the Data page's backup "
                "download) in place of the store. It is checked first (a Revenue Relay "
                "store, not from a newer version, every block readable); a backup that fails "
-               "is refused and "
-               "nothing changes. The current store is kept beside it as "
+               "is refused and nothing changes. The current store is kept beside it as "
                "`<store>.replaced-YYYYMMDD-HHMMSS`. Everyone's pages then show the backup.")
     uploaded = st.file_uploader("Backup file", key="data_restore_file")
     if uploaded is None or not st.button(
