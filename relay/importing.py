@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, identity, layouts, sql, store, summaries
+from relay import clock, dates, identity, layouts, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -82,6 +82,10 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Imported all the same, but worth a look (a deal closing before it was created...).
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+    date_formats: dict[str, str] = field(default_factory=dict)  # header -> how it was read
 
     @property
     def ok(self) -> bool:
@@ -99,9 +103,11 @@ class Preview:
             return (f"{self.file_name}: {self.problem_count:,} problem(s){more}; nothing was "
                     "written.")
         people = f", {len(self.new_people):,} new people" if self.new_people else ""
+        warned = (f" {self.warning_count:,} warning(s): imported all the same, worth a look."
+                  if self.warning_count else "")
         return (f"{self.file_name} → {self.table}: {self.rows_in_file:,} rows: "
                 f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} "
-                f"unchanged{people}.")
+                f"unchanged{people}.{warned}")
 
 
 @dataclass(frozen=True)
@@ -370,17 +376,14 @@ class _Query:
 
 
 def _typed_expression(column: layouts.Column, raw: str, query: _Query,
-                      date_formats: list[str]) -> str:
+                      date_family: str | None) -> str:
     """SQL that turns the column's trimmed text `raw` into its stored value (null when it
     is not one: the checks then report it)."""
     kind = column.kind
     if kind in ("id", "text", "owner", "person", "campaign", "lead", "stage"):
         return raw
     if kind in ("timestamp", "date"):
-        moment = f"try_cast({raw} as timestamp)"
-        if date_formats:
-            moment = (f"coalesce({moment}, try_strptime({raw}, "
-                      f"{query.bind(date_formats)}::varchar[]))")
+        moment = dates.expression(date_family or "iso", raw, query.bind)
         return moment if kind == "timestamp" else f"({moment})::date"
     if kind == "amount":
         return f"try_cast({raw} as decimal(18, 2))"
@@ -414,16 +417,16 @@ _EXPECTED = {
 }
 
 
-def _reason(column: layouts.Column, date_format: str) -> str:
+def _reason(column: layouts.Column, date_family: str | None) -> str:
     if column.kind in ("timestamp", "date"):
-        return f"not {_EXPECTED[column.kind]} (expected {layouts.DATE_FORMATS[date_format][0]})"
+        return f"not {_EXPECTED[column.kind]} (expected {dates.label(date_family or 'iso')})"
     if column.kind == "choice":
         return f"not one of: {', '.join(column.choices)}"
     return f"not {_EXPECTED[column.kind]}"
 
 
 def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layout: Layout,
-          preview: Preview) -> Preview:
+          preview: Preview, date_format: str | None = None) -> Preview:
     """Type every value, resolve references and list every problem; leaves the rows as they
     would be stored, with what each does (new / updated / unchanged), in import_changes."""
     found = layout.source_for(source.headers)
@@ -440,16 +443,18 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                          f"the file's headers are: {', '.join(source.headers)}", line=1)
         return preview
 
+    families = _date_families(cursor, table, found, preview, date_format)
+    if families is None:
+        return preview
     typed = _Query()
-    date_formats = layouts.DATE_FORMATS[layout.date_format][1]
     selects = ["rowid + 2 as line"]
     for column in table.columns:
         if column.name not in found:
             continue
         raw = f"nullif(trim(c{found[column.name]}), '')"
         selects.append(f"{raw} as raw_{column.name}")
-        selects.append(f"{_typed_expression(column, raw, typed, date_formats)} as "
-                       f"{column.name}")
+        selects.append(f"{_typed_expression(column, raw, typed, families.get(column.name))} "
+                       f"as {column.name}")
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
@@ -473,7 +478,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
             add(f"{value} is null", "missing: every row needs a value here")
         if column.kind in _EXPECTED or column.kind == "choice":
             add(f"{value} is not null and {column.name} is null",
-                _reason(column, layout.date_format))
+                _reason(column, families.get(column.name)))
         if column.kind in ("amount", "count", "number"):
             add(f"{column.name} < 0", "negative: must be zero or more")
         if column.kind in ("owner", "person"):
@@ -505,11 +510,74 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                         for line, column, value, reason in listed]
     if not preview.ok:
         return preview
+    _date_warnings(cursor, table, found, preview)
     _stage(cursor, table, found)
     cursor.execute("drop table import_typed")
     _classify(cursor, table, found, preview)
     cursor.execute("drop table import_staged")  # import_changes has every row, with what it does
     return preview
+
+
+def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview,
+                   date_format: str | None) -> dict[str, str] | None:
+    """{column: how its dates are read}, decided from every value of the file; None (and the
+    problems in `preview`) when a column reads as both D/M/Y and M/D/Y, or the format the user
+    gave is not one."""
+    wrong = dates.check_given(date_format)
+    if wrong is not None:
+        return _refuse(preview, wrong) and None
+    raws = {column.name: f"nullif(trim(c{found[column.name]}), '')"
+            for column in table.columns
+            if column.kind in ("date", "timestamp") and column.name in found}
+    families, ambiguous = dates.decide(cursor, raws, date_format)
+    for doubt in ambiguous:
+        header = preview.mapping[doubt.column]
+        _refuse(preview, doubt.reason(), column=header)
+    preview.date_formats = {preview.mapping[name]: dates.label(family)
+                            for name, family in families.items()}
+    return None if ambiguous else families
+
+
+def _date_warnings(cursor, table: Table, found: dict[str, int], preview: Preview) -> None:
+    """preview.warnings: dates out of order across columns, with the stored values of a
+    record the file updates for the columns the file lacks. Listed, not refused (README)."""
+    pairs = dates.ORDER.get(table.name, ())
+    query = _Query()
+    checks = []
+    for later, earlier, reason in pairs:
+        names = [later, *earlier]
+        if not any(name in found for name in names):
+            continue
+
+        # A date against a timestamp: compared by day.
+        kind = "date" if any(table.column(name).kind == "date" for name in names) else (
+            "timestamp")
+
+        def value(name: str, kind: str = kind) -> str:
+            return f"cast({'import_typed' if name in found else 'stored'}.{name} as {kind})"
+
+        before = (f"coalesce({', '.join(value(name) for name in earlier)})"
+                  if len(earlier) > 1 else value(earlier[0]))
+        header = preview.mapping.get(later, later)
+        checks.append(
+            f"select line, {query.bind(header)} as column_name, "
+            f"strftime({value(later)}, '%Y-%m-%d %H:%M') as value, "
+            f"{query.bind(reason)} || ' (' || strftime({before}, '%Y-%m-%d %H:%M') || ')' "
+            f"as reason from import_typed left join {table.name} as stored on "
+            f"stored.{table.key[0]} = import_typed.{table.key[0]} "
+            f"where {value(later)} < {before}")
+    if not checks:
+        return
+    cursor.execute("create or replace temp table import_warnings as "
+                   + " union all ".join(checks), query.params)
+    preview.warning_count = cursor.execute(
+        "select count(*) from import_warnings").fetchall()[0][0]
+    listed = cursor.execute(
+        "select line, column_name, value, reason from import_warnings "
+        "order by line, column_name limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+    preview.warnings = [Problem(preview.file_name, line, column, value, reason)
+                        for line, column, value, reason in listed]
+    cursor.execute("drop table import_warnings")
 
 
 def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[str]:
@@ -732,9 +800,12 @@ class Outcome:
 
 
 def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
-                 table_name: str, layout: str | Layout | None = None) -> Preview:
+                 table_name: str, layout: str | Layout | None = None, *,
+                 date_format: str | None = None) -> Preview:
     """Read and check the file against the store as it is now; writes nothing. The layout
-    is recognised from the headers when not given (the store's own columns otherwise)."""
+    is recognised from the headers when not given (the store's own columns otherwise).
+    `date_format`: a strptime pattern (e.g. %d/%m/%Y) for the dates that are not ISO;
+    detected from the whole file when None."""
     table = layouts.TABLES[table_name]
     preview = Preview(file_name, 0, table_name, "")
     with store.bounded_memory(cursor):
@@ -746,13 +817,14 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
         if isinstance(layout, str):
             layout = layouts.find(cursor, table_name, layout)
         preview.layout = layout.name
-        return check(cursor, source, table, layout, preview)
+        return check(cursor, source, table, layout, preview, date_format)
 
 
 def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
         file_name: str | None = None, layout: str | Layout | None = None,
         dry_run: bool = False, expect: dict[str, int] | None = None,
-        progress: Callable[[str], None] = lambda step: None) -> Outcome:
+        progress: Callable[[str], None] = lambda step: None,
+        date_format: str | None = None) -> Outcome:
     """Check the file and, when every row passes, write it in one transaction and record
     the import. A refused file is recorded too; nothing of it is written. `expect`: the
     counts a preview showed the user; if the store changed since, nothing is written.
@@ -764,7 +836,7 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
     cursor = connection.cursor()
     try:
         return _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect,
-                    progress, actor, started)
+                    progress, actor, started, date_format)
     except duckdb.Error as error:
         described = store.described_error(connection, error)
         if described is None:
@@ -775,9 +847,10 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
 
 
 def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect, progress,
-         actor, started) -> Outcome:
+         actor, started, date_format=None) -> Outcome:
     progress(f"Checking {file_name or path.name}…")
-    preview = preview_file(cursor, path, file_name or path.name, table_name, layout)
+    preview = preview_file(cursor, path, file_name or path.name, table_name, layout,
+                           date_format=date_format)
     if dry_run:
         return Outcome(preview, False)
     if not preview.ok:
