@@ -106,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
                            "the file's headers)")
     load.add_argument("--dry-run", action="store_true",
                       help="check the file and say what would change; write nothing")
+    load.add_argument("--date-format", metavar="PATTERN",
+                      help="how the file's dates that are not ISO are written, as a strptime "
+                           "pattern, e.g. %%d/%%m/%%Y or %%m/%%d/%%Y (default: decided from "
+                           "every value; a file both fit is refused)")
     load.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
                       help="how long to wait for a running dashboard to do the job")
     load.set_defaults(run=_import)
@@ -253,7 +257,7 @@ def _import(args) -> int:
         raise UsageError(f"{args.file}: no such file")
     job = {"kind": "import", "file": str(args.file.resolve()), "file_name": args.file.name,
            "table": args.table, "layout": args.preset, "dry_run": args.dry_run,
-           "actor": identity.acting_user()}
+           "actor": identity.acting_user(), "date_format": args.date_format}
     answer = _run_job(args, job)
     stream = sys.stdout if not answer["problems"] else sys.stderr
     if args.dry_run and not answer["problems"]:
@@ -264,6 +268,8 @@ def _import(args) -> int:
         print(f"New people: {', '.join(answer['new_people'])}", file=stream)
     for problem in answer["problems"]:
         print(problem, file=sys.stderr)
+    for warning in answer.get("warnings", []):
+        print(f"warning: {warning}", file=stream)
     return 1 if answer["problems"] else 0
 
 

@@ -35,7 +35,7 @@ FAMILIES = {
     "iso": "YYYY-MM-DD (ISO 8601, e.g. 2026-03-04 or 2026-03-04T14:30:00+01:00)",
     "mdy": "M/D/YYYY (month first, e.g. 3/4/2026 for 4 March 2026)",
     "dmy": "D/M/YYYY (day first, e.g. 4/3/2026 for 4 March 2026)",
-    "excel": "an Excel serial number (days since 1899-12-30, e.g. 46085)",
+    "excel": "an Excel serial number (days since 1899-12-30, e.g. 46085) or an ISO date",
 }
 FAMILY_PATTERN = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y"}
 FAMILY_SHORT = {"mdy": "M/D/Y", "dmy": "D/M/Y"}
@@ -81,9 +81,10 @@ def expression(family: str, raw: str, bind: Callable[[object], str]) -> str:
                 f"when regexp_matches({raw}, {bind(_YEAR2)}) then try_strptime({raw}, "
                 f"{bind(_patterns(first, second, '%y'))}::varchar[]) end")
     if family == "excel":
+        # A workbook's date cells arrive as ISO text, its plain number cells as serials.
         return (f"case when regexp_matches({raw}, {bind(_SERIAL)}) then "
                 f"timestamp '1899-12-30' + to_microseconds(round(cast({raw} as double) "
-                f"* 86400000000)::bigint) end")
+                f"* 86400000000)::bigint) else {expression('iso', raw, bind)} end")
     if family.startswith("given:"):
         return (f"try_strptime({raw}, "
                 f"{bind(given_patterns(family.removeprefix('given:')))}::varchar[])")

@@ -239,7 +239,8 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
     with identity.acting_as(identity.command_line(job["actor"])):
         outcome = importing.run(connection, Path(job["file"]), job["table"],
                                 file_name=job["file_name"], layout=job["layout"],
-                                dry_run=job["dry_run"], progress=progress)
+                                dry_run=job["dry_run"], progress=progress,
+                                date_format=job.get("date_format"))
     return outcome_json(outcome)
 
 
@@ -248,7 +249,8 @@ def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
     return {"written": outcome.written, "import_id": outcome.import_id,
             "layout": preview.layout, "summary": preview.summary(),
             "counts": preview.counts(), "new_people": preview.new_people,
-            "problems": [str(problem) for problem in preview.problems]}
+            "problems": [str(problem) for problem in preview.problems],
+            "warnings": [str(warning) for warning in preview.warnings]}
 
 
 class Worker(threading.Thread):
