@@ -45,15 +45,17 @@ with upload:
         if picked == data_ui.MAP_MYSELF and first.headers:
             layout = data_ui.mapping_form(first.headers, table, choices[recognised])
             data_ui.save_mapping_form(context, layout)
-        result = first if picked == first.layout else data_ui.preview(
-            context, path, uploaded.name, table, layout)
+        date_format = data_ui.date_format_choice(table, first)
+        result = first if picked == first.layout and date_format is None else data_ui.preview(
+            context, path, uploaded.name, table, layout, date_format)
         st.subheader("Preview")
         data_ui.show_preview(result)
         if result.ok and st.button(
                 f"Import {result.inserted + result.updated:,} new or changed rows into "
                 f"{layouts.TABLES[table].label.lower()}", type="primary",
                 icon=":material/upload:", key="data_confirm"):
-            data_ui.do_import(context, path, uploaded.name, table, layout, result)
+            data_ui.do_import(context, path, uploaded.name, table, layout, result,
+                              date_format)
 
 with stages:
     st.caption("How the stage names in CRM files become a deal's status and forecast "

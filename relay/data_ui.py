@@ -38,17 +38,19 @@ def inbox_notice(context: ui.Context) -> None:
 
 
 def preview(context: ui.Context, path: Path, file_name: str, table: str,
-            layout: str | layouts.Layout | None) -> importing.Preview:
+            layout: str | layouts.Layout | None,
+            date_format: str | None = None) -> importing.Preview:
     """What importing the file would do, computed once per file, table, layout and store
     state: a big file takes seconds to check and the page reruns on every click."""
-    key = ("data_preview", str(path), table, repr(layout), _store_generation())
+    key = ("data_preview", str(path), table, repr(layout), date_format, _store_generation())
     cached = st.session_state.get("data_preview")
     if cached is not None and cached[0] == key:
         return cached[1]
     cursor = ui.cursor(context.store_path)
     try:
         with st.spinner(f"Checking {ui.plain(file_name)}…"):
-            result = importing.preview_file(cursor, path, file_name, table, layout)
+            result = importing.preview_file(cursor, path, file_name, table, layout,
+                                            date_format=date_format)
     finally:
         cursor.close()
     st.session_state["data_preview"] = (key, result)
@@ -61,12 +63,13 @@ def _store_generation() -> int:
 
 
 def do_import(context: ui.Context, path: Path, file_name: str, table: str,
-              layout: str | layouts.Layout | None, shown: importing.Preview) -> None:
+              layout: str | layouts.Layout | None, shown: importing.Preview,
+              date_format: str | None = None) -> None:
     try:
         with st.spinner(f"Importing {ui.plain(file_name)}…"):
             outcome = uploads.import_file(ui.connection(context.store_path), path, table,
                                           file_name=file_name, layout=layout,
-                                          expect=shown.counts())
+                                          expect=shown.counts(), date_format=date_format)
     except importing.ImportFailed as error:
         st.error(ui.plain(error), icon=":material/error:")
         return
@@ -92,6 +95,9 @@ def show_preview(result: importing.Preview) -> None:
                             + ", ".join(result.new_people)))
     if result.unused_headers:
         st.caption(ui.plain("Columns not imported: " + ", ".join(result.unused_headers)))
+    if result.date_formats:
+        st.caption(ui.plain("Dates read as: " + "; ".join(
+            f"{header}: {how}" for header, how in result.date_formats.items())))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
         problems = pd.DataFrame([vars(problem) for problem in result.problems])
@@ -99,6 +105,14 @@ def show_preview(result: importing.Preview) -> None:
             "file": "File", "line": st.column_config.NumberColumn("Line", format="%d"),
             "column": "Column", "value": "Value", "reason": "Problem"})
         return
+    if result.warnings:
+        st.warning(ui.plain(f"{result.warning_count:,} warning(s): imported all the same, "
+                            "worth a look (dates out of order)."), icon=":material/warning:")
+        st.dataframe(pd.DataFrame([vars(warning) for warning in result.warnings]),
+                     hide_index=True, column_config={
+                         "file": "File", "line": st.column_config.NumberColumn("Line",
+                                                                               format="%d"),
+                         "column": "Column", "value": "Value", "reason": "Warning"})
     if not result.sample.empty:
         st.caption(f"The first {len(result.sample):,} rows as they will be stored:")
         st.dataframe(result.sample, hide_index=True)
@@ -120,12 +134,32 @@ def mapping_form(headers: list[str], table: str, start: layouts.Layout) -> layou
             help=column.help or None)
         if picked != none:
             chosen[column.name] = (picked,)
-    date_format = st.selectbox(
-        "Dates are written as", list(layouts.DATE_FORMATS),
-        index=list(layouts.DATE_FORMATS).index(start.date_format),
-        format_func=lambda name: layouts.DATE_FORMATS[name][0], key=f"data_map_{table}_dates")
-    st.caption("\\* required. ISO dates (2026-03-14) are always understood.")
-    return layouts.Layout("custom", "your mapping", table, chosen, date_format)
+    st.caption("\\* required. How dates are written is decided from the whole file (below "
+               "when it cannot be).")
+    return layouts.Layout("custom", "your mapping", table, chosen, start.date_format)
+
+
+DECIDE = "decide"
+OTHER = "other"
+DATE_CHOICES = {DECIDE: "Decide from the file", "%d/%m/%Y": "D/M/YYYY (day first: %d/%m/%Y)",
+                "%m/%d/%Y": "M/D/YYYY (month first: %m/%d/%Y)",
+                "%d.%m.%Y": "D.M.YYYY (%d.%m.%Y)", OTHER: "Another pattern…"}
+
+
+def date_format_choice(table: str, first: importing.Preview) -> str | None:
+    """How the file's dates are written, when the user says so (None: decided from the
+    file). Asked first of all when a column reads both as D/M/Y and M/D/Y."""
+    if first.ambiguous_dates:
+        st.warning(ui.plain(f"{', '.join(first.ambiguous_dates)}: every date reads both day "
+                            "first and month first. Say how the file writes them:"),
+                   icon=":material/help:")
+    picked = st.selectbox("Dates are written as", list(DATE_CHOICES),
+                          format_func=DATE_CHOICES.get, key=f"data_dates_{table}")
+    if picked == OTHER:
+        pattern = st.text_input("Date pattern (strptime, e.g. %d-%m-%y %H:%M)",
+                                key=f"data_dates_pattern_{table}").strip()
+        return pattern or None
+    return None if picked == DECIDE else picked
 
 
 def save_mapping_form(context: ui.Context, layout: layouts.Layout) -> None:

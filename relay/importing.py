@@ -86,6 +86,7 @@ class Preview:
     warnings: list[Problem] = field(default_factory=list)
     warning_count: int = 0
     date_formats: dict[str, str] = field(default_factory=dict)  # header -> how it was read
+    ambiguous_dates: list[str] = field(default_factory=list)  # headers D/M and M/D both read
 
     @property
     def ok(self) -> bool:
@@ -533,6 +534,7 @@ def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview
     for doubt in ambiguous:
         header = preview.mapping[doubt.column]
         _refuse(preview, doubt.reason(), column=header)
+        preview.ambiguous_dates.append(header)
     preview.date_formats = {preview.mapping[name]: dates.label(family)
                             for name, family in families.items()}
     return None if ambiguous else families

@@ -57,11 +57,12 @@ def sweep(where: Path, max_age: float = MAX_AGE_SECONDS) -> list[Path]:
 
 def import_file(connection: duckdb.DuckDBPyConnection, path: Path, table: str, *,
                 file_name: str, layout: str | layouts.Layout | None,
-                expect: dict[str, int] | None) -> importing.Outcome:
+                expect: dict[str, int] | None,
+                date_format: str | None = None) -> importing.Outcome:
     """Import an uploaded file (importing.run) and delete it, whatever the outcome: imported,
     refused, or failed. A page that shows its preview again saves it anew."""
     try:
         return importing.run(connection, path, table, file_name=file_name, layout=layout,
-                             expect=expect)
+                             expect=expect, date_format=date_format)
     finally:
         Path(path).unlink(missing_ok=True)

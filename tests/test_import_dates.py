@@ -12,6 +12,8 @@ from openpyxl import Workbook
 
 from relay import store
 
+from conftest import DEMO_AS_OF
+from test_app import app, shown_text
 from test_imports import fingerprint, query, run, write_csv
 
 SALESFORCE_HEADERS = ["Opportunity ID", "Opportunity Owner", "Amount", "Stage", "Created Date",
@@ -192,3 +194,31 @@ def test_lead_dates_out_of_order_are_warnings_also_against_the_stored_lead(
     assert query(empty_path, "select lead_id, sql_at from leads where sql_at is not null "
                              "order by lead_id") == [("L2", dt.datetime(2026, 3, 21)),
                                                      ("L3", dt.datetime(2026, 3, 14))]
+
+
+def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    store.create(path).close()
+    app_env(path, DEMO_AS_OF)
+    file = deals_file(tmp_path / "uk.csv", [("03/04/2026", "05/06/2026"),
+                                            ("01/02/2026", "11/12/2026")])
+    at = app(page="app_pages/data.py")
+    at.file_uploader(key="data_file").upload("uk.csv", file.read_bytes(), "text/csv").run()
+    assert not at.exception
+    assert ("Created Date, Close Date: every date reads both day first and month first"
+            in shown_text(at.warning))
+    assert "uk.csv: 2 problem(s); nothing was written." in shown_text(at.error)
+    assert not [button for button in at.button if button.key == "data_confirm"]
+    at.selectbox(key="data_dates_deals").set_value("%d/%m/%Y").run()
+    assert not at.exception
+    at.button(key="data_confirm").click().run()
+    assert not at.exception
+    assert "2 new" in shown_text(at.success)
+    connection = store.open_store(path)  # the app holds it open read-write in this process
+    try:
+        assert connection.execute("select deal_id, created_at, close_date from deals "
+                                  "order by deal_id").fetchall() == [
+            ("D1", dt.datetime(2026, 4, 3), dt.date(2026, 6, 5)),
+            ("D2", dt.datetime(2026, 2, 1), dt.date(2026, 12, 11))]
+    finally:
+        connection.close()
