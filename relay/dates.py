@@ -146,7 +146,8 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
         if values == 0:
             decided[column] = "iso"
             continue
-        if failing["iso"] == 0 or (given is None and failing["excel"] == 0):
+        # ISO and serial numbers are never ambiguous: a given format is for the others.
+        if failing["iso"] == 0 or failing["excel"] == 0:
             decided[column] = "iso" if failing["iso"] == 0 else "excel"
             continue
         if given is not None:

@@ -76,12 +76,14 @@ def test_day_month_is_read_from_a_day_past_12_and_holds_for_the_whole_file(
 
 def test_month_day_is_read_from_a_day_past_12(capsys, empty_path, tmp_path):
     file = deals_file(tmp_path / "us.csv", [("3/25/2026 1:05 PM", "6/5/2026"),
-                                            ("2/1/2026", "12/11/2026")])
+                                            ("2/1/2026", "12/11/2026"),
+                                            ("3/4/26 10:00", "12/31/26")])
     code, out, err = run(capsys, "import", file, "--table", "deals", "--db", empty_path)
     assert code == 0, err
     assert stored_dates(empty_path) == [
         ("D1", dt.datetime(2026, 3, 25, 13, 5), dt.date(2026, 6, 5)),
-        ("D2", dt.datetime(2026, 2, 1), dt.date(2026, 12, 11))]
+        ("D2", dt.datetime(2026, 2, 1), dt.date(2026, 12, 11)),
+        ("D3", dt.datetime(2026, 3, 4, 10), dt.date(2026, 12, 31))]
 
 
 def test_iso_with_t_fractions_and_time_zones_is_stored_in_utc(capsys, empty_path, tmp_path):
