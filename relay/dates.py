@@ -71,7 +71,10 @@ def expression(family: str, raw: str, bind: Callable[[object], str]) -> str:
     """SQL giving the timestamp `raw` (trimmed text, or null) holds when read by `family`
     ("iso", "mdy", "dmy", "excel" or "given:<pattern>"); null when it does not read it."""
     if family == "iso":
-        return (f"case when regexp_matches({raw}, {bind(_ZONED)}) then "
+        # The regular expression only where an offset may be (cheap string tests first).
+        maybe_zoned = (f"(suffix({raw}, 'Z') or contains({raw}, '+') or "
+                       f"contains(substr({raw}, 11), '-'))")
+        return (f"case when {maybe_zoned} and regexp_matches({raw}, {bind(_ZONED)}) then "
                 f"timezone('UTC', try_cast({raw} as timestamptz)) "
                 f"else try_cast({raw} as timestamp) end")
     if family in ("mdy", "dmy"):
@@ -126,7 +129,22 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
     decided: dict[str, str] = {}
     undecided: dict[str, Ambiguous] = {}
     sure: set[str] = set()
+    # Most files are ISO: one pass over the file says which columns are.
+    first: dict[str, object] = {}
+
+    def bind_first(value: object) -> str:
+        name = f"p{len(first)}"
+        first[name] = value
+        return f"${name}"
+
+    counts = ", ".join(f"count(*) filter (where {raw} is not null and "
+                       f"{expression('iso', raw, bind_first)} is null)" for raw in raws.values())
+    iso_failing = dict(zip(raws, cursor.execute(
+        f"select {counts} from import_raw", first).fetchall()[0], strict=True)) if raws else {}
     for column, raw in raws.items():
+        if iso_failing[column] == 0:
+            decided[column] = "iso"
+            continue
         params: dict[str, object] = {}
 
         def bind(value: object, params=params) -> str:
