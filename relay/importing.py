@@ -447,6 +447,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     families = _date_families(cursor, table, found, preview, date_format)
     if families is None:
         return preview
+    doubts = list(preview.problems)  # date columns read both ways: listed first
     typed = _Query()
     selects = ["rowid + 2 as line"]
     for column in table.columns:
@@ -509,6 +510,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         "order by line, column_name limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
     preview.problems = [Problem(preview.file_name, line, column, value, reason)
                         for line, column, value, reason in listed]
+    preview.problems[:0] = doubts
+    preview.problem_count += len(doubts)
     if not preview.ok:
         return preview
     _date_warnings(cursor, table, found, preview)
@@ -522,8 +525,9 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
 def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview,
                    date_format: str | None) -> dict[str, str] | None:
     """{column: how its dates are read}, decided from every value of the file; None (and the
-    problems in `preview`) when a column reads as both D/M/Y and M/D/Y, or the format the user
-    gave is not one."""
+    problem in `preview`) when the format the user gave is not one. A column that reads as
+    both D/M/Y and M/D/Y is a problem in `preview` (and is checked as D/M/Y, so that the
+    file's other problems are listed in the same run)."""
     wrong = dates.check_given(date_format)
     if wrong is not None:
         return _refuse(preview, wrong) and None
@@ -535,9 +539,11 @@ def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview
         header = preview.mapping[doubt.column]
         _refuse(preview, doubt.reason(), column=header)
         preview.ambiguous_dates.append(header)
+        families[doubt.column] = "dmy"
     preview.date_formats = {preview.mapping[name]: dates.label(family)
-                            for name, family in families.items()}
-    return None if ambiguous else families
+                            for name, family in families.items()
+                            if name not in {doubt.column for doubt in ambiguous}}
+    return families
 
 
 def _date_warnings(cursor, table: Table, found: dict[str, int], preview: Preview) -> None:

@@ -224,3 +224,20 @@ def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env
             ("D2", dt.datetime(2026, 2, 1), dt.date(2026, 12, 11))]
     finally:
         connection.close()
+
+
+def test_dates_read_both_ways_are_listed_with_the_files_other_problems(
+        capsys, empty_path, tmp_path):
+    file = write_csv(tmp_path / "both.csv", SALESFORCE_HEADERS, [
+        ["D1", "Ann Rep", "1000.00", "Won", "03/04/2026", "05/06/2026"],
+        ["D2", "Ann Rep", "lots", "Closed Won", "01/02/2026", "11/12/2026"]])
+    before = fingerprint(empty_path)
+    code, _, err = run(capsys, "import", file, "--table", "deals", "--db", empty_path)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[1] == "both.csv: 4 problem(s); nothing was written."
+    assert lines[2].startswith("both.csv, column 'Created Date': 03/04/2026 reads as")
+    assert lines[3].startswith("both.csv, column 'Close Date': 05/06/2026 reads as")
+    assert lines[4].startswith("both.csv, line 2, column 'Stage': 'Won': unknown stage")
+    assert lines[5].startswith("both.csv, line 3, column 'Amount': 'lots': not an amount")
+    assert fingerprint(empty_path) == before
