@@ -53,7 +53,7 @@ def given_patterns(pattern: str) -> list[str]:
     return [pattern + time for time in _TIMES]
 
 
-def check_given(pattern: str | None) -> str | None:
+def check_given(cursor: duckdb.DuckDBPyConnection, pattern: str | None) -> str | None:
     """Why a format the user gave cannot be used, or None."""
     if pattern is None:
         return None
@@ -61,7 +61,7 @@ def check_given(pattern: str | None) -> str | None:
         return (f"the date format {pattern!r} is not a strptime pattern: give one such as "
                 "%d/%m/%Y or %m/%d/%Y")
     try:
-        duckdb.sql("select try_strptime('2026-01-01', $p)", params={"p": pattern}).fetchall()
+        cursor.execute("select try_strptime('2026-01-01', $p)", {"p": pattern}).fetchall()
     except duckdb.Error as error:
         return f"the date format {pattern!r} cannot be used: {str(error).splitlines()[0]}"
     return None

@@ -528,7 +528,7 @@ def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview
     problem in `preview`) when the format the user gave is not one. A column that reads as
     both D/M/Y and M/D/Y is a problem in `preview` (and is checked as D/M/Y, so that the
     file's other problems are listed in the same run)."""
-    wrong = dates.check_given(date_format)
+    wrong = dates.check_given(cursor, date_format)
     if wrong is not None:
         return _refuse(preview, wrong) and None
     raws = {column.name: f"nullif(trim(c{found[column.name]}), '')"
