@@ -220,7 +220,11 @@ def test_a_full_disk_fails_one_job_and_the_next_one_runs(
 
 def test_an_import_longer_than_the_heartbeat_keeps_its_command_waiting(
         fixture_path, connection, held, start_worker, monkeypatch, capsys):
-    monkeypatch.setattr(handoff, "STALE_SECONDS", 1.0)
+    # The command holds on 3 s (30 polls) of a job, past a stale limit of 2 s, while the
+    # heartbeat comes every 0.1 s: twenty beats per limit, so a busy machine that delays a
+    # beat or two does not make the dashboard look gone (a 0.5 s beat against 1 s did).
+    monkeypatch.setattr(handoff, "STALE_SECONDS", 2.0)
+    monkeypatch.setattr(handoff, "POLL_SECONDS", 0.1)
     real_preview, real_pause = importing.preview_file, handoff._pause
     polls: list[float] = []
 
