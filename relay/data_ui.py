@@ -92,6 +92,8 @@ def show_preview(result: importing.Preview) -> None:
                             + ", ".join(result.new_people)))
     if result.unused_headers:
         st.caption(ui.plain("Columns not imported: " + ", ".join(result.unused_headers)))
+    if result.notes:
+        st.caption(ui.plain("Read as exported: " + "; ".join(result.notes)))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
         problems = pd.DataFrame([vars(problem) for problem in result.problems])
