@@ -128,7 +128,7 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
     kinds = (("empty", empty), ("header", repeated),
              ("totals", f"regexp_full_match({first}, $totals)"))
     rows = cursor.execute(
-        "select kind, count(*), list(line order by line)[1:5], list(label order by line)[1:3] "
+        "select kind, count(*), list(line order by line)[1:5], list(distinct label)[1:3] "
         "from (select case " + " ".join(f"when {condition} then '{kind}'"
                                          for kind, condition in kinds) +
         f" end as kind, rowid + {int(first_line)} as line, {first} as label "
@@ -144,7 +144,7 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
         elif kind == "header":
             notes.append(f"skipped {count:,} repeated header row(s) (line {at})")
         else:
-            shown = ", ".join(repr(label) for label in labels)
+            shown = ", ".join(repr(label) for label in sorted(labels))
             notes.append(f"skipped {count:,} totals row(s) ({shown}; line {at})")
 
 
