@@ -36,13 +36,14 @@ def normalised_header(value: object) -> str:
 
 def header_row(rows: list[list[str]], known: set[str]) -> int:
     """Which of the first rows is the header: the first row whose cells match the known
-    headers best (row 0 unless a later one matches more)."""
-    best, best_score = 0, -1
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        score = sum(normalised_header(cell) in known for cell in row if cell)
-        if score > best_score:
-            best, best_score = index, score
-    return best if best_score > 0 else 0
+    headers best. Row 0 unless a later one matches more, and at least two of them: a file
+    whose own headers are mapped by hand keeps its first row."""
+    scores = [sum(normalised_header(cell) in known for cell in row if cell)
+              for row in rows[:HEADER_SCAN_ROWS]]
+    if not scores:
+        return 0
+    best = max(range(len(scores)), key=lambda index: (scores[index], -index))
+    return best if scores[best] >= 2 and scores[best] > scores[0] else 0
 
 
 def records(text: str, limit: int = HEADER_SCAN_ROWS) -> list[str]:
