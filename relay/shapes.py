@@ -195,7 +195,7 @@ def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tup
             f"count_if({dot} and not {comma})",
             f"count_if({comma} and not {dot})",
             f"count_if({dot} and {comma} and regexp_matches({body}, '[.,]'))",
-            f"count_if(regexp_matches({body}, '[.,]'))",
+            f"count_if(contains({body}, ','))",  # thousands or decimal commas: said
             f"list(distinct regexp_extract({raw}, '{_CURRENCY}')) filter "
             f"(where regexp_matches({raw}, '{_CURRENCY}'))",
             f"min({raw}) filter (where {dot} and {comma} and regexp_matches({body}, '[.,]'))",
@@ -223,7 +223,7 @@ def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tup
                 f"{'comma' if ',' in example else 'point'}: export the amounts with their "
                 "decimals (e.g. 1,054.00 or 1.054,00)")))
         conventions[name] = convention
-        if separated and (dot_only or comma_only or delimiter == ";"):
+        if separated and (dot_only or comma_only):
             style = ("1.054,00 (decimal comma)" if convention == "comma"
                      else "1,054.00 (thousands separators)")
             notes.append(f"{header}: read amounts written like {style}")
