@@ -158,3 +158,26 @@ def test_an_amount_column_that_reads_two_ways_is_refused_unless_the_delimiter_se
     assert "decimal comma, as the file's ';' delimiter says" in out
     assert query(store_path, "select deal_id, amount from deals order by deal_id") == [
         ("1", Decimal("12.50")), ("2", Decimal("2.25"))]
+
+
+def test_amounts_in_two_currencies_are_refused_and_a_short_row_is_still_a_problem(
+        capsys, store_path, tmp_path):
+    header = "Record ID,Deal Stage,Close Date,Deal owner,Amount,Create Date\n"
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(header + "1,Closed Won,2026-10-02,Ann,USD 100.00,2026-09-01\n"
+                              "2,Closed Won,2026-10-02,Ann,EUR 200.00,2026-09-01\n",
+                     encoding="utf-8")
+    code, _, err = run(capsys, "import", mixed, "--table", "deals", "--preset", "hubspot",
+                       "--db", store_path)
+    assert code == 1
+    assert ("mixed.csv, column 'Amount': amounts in more than one currency (EUR, USD): "
+            "export them in one currency") in err
+    # A last line that is no Salesforce footer stays a problem, with the delimiter hint.
+    short = tmp_path / "short.csv"
+    short.write_text(header + "1,Closed Won,2026-10-02,Ann,100,2026-09-01\n\n"
+                              "\"Deals report\"\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", short, "--table", "deals", "--preset", "hubspot",
+                       "--db", store_path)
+    assert code == 1
+    assert "short.csv, line 4, column 'Deal Stage': fewer values than the header has" in err
+    assert query(store_path, "select count(*) from deals") == [(0,)]
