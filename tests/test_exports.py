@@ -181,3 +181,20 @@ def test_amounts_in_two_currencies_are_refused_and_a_short_row_is_still_a_proble
     assert code == 1
     assert "short.csv, line 4, column 'Deal Stage': fewer values than the header has" in err
     assert query(store_path, "select count(*) from deals") == [(0,)]
+
+
+def test_title_lines_above_a_csv_header_are_skipped_and_lines_keep_their_numbers(
+        capsys, store_path, tmp_path):
+    titled = tmp_path / "titled.csv"
+    titled.write_text(
+        "Opportunity Pipeline report\nAs of 12/1/2026\n"
+        "Opportunity ID,Stage,Amount,Close Date,Created Date,Opportunity Owner\n"
+        'A1,Closed Won,"1,054.00",3/1/2027,1/1/2027,Ann\n'
+        "A2,Closed Won,oops,3/1/2027,1/1/2027,Ann\n"
+        'Total,,"1,054.00",,,\n', encoding="utf-8")
+    code, out, err = run(capsys, "import", titled, "--table", "deals", "--db", store_path)
+    assert code == 1
+    assert "Read as exported: skipped 2 title line(s) above the header row" in err
+    assert "Read as exported: skipped 1 totals row(s) ('Total'; line 6)" in err
+    assert "titled.csv: 1 problem(s); nothing was written." in err
+    assert "titled.csv, line 5, column 'Amount': 'oops': not an amount" in err
