@@ -27,6 +27,7 @@ _FOOTER_MARKERS = re.compile(
     r"^confidential information - do not distribute", re.IGNORECASE)
 # A totals row's label, alone in its first filled cell: "Total", "Grand Totals (52 records)",
 # "Subtotal", "Sum". Matched exactly, so "Total Wine & More" stays a company.
+FIGURE = r"([A-Z]{3}\s*|[$€£¥]\s*)?-?[0-9][0-9.,\s]*(\s*[A-Z]{3}|\s*[$€£¥])?"
 TOTALS_LABEL = r"(?i)(grand\s+)?(sub)?(total|totals|sum)(\s*\(\s*[0-9][0-9,.]*\s+records?\s*\))?:?"
 
 
@@ -126,8 +127,15 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
     empty = " and ".join(f"nullif(trim({column}), '') is null" for column in columns)
     first = "coalesce(" + ", ".join(f"nullif(trim({column}), '')" for column in columns) + ")"
     params["totals"] = TOTALS_LABEL
+    params["figure"] = FIGURE
+    # The last row, with no first cell and nothing but figures: a sum someone added below.
+    # No table's record is only figures (each has a date or a name), so none is lost.
+    figures_only = " and ".join(f"(nullif(trim({column}), '') is null or regexp_full_match("
+                                f"trim({column}), $figure))" for column in columns)
+    trailing = (f"rowid = (select max(rowid) from import_raw) and nullif(trim(c0), '') is "
+                f"null and {figures_only}")
     kinds = (("empty", empty), ("header", repeated),
-             ("totals", f"regexp_full_match({first}, $totals)"))
+             ("totals", f"regexp_full_match({first}, $totals)"), ("trailing", trailing))
     rows = cursor.execute(
         "select kind, count(*), list(line order by line)[1:5], list(distinct label)[1:3] "
         "from (select case " + " ".join(f"when {condition} then '{kind}'"
@@ -142,6 +150,9 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
         at = ", ".join(str(line) for line in lines) + (", …" if count > len(lines) else "")
         if kind == "empty":
             notes.append(f"skipped {count:,} empty row(s) (line {at})")
+        elif kind == "trailing":
+            notes.append(f"skipped the last row, figures only without a label: a totals row "
+                         f"(line {at})")
         elif kind == "header":
             notes.append(f"skipped {count:,} repeated header row(s) (line {at})")
         else:

@@ -198,3 +198,18 @@ def test_title_lines_above_a_csv_header_are_skipped_and_lines_keep_their_numbers
     assert "Read as exported: skipped 1 totals row(s) ('Total'; line 6)" in err
     assert "titled.csv: 1 problem(s); nothing was written." in err
     assert "titled.csv, line 5, column 'Amount': 'oops': not an amount" in err
+
+
+def test_an_unlabelled_sum_below_the_rows_is_skipped_and_said(capsys, store_path, tmp_path):
+    summed = tmp_path / "summed.csv"
+    summed.write_text(
+        "Opportunity Owner,Opportunity ID,Stage,Amount,Close Date,Created Date\n"
+        'Ann,A1,Closed Won,"$1,054.00",3/1/2027,1/1/2027\n'
+        'Ann,A2,Closed Lost,$946.00,3/1/2027,1/1/2027\n'
+        ',,,"$2,000.00",,\n', encoding="utf-8")
+    code, out, err = run(capsys, "import", summed, "--table", "deals", "--db", store_path)
+    assert code == 0, err
+    assert ("Read as exported: skipped the last row, figures only without a label: a totals "
+            "row (line 4)") in out
+    assert query(store_path, "select deal_id, amount from deals order by deal_id") == [
+        ("A1", 1054), ("A2", 946)]
