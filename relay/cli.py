@@ -260,6 +260,8 @@ def _import(args) -> int:
            "actor": identity.acting_user(), "date_format": args.date_format}
     answer = _run_job(args, job)
     stream = sys.stdout if not answer["problems"] else sys.stderr
+    for note in answer.get("notes", []):  # what reading the export's shape did
+        print(f"Read as exported: {note}", file=stream)
     if args.dry_run and not answer["problems"]:
         print(f"Dry run, nothing written. {answer['summary']}", file=stream)
     else:

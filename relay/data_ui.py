@@ -98,6 +98,8 @@ def show_preview(result: importing.Preview) -> None:
     if result.date_formats:
         st.caption(ui.plain("Dates read as: " + "; ".join(
             f"{header}: {how}" for header, how in result.date_formats.items())))
+    if result.notes:
+        st.caption(ui.plain("Read as exported: " + "; ".join(result.notes)))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
         problems = pd.DataFrame([vars(problem) for problem in result.problems])

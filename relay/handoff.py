@@ -249,6 +249,7 @@ def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
     return {"written": outcome.written, "import_id": outcome.import_id,
             "layout": preview.layout, "summary": preview.summary(),
             "counts": preview.counts(), "new_people": preview.new_people,
+            "notes": preview.notes,
             "problems": [str(problem) for problem in preview.problems],
             "warnings": [str(warning) for warning in preview.warnings]}
 

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, dates, identity, layouts, sql, store, summaries
+from relay import clock, dates, identity, layouts, shapes, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -79,6 +79,8 @@ class Preview:
     updated: int = 0
     unchanged: int = 0
     new_people: list[str] = field(default_factory=list)
+    # What the reading did to the file's shape: "skipped the 6-line report footer", ...
+    notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -116,6 +118,8 @@ class Source:
     file_name: str
     file_bytes: int
     headers: list[str]
+    first_line: int = 2  # the file's line of import_raw's rowid 0 (below the header row)
+    delimiter: str | None = None  # a CSV file's; None for a workbook
 
 
 def _refuse(preview: Preview, reason: str, line: int | None = None,
@@ -128,9 +132,12 @@ def _refuse(preview: Preview, reason: str, line: int | None = None,
 # ---------------------------------------------------------------------------- reading
 
 
-def _sniff(path: Path, preview: Preview) -> tuple[list[str], str, str | None] | None:
-    """The header row, delimiter and (when DuckDB must be told) line break of a CSV file,
-    after checking it is UTF-8 text with no zero byte."""
+def _sniff(path: Path, preview: Preview, known: set[str] | frozenset = frozenset()
+           ) -> tuple[list[str], str, str | None, int] | None:
+    """The header row, delimiter, (when DuckDB must be told) line break of a CSV file and
+    how many lines above the header row are titles, after checking it is UTF-8 text with no
+    zero byte. The header row is the first of the first lines that matches the `known`
+    headers best."""
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     if head.startswith(b"PK\x03\x04"):
@@ -156,6 +163,21 @@ def _sniff(path: Path, preview: Preview) -> tuple[list[str], str, str | None] | 
                              f"\"CSV UTF-8\" and import again", line=line)
         return None
     text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    titles = 0
+    if known:
+        candidates = shapes.records(text)
+        titles = shapes.header_row([shapes.split(record, max(
+            DELIMITERS, key=_outside_quotes(record).count)) for record in candidates], known)
+        if titles:
+            cut = 0
+            for record in candidates[:titles]:  # each title line and its line break
+                cut += len(record)
+                cut += 2 if text[cut:cut + 2] == "\r\n" else 1
+            if any(ch in record for record in candidates[:titles] for ch in "\r\n"):
+                titles = 0  # a title with a line break inside quotes: read as before
+            else:
+                text = text[cut:]
+                preview.notes.append(f"skipped {titles} title line(s) above the header row")
     first_line = _first_record(text)
     # Only when the header row holds a line break does DuckDB need to be told the file's.
     ending = text[len(first_line):len(first_line) + 2]
@@ -170,7 +192,7 @@ def _sniff(path: Path, preview: Preview) -> tuple[list[str], str, str | None] | 
     if _outside_quotes(first_line).count(delimiter) == 0:
         delimiter = ","
     headers = next(csv.reader(io.StringIO(first_line, newline=""), delimiter=delimiter))
-    return [" ".join(header.split()) for header in headers], delimiter, new_line
+    return [" ".join(header.split()) for header in headers], delimiter, new_line, titles
 
 
 def _first_record(text: str) -> str:
@@ -250,10 +272,13 @@ def _unclosed_quote(path: Path, delimiter: str) -> tuple[int, str] | None:
     return None
 
 
-def read(cursor: duckdb.DuckDBPyConnection, path: Path, preview: Preview) -> Source | None:
+def read(cursor: duckdb.DuckDBPyConnection, path: Path, preview: Preview,
+         known: set[str] | frozenset = frozenset()) -> Source | None:
     """Load the file into the temporary table import_raw (columns c0..cN, all text, in file
     order) and return its headers; None with the problems in `preview` when it cannot be
-    read."""
+    read. `known`: the headers (lower case) the table's layouts know, to find the header
+    row below title rows. Report footers, repeated header rows, totals rows and empty rows
+    are left out, each said in preview.notes."""
     path = Path(path)
     size = path.stat().st_size
     preview.file_bytes = size
@@ -266,10 +291,15 @@ def read(cursor: duckdb.DuckDBPyConnection, path: Path, preview: Preview) -> Sou
                          "and import the parts")
         return None
     suffix = Path(preview.file_name).suffix.lower()
+    first_line, delimiter = 2, None
     if suffix in EXCEL_SUFFIXES:
-        headers = _read_excel(cursor, path, preview)
+        headers = _read_excel(cursor, path, preview, known)
+        if headers is not None:
+            headers, first_line = headers
     elif suffix in TEXT_SUFFIXES or not suffix:
-        headers = _read_csv(cursor, path, preview)
+        headers = _read_csv(cursor, path, preview, known)
+        if headers is not None:
+            headers, first_line, delimiter = headers
     else:
         _refuse(preview, f"{suffix} files cannot be imported: use CSV (.csv) or Excel (.xlsx)")
         return None
@@ -284,21 +314,28 @@ def read(cursor: duckdb.DuckDBPyConnection, path: Path, preview: Preview) -> Sou
                              f"{number})", line=1, column=header)
         else:
             seen[header.lower()] = number
+    if not preview.problems:
+        shapes.skip_rows(cursor, headers, first_line, preview.notes)
     preview.rows_in_file = cursor.execute("select count(*) from import_raw").fetchall()[0][0]
     if not preview.problems and preview.rows_in_file == 0:
         _refuse(preview, "the file has a header but no rows")
-    return None if preview.problems else Source(preview.file_name, size, headers)
+    return None if preview.problems else Source(preview.file_name, size, headers, first_line,
+                                                delimiter)
 
 
-def _read_csv(cursor, path: Path, preview: Preview) -> list[str] | None:
-    sniffed = _sniff(path, preview)
+def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset = frozenset()
+              ) -> tuple[list[str], int, str] | None:
+    """(headers, line of the first row, delimiter), the rows in import_raw."""
+    sniffed = _sniff(path, preview, known)
     if sniffed is None:
         return None
-    headers, delimiter, new_line = sniffed
+    headers, delimiter, new_line, titles = sniffed
     names = [f"c{index}" for index in range(len(headers))]
     # DuckDB takes a line break inside the quoted header (even a bare CR) for the end of the
     # line, unless told which one ends the header row.
     options = ", new_line = $new_line" if new_line else ""
+    if titles:
+        options += f", skip = {int(titles)}"
     try:
         cursor.execute(
             "create or replace temp table import_raw as select * from read_csv("
@@ -317,6 +354,14 @@ def _read_csv(cursor, path: Path, preview: Preview) -> list[str] | None:
             detail = str(error).splitlines()[0].replace(str(path), preview.file_name)
             _refuse(preview, f"the file cannot be read as CSV: {detail}")
         return None
+    footer = shapes.footer_lines(path, delimiter)
+    if footer:
+        # The footer's lines are rows too short for the header: DuckDB rejects them, the
+        # last of them on the file's last line.
+        cursor.execute("delete from import_rejects where line > (select max(line) from "
+                       "import_rejects) - $lines", {"lines": len(footer)})
+        named = next((line for line in footer if line), "")
+        preview.notes.append(f"skipped the {len(footer)}-line report footer ({named!r} …)")
     rejects = cursor.execute(
         "select line, column_name, error_type, error_message from import_rejects "
         "order by line limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
@@ -335,10 +380,13 @@ def _read_csv(cursor, path: Path, preview: Preview) -> list[str] | None:
     if rejects:
         preview.problem_count = cursor.execute(
             "select count(*) from import_rejects").fetchall()[0][0]
-    return headers
+    return headers, 2 + titles, delimiter
 
 
-def _read_excel(cursor, path: Path, preview: Preview) -> list[str] | None:
+def _read_excel(cursor, path: Path, preview: Preview, known: set[str] | frozenset = frozenset()
+                ) -> tuple[list[str], int] | None:
+    """(headers, line of the first row), the rows in import_raw. The header row is the one
+    among the first rows matching the `known` headers best; a report footer is left out."""
     try:
         sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
@@ -348,8 +396,19 @@ def _read_excel(cursor, path: Path, preview: Preview) -> list[str] | None:
     if sheet.empty:
         _refuse(preview, "the workbook's first sheet is empty")
         return None
-    headers = ["" if pd.isna(value) else str(value).strip() for value in sheet.iloc[0]]
-    rows = sheet.iloc[1:].copy()
+    cells = [["" if pd.isna(value) else str(value).strip() for value in row]
+             for row in sheet.head(shapes.HEADER_SCAN_ROWS).itertuples(index=False)]
+    at = shapes.header_row(cells, known) if known else 0
+    if at:
+        preview.notes.append(f"skipped {at} title row(s) above the header row")
+    tail = [["" if pd.isna(value) else str(value).strip() for value in row]
+            for row in sheet.tail(12).itertuples(index=False)]
+    footer = shapes.footer_rows(tail)
+    if footer:
+        sheet = sheet.iloc[:len(sheet) - footer]
+        preview.notes.append(f"skipped the {footer}-row report footer")
+    headers = [" ".join(value.split()) for value in cells[at]]
+    rows = sheet.iloc[at + 1:].copy()
     rows.columns = [f"c{index}" for index in range(len(headers))]
     rows = rows.astype(object).where(rows.notna(), None)
     cursor.register("import_sheet", rows)
@@ -358,7 +417,7 @@ def _read_excel(cursor, path: Path, preview: Preview) -> list[str] | None:
                        "select * from import_sheet")
     finally:
         cursor.unregister("import_sheet")
-    return headers
+    return headers, at + 2
 
 
 # ---------------------------------------------------------------------------- checking
@@ -377,7 +436,7 @@ class _Query:
 
 
 def _typed_expression(column: layouts.Column, raw: str, query: _Query,
-                      date_family: str | None) -> str:
+                      date_family: str | None, convention: str | None = None) -> str:
     """SQL that turns the column's trimmed text `raw` into its stored value (null when it
     is not one: the checks then report it)."""
     kind = column.kind
@@ -386,12 +445,12 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
     if kind in ("timestamp", "date"):
         moment = dates.expression(date_family or "iso", raw, query.bind)
         return moment if kind == "timestamp" else f"({moment})::date"
-    if kind == "amount":
-        return f"try_cast({raw} as decimal(18, 2))"
+    if kind == "amount":  # the column's convention: 1,054.00 or 1.054,00 (shapes)
+        return f"try_cast({shapes.amount_text(raw, convention)} as decimal(18, 2))"
     if kind == "count":
         return f"try_cast({raw} as integer)"
     if kind == "number":
-        return f"try_cast({raw} as double)"
+        return f"try_cast({shapes.amount_text(raw, convention)} as double)"
     # "Best Case" and "best-case" are best_case.
     normalised = f"lower(regexp_replace({raw}, '[\\s\\-]+', '_', 'g'))"
     if kind == "choice":
@@ -409,8 +468,8 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
 _EXPECTED = {
     "timestamp": "a date and time",
     "date": "a date",
-    "amount": "an amount (digits and a decimal point, e.g. 12500.00: no currency sign or "
-              "thousands separator)",
+    "amount": "an amount (e.g. 12500.00, 12,500.00 or 12.500,00: the column's amounts all "
+              "written one way)",
     "count": "a whole number",
     "number": "a number (e.g. 1250000 or 0.25)",
     "quarter": "a fiscal quarter such as 2026-Q3",
@@ -449,14 +508,20 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         return preview
     doubts = list(preview.problems)  # date columns read both ways: listed first
     typed = _Query()
-    selects = ["rowid + 2 as line"]
+    selects = [f"rowid + {int(source.first_line)} as line"]
+    conventions, column_problems = shapes.amount_conventions(
+        cursor, {column.name: (found[column.name], preview.mapping[column.name])
+                 for column in table.columns
+                 if column.kind in ("amount", "number") and column.name in found},
+        source.delimiter, preview.notes)
     for column in table.columns:
         if column.name not in found:
             continue
         raw = f"nullif(trim(c{found[column.name]}), '')"
         selects.append(f"{raw} as raw_{column.name}")
-        selects.append(f"{_typed_expression(column, raw, typed, families.get(column.name))} "
-                       f"as {column.name}")
+        typed_value = _typed_expression(column, raw, typed, families.get(column.name),
+                                        conventions.get(column.name))
+        selects.append(f"{typed_value} as {column.name}")
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
@@ -500,6 +565,9 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                 "(select stage from stage_mappings)",
                 "unknown stage: add it to the stage mapping on the Data page")
     checks.extend(_table_checks(table, found, problems))
+    checks.extend(f"select null::bigint as line, {problems.bind(header)} as column_name, "
+                  f"null as value, {problems.bind(reason)} as reason"
+                  for header, reason in column_problems)
     checks.append(_duplicate_check(table, found, preview, problems))
     cursor.execute("create or replace temp table import_problems as "
                    + " union all ".join(checks), problems.params)
@@ -816,8 +884,11 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
     detected from the whole file when None."""
     table = layouts.TABLES[table_name]
     preview = Preview(file_name, 0, table_name, "")
+    known = {shapes.normalised_header(header)
+             for choice in layouts.choices_for(cursor, table_name).values()
+             for headers in choice.columns.values() for header in headers}
     with store.bounded_memory(cursor):
-        source = read(cursor, path, preview)
+        source = read(cursor, path, preview, known)
         if source is None:
             return preview
         if layout is None:

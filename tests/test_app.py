@@ -629,6 +629,24 @@ def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_p
     assert metrics(at)["Closed-won"] == "$312.0K"
 
 
+def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    store.create(path).close()
+    app_env(path, DEMO_AS_OF)
+    at = app(page="app_pages/data.py")
+    export = PROJECT_ROOT / "tests" / "data" / "exports" / "salesforce-classic-bad-stage.csv"
+    at.file_uploader(key="data_file").upload(export.name, export.read_bytes(),
+                                             "text/csv").run()
+    assert not at.exception
+    caption = shown_text(at.caption)
+    assert ("Read as exported: skipped the 8-line report footer ('Grand Totals (60 records)' "
+            "…); Amount: read amounts written like 1,054.00 (thousands separators); Amount: "
+            "dropped the currency $") in caption
+    # The footer is no problem: only the stages are (Won, Lost, Engaging, Negotiating).
+    problems = at.dataframe[0].value
+    assert set(problems["column"]) == {"Stage"}
+
+
 def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env, tmp_path):
     path = tmp_path / "empty.duckdb"
     store.create(path).close()
