@@ -171,12 +171,13 @@ def stage_mapping_editor(context: ui.Context) -> None:
     edited = st.data_editor(
         frame.drop(columns="stage"), num_rows="dynamic", hide_index=True,
         key="data_stage_editor", column_config={
-            "label": st.column_config.TextColumn("CRM stage", required=True),
+            # Not `required`: the grid would keep a half-filled new row to itself and save
+            # without it; save_stage_mapping refuses it, naming the row and what is missing.
+            "label": st.column_config.TextColumn("CRM stage"),
             "status": st.column_config.SelectboxColumn(
-                "Status", options=list(layouts.DEAL_STATUSES), required=True),
+                "Status", options=list(layouts.DEAL_STATUSES)),
             "forecast_category": st.column_config.SelectboxColumn(
-                "Forecast category", options=list(layouts.FORECAST_CATEGORIES),
-                required=True)})
+                "Forecast category", options=list(layouts.FORECAST_CATEGORIES))})
     if st.button("Save the stage mapping", icon=":material/save:"):
         rows = edited.astype(object).where(edited.notna(), None).to_dict("records")
         try:

@@ -300,8 +300,17 @@ def save_stage_mapping(connection: duckdb.DuckDBPyConnection, rows: list[dict],
     cleaned: dict[str, dict] = {}
     for number, row in enumerate(rows, start=1):
         label = str(row.get("label") or "").strip()
-        if not label:
-            raise LayoutError(f"row {number}: the stage name is empty")
+        fields = {"CRM stage": label, "status": row.get("status"),
+                  "forecast category": row.get("forecast_category")}
+        if not any(fields.values()):
+            continue  # a row added and left empty
+        empty = [name for name, value in fields.items() if not value]
+        if empty:
+            named = f" ({label})" if label else ""
+            raise LayoutError(f"row {number}{named}: the {' and the '.join(empty)} "
+                              f"{'is' if len(empty) == 1 else 'are'} empty; fill "
+                              f"{'it' if len(empty) == 1 else 'them'} in or delete the row. "
+                              "Nothing was saved.")
         if row.get("status") not in DEAL_STATUSES:
             raise LayoutError(f"{label}: status must be one of {', '.join(DEAL_STATUSES)}")
         if row.get("forecast_category") not in FORECAST_CATEGORIES:
