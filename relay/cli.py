@@ -108,7 +108,11 @@ def _parser() -> argparse.ArgumentParser:
                       help="check the file and say what would change; write nothing")
     load.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
                       help="how long to wait for a running dashboard to do the job")
+    _mapping_options(load)
     load.set_defaults(run=_import)
+    _stages_parser(with_db(commands.add_parser(
+        "stages", help="show or change the stage mapping (CRM stage -> status and forecast "
+                       "category)", description=STAGES_HELP)))
 
     unload = with_db(commands.add_parser("export", help="write a table as CSV or Parquet"))
     unload.add_argument("--table", required=True, choices=exporting.TABLES)
@@ -253,7 +257,7 @@ def _import(args) -> int:
         raise UsageError(f"{args.file}: no such file")
     job = {"kind": "import", "file": str(args.file.resolve()), "file_name": args.file.name,
            "table": args.table, "layout": args.preset, "dry_run": args.dry_run,
-           "actor": identity.acting_user()}
+           "actor": identity.acting_user(), **_mapping_job(args)}
     answer = _run_job(args, job)
     stream = sys.stdout if not answer["problems"] else sys.stderr
     if args.dry_run and not answer["problems"]:
@@ -262,9 +266,136 @@ def _import(args) -> int:
         print(answer["summary"], file=stream)
     if answer["new_people"]:
         print(f"New people: {', '.join(answer['new_people'])}", file=stream)
+    _print_kinds_and_sample(args, answer)
     for problem in answer["problems"]:
         print(problem, file=sys.stderr)
     return 1 if answer["problems"] else 0
+
+
+def _mapping_options(load: argparse.ArgumentParser) -> None:
+    load.add_argument("--map", action="append", default=[], metavar="COLUMN=HEADER",
+                      help="feed a store column from this file header, on top of the "
+                           "recognised layout or --preset (repeatable), e.g. "
+                           "--map \"amount=Deal Value\"")
+    load.add_argument("--problems", type=Path, metavar="FILE",
+                      help="write every problem (line, column, value, reason) to this CSV "
+                           "file; a file that passes leaves just the header")
+
+
+def _mapping_job(args) -> dict:
+    """What --map and --problems add to an import job."""
+    columns = {}
+    for given in args.map:
+        column, equals, header = given.partition("=")
+        if not equals or not column.strip() or not header.strip():
+            raise UsageError(f"--map {given!r}: write it as COLUMN=HEADER, e.g. "
+                             "\"amount=Deal Value\"")
+        if column.strip().lower() in columns:
+            raise UsageError(f"--map: the column {column.strip()!r} is mapped twice")
+        columns[column.strip().lower()] = header.strip()
+    job: dict = {"map": columns} if columns else {}
+    if args.problems is not None:
+        job["problems"] = str(args.problems.resolve())
+    return job
+
+
+def _print_kinds_and_sample(args, answer: dict) -> None:
+    """A refusal's summary by kind of problem; a dry run's first rows as stored."""
+    if answer["problems"]:
+        kinds = answer.get("problem_kinds", [])
+        print(f"{len(kinds)} kind(s) of problem:", file=sys.stderr)
+        for kind in kinds:
+            print(f"  {kind}", file=sys.stderr)
+        listed = len(answer["problems"])
+        print(f"The first {listed:,} problem(s):" if listed < answer["counts"]["problems"]
+              else "The problems:", file=sys.stderr)
+    elif args.dry_run and answer.get("sample", {}).get("rows"):
+        sample = answer["sample"]
+        print(f"The first {len(sample['rows'])} rows as they will be stored:")
+        print(_compact_table(sample["columns"], sample["rows"]))
+
+
+def _compact_table(columns: list[str], rows: list[list[str]], widest: int = 24) -> str:
+    def cell(text: str) -> str:
+        text = " ".join(str(text).split())
+        return text if len(text) <= widest else text[:widest - 1] + "…"
+
+    cells = [[cell(name) for name in columns], *([cell(value) for value in row] for row in rows)]
+    widths = [max(len(row[index]) for row in cells) for index in range(len(columns))]
+    return "\n".join("  ".join(value.ljust(width) for value, width in zip(row, widths,
+                                                                       strict=True)).rstrip()
+                     for row in cells)
+
+
+STAGES_HELP = (
+    "Without arguments: the stage mapping, one line per stage. `set \"STAGE=STATUS,CATEGORY\"` "
+    "(one or more) adds or changes those stages, e.g. set \"Won=won,closed\" "
+    "\"Engaging=open,pipeline\". `remove STAGE` drops stages. `load FILE.csv` replaces the "
+    "whole mapping with the file's rows (columns stage, status, forecast_category). Status: "
+    + ", ".join(layouts.DEAL_STATUSES) + "; forecast category: "
+    + ", ".join(layouts.FORECAST_CATEGORIES) + ". Stage names match ignoring case. Every "
+    "change is audited, as on the Data page (the same check and save).")
+
+
+def _stages_parser(stages: argparse.ArgumentParser) -> None:
+    stages.add_argument("action", nargs="?", choices=["list", "set", "remove", "load"],
+                        default="list")
+    stages.add_argument("items", nargs="*", metavar="STAGE=STATUS,CATEGORY | STAGE | FILE")
+    stages.set_defaults(run=_stages)
+
+
+def _stages(args) -> int:
+    if args.action == "list":
+        if args.items:
+            raise UsageError("list takes no arguments")
+        connection = store.open_store(_path(args), read_only=True)
+        try:
+            rows = layouts.stage_mapping(connection.cursor())
+        finally:
+            connection.close()
+        print(_compact_table(["stage", "status", "forecast_category"],
+                             [[row["label"], row["status"], row["forecast_category"]]
+                              for row in rows]))
+        return 0
+    if not args.items:
+        raise UsageError(f"{args.action} needs at least one "
+                         + ("file" if args.action == "load" else "stage"))
+    connection = store.open_store(_path(args))
+    try:
+        seen = layouts.stage_mapping(connection.cursor())
+        rows = _stage_rows(args, seen)
+        try:
+            count = layouts.save_stage_mapping(connection, rows, seen)
+        except layouts.LayoutError as error:
+            raise UsageError(str(error)) from error
+    finally:
+        connection.close()
+    print(f"Saved the stage mapping ({count} stages).")
+    return 0
+
+
+def _stage_rows(args, seen: list[dict]) -> list[dict]:
+    """The whole mapping as it will be after `set`, `remove` or `load`."""
+    rows = {row["stage"]: {key: row[key] for key in ("label", "status", "forecast_category")}
+            for row in seen}
+    if args.action == "load":
+        if len(args.items) != 1:
+            raise UsageError("load takes one CSV file")
+        return layouts.stage_rows_from_csv(Path(args.items[0]))
+    for item in args.items:
+        if args.action == "remove":
+            if item.strip().lower() not in rows:
+                raise UsageError(f"no stage {item!r} in the mapping")
+            del rows[item.strip().lower()]
+            continue
+        label, equals, target = item.rpartition("=")
+        status, comma, category = target.partition(",")
+        if not equals or not comma or not label.strip():
+            raise UsageError(f"{item!r}: write it as STAGE=STATUS,FORECAST_CATEGORY, e.g. "
+                             "\"Won=won,closed\"")
+        rows[label.strip().lower()] = {"label": label.strip(), "status": status.strip().lower(),
+                                       "forecast_category": category.strip().lower()}
+    return list(rows.values())
 
 
 def _export(args) -> int:

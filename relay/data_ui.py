@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from relay import (
-    exporting, handoff, importing, layouts, private, restoring, settings, sql, store, ui, uploads,
+    exporting, handoff, importing, layouts, private, problem_kinds, restoring, settings, sql, store,
+    ui, uploads,
 )
 
 MAP_MYSELF = "map"
@@ -49,9 +50,12 @@ def preview(context: ui.Context, path: Path, file_name: str, table: str,
     try:
         with st.spinner(f"Checking {ui.plain(file_name)}…"):
             result = importing.preview_file(cursor, path, file_name, table, layout)
+            # Every problem, while the check's tables are there: the download's content.
+            problems_csv = None if result.ok else problem_kinds.csv_bytes(cursor, result)
     finally:
         cursor.close()
     st.session_state["data_preview"] = (key, result)
+    st.session_state["data_problems_csv"] = (id(result), problems_csv)
     return result
 
 
@@ -94,6 +98,7 @@ def show_preview(result: importing.Preview) -> None:
         st.caption(ui.plain("Columns not imported: " + ", ".join(result.unused_headers)))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
+        problem_summary(result)
         problems = pd.DataFrame([vars(problem) for problem in result.problems])
         st.dataframe(problems, hide_index=True, column_config={
             "file": "File", "line": st.column_config.NumberColumn("Line", format="%d"),
@@ -102,6 +107,25 @@ def show_preview(result: importing.Preview) -> None:
     if not result.sample.empty:
         st.caption(f"The first {len(result.sample):,} rows as they will be stored:")
         st.dataframe(result.sample, hide_index=True)
+
+
+def problem_summary(result: importing.Preview) -> None:
+    """Each kind of problem with its count, column, commonest values and first lines; and
+    every problem as a CSV download."""
+    st.caption(f"{len(result.kinds)} kind(s) of problem:")
+    st.dataframe(pd.DataFrame([kind.as_row() for kind in result.kinds]), hide_index=True,
+                 column_config={"count": st.column_config.NumberColumn("Rows",
+                                                                       format="localized"),
+                                "column": "Column", "problem": "Problem",
+                                "values": "Values (rows)", "lines": "First lines"})
+    cached = st.session_state.get("data_problems_csv")
+    if cached is not None and cached[0] == id(result) and cached[1] is not None:
+        st.download_button(f"Download all {result.problem_count:,} problems (CSV)", cached[1],
+                           file_name=f"{Path(result.file_name).stem}-problems.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore",
+                           key="data_problems_download")
+    if result.problem_count > len(result.problems):
+        st.caption(f"The first {len(result.problems):,} problems:")
 
 
 def mapping_form(headers: list[str], table: str, start: layouts.Layout) -> layouts.Layout:

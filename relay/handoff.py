@@ -36,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-from relay import clock, exporting, identity, importing, private, store
+from relay import clock, exporting, identity, importing, layouts, private, store
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,8 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
     with identity.acting_as(identity.command_line(job["actor"])):
         outcome = importing.run(connection, Path(job["file"]), job["table"],
                                 file_name=job["file_name"], layout=job["layout"],
-                                dry_run=job["dry_run"], progress=progress)
+                                dry_run=job["dry_run"], progress=progress,
+                                columns=job.get("map"), problems_file=job.get("problems"))
     return outcome_json(outcome)
 
 
@@ -248,7 +249,33 @@ def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
     return {"written": outcome.written, "import_id": outcome.import_id,
             "layout": preview.layout, "summary": preview.summary(),
             "counts": preview.counts(), "new_people": preview.new_people,
-            "problems": [str(problem) for problem in preview.problems]}
+            "problems": [str(problem) for problem in preview.problems],
+            "problem_kinds": [str(kind) for kind in preview.kinds],
+            "sample": _sample(preview)}
+
+
+SAMPLE_ROWS = 10  # the rows a dry run prints
+
+
+def _sample(preview: importing.Preview) -> dict[str, list]:
+    """The first rows as they will be stored, as text: what a dry run prints."""
+    sample = preview.sample.head(SAMPLE_ROWS)
+    table = layouts.TABLES.get(preview.table)
+    kinds = {column.name: column.kind for column in table.columns} if table else {}
+
+    def text(name: str, value: Any) -> str:
+        if value is None or value != value:  # None, NaN, NaT
+            return ""
+        if kinds.get(name) == "amount":
+            return f"{value:.2f}"
+        if kinds.get(name) == "date" and hasattr(value, "date"):
+            return value.date().isoformat()
+        return str(value)
+
+    columns = [str(column) for column in sample.columns]
+    rows = [[text(name, value) for name, value in zip(columns, row, strict=True)]
+            for row in sample.astype(object).itertuples(index=False)]
+    return {"columns": columns, "rows": rows}
 
 
 class Worker(threading.Thread):

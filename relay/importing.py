@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, identity, layouts, sql, store, summaries
+from relay import clock, identity, layouts, problem_kinds, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -82,6 +82,9 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Every kind of problem (all of them, not only those listed), the commonest first.
+    kinds: list[problem_kinds.ProblemKind] = field(default_factory=list)
+    from_table: bool = False  # the problems are in the temporary table import_problems
 
     @property
     def ok(self) -> bool:
@@ -504,6 +507,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     preview.problems = [Problem(preview.file_name, line, column, value, reason)
                         for line, column, value, reason in listed]
     if not preview.ok:
+        preview.kinds = problem_kinds.summarise(cursor)
+        preview.from_table = True
         return preview
     _stage(cursor, table, found)
     cursor.execute("drop table import_typed")
@@ -732,31 +737,46 @@ class Outcome:
 
 
 def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
-                 table_name: str, layout: str | Layout | None = None) -> Preview:
+                 table_name: str, layout: str | Layout | None = None,
+                 columns: dict[str, str] | None = None) -> Preview:
     """Read and check the file against the store as it is now; writes nothing. The layout
-    is recognised from the headers when not given (the store's own columns otherwise)."""
+    is recognised from the headers when not given (the store's own columns otherwise).
+    `columns`: {column: header} mapped on top of that layout (`relay import --map`)."""
     table = layouts.TABLES[table_name]
     preview = Preview(file_name, 0, table_name, "")
     with store.bounded_memory(cursor):
         source = read(cursor, path, preview)
         if source is None:
-            return preview
+            return _with_kinds(preview)
         if layout is None:
             layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
         if isinstance(layout, str):
             layout = layouts.find(cursor, table_name, layout)
+        if columns:
+            layout = layouts.overlay(layout, columns, source.headers)
         preview.layout = layout.name
-        return check(cursor, source, table, layout, preview)
+        return _with_kinds(check(cursor, source, table, layout, preview))
+
+
+def _with_kinds(preview: Preview) -> Preview:
+    """A refusal found before the rows were checked is summarised from its listed
+    problems."""
+    if not preview.ok and not preview.kinds:
+        preview.kinds = problem_kinds.from_listed(preview.problems)
+    return preview
 
 
 def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
         file_name: str | None = None, layout: str | Layout | None = None,
         dry_run: bool = False, expect: dict[str, int] | None = None,
-        progress: Callable[[str], None] = lambda step: None) -> Outcome:
+        progress: Callable[[str], None] = lambda step: None,
+        columns: dict[str, str] | None = None, problems_file: Path | None = None) -> Outcome:
     """Check the file and, when every row passes, write it in one transaction and record
     the import. A refused file is recorded too; nothing of it is written. `expect`: the
     counts a preview showed the user; if the store changed since, nothing is written.
-    `progress` hears each step as it starts. Only an admin may import."""
+    `progress` hears each step as it starts. `columns`: {column: header} on top of the
+    layout; `problems_file`: where every problem is written as CSV when the file is refused.
+    Only an admin may import."""
     actor = identity.require(Role.ADMIN, "importing data").audit_name
     store.check_writable(connection)  # a store found damaged is never written
     started = clock.now()
@@ -764,7 +784,7 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
     cursor = connection.cursor()
     try:
         return _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect,
-                    progress, actor, started)
+                    progress, actor, started, columns, problems_file)
     except duckdb.Error as error:
         described = store.described_error(connection, error)
         if described is None:
@@ -775,9 +795,11 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
 
 
 def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect, progress,
-         actor, started) -> Outcome:
+         actor, started, columns=None, problems_file=None) -> Outcome:
     progress(f"Checking {file_name or path.name}…")
-    preview = preview_file(cursor, path, file_name or path.name, table_name, layout)
+    preview = preview_file(cursor, path, file_name or path.name, table_name, layout, columns)
+    if problems_file is not None:  # a file that passes leaves just the header
+        problem_kinds.write_csv(cursor, preview, Path(problems_file))
     if dry_run:
         return Outcome(preview, False)
     if not preview.ok:

@@ -7,8 +7,10 @@ in the file wins. Saved mappings are layouts people made on the Data page, kept 
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -254,6 +256,26 @@ def recognise(cursor: duckdb.DuckDBPyConnection, table: str, headers: list[str])
     return best
 
 
+def overlay(layout: Layout, columns: dict[str, str], headers: list[str]) -> Layout:
+    """`layout` with each given column fed by the given header instead (what the Data page's
+    mapping form and `relay import --map COLUMN=HEADER` do). Refused when the table has no
+    such column or the file no such header."""
+    table = TABLES[layout.table]
+    names = {column.name for column in table.columns}
+    unknown = sorted(set(columns) - names)
+    if unknown:
+        raise LayoutError(f"{table.name} has no column {', '.join(map(repr, unknown))} "
+                          f"(columns: {', '.join(column.name for column in table.columns)})")
+    present = {header.strip().lower() for header in headers}
+    absent = [header for header in columns.values() if header.strip().lower() not in present]
+    if absent:
+        raise LayoutError(f"the file has no header {', '.join(map(repr, absent))} (its "
+                          f"headers are: {', '.join(headers)})")
+    mapped = {column: (header,) for column, header in columns.items()}
+    return Layout(f"{layout.name}+map", f"{layout.label} with your mapping",
+                  layout.table, {**layout.columns, **mapped}, layout.date_format)
+
+
 def missing_required(table: Table, found: dict[str, int]) -> list[str]:
     missing = [column.name for column in table.columns
                if column.required and column.name not in found]
@@ -281,6 +303,26 @@ def save_mapping(connection: duckdb.DuckDBPyConnection, name: str, table: str,
         cursor, "upsert_import_mapping", name=name, table_name=table,
         columns=json.dumps(columns), date_format=date_format, saved_by=actor,
         saved_at=clock.now()), busy=LayoutError)
+
+
+def stage_rows_from_csv(path: Path) -> list[dict]:
+    """A stage mapping file's rows (header stage, status, forecast_category) as
+    save_stage_mapping takes them; it checks them."""
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            wanted = {"stage", "status", "forecast_category"}
+            if not wanted <= {name.strip().lower() for name in reader.fieldnames or []}:
+                raise LayoutError(f"{Path(path).name}: the header must hold stage, status and "
+                                  "forecast_category")
+            return [{"label": row.get("stage"), "status": row.get("status"),
+                     "forecast_category": row.get("forecast_category")}
+                    for row in ({key.strip().lower(): (value or "").strip().lower()
+                                 if key.strip().lower() != "stage" else (value or "").strip()
+                                 for key, value in row.items() if key} for row in reader)]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LayoutError(f"{Path(path).name}: cannot be read as a UTF-8 CSV file: "
+                          f"{error}") from error
 
 
 class StageMappingConflict(LayoutError):
