@@ -494,7 +494,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         if column.kind == "stage":
             add(f"{value} is not null and lower({value}) not in "
                 "(select stage from stage_mappings)",
-                "unknown stage: add it to the stage mapping on the Data page")
+                "unknown stage: add it to the stage mapping (the Data page, or `python -m "
+                "relay stages set`)")
     checks.extend(_table_checks(table, found, problems))
     checks.append(_duplicate_check(table, found, preview, problems))
     cursor.execute("create or replace temp table import_problems as "

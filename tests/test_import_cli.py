@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from relay import layouts, store
+from relay import handoff, layouts, store
 
 from conftest import PROJECT_ROOT, by
 from test_imports import fingerprint, query, run, write_csv
@@ -24,7 +24,8 @@ HEADER = ["Opportunity ID", "Opportunity Owner", "Account Name", "Stage", "Amoun
 STAGES = {"Won": 2_000, "Lost": 1_200, "Engaging": 800}
 ROWS = sum(STAGES.values())  # 4,000
 BLANK_EVERY = 8  # rows 0, 8, 16, ...: 500 blank Created Dates
-UNKNOWN_STAGE = "unknown stage: add it to the stage mapping on the Data page"
+UNKNOWN_STAGE = ("unknown stage: add it to the stage mapping (the Data page, or `python -m "
+                 "relay stages set`)")
 
 
 def deals_file(path: Path, blank_created: bool = True) -> Path:
@@ -221,3 +222,43 @@ def test_the_data_page_refuses_a_half_filled_stage_row(app_env, empty_path):
         assert layouts.stage_mapping(connection.cursor()) == before
     finally:
         connection.close()
+
+
+def test_a_handed_off_import_answers_with_the_same_summary_and_writes_the_problems(
+        empty_path, tmp_path):
+    """What the dashboard's worker runs for `relay import` when it holds the store."""
+    deals = deals_file(tmp_path / "deals.csv")
+    problems = tmp_path / "problems.csv"
+    connection = store.open_store(empty_path)
+    try:
+        answer = by("admin", handoff.run_job, connection, {
+            "kind": "import", "file": str(deals), "file_name": "deals.csv", "table": "deals",
+            "layout": None, "dry_run": False, "actor": "admin", "problems": str(problems)})
+    finally:
+        connection.close()
+    assert answer["counts"]["problems"] == 4_500
+    assert answer["problem_kinds"] == [
+        f"4,000 × column 'Stage': {UNKNOWN_STAGE}: Won (2,000 rows), Lost (1,200), "
+        "Engaging (800); e.g. line 2, 3, 4",
+        "500 × column 'Created Date': missing: every row needs a value here; e.g. line 2, "
+        "10, 18"]
+    assert len(problems.read_text(encoding="utf-8").splitlines()) == 1 + 4_500
+
+
+def test_the_data_page_summarises_the_kinds_and_offers_every_problem(app_env, empty_path,
+                                                                     tmp_path):
+    app_env(empty_path, dt.date(2026, 11, 22))
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at = at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="data_file").upload(
+        "deals.csv", deals_file(tmp_path / "deals.csv").read_bytes(), "text/csv").run()
+    assert not at.exception
+    kinds = at.dataframe[0].value
+    assert kinds[["count", "column", "values", "lines"]].values.tolist() == [
+        [4_000, "Stage", "Won (2,000), Lost (1,200), Engaging (800)", "2, 3, 4"],
+        [500, "Created Date", "", "2, 10, 18"]]
+    assert len(at.dataframe[1].value) == 1_000  # the first problems, listed
+    [download] = [button for button in at.get("download_button")
+                  if button.proto.id and "problems" in button.proto.label]
+    assert download.proto.label == "Download all 4,500 problems (CSV)"

@@ -179,7 +179,7 @@ def test_a_file_with_errors_is_refused_with_a_precise_report_and_nothing_written
             "YYYY-MM-DD",
             "bad.csv, line 4, column 'Amount': '-5': negative: must be zero or more",
             "bad.csv, line 5, column 'Deal Stage': 'Maybe Later': unknown stage: add it to "
-            "the stage mapping on the Data page",
+            "the stage mapping (the Data page, or `python -m relay stages set`)",
             "bad.csv, line 6, column 'Record ID': '1': duplicate ID: also on line 2",
             "bad.csv, line 7, column 'Amount': '1,000': not an amount",
             "bad.csv, line 7, column 'Create Date': missing: every row needs a value here"):
