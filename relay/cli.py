@@ -334,68 +334,33 @@ STAGES_HELP = (
     "whole mapping with the file's rows (columns stage, status, forecast_category). Status: "
     + ", ".join(layouts.DEAL_STATUSES) + "; forecast category: "
     + ", ".join(layouts.FORECAST_CATEGORIES) + ". Stage names match ignoring case. Every "
-    "change is audited, as on the Data page (the same check and save).")
+    "change is audited, as on the Data page (the same check and save). While the dashboard "
+    "holds the store, the job is handed to it.")
 
 
 def _stages_parser(stages: argparse.ArgumentParser) -> None:
     stages.add_argument("action", nargs="?", choices=["list", "set", "remove", "load"],
                         default="list")
     stages.add_argument("items", nargs="*", metavar="STAGE=STATUS,CATEGORY | STAGE | FILE")
+    stages.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                        help="how long to wait for a running dashboard to do the job")
     stages.set_defaults(run=_stages)
 
 
 def _stages(args) -> int:
-    if args.action == "list":
-        if args.items:
-            raise UsageError("list takes no arguments")
-        connection = store.open_store(_path(args), read_only=True)
-        try:
-            rows = layouts.stage_mapping(connection.cursor())
-        finally:
-            connection.close()
-        print(_compact_table(["stage", "status", "forecast_category"],
-                             [[row["label"], row["status"], row["forecast_category"]]
-                              for row in rows]))
-        return 0
-    if not args.items:
+    if args.action == "list" and args.items:
+        raise UsageError("list takes no arguments")
+    if args.action != "list" and not args.items:
         raise UsageError(f"{args.action} needs at least one "
                          + ("file" if args.action == "load" else "stage"))
-    connection = store.open_store(_path(args))
-    try:
-        seen = layouts.stage_mapping(connection.cursor())
-        rows = _stage_rows(args, seen)
-        try:
-            count = layouts.save_stage_mapping(connection, rows, seen)
-        except layouts.LayoutError as error:
-            raise UsageError(str(error)) from error
-    finally:
-        connection.close()
-    print(f"Saved the stage mapping ({count} stages).")
+    items = [str(Path(args.items[0]).resolve())] if args.action == "load" else args.items
+    answer = _run_job(args, {"kind": "stages", "action": args.action, "items": items,
+                             "actor": identity.acting_user()})
+    if args.action == "list":
+        print(_compact_table(["stage", "status", "forecast_category"], answer["stages"]))
+    else:
+        print(f"Saved the stage mapping ({answer['saved']} stages).")
     return 0
-
-
-def _stage_rows(args, seen: list[dict]) -> list[dict]:
-    """The whole mapping as it will be after `set`, `remove` or `load`."""
-    rows = {row["stage"]: {key: row[key] for key in ("label", "status", "forecast_category")}
-            for row in seen}
-    if args.action == "load":
-        if len(args.items) != 1:
-            raise UsageError("load takes one CSV file")
-        return layouts.stage_rows_from_csv(Path(args.items[0]))
-    for item in args.items:
-        if args.action == "remove":
-            if item.strip().lower() not in rows:
-                raise UsageError(f"no stage {item!r} in the mapping")
-            del rows[item.strip().lower()]
-            continue
-        label, equals, target = item.rpartition("=")
-        status, comma, category = target.partition(",")
-        if not equals or not comma or not label.strip():
-            raise UsageError(f"{item!r}: write it as STAGE=STATUS,FORECAST_CATEGORY, e.g. "
-                             "\"Won=won,closed\"")
-        rows[label.strip().lower()] = {"label": label.strip(), "status": status.strip().lower(),
-                                       "forecast_category": category.strip().lower()}
-    return list(rows.values())
 
 
 def _export(args) -> int:
@@ -495,6 +460,8 @@ def _latest_import(connection) -> int:
 
 def _what_was_interrupted(connection, job: dict, imports_before: int) -> str:
     """What Ctrl+C left of a job run here (an import not committed is rolled back)."""
+    if job["kind"] == "stages":
+        return "interrupted; the stage mapping is saved whole or not at all"
     if job["kind"] != "import":
         return f"interrupted; {job['output']} may be incomplete: delete it"
     cursor = connection.cursor()

@@ -234,6 +234,8 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
         finally:
             cursor.close()
         return {"rows": rows}
+    if job["kind"] == "stages":
+        return stages_job(connection, job)
     # The command line's user, also when the dashboard's worker runs the job for it: they
     # could have written the store file themselves.
     with identity.acting_as(identity.command_line(job["actor"])):
@@ -242,6 +244,22 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
                                 dry_run=job["dry_run"], progress=progress,
                                 columns=job.get("map"), problems_file=job.get("problems"))
     return outcome_json(outcome)
+
+
+def stages_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any]) -> dict[str, Any]:
+    """`relay stages`: list the stage mapping, or change it as the Data page does
+    (layouts.save_stage_mapping: the same checks, one audited change)."""
+    cursor = connection.cursor()
+    try:
+        seen = layouts.stage_mapping(cursor)
+    finally:
+        cursor.close()
+    if job["action"] == "list":
+        return {"stages": [[row["label"], row["status"], row["forecast_category"]]
+                           for row in seen]}
+    rows = layouts.stage_rows_after(seen, job["action"], job["items"])
+    with identity.acting_as(identity.command_line(job["actor"])):
+        return {"saved": layouts.save_stage_mapping(connection, rows, seen)}
 
 
 def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:

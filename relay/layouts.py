@@ -325,6 +325,32 @@ def stage_rows_from_csv(path: Path) -> list[dict]:
                           f"{error}") from error
 
 
+def stage_rows_after(seen: list[dict], action: str, items: list[str]) -> list[dict]:
+    """The whole stage mapping as `relay stages` leaves it: `set` adds or changes stages
+    given as STAGE=STATUS,FORECAST_CATEGORY, `remove` drops stages by name, `load` takes a
+    CSV file's rows instead. save_stage_mapping checks the result."""
+    if action == "load":
+        if len(items) != 1:
+            raise LayoutError("load takes one CSV file")
+        return stage_rows_from_csv(Path(items[0]))
+    rows = {row["stage"]: {key: row[key] for key in ("label", "status", "forecast_category")}
+            for row in seen}
+    for item in items:
+        if action == "remove":
+            if item.strip().lower() not in rows:
+                raise LayoutError(f"no stage {item!r} in the mapping")
+            del rows[item.strip().lower()]
+            continue
+        label, equals, target = item.rpartition("=")
+        status, comma, category = target.partition(",")
+        if not equals or not comma or not label.strip():
+            raise LayoutError(f"{item!r}: write it as STAGE=STATUS,FORECAST_CATEGORY, e.g. "
+                              "\"Won=won,closed\"")
+        rows[label.strip().lower()] = {"label": label.strip(), "status": status.strip().lower(),
+                                       "forecast_category": category.strip().lower()}
+    return list(rows.values())
+
+
 class StageMappingConflict(LayoutError):
     """Someone else saved the stage mapping after it was loaded; nothing was saved."""
 

@@ -13,10 +13,14 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from relay import handoff, layouts, store
+from relay import handoff, identity, layouts, store
 
 from conftest import PROJECT_ROOT, by
 from test_imports import fingerprint, query, run, write_csv
+import test_inbox
+
+# The inbox tests' fixtures: the dashboard's connection, the store held, its worker.
+connection, held, start_worker = test_inbox.connection, test_inbox.held, test_inbox.start_worker
 
 HEADER = ["Opportunity ID", "Opportunity Owner", "Account Name", "Stage", "Amount",
           "Created Date", "Close Date"]
@@ -174,27 +178,27 @@ def test_dry_run_prints_the_preview_and_writes_nothing(capsys, empty_path, tmp_p
 
 
 def _mapping(path: Path) -> list[dict]:
-    connection = duckdb.connect(str(path), read_only=True)
+    opened = duckdb.connect(str(path), read_only=True)
     try:
-        return layouts.stage_mapping(connection.cursor())
+        return layouts.stage_mapping(opened.cursor())
     finally:
-        connection.close()
+        opened.close()
 
 
 def test_a_half_filled_stage_row_is_refused_naming_the_row_and_field(empty_path):
-    connection = store.open_store(empty_path)
+    opened = store.open_store(empty_path)
     try:
-        seen = layouts.stage_mapping(connection.cursor())
+        seen = layouts.stage_mapping(opened.cursor())
         rows = [{key: row[key] for key in ("label", "status", "forecast_category")}
                 for row in seen] + [{"label": "Won", "status": "won",
                                      "forecast_category": None}]
         with pytest.raises(layouts.LayoutError, match=(
                 rf"row {len(seen) + 1} \(Won\): the forecast category is empty")):
-            by("admin", layouts.save_stage_mapping, connection, rows, seen)
-        assert layouts.stage_mapping(connection.cursor()) == seen
-        assert connection.execute("select count(*) from audit_log").fetchall() == [(0,)]
+            by("admin", layouts.save_stage_mapping, opened, rows, seen)
+        assert layouts.stage_mapping(opened.cursor()) == seen
+        assert opened.execute("select count(*) from audit_log").fetchall() == [(0,)]
     finally:
-        connection.close()
+        opened.close()
 
 
 def test_the_data_page_refuses_a_half_filled_stage_row(app_env, empty_path):
@@ -216,12 +220,12 @@ def test_the_data_page_refuses_a_half_filled_stage_row(app_env, empty_path):
     errors = " ".join(re.sub(r"\\(.)", r"\1", element.value) for element in at.error)
     assert f"row {count + 1} (Won): the forecast category is empty" in errors
     assert not at.success
-    connection = store.open_store(empty_path)  # the app holds it open in this process
+    opened = store.open_store(empty_path)  # the app holds it open in this process
     try:
-        assert connection.execute("select count(*) from audit_log").fetchall() == [(0,)]
-        assert layouts.stage_mapping(connection.cursor()) == before
+        assert opened.execute("select count(*) from audit_log").fetchall() == [(0,)]
+        assert layouts.stage_mapping(opened.cursor()) == before
     finally:
-        connection.close()
+        opened.close()
 
 
 def test_a_handed_off_import_answers_with_the_same_summary_and_writes_the_problems(
@@ -229,13 +233,13 @@ def test_a_handed_off_import_answers_with_the_same_summary_and_writes_the_proble
     """What the dashboard's worker runs for `relay import` when it holds the store."""
     deals = deals_file(tmp_path / "deals.csv")
     problems = tmp_path / "problems.csv"
-    connection = store.open_store(empty_path)
+    opened = store.open_store(empty_path)
     try:
-        answer = by("admin", handoff.run_job, connection, {
+        answer = by("admin", handoff.run_job, opened, {
             "kind": "import", "file": str(deals), "file_name": "deals.csv", "table": "deals",
             "layout": None, "dry_run": False, "actor": "admin", "problems": str(problems)})
     finally:
-        connection.close()
+        opened.close()
     assert answer["counts"]["problems"] == 4_500
     assert answer["problem_kinds"] == [
         f"4,000 × column 'Stage': {UNKNOWN_STAGE}: Won (2,000 rows), Lost (1,200), "
@@ -262,3 +266,23 @@ def test_the_data_page_summarises_the_kinds_and_offers_every_problem(app_env, em
     [download] = [button for button in at.get("download_button")
                   if button.proto.id and "problems" in button.proto.label]
     assert download.proto.label == "Download all 4,500 problems (CSV)"
+
+
+@pytest.mark.usefixtures("held")
+def test_relay_stages_is_handed_to_the_dashboard_holding_the_store(fixture_path, request,
+                                                                   capsys):
+    connection = request.getfixturevalue("connection")
+    test_inbox.serving(request.getfixturevalue("start_worker")())
+    before = layouts.stage_mapping(connection.cursor())
+    code, out, err = run(capsys, "stages", "set", "Engaging=open,pipeline", "--db",
+                         fixture_path)
+    assert code == 0, err
+    assert out == f"Saved the stage mapping ({len(before) + 1} stages).\n"
+    code, out, _ = run(capsys, "stages", "--db", fixture_path)
+    assert ["Engaging", "open", "pipeline"] in [line.split() for line in out.splitlines()]
+    # Refused by the dashboard as it would be here: a usage error, nothing saved.
+    code, _, err = run(capsys, "stages", "set", "Won=won,", "--db", fixture_path)
+    assert code == 2 and "row " in err and "(Won): the forecast category is empty" in err
+    assert len(layouts.stage_mapping(connection.cursor())) == len(before) + 1
+    assert connection.execute("select actor from audit_log where action = "
+                              "'stage_mapping.save'").fetchall() == [(identity.acting_user(),)]
