@@ -303,7 +303,10 @@ def _print_kinds_and_sample(args, answer: dict) -> None:
     """A refusal's summary by kind of problem; a dry run's first rows as stored."""
     if answer["problems"]:
         kinds = answer.get("problem_kinds", [])
-        print(f"{len(kinds)} kind(s) of problem:", file=sys.stderr)
+        among = ("" if answer.get("problem_kinds_complete", True) else
+                 f" among the first {len(answer['problems']):,} (the file could not be read "
+                 "whole; --problems holds those too)")
+        print(f"{len(kinds)} kind(s) of problem{among}:", file=sys.stderr)
         for kind in kinds:
             print(f"  {kind}", file=sys.stderr)
         listed = len(answer["problems"])

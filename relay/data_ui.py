@@ -112,7 +112,9 @@ def show_preview(result: importing.Preview) -> None:
 def problem_summary(result: importing.Preview) -> None:
     """Each kind of problem with its count, column, commonest values and first lines; and
     every problem as a CSV download."""
-    st.caption(f"{len(result.kinds)} kind(s) of problem:")
+    among = "" if result.kinds_complete else (
+        f" among the first {len(result.problems):,} (the file could not be read whole)")
+    st.caption(f"{len(result.kinds)} kind(s) of problem{among}:")
     st.dataframe(pd.DataFrame([kind.as_row() for kind in result.kinds]), hide_index=True,
                  column_config={"count": st.column_config.NumberColumn("Rows",
                                                                        format="localized"),

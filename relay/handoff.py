@@ -269,6 +269,7 @@ def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
             "counts": preview.counts(), "new_people": preview.new_people,
             "problems": [str(problem) for problem in preview.problems],
             "problem_kinds": [str(kind) for kind in preview.kinds],
+            "problem_kinds_complete": preview.kinds_complete,
             "sample": _sample(preview)}
 
 

@@ -90,6 +90,12 @@ class Preview:
     def ok(self) -> bool:
         return self.problem_count == 0
 
+    @property
+    def kinds_complete(self) -> bool:
+        """Whether `kinds` counts every problem: not so for a file that could not be read
+        whole, whose problems past the listed ones are only counted."""
+        return self.from_table or self.problem_count == len(self.problems)
+
     def counts(self) -> dict[str, int]:
         return {"rows_in_file": self.rows_in_file, "inserted": self.inserted,
                 "updated": self.updated, "unchanged": self.unchanged,

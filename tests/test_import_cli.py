@@ -286,3 +286,26 @@ def test_relay_stages_is_handed_to_the_dashboard_holding_the_store(fixture_path,
     assert len(layouts.stage_mapping(connection.cursor())) == len(before) + 1
     assert connection.execute("select actor from audit_log where action = "
                               "'stage_mapping.save'").fetchall() == [(identity.acting_user(),)]
+
+
+def test_a_file_that_cannot_be_read_whole_says_its_kinds_are_among_those_listed(
+        capsys, empty_path, tmp_path):
+    """Rows with more values than the header are rejected by the CSV reader, before the
+    checks: the first 1,000 are listed (and summarised), all are counted."""
+    people = write_csv(tmp_path / "people.csv", ["person_id", "name", "team"],
+                       [[f"P{n}", f"N{n}", "sales"] for n in range(30_000)]
+                       + [[f"Q{n}", f"N{n}", "sales", "extra"] for n in range(1_200)])
+    problems = tmp_path / "problems.csv"
+    code, _, err = run(capsys, "import", people, "--table", "people", "--db", empty_path,
+                       "--problems", problems)
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[1] == ("people.csv: 1,200 problem(s) (the first 1,000 are listed); nothing "
+                        "was written.")
+    assert lines[2].startswith("1 kind(s) of problem among the first 1,000 (the file could "
+                               "not be read whole")
+    # The header is line 1, the 30,000 good rows lines 2 to 30,001.
+    assert lines[3] == ("  1,000 × more values than the header has columns (3 columns split "
+                        "by ','; a different delimiter in this row?); e.g. line 30,002, "
+                        "30,003, 30,004")
+    assert len(problems.read_text(encoding="utf-8").splitlines()) == 1 + 1_000
