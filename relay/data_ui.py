@@ -51,11 +51,12 @@ def preview(context: ui.Context, path: Path, file_name: str, table: str,
         with st.spinner(f"Checking {ui.plain(file_name)}…"):
             result = importing.preview_file(cursor, path, file_name, table, layout)
             # Every problem, while the check's tables are there: the download's content.
-            problems_csv = None if result.ok else problem_kinds.csv_bytes(cursor, result)
+            problems_csv = None if result.ok or result.problem_count > MAX_DOWNLOAD_ROWS \
+                else problem_kinds.csv_bytes(cursor, result)
     finally:
         cursor.close()
     st.session_state["data_preview"] = (key, result)
-    st.session_state["data_problems_csv"] = (id(result), problems_csv)
+    st.session_state["data_problems_csv"] = (_problems_key(result), problems_csv)
     return result
 
 
@@ -121,13 +122,20 @@ def problem_summary(result: importing.Preview) -> None:
                                 "column": "Column", "problem": "Problem",
                                 "values": "Values (rows)", "lines": "First lines"})
     cached = st.session_state.get("data_problems_csv")
-    if cached is not None and cached[0] == id(result) and cached[1] is not None:
+    if result.problem_count > MAX_DOWNLOAD_ROWS:
+        st.caption(f"Over {MAX_DOWNLOAD_ROWS:,} problems: write them all with `python -m "
+                   "relay import FILE --table TABLE --dry-run --problems problems.csv`.")
+    elif cached is not None and cached[0] == _problems_key(result) and cached[1] is not None:
         st.download_button(f"Download all {result.problem_count:,} problems (CSV)", cached[1],
                            file_name=f"{Path(result.file_name).stem}-problems.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore",
                            key="data_problems_download")
     if result.problem_count > len(result.problems):
         st.caption(f"The first {len(result.problems):,} problems:")
+
+
+def _problems_key(result: importing.Preview) -> tuple:
+    return id(result), result.file_name, result.table, result.layout, result.problem_count
 
 
 def mapping_form(headers: list[str], table: str, start: layouts.Layout) -> layouts.Layout:
