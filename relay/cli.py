@@ -295,6 +295,8 @@ def _mapping_job(args) -> dict:
         columns[column.strip().lower()] = header.strip()
     job: dict = {"map": columns} if columns else {}
     if args.problems is not None:
+        if not args.problems.resolve().parent.is_dir():
+            raise UsageError(f"--problems {args.problems}: no such folder")
         job["problems"] = str(args.problems.resolve())
     return job
 

@@ -756,7 +756,7 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
         if source is None:
             return _with_kinds(preview)
         if layout is None:
-            layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
+            layout = layouts.recognise(cursor, table_name, source.headers, columns) or "relay"
         if isinstance(layout, str):
             layout = layouts.find(cursor, table_name, layout)
         if columns:

@@ -244,11 +244,13 @@ def find(cursor: duckdb.DuckDBPyConnection, table: str, name: str) -> Layout:
                       f"{', '.join(available)})")
 
 
-def recognise(cursor: duckdb.DuckDBPyConnection, table: str, headers: list[str]) -> str | None:
-    """The layout whose required columns the file has, matching the most headers."""
+def recognise(cursor: duckdb.DuckDBPyConnection, table: str, headers: list[str],
+              columns: dict[str, str] | None = None) -> str | None:
+    """The layout whose required columns the file has, matching the most headers (with
+    `columns` mapped on top of each, as `relay import --map` does)."""
     best, best_score = None, 0
     for name, layout in choices_for(cursor, table).items():
-        found = layout.source_for(headers)
+        found = (overlay(layout, columns, headers) if columns else layout).source_for(headers)
         if missing_required(TABLES[table], found):
             continue
         if len(found) > best_score:
