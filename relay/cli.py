@@ -112,7 +112,11 @@ def _parser() -> argparse.ArgumentParser:
                            "every value; a file both fit is refused)")
     load.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
                       help="how long to wait for a running dashboard to do the job")
+    _mapping_options(load)
     load.set_defaults(run=_import)
+    _stages_parser(with_db(commands.add_parser(
+        "stages", help="show or change the stage mapping (CRM stage -> status and forecast "
+                       "category)", description=STAGES_HELP)))
 
     unload = with_db(commands.add_parser("export", help="write a table as CSV or Parquet"))
     unload.add_argument("--table", required=True, choices=exporting.TABLES)
@@ -257,7 +261,8 @@ def _import(args) -> int:
         raise UsageError(f"{args.file}: no such file")
     job = {"kind": "import", "file": str(args.file.resolve()), "file_name": args.file.name,
            "table": args.table, "layout": args.preset, "dry_run": args.dry_run,
-           "actor": identity.acting_user(), "date_format": args.date_format}
+           "actor": identity.acting_user(), "date_format": args.date_format,
+           **_mapping_job(args)}
     answer = _run_job(args, job)
     stream = sys.stdout if not answer["problems"] else sys.stderr
     for note in answer.get("notes", []):  # what reading the export's shape did
@@ -268,11 +273,108 @@ def _import(args) -> int:
         print(answer["summary"], file=stream)
     if answer["new_people"]:
         print(f"New people: {', '.join(answer['new_people'])}", file=stream)
+    _print_kinds_and_sample(args, answer)
     for problem in answer["problems"]:
         print(problem, file=sys.stderr)
     for warning in answer.get("warnings", []):
         print(f"warning: {warning}", file=stream)
     return 1 if answer["problems"] else 0
+
+
+def _mapping_options(load: argparse.ArgumentParser) -> None:
+    load.add_argument("--map", action="append", default=[], metavar="COLUMN=HEADER",
+                      help="feed a store column from this file header, on top of the "
+                           "recognised layout or --preset (repeatable), e.g. "
+                           "--map \"amount=Deal Value\"")
+    load.add_argument("--problems", type=Path, metavar="FILE",
+                      help="write every problem (line, column, value, reason) to this CSV "
+                           "file; a file that passes leaves just the header")
+
+
+def _mapping_job(args) -> dict:
+    """What --map and --problems add to an import job."""
+    columns = {}
+    for given in args.map:
+        column, equals, header = given.partition("=")
+        if not equals or not column.strip() or not header.strip():
+            raise UsageError(f"--map {given!r}: write it as COLUMN=HEADER, e.g. "
+                             "\"amount=Deal Value\"")
+        if column.strip().lower() in columns:
+            raise UsageError(f"--map: the column {column.strip()!r} is mapped twice")
+        columns[column.strip().lower()] = header.strip()
+    job: dict = {"map": columns} if columns else {}
+    if args.problems is not None:
+        if not args.problems.resolve().parent.is_dir():
+            raise UsageError(f"--problems {args.problems}: no such folder")
+        job["problems"] = str(args.problems.resolve())
+    return job
+
+
+def _print_kinds_and_sample(args, answer: dict) -> None:
+    """A refusal's summary by kind of problem; a dry run's first rows as stored."""
+    if answer["problems"]:
+        kinds = answer.get("problem_kinds", [])
+        among = ("" if answer.get("problem_kinds_complete", True) else
+                 f" among the first {len(answer['problems']):,} (the file could not be read "
+                 "whole; --problems holds those too)")
+        print(f"{len(kinds)} kind(s) of problem{among}:", file=sys.stderr)
+        for kind in kinds:
+            print(f"  {kind}", file=sys.stderr)
+        listed = len(answer["problems"])
+        print(f"The first {listed:,} problem(s):" if listed < answer["counts"]["problems"]
+              else "The problems:", file=sys.stderr)
+    elif args.dry_run and answer.get("sample", {}).get("rows"):
+        sample = answer["sample"]
+        print(f"The first {len(sample['rows'])} rows as they will be stored:")
+        print(_compact_table(sample["columns"], sample["rows"]))
+
+
+def _compact_table(columns: list[str], rows: list[list[str]], widest: int = 24) -> str:
+    def cell(text: str) -> str:
+        text = " ".join(str(text).split())
+        return text if len(text) <= widest else text[:widest - 1] + "…"
+
+    cells = [[cell(name) for name in columns], *([cell(value) for value in row] for row in rows)]
+    widths = [max(len(row[index]) for row in cells) for index in range(len(columns))]
+    return "\n".join("  ".join(value.ljust(width) for value, width in zip(row, widths,
+                                                                       strict=True)).rstrip()
+                     for row in cells)
+
+
+STAGES_HELP = (
+    "Without arguments: the stage mapping, one line per stage. `set \"STAGE=STATUS,CATEGORY\"` "
+    "(one or more) adds or changes those stages, e.g. set \"Won=won,closed\" "
+    "\"Engaging=open,pipeline\". `remove STAGE` drops stages. `load FILE.csv` replaces the "
+    "whole mapping with the file's rows (columns stage, status, forecast_category). Status: "
+    + ", ".join(layouts.DEAL_STATUSES) + "; forecast category: "
+    + ", ".join(layouts.FORECAST_CATEGORIES) + ". Stage names match ignoring case. Every "
+    "change is audited, as on the Data page (the same check and save). While the dashboard "
+    "holds the store, the job is handed to it.")
+
+
+def _stages_parser(stages: argparse.ArgumentParser) -> None:
+    stages.add_argument("action", nargs="?", choices=["list", "set", "remove", "load"],
+                        default="list")
+    stages.add_argument("items", nargs="*", metavar="STAGE=STATUS,CATEGORY | STAGE | FILE")
+    stages.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                        help="how long to wait for a running dashboard to do the job")
+    stages.set_defaults(run=_stages)
+
+
+def _stages(args) -> int:
+    if args.action == "list" and args.items:
+        raise UsageError("list takes no arguments")
+    if args.action != "list" and not args.items:
+        raise UsageError(f"{args.action} needs at least one "
+                         + ("file" if args.action == "load" else "stage"))
+    items = [str(Path(args.items[0]).resolve())] if args.action == "load" else args.items
+    answer = _run_job(args, {"kind": "stages", "action": args.action, "items": items,
+                             "actor": identity.acting_user()})
+    if args.action == "list":
+        print(_compact_table(["stage", "status", "forecast_category"], answer["stages"]))
+    else:
+        print(f"Saved the stage mapping ({answer['saved']} stages).")
+    return 0
 
 
 def _export(args) -> int:
@@ -372,6 +474,8 @@ def _latest_import(connection) -> int:
 
 def _what_was_interrupted(connection, job: dict, imports_before: int) -> str:
     """What Ctrl+C left of a job run here (an import not committed is rolled back)."""
+    if job["kind"] == "stages":
+        return "interrupted; the stage mapping is saved whole or not at all"
     if job["kind"] != "import":
         return f"interrupted; {job['output']} may be incomplete: delete it"
     cursor = connection.cursor()

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from relay import (
-    exporting, handoff, importing, layouts, private, restoring, settings, sql, store, ui, uploads,
+    exporting, handoff, importing, layouts, private, problem_kinds, restoring, settings, sql, store,
+    ui, uploads,
 )
 
 MAP_MYSELF = "map"
@@ -51,9 +52,13 @@ def preview(context: ui.Context, path: Path, file_name: str, table: str,
         with st.spinner(f"Checking {ui.plain(file_name)}…"):
             result = importing.preview_file(cursor, path, file_name, table, layout,
                                             date_format=date_format)
+            # Every problem, while the check's tables are there: the download's content.
+            problems_csv = None if result.ok or result.problem_count > MAX_DOWNLOAD_ROWS \
+                else problem_kinds.csv_bytes(cursor, result)
     finally:
         cursor.close()
     st.session_state["data_preview"] = (key, result)
+    st.session_state["data_problems_csv"] = (_problems_key(result), problems_csv)
     return result
 
 
@@ -102,6 +107,7 @@ def show_preview(result: importing.Preview) -> None:
         st.caption(ui.plain("Read as exported: " + "; ".join(result.notes)))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
+        problem_summary(result)
         problems = pd.DataFrame([vars(problem) for problem in result.problems])
         st.dataframe(problems, hide_index=True, column_config={
             "file": "File", "line": st.column_config.NumberColumn("Line", format="%d"),
@@ -118,6 +124,34 @@ def show_preview(result: importing.Preview) -> None:
     if not result.sample.empty:
         st.caption(f"The first {len(result.sample):,} rows as they will be stored:")
         st.dataframe(result.sample, hide_index=True)
+
+
+def problem_summary(result: importing.Preview) -> None:
+    """Each kind of problem with its count, column, commonest values and first lines; and
+    every problem as a CSV download."""
+    among = "" if result.kinds_complete else (
+        f" among the first {len(result.problems):,} (the file could not be read whole)")
+    st.caption(f"{len(result.kinds)} kind(s) of problem{among}:")
+    st.dataframe(pd.DataFrame([kind.as_row() for kind in result.kinds]), hide_index=True,
+                 column_config={"count": st.column_config.NumberColumn("Rows",
+                                                                       format="localized"),
+                                "column": "Column", "problem": "Problem",
+                                "values": "Values (rows)", "lines": "First lines"})
+    cached = st.session_state.get("data_problems_csv")
+    if result.problem_count > MAX_DOWNLOAD_ROWS:
+        st.caption(f"Over {MAX_DOWNLOAD_ROWS:,} problems: write them all with `python -m "
+                   "relay import FILE --table TABLE --dry-run --problems problems.csv`.")
+    elif cached is not None and cached[0] == _problems_key(result) and cached[1] is not None:
+        st.download_button(f"Download all {result.problem_count:,} problems (CSV)", cached[1],
+                           file_name=f"{Path(result.file_name).stem}-problems.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore",
+                           key="data_problems_download")
+    if result.problem_count > len(result.problems):
+        st.caption(f"The first {len(result.problems):,} problems:")
+
+
+def _problems_key(result: importing.Preview) -> tuple:
+    return id(result), result.file_name, result.table, result.layout, result.problem_count
 
 
 def mapping_form(headers: list[str], table: str, start: layouts.Layout) -> layouts.Layout:
@@ -207,12 +241,13 @@ def stage_mapping_editor(context: ui.Context) -> None:
     edited = st.data_editor(
         frame.drop(columns="stage"), num_rows="dynamic", hide_index=True,
         key="data_stage_editor", column_config={
-            "label": st.column_config.TextColumn("CRM stage", required=True),
+            # Not `required`: the grid would keep a half-filled new row to itself and save
+            # without it; save_stage_mapping refuses it, naming the row and what is missing.
+            "label": st.column_config.TextColumn("CRM stage"),
             "status": st.column_config.SelectboxColumn(
-                "Status", options=list(layouts.DEAL_STATUSES), required=True),
+                "Status", options=list(layouts.DEAL_STATUSES)),
             "forecast_category": st.column_config.SelectboxColumn(
-                "Forecast category", options=list(layouts.FORECAST_CATEGORIES),
-                required=True)})
+                "Forecast category", options=list(layouts.FORECAST_CATEGORIES))})
     if st.button("Save the stage mapping", icon=":material/save:"):
         rows = edited.astype(object).where(edited.notna(), None).to_dict("records")
         try:

@@ -36,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-from relay import clock, exporting, identity, importing, private, store
+from relay import clock, exporting, identity, importing, layouts, private, store
 
 log = logging.getLogger(__name__)
 
@@ -234,14 +234,33 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
         finally:
             cursor.close()
         return {"rows": rows}
+    if job["kind"] == "stages":
+        return stages_job(connection, job)
     # The command line's user, also when the dashboard's worker runs the job for it: they
     # could have written the store file themselves.
     with identity.acting_as(identity.command_line(job["actor"])):
         outcome = importing.run(connection, Path(job["file"]), job["table"],
                                 file_name=job["file_name"], layout=job["layout"],
                                 dry_run=job["dry_run"], progress=progress,
-                                date_format=job.get("date_format"))
+                                date_format=job.get("date_format"),
+                                columns=job.get("map"), problems_file=job.get("problems"))
     return outcome_json(outcome)
+
+
+def stages_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any]) -> dict[str, Any]:
+    """`relay stages`: list the stage mapping, or change it as the Data page does
+    (layouts.save_stage_mapping: the same checks, one audited change)."""
+    cursor = connection.cursor()
+    try:
+        seen = layouts.stage_mapping(cursor)
+    finally:
+        cursor.close()
+    if job["action"] == "list":
+        return {"stages": [[row["label"], row["status"], row["forecast_category"]]
+                           for row in seen]}
+    rows = layouts.stage_rows_after(seen, job["action"], job["items"])
+    with identity.acting_as(identity.command_line(job["actor"])):
+        return {"saved": layouts.save_stage_mapping(connection, rows, seen)}
 
 
 def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
@@ -250,8 +269,35 @@ def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
             "layout": preview.layout, "summary": preview.summary(),
             "counts": preview.counts(), "new_people": preview.new_people,
             "notes": preview.notes,
+            "warnings": [str(warning) for warning in preview.warnings],
             "problems": [str(problem) for problem in preview.problems],
-            "warnings": [str(warning) for warning in preview.warnings]}
+            "problem_kinds": [str(kind) for kind in preview.kinds],
+            "problem_kinds_complete": preview.kinds_complete,
+            "sample": _sample(preview)}
+
+
+SAMPLE_ROWS = 10  # the rows a dry run prints
+
+
+def _sample(preview: importing.Preview) -> dict[str, list]:
+    """The first rows as they will be stored, as text: what a dry run prints."""
+    sample = preview.sample.head(SAMPLE_ROWS)
+    table = layouts.TABLES.get(preview.table)
+    kinds = {column.name: column.kind for column in table.columns} if table else {}
+
+    def text(name: str, value: Any) -> str:
+        if value is None or value != value:  # None, NaN, NaT
+            return ""
+        if kinds.get(name) == "amount":
+            return f"{value:.2f}"
+        if kinds.get(name) == "date" and hasattr(value, "date"):
+            return value.date().isoformat()
+        return str(value)
+
+    columns = [str(column) for column in sample.columns]
+    rows = [[text(name, value) for name, value in zip(columns, row, strict=True)]
+            for row in sample.astype(object).itertuples(index=False)]
+    return {"columns": columns, "rows": rows}
 
 
 class Worker(threading.Thread):

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, dates, identity, layouts, shapes, sql, store, summaries
+from relay import clock, dates, identity, layouts, problem_kinds, shapes, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -89,10 +89,19 @@ class Preview:
     warning_count: int = 0
     date_formats: dict[str, str] = field(default_factory=dict)  # header -> how it was read
     ambiguous_dates: list[str] = field(default_factory=list)  # headers D/M and M/D both read
+    # Every kind of problem (all of them, not only those listed), the commonest first.
+    kinds: list[problem_kinds.ProblemKind] = field(default_factory=list)
+    from_table: bool = False  # the problems are in the temporary table import_problems
 
     @property
     def ok(self) -> bool:
         return self.problem_count == 0
+
+    @property
+    def kinds_complete(self) -> bool:
+        """Whether `kinds` counts every problem: not so for a file that could not be read
+        whole, whose problems past the listed ones are only counted."""
+        return self.from_table or self.problem_count == len(self.problems)
 
     def counts(self) -> dict[str, int]:
         return {"rows_in_file": self.rows_in_file, "inserted": self.inserted,
@@ -506,7 +515,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     families = _date_families(cursor, table, found, preview, date_format)
     if families is None:
         return preview
-    doubts = list(preview.problems)  # date columns read both ways: listed first
+    doubts = list(preview.problems)  # date columns read both ways: with the others below
     typed = _Query()
     selects = [f"rowid + {int(source.first_line)} as line"]
     conventions, column_problems = shapes.amount_conventions(
@@ -563,11 +572,15 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         if column.kind == "stage":
             add(f"{value} is not null and lower({value}) not in "
                 "(select stage from stage_mappings)",
-                "unknown stage: add it to the stage mapping on the Data page")
+                "unknown stage: add it to the stage mapping (the Data page, or `python -m "
+                "relay stages set`)")
     checks.extend(_table_checks(table, found, problems))
+    # Problems of a whole column (an amount style or a date order read two ways): no line.
     checks.extend(f"select null::bigint as line, {problems.bind(header)} as column_name, "
-                  f"null as value, {problems.bind(reason)} as reason"
-                  for header, reason in column_problems)
+                  f"{problems.bind(value)}::varchar as value, {problems.bind(reason)} as reason"
+                  for header, value, reason in [
+                      *((header, None, reason) for header, reason in column_problems),
+                      *((doubt.column, doubt.value, doubt.reason) for doubt in doubts)])
     checks.append(_duplicate_check(table, found, preview, problems))
     cursor.execute("create or replace temp table import_problems as "
                    + " union all ".join(checks), problems.params)
@@ -575,12 +588,13 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         "select count(*) from import_problems").fetchall()[0][0]
     listed = cursor.execute(
         "select line, column_name, value, reason from import_problems "
-        "order by line, column_name limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+        "order by line nulls first, column_name limit $limit",
+        {"limit": MAX_PROBLEMS_LISTED}).fetchall()
     preview.problems = [Problem(preview.file_name, line, column, value, reason)
                         for line, column, value, reason in listed]
-    preview.problems[:0] = doubts
-    preview.problem_count += len(doubts)
     if not preview.ok:
+        preview.kinds = problem_kinds.summarise(cursor)
+        preview.from_table = True
         return preview
     _date_warnings(cursor, table, found, preview)
     _stage(cursor, table, found)
@@ -876,10 +890,12 @@ class Outcome:
 
 
 def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
-                 table_name: str, layout: str | Layout | None = None, *,
+                 table_name: str, layout: str | Layout | None = None,
+                 columns: dict[str, str] | None = None, *,
                  date_format: str | None = None) -> Preview:
     """Read and check the file against the store as it is now; writes nothing. The layout
     is recognised from the headers when not given (the store's own columns otherwise).
+    `columns`: {column: header} mapped on top of that layout (`relay import --map`).
     `date_format`: a strptime pattern (e.g. %d/%m/%Y) for the dates that are not ISO;
     detected from the whole file when None."""
     table = layouts.TABLES[table_name]
@@ -890,24 +906,37 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
     with store.bounded_memory(cursor):
         source = read(cursor, path, preview, known)
         if source is None:
-            return preview
+            return _with_kinds(preview)
         if layout is None:
-            layout = layouts.recognise(cursor, table_name, source.headers) or "relay"
+            layout = layouts.recognise(cursor, table_name, source.headers, columns) or "relay"
         if isinstance(layout, str):
             layout = layouts.find(cursor, table_name, layout)
+        if columns:
+            layout = layouts.overlay(layout, columns, source.headers)
         preview.layout = layout.name
-        return check(cursor, source, table, layout, preview, date_format)
+        return _with_kinds(check(cursor, source, table, layout, preview, date_format))
+
+
+def _with_kinds(preview: Preview) -> Preview:
+    """A refusal found before the rows were checked is summarised from its listed
+    problems."""
+    if not preview.ok and not preview.kinds:
+        preview.kinds = problem_kinds.from_listed(preview.problems)
+    return preview
 
 
 def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
         file_name: str | None = None, layout: str | Layout | None = None,
         dry_run: bool = False, expect: dict[str, int] | None = None,
         progress: Callable[[str], None] = lambda step: None,
-        date_format: str | None = None) -> Outcome:
+        date_format: str | None = None, columns: dict[str, str] | None = None,
+        problems_file: Path | None = None) -> Outcome:
     """Check the file and, when every row passes, write it in one transaction and record
     the import. A refused file is recorded too; nothing of it is written. `expect`: the
     counts a preview showed the user; if the store changed since, nothing is written.
-    `progress` hears each step as it starts. Only an admin may import."""
+    `progress` hears each step as it starts. `columns`: {column: header} on top of the
+    layout; `problems_file`: where every problem is written as CSV when the file is refused.
+    Only an admin may import."""
     actor = identity.require(Role.ADMIN, "importing data").audit_name
     store.check_writable(connection)  # a store found damaged is never written
     started = clock.now()
@@ -915,7 +944,7 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
     cursor = connection.cursor()
     try:
         return _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect,
-                    progress, actor, started, date_format)
+                    progress, actor, started, date_format, columns, problems_file)
     except duckdb.Error as error:
         described = store.described_error(connection, error)
         if described is None:
@@ -926,10 +955,12 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
 
 
 def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect, progress,
-         actor, started, date_format=None) -> Outcome:
+         actor, started, date_format=None, columns=None, problems_file=None) -> Outcome:
     progress(f"Checking {file_name or path.name}…")
-    preview = preview_file(cursor, path, file_name or path.name, table_name, layout,
+    preview = preview_file(cursor, path, file_name or path.name, table_name, layout, columns,
                            date_format=date_format)
+    if problems_file is not None:  # a file that passes leaves just the header
+        problem_kinds.write_csv(cursor, preview, Path(problems_file))
     if dry_run:
         return Outcome(preview, False)
     if not preview.ok:

@@ -7,8 +7,10 @@ in the file wins. Saved mappings are layouts people made on the Data page, kept 
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -242,16 +244,38 @@ def find(cursor: duckdb.DuckDBPyConnection, table: str, name: str) -> Layout:
                       f"{', '.join(available)})")
 
 
-def recognise(cursor: duckdb.DuckDBPyConnection, table: str, headers: list[str]) -> str | None:
-    """The layout whose required columns the file has, matching the most headers."""
+def recognise(cursor: duckdb.DuckDBPyConnection, table: str, headers: list[str],
+              columns: dict[str, str] | None = None) -> str | None:
+    """The layout whose required columns the file has, matching the most headers (with
+    `columns` mapped on top of each, as `relay import --map` does)."""
     best, best_score = None, 0
     for name, layout in choices_for(cursor, table).items():
-        found = layout.source_for(headers)
+        found = (overlay(layout, columns, headers) if columns else layout).source_for(headers)
         if missing_required(TABLES[table], found):
             continue
         if len(found) > best_score:
             best, best_score = name, len(found)
     return best
+
+
+def overlay(layout: Layout, columns: dict[str, str], headers: list[str]) -> Layout:
+    """`layout` with each given column fed by the given header instead (what the Data page's
+    mapping form and `relay import --map COLUMN=HEADER` do). Refused when the table has no
+    such column or the file no such header."""
+    table = TABLES[layout.table]
+    names = {column.name for column in table.columns}
+    unknown = sorted(set(columns) - names)
+    if unknown:
+        raise LayoutError(f"{table.name} has no column {', '.join(map(repr, unknown))} "
+                          f"(columns: {', '.join(column.name for column in table.columns)})")
+    present = {header.strip().lower() for header in headers}
+    absent = [header for header in columns.values() if header.strip().lower() not in present]
+    if absent:
+        raise LayoutError(f"the file has no header {', '.join(map(repr, absent))} (its "
+                          f"headers are: {', '.join(headers)})")
+    mapped = {column: (header,) for column, header in columns.items()}
+    return Layout(f"{layout.name}+map", f"{layout.label} with your mapping",
+                  layout.table, {**layout.columns, **mapped}, layout.date_format)
 
 
 def missing_required(table: Table, found: dict[str, int]) -> list[str]:
@@ -283,6 +307,52 @@ def save_mapping(connection: duckdb.DuckDBPyConnection, name: str, table: str,
         saved_at=clock.now()), busy=LayoutError)
 
 
+def stage_rows_from_csv(path: Path) -> list[dict]:
+    """A stage mapping file's rows (header stage, status, forecast_category) as
+    save_stage_mapping takes them; it checks them."""
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            wanted = {"stage", "status", "forecast_category"}
+            if not wanted <= {name.strip().lower() for name in reader.fieldnames or []}:
+                raise LayoutError(f"{Path(path).name}: the header must hold stage, status and "
+                                  "forecast_category")
+            return [{"label": row.get("stage"), "status": row.get("status"),
+                     "forecast_category": row.get("forecast_category")}
+                    for row in ({key.strip().lower(): (value or "").strip().lower()
+                                 if key.strip().lower() != "stage" else (value or "").strip()
+                                 for key, value in row.items() if key} for row in reader)]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LayoutError(f"{Path(path).name}: cannot be read as a UTF-8 CSV file: "
+                          f"{error}") from error
+
+
+def stage_rows_after(seen: list[dict], action: str, items: list[str]) -> list[dict]:
+    """The whole stage mapping as `relay stages` leaves it: `set` adds or changes stages
+    given as STAGE=STATUS,FORECAST_CATEGORY, `remove` drops stages by name, `load` takes a
+    CSV file's rows instead. save_stage_mapping checks the result."""
+    if action == "load":
+        if len(items) != 1:
+            raise LayoutError("load takes one CSV file")
+        return stage_rows_from_csv(Path(items[0]))
+    rows = {row["stage"]: {key: row[key] for key in ("label", "status", "forecast_category")}
+            for row in seen}
+    for item in items:
+        if action == "remove":
+            if item.strip().lower() not in rows:
+                raise LayoutError(f"no stage {item!r} in the mapping")
+            del rows[item.strip().lower()]
+            continue
+        label, equals, target = item.rpartition("=")
+        status, comma, category = target.partition(",")
+        if not equals or not comma or not label.strip():
+            raise LayoutError(f"{item!r}: write it as STAGE=STATUS,FORECAST_CATEGORY, e.g. "
+                              "\"Won=won,closed\"")
+        rows[label.strip().lower()] = {"label": label.strip(), "status": status.strip().lower(),
+                                       "forecast_category": category.strip().lower()}
+    return list(rows.values())
+
+
 class StageMappingConflict(LayoutError):
     """Someone else saved the stage mapping after it was loaded; nothing was saved."""
 
@@ -300,8 +370,17 @@ def save_stage_mapping(connection: duckdb.DuckDBPyConnection, rows: list[dict],
     cleaned: dict[str, dict] = {}
     for number, row in enumerate(rows, start=1):
         label = str(row.get("label") or "").strip()
-        if not label:
-            raise LayoutError(f"row {number}: the stage name is empty")
+        fields = {"CRM stage": label, "status": row.get("status"),
+                  "forecast category": row.get("forecast_category")}
+        if not any(fields.values()):
+            continue  # a row added and left empty
+        empty = [name for name, value in fields.items() if not value]
+        if empty:
+            named = f" ({label})" if label else ""
+            raise LayoutError(f"row {number}{named}: the {' and the '.join(empty)} "
+                              f"{'is' if len(empty) == 1 else 'are'} empty; fill "
+                              f"{'it' if len(empty) == 1 else 'them'} in or delete the row. "
+                              "Nothing was saved.")
         if row.get("status") not in DEAL_STATUSES:
             raise LayoutError(f"{label}: status must be one of {', '.join(DEAL_STATUSES)}")
         if row.get("forecast_category") not in FORECAST_CATEGORIES:

@@ -236,8 +236,13 @@ def test_dates_read_both_ways_are_listed_with_the_files_other_problems(
     assert code == 1
     lines = err.splitlines()
     assert lines[1] == "both.csv: 4 problem(s); nothing was written."
-    assert lines[2].startswith("both.csv, column 'Created Date': 03/04/2026 reads as")
-    assert lines[3].startswith("both.csv, column 'Close Date': 05/06/2026 reads as")
-    assert lines[4].startswith("both.csv, line 2, column 'Stage': 'Won': unknown stage")
-    assert lines[5].startswith("both.csv, line 3, column 'Amount': 'lots': not an amount")
+    assert lines[2] == "4 kind(s) of problem:"  # each kind once, then every problem
+    kinds = sorted(line.split(":")[0] for line in lines[3:7])
+    assert kinds == ["  1 × column 'Amount'", "  1 × column 'Close Date'",
+                     "  1 × column 'Created Date'", "  1 × column 'Stage'"]
+    assert lines[7] == "The problems:"
+    assert lines[8].startswith("both.csv, column 'Close Date': 05/06/2026 reads as")
+    assert lines[9].startswith("both.csv, column 'Created Date': 03/04/2026 reads as")
+    assert lines[10].startswith("both.csv, line 2, column 'Stage': 'Won': unknown stage")
+    assert lines[11].startswith("both.csv, line 3, column 'Amount': 'lots': not an amount")
     assert fingerprint(empty_path) == before

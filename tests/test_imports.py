@@ -179,7 +179,7 @@ def test_a_file_with_errors_is_refused_with_a_precise_report_and_nothing_written
             "YYYY-MM-DD",
             "bad.csv, line 4, column 'Amount': '-5': negative: must be zero or more",
             "bad.csv, line 5, column 'Deal Stage': 'Maybe Later': unknown stage: add it to "
-            "the stage mapping on the Data page",
+            "the stage mapping (the Data page, or `python -m relay stages set`)",
             "bad.csv, line 6, column 'Record ID': '1': duplicate ID: also on line 2",
             # One amount, "1,000": 1000 or 1.000? The column cannot say, so it is refused.
             "bad.csv, column 'Amount': every amount like '1,000' reads two ways: 1000 with "
