@@ -79,6 +79,7 @@ class Preview:
     updated: int = 0
     unchanged: int = 0
     new_people: list[str] = field(default_factory=list)
+    merged_people: list[str] = field(default_factory=list)  # "placeholder → person" lines
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -90,7 +91,8 @@ class Preview:
     def counts(self) -> dict[str, int]:
         return {"rows_in_file": self.rows_in_file, "inserted": self.inserted,
                 "updated": self.updated, "unchanged": self.unchanged,
-                "new_people": len(self.new_people), "problems": self.problem_count}
+                "new_people": len(self.new_people), "merged_people": len(self.merged_people),
+                "problems": self.problem_count}
 
     def summary(self) -> str:
         if not self.ok:
@@ -99,6 +101,9 @@ class Preview:
             return (f"{self.file_name}: {self.problem_count:,} problem(s){more}; nothing was "
                     "written.")
         people = f", {len(self.new_people):,} new people" if self.new_people else ""
+        if self.merged_people:
+            people += (f", {len(self.merged_people):,} placeholder people merged into the "
+                       "people they are")
         return (f"{self.file_name} → {self.table}: {self.rows_in_file:,} rows: "
                 f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} "
                 f"unchanged{people}.")
@@ -478,7 +483,9 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
             add(f"{column.name} < 0", "negative: must be zero or more")
         if column.kind in ("owner", "person"):
             add(f"{value} in (select value from import_people where matches > 1)",
-                "matches more than one person by name: use their person_id or email")
+                "matches more than one person by name: use their person_id or email "
+                "(e.g. 'Ann Rep <ann@example.com>', or an owner email column) in this file, "
+                "and give the people file their emails")
         if column.kind == "person":
             add(f"{value} in (select value from import_people where person_id is null)",
                 "no such person (give a person_id, email or name of someone in the store)")
@@ -493,6 +500,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                 "(select stage from stage_mappings)",
                 "unknown stage: add it to the stage mapping on the Data page")
     checks.extend(_table_checks(table, found, problems))
+    if table.name == "people":
+        checks.append(_ambiguous_merge_check(preview, problems))
     checks.append(_duplicate_check(table, found, preview, problems))
     cursor.execute("create or replace temp table import_problems as "
                    + " union all ".join(checks), problems.params)
@@ -531,6 +540,24 @@ def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[st
                                "missing: without a stage column, every deal needs its "
                                f"{column}"))
     return checks
+
+
+def _ambiguous_merge_check(preview: Preview, query: _Query) -> str:
+    """A placeholder person (an owner an earlier import did not know) that more than one
+    person of this people file matches, by name with no email to tell them apart."""
+    header = query.bind(preview.mapping["name"])
+    one_of, named = query.bind("one of "), query.bind(" people in this file with the name of ")
+    way_out = query.bind(", a person an earlier import created for an unknown owner, and "
+                         "nothing tells which of them it is: give the row of the one who owns "
+                         "its records the person_id ")
+    after = query.bind(" (and in the owner files, give these people's emails or "
+                       "person_ids instead of the name)")
+    return (f"select line, {header} as column_name, raw_name as value, {one_of} || "
+            f"len(merges.candidates) || {named} || merges.placeholder_id || {way_out} || "
+            f"merges.placeholder_id || {after} from import_typed "
+            f"inner join import_merges as merges "
+            f"on list_contains(merges.candidates, import_typed.person_id) "
+            f"where merges.matches > 1")
 
 
 def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
@@ -575,6 +602,12 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
     else:
         cursor.execute("create or replace temp table import_people_in_file (person_id varchar, "
                        "email varchar, name varchar, region varchar, segment varchar)")
+    if table.name == "people":
+        sql.execute(cursor, "import_people_merges")
+    else:
+        cursor.execute("create or replace temp table import_merges (placeholder_id varchar, "
+                       "placeholder_name varchar, person_id varchar, matches bigint, "
+                       "candidates varchar[], matched_by varchar)")
     creates = column is not None and column.kind == "owner"
     sql.execute(cursor, "import_people", team=table.new_person_team, creates=creates)
 
@@ -654,7 +687,13 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
     preview.updated = counts.get("updated", 0)
     preview.unchanged = counts.get("unchanged", 0)
     preview.new_people = [name for (name,) in cursor.execute(
-        "select new_name from import_people where is_new order by new_name").fetchall()]
+        "select min(new_name) as name from import_people where is_new group by person_id "
+        "order by name").fetchall()]  # "Ana Ruiz" and "ana ruiz" are one new person
+    preview.merged_people = [
+        f"{name} ({placeholder} → {person}, by {way})"
+        for name, placeholder, person, way in cursor.execute(
+            "select placeholder_name, placeholder_id, person_id, matched_by from import_merges "
+            "order by placeholder_id").fetchall()]
     preview.sample = cursor.execute(
         f"select change, {', '.join(written)} from import_changes order by line "
         f"limit {PREVIEW_ROWS}").df()
@@ -694,8 +733,41 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         if versioned else {})
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
-    summaries.refresh(cursor, {table.name, "deal_history"} if table.name == "deals"
-                      else {table.name})
+    touched = {table.name, "deal_history"} if table.name == "deals" else {table.name}
+    if table.name == "people":
+        touched |= _merge_placeholders(cursor, actor, at)
+    summaries.refresh(cursor, touched)
+
+
+# Every table that names a person, as the placeholder merge moves them.
+PERSON_REFERENCES = {"deals": "owner_id", "leads": "owner_id", "campaigns": "owner_id",
+                     "people": "manager_id", "forecast_submissions": "person_id"}
+
+
+def _merge_placeholders(cursor: duckdb.DuckDBPyConnection, actor: str,
+                        at: dt.datetime) -> set[str]:
+    """Merge each placeholder this people import matched into its person (audited, one
+    entry each); returns the tables whose person references moved."""
+    merges = cursor.execute("select placeholder_id, placeholder_name, person_id, matched_by "
+                            "from import_merges order by placeholder_id").fetchall()
+    if not merges:
+        sql.execute(cursor, "import_merge_people")  # the file's people are no placeholders
+        return set()
+    moved: dict[str, dict[str, int]] = {}
+    for table, column in PERSON_REFERENCES.items():
+        for placeholder, count in cursor.execute(
+                f"select {column}, count(*) from {table} where {column} in "
+                f"(select placeholder_id from import_merges) group by all").fetchall():
+            moved.setdefault(placeholder, {})[table] = count
+    sql.execute(cursor, "import_merge_people")
+    for placeholder, name, person, way in merges:
+        sql.execute(cursor, "insert_audit", at=at, actor=actor, action="people.merge",
+                    entity="people", entity_id=person,
+                    before=json.dumps({"person_id": placeholder, "name": name,
+                                       "placeholder": True}),
+                    after=json.dumps({"person_id": person, "matched_by": way,
+                                      "moved": moved.get(placeholder, {})}))
+    return {table for counts in moved.values() for table in counts}
 
 
 def _record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,

@@ -1,0 +1,139 @@
+"""Issue #16, people: an owner an import does not know becomes a placeholder person, once;
+a later people import merges the placeholder into the real person, so that deals-then-people
+and people-then-deals give the same store, and re-importing either file changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+from test_imports import empty_path, query, run, write_csv  # noqa: F401 (a fixture)
+
+from relay import store
+
+DEALS_HEADER = ["deal_id", "owner_id", "amount", "status", "forecast_category", "created_at",
+                "close_date"]
+PEOPLE_HEADER = ["person_id", "name", "email", "team", "region", "segment"]
+
+
+def deals_file(tmp_path):
+    return write_csv(tmp_path / "deals.csv", DEALS_HEADER, [
+        ["D1", "Ana Ruiz", "100.00", "open", "commit", "2026-10-01", "2026-12-01"],
+        ["D2", " ana ruiz", "200.00", "won", "closed", "2026-10-02", "2026-11-01"],
+        ["D3", "Ben Okafor <ben@example.com>", "300.00", "open", "pipeline", "2026-10-03",
+         "2026-12-15"],
+    ])
+
+
+def people_file(tmp_path):
+    return write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [
+        ["P1", "Ana Ruiz", "", "sales", "EMEA", "Mid"],
+        ["P2", "Benjamin Okafor", "BEN@example.com", "sales", "NA", "Ent"],
+        ["P3", "Cy Diaz", "cy@example.com", "sales", "NA", "SMB"],
+    ])
+
+
+def snapshot(path):
+    return (query(path, "select people.*, placeholders.person_id is not null as placeholder "
+                        "from people left join people_placeholders as placeholders "
+                        "using (person_id) order by person_id"),
+            query(path, "select * from deals order by deal_id"))
+
+
+def imported(capsys, path, file, table):
+    code, out, err = run(capsys, "import", file, "--table", table, "--db", path)
+    assert code == 0, err
+    return out
+
+
+def test_deals_then_people_equals_people_then_deals(capsys, tmp_path):
+    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    for path in (first, second):
+        store.create(path).close()
+    deals, people = deals_file(tmp_path), people_file(tmp_path)
+
+    out = imported(capsys, first, deals, "deals")
+    assert "3 rows: 3 new, 0 updated, 0 unchanged, 2 new people" in out
+    # One placeholder per owner: Ana by her name (twice written), Ben by his email.
+    assert query(first, "select name, email, person_id in (select person_id from "
+                        "people_placeholders) from people order by name") == [
+        ("Ana Ruiz", None, True), ("Ben Okafor", "ben@example.com", True)]
+    out = imported(capsys, first, people, "people")
+    assert "3 rows: 3 new, 0 updated, 0 unchanged, 2 placeholder people merged" in out
+
+    imported(capsys, second, people, "people")
+    imported(capsys, second, deals, "deals")
+
+    assert snapshot(first) == snapshot(second)
+    people_rows, deal_rows = snapshot(first)
+    assert [row[0] for row in people_rows] == ["P1", "P2", "P3"]
+    assert not any(row[-1] for row in people_rows)
+    # Owners followed the merge, and deals without a region took their owner's.
+    assert query(first, "select deal_id, owner_id, region, segment from deals "
+                        "order by deal_id") == [("D1", "P1", "EMEA", "Mid"),
+                                                ("D2", "P1", "EMEA", "Mid"),
+                                                ("D3", "P2", "NA", "Ent")]
+    merges = query(first, "select entity_id, before, after from audit_log "
+                          "where action = 'people.merge' order by entity_id")
+    assert [(person, json.loads(after)["moved"]) for person, _, after in merges] == [
+        ("P1", {"deals": 2}), ("P2", {"deals": 1})]
+    # deal_states (a summary) was rebuilt with the new owners.
+    assert query(first, "select distinct owner_id from deal_states order by 1") == [
+        ("P1",), ("P2",)]
+
+    # Re-importing either file, in either store, changes nothing.
+    for path in (first, second):
+        assert "0 new, 0 updated, 3 unchanged" in imported(capsys, path, deals, "deals")
+        out = imported(capsys, path, people, "people")
+        assert "0 new, 0 updated, 3 unchanged." in out
+    assert snapshot(first) == snapshot(second)
+
+
+def test_two_people_of_one_name_are_a_problem_with_a_way_out(capsys, empty_path, tmp_path):
+    people = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [
+        ["P1", "Sam Lee", "", "sales", "EMEA", ""],
+        ["P2", "Sam Lee", "", "sales", "NA", ""],
+    ])
+    imported(capsys, empty_path, people, "people")
+    by_name = write_csv(tmp_path / "deals.csv", DEALS_HEADER, [
+        ["D1", "Sam Lee", "100", "open", "commit", "2026-10-01", "2026-12-01"]])
+    code, _, err = run(capsys, "import", by_name, "--table", "deals", "--db", empty_path)
+    assert code == 1
+    assert ("line 2, column 'owner_id': 'Sam Lee': matches more than one person by name: use "
+            "their person_id or email") in err
+    assert query(empty_path, "select count(*) from deals") == [(0,)]
+    # The way out: the owner by person_id.
+    by_id = write_csv(tmp_path / "deals-by-id.csv", DEALS_HEADER, [
+        ["D1", "P2", "100", "open", "commit", "2026-10-01", "2026-12-01"]])
+    imported(capsys, empty_path, by_id, "deals")
+    assert query(empty_path, "select owner_id, region from deals") == [("P2", "NA")]
+
+
+def test_a_placeholder_two_people_could_be_is_a_problem_with_a_way_out(capsys, empty_path,
+                                                                       tmp_path):
+    deals = write_csv(tmp_path / "deals.csv", DEALS_HEADER, [
+        ["D1", "Sam Lee", "100", "open", "commit", "2026-10-01", "2026-12-01"]])
+    imported(capsys, empty_path, deals, "deals")
+    [(placeholder,)] = query(empty_path, "select person_id from people")
+    before = snapshot(empty_path)
+    people = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [
+        ["P1", "Sam Lee", "", "sales", "EMEA", ""],
+        ["P2", "Sam Lee", "", "sales", "NA", ""],
+    ])
+    code, _, err = run(capsys, "import", people, "--table", "people", "--db", empty_path)
+    assert code == 1
+    assert (f"line 2, column 'name': 'Sam Lee': one of 2 people in this file with the name of "
+            f"{placeholder}, a person an earlier import created for an unknown owner, and "
+            f"nothing tells which of them it is: give the row of the one who owns its records "
+            f"the person_id {placeholder}") in err
+    assert "line 3, column 'name'" in err
+    assert snapshot(empty_path) == before
+    # The way out: the row that is the owner carries the placeholder's person_id.
+    fixed = write_csv(tmp_path / "people-fixed.csv", PEOPLE_HEADER, [
+        [placeholder, "Sam Lee", "", "sales", "EMEA", ""],
+        ["P2", "Sam Lee", "", "sales", "NA", ""],
+    ])
+    imported(capsys, empty_path, fixed, "people")
+    assert query(empty_path, "select person_id, region, person_id in (select person_id "
+                             "from people_placeholders) from people order by region") == [(placeholder, "EMEA", False),
+                                                    ("P2", "NA", False)]
+    assert query(empty_path, "select owner_id from deals") == [(placeholder,)]
