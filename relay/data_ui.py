@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from relay import (
-    exporting, handoff, importing, layouts, private, restoring, settings, sql, store, ui, uploads,
+    exporting, handoff, importing, layouts, private, report, restoring, settings, sql, store, ui,
+    uploads,
 )
 
 MAP_MYSELF = "map"
@@ -149,6 +150,45 @@ def import_history(store_path: str) -> pd.DataFrame:
         return sql.frame(cursor, "import_runs", limit=200)
     finally:
         cursor.close()
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def import_changes(store_path: str, import_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows per table and change, the changed rows) of an accepted import."""
+    cursor = ui.cursor(store_path)
+    try:
+        return (sql.frame(cursor, "import_change_counts", import_id=import_id),
+                importing.changed_rows(cursor, import_id))
+    finally:
+        cursor.close()
+
+
+def import_changes_panel(store_path: str, runs: pd.DataFrame) -> None:
+    """What one accepted import changed: counts per table (new, updated, people merged) and
+    the changed rows, with a download of them."""
+    accepted = runs[runs["outcome"] == "imported"]
+    if accepted.empty:
+        return
+    labels = {int(run.import_id): f"#{run.import_id} {run.file_name} → {run.table_name}"
+              for run in accepted.itertuples(index=False)}
+    import_id = st.selectbox("What an import changed", list(labels),
+                             format_func=labels.__getitem__, key="data_history_import")
+    counts, rows = import_changes(store_path, import_id)
+    if counts.empty:
+        st.caption("This import changed no rows.")
+        return
+    st.dataframe(counts, hide_index=True, column_config={
+        "table_name": "Table", "change": "Change",
+        "rows": st.column_config.NumberColumn("Rows", format="localized")})
+    if len(counts) and int(counts["rows"].sum()) >= importing.MAX_CHANGES_KEPT:
+        st.caption(f"The first {importing.MAX_CHANGES_KEPT:,} changed rows are kept; the "
+                   "history's counts above them are complete.")
+    st.dataframe(rows.head(1_000), hide_index=True, column_config={
+        "table_name": "Table", "key": "Key", "change": "Change", "column": "Column",
+        "before": "Before", "after": "After"})
+    st.download_button("Download the changed rows (CSV)", report.table_csv(rows),
+                       file_name=f"import-{import_id}-changes.csv", mime="text/csv",
+                       key="data_history_download")
 
 
 @st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)

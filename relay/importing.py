@@ -34,6 +34,9 @@ from relay.layouts import Layout, Table
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: about 12 million leads as the demo writes them
 MAX_PROBLEMS_LISTED = 1_000
 PREVIEW_ROWS = 50
+# The rows an import changed are kept for the Data page's history, up to this many per import
+# (about 3 MB of keys; a million-row import keeps its first 100,000 changes and its counts).
+MAX_CHANGES_KEPT = 100_000
 # DuckDB gives up on a whole file when its sample (the first 20,480 rows) breaks the quoting
 # rules; past the sample a broken row is a rejected line, with its number.
 QUOTE_SCAN_BYTES = 16 << 20
@@ -708,6 +711,7 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     found = {column: 0 for column in preview.mapping}
     written = _written(table, found)
     params = {"actor": actor, "at": at}
+    _note_changes(cursor, table, written)
     sql.execute(cursor, "import_write_people")
     if table.name == "deals":
         sql.execute(cursor, "import_deal_history_before")
@@ -768,6 +772,41 @@ def _merge_placeholders(cursor: duckdb.DuckDBPyConnection, actor: str,
                     after=json.dumps({"person_id": person, "matched_by": way,
                                       "moved": moved.get(placeholder, {})}))
     return {table for counts in moved.values() for table in counts}
+
+
+def _note_changes(cursor: duckdb.DuckDBPyConnection, table: Table, written: list[str]) -> None:
+    """import_changes_noted: before the write, each new or updated row's key and, for an
+    update, the columns that change with their values before and after (as text)."""
+    key = " || '|' || ".join(f"coalesce(import_changes.{name}::varchar, '')"
+                             for name in table.key)
+    compared = [name for name in written if name not in table.key]
+    pairs = ", ".join(f"{{'column': '{name}', 'before': stored.{name}::varchar, "
+                      f"'after': import_changes.{name}::varchar}}" for name in compared)
+    columns = (f"case when import_changes.change = 'updated' then to_json(list_filter("
+               f"[{pairs}], lambda pair: pair.before is distinct from pair.after))::varchar "
+               f"end" if compared else "null")
+    cursor.execute(
+        f"create or replace temp table import_changes_noted as select {key} as row_key, "
+        f"import_changes.change, {columns} as columns from import_changes "
+        f"left join {table.name} as stored on {_key_join(table, 'import_changes')} "
+        f"where import_changes.change <> 'unchanged' order by import_changes.line "
+        f"limit {MAX_CHANGES_KEPT}")
+
+
+def _keep_changes(cursor: duckdb.DuckDBPyConnection, import_id: int, table_name: str) -> None:
+    """Keep what the import changed (its rows, and the people it merged) under its ID."""
+    cursor.execute("insert into import_row_changes select $id, $table, row_key, change, columns "
+                   "from import_changes_noted", {"id": import_id, "table": table_name})
+    cursor.execute(
+        "insert into import_row_changes select $id, 'people', placeholder_id, 'merged', "
+        "to_json([{'column': 'person_id', 'before': placeholder_id, 'after': person_id}])"
+        "::varchar from import_merges order by placeholder_id", {"id": import_id})
+
+
+def changed_rows(cursor: duckdb.DuckDBPyConnection, import_id: int) -> pd.DataFrame:
+    """What an accepted import changed, one line per changed column (a new row or a merged
+    person is one line): table, key, change, column, before, after."""
+    return sql.frame(cursor, "import_changed_rows", import_id=import_id)
 
 
 def _record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,
@@ -863,6 +902,7 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
         with store.bounded_memory(cursor):
             _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
             import_id = _record(cursor, preview, started, actor, "imported")
+            _keep_changes(cursor, import_id, table_name)
             cursor.execute("commit")
     except duckdb.Error as error:
         try:

@@ -8,7 +8,7 @@ import json
 
 from test_imports import empty_path, query, run, write_csv  # noqa: F401 (a fixture)
 
-from relay import store
+from relay import importing, store
 
 DEALS_HEADER = ["deal_id", "owner_id", "amount", "status", "forecast_category", "created_at",
                 "close_date"]
@@ -137,3 +137,62 @@ def test_a_placeholder_two_people_could_be_is_a_problem_with_a_way_out(capsys, e
                              "from people_placeholders) from people order by region") == [(placeholder, "EMEA", False),
                                                     ("P2", "NA", False)]
     assert query(empty_path, "select owner_id from deals") == [(placeholder,)]
+
+
+def test_the_history_keeps_what_an_import_changed(capsys, tmp_path):
+    path = tmp_path / "store.duckdb"
+    store.create(path).close()
+    imported(capsys, path, deals_file(tmp_path), "deals")
+    imported(capsys, path, people_file(tmp_path), "people")
+    later = write_csv(tmp_path / "deals-later.csv", DEALS_HEADER, [
+        ["D1", "Ana Ruiz", "150.00", "open", "commit", "2026-10-01", "2026-12-01"],
+        ["D2", "Ana Ruiz", "200.00", "won", "closed", "2026-10-02", "2026-11-01"],
+        ["D3", "Cy Diaz", "300.00", "open", "best_case", "2026-10-03", "2026-12-15"],
+        ["D4", "Cy Diaz", "50.00", "open", "pipeline", "2026-10-04", "2026-12-20"],
+    ])
+    assert "1 new, 2 updated, 1 unchanged" in imported(capsys, path, later, "deals")
+    connection = store.open_store(path)
+    try:
+        cursor = connection.cursor()
+        ids = [row[0] for row in cursor.execute(
+            "select import_id from import_runs order by import_id").fetchall()]
+        merged = importing.changed_rows(cursor, ids[1])
+        rows = importing.changed_rows(cursor, ids[2])
+    finally:
+        connection.close()
+    # The people import: three new people and the two placeholders merged into them.
+    assert merged[["table_name", "change"]].value_counts().to_dict() == {
+        ("people", "new"): 3, ("people", "merged"): 2}
+    assert sorted(merged.loc[merged["change"] == "merged", "after"]) == ["P1", "P2"]
+    # The later deals: D1's amount; D3's owner Benjamin (NA, Ent) → Cy (NA, SMB), so its
+    # segment but not its region, and its category; D4 new. D2 unchanged: not listed.
+    rows = rows.astype(object).where(rows.notna(), None)
+    assert [tuple(row) for row in rows.itertuples(index=False)] == [
+        ("deals", "D1", "updated", "amount", "100.00", "150.00"),
+        ("deals", "D3", "updated", "owner_id", "P2", "P3"),
+        ("deals", "D3", "updated", "segment", "Ent", "SMB"),
+        ("deals", "D3", "updated", "forecast_category", "pipeline", "best_case"),
+        ("deals", "D4", "new", None, None, None),
+    ]
+
+
+def test_the_data_page_shows_and_offers_what_an_import_changed(capsys, tmp_path, app_env):
+    from conftest import DEMO_AS_OF
+    from test_app import app
+
+    path = tmp_path / "store.duckdb"
+    store.create(path).close()
+    imported(capsys, path, deals_file(tmp_path), "deals")
+    imported(capsys, path, people_file(tmp_path), "people")
+    app_env(path, DEMO_AS_OF)
+    at = app(page="app_pages/data.py")
+    assert not at.exception
+    chosen = at.selectbox(key="data_history_import")
+    assert chosen.value == 2  # the newest accepted import: the people file
+    counts = next(frame.value for frame in at.dataframe if "change" in frame.value.columns
+                  and "rows" in frame.value.columns)
+    assert counts.values.tolist() == [["people", "merged", 2], ["people", "new", 3]]
+    chosen.set_value(1).run()
+    counts = next(frame.value for frame in at.dataframe if "change" in frame.value.columns
+                  and "rows" in frame.value.columns)
+    assert counts.values.tolist() == [["deals", "new", 3]]

@@ -12,7 +12,7 @@ select person_id from people where regexp_full_match(person_id, 'crm-[0-9a-f]{12
 -- the row's key, what happened to it, and for an update only the columns that changed
 -- (JSON: [{"column": ..., "before": ..., "after": ...}]). At most a cap of rows per import
 -- is kept; import_runs has the full counts.
-create table import_changes (
+create table import_row_changes (
     import_id integer not null,
     table_name varchar not null,
     row_key varchar not null,
