@@ -262,6 +262,11 @@ def _import(args) -> int:
         print(answer["summary"], file=stream)
     if answer["new_people"]:
         print(f"New people: {', '.join(answer['new_people'])}", file=stream)
+    if answer.get("merged_people"):
+        print(f"Merged into the people they are: {', '.join(answer['merged_people'])}",
+              file=stream)
+    for note in answer.get("notes", []):
+        print(note, file=stream)
     for problem in answer["problems"]:
         print(problem, file=sys.stderr)
     return 1 if answer["problems"] else 0

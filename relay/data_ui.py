@@ -93,6 +93,11 @@ def show_preview(result: importing.Preview) -> None:
                             + ", ".join(result.new_people)))
     if result.unused_headers:
         st.caption(ui.plain("Columns not imported: " + ", ".join(result.unused_headers)))
+    if result.merged_people:
+        st.caption(ui.plain("People an earlier import created, merged into the people they "
+                            "are (their records follow): " + ", ".join(result.merged_people)))
+    for note in result.notes:
+        st.caption(ui.plain(note))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
         problems = pd.DataFrame([vars(problem) for problem in result.problems])

@@ -83,6 +83,7 @@ class Preview:
     unchanged: int = 0
     new_people: list[str] = field(default_factory=list)
     merged_people: list[str] = field(default_factory=list)  # "placeholder → person" lines
+    notes: list[str] = field(default_factory=list)  # what the import did beyond the rows
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -382,7 +383,7 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
     """SQL that turns the column's trimmed text `raw` into its stored value (null when it
     is not one: the checks then report it)."""
     kind = column.kind
-    if kind in ("id", "text", "owner", "person", "campaign", "lead", "stage"):
+    if kind in ("id", "text", "owner", "person", "campaign", "lead", "stage", "identity"):
         return raw
     if kind in ("timestamp", "date"):
         moment = f"try_cast({raw} as timestamp)"
@@ -462,6 +463,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
     cursor.execute("drop table import_raw")
+    if table.name == "leads" and "lead_id" not in found:
+        _make_lead_ids(cursor, found, preview)
 
     _resolve_people(cursor, table, found)
     problems = _Query()
@@ -545,6 +548,32 @@ def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[st
     return checks
 
 
+GENERATED_ID = "lead_id (made from the row)"
+LEAD_ID_PARTS = ("email", "created_at", "source", "campaign_id")
+
+
+def _make_lead_ids(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
+                   preview: Preview) -> None:
+    """A leads file without IDs: each lead's ID is a hash of its email, created date, source
+    and campaign (those the file has), so the same file imported again makes the same IDs,
+    and a later export of the same leads updates them."""
+    parts = [("strftime(created_at, '%Y-%m-%d %H:%M:%S')" if name == "created_at" else
+              f"lower(raw_{name})" if name == "email" else f"raw_{name}")
+             for name in LEAD_ID_PARTS if name in found]
+    made = ("'lead-' || substr(md5(concat_ws('|', "
+            + ", ".join(f"coalesce({part}, '')" for part in parts) + ")), 1, 16)")
+    cursor.execute("alter table import_typed add column raw_lead_id varchar")
+    cursor.execute(f"update import_typed set raw_lead_id = {made}")
+    cursor.execute("alter table import_typed add column lead_id varchar")
+    cursor.execute("update import_typed set lead_id = raw_lead_id")
+    found["lead_id"] = -1
+    preview.mapping["lead_id"] = GENERATED_ID
+    used = [name for name in LEAD_ID_PARTS if name in found]
+    preview.notes.append(f"No lead_id column: each lead's ID is made from its "
+                         f"{', '.join(used)}, so importing the same file again finds the "
+                         "same leads.")
+
+
 def _ambiguous_merge_check(preview: Preview, query: _Query) -> str:
     """A placeholder person (an owner an earlier import did not know) that more than one
     person of this people file matches, by name with no email to tell them apart."""
@@ -566,7 +595,11 @@ def _ambiguous_merge_check(preview: Preview, query: _Query) -> str:
 def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
                      query: _Query) -> str:
     key = ", ".join(column for column in table.key if column in found)
-    if len(table.key) == 1:
+    if preview.mapping.get(table.key[0]) == GENERATED_ID:
+        column = table.key[0]
+        same = ", ".join(name for name in LEAD_ID_PARTS if name in found)
+        reason = (f"no lead ID, and the same {same} as line ")
+    elif len(table.key) == 1:
         column, reason = table.key[0], "duplicate ID: also on line "
     else:
         column = table.key[0]

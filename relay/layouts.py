@@ -35,7 +35,8 @@ class Column:
     name (a lower-case name such as win_rate),
     quarter (YYYY-Qn), owner (a person, created when unknown), person (a known person),
     campaign / lead (an existing row of that table), stage (a CRM stage name, mapped to
-    status and forecast category).
+    status and forecast category), identity (not stored: what a row's generated ID is made
+    from when the file has no ID column), month (YYYY-MM).
     """
 
     name: str
@@ -60,7 +61,8 @@ class Table:
     @property
     def stored_columns(self) -> tuple[str, ...]:
         """The table's own columns an import may write (the CRM stage is not one)."""
-        return tuple(column.name for column in self.columns if column.kind != "stage")
+        return tuple(column.name for column in self.columns
+                     if column.kind not in ("stage", "identity"))
 
 
 TEAMS = ("marketing", "sales", "revops", "exec")
@@ -97,7 +99,11 @@ TABLES: dict[str, Table] = {table.name: table for table in (
         Column("description", "text"),
     ), new_person_team="marketing"),
     Table("leads", "Leads", ("lead_id",), (
-        Column("lead_id", "id", True),
+        Column("lead_id", "id", True, help="empty: made from the row's email, created date, "
+                                           "source and campaign"),
+        Column("email", "identity", help="not stored: with no lead_id column, each lead's ID "
+                                         "is made from it (with created date, source and "
+                                         "campaign)"),
         Column("campaign_id", "campaign"),
         Column("source", "text"),
         Column("region", "text"),
@@ -175,6 +181,8 @@ def native(table: str) -> Layout:
     columns = {name: (name,) for name in TABLES[table].stored_columns}
     if table == "deals":
         columns["crm_stage"] = ("crm_stage", "stage")
+    if table == "leads":
+        columns["email"] = ("email", "Email")
     return Layout("relay", "Revenue Relay columns", table, columns)
 
 
@@ -256,7 +264,8 @@ def recognise(cursor: duckdb.DuckDBPyConnection, table: str, headers: list[str])
 
 def missing_required(table: Table, found: dict[str, int]) -> list[str]:
     missing = [column.name for column in table.columns
-               if column.required and column.name not in found]
+               if column.required and column.name not in found
+               and (column.name, table.name) != ("lead_id", "leads")]  # made from the row
     if table.name == "deals" and "crm_stage" not in found and not {
             "status", "forecast_category"} <= set(found):
         missing.append("crm_stage (or both status and forecast_category)")

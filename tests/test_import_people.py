@@ -196,3 +196,35 @@ def test_the_data_page_shows_and_offers_what_an_import_changed(capsys, tmp_path,
     counts = next(frame.value for frame in at.dataframe if "change" in frame.value.columns
                   and "rows" in frame.value.columns)
     assert counts.values.tolist() == [["deals", "new", 3]]
+
+
+def test_leads_without_ids_get_ids_from_their_content_and_import_again_unchanged(
+        capsys, empty_path, tmp_path):
+    header = ["Email", "created_at", "source", "stage"]
+    leads = write_csv(tmp_path / "mqls.csv", header, [
+        ["ann@example.com", "2026-10-01 09:00:00", "webinar", "mql"],
+        ["bob@example.com", "2026-10-01 09:00:00", "webinar", "inquiry"],
+        ["Ann@Example.com ", "2026-10-02 10:00:00", "paid", "mql"],
+    ])
+    out = imported(capsys, empty_path, leads, "leads")
+    assert "3 rows: 3 new" in out
+    assert ("No lead_id column: each lead's ID is made from its email, created_at, source, "
+            "so importing the same file again finds the same leads.") in out
+    ids = query(empty_path, "select lead_id from leads order by created_at, stage")
+    assert len({lead_id for (lead_id,) in ids}) == 3
+    assert all(lead_id.startswith("lead-") and len(lead_id) == 21 for (lead_id,) in ids)
+    assert "0 new, 0 updated, 3 unchanged" in imported(capsys, empty_path, leads, "leads")
+    # A later export: Bob became an MQL; his lead is updated, not added.
+    later = write_csv(tmp_path / "mqls-later.csv", header, [
+        ["bob@example.com", "2026-10-01 09:00:00", "webinar", "mql"]])
+    assert "0 new, 1 updated, 0 unchanged" in imported(capsys, empty_path, later, "leads")
+    assert query(empty_path, "select count(*), count(*) filter (where stage = 'mql') "
+                             "from leads") == [(3, 3)]
+    # Two rows nothing tells apart are refused, naming the first.
+    twice = write_csv(tmp_path / "twice.csv", header, [
+        ["cy@example.com", "2026-10-03 09:00:00", "paid", "mql"],
+        ["cy@example.com", "2026-10-03 09:00:00", "paid", "sql"]])
+    code, _, err = run(capsys, "import", twice, "--table", "leads", "--db", empty_path)
+    assert code == 1
+    assert ("line 3, column 'lead_id (made from the row)': 'lead-749f87f3d61bc5d3': no lead "
+            "ID, and the same email, created_at, source as line 2") in err
