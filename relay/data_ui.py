@@ -291,6 +291,9 @@ SETTING_FIELDS = {
     "forecast_cutoff_week": ("Week of a quarter whose calls the track record judges (1-13)",
                              None),
     "app_url": ("The dashboard's address, for links in calendar files", None),
+    "fx_rates": ("Exchange rates for imported costs, e.g. EUR=1.08, GBP=1.27",
+                 "One unit of each currency in the store's currency. A spend file in another "
+                 "currency is converted by it, and refused without it."),
 }
 
 

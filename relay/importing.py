@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, identity, layouts, sql, store, summaries
+from relay import clock, identity, layouts, settings, sql, store, summaries
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -37,6 +37,7 @@ PREVIEW_ROWS = 50
 # The rows an import changed are kept for the Data page's history, up to this many per import
 # (about 3 MB of keys; a million-row import keeps its first 100,000 changes and its counts).
 MAX_CHANGES_KEPT = 100_000
+MAX_SPREAD_NOTES = 24  # lines saying how spend per channel and month is spread
 # DuckDB gives up on a whole file when its sample (the first 20,480 rows) breaks the quoting
 # rules; past the sample a broken row is a rejected line, with its number.
 QUOTE_SCAN_BYTES = 16 << 20
@@ -405,6 +406,8 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
     if kind == "name":
         return (f"case when regexp_full_match({normalised}, '[a-z][a-z0-9_]*') "
                 f"then {normalised} end")
+    if kind == "month":
+        return f"strftime(try_cast({raw} || '-01' as date), '%Y-%m')"
     if kind == "quarter":
         return (f"case when regexp_full_match(upper({raw}), '\\d{{4}}-Q[1-4]') "
                 f"then upper({raw}) end")
@@ -419,6 +422,7 @@ _EXPECTED = {
     "count": "a whole number",
     "number": "a number (e.g. 1250000 or 0.25)",
     "quarter": "a fiscal quarter such as 2026-Q3",
+    "month": "a month such as 2026-03 (YYYY-MM)",
     "name": "a name of letters, digits and underscores, e.g. win_rate",
 }
 
@@ -506,6 +510,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                 "(select stage from stage_mappings)",
                 "unknown stage: add it to the stage mapping on the Data page")
     checks.extend(_table_checks(table, found, problems))
+    if table.name == "campaign_spend":
+        checks.extend(_spend_checks(cursor, found, problems, preview))
     if table.name == "people":
         checks.append(_ambiguous_merge_check(preview, problems))
     checks.append(_duplicate_check(table, found, preview, problems))
@@ -546,6 +552,91 @@ def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[st
                                "missing: without a stage column, every deal needs its "
                                f"{column}"))
     return checks
+
+
+def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int], query: _Query,
+                  preview: Preview) -> list[str]:
+    """Spend per channel and month: in a currency the store can convert, and for a month
+    some campaign of the channel runs in (else it has nowhere to go)."""
+    config = settings.load(cursor)
+    rates = {**settings.parse_rates(config.fx_rates), config.currency.upper(): 1.0}
+    cursor.execute("create or replace temp table import_store_currency as "
+                   "select $currency as currency", {"currency": config.currency.upper()})
+    cursor.execute("create or replace temp table import_rates as select unnest($codes) as "
+                   "currency, unnest($rates)::double as rate",
+                   {"codes": list(rates), "rates": list(rates.values())})
+    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
+                   "spend from import_typed where channel is not null and month is not null")
+    sql.execute(cursor, "import_spend_shares")
+    checks = []
+    if "currency" in found:
+        reason = query.bind(
+            f", but the store counts in {config.currency.upper()} and has no rate for it: set "
+            f"the fx_rates setting (e.g. relay setting fx_rates \"EUR=1.08\": one EUR in "
+            f"{config.currency.upper()}; or on the Data page's Settings), or convert the file")
+        checks.append(
+            f"select line, {query.bind(preview.mapping['currency'])} as column_name, "
+            f"raw_currency as value, {query.bind('costs in ')} || upper(raw_currency) || "
+            f"{reason} as reason from import_typed where raw_currency is not null and "
+            f"upper(raw_currency) not in (select currency from import_rates)")
+    nowhere = query.bind(": the spend has nowhere to go (import the campaigns first, or "
+                         "check their channel and dates)")
+    checks.append(
+        f"select line, {query.bind(preview.mapping['channel'])} as column_name, raw_channel "
+        f"as value, {query.bind('no campaign of this channel runs in ')} || month || "
+        f"{nowhere} as reason from import_typed where channel is not null and month is not "
+        f"null and not exists (select 1 from import_spend_shares as shares where "
+        f"shares.channel = import_typed.channel and shares.month = import_typed.month)")
+    return checks
+
+
+def _spread_notes(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
+                  preview: Preview) -> None:
+    """Say how each month's spend will be spread (and converted)."""
+    currency = cursor.execute("select currency from import_store_currency").fetchall()[0][0]
+    if "currency" in found:
+        for code, rate in cursor.execute(
+                "select distinct import_rates.currency, rate from import_changes inner join "
+                "import_rates on import_rates.currency = upper(import_changes.currency) "
+                "where upper(import_changes.currency) <> $store order by 1",
+                {"store": currency}).fetchall():
+            preview.notes.append(f"Costs in {code} converted at {rate:g} {currency} per "
+                                 f"{code} (the fx_rates setting).")
+    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
+                   "spend from import_changes")
+    sql.execute(cursor, "import_spend_shares")
+    spreads = cursor.execute(
+        "select channel, month, any_value(spend), count(*), list(days order by campaign_id), "
+        "any_value(total_days) from import_spend_shares group by channel, month "
+        "order by channel, month").fetchall()
+    for channel, month, spend, campaigns, days, total in spreads[:MAX_SPREAD_NOTES]:
+        each = ", ".join(map(str, days))
+        preview.notes.append(f"{spend:,.2f} {currency} of {channel} in {month} spread over "
+                             f"{campaigns} campaign{'s' if campaigns != 1 else ''} by their "
+                             f"days ({each} of {total}).")
+    if len(spreads) > MAX_SPREAD_NOTES:
+        preview.notes.append(f"… and {len(spreads) - MAX_SPREAD_NOTES:,} more months spread "
+                             "the same way.")
+
+
+def _spread_spend(cursor: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Spread the stored spend of every channel this file names over its campaigns: each
+    campaign's actual cost becomes the sum of its shares (versioned as an edit would)."""
+    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
+                   "spend from campaign_spend where lower(trim(channel)) in "
+                   "(select lower(trim(channel)) from import_changes)")
+    sql.execute(cursor, "import_spend_shares")
+    cursor.execute(
+        "create or replace temp table import_cost_changes as select campaign_id, "
+        "to_json([{'column': 'actual_cost', 'before': campaigns.actual_cost::varchar, "
+        "'after': costs.cost::varchar}])::varchar as columns, costs.cost from (select "
+        "campaign_id, sum(share) as cost from import_spend_shares group by campaign_id) as costs "
+        "inner join campaigns using (campaign_id) "
+        "where campaigns.actual_cost is distinct from costs.cost")
+    cursor.execute("update campaigns set actual_cost = changes.cost, version = "
+                   "coalesce(campaigns.version, 1) + 1, updated_by = $actor, updated_at = $at "
+                   "from import_cost_changes as changes "
+                   "where campaigns.campaign_id = changes.campaign_id", params)
 
 
 GENERATED_ID = "lead_id (made from the row)"
@@ -663,6 +754,9 @@ def _stage(cursor, table: Table, found: dict[str, int]) -> None:
                   "lower(import_typed.crm_stage)")
     if table.name == "goals":
         joins += f" left join goals as stored on {_key_join(table, 'import_typed')}"
+    if table.name == "campaign_spend" and "currency" in found:
+        joins += (" left join import_rates as rate on rate.currency = coalesce("
+                  "upper(import_typed.currency), (select currency from import_store_currency))")
     cursor.execute(f"create or replace temp table import_staged as select {', '.join(selects)}"
                    f" from import_typed{joins}")
 
@@ -690,6 +784,11 @@ def _staged_expression(table: Table, name: str, found: dict[str, int]) -> str:
     if table.name == "deals" and name in ("region", "segment") and "owner_id" in found:
         return (f"coalesce(import_typed.{name}, person.{name})" if name in found
                 else f"person.{name}")
+    if table.name == "campaign_spend" and "currency" in found:
+        if name == "spend":
+            return "round(import_typed.spend * rate.rate, 2)::decimal(18, 2)"
+        if name == "currency":
+            return "upper(import_typed.currency)"
     if table.name == "goals" and name == "owner_team":
         default = "case import_typed.metric " + " ".join(
             f"when '{metric}' then '{team}'"
@@ -733,6 +832,8 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
     preview.sample = cursor.execute(
         f"select change, {', '.join(written)} from import_changes order by line "
         f"limit {PREVIEW_ROWS}").df()
+    if table.name == "campaign_spend":
+        _spread_notes(cursor, found, preview)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -770,6 +871,8 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         if versioned else {})
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
+    if table.name == "campaign_spend":
+        _spread_spend(cursor, params)
     touched = {table.name, "deal_history"} if table.name == "deals" else {table.name}
     if table.name == "people":
         touched |= _merge_placeholders(cursor, actor, at)
@@ -830,6 +933,10 @@ def _keep_changes(cursor: duckdb.DuckDBPyConnection, import_id: int, table_name:
     """Keep what the import changed (its rows, and the people it merged) under its ID."""
     cursor.execute("insert into import_row_changes select $id, $table, row_key, change, columns "
                    "from import_changes_noted", {"id": import_id, "table": table_name})
+    if table_name == "campaign_spend":
+        cursor.execute("insert into import_row_changes select $id, 'campaigns', campaign_id, "
+                       "'updated', columns from import_cost_changes order by campaign_id",
+                       {"id": import_id})
     cursor.execute(
         "insert into import_row_changes select $id, 'people', placeholder_id, 'merged', "
         "to_json([{'column': 'person_id', 'before': placeholder_id, 'after': person_id}])"

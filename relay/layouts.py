@@ -151,6 +151,15 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               Column("commit_amount", "amount", True),
               Column("best_case_amount", "amount", True),
           )),
+    # Spend per channel and month, spread over the channel's campaigns into their actual
+    # cost by relay.importing.
+    Table("campaign_spend", "Campaign spend per channel and month", ("channel", "month"), (
+        Column("channel", "text", True, help="the campaigns' channel, e.g. Paid Search"),
+        Column("month", "month", True, help="YYYY-MM"),
+        Column("spend", "amount", True),
+        Column("currency", "text", help="empty: the store's currency; another is converted "
+                                        "by the fx_rates setting"),
+    )),
 )}
 
 

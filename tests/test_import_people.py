@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from test_imports import empty_path, query, run, write_csv  # noqa: F401 (a fixture)
+from test_imports import empty_path, fingerprint, query, run, write_csv  # noqa: F401
 
 from relay import importing, store
 
@@ -228,3 +228,73 @@ def test_leads_without_ids_get_ids_from_their_content_and_import_again_unchanged
     assert code == 1
     assert ("line 3, column 'lead_id (made from the row)': 'lead-749f87f3d61bc5d3': no lead "
             "ID, and the same email, created_at, source as line 2") in err
+
+
+CAMPAIGNS_HEADER = ["campaign_id", "name", "channel", "status", "start_date", "end_date",
+                    "actual_cost"]
+
+
+def spend_store(capsys, path, tmp_path):
+    store.create(path).close()
+    campaigns = write_csv(tmp_path / "campaigns.csv", CAMPAIGNS_HEADER, [
+        ["A", "Brand search", "Paid Search", "completed", "2026-02-15", "2026-03-10", ""],
+        ["B", "Competitor search", "Paid Search", "completed", "2026-03-01", "2026-03-31", ""],
+        ["C", "Spring push", "paid search", "live", "2026-03-20", "2026-04-30", ""],
+        ["D", "Cancelled search", "Paid Search", "cancelled", "2026-03-01", "2026-03-31", ""],
+        ["E", "Webinar", "Events", "completed", "2026-03-05", "2026-03-05", "500.00"],
+    ])
+    imported(capsys, path, campaigns, "campaigns")
+
+
+def costs(path):
+    return dict(query(path, "select campaign_id, actual_cost::varchar from campaigns"))
+
+
+def test_spend_per_channel_and_month_is_spread_by_campaign_days(capsys, tmp_path):
+    path = tmp_path / "store.duckdb"
+    spend_store(capsys, path, tmp_path)
+    spend = write_csv(tmp_path / "spend.csv", ["Channel", "Month", "Spend"], [
+        ["Paid Search", "2026-03", "12000.00"],
+        ["Paid Search", "2026-04", "3000.00"],
+    ])
+    out = imported(capsys, path, spend, "campaign_spend")
+    # March (31 days): A runs 1-10 (10 days), B 1-31 (31), C 20-31 (12); D is cancelled.
+    # 12,000 x 10/53 = 2,264.15; x 31/53 = 7,018.87; x 12/53 = 2,716.98 (sum 12,000.00).
+    # April: only C runs (30 days): 3,000.00. C: 2,716.98 + 3,000.00 = 5,716.98.
+    assert ("12,000.00 USD of Paid Search in 2026-03 spread over 3 campaigns by their days "
+            "(10, 31, 12 of 53).") in out
+    assert ("3,000.00 USD of Paid Search in 2026-04 spread over 1 campaign by their days "
+            "(30 of 30).") in out
+    assert costs(path) == {"A": "2264.15", "B": "7018.87", "C": "5716.98", "D": None,
+                           "E": "500.00"}
+    before = query(path, "select * from campaigns order by campaign_id")
+    assert "0 new, 0 updated, 2 unchanged" in imported(capsys, path, spend, "campaign_spend")
+    assert query(path, "select * from campaigns order by campaign_id") == before
+
+    nowhere = write_csv(tmp_path / "spend-may.csv", ["Channel", "Month", "Spend"], [
+        ["Paid Search", "2026-05", "100.00"]])
+    code, _, err = run(capsys, "import", nowhere, "--table", "campaign_spend", "--db", path)
+    assert code == 1
+    assert ("line 2, column 'Channel': 'Paid Search': no campaign of this channel runs in "
+            "2026-05: the spend has nowhere to go") in err
+
+
+def test_spend_in_another_currency_is_refused_without_a_rate_and_converted_with_one(
+        capsys, tmp_path):
+    path = tmp_path / "store.duckdb"
+    spend_store(capsys, path, tmp_path)
+    spend = write_csv(tmp_path / "spend-eur.csv", ["Channel", "Month", "Spend", "Currency"], [
+        ["Events", "2026-03", "1000.00", "EUR"]])
+    before = fingerprint(path)
+    code, _, err = run(capsys, "import", spend, "--table", "campaign_spend", "--db", path)
+    assert code == 1
+    assert ("line 2, column 'Currency': 'EUR': costs in EUR, but the store counts in USD and "
+            "has no rate for it: set the fx_rates setting") in err
+    assert fingerprint(path) == before
+    assert run(capsys, "setting", "fx_rates", "eur=1.1", "--db", path)[0] == 0
+    out = imported(capsys, path, spend, "campaign_spend")
+    assert "Costs in EUR converted at 1.1 USD per EUR (the fx_rates setting)." in out
+    # 1,000.00 EUR x 1.1 = 1,100.00 USD, all to the one Events campaign of March.
+    assert query(path, "select spend::varchar, currency from campaign_spend") == [
+        ("1100.00", "EUR")]
+    assert costs(path)["E"] == "1100.00"
