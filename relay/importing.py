@@ -469,6 +469,12 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     cursor.execute("drop table import_raw")
     if table.name == "leads" and "lead_id" not in found:
         _make_lead_ids(cursor, found, preview)
+    if "owner_email" in found and "owner_id" in found:
+        # "Name <email>": the owner is matched by email first, and a new one keeps it.
+        cursor.execute("update import_typed set raw_owner_id = case when raw_owner_email is "
+                       "null then raw_owner_id when raw_owner_id is null or raw_owner_id = "
+                       "raw_owner_email then raw_owner_email else raw_owner_id || ' <' || "
+                       "raw_owner_email || '>' end")
 
     _resolve_people(cursor, table, found)
     problems = _Query()

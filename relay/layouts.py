@@ -122,6 +122,8 @@ TABLES: dict[str, Table] = {table.name: table for table in (
         Column("lead_id", "lead"),
         Column("account", "text"),
         Column("owner_id", "owner", help="person_id, email or name; new names become people"),
+        Column("owner_email", "identity", help="not stored: the owner's email, matched first "
+                                               "(and kept on a new person)"),
         Column("region", "text", help="empty: the owner's region"),
         Column("segment", "text", help="empty: the owner's segment"),
         Column("amount", "amount", True),
@@ -192,6 +194,8 @@ def native(table: str) -> Layout:
         columns["crm_stage"] = ("crm_stage", "stage")
     if table == "leads":
         columns["email"] = ("email", "Email")
+    if table == "deals":
+        columns["owner_email"] = ("owner_email",)
     return Layout("relay", "Revenue Relay columns", table, columns)
 
 
@@ -202,6 +206,7 @@ PRESETS: dict[str, Layout] = {
         "deal_id": ("Record ID", "Deal ID"),
         "account": ("Associated Company", "Company name", "Deal Name"),
         "owner_id": ("Deal owner", "Deal Owner"),
+        "owner_email": ("Deal owner email", "Deal Owner Email", "Owner email"),
         "amount": ("Amount", "Amount in company currency"),
         "crm_stage": ("Deal Stage",),
         "forecast_category": ("Forecast category",),
@@ -214,6 +219,7 @@ PRESETS: dict[str, Layout] = {
         "deal_id": ("Opportunity ID", "Opportunity ID (18)"),
         "account": ("Account Name",),
         "owner_id": ("Opportunity Owner", "Owner Email"),
+        "owner_email": ("Owner Email", "Opportunity Owner: Email"),
         "amount": ("Amount",),
         "crm_stage": ("Stage",),
         "forecast_category": ("Forecast Category",),

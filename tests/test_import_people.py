@@ -298,3 +298,31 @@ def test_spend_in_another_currency_is_refused_without_a_rate_and_converted_with_
     assert query(path, "select spend::varchar, currency from campaign_spend") == [
         ("1100.00", "EUR")]
     assert costs(path)["E"] == "1100.00"
+
+
+def test_an_owner_email_column_keys_the_placeholder_and_the_merge(capsys, empty_path,
+                                                                  tmp_path):
+    deals = write_csv(tmp_path / "report.csv", [
+        "Opportunity ID", "Opportunity Owner", "Owner Email", "Amount", "Stage",
+        "Created Date", "Close Date"], [
+        ["006A", "Dana Wu", "dana@example.com", "100", "Prospecting", "10/1/2026", "12/1/2026"],
+        ["006B", "Dana Wu", "dana.wu@example.com", "200", "Prospecting", "10/2/2026",
+         "12/2/2026"],
+    ])
+    code, out, err = run(capsys, "import", deals, "--table", "deals", "--preset", "salesforce",
+                         "--db", empty_path)
+    assert code == 0, err
+    # Two emails: two people, though one name.
+    assert query(empty_path, "select name, email from people order by email") == [
+        ("Dana Wu", "dana.wu@example.com"), ("Dana Wu", "dana@example.com")]
+    people = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [
+        ["P1", "Dana Wu", "dana@example.com", "sales", "NA", ""],
+        ["P2", "Dana Wu", "dana.wu@example.com", "sales", "EMEA", ""],
+    ])
+    assert "2 placeholder people merged" in imported(capsys, empty_path, people, "people")
+    assert query(empty_path, "select deal_id, owner_id, region from deals order by 1") == [
+        ("006A", "P1", "NA"), ("006B", "P2", "EMEA")]
+    code, out, err = run(capsys, "import", deals, "--table", "deals", "--preset", "salesforce",
+                         "--db", empty_path)
+    assert code == 0, err
+    assert "0 new, 0 updated, 2 unchanged" in out
