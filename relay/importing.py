@@ -939,6 +939,9 @@ def _keep_changes(cursor: duckdb.DuckDBPyConnection, import_id: int, table_name:
     """Keep what the import changed (its rows, and the people it merged) under its ID."""
     cursor.execute("insert into import_row_changes select $id, $table, row_key, change, columns "
                    "from import_changes_noted", {"id": import_id, "table": table_name})
+    cursor.execute("insert into import_row_changes select distinct $id, 'people', person_id, "
+                   "'new', null from import_people where is_new order by person_id",
+                   {"id": import_id})  # the placeholders made for unknown owners
     if table_name == "campaign_spend":
         cursor.execute("insert into import_row_changes select $id, 'campaigns', campaign_id, "
                        "'updated', columns from import_cost_changes order by campaign_id",

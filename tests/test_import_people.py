@@ -195,7 +195,7 @@ def test_the_data_page_shows_and_offers_what_an_import_changed(capsys, tmp_path,
     chosen.set_value(1).run()
     counts = next(frame.value for frame in at.dataframe if "change" in frame.value.columns
                   and "rows" in frame.value.columns)
-    assert counts.values.tolist() == [["deals", "new", 3]]
+    assert counts.values.tolist() == [["deals", "new", 3], ["people", "new", 2]]
 
 
 def test_leads_without_ids_get_ids_from_their_content_and_import_again_unchanged(
@@ -267,6 +267,18 @@ def test_spend_per_channel_and_month_is_spread_by_campaign_days(capsys, tmp_path
             "(30 of 30).") in out
     assert costs(path) == {"A": "2264.15", "B": "7018.87", "C": "5716.98", "D": None,
                            "E": "500.00"}
+    # The history keeps the spend rows and each campaign's cost before and after.
+    assert query(path, "select table_name, row_key, change, columns from import_row_changes "
+                       "where import_id = (select max(import_id) from import_runs) "
+                       "order by table_name desc, row_key") == [
+        ("campaigns", "A", "updated",
+         '[{"column":"actual_cost","before":null,"after":"2264.15"}]'),
+        ("campaigns", "B", "updated",
+         '[{"column":"actual_cost","before":null,"after":"7018.87"}]'),
+        ("campaigns", "C", "updated",
+         '[{"column":"actual_cost","before":null,"after":"5716.98"}]'),
+        ("campaign_spend", "Paid Search|2026-03", "new", None),
+        ("campaign_spend", "Paid Search|2026-04", "new", None)]
     before = query(path, "select * from campaigns order by campaign_id")
     assert "0 new, 0 updated, 2 unchanged" in imported(capsys, path, spend, "campaign_spend")
     assert query(path, "select * from campaigns order by campaign_id") == before
@@ -326,3 +338,28 @@ def test_an_owner_email_column_keys_the_placeholder_and_the_merge(capsys, empty_
                          "--db", empty_path)
     assert code == 0, err
     assert "0 new, 0 updated, 2 unchanged" in out
+
+
+def test_the_data_page_imports_spend_and_says_how_it_was_spread(capsys, tmp_path, app_env):
+    from conftest import DEMO_AS_OF
+    from test_app import app, shown_text
+
+    path = tmp_path / "store.duckdb"
+    spend_store(capsys, path, tmp_path)
+    app_env(path, DEMO_AS_OF)
+    at = app(page="app_pages/data.py")
+    at.selectbox(key="data_table").set_value("campaign_spend").run()
+    at.file_uploader(key="data_file").upload(
+        "spend.csv", b"Channel,Month,Spend\nPaid Search,2026-04,3000.00\n", "text/csv").run()
+    assert not at.exception
+    assert ("3,000.00 USD of Paid Search in 2026-04 spread over 1 campaign by their days "
+            "(30 of 30).") in shown_text(at.caption)
+    at.button(key="data_confirm").click().run()
+    assert not at.exception
+    assert "1 new, 0 updated, 0 unchanged" in shown_text(at.success)
+    connection = store.open_store(path)  # the app holds it open read-write in this process
+    try:
+        assert connection.execute("select actual_cost::varchar from campaigns where "
+                                  "campaign_id = 'C'").fetchall() == [("3000.00",)]
+    finally:
+        connection.close()
