@@ -363,3 +363,24 @@ def test_the_data_page_imports_spend_and_says_how_it_was_spread(capsys, tmp_path
                                   "campaign_id = 'C'").fetchall() == [("3000.00",)]
     finally:
         connection.close()
+
+
+def test_a_store_broken_by_duplicates_before_the_upgrade_is_mended_by_the_people_file(
+        capsys, tmp_path):
+    path = tmp_path / "store.duckdb"
+    store.create(path).close()
+    deals, people = deals_file(tmp_path), people_file(tmp_path)
+    imported(capsys, path, deals, "deals")
+    # As the importer left it before placeholders: the people file added same-name people.
+    connection = store.open_store(path)
+    connection.execute("insert into people (person_id, name, email, team) values "
+                       "('P1', 'Ana Ruiz', null, 'sales')")
+    connection.execute("drop table people_placeholders; drop table import_row_changes; "
+                       "drop table campaign_spend; delete from schema_version where version >= 8")
+    connection.close()
+    store.open_store(path).close()  # upgrades: the importer's crm-… people are placeholders
+    code, _, err = run(capsys, "import", deals, "--table", "deals", "--db", path)
+    assert code == 1 and "matches more than one person by name" in err  # the state
+    assert "2 placeholder people merged" in imported(capsys, path, people, "people")
+    assert "0 new, 0 updated, 3 unchanged" in imported(capsys, path, deals, "deals")
+    assert query(path, "select person_id from people order by 1") == [("P1",), ("P2",), ("P3",)]
