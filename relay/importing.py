@@ -924,15 +924,16 @@ def _note_changes(cursor: duckdb.DuckDBPyConnection, table: Table, written: list
     compared = [name for name in written if name not in table.key]
     pairs = ", ".join(f"{{'column': '{name}', 'before': stored.{name}::varchar, "
                       f"'after': import_changes.{name}::varchar}}" for name in compared)
-    columns = (f"case when import_changes.change = 'updated' then to_json(list_filter("
-               f"[{pairs}], lambda pair: pair.before is distinct from pair.after))::varchar "
-               f"end" if compared else "null")
+    columns = (f"to_json(list_filter([{pairs}], lambda pair: pair.before is distinct from "
+               f"pair.after))::varchar" if compared else "null")
+    # New rows need only their key: the stored table is joined for the updated ones alone.
     cursor.execute(
-        f"create or replace temp table import_changes_noted as select {key} as row_key, "
-        f"import_changes.change, {columns} as columns from import_changes "
-        f"left join {table.name} as stored on {_key_join(table, 'import_changes')} "
-        f"where import_changes.change <> 'unchanged' order by import_changes.line "
-        f"limit {MAX_CHANGES_KEPT}")
+        f"create or replace temp table import_changes_noted as select row_key, change, "
+        f"columns from (select line, {key} as row_key, change, null as columns "
+        f"from import_changes where change = 'new' union all "
+        f"select line, {key}, change, {columns} from import_changes "
+        f"inner join {table.name} as stored on {_key_join(table, 'import_changes')} "
+        f"where import_changes.change = 'updated') order by line limit {MAX_CHANGES_KEPT}")
 
 
 def _keep_changes(cursor: duckdb.DuckDBPyConnection, import_id: int, table_name: str) -> None:
