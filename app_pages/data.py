@@ -80,6 +80,7 @@ with history:
             "problems": st.column_config.NumberColumn("Problems", format="localized"),
             "outcome": "Outcome", "message": st.column_config.TextColumn("Message",
                                                                          width="large")})
+        data_ui.import_changes_panel(context.store_path, runs)
 
 with downloads:
     sizes = data_ui.table_sizes(context.store_path)

@@ -21,6 +21,8 @@ known as (
         region,
         segment
     from people
+    -- A placeholder this people file merges is the person of the file's row.
+    where person_id not in (select placeholder_id from import_merges)
     union all
     select
         person_id,

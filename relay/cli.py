@@ -273,6 +273,11 @@ def _import(args) -> int:
         print(answer["summary"], file=stream)
     if answer["new_people"]:
         print(f"New people: {', '.join(answer['new_people'])}", file=stream)
+    if answer.get("merged_people"):
+        print(f"Merged into the people they are: {', '.join(answer['merged_people'])}",
+              file=stream)
+    for effect in answer.get("effects", []):
+        print(effect, file=stream)
     _print_kinds_and_sample(args, answer)
     for problem in answer["problems"]:
         print(problem, file=sys.stderr)

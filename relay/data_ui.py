@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from relay import (
-    exporting, handoff, importing, layouts, private, problem_kinds, restoring, settings, sql, store,
-    ui, uploads,
+    exporting, handoff, importing, layouts, private, problem_kinds, report, restoring, settings,
+    sql, store, ui, uploads,
 )
 
 MAP_MYSELF = "map"
@@ -105,6 +105,11 @@ def show_preview(result: importing.Preview) -> None:
             f"{header}: {how}" for header, how in result.date_formats.items())))
     if result.notes:
         st.caption(ui.plain("Read as exported: " + "; ".join(result.notes)))
+    if result.merged_people:
+        st.caption(ui.plain("People an earlier import created, merged into the people they "
+                            "are (their records follow): " + ", ".join(result.merged_people)))
+    for effect in result.effects:
+        st.caption(ui.plain(effect))
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
         problem_summary(result)
@@ -222,6 +227,45 @@ def import_history(store_path: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+def import_changes(store_path: str, import_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows per table and change, the changed rows) of an accepted import."""
+    cursor = ui.cursor(store_path)
+    try:
+        return (sql.frame(cursor, "import_change_counts", import_id=import_id),
+                importing.changed_rows(cursor, import_id))
+    finally:
+        cursor.close()
+
+
+def import_changes_panel(store_path: str, runs: pd.DataFrame) -> None:
+    """What one accepted import changed: counts per table (new, updated, people merged) and
+    the changed rows, with a download of them."""
+    accepted = runs[runs["outcome"] == "imported"]
+    if accepted.empty:
+        return
+    labels = {int(run.import_id): f"#{run.import_id} {run.file_name} → {run.table_name}"
+              for run in accepted.itertuples(index=False)}
+    import_id = st.selectbox("What an import changed", list(labels),
+                             format_func=labels.__getitem__, key="data_history_import")
+    counts, rows = import_changes(store_path, import_id)
+    if counts.empty:
+        st.caption("This import changed no rows.")
+        return
+    st.dataframe(counts, hide_index=True, column_config={
+        "table_name": "Table", "change": "Change",
+        "rows": st.column_config.NumberColumn("Rows", format="localized")})
+    if len(counts) and int(counts["rows"].sum()) >= importing.MAX_CHANGES_KEPT:
+        st.caption(f"The first {importing.MAX_CHANGES_KEPT:,} changed rows are kept; the "
+                   "history's counts above them are complete.")
+    st.dataframe(rows.head(1_000), hide_index=True, column_config={
+        "table_name": "Table", "key": "Key", "change": "Change", "column": "Column",
+        "before": "Before", "after": "After"})
+    st.download_button("Download the changed rows (CSV)", report.table_csv(rows),
+                       file_name=f"import-{import_id}-changes.csv", mime="text/csv",
+                       key="data_history_download")
+
+
+@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
 def table_sizes(store_path: str) -> dict[str, int]:
     cursor = ui.cursor(store_path)
     try:
@@ -317,6 +361,9 @@ SETTING_FIELDS = {
     "forecast_cutoff_week": ("Week of a quarter whose calls the track record judges (1-13)",
                              None),
     "app_url": ("The dashboard's address, for links in calendar files", None),
+    "fx_rates": ("Exchange rates for imported costs, e.g. EUR=1.08, GBP=1.27",
+                 "One unit of each currency in the store's currency. A spend file in another "
+                 "currency is converted by it, and refused without it."),
 }
 
 

@@ -268,6 +268,7 @@ def outcome_json(outcome: importing.Outcome) -> dict[str, Any]:
     return {"written": outcome.written, "import_id": outcome.import_id,
             "layout": preview.layout, "summary": preview.summary(),
             "counts": preview.counts(), "new_people": preview.new_people,
+            "merged_people": preview.merged_people, "effects": preview.effects,
             "notes": preview.notes,
             "warnings": [str(warning) for warning in preview.warnings],
             "problems": [str(problem) for problem in preview.problems],

@@ -26,7 +26,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from relay import clock, dates, identity, layouts, problem_kinds, shapes, sql, store, summaries
+from relay import (
+    clock, dates, identity, layouts, problem_kinds, settings, shapes, sql, store, summaries,
+)
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role
 from relay.layouts import Layout, Table
@@ -34,6 +36,10 @@ from relay.layouts import Layout, Table
 MAX_FILE_BYTES = 1 << 30  # 1 GiB: about 12 million leads as the demo writes them
 MAX_PROBLEMS_LISTED = 1_000
 PREVIEW_ROWS = 50
+# The rows an import changed are kept for the Data page's history, up to this many per import
+# (about 3 MB of keys; a million-row import keeps its first 100,000 changes and its counts).
+MAX_CHANGES_KEPT = 100_000
+MAX_SPREAD_NOTES = 24  # lines saying how spend per channel and month is spread
 # DuckDB gives up on a whole file when its sample (the first 20,480 rows) breaks the quoting
 # rules; past the sample a broken row is a rejected line, with its number.
 QUOTE_SCAN_BYTES = 16 << 20
@@ -81,6 +87,9 @@ class Preview:
     new_people: list[str] = field(default_factory=list)
     # What the reading did to the file's shape: "skipped the 6-line report footer", ...
     notes: list[str] = field(default_factory=list)
+    merged_people: list[str] = field(default_factory=list)  # "placeholder → person" lines
+    # What the import does beyond the rows: spend spread, costs converted, lead IDs made.
+    effects: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -106,7 +115,8 @@ class Preview:
     def counts(self) -> dict[str, int]:
         return {"rows_in_file": self.rows_in_file, "inserted": self.inserted,
                 "updated": self.updated, "unchanged": self.unchanged,
-                "new_people": len(self.new_people), "problems": self.problem_count}
+                "new_people": len(self.new_people), "merged_people": len(self.merged_people),
+                "problems": self.problem_count}
 
     def summary(self) -> str:
         if not self.ok:
@@ -117,6 +127,9 @@ class Preview:
         people = f", {len(self.new_people):,} new people" if self.new_people else ""
         warned = (f" {self.warning_count:,} warning(s): imported all the same, worth a look."
                   if self.warning_count else "")
+        if self.merged_people:
+            people += (f", {len(self.merged_people):,} placeholder people merged into the "
+                       "people they are")
         return (f"{self.file_name} → {self.table}: {self.rows_in_file:,} rows: "
                 f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} "
                 f"unchanged{people}.{warned}")
@@ -449,7 +462,7 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
     """SQL that turns the column's trimmed text `raw` into its stored value (null when it
     is not one: the checks then report it)."""
     kind = column.kind
-    if kind in ("id", "text", "owner", "person", "campaign", "lead", "stage"):
+    if kind in ("id", "text", "owner", "person", "campaign", "lead", "stage", "identity"):
         return raw
     if kind in ("timestamp", "date"):
         moment = dates.expression(date_family or "iso", raw, query.bind)
@@ -468,6 +481,8 @@ def _typed_expression(column: layouts.Column, raw: str, query: _Query,
     if kind == "name":
         return (f"case when regexp_full_match({normalised}, '[a-z][a-z0-9_]*') "
                 f"then {normalised} end")
+    if kind == "month":
+        return f"strftime(try_cast({raw} || '-01' as date), '%Y-%m')"
     if kind == "quarter":
         return (f"case when regexp_full_match(upper({raw}), '\\d{{4}}-Q[1-4]') "
                 f"then upper({raw}) end")
@@ -482,6 +497,7 @@ _EXPECTED = {
     "count": "a whole number",
     "number": "a number (e.g. 1250000 or 0.25)",
     "quarter": "a fiscal quarter such as 2026-Q3",
+    "month": "a month such as 2026-03 (YYYY-MM)",
     "name": "a name of letters, digits and underscores, e.g. win_rate",
 }
 
@@ -535,6 +551,14 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
     cursor.execute("drop table import_raw")
+    if table.name == "leads" and "lead_id" not in found:
+        _make_lead_ids(cursor, found, preview)
+    if "owner_email" in found and "owner_id" in found:
+        # "Name <email>": the owner is matched by email first, and a new one keeps it.
+        cursor.execute("update import_typed set raw_owner_id = case when raw_owner_email is "
+                       "null then raw_owner_id when raw_owner_id is null or raw_owner_id = "
+                       "raw_owner_email then raw_owner_email else raw_owner_id || ' <' || "
+                       "raw_owner_email || '>' end")
 
     _resolve_people(cursor, table, found)
     problems = _Query()
@@ -559,7 +583,9 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
             add(f"{column.name} < 0", "negative: must be zero or more")
         if column.kind in ("owner", "person"):
             add(f"{value} in (select value from import_people where matches > 1)",
-                "matches more than one person by name: use their person_id or email")
+                "matches more than one person by name: use their person_id or email "
+                "(e.g. 'Ann Rep <ann@example.com>', or an owner email column) in this file, "
+                "and give the people file their emails")
         if column.kind == "person":
             add(f"{value} in (select value from import_people where person_id is null)",
                 "no such person (give a person_id, email or name of someone in the store)")
@@ -581,6 +607,10 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                   for header, value, reason in [
                       *((header, None, reason) for header, reason in column_problems),
                       *((doubt.column, doubt.value, doubt.reason) for doubt in doubts)])
+    if table.name == "campaign_spend":
+        checks.extend(_spend_checks(cursor, found, problems, preview))
+    if table.name == "people":
+        checks.append(_ambiguous_merge_check(preview, problems))
     checks.append(_duplicate_check(table, found, preview, problems))
     cursor.execute("create or replace temp table import_problems as "
                    + " union all ".join(checks), problems.params)
@@ -691,10 +721,143 @@ def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[st
     return checks
 
 
+def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int], query: _Query,
+                  preview: Preview) -> list[str]:
+    """Spend per channel and month: in a currency the store can convert, and for a month
+    some campaign of the channel runs in (else it has nowhere to go)."""
+    config = settings.load(cursor)
+    rates = {**settings.parse_rates(config.fx_rates), config.currency.upper(): 1.0}
+    cursor.execute("create or replace temp table import_store_currency as "
+                   "select $currency as currency", {"currency": config.currency.upper()})
+    cursor.execute("create or replace temp table import_rates as select unnest($codes) as "
+                   "currency, unnest($rates)::double as rate",
+                   {"codes": list(rates), "rates": list(rates.values())})
+    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
+                   "spend from import_typed where channel is not null and month is not null")
+    sql.execute(cursor, "import_spend_shares")
+    checks = []
+    if "currency" in found:
+        reason = query.bind(
+            f", but the store counts in {config.currency.upper()} and has no rate for it: set "
+            f"the fx_rates setting (e.g. relay setting fx_rates \"EUR=1.08\": one EUR in "
+            f"{config.currency.upper()}; or on the Data page's Settings), or convert the file")
+        checks.append(
+            f"select line, {query.bind(preview.mapping['currency'])} as column_name, "
+            f"raw_currency as value, {query.bind('costs in ')} || upper(raw_currency) || "
+            f"{reason} as reason from import_typed where raw_currency is not null and "
+            f"upper(raw_currency) not in (select currency from import_rates)")
+    nowhere = query.bind(": the spend has nowhere to go (import the campaigns first, or "
+                         "check their channel and dates)")
+    checks.append(
+        f"select line, {query.bind(preview.mapping['channel'])} as column_name, raw_channel "
+        f"as value, {query.bind('no campaign of this channel runs in ')} || month || "
+        f"{nowhere} as reason from import_typed where channel is not null and month is not "
+        f"null and not exists (select 1 from import_spend_shares as shares where "
+        f"shares.channel = import_typed.channel and shares.month = import_typed.month)")
+    return checks
+
+
+def _spread_notes(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
+                  preview: Preview) -> None:
+    """Say how each month's spend will be spread (and converted)."""
+    currency = cursor.execute("select currency from import_store_currency").fetchall()[0][0]
+    if "currency" in found:
+        for code, rate in cursor.execute(
+                "select distinct import_rates.currency, rate from import_changes inner join "
+                "import_rates on import_rates.currency = upper(import_changes.currency) "
+                "where upper(import_changes.currency) <> $store order by 1",
+                {"store": currency}).fetchall():
+            preview.effects.append(f"Costs in {code} converted at {rate:g} {currency} per "
+                                 f"{code} (the fx_rates setting).")
+    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
+                   "spend from import_changes")
+    sql.execute(cursor, "import_spend_shares")
+    spreads = cursor.execute(
+        "select channel, month, any_value(spend), count(*), list(days order by campaign_id), "
+        "any_value(total_days) from import_spend_shares group by channel, month "
+        "order by channel, month").fetchall()
+    for channel, month, spend, campaigns, days, total in spreads[:MAX_SPREAD_NOTES]:
+        each = ", ".join(map(str, days))
+        preview.effects.append(f"{spend:,.2f} {currency} of {channel} in {month} spread over "
+                             f"{campaigns} campaign{'s' if campaigns != 1 else ''} by their "
+                             f"days ({each} of {total}).")
+    if len(spreads) > MAX_SPREAD_NOTES:
+        preview.effects.append(f"… and {len(spreads) - MAX_SPREAD_NOTES:,} more months spread "
+                             "the same way.")
+
+
+def _spread_spend(cursor: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Spread the stored spend of every channel this file names over its campaigns: each
+    campaign's actual cost becomes the sum of its shares (versioned as an edit would)."""
+    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
+                   "spend from campaign_spend where lower(trim(channel)) in "
+                   "(select lower(trim(channel)) from import_changes)")
+    sql.execute(cursor, "import_spend_shares")
+    cursor.execute(
+        "create or replace temp table import_cost_changes as select campaign_id, "
+        "to_json([{'column': 'actual_cost', 'before': campaigns.actual_cost::varchar, "
+        "'after': costs.cost::varchar}])::varchar as columns, costs.cost from (select "
+        "campaign_id, sum(share) as cost from import_spend_shares group by campaign_id) as costs "
+        "inner join campaigns using (campaign_id) "
+        "where campaigns.actual_cost is distinct from costs.cost")
+    cursor.execute("update campaigns set actual_cost = changes.cost, version = "
+                   "coalesce(campaigns.version, 1) + 1, updated_by = $actor, updated_at = $at "
+                   "from import_cost_changes as changes "
+                   "where campaigns.campaign_id = changes.campaign_id", params)
+
+
+GENERATED_ID = "lead_id (made from the row)"
+LEAD_ID_PARTS = ("email", "created_at", "source", "campaign_id")
+
+
+def _make_lead_ids(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
+                   preview: Preview) -> None:
+    """A leads file without IDs: each lead's ID is a hash of its email, created date, source
+    and campaign (those the file has), so the same file imported again makes the same IDs,
+    and a later export of the same leads updates them."""
+    parts = [("strftime(created_at, '%Y-%m-%d %H:%M:%S')" if name == "created_at" else
+              f"lower(raw_{name})" if name == "email" else f"raw_{name}")
+             for name in LEAD_ID_PARTS if name in found]
+    made = ("'lead-' || substr(md5(concat_ws('|', "
+            + ", ".join(f"coalesce({part}, '')" for part in parts) + ")), 1, 16)")
+    cursor.execute("alter table import_typed add column raw_lead_id varchar")
+    cursor.execute(f"update import_typed set raw_lead_id = {made}")
+    cursor.execute("alter table import_typed add column lead_id varchar")
+    cursor.execute("update import_typed set lead_id = raw_lead_id")
+    found["lead_id"] = -1
+    preview.mapping["lead_id"] = GENERATED_ID
+    used = [name for name in LEAD_ID_PARTS if name in found]
+    preview.effects.append(f"No lead_id column: each lead's ID is made from its "
+                         f"{', '.join(used)}, so importing the same file again finds the "
+                         "same leads.")
+
+
+def _ambiguous_merge_check(preview: Preview, query: _Query) -> str:
+    """A placeholder person (an owner an earlier import did not know) that more than one
+    person of this people file matches, by name with no email to tell them apart."""
+    header = query.bind(preview.mapping["name"])
+    one_of, named = query.bind("one of "), query.bind(" people in this file with the name of ")
+    way_out = query.bind(", a person an earlier import created for an unknown owner, and "
+                         "nothing tells which of them it is: give the row of the one who owns "
+                         "its records the person_id ")
+    after = query.bind(" (and in the owner files, give these people's emails or "
+                       "person_ids instead of the name)")
+    return (f"select line, {header} as column_name, raw_name as value, {one_of} || "
+            f"len(merges.candidates) || {named} || merges.placeholder_id || {way_out} || "
+            f"merges.placeholder_id || {after} from import_typed "
+            f"inner join import_merges as merges "
+            f"on list_contains(merges.candidates, import_typed.person_id) "
+            f"where merges.matches > 1")
+
+
 def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
                      query: _Query) -> str:
     key = ", ".join(column for column in table.key if column in found)
-    if len(table.key) == 1:
+    if preview.mapping.get(table.key[0]) == GENERATED_ID:
+        column = table.key[0]
+        same = ", ".join(name for name in LEAD_ID_PARTS if name in found)
+        reason = (f"no lead ID, and the same {same} as line ")
+    elif len(table.key) == 1:
         column, reason = table.key[0], "duplicate ID: also on line "
     else:
         column = table.key[0]
@@ -733,6 +896,12 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
     else:
         cursor.execute("create or replace temp table import_people_in_file (person_id varchar, "
                        "email varchar, name varchar, region varchar, segment varchar)")
+    if table.name == "people":
+        sql.execute(cursor, "import_people_merges")
+    else:
+        cursor.execute("create or replace temp table import_merges (placeholder_id varchar, "
+                       "placeholder_name varchar, person_id varchar, matches bigint, "
+                       "candidates varchar[], matched_by varchar)")
     creates = column is not None and column.kind == "owner"
     sql.execute(cursor, "import_people", team=table.new_person_team, creates=creates)
 
@@ -752,6 +921,9 @@ def _stage(cursor, table: Table, found: dict[str, int]) -> None:
                   "lower(import_typed.crm_stage)")
     if table.name == "goals":
         joins += f" left join goals as stored on {_key_join(table, 'import_typed')}"
+    if table.name == "campaign_spend" and "currency" in found:
+        joins += (" left join import_rates as rate on rate.currency = coalesce("
+                  "upper(import_typed.currency), (select currency from import_store_currency))")
     cursor.execute(f"create or replace temp table import_staged as select {', '.join(selects)}"
                    f" from import_typed{joins}")
 
@@ -779,6 +951,11 @@ def _staged_expression(table: Table, name: str, found: dict[str, int]) -> str:
     if table.name == "deals" and name in ("region", "segment") and "owner_id" in found:
         return (f"coalesce(import_typed.{name}, person.{name})" if name in found
                 else f"person.{name}")
+    if table.name == "campaign_spend" and "currency" in found:
+        if name == "spend":
+            return "round(import_typed.spend * rate.rate, 2)::decimal(18, 2)"
+        if name == "currency":
+            return "upper(import_typed.currency)"
     if table.name == "goals" and name == "owner_team":
         default = "case import_typed.metric " + " ".join(
             f"when '{metric}' then '{team}'"
@@ -812,10 +989,18 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
     preview.updated = counts.get("updated", 0)
     preview.unchanged = counts.get("unchanged", 0)
     preview.new_people = [name for (name,) in cursor.execute(
-        "select new_name from import_people where is_new order by new_name").fetchall()]
+        "select min(new_name) as name from import_people where is_new group by person_id "
+        "order by name").fetchall()]  # "Ana Ruiz" and "ana ruiz" are one new person
+    preview.merged_people = [
+        f"{name} ({placeholder} → {person}, by {way})"
+        for name, placeholder, person, way in cursor.execute(
+            "select placeholder_name, placeholder_id, person_id, matched_by from import_merges "
+            "order by placeholder_id").fetchall()]
     preview.sample = cursor.execute(
         f"select change, {', '.join(written)} from import_changes order by line "
         f"limit {PREVIEW_ROWS}").df()
+    if table.name == "campaign_spend":
+        _spread_notes(cursor, found, preview)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -827,6 +1012,7 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     found = {column: 0 for column in preview.mapping}
     written = _written(table, found)
     params = {"actor": actor, "at": at}
+    _note_changes(cursor, table, written)
     sql.execute(cursor, "import_write_people")
     if table.name == "deals":
         sql.execute(cursor, "import_deal_history_before")
@@ -852,8 +1038,86 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         if versioned else {})
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
-    summaries.refresh(cursor, {table.name, "deal_history"} if table.name == "deals"
-                      else {table.name})
+    if table.name == "campaign_spend":
+        _spread_spend(cursor, params)
+    touched = {table.name, "deal_history"} if table.name == "deals" else {table.name}
+    if table.name == "people":
+        touched |= _merge_placeholders(cursor, actor, at)
+    summaries.refresh(cursor, touched)
+
+
+# Every table that names a person, as the placeholder merge moves them.
+PERSON_REFERENCES = {"deals": "owner_id", "leads": "owner_id", "campaigns": "owner_id",
+                     "people": "manager_id", "forecast_submissions": "person_id"}
+
+
+def _merge_placeholders(cursor: duckdb.DuckDBPyConnection, actor: str,
+                        at: dt.datetime) -> set[str]:
+    """Merge each placeholder this people import matched into its person (audited, one
+    entry each); returns the tables whose person references moved."""
+    merges = cursor.execute("select placeholder_id, placeholder_name, person_id, matched_by "
+                            "from import_merges order by placeholder_id").fetchall()
+    if not merges:
+        sql.execute(cursor, "import_merge_people")  # the file's people are no placeholders
+        return set()
+    moved: dict[str, dict[str, int]] = {}
+    for table, column in PERSON_REFERENCES.items():
+        for placeholder, count in cursor.execute(
+                f"select {column}, count(*) from {table} where {column} in "
+                f"(select placeholder_id from import_merges) group by all").fetchall():
+            moved.setdefault(placeholder, {})[table] = count
+    sql.execute(cursor, "import_merge_people")
+    for placeholder, name, person, way in merges:
+        sql.execute(cursor, "insert_audit", at=at, actor=actor, action="people.merge",
+                    entity="people", entity_id=person,
+                    before=json.dumps({"person_id": placeholder, "name": name,
+                                       "placeholder": True}),
+                    after=json.dumps({"person_id": person, "matched_by": way,
+                                      "moved": moved.get(placeholder, {})}))
+    return {table for counts in moved.values() for table in counts}
+
+
+def _note_changes(cursor: duckdb.DuckDBPyConnection, table: Table, written: list[str]) -> None:
+    """import_changes_noted: before the write, each new or updated row's key and, for an
+    update, the columns that change with their values before and after (as text)."""
+    key = " || '|' || ".join(f"coalesce(import_changes.{name}::varchar, '')"
+                             for name in table.key)
+    compared = [name for name in written if name not in table.key]
+    pairs = ", ".join(f"{{'column': '{name}', 'before': stored.{name}::varchar, "
+                      f"'after': import_changes.{name}::varchar}}" for name in compared)
+    columns = (f"to_json(list_filter([{pairs}], lambda pair: pair.before is distinct from "
+               f"pair.after))::varchar" if compared else "null")
+    # New rows need only their key: the stored table is joined for the updated ones alone.
+    cursor.execute(
+        f"create or replace temp table import_changes_noted as select row_key, change, "
+        f"columns from (select line, {key} as row_key, change, null as columns "
+        f"from import_changes where change = 'new' union all "
+        f"select line, {key}, change, {columns} from import_changes "
+        f"inner join {table.name} as stored on {_key_join(table, 'import_changes')} "
+        f"where import_changes.change = 'updated') order by line limit {MAX_CHANGES_KEPT}")
+
+
+def _keep_changes(cursor: duckdb.DuckDBPyConnection, import_id: int, table_name: str) -> None:
+    """Keep what the import changed (its rows, and the people it merged) under its ID."""
+    cursor.execute("insert into import_row_changes select $id, $table, row_key, change, columns "
+                   "from import_changes_noted", {"id": import_id, "table": table_name})
+    cursor.execute("insert into import_row_changes select distinct $id, 'people', person_id, "
+                   "'new', null from import_people where is_new order by person_id",
+                   {"id": import_id})  # the placeholders made for unknown owners
+    if table_name == "campaign_spend":
+        cursor.execute("insert into import_row_changes select $id, 'campaigns', campaign_id, "
+                       "'updated', columns from import_cost_changes order by campaign_id",
+                       {"id": import_id})
+    cursor.execute(
+        "insert into import_row_changes select $id, 'people', placeholder_id, 'merged', "
+        "to_json([{'column': 'person_id', 'before': placeholder_id, 'after': person_id}])"
+        "::varchar from import_merges order by placeholder_id", {"id": import_id})
+
+
+def changed_rows(cursor: duckdb.DuckDBPyConnection, import_id: int) -> pd.DataFrame:
+    """What an accepted import changed, one line per changed column (a new row or a merged
+    person is one line): table, key, change, column, before, after."""
+    return sql.frame(cursor, "import_changed_rows", import_id=import_id)
 
 
 def _record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,
@@ -974,6 +1238,7 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
         with store.bounded_memory(cursor):
             _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
             import_id = _record(cursor, preview, started, actor, "imported")
+            _keep_changes(cursor, import_id, table_name)
             cursor.execute("commit")
     except duckdb.Error as error:
         try:

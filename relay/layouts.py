@@ -37,7 +37,8 @@ class Column:
     name (a lower-case name such as win_rate),
     quarter (YYYY-Qn), owner (a person, created when unknown), person (a known person),
     campaign / lead (an existing row of that table), stage (a CRM stage name, mapped to
-    status and forecast category).
+    status and forecast category), identity (not stored: what a row's generated ID is made
+    from when the file has no ID column), month (YYYY-MM).
     """
 
     name: str
@@ -62,7 +63,8 @@ class Table:
     @property
     def stored_columns(self) -> tuple[str, ...]:
         """The table's own columns an import may write (the CRM stage is not one)."""
-        return tuple(column.name for column in self.columns if column.kind != "stage")
+        return tuple(column.name for column in self.columns
+                     if column.kind not in ("stage", "identity"))
 
 
 TEAMS = ("marketing", "sales", "revops", "exec")
@@ -99,7 +101,11 @@ TABLES: dict[str, Table] = {table.name: table for table in (
         Column("description", "text"),
     ), new_person_team="marketing"),
     Table("leads", "Leads", ("lead_id",), (
-        Column("lead_id", "id", True),
+        Column("lead_id", "id", True, help="empty: made from the row's email, created date, "
+                                           "source and campaign"),
+        Column("email", "identity", help="not stored: with no lead_id column, each lead's ID "
+                                         "is made from it (with created date, source and "
+                                         "campaign)"),
         Column("campaign_id", "campaign"),
         Column("source", "text"),
         Column("region", "text"),
@@ -118,6 +124,8 @@ TABLES: dict[str, Table] = {table.name: table for table in (
         Column("lead_id", "lead"),
         Column("account", "text"),
         Column("owner_id", "owner", help="person_id, email or name; new names become people"),
+        Column("owner_email", "identity", help="not stored: the owner's email, matched first "
+                                               "(and kept on a new person)"),
         Column("region", "text", help="empty: the owner's region"),
         Column("segment", "text", help="empty: the owner's segment"),
         Column("amount", "amount", True),
@@ -147,6 +155,15 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               Column("commit_amount", "amount", True),
               Column("best_case_amount", "amount", True),
           )),
+    # Spend per channel and month, spread over the channel's campaigns into their actual
+    # cost by relay.importing.
+    Table("campaign_spend", "Campaign spend per channel and month", ("channel", "month"), (
+        Column("channel", "text", True, help="the campaigns' channel, e.g. Paid Search"),
+        Column("month", "month", True, help="YYYY-MM"),
+        Column("spend", "amount", True),
+        Column("currency", "text", help="empty: the store's currency; another is converted "
+                                        "by the fx_rates setting"),
+    )),
 )}
 
 
@@ -177,6 +194,10 @@ def native(table: str) -> Layout:
     columns = {name: (name,) for name in TABLES[table].stored_columns}
     if table == "deals":
         columns["crm_stage"] = ("crm_stage", "stage")
+    if table == "leads":
+        columns["email"] = ("email", "Email")
+    if table == "deals":
+        columns["owner_email"] = ("owner_email",)
     return Layout("relay", "Revenue Relay columns", table, columns)
 
 
@@ -187,6 +208,7 @@ PRESETS: dict[str, Layout] = {
         "deal_id": ("Record ID", "Deal ID"),
         "account": ("Associated Company", "Company name", "Deal Name"),
         "owner_id": ("Deal owner", "Deal Owner"),
+        "owner_email": ("Deal owner email", "Deal Owner Email", "Owner email"),
         "amount": ("Amount", "Amount in company currency"),
         "crm_stage": ("Deal Stage",),
         "forecast_category": ("Forecast category",),
@@ -199,6 +221,7 @@ PRESETS: dict[str, Layout] = {
         "deal_id": ("Opportunity ID", "Opportunity ID (18)"),
         "account": ("Account Name",),
         "owner_id": ("Opportunity Owner", "Owner Email"),
+        "owner_email": ("Owner Email", "Opportunity Owner: Email"),
         "amount": ("Amount",),
         "crm_stage": ("Stage",),
         "forecast_category": ("Forecast Category",),
@@ -280,7 +303,8 @@ def overlay(layout: Layout, columns: dict[str, str], headers: list[str]) -> Layo
 
 def missing_required(table: Table, found: dict[str, int]) -> list[str]:
     missing = [column.name for column in table.columns
-               if column.required and column.name not in found]
+               if column.required and column.name not in found
+               and (column.name, table.name) != ("lead_id", "leads")]  # made from the row
     if table.name == "deals" and "crm_stage" not in found and not {
             "status", "forecast_category"} <= set(found):
         missing.append("crm_stage (or both status and forecast_category)")

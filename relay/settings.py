@@ -21,6 +21,7 @@ DEFAULTS = {
     "app_url": "http://localhost:8501",
     "store_id": "store",
     "forecast_cutoff_week": "8",
+    "fx_rates": "",
 }
 
 
@@ -34,6 +35,9 @@ class Settings:
     app_url: str  # where people open the dashboard: links in calendar files point there
     store_id: str  # set when the store is created; tells stores apart in calendar files
     forecast_cutoff_week: int  # the week of a quarter whose calls are judged for accuracy
+    # "EUR=1.08, GBP=1.27": what one unit of each currency is in the store's currency; an
+    # import of costs in another currency converts by it (and is refused without it).
+    fx_rates: str = ""
 
 
 def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
@@ -53,6 +57,7 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         app_url=values["app_url"],
         store_id=values["store_id"],
         forecast_cutoff_week=int(values["forecast_cutoff_week"]),
+        fx_rates=values["fx_rates"],
     )
 
 
@@ -102,6 +107,27 @@ def cutoff_week(text: str) -> int:
     return int(text)
 
 
+def parse_rates(text: str) -> dict[str, float]:
+    """{"EUR": 1.08, ...} from "EUR=1.08, GBP=1.27" (ValueError when it is not that)."""
+    rates = {}
+    for part in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        code, _, rate = part.partition("=")
+        code = code.strip().upper()
+        try:
+            value = float(rate)
+        except ValueError:
+            value = 0.0
+        if len(code) != 3 or not code.isalpha() or not value > 0:
+            raise ValueError(f"fx_rates: {part!r} is not CODE=RATE, e.g. EUR=1.08 (one EUR "
+                             "in the store's currency)")
+        rates[code] = value
+    return rates
+
+
+def _rates(text: str) -> str:
+    return ", ".join(f"{code}={rate:g}" for code, rate in parse_rates(text).items())
+
+
 def _week(text: str) -> str:
     return str(cutoff_week(text))
 
@@ -111,7 +137,7 @@ def _week(text: str) -> str:
 PLANNER_SETTINGS = {"sla_hours"}
 EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,
             "lookback_quarters": _quarters, "app_url": _url,
-            "forecast_cutoff_week": _week}
+            "forecast_cutoff_week": _week, "fx_rates": _rates}
 
 
 def as_texts(config: Settings) -> dict[str, str]:
