@@ -12,34 +12,26 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from relay import layouts, store
+from relay import store
 
-from conftest import PROJECT_ROOT, by
+from conftest import PROJECT_ROOT
 from test_imports import fingerprint, query, run
 
 EXPORTS = PROJECT_ROOT / "tests" / "data" / "exports"
 sys.path.insert(0, str(EXPORTS))
 from make_exports import LIST_PRICE  # noqa: E402  the open deals' amounts, as the files have
 
-# The CLI cannot map stages yet (another part of issue 16): until it can, the tests set the
-# dataset's stages in the stage mapping the way the Data page does.
-MAVEN_STAGES = [{"label": "Won", "status": "won", "forecast_category": "closed"},
-                {"label": "Lost", "status": "lost", "forecast_category": "omitted"},
-                {"label": "Engaging", "status": "open", "forecast_category": "pipeline"}]
+# The dataset's own stages, mapped once from the command line as a user would; then each
+# export imports in one run.
+MAVEN_STAGES = ["Won=won,closed", "Lost=lost,omitted", "Engaging=open,pipeline"]
 
 
 @pytest.fixture
-def store_path(tmp_path) -> Path:
+def store_path(tmp_path, capsys) -> Path:
     path = tmp_path / "exports.duckdb"
     store.create(path).close()
-    connection = store.open_store(path)
-    try:
-        seen = layouts.stage_mapping(connection.cursor())
-        rows = [{key: row[key] for key in ("label", "status", "forecast_category")}
-                for row in seen] + MAVEN_STAGES
-        by("ops@example.com", layouts.save_stage_mapping, connection, rows, seen)
-    finally:
-        connection.close()
+    code, _, err = run(capsys, "stages", "set", *MAVEN_STAGES, "--db", path)
+    assert code == 0, err
     return path
 
 
