@@ -16,8 +16,9 @@ from relay import report, store
 
 # What can be exported: the store contract's tables and the records kept beside them.
 TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
-          "forecast_submissions", "audit_log", "plan_signoffs", "import_runs",
-          "stage_mappings", "settings")
+          "forecast_submissions", "campaign_spend", "audit_log", "plan_signoffs",
+          "import_runs", "import_row_changes", "people_placeholders", "stage_mappings",
+          "settings")
 FORMATS = ("csv", "parquet")
 _FORMULA_PATTERN = "^[" + "".join(
     "\\" + start if start in "-" else start for start in report.FORMULA_STARTS) + "]"
