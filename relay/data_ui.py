@@ -113,19 +113,12 @@ def show_preview(result: importing.Preview) -> None:
     if not result.ok:
         st.error(ui.plain(result.summary()), icon=":material/error:")
         problem_summary(result)
-        problems = pd.DataFrame([vars(problem) for problem in result.problems])
-        st.dataframe(problems, hide_index=True, column_config={
-            "file": "File", "line": st.column_config.NumberColumn("Line", format="%d"),
-            "column": "Column", "value": "Value", "reason": "Problem"})
+        _problem_table(result.problems, "Problem")
         return
     if result.warnings:
         st.warning(ui.plain(f"{result.warning_count:,} warning(s): imported all the same, "
                             "worth a look (dates out of order)."), icon=":material/warning:")
-        st.dataframe(pd.DataFrame([vars(warning) for warning in result.warnings]),
-                     hide_index=True, column_config={
-                         "file": "File", "line": st.column_config.NumberColumn("Line",
-                                                                               format="%d"),
-                         "column": "Column", "value": "Value", "reason": "Warning"})
+        _problem_table(result.warnings, "Warning")
     if not result.sample.empty:
         st.caption(f"The first {len(result.sample):,} rows as they will be stored:")
         st.dataframe(result.sample, hide_index=True)
@@ -157,6 +150,24 @@ def problem_summary(result: importing.Preview) -> None:
 
 def _problems_key(result: importing.Preview) -> tuple:
     return id(result), result.file_name, result.table, result.layout, result.problem_count
+
+
+WHOLE_COLUMN = "—"  # a problem of a whole column (how its dates or amounts are written)
+
+
+def _problem_table(problems: list[importing.Problem], what: str) -> None:
+    """Problems (or warnings) by line; one about a whole column has no line or value: a dash
+    there, never "None"."""
+    rows = pd.DataFrame([{
+        "file": problem.file,
+        "line": WHOLE_COLUMN if problem.line is None else f"{problem.line:,}",
+        "column": problem.column or WHOLE_COLUMN,
+        "value": WHOLE_COLUMN if problem.value is None else problem.value,
+        "reason": problem.reason} for problem in problems])
+    st.dataframe(rows, hide_index=True, column_config={
+        "file": "File", "line": st.column_config.TextColumn(
+            "Line", help="— : the problem is the whole column's, not one line's"),
+        "column": "Column", "value": "Value", "reason": what})
 
 
 def mapping_form(headers: list[str], table: str, start: layouts.Layout) -> layouts.Layout:

@@ -210,6 +210,10 @@ def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env
     assert ("Created Date, Close Date: every date reads both day first and month first"
             in shown_text(at.warning))
     assert "uk.csv: 2 problem(s); nothing was written." in shown_text(at.error)
+    listed = at.dataframe[1].value  # after the summary by kind
+    # A whole column's problem: a dash for its line and value, never "None".
+    assert listed[["line", "column", "value"]].values.tolist() == [
+        ["—", "Close Date", "—"], ["—", "Created Date", "—"]]
     assert not [button for button in at.button if button.key == "data_confirm"]
     at.selectbox(key="data_dates_deals").set_value("%d/%m/%Y").run()
     assert not at.exception
