@@ -188,7 +188,8 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
         # Read in full by one family, or (then the values it cannot read are the problems)
         # by the one that reads the most.
         decided[column] = min(families, key=lambda family: failing[family])
-        if failing[decided[column]] == 0:
+        # A column whose every value reads the same both ways (01/01/2026) shows no order.
+        if failing[decided[column]] == 0 and not both:
             sure.add(decided[column])
     # One export writes all its dates alike: a column read both ways takes the day/month
     # order another column of the file shows beyond doubt.

@@ -61,6 +61,19 @@ def test_day_month_dates_every_day_12_or_less_are_refused_until_the_format_is_gi
         ("D2", dt.datetime(2026, 2, 1, 14, 30), dt.date(2026, 12, 11))]
 
 
+def test_a_column_whose_dates_read_the_same_both_ways_settles_no_other(capsys, empty_path,
+                                                                       tmp_path):
+    # Close Date holds only days that read alike either way (1 January, 2 February): it
+    # shows no order, so Created Date, which reads two ways, is still refused.
+    file = deals_file(tmp_path / "alike.csv", [("03/04/2026", "01/01/2026"),
+                                               ("05/06/2026", "02/02/2026")])
+    code, _, err = run(capsys, "import", file, "--table", "deals", "--db", empty_path)
+    assert code == 1
+    assert ("column 'Created Date': 03/04/2026 reads as 3 April 2026 (D/M/Y) or 4 March 2026 "
+            "(M/D/Y)") in err
+    assert "Close Date" not in err.split("The problems:")[1]  # alike both ways: no problem
+
+
 def test_day_month_is_read_from_a_day_past_12_and_holds_for_the_whole_file(
         capsys, empty_path, tmp_path):
     # Only the created dates show it (25/03); the close dates, all 12 or less, follow them:
