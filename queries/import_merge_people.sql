@@ -1,7 +1,8 @@
 -- A people import merges each placeholder it matched into the real person: every reference
--- to the placeholder follows (owners of deals, leads and campaigns, managers, forecast
--- submitters), a deal without its own region or segment takes the real person's, and the
--- placeholder goes. The people the file names are no placeholders any more.
+-- to the placeholder follows (owners of deals and leads, managers, forecast submitters;
+-- campaigns, which are versioned, in import_merge_campaigns first), a deal without its own
+-- region or segment takes the real person's, and the placeholder goes. The people the file
+-- names are no placeholders any more.
 update deals
 set
     owner_id = merges.person_id,
@@ -14,10 +15,6 @@ where deals.owner_id = merges.placeholder_id;
 update leads set owner_id = merges.person_id
 from import_merges as merges
 where leads.owner_id = merges.placeholder_id;
-
-update campaigns set owner_id = merges.person_id
-from import_merges as merges
-where campaigns.owner_id = merges.placeholder_id;
 
 update people set manager_id = merges.person_id
 from import_merges as merges

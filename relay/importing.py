@@ -1066,6 +1066,7 @@ def _merge_placeholders(cursor: duckdb.DuckDBPyConnection, actor: str,
                 f"select {column}, count(*) from {table} where {column} in "
                 f"(select placeholder_id from import_merges) group by all").fetchall():
             moved.setdefault(placeholder, {})[table] = count
+    sql.execute(cursor, "import_merge_campaigns", actor=actor, at=at)
     sql.execute(cursor, "import_merge_people")
     for placeholder, name, person, way in merges:
         sql.execute(cursor, "insert_audit", at=at, actor=actor, action="people.merge",

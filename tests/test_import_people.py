@@ -386,3 +386,20 @@ def test_a_store_broken_by_duplicates_before_the_upgrade_is_mended_by_the_people
     assert "2 placeholder people merged" in imported(capsys, path, people, "people")
     assert "0 new, 0 updated, 3 unchanged" in imported(capsys, path, deals, "deals")
     assert query(path, "select person_id from people order by 1") == [("P1",), ("P2",), ("P3",)]
+
+
+def test_a_campaign_whose_owner_is_merged_gets_a_new_version(capsys, empty_path, tmp_path):
+    campaigns = write_csv(tmp_path / "campaigns.csv", [
+        "campaign_id", "name", "channel", "owner_id", "status", "start_date", "end_date"], [
+        ["C1", "Spring webinar", "Webinar", "Ana Ruiz", "planned", "2026-03-01", "2026-03-02"]])
+    imported(capsys, empty_path, campaigns, "campaigns")
+    placeholder, version = query(empty_path, "select owner_id, version from campaigns")[0]
+    assert version == 1 and placeholder.startswith("crm-")
+    people = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [
+        ["P1", "Ana Ruiz", "ana@example.com", "marketing", "NA", ""]])
+    assert "1 placeholder people merged" in imported(capsys, empty_path, people, "people")
+    # A campaign form opened before the merge (version 1) can no longer write the placeholder
+    # back: the owner's move is a new version, by whoever imported.
+    owner, version, updated_by = query(
+        empty_path, "select owner_id, version, updated_by from campaigns")[0]
+    assert (owner, version) == ("P1", 2) and updated_by
