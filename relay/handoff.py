@@ -178,6 +178,10 @@ def _stopped(files: JobFiles, job: dict[str, Any]) -> str:
     if _take_back(files):
         return "the dashboard holding the store stopped answering before it took the job; " \
                "nothing was done"
+    if job["kind"] == "stages":
+        return ("the dashboard holding the store stopped during the stage mapping change; "
+                "it is saved whole or not at all: list it with `relay stages` and run the "
+                "command again if it is not there")
     if job["kind"] != "import":
         return (f"the dashboard holding the store stopped during the {job['kind']}; "
                 f"{job['output']} may be incomplete: delete it and run the command again")

@@ -283,6 +283,25 @@ def test_a_dashboard_that_stops_mid_import_is_reported_and_recorded_truthfully(
     assert deal_count(connection) == before
 
 
+def test_a_stage_change_whose_dashboard_stops_says_what_became_of_it(
+        fixture_path, connection, held, monkeypatch, capsys):
+    folder = private.folder(handoff.inbox(fixture_path), handoff.PURPOSE)
+    private.write_json(folder / handoff.HEARTBEAT, {"pid": 1, "at": time.time()})
+
+    def dashboard_dies(seconds: float) -> None:
+        (request,) = folder.glob("*.request.json")
+        os.rename(request, str(request).replace(".request.", ".working."))
+        private.write_json(folder / handoff.HEARTBEAT, {"pid": 1, "at": 0})
+
+    monkeypatch.setattr(handoff, "_pause", dashboard_dies)
+    assert cli.main(["stages", "set", "Won=won,closed", "--db", str(fixture_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.splitlines()[-1].startswith(
+        "relay stages: the dashboard holding the store stopped during the stage mapping "
+        "change; it is saved whole or not at all")
+    assert "Traceback" not in error and "KeyError" not in error
+
+
 def test_a_write_left_behind_is_recorded_only_when_it_was_not_committed(
         fixture_path, connection, start_worker):
     folder = private.folder(handoff.inbox(fixture_path), handoff.PURPOSE)
