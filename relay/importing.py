@@ -538,7 +538,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         cursor, {column.name: (found[column.name], preview.mapping[column.name])
                  for column in table.columns
                  if column.kind in ("amount", "number") and column.name in found},
-        source.delimiter, preview.notes)
+        source.delimiter, preview.notes, settings.load(cursor).currency)
     for column in table.columns:
         if column.name not in found:
             continue

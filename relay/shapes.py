@@ -162,9 +162,14 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
 
 # ---------------------------------------------------------------------------- amounts
 
-# A value's currency: a sign or an ISO code before or after the figure.
-_CURRENCY = r"[A-Z]{3}|[$€£¥]"
-_BODY_REMOVE = r"[A-Z]{3}|[$€£¥]|\s|\x{00A0}|\x{202F}"
+# A value's currency: a sign before or after the figure, or an ISO code apart from it by a
+# space ("USD 1054", "1.054,00 EUR"); only there, so that "1OOO" is no amount rather than 1.
+_SIGNS = "$€£¥"
+_BODY_REMOVE = (r"^[A-Z]{3}\s|\s[A-Z]{3}$|^[" + _SIGNS + r"]|[" + _SIGNS + r"]$"
+                r"|\s|\x{00A0}|\x{202F}")
+# What is left of an amount once its figures and separators are gone: its currency.
+_NOT_CURRENCY = r"[-0-9.,\s\x{00A0}\x{202F}]"
+SIGN_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 DOT_DECIMAL = r"-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?"  # 1,054.00
 COMMA_DECIMAL = r"-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"  # 1.054,00
 CONVENTIONS = {"dot": DOT_DECIMAL, "comma": COMMA_DECIMAL}
@@ -186,12 +191,13 @@ def amount_text(raw: str, convention: str | None) -> str:
 
 
 def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tuple[int, str]],
-                       delimiter: str | None, notes: list[str]
+                       delimiter: str | None, notes: list[str], store_currency: str
                        ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Decide, from every value of each amount column, how it writes its figures: 'dot'
     (1,054.00) or 'comma' (1.054,00). Never per value: the column's values together decide.
-    `columns`: {column: (index, header)}. Returns ({column: convention}, [(header, problem)])
-    and says in `notes` what it read."""
+    A currency written with the amounts must be the store's (`store_currency`): nothing
+    converts them. `columns`: {column: (index, header)}. Returns ({column: convention},
+    [(header, problem)]) and says in `notes` what it read."""
     conventions: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
     if not columns:
@@ -207,8 +213,9 @@ def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tup
             f"count_if({comma} and not {dot})",
             f"count_if({dot} and {comma} and regexp_matches({body}, '[.,]'))",
             f"count_if(contains({body}, ','))",  # thousands or decimal commas: said
-            f"list(distinct regexp_extract({raw}, '{_CURRENCY}')) filter "
-            f"(where regexp_matches({raw}, '{_CURRENCY}'))",
+            f"list(distinct regexp_replace({raw}, '{_NOT_CURRENCY}', '', 'g')) filter "
+            f"(where ({dot} or {comma}) and regexp_replace({raw}, '{_NOT_CURRENCY}', '', 'g') "
+            "<> '')",
             f"min({raw}) filter (where {dot} and {comma} and regexp_matches({body}, '[.,]'))",
         ]
     values = cursor.execute(f"select {', '.join(selects)} from import_raw").fetchall()[0]
@@ -238,9 +245,16 @@ def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tup
             style = ("1.054,00 (decimal comma)" if convention == "comma"
                      else "1,054.00 (thousands separators)")
             notes.append(f"{header}: read amounts written like {style}")
-        if len(currencies) > 1:
+        codes = sorted({SIGN_CURRENCIES.get(currency, currency) for currency in currencies})
+        if len(codes) > 1:
             problems.append((header, "amounts in more than one currency "
-                                     f"({', '.join(currencies)}): export them in one currency"))
-        elif currencies:
+                                     f"({', '.join(codes)}): export them in one currency"))
+        elif codes and codes[0] != store_currency:
+            problems.append((header, (
+                f"amounts in {codes[0]} ({currencies[0]}), but the store counts in "
+                f"{store_currency}: nothing converts them; export them in {store_currency} "
+                f"(or change the store's currency setting if all your amounts are "
+                f"{codes[0]})")))
+        elif codes:
             notes.append(f"{header}: dropped the currency {currencies[0]}")
     return conventions, problems

@@ -35,6 +35,13 @@ def store_path(tmp_path, capsys) -> Path:
     return path
 
 
+def counted_in_euros(capsys, path: Path, name: str) -> None:
+    """The European exports come from a company whose store counts in euros."""
+    if "-eu" in name:
+        code, _, err = run(capsys, "setting", "currency", "EUR", "--db", path)
+        assert code == 0, err
+
+
 def expected() -> dict:
     """The figures, from the dataset's own subset with pandas (not from the exports)."""
     source = pd.read_csv(EXPORTS / "maven-crm-subset.csv", dtype={"close_value": "Int64"})
@@ -74,6 +81,7 @@ SHAPES = [
 @pytest.mark.parametrize(("name", "options", "notes"), SHAPES, ids=[s[0] for s in SHAPES])
 def test_a_real_export_imports_in_one_run_with_the_datasets_figures(
         capsys, store_path, name, options, notes):
+    counted_in_euros(capsys, store_path, name)
     code, out, err = run(capsys, "import", EXPORTS / name, "--table", "deals", *options,
                          "--db", store_path)
     assert code == 0, err
@@ -111,6 +119,7 @@ BROKEN = [
                          ids=[b[0] for b in BROKEN])
 def test_a_broken_export_is_refused_naming_its_problem_and_nothing_changes(
         capsys, store_path, name, preset, problems, count):
+    counted_in_euros(capsys, store_path, name)
     before = fingerprint(store_path)
     code, out, err = run(capsys, "import", EXPORTS / name, "--table", "deals", "--preset",
                          preset, "--db", store_path)
@@ -181,8 +190,8 @@ def test_title_lines_above_a_csv_header_are_skipped_and_lines_keep_their_numbers
     titled.write_text(
         "Opportunity Pipeline report\nAs of 12/1/2026\n"
         "Opportunity ID,Stage,Amount,Close Date,Created Date,Opportunity Owner\n"
-        'A1,Closed Won,"1,054.00",3/1/2027,1/1/2027,Ann\n'
-        "A2,Closed Won,oops,3/1/2027,1/1/2027,Ann\n"
+        'A1,Closed Won,"1,054.00",3/15/2027,1/13/2027,Ann\n'  # days past 12: M/D/Y
+        "A2,Closed Won,oops,3/15/2027,1/13/2027,Ann\n"
         'Total,,"1,054.00",,,\n', encoding="utf-8")
     code, out, err = run(capsys, "import", titled, "--table", "deals", "--db", store_path)
     assert code == 1
@@ -196,8 +205,8 @@ def test_an_unlabelled_sum_below_the_rows_is_skipped_and_said(capsys, store_path
     summed = tmp_path / "summed.csv"
     summed.write_text(
         "Opportunity Owner,Opportunity ID,Stage,Amount,Close Date,Created Date\n"
-        'Ann,A1,Closed Won,"$1,054.00",3/1/2027,1/1/2027\n'
-        'Ann,A2,Closed Lost,$946.00,3/1/2027,1/1/2027\n'
+        'Ann,A1,Closed Won,"$1,054.00",3/15/2027,1/13/2027\n'  # days past 12: M/D/Y
+        'Ann,A2,Closed Lost,$946.00,3/15/2027,1/13/2027\n'
         ',,,"$2,000.00",,\n', encoding="utf-8")
     code, out, err = run(capsys, "import", summed, "--table", "deals", "--db", store_path)
     assert code == 0, err
@@ -205,3 +214,27 @@ def test_an_unlabelled_sum_below_the_rows_is_skipped_and_said(capsys, store_path
             "row (line 4)") in out
     assert query(store_path, "select deal_id, amount from deals order by deal_id") == [
         ("A1", 1054), ("A2", 946)]
+
+
+def test_amounts_in_another_currency_than_the_stores_are_refused(capsys, store_path):
+    # The euro export into a store counting in dollars: nothing converts, so nothing goes in
+    # (it went in as dollars, the euro sign dropped).
+    before = fingerprint(store_path)
+    code, _, err = run(capsys, "import", EXPORTS / "hubspot-deals-eu.csv", "--table", "deals",
+                       "--preset", "hubspot", "--db", store_path)
+    assert code == 1
+    assert ("hubspot-deals-eu.csv, column 'Amount': amounts in EUR (€), but the store counts in "
+            "USD: nothing converts them") in err
+    assert fingerprint(store_path) == before
+
+
+def test_three_capitals_inside_a_figure_are_no_currency(capsys, store_path, tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Record ID,Deal Stage,Close Date,Deal owner,Amount,Create Date\n"
+                   "1,Closed Won,2026-10-02,Ann,1OOO,2026-09-01\n"
+                   "2,Closed Won,2026-10-02,Ann,USD 2500.00,2026-09-01\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", odd, "--table", "deals", "--preset", "hubspot",
+                       "--db", store_path)
+    assert code == 1
+    assert "odd.csv, line 2, column 'Amount': '1OOO': not an amount" in err
+    assert "line 3" not in err.split("The problems:")[1]  # USD 2500.00 reads
