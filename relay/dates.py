@@ -123,9 +123,11 @@ def _day(moment) -> str:
 
 
 def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
-           given: str | None) -> tuple[dict[str, str], list[Ambiguous]]:
+           given: str | None, preferred: str | None = None
+           ) -> tuple[dict[str, str], list[Ambiguous]]:
     """{column: family} for each date column (`raws`: column -> SQL of its trimmed text in
-    import_raw), and the columns no family decides."""
+    import_raw), and the columns no family decides. `preferred` ("mdy" or "dmy"): the order
+    a mapping the user saved says, for columns the file itself leaves open."""
     decided: dict[str, str] = {}
     undecided: dict[str, Ambiguous] = {}
     sure: set[str] = set()
@@ -194,6 +196,8 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
     # One export writes all its dates alike: a column read both ways takes the day/month
     # order another column of the file shows beyond doubt.
     sure.discard("excel")
+    if not sure and preferred in ("mdy", "dmy"):
+        sure.add(preferred)
     if len(sure) == 1:
         family = sure.pop()
         for column in list(undecided):

@@ -528,7 +528,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
                          f"the file's headers are: {', '.join(source.headers)}", line=1)
         return preview
 
-    families = _date_families(cursor, table, found, preview, date_format)
+    families = _date_families(cursor, table, found, preview, date_format, layout.date_format)
     if families is None:
         return preview
     doubts = list(preview.problems)  # date columns read both ways: with the others below
@@ -635,7 +635,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
 
 
 def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview,
-                   date_format: str | None) -> dict[str, str] | None:
+                   date_format: str | None, saved_order: str = "iso") -> dict[str, str] | None:
     """{column: how its dates are read}, decided from every value of the file; None (and the
     problem in `preview`) when the format the user gave is not one. A column that reads as
     both D/M/Y and M/D/Y is a problem in `preview` (and is checked as D/M/Y, so that the
@@ -646,7 +646,9 @@ def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview
     raws = {column.name: f"nullif(trim(c{found[column.name]}), '')"
             for column in table.columns
             if column.kind in ("date", "timestamp") and column.name in found}
-    families, ambiguous = dates.decide(cursor, raws, date_format)
+    # A mapping saved with US or European dates settles what the file leaves open.
+    preferred = {"us": "mdy", "eu": "dmy"}.get(saved_order)
+    families, ambiguous = dates.decide(cursor, raws, date_format, preferred)
     for doubt in ambiguous:
         header = preview.mapping[doubt.column]
         _refuse(preview, doubt.reason(), column=header)

@@ -229,7 +229,7 @@ PRESETS: dict[str, Layout] = {
         "close_date": ("Close Date",),
         "region": ("Region",),
         "segment": ("Segment",),
-    }, "us"),
+    }),  # dates: decided from the file (a report follows its user's locale)
 }
 
 

@@ -263,3 +263,23 @@ def test_dates_read_both_ways_are_listed_with_the_files_other_problems(
     assert lines[10].startswith("both.csv, line 2, column 'Stage': 'Won': unknown stage")
     assert lines[11].startswith("both.csv, line 3, column 'Amount': 'lots': not an amount")
     assert fingerprint(empty_path) == before
+
+
+def test_a_mapping_saved_with_european_dates_settles_what_the_file_leaves_open(
+        capsys, empty_path, tmp_path):
+    from conftest import by
+    from relay import layouts
+
+    connection = store.open_store(empty_path)
+    try:
+        by("ops@example.com", layouts.save_mapping, connection, "UK opportunities", "deals", {
+            "deal_id": "Opportunity ID", "owner_id": "Opportunity Owner", "amount": "Amount",
+            "crm_stage": "Stage", "created_at": "Created Date", "close_date": "Close Date"},
+           "eu")
+    finally:
+        connection.close()
+    file = deals_file(tmp_path / "uk.csv", [("03/04/2026", "05/06/2026")])
+    code, out, err = run(capsys, "import", file, "--table", "deals", "--preset",
+                         "UK opportunities", "--db", empty_path)
+    assert code == 0, err  # the file alone reads both ways; the saved mapping says D/M/Y
+    assert stored_dates(empty_path) == [("D1", dt.datetime(2026, 4, 3), dt.date(2026, 6, 5))]
