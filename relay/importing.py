@@ -1170,6 +1170,8 @@ def preview_file(cursor: duckdb.DuckDBPyConnection, path: Path, file_name: str,
     known = {shapes.normalised_header(header)
              for choice in layouts.choices_for(cursor, table_name).values()
              for headers in choice.columns.values() for header in headers}
+    # Headers mapped by hand (--map) are known too: they help find the header row.
+    known |= {shapes.normalised_header(header) for header in (columns or {}).values()}
     with store.bounded_memory(cursor):
         source = read(cursor, path, preview, known)
         if source is None:

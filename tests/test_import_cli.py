@@ -154,6 +154,22 @@ def test_map_makes_an_unrecognised_header_import(capsys, empty_path, tmp_path):
     assert code == 2 and "deals has no column 'value'" in err
 
 
+def test_mapped_headers_find_the_header_row_below_title_lines(capsys, empty_path, tmp_path):
+    deals = tmp_path / "custom.csv"
+    deals.write_text("Pipeline export\n"
+                     "Ref,Owner Name,Worth,Phase,Opened,Closes\n"
+                     "D1,Ann,1250.50,Closed Won,2026-01-05,2026-06-30\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", deals, "--table", "deals", "--db", empty_path,
+                         "--preset", "relay", "--map", "deal_id=Ref", "--map",
+                         "owner_id=Owner Name", "--map", "amount=Worth", "--map",
+                         "crm_stage=Phase", "--map", "created_at=Opened", "--map",
+                         "close_date=Closes")
+    assert code == 0, err
+    assert "skipped 1 title line(s) above the header row" in out
+    assert query(empty_path, "select deal_id, amount, status from deals") == [
+        ("D1", 1250.50, "won")]
+
+
 def test_dry_run_prints_the_preview_and_writes_nothing(capsys, empty_path, tmp_path):
     deals = write_csv(tmp_path / "d.csv", HEADER, [
         ["D1", "Ann", "Acme", "Closed Won", "1250.50", "2026-01-05", "2026-06-30"],
