@@ -612,16 +612,8 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     if table.name == "people":
         checks.append(_ambiguous_merge_check(preview, problems))
     checks.append(_duplicate_check(table, found, preview, problems))
-    cursor.execute("create or replace temp table import_problems as "
-                   + " union all ".join(checks), problems.params)
-    preview.problem_count = cursor.execute(
-        "select count(*) from import_problems").fetchall()[0][0]
-    listed = cursor.execute(
-        "select line, column_name, value, reason from import_problems "
-        "order by line nulls first, column_name limit $limit",
-        {"limit": MAX_PROBLEMS_LISTED}).fetchall()
-    preview.problems = [Problem(preview.file_name, line, column, value, reason)
-                        for line, column, value, reason in listed]
+    preview.problem_count, preview.problems = _gathered(
+        cursor, "import_problems", checks, problems.params, preview.file_name)
     if not preview.ok:
         preview.kinds = problem_kinds.summarise(cursor)
         preview.from_table = True
@@ -690,16 +682,25 @@ def _date_warnings(cursor, table: Table, found: dict[str, int], preview: Preview
             f"where {value(later)} < {before}")
     if not checks:
         return
-    cursor.execute("create or replace temp table import_warnings as "
-                   + " union all ".join(checks), query.params)
-    preview.warning_count = cursor.execute(
-        "select count(*) from import_warnings").fetchall()[0][0]
-    listed = cursor.execute(
-        "select line, column_name, value, reason from import_warnings "
-        "order by line, column_name limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
-    preview.warnings = [Problem(preview.file_name, line, column, value, reason)
-                        for line, column, value, reason in listed]
+    preview.warning_count, preview.warnings = _gathered(
+        cursor, "import_warnings", checks, query.params, preview.file_name)
     cursor.execute("drop table import_warnings")
+
+
+def _gathered(cursor, table_name: str, checks: list[str], params: dict[str, Any],
+              file_name: str) -> tuple[int, list[Problem]]:
+    """Run the checks (selects of line, column_name, value, reason) into the temporary table
+    `table_name` (import_problems or import_warnings, never a user's text): how many they
+    found, and the first MAX_PROBLEMS_LISTED, those of a whole column (no line) first."""
+    cursor.execute(f"create or replace temp table {table_name} as "
+                   + " union all ".join(checks), params)
+    count = cursor.execute(f"select count(*) from {table_name}").fetchall()[0][0]
+    listed = cursor.execute(
+        f"select line, column_name, value, reason from {table_name} "
+        "order by line nulls first, column_name limit $limit",
+        {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+    return count, [Problem(file_name, line, column, value, reason)
+                   for line, column, value, reason in listed]
 
 
 def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[str]:

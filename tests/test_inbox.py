@@ -256,18 +256,24 @@ def test_a_failed_handed_off_import_is_in_the_history_with_its_reason(
     wait_until(lambda: job_files(handoff.inbox(fixture_path)) == [], "the inbox is clean")
 
 
-def test_a_dashboard_that_stops_mid_import_is_reported_and_recorded_truthfully(
-        fixture_path, connection, held, start_worker, monkeypatch, capsys):
+def dashboard_dies_after_claiming(fixture_path, monkeypatch) -> Path:
+    """A dashboard that claims the next job, then stops (its heartbeat goes stale) while
+    the command waits; returns the inbox."""
     folder = private.folder(handoff.inbox(fixture_path), handoff.PURPOSE)
     private.write_json(folder / handoff.HEARTBEAT, {"pid": 1, "at": time.time()})
 
     def dashboard_dies(seconds: float) -> None:
-        # It had claimed the job, then stopped: its heartbeat goes stale.
         (request,) = folder.glob("*.request.json")
         os.rename(request, str(request).replace(".request.", ".working."))
         private.write_json(folder / handoff.HEARTBEAT, {"pid": 1, "at": 0})
 
     monkeypatch.setattr(handoff, "_pause", dashboard_dies)
+    return folder
+
+
+def test_a_dashboard_that_stops_mid_import_is_reported_and_recorded_truthfully(
+        fixture_path, connection, held, start_worker, monkeypatch, capsys):
+    folder = dashboard_dies_after_claiming(fixture_path, monkeypatch)
     before = deal_count(connection)
     assert cli.main(import_args(fixture_path)) == 1
     error = capsys.readouterr().err
@@ -285,15 +291,7 @@ def test_a_dashboard_that_stops_mid_import_is_reported_and_recorded_truthfully(
 
 def test_a_stage_change_whose_dashboard_stops_says_what_became_of_it(
         fixture_path, connection, held, monkeypatch, capsys):
-    folder = private.folder(handoff.inbox(fixture_path), handoff.PURPOSE)
-    private.write_json(folder / handoff.HEARTBEAT, {"pid": 1, "at": time.time()})
-
-    def dashboard_dies(seconds: float) -> None:
-        (request,) = folder.glob("*.request.json")
-        os.rename(request, str(request).replace(".request.", ".working."))
-        private.write_json(folder / handoff.HEARTBEAT, {"pid": 1, "at": 0})
-
-    monkeypatch.setattr(handoff, "_pause", dashboard_dies)
+    dashboard_dies_after_claiming(fixture_path, monkeypatch)
     assert cli.main(["stages", "set", "Won=won,closed", "--db", str(fixture_path)]) == 1
     error = capsys.readouterr().err
     assert error.splitlines()[-1].startswith(
