@@ -40,10 +40,10 @@ from relay.pages import PAGES
 
 from conftest import free_port
 from test_browser import (  # noqa: F401  (pytest fixtures, used by name)
-    ROW_PIXELS,
     browser_context_args,
     browser_type_launch_args,
     chromium_present,
+    edit_goal_target,
     settle,
     streamlit_serving,
 )
@@ -177,22 +177,6 @@ def goal_rows(page) -> list[str]:
         "[role=row]").all_inner_texts()
 
 
-def type_into_target(page, goal: str, text: str) -> None:
-    """Click a goal's row, step to its target and type there, as a user edits a cell."""
-    grid = page.locator("[data-testid=stDataFrame]").first
-    grid.scroll_into_view_if_needed()
-    row = next(i for i, shown in enumerate(goal_rows(page)) if shown.startswith(goal))
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + ROW_PIXELS * row + ROW_PIXELS / 2)
-    page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(300)
-    # Typing on a selected cell opens its editor with what is typed, where it may be edited.
-    page.keyboard.type(text, delay=120)
-    page.wait_for_timeout(300)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
-
-
 def editable_cells(page) -> int:
     return page.locator("[role=gridcell][aria-readonly=false]").count()
 
@@ -227,7 +211,7 @@ def test_a_rep_signs_in_and_finds_no_way_to_the_data_page_or_the_goal_editor(pag
         captions)
     # Trying anyway: the read-only grid takes no typing and nothing offers a save.
     before = goal_rows(page)
-    type_into_target(page, GOAL, NEW_TARGET)
+    edit_goal_target(page, GOAL, NEW_TARGET)
     assert goal_rows(page) == before
     for button in ("Save changes", "Sign off as marketing lead", "Sign off as sales lead"):
         assert page.get_by_role("button", name=button).count() == 0, button
@@ -253,7 +237,7 @@ def test_a_planner_edits_a_goal_and_is_named_by_their_email(page, signin):
     page.goto(f"{signin.url}/goals?quarter={NEXT_QUARTER}")
     settled(page)
     assert editable_cells(page) > 0
-    type_into_target(page, GOAL, NEW_TARGET)
+    edit_goal_target(page, GOAL, NEW_TARGET)
     page.get_by_role("button", name="Save changes").click()
     settled(page)
     assert "Saved 1 goal." in alerts(page)
