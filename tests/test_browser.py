@@ -258,10 +258,12 @@ def edit_goal_target(page, goal: str, text: str) -> None:
     """Type `text` into a goal's target as a user does (click its row, step to the target,
     type, Enter), and wait until the page has taken the edit: Save changes is enabled. The
     grid draws on a canvas, so the row is found by its accessible text and clicked by its
-    place; a click the grid was still redrawing under is made again, once."""
+    place; a gesture the grid was still redrawing under is made again, up to three times,
+    each on a settled page."""
     editor = page.locator("[data-testid=stDataFrame]").first
     save = page.get_by_role("button", name="Save changes")
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):
+        settle(page)
         editor.scroll_into_view_if_needed()
         rows = editor.locator("[role=row]").all_inner_texts()
         row = next(i for i, shown in enumerate(rows) if shown.startswith(goal))  # 0: header
@@ -275,7 +277,7 @@ def edit_goal_target(page, goal: str, text: str) -> None:
             expect(save).to_be_enabled(timeout=15_000)
             return
         except AssertionError:
-            if attempt == 2:
+            if attempt == 3:
                 raise
             page.keyboard.press("Escape")
 
