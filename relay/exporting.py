@@ -20,8 +20,6 @@ TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
           "import_runs", "import_row_changes", "people_placeholders", "stage_mappings",
           "settings")
 FORMATS = ("csv", "parquet")
-_FORMULA_PATTERN = "^[" + "".join(
-    "\\" + start if start in "-" else start for start in report.FORMULA_STARTS) + "]"
 
 
 class ExportError(ValueError):
@@ -52,7 +50,7 @@ def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str
     if file_format not in FORMATS:
         raise ExportError(f"unknown format {file_format!r} (formats: {', '.join(FORMATS)})")
     query = _select(cursor, table, guard_formulas=file_format == "csv")
-    params = {"formula": _FORMULA_PATTERN} if file_format == "csv" else {}
+    params = {"formula": report.FORMULA_PATTERN} if file_format == "csv" else {}
     options = "format csv, header true" if file_format == "csv" else "format parquet"
     params["output"] = str(output)
     cursor.execute(f"copy ({query}) to $output ({options})", params)

@@ -189,7 +189,7 @@ def _sniff(path: Path, preview: Preview, known: set[str] | frozenset = frozenset
     if known:
         candidates = shapes.records(text)
         titles = shapes.header_row([shapes.split(record, max(
-            DELIMITERS, key=_outside_quotes(record).count)) for record in candidates], known)
+            DELIMITERS, key=shapes.outside_quotes(record).count)) for record in candidates], known)
         if titles:
             cut = 0
             for record in candidates[:titles]:  # each title line and its line break
@@ -210,8 +210,8 @@ def _sniff(path: Path, preview: Preview, known: set[str] | frozenset = frozenset
         _refuse(preview, "the file is empty" if not text.strip()
                 else "the first line is empty: it must be the header row")
         return None
-    delimiter = max(DELIMITERS, key=_outside_quotes(first_line).count)
-    if _outside_quotes(first_line).count(delimiter) == 0:
+    delimiter = max(DELIMITERS, key=shapes.outside_quotes(first_line).count)
+    if shapes.outside_quotes(first_line).count(delimiter) == 0:
         delimiter = ","
     headers = next(csv.reader(io.StringIO(first_line, newline=""), delimiter=delimiter))
     return [" ".join(header.split()) for header in headers], delimiter, new_line, titles
@@ -227,10 +227,6 @@ def _first_record(text: str) -> str:
         elif char in "\r\n" and not quoted:
             return text[:index]
     return text
-
-
-def _outside_quotes(record: str) -> str:
-    return "".join(part for index, part in enumerate(record.split('"')) if index % 2 == 0)
 
 
 def _first_non_text(path: Path) -> tuple[int, int] | None:

@@ -28,8 +28,6 @@ EXAMPLE_VALUES = 5
 CSV_HEADER = ("line", "column", "value", "reason")
 # A duplicate's reason ends with the line it repeats: one kind for all of them.
 _REPEATS = r" line \d+$"
-_FORMULA_PATTERN = "^[" + "".join(
-    "\\" + start if start in "-" else start for start in report.FORMULA_STARTS) + "]"
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ def write_csv(cursor: duckdb.DuckDBPyConnection, preview: Preview, output: Path)
     reason), text a spreadsheet would run as a formula behind an apostrophe. Returns how many
     were written."""
     if preview.from_table and _has_table(cursor):
-        sql.execute(cursor, "import_problems_csv", formula=_FORMULA_PATTERN,
+        sql.execute(cursor, "import_problems_csv", formula=report.FORMULA_PATTERN,
                     output=str(output))
         return cursor.execute("select count(*) from import_problems").fetchall()[0][0]
     output.write_text(_listed_csv(preview.problems), encoding="utf-8")

@@ -47,6 +47,9 @@ def to_csv(view: View, table: str | None = None) -> str:
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The same starts as a regular expression, for DuckDB to guard the CSV files it writes.
+FORMULA_PATTERN = "^[" + "".join(
+    "\\" + start if start in "-" else start for start in FORMULA_STARTS) + "]"
 
 
 def table_csv(frame: pd.DataFrame) -> str:

@@ -70,7 +70,7 @@ def split(record: str, delimiter: str) -> list[str]:
     return next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
 
 
-def _outside_quotes(record: str) -> str:
+def outside_quotes(record: str) -> str:
     return "".join(part for index, part in enumerate(record.split('"')) if index % 2 == 0)
 
 
@@ -88,7 +88,7 @@ def footer_lines(path: Path, delimiter: str) -> list[str]:
         lines.pop()
     block: list[str] = []
     for line in reversed(lines[1:]):  # the first may be cut in half
-        if delimiter in _outside_quotes(line):
+        if delimiter in outside_quotes(line):
             break
         block.append(line)
     else:
