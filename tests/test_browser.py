@@ -254,25 +254,30 @@ def test_a_rep_filters_breaches_to_themselves(page, server, capsys):
     assert {row["rep"] for row in rows} == {rep} and len(rows) == len(own)
 
 
-def edit_goal_target(page, goal: str, text: str) -> None:
-    """Type `text` into a goal's target as a user does (click its row, step to the target,
-    type, Enter), and wait until the page has taken the edit: Save changes is enabled. The
-    grid draws on a canvas, so the row is found by its accessible text and clicked by its
-    place; a gesture the grid was still redrawing under is made again, up to three times,
-    each on a settled page."""
+def type_into_goal_target(page, goal: str, text: str) -> None:
+    """Type `text` into a goal's target as a user does: click its row, step to the target,
+    type, Enter. The grid draws on a canvas, so the row is found by its accessible text and
+    clicked by its place."""
     editor = page.locator("[data-testid=stDataFrame]").first
+    settle(page)
+    editor.scroll_into_view_if_needed()
+    rows = editor.locator("[role=row]").all_inner_texts()
+    row = next(i for i, shown in enumerate(rows) if shown.startswith(goal))  # 0: header
+    box = editor.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + ROW_PIXELS * row + ROW_PIXELS / 2)
+    page.keyboard.press("ArrowRight")  # the target column
+    # Typing on a selected cell opens its editor with what is typed.
+    page.keyboard.type(text, delay=120)
+    page.keyboard.press("Enter")
+
+
+def edit_goal_target(page, goal: str, text: str) -> None:
+    """Type `text` into a goal's target and wait until the page has taken the edit: Save
+    changes is enabled. A gesture the grid was still redrawing under is made again, up to
+    three times, each on a settled page."""
     save = page.get_by_role("button", name="Save changes")
     for attempt in (1, 2, 3):
-        settle(page)
-        editor.scroll_into_view_if_needed()
-        rows = editor.locator("[role=row]").all_inner_texts()
-        row = next(i for i, shown in enumerate(rows) if shown.startswith(goal))  # 0: header
-        box = editor.bounding_box()
-        page.mouse.click(box["x"] + 40, box["y"] + ROW_PIXELS * row + ROW_PIXELS / 2)
-        page.keyboard.press("ArrowRight")  # the target column
-        # Typing on a selected cell opens its editor with what is typed.
-        page.keyboard.type(text, delay=120)
-        page.keyboard.press("Enter")
+        type_into_goal_target(page, goal, text)
         try:
             expect(save).to_be_enabled(timeout=15_000)
             return

@@ -44,6 +44,7 @@ from test_browser import (  # noqa: F401  (pytest fixtures, used by name)
     browser_type_launch_args,
     chromium_present,
     edit_goal_target,
+    type_into_goal_target,
     settle,
     streamlit_serving,
 )
@@ -211,7 +212,7 @@ def test_a_rep_signs_in_and_finds_no_way_to_the_data_page_or_the_goal_editor(pag
         captions)
     # Trying anyway: the read-only grid takes no typing and nothing offers a save.
     before = goal_rows(page)
-    edit_goal_target(page, GOAL, NEW_TARGET)
+    type_into_goal_target(page, GOAL, NEW_TARGET)
     assert goal_rows(page) == before
     for button in ("Save changes", "Sign off as marketing lead", "Sign off as sales lead"):
         assert page.get_by_role("button", name=button).count() == 0, button
