@@ -1,5 +1,5 @@
 -- The goals set for exactly this quarter and breakdown: a company-wide goal has region and
--- segment null; a regional goal is not summed into it (DESIGN.md: the meeting decides).
+-- segment null; a regional goal is not summed into it (docs/design.md: the meeting decides).
 select
     goal_id,
     quarter,

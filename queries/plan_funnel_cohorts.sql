@@ -1,4 +1,4 @@
--- Stage-to-stage conversion on cohorts (DESIGN.md): of the leads that reached a stage in the
+-- Stage-to-stage conversion on cohorts (docs/design.md): of the leads that reached a stage in the
 -- look-back window, how many reached the next one at any time so far.
 with scoped as (
     select

@@ -6,7 +6,7 @@ quarter × the share of such pipeline that was won within its own quarter, measu
 forecast category on the look-back quarters *at the same share of the quarter gone*. Weighting by
 each category's all-time win rate instead ignores that pipeline slips out of the quarter and
 changes in amount; on the demo history that overcalls by about a third at week 8 (mean
-accuracy 0.64) where this model is within a few percent (0.97): see the README.
+accuracy 0.64) where this model is within a few percent (0.97): see docs/design.md.
 """
 
 from __future__ import annotations
@@ -259,14 +259,14 @@ def reps_in_scope(roster: pd.DataFrame, region: str | None, segment: str | None)
 
 
 def accuracy(call: float | None, actual: float) -> float | None:
-    """DESIGN.md: 1 − |call − actual| ÷ actual (undefined when nothing was won)."""
+    """docs/design.md: 1 − |call − actual| ÷ actual (undefined when nothing was won)."""
     if call is None or not actual:
         return None
     return 1 - abs(call - actual) / actual
 
 
 def bias(call: float | None, actual: float) -> float | None:
-    """DESIGN.md: (call − actual) ÷ actual; above zero means the call was too high."""
+    """docs/design.md: (call − actual) ÷ actual; above zero means the call was too high."""
     if call is None or not actual:
         return None
     return (call - actual) / actual

@@ -1,6 +1,6 @@
 """Every figure the dashboard shows: its label, unit and definition, in one place.
 
-The wording follows DESIGN.md's metric definitions; pages show it as the figure's hover help
+The wording follows docs/design.md's metric definitions; pages show it as the figure's hover help
 and the CLI prints it beside the value.
 """
 
@@ -103,7 +103,7 @@ METRICS: dict[str, Metric] = {
     ),
     "commit_accuracy_mean": Metric(
         "Reps' accuracy (mean)", "percent",
-        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual (DESIGN.md).",
+        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual.",
     ),
     "model_accuracy_mean": Metric(
         "Model's accuracy (mean)", "percent",

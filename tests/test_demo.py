@@ -152,7 +152,7 @@ def test_nothing_exists_after_as_of_and_deals_match_their_history(demo_path):
 
 
 def _direct_overview(path, quarter: Quarter, as_of, region=None):
-    """The overview figures straight from DESIGN.md's definitions, in pandas, sharing no code
+    """The overview figures straight from docs/design.md's definitions, in pandas, sharing no code
     with relay.views."""
     deals, leads, history, goals, submissions, people = _frames(
         path, "select * from deals", "select lead_id, campaign_id, region, mql_at, sql_at from leads",
@@ -244,7 +244,7 @@ def test_same_day_conversion_calls_past_quarters_better_than_category_win_rates(
     """Why the model is built as it is: on the demo history, at week 8 of each of the last
     eight closed quarters, weighting open pipeline by what converted at the same day of the
     quarters before (the model) lands far closer to the actual than weighting it by each
-    category's win rate among deals closed in those quarters (DESIGN.md's first wording)."""
+    category's win rate among deals closed in those quarters (the original brief's wording)."""
     path, _ = default_demo
     connection = store.open_store(path, read_only=True)
     try:

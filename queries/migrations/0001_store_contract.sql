@@ -1,5 +1,5 @@
--- The store contract of DESIGN.md. Other tools read these tables: rename nothing here
--- without a new migration and a note in the README.
+-- The store contract of docs/design.md. Other tools read these tables: rename nothing here
+-- without a new migration and a note in docs/design.md.
 
 create table schema_version (
     version integer primary key,

@@ -1,7 +1,7 @@
 """What actually happened in a quarter, for every region/segment breakdown at once.
 
 Goals and pages read their figures from here so that revenue, pipeline created, MQLs, SALs,
-SQLs and win rate are counted one way everywhere (DESIGN.md's metric definitions).
+SQLs and win rate are counted one way everywhere (docs/design.md, Metric definitions).
 """
 
 from __future__ import annotations
