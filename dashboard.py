@@ -5,8 +5,9 @@ it for a deployment (see serve.py)."""
 
 import streamlit as st
 
-from relay import PROJECT_ROOT, access_ui, identity, ui
-from relay.pages import open_to
+from relay import PROJECT_ROOT, identity
+from relay.ui import access, opened_store, shell, widgets
+from relay.ui.pages import open_to
 
 # A local file, not a Material icon: those are fetched from Google's font servers, which a
 # company network may not reach.
@@ -14,17 +15,17 @@ st.set_page_config(page_title="Revenue Relay", page_icon=str(PROJECT_ROOT / "ass
                                                              "favicon.png"), layout="wide")
 
 try:
-    actor = access_ui.gate()
+    actor = access.gate()
     page = st.navigation([
         st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
         for index, page in enumerate(open_to(actor.role))
     ])
-    ui.start_shell()
+    shell.start_shell()
     page.run()
 except identity.Refused as refused:  # a page offered what the role may not do: nothing written
-    st.error(ui.plain(refused), icon=":material/lock:")
+    st.error(widgets.plain(refused), icon=":material/lock:")
 except Exception as error:
     # The store failed under the page (corrupt, a full disk, gone): say so, the path for an
     # admin's eyes only. Anything else: a reference into the server log, no traceback.
-    if not ui.show_store_failure(error):
-        ui.show_error(error)
+    if not opened_store.show_store_failure(error):
+        shell.show_error(error)

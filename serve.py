@@ -9,21 +9,36 @@ uncaught error shown as a reference into the server log, never as a traceback.
 dashboard.py.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import streamlit as st
 from starlette.middleware import Middleware
 
 from relay import serving
 
 
+@asynccontextmanager
+async def _lifespan(app: Any) -> AsyncIterator[None]:
+    """At start (secrets are loaded by then), the check of the sign-in settings; at shutdown,
+    serving's orderly stop of the store."""
+    from relay.ui import signin
+
+    signin.check_access_config()
+    async with serving.lifespan(app):
+        yield
+
+
 def _on_script_error(error: Exception) -> bool:
     """An error that escaped the page (dashboard.py catches the pages' own): a reference
     instead of Streamlit's exception box."""
-    from relay import ui
+    from relay.ui import shell
 
-    ui.show_error(error)
+    shell.show_error(error)
     return True  # Streamlit shows nothing more
 
 
-app = st.App("dashboard.py", lifespan=serving.lifespan,
+app = st.App("dashboard.py", lifespan=_lifespan,
              middleware=[Middleware(serving.DeploymentMiddleware)],
              on_script_error=_on_script_error)

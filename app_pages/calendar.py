@@ -3,38 +3,39 @@ and a calendar file to take along."""
 
 import streamlit as st
 
-from relay import calendar_ui, charts, ics, ui
+from relay import ics
 from relay.identity import Role
+from relay.ui import cache, calendar, charts, flash, roles, shell, widgets
 
-context = ui.context()
+context = shell.context()
 currency = context.settings.currency
 st.title("Campaign calendar")
-ui.show_flash()
-chosen = calendar_ui.controls(context)
-st.caption(ui.plain(f"{chosen.describe()} · the quarter filter does not apply here; "
-                    "region and segment from the sidebar do"))
+flash.show_flash()
+chosen = calendar.controls(context)
+st.caption(widgets.plain(f"{chosen.describe()} · the quarter filter does not apply here; "
+                         "region and segment from the sidebar do"))
 
-view = ui.view("calendar", context.store_path, chosen, context.today)
+view = cache.view("calendar", context.store_path, chosen, context.today)
 table = view.tables["campaigns"]
 for note in view.notes:
-    st.info(ui.plain(note), icon=":material/event_busy:")
+    st.info(widgets.plain(note), icon=":material/event_busy:")
 
-ui.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
-                     ("starting_in_range", None), ("expected_leads_in_range", None),
-                     ("leads_arrived_in_range", None), ("overlapping_pairs", None)], currency)
+widgets.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
+                          ("starting_in_range", None), ("expected_leads_in_range", None),
+                          ("leads_arrived_in_range", None), ("overlapping_pairs", None)], currency)
 
 if not table.empty:
-    if len(table) > ui.MAX_TIMELINE:
-        st.caption(f"The timeline shows the first {ui.MAX_TIMELINE} of {len(table):,} campaigns "
-                   "by start date; narrow the filters to see the others there. The agenda and "
-                   "the downloads have them all.")
-    st.plotly_chart(charts.campaign_timeline(table.head(ui.MAX_TIMELINE), context.today,
+    if len(table) > widgets.MAX_TIMELINE:
+        st.caption(f"The timeline shows the first {widgets.MAX_TIMELINE} of {len(table):,} "
+                   "campaigns by start date; narrow the filters to see the others there. The "
+                   "agenda and the downloads have them all.")
+    st.plotly_chart(charts.campaign_timeline(table.head(widgets.MAX_TIMELINE), context.today,
                                              chosen.starts_on, chosen.ends_on),
                     config={"displayModeBar": False})
     st.plotly_chart(charts.lead_flow(view.tables["lead_flow"]), config={"displayModeBar": False})
 
     st.subheader("Agenda")
-    st.dataframe(table.head(ui.MAX_ROWS), hide_index=True, column_order=[
+    st.dataframe(table.head(widgets.MAX_ROWS), hide_index=True, column_order=[
         "name", "start_date", "end_date", "status", "channel", "region", "segment",
         "owner_name", "owner_email", "expected_leads", "leads_so_far", "budget",
         "overlaps", "description",
@@ -46,13 +47,13 @@ if not table.empty:
         "owner_name": "Owner", "owner_email": "Contact",
         "expected_leads": st.column_config.NumberColumn("Expected leads", format="localized"),
         "leads_so_far": st.column_config.NumberColumn("Leads so far", format="localized"),
-        "budget": ui.money_column("Budget", currency),
+        "budget": widgets.money_column("Budget", currency),
         "overlaps": st.column_config.NumberColumn(
             "Overlaps", help="Campaigns for the same region and segment at the same time: "
                              "listed under Overlapping campaigns"),
         "description": st.column_config.TextColumn("Description", width="large"),
     })
-    link = calendar_ui.view_url(context, chosen)
+    link = calendar.view_url(context, chosen)
     left, right = st.columns(2)
     # Files are made when clicked, not on every run: at scale the view holds thousands.
     # A download does not rerun the page (on_click="ignore"): nothing on it changes.
@@ -64,7 +65,7 @@ if not table.empty:
         help="One all-day event per campaign; importing a newer file updates the events.",
     )
     right.download_button(
-        "Download the agenda (CSV)", lambda: ui.csv_bytes(table),
+        "Download the agenda (CSV)", lambda: widgets.csv_bytes(table),
         file_name="campaign-agenda.csv", mime="text/csv", icon=":material/download:",
         on_click="ignore",
     )
@@ -72,28 +73,28 @@ if not table.empty:
     overlaps = view.tables["overlaps"]
     if len(overlaps):
         with st.expander(f"Overlapping campaigns ({len(overlaps):,} pairs)"):
-            if len(overlaps) > ui.MAX_ROWS:
-                st.caption(f"The first {ui.MAX_ROWS:,} by date; narrow the filters for the "
+            if len(overlaps) > widgets.MAX_ROWS:
+                st.caption(f"The first {widgets.MAX_ROWS:,} by date; narrow the filters for the "
                            "rest, or take them all with `relay report calendar`.")
-            st.dataframe(overlaps.head(ui.MAX_ROWS), hide_index=True, column_order=[
+            st.dataframe(overlaps.head(widgets.MAX_ROWS), hide_index=True, column_order=[
                 "name_a", "name_b", "region", "segment", "overlap_from", "overlap_to"],
                 column_config={"name_a": "Campaign", "name_b": "Overlaps with",
                                "overlap_from": st.column_config.DateColumn("From"),
                                "overlap_to": st.column_config.DateColumn("To")})
 
     st.subheader("Campaign detail")
-    calendar_ui.detail(table, currency)
+    calendar.detail(table, currency)
 
 st.subheader("Plan campaigns")
-if not ui.may(Role.PLANNER):
-    ui.needs_role(Role.PLANNER, "adds and changes campaigns")
+if not roles.may(Role.PLANNER):
+    roles.needs_role(Role.PLANNER, "adds and changes campaigns")
 else:
     with st.expander("Add a campaign"):
-        calendar_ui.campaign_form(context)
+        calendar.campaign_form(context)
     if not table.empty:
         with st.expander("Edit a campaign"):
             names = dict(zip(table["campaign_id"], table["name"], strict=True))
             editing = st.selectbox("Campaign to edit", list(names), format_func=names.get,
                                    key="calendar_edit_choice")
-            calendar_ui.campaign_form(
+            calendar.campaign_form(
                 context, table.set_index("campaign_id", drop=False).loc[editing])

@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from relay import charts, ui
+from relay.ui import cache, charts, shell, widgets
 
-context = ui.context()
+context = shell.context()
 currency = context.settings.currency
 st.title("Campaign performance")
-st.caption(ui.plain(f"{context.filters.describe()} · campaigns running in the quarter, with "
-                    f"what their leads produced by {context.today:%d %b %Y}"))
-ui.need_data(context, ("campaigns",), "what each campaign cost and produced")
-view = ui.view("campaigns", context.store_path, context.filters, context.today)
+st.caption(widgets.plain(f"{context.filters.describe()} · campaigns running in the quarter, with "
+                         f"what their leads produced by {context.today:%d %b %Y}"))
+shell.need_data(context, ("campaigns",), "what each campaign cost and produced")
+view = cache.view("campaigns", context.store_path, context.filters, context.today)
 for note in view.notes:
-    st.info(ui.plain(note), icon=":material/info:")
-ui.metric_row(view, [("campaigns_run", None), ("campaign_cost", None),
-                     ("campaign_sourced_pipeline", None), ("campaign_sourced_revenue", None),
-                     ("campaign_roi", None)], currency)
+    st.info(widgets.plain(note), icon=":material/info:")
+widgets.metric_row(view, [("campaigns_run", None), ("campaign_cost", None),
+                          ("campaign_sourced_pipeline", None), ("campaign_sourced_revenue", None),
+                          ("campaign_roi", None)], currency)
 
-money = ui.money_column
+money = widgets.money_column
 columns = {
     "name": st.column_config.TextColumn("Campaign", width="large"), "channel": "Channel",
     "actual_cost": money("Cost", currency), "leads": "Leads", "mqls": "MQLs", "sqls": "SQLs",
@@ -43,9 +43,9 @@ table = view.tables["campaigns"]
 chosen = st.multiselect("Channel", sorted(table["channel"].unique()), key="campaigns_channel",
                         placeholder="All channels")
 shown = table[table["channel"].isin(chosen)] if chosen else table
-st.dataframe(shown.head(ui.MAX_ROWS), hide_index=True, column_config=columns, column_order=[
+st.dataframe(shown.head(widgets.MAX_ROWS), hide_index=True, column_config=columns, column_order=[
     "name", "channel", "actual_cost", "leads", "mqls", "sqls", "sourced_pipeline",
     "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi", "acceptance_rate"])
-st.download_button("Download (CSV)", lambda: ui.csv_bytes(shown),
+st.download_button("Download (CSV)", lambda: widgets.csv_bytes(shown),
                    file_name="campaign-performance.csv", mime="text/csv",
                    icon=":material/download:", on_click="ignore")

@@ -3,19 +3,20 @@ four, broken down by channel, region and segment."""
 
 import streamlit as st
 
-from relay import charts, format as fmt, ui
+from relay import format as fmt
+from relay.ui import cache, charts, shell, widgets
 from relay.views import funnel
 
-context = ui.context()
+context = shell.context()
 st.title("Demand funnel")
-st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
-ui.need_data(context, ("leads",), "MQLs, SALs, SQLs and how leads convert")
-view = ui.view("funnel", context.store_path, context.filters, context.today)
+st.caption(widgets.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
+shell.need_data(context, ("leads",), "MQLs, SALs, SQLs and how leads convert")
+view = cache.view("funnel", context.store_path, context.filters, context.today)
 for note in view.notes:
-    st.warning(ui.plain(note), icon=":material/rule:")
+    st.warning(widgets.plain(note), icon=":material/rule:")
 
 stages = view.tables["stages"]
-ui.metric_row(view, [
+widgets.metric_row(view, [
     (f"funnel_{row.stage}", f"{fmt.count(row.previous_quarter)} last quarter")
     for row in stages.itertuples()
 ], context.settings.currency)

@@ -2,23 +2,24 @@
 
 import streamlit as st
 
-from relay import charts, forecast_ui, format as fmt, ui
+from relay import format as fmt
+from relay.ui import cache, charts, forecast, shell, widgets
 
-context = ui.context()
+context = shell.context()
 currency = context.settings.currency
 st.title("Executive overview")
-st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
+st.caption(widgets.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 
-ui.need_data(context, ("deals", "goals", "leads"), "the revenue target, closed-won revenue, the "
-               "forecast and the funnel")
+shell.need_data(context, ("deals", "goals", "leads"), "the revenue target, closed-won revenue, the "
+                "forecast and the funnel")
 
-view = ui.view("overview", context.store_path, context.filters, context.today)
+view = cache.view("overview", context.store_path, context.filters, context.today)
 for note in view.notes:
-    st.warning(ui.plain(note), icon=":material/info:")
+    st.warning(widgets.plain(note), icon=":material/info:")
 value = view.value
 
 st.subheader("Where we stand")
-ui.metric_row(view, [
+widgets.metric_row(view, [
     ("revenue_target", None),
     ("closed_won", None),
     ("attainment", f"{fmt.percent(value('quarter_elapsed'))} of the quarter gone"),
@@ -26,7 +27,7 @@ ui.metric_row(view, [
 ], currency)
 
 st.subheader("The forecast")
-ui.metric_row(view, [
+widgets.metric_row(view, [
     ("commit", f"{fmt.count(value('submitters'))} reps submitted"),
     ("best_case", None),
     ("model_forecast", None),
@@ -49,12 +50,12 @@ with right:
                     config={"displayModeBar": False})
 
 with st.expander("How the weighted pipeline is weighted"):
-    forecast_ui.weighting_table(view.tables["weighted_pipeline"], currency)
+    forecast.weighting_table(view.tables["weighted_pipeline"], currency)
     st.page_link("app_pages/forecast.py", label="The forecast in full: by rep, week and quarter",
                  icon=":material/query_stats:")
 
 st.subheader("Demand")
-ui.metric_row(view, [
+widgets.metric_row(view, [
     ("mqls", f"goal {fmt.count(value('mql_target'))}"),
     ("sqls", f"goal {fmt.count(value('sql_target'))}"),
     ("marketing_sourced_pipeline_share",

@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from relay import charts, format as fmt, goals, ui
+from relay import format as fmt, goals
 from relay.identity import Role
+from relay.ui import cache, charts, flash, opened_store, roles, shell, widgets
 from relay.views import plan
 
-context = ui.context()
+context = shell.context()
 currency = context.settings.currency
 quarter = context.filters.quarter
 st.title("Demand planner")
-st.caption(ui.plain(f"{context.filters.describe()} · pick the quarter to plan in the sidebar"))
-ui.show_flash()
+st.caption(widgets.plain(f"{context.filters.describe()} · pick the quarter to plan in the sidebar"))
+flash.show_flash()
 overrides_key = f"planner_overrides_{context.filters}"
 overrides = st.session_state.setdefault(overrides_key, {})
 
@@ -20,8 +21,8 @@ revenue_target = st.number_input(
     value=None, placeholder="the stored revenue goal", key=f"planner_target_{context.filters}",
     help="Leave empty to plan from the stored revenue goal of this quarter and breakdown.",
 )
-view = ui.view("plan", context.store_path, context.filters, context.today,
-               revenue_target=revenue_target, overrides=overrides)
+view = cache.view("plan", context.store_path, context.filters, context.today,
+                  revenue_target=revenue_target, overrides=overrides)
 value = view.value
 
 st.subheader("Assumptions")
@@ -48,17 +49,17 @@ if overrides and st.button("Back to the measured values", key="planner_reset"):
     st.session_state[overrides_key] = {}
     st.rerun()
 for problem in view.problems:
-    st.warning(ui.plain(problem), icon=":material/edit_note:")
+    st.warning(widgets.plain(problem), icon=":material/edit_note:")
 if view.problems:
     st.stop()
 for note in view.notes:
-    st.caption(ui.plain(note))
+    st.caption(widgets.plain(note))
 
 st.subheader(f"What {fmt.money(value('revenue_target'), currency)} takes")
-ui.metric_row(view, [("pipeline_needed", None), ("deals_won_needed", None),
-                     ("opportunities_needed", None), ("lead_opportunities_needed", None)],
-              currency)
-ui.metric_row(view, [
+widgets.metric_row(view, [("pipeline_needed", None), ("deals_won_needed", None),
+                          ("opportunities_needed", None), ("lead_opportunities_needed", None)],
+                   currency)
+widgets.metric_row(view, [
     ("sqls_needed", None),
     ("sals_needed", None),
     ("mqls_needed", None),
@@ -84,16 +85,16 @@ st.dataframe(view.tables["goals"], hide_index=True, column_order=[
     "current_target": st.column_config.NumberColumn("Current goal", format="localized"),
     "current_version": st.column_config.NumberColumn("Version", format="%d"),
 })
-if not ui.may(Role.PLANNER):
-    ui.needs_role(Role.PLANNER, "saves the plan as the quarter's goals")
+if not roles.may(Role.PLANNER):
+    roles.needs_role(Role.PLANNER, "saves the plan as the quarter's goals")
 elif st.button(f"Save the plan as {quarter} goals", type="primary"):
     try:
         changed_goals = goals.save_plan(
-            ui.connection(context.store_path), str(quarter), context.filters.region,
+            opened_store.connection(context.store_path), str(quarter), context.filters.region,
             context.filters.segment, targets, seen)
     except (goals.GoalConflict, goals.GoalError) as error:
-        st.error(ui.plain(error), icon=":material/sync_problem:")
+        st.error(widgets.plain(error), icon=":material/sync_problem:")
     else:
-        ui.saved(f"Saved the plan as the {quarter} goals for {context.filters.scope()} "
-                 f"({changed_goals} changed). Any sign-off of the quarter is now outdated "
-                 "until both sides agree again.", reset_prefixes=ui.GOAL_STATE_PREFIXES)
+        flash.saved(f"Saved the plan as the {quarter} goals for {context.filters.scope()} "
+                    f"({changed_goals} changed). Any sign-off of the quarter is now outdated "
+                    "until both sides agree again.", reset_prefixes=flash.GOAL_STATE_PREFIXES)

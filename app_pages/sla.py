@@ -3,30 +3,31 @@ sales accepts."""
 
 import streamlit as st
 
-from relay import charts, format as fmt, sla_ui, ui
+from relay import format as fmt
 from relay.identity import Role
+from relay.ui import cache, charts, flash, roles, shell, sla, widgets
 
-context = ui.context()
+context = shell.context()
 st.title("Speed to lead")
-st.caption(ui.plain(f"{context.filters.describe()} · MQLs of the quarter up to "
-                    f"{context.today:%d %b %Y}"))
-ui.show_flash()
-ui.need_data(context, ("leads",), "how fast MQLs get a first touch")
-scope, rep = sla_ui.breach_scope(context)
-view = ui.view("sla", context.store_path, context.filters, context.today, rep=rep)
+st.caption(widgets.plain(f"{context.filters.describe()} · MQLs of the quarter up to "
+                         f"{context.today:%d %b %Y}"))
+flash.show_flash()
+shell.need_data(context, ("leads",), "how fast MQLs get a first touch")
+scope, rep = sla.breach_scope(context)
+view = cache.view("sla", context.store_path, context.filters, context.today, rep=rep)
 for note in view.notes:
-    st.warning(ui.plain(note), icon=":material/rule:")
+    st.warning(widgets.plain(note), icon=":material/rule:")
 
-ui.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
-                     ("p90_speed_hours", None), ("within_sla_share", None),
-                     ("open_breaches", None), ("acceptance_rate", None)],
-              context.settings.currency)
+widgets.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
+                          ("p90_speed_hours", None), ("within_sla_share", None),
+                          ("open_breaches", None), ("acceptance_rate", None)],
+                   context.settings.currency)
 
 if scope:
-    sla_ui.breach_list(view.tables["open_breaches"], context, own=scope == "own",
-                       owns_none=rep == "")
+    sla.breach_list(view.tables["open_breaches"], context, own=scope == "own",
+                    owns_none=rep == "")
 else:
-    ui.needs_role(Role.REP, "sees their own leads waiting for a first touch")
+    roles.needs_role(Role.REP, "sees their own leads waiting for a first touch")
 
 weeks = view.tables["by_week"]
 if len(weeks):
@@ -52,5 +53,5 @@ st.caption(f"Acceptance rate {fmt.percent(view.value('acceptance_rate'))} (SALs 
 st.dataframe(view.tables["rejections"], hide_index=True,
              column_config={"reason": "Reason", "leads": "Leads"})
 
-if ui.may(Role.PLANNER):
-    sla_ui.change_form(context, view.value("sla_hours"))
+if roles.may(Role.PLANNER):
+    sla.change_form(context, view.value("sla_hours"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from relay import (
-    bench, campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
+    campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
     planning, report, restoring, settings, sql, store,
 )
 from relay.views import (
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"relay {args.command}: {error}", file=sys.stderr)
         return 2
-    except (store.StoreError, ValueError, bench.BenchError) as error:
+    except (store.StoreError, ValueError) as error:
         print(f"relay {args.command}: {error}", file=sys.stderr)
         return 1
     except duckdb.Error as error:  # the store file failed: corrupt, a full disk, an I/O error
@@ -142,23 +142,6 @@ def _parser() -> argparse.ArgumentParser:
                     "Data page then, or stop the dashboard. A refused restore changes nothing."))
     put_back.add_argument("file", type=Path, help="the backup, e.g. from `relay backup`")
     put_back.set_defaults(run=_restore)
-
-    measure = commands.add_parser(
-        "bench", help="measure every page, cold and warm, against the naive and floor "
-                      "references, at a chosen scale; and importing leads")
-    measure.add_argument("--leads", type=_positive, default=10_000_000,
-                         help="leads in the generated company (default 10,000,000)")
-    measure.add_argument("--import-leads", type=_positive, default=bench.IMPORT_LEADS,
-                         help="leads in the CSV import measured (default 1,000,000)")
-    measure.add_argument("--folder", type=Path, default=bench.DEFAULT_FOLDER,
-                         help="where the demo stores are built and reused "
-                              "(default data/bench)")
-    measure.add_argument("--repetitions", type=int, default=bench.REPETITIONS)
-    measure.add_argument("--import-only", action="store_true",
-                         help="measure only the CSV import of --import-leads leads (time and "
-                              "the import process's peak memory)")
-    measure.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
-    measure.set_defaults(run=_bench)
 
     def with_filters(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         command.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
@@ -505,18 +488,6 @@ def _hand_off(path: Path, job: dict, wait: float) -> dict:
             raise UsageError(answer["error"])
         raise store.StoreError(answer["error"])
     return answer
-
-
-def _bench(args) -> int:
-    if args.repetitions < 1:
-        raise UsageError("--repetitions must be 1 or more")
-    if args.import_only:
-        print(bench.import_table(bench.run_import(args.import_leads, args.json,
-                                                  args.repetitions)))
-        return 0
-    print(bench.table(bench.run(args.leads, args.json, args.repetitions, args.import_leads,
-                                args.folder)))
-    return 0
 
 
 def _setting(args) -> int:

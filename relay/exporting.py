@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from relay import report, store
+from relay import report, sql, store
 
 # What can be exported: the store contract's tables and the records kept beside them.
 TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
@@ -24,6 +24,12 @@ FORMATS = ("csv", "parquet")
 
 class ExportError(ValueError):
     """An export that was asked for wrongly: an unknown table or format."""
+
+
+def table_sizes(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """{table: rows} of every table that can be exported."""
+    return {name: int(rows) for name, rows in sql.frame(cursor, "table_sizes").itertuples(
+        index=False) if name in TABLES}
 
 
 def _select(cursor: duckdb.DuckDBPyConnection, table: str, guard_formulas: bool) -> str:

@@ -24,7 +24,7 @@ from relay.identity import Role
 from relay.fiscal import Quarter, quarter_range
 from relay.metrics import safe_ratio
 from relay.planning import MIN_COHORT, lookback_window
-from relay.views.common import scope_label
+from relay.filters import scope_label
 
 OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
 CATEGORY_LABELS = {"pipeline": "Pipeline", "best_case": "Best case", "commit": "Commit"}

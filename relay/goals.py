@@ -18,7 +18,7 @@ import duckdb
 from relay import identity, sql, store
 from relay.identity import Role
 from relay.fiscal import Quarter, QuarterError
-from relay.views.common import scope_label
+from relay.filters import scope_label
 
 OWNER_TEAMS = ("marketing", "sales", "shared")
 SIDES = ("marketing", "sales")

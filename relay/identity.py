@@ -4,7 +4,8 @@ In the dashboard it is the person signed in through OpenID Connect (`st.user`), 
 from the `[roles]` rules in .streamlit/secrets.toml; without an `[auth]` section there, it is
 the single local user, with the role of `[local]`. On the command line it is the
 operating-system user with every right: whoever can run commands against the store file can
-change it anyway.
+change it anyway. Which session a dashboard call runs in is Streamlit's to tell: relay.ui.signin
+answers it, registered through `find_dashboard_actor`, so nothing here imports Streamlit.
 
 Every write function in relay/ calls `require()`, so a page that forgot to hide a button
 still cannot write, and the audit log names whoever `require()` returned, never a name a
@@ -16,8 +17,7 @@ from __future__ import annotations
 import enum
 import getpass
 import os
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -304,44 +304,28 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         _acting.reset(token)
 
 
+# How a dashboard session tells who acts: relay.ui registers it when the dashboard loads
+# (it alone knows Streamlit); it answers None outside a dashboard, as it does when unset.
+def _no_dashboard() -> Actor | None:
+    return None
+
+
+_dashboard_actor: Callable[[], Actor | None] = _no_dashboard
+
+
+def find_dashboard_actor(finder: Callable[[], Actor | None]) -> None:
+    global _dashboard_actor
+    _dashboard_actor = finder
+
+
 def current() -> Actor:
     """Who is acting now: set by `acting_as`, else the dashboard's session, else the command
     line."""
     acting = _acting.get()
     if acting is not None:
         return acting
-    from streamlit import runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    if get_script_run_ctx(suppress_warning=True) is not None:
-        return _in_dashboard()
-    if runtime.exists():
-        # A thread of the dashboard that no session runs (a download, a worker) acts for
-        # nobody unless acting_as says for whom.
-        return Actor("a dashboard thread", None, how="no session")
-    return command_line()
-
-
-def dashboard_rules() -> AccessRules:
-    import streamlit as st
-
-    try:
-        secrets = st.secrets.to_dict()
-    except FileNotFoundError as error:
-        # No secrets file at all means local mode; one that cannot be read must not.
-        if getattr(error, "error_id", None) != "no-secrets-found":
-            raise AccessConfigError(f"{SECRETS_FILE} cannot be read: {error}") from error
-        secrets = {}
-    return rules_from(secrets)
-
-
-def _in_dashboard() -> Actor:
-    import streamlit as st
-
-    rules = dashboard_rules()
-    if not rules.sign_in:
-        return local(rules)
-    return signed_in(st.user.to_dict(), rules, time.time())
+    in_dashboard = _dashboard_actor()
+    return in_dashboard if in_dashboard is not None else command_line()
 
 
 def require(role: Role, action: str) -> Actor:

@@ -1120,6 +1120,18 @@ def changed_rows(cursor: duckdb.DuckDBPyConnection, import_id: int) -> pd.DataFr
     return sql.frame(cursor, "import_changed_rows", import_id=import_id)
 
 
+def history(cursor: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """The latest imports, newest first: who imported which file into which table, its
+    counts and its outcome."""
+    return sql.frame(cursor, "import_runs", limit=limit)
+
+
+def change_counts(cursor: duckdb.DuckDBPyConnection, import_id: int) -> pd.DataFrame:
+    """How many rows of each table an accepted import changed, by change (table_name,
+    change, rows)."""
+    return sql.frame(cursor, "import_change_counts", import_id=import_id)
+
+
 def _record(cursor: duckdb.DuckDBPyConnection, preview: Preview, started_at: dt.datetime,
             actor: str, outcome: str, message: str | None = None) -> int:
     """The import's line in the history (and, when it wrote, the audit log)."""

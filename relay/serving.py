@@ -117,23 +117,10 @@ def stop_at_exit() -> None:
             _atexit_registered = True
 
 
-def check_access_config() -> None:
-    """Say in the server log, at start, when sign-in is configured so that every page will
-    refuse to open (a public or short cookie secret, a missing setting): whoever starts the
-    server reads it there without opening a page."""
-    from relay import identity
-
-    try:
-        identity.dashboard_rules()
-    except identity.AccessConfigError as error:
-        LOG.error("Every page will refuse to open: %s", error)
-
-
 @asynccontextmanager
 async def lifespan(_app: Any) -> AsyncIterator[None]:
-    """st.App's lifespan (secrets are loaded by then): the access check at start, and the
-    stop above when the server shuts down (Ctrl+C, SIGTERM)."""
-    check_access_config()
+    """The stop above when the server shuts down (Ctrl+C, SIGTERM): the end of serve.py's
+    lifespan."""
     try:
         yield
     finally:

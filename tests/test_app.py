@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from relay import cli, format as fmt, store
 from relay.fiscal import Quarter
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 

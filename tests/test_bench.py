@@ -1,17 +1,17 @@
-"""A small-scale run of `python -m relay bench`, so that the benchmark keeps working: every
+"""A small-scale run of `python -m benchmarks.bench`, so that the benchmark keeps working: every
 page measured cold, warm and from memory, with its queries, against the naive reference
 (whose figures the bench checks against the pages'), and the import."""
 
 import json
 
-from relay import bench, cli
-from relay.pages import PAGES
+from benchmarks import bench
+from relay.ui.pages import PAGES
 
 
 def test_the_benchmark_runs_at_a_small_scale(capsys, tmp_path):
     output = tmp_path / "bench.json"
-    code = cli.main(["bench", "--leads", "20000", "--import-leads", "20000", "--repetitions",
-                     "1", "--folder", str(tmp_path / "stores"), "--json", str(output)])
+    code = bench.main(["--leads", "20000", "--import-leads", "20000", "--repetitions",
+                       "1", "--folder", str(tmp_path / "stores"), "--json", str(output)])
     out, err = capsys.readouterr()
     assert code == 0, err
     results = json.loads(output.read_text())

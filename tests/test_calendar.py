@@ -223,7 +223,7 @@ def test_an_unchanged_campaign_saves_nothing_and_keeps_every_digit(with_push):
     row = connection.execute("select budget, actual_cost, version from campaigns"
                              " where campaign_id = ?", [push_id]).fetchall()
     assert [(float(b), float(c), v) for b, c, v in row] == [(1234567.89, 12345.67, 2)]
-    from relay.calendar_ui import _text
+    from relay.ui.calendar import _text
     assert _text(1234567.89) == "1234567.89" and _text(12345.0) == "12345"
 
 

@@ -9,7 +9,7 @@ import pytest
 from relay import cli, report, store
 from relay.fiscal import Quarter
 from relay.views import overview
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF, PROJECT_ROOT
 

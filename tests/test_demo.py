@@ -9,7 +9,7 @@ import pytest
 from relay import demo, store
 from relay.fiscal import Quarter
 from relay.views import forecast, overview
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import DEMO_AS_OF
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from relay import PROJECT_ROOT, serving, store, ui
+from relay import PROJECT_ROOT, serving, store
+from relay.ui import widgets
 
 from conftest import AS_OF, TEST_SECRETS, free_port, serve_dashboard  # noqa: F401
 
@@ -209,7 +210,7 @@ def test_a_page_error_shows_a_reference_and_the_log_has_the_traceback(
     def broken(*args, **kwargs):
         raise RuntimeError(f"details that are not for the page: {fixture_path}")
 
-    monkeypatch.setattr(ui, "metric_row", broken)
+    monkeypatch.setattr(widgets, "metric_row", broken)
     serving.LOG.addHandler(caplog.handler)
     try:
         at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60).run()
@@ -235,7 +236,7 @@ def test_a_refused_write_is_still_said_as_such(app_env, fixture_path, monkeypatc
     def refused(*args, **kwargs):
         raise identity.Refused("Editing goals needs the planner role; you have viewer.")
 
-    monkeypatch.setattr(ui, "metric_row", refused)
+    monkeypatch.setattr(widgets, "metric_row", refused)
     at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60).run()
     assert shown(at.error) == "Editing goals needs the planner role; you have viewer."
 

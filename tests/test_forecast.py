@@ -18,7 +18,7 @@ import pytest
 from relay import cli, forecasting, store, summaries
 from relay.fiscal import Quarter
 from relay.views import forecast
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF
 

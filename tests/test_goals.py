@@ -7,7 +7,7 @@ import pytest
 from relay import editing, goals, sql, store
 from relay.fiscal import Quarter
 from relay.views import goals as goals_view
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF, by
 

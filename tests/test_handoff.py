@@ -9,7 +9,7 @@ import pytest
 from relay import cli, store
 from relay.fiscal import Quarter
 from relay.views import campaign_performance, funnel, sla
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF
 

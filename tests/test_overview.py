@@ -6,7 +6,7 @@ import pytest
 
 from relay.fiscal import Quarter
 from relay.views import forecast, overview
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF
 

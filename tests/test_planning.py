@@ -5,7 +5,7 @@ import pytest
 from relay import planning
 from relay.fiscal import Quarter
 from relay.views import plan
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import AS_OF
 

@@ -36,7 +36,7 @@ with warnings.catch_warnings():
     from oidc_provider_mock import User, run_server_in_thread
 
 from relay import PROJECT_ROOT, demo
-from relay.pages import PAGES
+from relay.ui.pages import PAGES
 
 from conftest import free_port
 from test_browser import (  # noqa: F401  (pytest fixtures, used by name)

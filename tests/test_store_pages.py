@@ -5,7 +5,8 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from relay import cli, handoff, store, ui
+from relay import cli, handoff, store
+from relay.ui import opened_store
 
 from conftest import AS_OF, PROJECT_ROOT, corrupt
 
@@ -68,7 +69,8 @@ def test_an_admin_restores_a_backup_in_place_of_a_damaged_store(app_env, fixture
     assert at.session_state["shell_flash"][0].startswith("Restored monday.duckdb")
     kept = next(tmp_path.glob("fixture.duckdb.replaced-*"))
     assert store.damaged(fixture_path) is None
-    cursor = ui.connection(str(fixture_path)).cursor()  # the dashboard holds the store again
+    # The dashboard holds the store again.
+    cursor = opened_store.connection(str(fixture_path)).cursor()
     try:
         restored = cursor.execute("select actor, after from audit_log where action = "
                                   "'restore'").fetchall()
@@ -80,7 +82,7 @@ def test_an_admin_restores_a_backup_in_place_of_a_damaged_store(app_env, fixture
     # The inbox worker runs on the restored store's open connection (not one closed by the
     # restore), so the command line's hand-offs go on working.
     worker = handoff._workers[str(fixture_path.resolve())]
-    assert worker.is_alive() and worker.connection is ui.connection(str(fixture_path))
+    assert worker.is_alive() and worker.connection is opened_store.connection(str(fixture_path))
     assert worker.connection.execute("select count(*) from audit_log where action = "
                                      "'restore'").fetchall() == [(1,)]
 

@@ -9,9 +9,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from relay import cli, forecasting, store, summaries, ui
+from relay import cli, forecasting, store, summaries
+from relay.ui import cache
 from relay.fiscal import Quarter
-from relay.views.common import Filters
+from relay.filters import Filters
 
 from conftest import PROJECT_ROOT
 
@@ -42,7 +43,7 @@ def _views(path) -> dict:
     try:
         cursor = connection.cursor()
         return {
-            (name, str(quarter), region): ui.VIEWS[name](cursor, Filters(quarter, region), AS_OF)
+            (name, str(quarter), region): cache.VIEWS[name](cursor, Filters(quarter, region), AS_OF)
             for name in VIEWS
             for quarter in (Quarter(2026, 3), Quarter(2026, 4))
             for region in (None, "NA")

@@ -3,7 +3,7 @@
 import re
 
 from relay import format as fmt
-from relay.ui import plain
+from relay.ui.widgets import plain
 
 
 def rendered(markdown: str) -> str:

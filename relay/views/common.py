@@ -1,4 +1,5 @@
-"""What every view shares: the global filters and the shape of a view's result."""
+"""What every view shares: the shape of a view's result (the global filters are
+relay.filters.Filters)."""
 
 from __future__ import annotations
 
@@ -9,42 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from relay.fiscal import Quarter
 from relay.metrics import METRICS
-
-
-def scope_label(region: str | None, segment: str | None) -> str:
-    """'EMEA · Enterprise', 'EMEA', or 'company-wide' when neither is set."""
-    return " · ".join(part for part in (region, segment) if part) or "company-wide"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The sidebar's global filters. None means all regions / all segments."""
-
-    quarter: Quarter
-    region: str | None = None
-    segment: str | None = None
-
-    def bounds(self) -> dict[str, Any]:
-        return {
-            "starts_on": self.quarter.start,
-            "ends_before": self.quarter.end,
-            "region": self.region,
-            "segment": self.segment,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"quarter": str(self.quarter), "region": self.region, "segment": self.segment}
-
-    def scope(self) -> str:
-        """The region / segment part alone: 'EMEA · Enterprise', or 'company-wide'."""
-        return scope_label(self.region, self.segment)
-
-    def describe(self) -> str:
-        return " · ".join([
-            str(self.quarter), self.region or "All regions", self.segment or "All segments",
-        ])
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from relay import forecasting as fc, settings, sql
 from relay.fiscal import Quarter, quarter_range
 from relay.forecasting import Point
 from relay.metrics import safe_ratio
-from relay.views.actuals import goal_targets
-from relay.views.common import Filters, View
+from relay.actuals import goal_targets
+from relay.filters import Filters
+from relay.views.common import View
 
 ACCURACY_QUARTERS = 8
 # The movements of a quarter's open pipeline, in the order a waterfall reads them.

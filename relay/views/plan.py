@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 
 from relay import planning, settings, sql
-from relay.views.actuals import GOAL_METRICS
-from relay.views.common import Filters, View
+from relay.actuals import GOAL_METRICS
+from relay.filters import Filters
+from relay.views.common import View
 
 STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
 

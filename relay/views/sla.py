@@ -10,7 +10,8 @@ import pandas as pd
 
 from relay import settings, sql
 from relay.metrics import safe_ratio
-from relay.views.common import Filters, View
+from relay.filters import Filters
+from relay.views.common import View
 from relay.views.funnel import data_quality_note
 
 
@@ -61,6 +62,15 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     if affected:
         view.notes.append(data_quality_note(affected))
     return view
+
+
+def reps(cursor: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """{person_id: name} of everyone who owns MQLs, for the rep filter; a name two people
+    share gets the id."""
+    named = dict(sql.frame(cursor, "sla_reps").itertuples(index=False))
+    shared = {name for name in named.values() if list(named.values()).count(name) > 1}
+    return {person: f"{name} ({person})" if name in shared else name
+            for person, name in named.items()}
 
 
 def _late(row) -> int:

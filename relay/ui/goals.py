@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import editing, goals, identity, ui
+from relay import editing, goals, identity
+from relay.actuals import GOAL_METRICS
+from relay.ui import cache, flash, opened_store, shell, widgets
 from relay.views import goals as goals_view
-from relay.views.actuals import GOAL_METRICS
 
 SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
 TARGET_COLUMNS = ["goal", "target", "actual", "attainment", "expected_by_now", "status",
@@ -31,9 +32,9 @@ def goal_columns(currency: str) -> dict:
     }
 
 
-@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def history(store_path: str, goal_id: int) -> pd.DataFrame:
-    cursor = ui.cursor(store_path)
+    cursor = opened_store.cursor(store_path)
     try:
         return goals_view.history(cursor, goal_id)
     finally:
@@ -41,11 +42,11 @@ def history(store_path: str, goal_id: int) -> pd.DataFrame:
 
 
 def _connection(context):
-    return ui.connection(context.store_path)
+    return opened_store.connection(context.store_path)
 
 
 def _saved(message: str) -> None:
-    ui.saved(message, reset_prefixes=ui.GOAL_STATE_PREFIXES)
+    flash.saved(message, reset_prefixes=flash.GOAL_STATE_PREFIXES)
 
 
 def save_edits(context, edits: list[goals.TargetEdit]) -> None:
@@ -57,7 +58,7 @@ def save_edits(context, edits: list[goals.TargetEdit]) -> None:
         st.session_state["goals_conflict"] = str(conflict)
         st.rerun()
     except goals.GoalError as error:
-        st.error(ui.plain(error), icon=":material/error:")
+        st.error(widgets.plain(error), icon=":material/error:")
         return
     _saved(f"Saved {changed} goal{'s' if changed != 1 else ''}.")
 
@@ -67,12 +68,12 @@ def changed_by_others(changed: pd.DataFrame) -> None:
     save was refused), with a way to reload."""
     refused = st.session_state.get("goals_conflict")
     if refused:
-        st.error(ui.plain(refused), icon=":material/sync_problem:")
+        st.error(widgets.plain(refused), icon=":material/sync_problem:")
     if changed.empty and not refused:
         return
     lines = "\n".join(
-        "- " + ui.plain(f"{row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
-                        f"(version {row.version})")
+        "- " + widgets.plain(f"{row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
+                             f"(version {row.version})")
         for row in changed.itertuples()
     )
     if lines:
@@ -135,7 +136,7 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
             if side in state.index:
                 row = state.loc[side]
                 when = f"{row['signed_at']:%d %b %Y %H:%M}"
-                who = ui.plain(row["signed_by"])
+                who = widgets.plain(row["signed_by"])
                 if row["is_current"]:
                     st.markdown(f"**{SIDE_TITLES[side]}:** agreed by {who} on {when}")
                 else:
@@ -148,9 +149,9 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
                     disabled=not has_goals,
                     help=f"Records {identity.acting_user()} agreeing to the goals as shown."):
                 try:
-                    goals.sign_off(_connection(ui.context()), quarter, side, seen_revision)
+                    goals.sign_off(_connection(shell.context()), quarter, side, seen_revision)
                 except goals.GoalError as error:
-                    st.error(ui.plain(error))
+                    st.error(widgets.plain(error))
                 else:
                     _saved(f"Signed off {quarter} as {SIDE_TITLES[side].lower()}.")
 
@@ -160,9 +161,9 @@ def add_goal_form(context) -> None:
         with st.form("goals_add", clear_on_submit=False, border=False):
             quarter = str(context.filters.quarter)
             metric = st.selectbox("Metric", list(GOAL_METRICS), format_func=GOAL_METRICS.get)
-            region = st.selectbox("Region", ["All regions", *ui.filter_options(context).regions])
+            region = st.selectbox("Region", ["All regions", *shell.filter_options(context).regions])
             segment = st.selectbox("Segment",
-                                   ["All segments", *ui.filter_options(context).segments])
+                                   ["All segments", *shell.filter_options(context).segments])
             target = st.text_input("Target", placeholder="e.g. 2500000, or 0.28 for a win rate")
             owner = st.selectbox("Owner team", goals.OWNER_TEAMS, index=2)
             if st.form_submit_button(f"Add to {quarter}"):
@@ -174,7 +175,7 @@ def add_goal_form(context) -> None:
                         target, owner,
                     )
                 except goals.GoalError as error:
-                    st.error(ui.plain(error), icon=":material/error:")
+                    st.error(widgets.plain(error), icon=":material/error:")
                 else:
                     _saved(f"Added the {metric} goal to {quarter}.")
 
@@ -192,6 +193,6 @@ def copy_last_quarter_form(context) -> None:
                     context.settings.fiscal_year_start_month,
                 )
             except goals.GoalError as error:
-                st.error(ui.plain(error), icon=":material/error:")
+                st.error(widgets.plain(error), icon=":material/error:")
             else:
                 _saved(f"Copied {count} goals into {quarter}, grown by {growth:g}%.")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import forecasting, identity, ui
+from relay import forecasting, identity
 from relay import format as fmt
 from relay.identity import Role
+from relay.ui import cache, flash, opened_store, roles, shell, widgets
 
 
 def call_columns(currency: str) -> dict:
-    money = ui.money_column
+    money = widgets.money_column
     return {
         "rep": "Rep", "team": "Team", "region": "Region",
         "reps": st.column_config.NumberColumn("Reps", format="%d"),
@@ -49,12 +50,12 @@ def weighting_table(weights: pd.DataFrame, currency: str) -> None:
     st.dataframe(weights, hide_index=True, column_config={
         "forecast_category": "Forecast category",
         "deals": st.column_config.NumberColumn("Open deals", format="%d"),
-        "amount": ui.money_column("Open amount", currency),
+        "amount": widgets.money_column("Open amount", currency),
         "rate": st.column_config.NumberColumn("Won in its quarter", format="percent"),
-        "weighted_amount": ui.money_column("Weighted", currency),
+        "weighted_amount": widgets.money_column("Weighted", currency),
         "basis_deals": st.column_config.NumberColumn("History: open deals", format="%d"),
-        "basis_amount": ui.money_column("History: open amount", currency),
-        "won_in_quarter": ui.money_column("History: won in quarter", currency),
+        "basis_amount": widgets.money_column("History: open amount", currency),
+        "won_in_quarter": widgets.money_column("History: won in quarter", currency),
         "rate_from": "Measured on",
     })
 
@@ -71,19 +72,19 @@ JUDGED_COLUMNS = ["commit", "best_case", "called_actual", "commit_accuracy", "co
                   "model_forecast", "actual", "model_accuracy", "model_bias"]
 
 
-def submission_form(context: ui.Context) -> None:
+def submission_form(context: shell.Context) -> None:
     """Submit a commit and best case for yourself (your team's, as its manager); a planner
     may enter anyone's."""
-    people = ui.people(context.store_path)
+    people = cache.people(context.store_path)
     people = people[people["is_caller"]]
     if not len(people):
         st.info("Nobody owns a deal yet, so there is no one to call a forecast. Load deals "
                 "first.", icon=":material/inbox:")
         return
-    mine = [person for person in ui.me(context.store_path) if person in people.index]
-    if not ui.may(Role.PLANNER):
+    mine = [person for person in cache.me(context.store_path) if person in people.index]
+    if not roles.may(Role.PLANNER):
         if not mine:
-            st.info(ui.plain(
+            st.info(widgets.plain(
                 f"No one who calls a forecast in the store is you ({identity.acting_user()}), "
                 "so there is no forecast here for you to submit: the people table matches you "
                 "by email, and an admin can add yours."), icon=":material/person_search:")
@@ -122,12 +123,12 @@ def submission_form(context: ui.Context) -> None:
                  icon=":material/error:")
         return
     try:
-        forecasting.submit(ui.connection(context.store_path), quarter, person, commit,
+        forecasting.submit(opened_store.connection(context.store_path), quarter, person, commit,
                            best_case, context.settings.fiscal_year_start_month)
     except forecasting.ForecastError as error:
-        st.error(ui.plain(error), icon=":material/error:")
+        st.error(widgets.plain(error), icon=":material/error:")
         return
     currency = context.settings.currency
-    ui.saved(f"Forecast for {quarter} saved for {labels[person]}: commit "
-             f"{fmt.money(commit, currency)}, best case {fmt.money(best_case, currency)} "
-             "(recorded in the audit log).")
+    flash.saved(f"Forecast for {quarter} saved for {labels[person]}: commit "
+                f"{fmt.money(commit, currency)}, best case {fmt.money(best_case, currency)} "
+                "(recorded in the audit log).")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from relay.views.actuals import so_far_before
+from relay.actuals import so_far_before
 from relay.views.common import View
 
 Tables = dict[str, pd.DataFrame]

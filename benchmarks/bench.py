@@ -1,4 +1,4 @@
-"""python -m relay bench: how fast the dashboard is at a given scale, measured.
+"""python -m benchmarks.bench: how fast the dashboard is at a given scale, measured.
 
 In one run, on demo stores built by the same generator as `relay demo`:
 
@@ -12,7 +12,7 @@ In one run, on demo stores built by the same generator as `relay demo`:
   page drawn from its figures already in memory (no queries, no cache look-ups). The
   process's peak memory once every page has been visited is the app's RSS.
 - **Naive reference**: the same headline figures computed the common way, by loading the
-  tables the page reads into pandas and filtering there (relay.naive), in a process of its
+  tables the page reads into pandas and filtering there (benchmarks.naive), in a process of its
   own. Its figures are checked against the page's.
 - **Import**: leads from CSV into a fresh store, the way `relay import` does it.
 
@@ -21,6 +21,7 @@ Timings are medians over the repetitions. Targets are in TARGETS; `--json` write
 
 from __future__ import annotations
 
+import argparse
 import json
 import multiprocessing
 import os
@@ -37,8 +38,9 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from relay import PROJECT_ROOT, clock, demo, exporting, importing, naive, settings, store
-from relay.pages import PAGES
+from benchmarks import naive
+from relay import PROJECT_ROOT, clock, demo, exporting, importing, settings, store
+from relay.ui.pages import PAGES
 
 REPETITIONS = 3
 IMPORT_LEADS = 1_000_000
@@ -157,14 +159,14 @@ def _query_log():
 @contextmanager
 def _from_memory():
     """Every cached data function of the app answers from a dict filled on its first call:
-    the page then draws from figures already in memory. Yields the calls to ui.view."""
+    the page then draws from figures already in memory. Yields the calls to cache.view."""
     from streamlit.runtime.caching.cache_utils import CachedFunc
 
-    from relay import calendar_ui, data_ui, forecast_ui, goals_ui, ui
+    from relay.ui import cache, calendar, data, forecast, goals
 
     views: dict[str, Any] = {}
     with ExitStack() as patches:
-        for module in (ui, data_ui, goals_ui, calendar_ui, forecast_ui):
+        for module in (cache, data, goals, calendar, forecast):
             for name, function in vars(module).items():
                 if isinstance(function, CachedFunc) and name != "connection":
                     patches.enter_context(mock.patch.object(module, name,
@@ -208,12 +210,13 @@ def measure_app(path: str, as_of: str, repetitions: int) -> dict:
     """Runs in its own process, which plays the dashboard: every page cold, warm and from
     memory; its peak memory at the end is the app's."""
     os.environ["RELAY_DB"], os.environ["RELAY_TODAY"] = path, as_of
-    from relay import filters, ui
+    from relay import filters
+    from relay.ui import opened_store
 
     started = time.perf_counter()
     _run_page(PAGES[-1].path, {})  # the modules load once, when the dashboard starts
     start_seconds = time.perf_counter() - started
-    connection = ui.connection(path)
+    connection = opened_store.connection(path)
     config = settings.load(connection.cursor())
     available = filters.options(connection.cursor(), clock.today(),
                                 config.fiscal_year_start_month)
@@ -223,7 +226,7 @@ def measure_app(path: str, as_of: str, repetitions: int) -> dict:
     for page in PAGES:
         for label in FILTERS:
             query = {"region": region} if label == "region" else {}
-            ui.restart(path)
+            opened_store.restart(path)
             with _query_log() as log:
                 cold = _run_page(page.path, query)
             warm = [_run_page(page.path, query) for _ in range(repetitions)]
@@ -349,7 +352,7 @@ def _import_in_own_process(csv_path: Path, target: Path) -> tuple[float, int]:
     forking parent's high-water mark over into the child's ru_maxrss."""
     started = time.perf_counter()
     child = subprocess.run(
-        [sys.executable, "-c", "import sys; from relay import bench; "
+        [sys.executable, "-c", "import sys; from benchmarks import bench; "
          "sys.exit(bench._import_child(sys.argv[1], sys.argv[2]))", str(csv_path),
          str(target)],
         cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
@@ -505,3 +508,48 @@ def table(results: dict) -> str:
     lines += [f"  missed: {c['check']} = {c['value']} (target {'≥' if c['at_least'] else '≤'} "
               f"{c['limit']})" for c in missed]
     return "\n".join(lines)
+
+
+def _leads(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1_000:
+        raise argparse.ArgumentTypeError("the demo needs at least 1000 leads")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench",
+        description="Measure every page, cold and warm, against the naive and floor "
+                    "references, at a chosen scale; and importing leads.")
+    parser.add_argument("--leads", type=_leads, default=10_000_000,
+                        help="leads in the generated company (default 10,000,000)")
+    parser.add_argument("--import-leads", type=_leads, default=IMPORT_LEADS,
+                        help="leads in the CSV import measured (default 1,000,000)")
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER,
+                        help="where the demo stores are built and reused (default data/bench)")
+    parser.add_argument("--repetitions", type=int, default=REPETITIONS)
+    parser.add_argument("--import-only", action="store_true",
+                        help="measure only the CSV import of --import-leads leads (time and "
+                             "the import process's peak memory)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
+    args = parser.parse_args(argv)
+    if args.repetitions < 1:
+        parser.error("--repetitions must be 1 or more")
+    try:
+        if args.import_only:
+            print(import_table(run_import(args.import_leads, args.json, args.repetitions)))
+        else:
+            print(table(run(args.leads, args.json, args.repetitions, args.import_leads,
+                            args.folder)))
+    except (BenchError, store.StoreError, ValueError) as error:
+        print(f"benchmarks.bench: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

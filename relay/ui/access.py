@@ -11,7 +11,8 @@ from streamlit import config
 
 from relay import identity
 from relay.identity import ADDS, SECRETS_FILE, Actor, Role
-from relay.ui import plain
+from relay.ui import signin
+from relay.ui.widgets import plain
 
 
 def gate() -> Actor:
@@ -25,7 +26,7 @@ def gate() -> Actor:
     _refuse_role_from_address(actor)
     if actor.how in ("signed out", "expired"):
         # current() has read these rules already without complaint.
-        _sign_in_screen(actor, identity.dashboard_rules())
+        _sign_in_screen(actor, signin.dashboard_rules())
         st.stop()
     if actor.role is None:
         st.title("Revenue Relay")

@@ -11,8 +11,9 @@ import streamlit as st
 
 from relay import (
     exporting, handoff, importing, layouts, private, problem_kinds, report, restoring, settings,
-    sql, store, ui, uploads,
+    store, uploads,
 )
+from relay.ui import cache, flash, opened_store, shell, widgets
 
 MAP_MYSELF = "map"
 # Tables bigger than this are exported from the command line: a download is held in memory.
@@ -26,19 +27,19 @@ def saved_upload(uploaded) -> Path:
     try:
         return uploads.save(uploaded.getvalue(), Path(uploaded.name).suffix)
     except private.NotPrivate as error:
-        st.error(ui.plain(error), icon=":material/lock:")
+        st.error(widgets.plain(error), icon=":material/lock:")
         st.stop()
 
 
-def inbox_notice(context: ui.Context) -> None:
+def inbox_notice(context: shell.Context) -> None:
     """Say so when the command line cannot hand jobs to this dashboard, and why."""
     problem = handoff.worker_problem(context.store_path)
     if problem:
-        st.warning(ui.plain("The command line cannot hand imports, exports or backups to this "
-                            f"dashboard: {problem}"), icon=":material/lock:")
+        st.warning(widgets.plain("The command line cannot hand imports, exports or backups to this "
+                                 f"dashboard: {problem}"), icon=":material/lock:")
 
 
-def preview(context: ui.Context, path: Path, file_name: str, table: str,
+def preview(context: shell.Context, path: Path, file_name: str, table: str,
             layout: str | layouts.Layout | None,
             date_format: str | None = None) -> importing.Preview:
     """What importing the file would do, computed once per file, table, layout and store
@@ -47,9 +48,9 @@ def preview(context: ui.Context, path: Path, file_name: str, table: str,
     cached = st.session_state.get("data_preview")
     if cached is not None and cached[0] == key:
         return cached[1]
-    cursor = ui.cursor(context.store_path)
+    cursor = opened_store.cursor(context.store_path)
     try:
-        with st.spinner(f"Checking {ui.plain(file_name)}…"):
+        with st.spinner(f"Checking {widgets.plain(file_name)}…"):
             result = importing.preview_file(cursor, path, file_name, table, layout,
                                             date_format=date_format)
             # Every problem, while the check's tables are there: the download's content.
@@ -67,26 +68,26 @@ def _store_generation() -> int:
     return st.session_state.get("data_generation", 0)
 
 
-def do_import(context: ui.Context, path: Path, file_name: str, table: str,
+def do_import(context: shell.Context, path: Path, file_name: str, table: str,
               layout: str | layouts.Layout | None, shown: importing.Preview,
               date_format: str | None = None) -> None:
     try:
-        with st.spinner(f"Importing {ui.plain(file_name)}…"):
-            outcome = uploads.import_file(ui.connection(context.store_path), path, table,
+        with st.spinner(f"Importing {widgets.plain(file_name)}…"):
+            outcome = uploads.import_file(opened_store.connection(context.store_path), path, table,
                                           file_name=file_name, layout=layout,
                                           expect=shown.counts(), date_format=date_format)
     except importing.ImportFailed as error:
-        st.error(ui.plain(error), icon=":material/error:")
+        st.error(widgets.plain(error), icon=":material/error:")
         return
     st.session_state["data_generation"] = _store_generation() + 1
     if outcome.written:
-        ui.saved(f"Imported {outcome.preview.summary()}", reset_prefixes=("data_",))
+        flash.saved(f"Imported {outcome.preview.summary()}", reset_prefixes=("data_",))
     elif outcome.preview.ok:
         st.warning("The store changed since this preview (someone else imported or edited "
                    "data), so nothing was written. Check the new preview and import again.",
                    icon=":material/sync_problem:")
     else:
-        st.error(ui.plain(outcome.preview.summary()), icon=":material/error:")
+        st.error(widgets.plain(outcome.preview.summary()), icon=":material/error:")
 
 
 def show_preview(result: importing.Preview) -> None:
@@ -96,28 +97,28 @@ def show_preview(result: importing.Preview) -> None:
             ("Unchanged", "unchanged"), ("New people", "new_people")], strict=True):
         column.metric(label, f"{counts[key]:,}", border=True)
     if result.new_people:
-        st.caption(ui.plain("Owners not yet known, added as people: "
-                            + ", ".join(result.new_people)))
+        st.caption(widgets.plain("Owners not yet known, added as people: "
+                                 + ", ".join(result.new_people)))
     if result.unused_headers:
-        st.caption(ui.plain("Columns not imported: " + ", ".join(result.unused_headers)))
+        st.caption(widgets.plain("Columns not imported: " + ", ".join(result.unused_headers)))
     if result.date_formats:
-        st.caption(ui.plain("Dates read as: " + "; ".join(
+        st.caption(widgets.plain("Dates read as: " + "; ".join(
             f"{header}: {how}" for header, how in result.date_formats.items())))
     if result.notes:
-        st.caption(ui.plain("Read as exported: " + "; ".join(result.notes)))
+        st.caption(widgets.plain("Read as exported: " + "; ".join(result.notes)))
     if result.merged_people:
-        st.caption(ui.plain("People an earlier import created, merged into the people they "
-                            "are (their records follow): " + ", ".join(result.merged_people)))
+        st.caption(widgets.plain("People an earlier import created, merged into the people they "
+                                 "are (their records follow): " + ", ".join(result.merged_people)))
     for effect in result.effects:
-        st.caption(ui.plain(effect))
+        st.caption(widgets.plain(effect))
     if not result.ok:
-        st.error(ui.plain(result.summary()), icon=":material/error:")
+        st.error(widgets.plain(result.summary()), icon=":material/error:")
         problem_summary(result)
         _problem_table(result.problems, "Problem")
         return
     if result.warnings:
-        st.warning(ui.plain(f"{result.warning_count:,} warning(s): imported all the same, "
-                            "worth a look (dates out of order)."), icon=":material/warning:")
+        st.warning(widgets.plain(f"{result.warning_count:,} warning(s): imported all the same, "
+                                 "worth a look (dates out of order)."), icon=":material/warning:")
         _problem_table(result.warnings, "Warning")
     if not result.sample.empty:
         st.caption(f"The first {len(result.sample):,} rows as they will be stored:")
@@ -202,8 +203,8 @@ def date_format_choice(table: str, first: importing.Preview) -> str | None:
     """How the file's dates are written, when the user says so (None: decided from the
     file). Asked first of all when a column reads both as D/M/Y and M/D/Y."""
     if first.ambiguous_dates:
-        st.warning(ui.plain(f"{', '.join(first.ambiguous_dates)}: every date reads both day "
-                            "first and month first. Say how the file writes them:"),
+        st.warning(widgets.plain(f"{', '.join(first.ambiguous_dates)}: every date reads both day "
+                                 "first and month first. Say how the file writes them:"),
                    icon=":material/help:")
     picked = st.selectbox("Dates are written as", list(DATE_CHOICES),
                           format_func=DATE_CHOICES.get, key=f"data_dates_{table}")
@@ -214,35 +215,36 @@ def date_format_choice(table: str, first: importing.Preview) -> str | None:
     return None if picked == DECIDE else picked
 
 
-def save_mapping_form(context: ui.Context, layout: layouts.Layout) -> None:
+def save_mapping_form(context: shell.Context, layout: layouts.Layout) -> None:
     with st.form("data_save_mapping", border=False):
         name = st.text_input("Save this mapping as", placeholder="e.g. Pipedrive deals")
         if st.form_submit_button("Save mapping", icon=":material/save:"):
             try:
-                layouts.save_mapping(ui.connection(context.store_path), name, layout.table,
+                layouts.save_mapping(opened_store.connection(context.store_path), name,
+                                     layout.table,
                                      {column: headers[0] for column, headers in
                                       layout.columns.items()}, layout.date_format)
             except layouts.LayoutError as error:
-                st.error(ui.plain(error), icon=":material/error:")
+                st.error(widgets.plain(error), icon=":material/error:")
                 return
-            ui.saved(f"Saved the mapping {name.strip()!r}; choose it next time.")
+            flash.saved(f"Saved the mapping {name.strip()!r}; choose it next time.")
 
 
-@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def import_history(store_path: str) -> pd.DataFrame:
-    cursor = ui.cursor(store_path)
+    cursor = opened_store.cursor(store_path)
     try:
-        return sql.frame(cursor, "import_runs", limit=200)
+        return importing.history(cursor, limit=200)
     finally:
         cursor.close()
 
 
-@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def import_changes(store_path: str, import_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows per table and change, the changed rows) of an accepted import."""
-    cursor = ui.cursor(store_path)
+    cursor = opened_store.cursor(store_path)
     try:
-        return (sql.frame(cursor, "import_change_counts", import_id=import_id),
+        return (importing.change_counts(cursor, import_id),
                 importing.changed_rows(cursor, import_id))
     finally:
         cursor.close()
@@ -276,18 +278,27 @@ def import_changes_panel(store_path: str, runs: pd.DataFrame) -> None:
                        key="data_history_download")
 
 
-@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def table_sizes(store_path: str) -> dict[str, int]:
-    cursor = ui.cursor(store_path)
+    cursor = opened_store.cursor(store_path)
     try:
-        return {name: int(rows) for name, rows in sql.frame(cursor, "table_sizes").itertuples(
-            index=False) if name in exporting.TABLES}
+        return exporting.table_sizes(cursor)
     finally:
         cursor.close()
 
 
-def stage_mapping_editor(context: ui.Context) -> None:
-    cursor = ui.cursor(context.store_path)
+def layout_choices(store_path: str, table: str) -> dict[str, layouts.Layout]:
+    """The layouts a file for `table` may be read as: the built-in ones and the saved
+    mappings."""
+    cursor = opened_store.cursor(store_path)
+    try:
+        return layouts.choices_for(cursor, table)
+    finally:
+        cursor.close()
+
+
+def stage_mapping_editor(context: shell.Context) -> None:
+    cursor = opened_store.cursor(context.store_path)
     try:
         seen = layouts.stage_mapping(cursor)
     finally:
@@ -306,16 +317,17 @@ def stage_mapping_editor(context: ui.Context) -> None:
     if st.button("Save the stage mapping", icon=":material/save:"):
         rows = edited.astype(object).where(edited.notna(), None).to_dict("records")
         try:
-            count = layouts.save_stage_mapping(ui.connection(context.store_path), rows, seen)
+            count = layouts.save_stage_mapping(
+                opened_store.connection(context.store_path), rows, seen)
         except layouts.LayoutError as error:
-            st.error(ui.plain(error), icon=":material/error:")
+            st.error(widgets.plain(error), icon=":material/error:")
             return
-        ui.saved(f"Saved the stage mapping ({count} stages).",
-                 reset_prefixes=("data_stage_editor",))
+        flash.saved(f"Saved the stage mapping ({count} stages).",
+                    reset_prefixes=("data_stage_editor",))
 
 
 def table_csv(store_path: str, table: str) -> bytes:
-    cursor = ui.cursor(store_path)
+    cursor = opened_store.cursor(store_path)
     try:
         with tempfile.TemporaryDirectory() as folder:
             output = Path(folder) / f"{table}.csv"
@@ -328,7 +340,7 @@ def table_csv(store_path: str, table: str) -> bytes:
 def backup_bytes(store_path: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "revenue-relay-backup.duckdb"
-        exporting.backup(ui.connection(store_path), output)
+        exporting.backup(opened_store.connection(store_path), output)
         return output.read_bytes()
 
 
@@ -343,22 +355,23 @@ def restore_form(store_path: str) -> None:
                "`<store>.replaced-YYYYMMDD-HHMMSS`. Everyone's pages then show the backup.")
     uploaded = st.file_uploader("Backup file", key="data_restore_file")
     if uploaded is None or not st.button(
-            f"Restore {ui.plain(uploaded.name)} in place of the store", type="primary",
+            f"Restore {widgets.plain(uploaded.name)} in place of the store", type="primary",
             icon=":material/settings_backup_restore:", key="data_restore_confirm"):
         return
     backup = saved_upload(uploaded)
     try:
-        with st.spinner(f"Checking and restoring {ui.plain(uploaded.name)}…"), ui.STORE_LOCK:
+        with (st.spinner(f"Checking and restoring {widgets.plain(uploaded.name)}…"),
+              opened_store.STORE_LOCK):
             done = restoring.restore(Path(store_path), backup, source_name=uploaded.name,
-                                     release=lambda: ui.restart(store_path))
+                                     release=lambda: opened_store.restart(store_path))
     except store.StoreError as error:  # refused (bad backup, store held): nothing changed
-        st.error(ui.plain(error), icon=":material/error:")
+        st.error(widgets.plain(error), icon=":material/error:")
         return
     finally:
         backup.unlink(missing_ok=True)
     kept = f" The replaced store was kept as {done.kept}." if done.kept else ""
-    ui.saved(f"Restored {uploaded.name} ({done.tables} tables).{kept}",
-             reset_prefixes=("data_", *ui.GOAL_STATE_PREFIXES))
+    flash.saved(f"Restored {uploaded.name} ({done.tables} tables).{kept}",
+                reset_prefixes=("data_", *flash.GOAL_STATE_PREFIXES))
 
 
 SETTING_FIELDS = {
@@ -378,7 +391,7 @@ SETTING_FIELDS = {
 }
 
 
-def settings_form(context: ui.Context) -> None:
+def settings_form(context: shell.Context) -> None:
     """The store's settings, saved all or none."""
     current = settings.as_texts(context.settings)
     with st.form("data_settings", border=False):
@@ -392,8 +405,8 @@ def settings_form(context: ui.Context) -> None:
         st.info("Nothing changed, so nothing was saved.", icon=":material/info:")
         return
     try:
-        settings.change_many(ui.connection(context.store_path), changed)
+        settings.change_many(opened_store.connection(context.store_path), changed)
     except ValueError as error:
-        st.error(ui.plain(error), icon=":material/error:")
+        st.error(widgets.plain(error), icon=":material/error:")
         return
-    ui.saved(f"Saved {', '.join(changed)} (recorded in the audit log).")
+    flash.saved(f"Saved {', '.join(changed)} (recorded in the audit log).")

@@ -6,14 +6,15 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from relay import campaigns, ui
+from relay import campaigns
 from relay import format as fmt
+from relay.ui import cache, flash, opened_store, shell, widgets
 from relay.views import calendar
 
-@st.cache_data(ttl=ui.CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
     """(channels, {person_id: name}) for the filters and forms."""
-    cursor = ui.cursor(store_path)
+    cursor = opened_store.cursor(store_path)
     try:
         known = calendar.choices(cursor)
     finally:
@@ -21,18 +22,18 @@ def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
     return known["channels"], known["owners"]
 
 
-def controls(context: ui.Context) -> calendar.CalendarFilters:
+def controls(context: shell.Context) -> calendar.CalendarFilters:
     """Range preset, dates, channel, status and owner: read from and written to the URL."""
     channels, owners = choices(context.store_path)
     # Bound widgets keep their shown labels in the URL ("range=Next+90+days", owner names).
     presets = {label: key for key, label in calendar.PRESETS.items()}
-    ui.warn_unknown_link_value("range", list(presets), "Range")
-    ui.warn_unknown_link_value("channel", channels, "Channel")
-    ui.warn_unknown_link_value("status", list(campaigns.STATUSES), "Status")
-    ui.warn_unknown_link_value("owner", list(owners.values()), "Owner")
+    widgets.warn_unknown_link_value("range", list(presets), "Range")
+    widgets.warn_unknown_link_value("channel", channels, "Channel")
+    widgets.warn_unknown_link_value("status", list(campaigns.STATUSES), "Status")
+    widgets.warn_unknown_link_value("owner", list(owners.values()), "Owner")
     today = context.today
     # Read before the date fields are drawn: drawing them drops a bad date from the address.
-    bad_dates = {label: ui.bad_link_dates(key, calendar.EARLIEST, calendar.LATEST)
+    bad_dates = {label: widgets.bad_link_dates(key, calendar.EARLIEST, calendar.LATEST)
                  for key, label in (("from", "From"), ("to", "To"))}
     notice = st.empty()
     left, middle, right = st.columns([2, 3, 3])
@@ -61,7 +62,7 @@ def controls(context: ui.Context) -> calendar.CalendarFilters:
             preset, today, context.settings.fiscal_year_start_month, first, last)
     except calendar.RangeError as error:
         _warn_replaced(notice, replaced, None)
-        st.error(ui.plain(error), icon=":material/date_range:")
+        st.error(widgets.plain(error), icon=":material/date_range:")
         st.stop()
     _warn_replaced(notice, replaced, (starts_on, ends_on))
     return calendar.CalendarFilters(
@@ -76,14 +77,14 @@ def _warn_replaced(notice, replaced: dict[str, tuple[list[str], dt.date]],
     is shown instead."""
     if not replaced:
         return
-    lines = [ui.bad_link_date_message(label, values, f"{day:%d %b %Y} is used instead")
+    lines = [widgets.bad_link_date_message(label, values, f"{day:%d %b %Y} is used instead")
              for label, (values, day) in replaced.items()]
     if used is not None:
-        lines.append(ui.plain(f"Showing {used[0]:%d %b %Y} – {used[1]:%d %b %Y}."))
+        lines.append(widgets.plain(f"Showing {used[0]:%d %b %Y} – {used[1]:%d %b %Y}."))
     notice.warning("  \n".join(lines), icon=":material/link_off:")
 
 
-def view_url(context: ui.Context, chosen: calendar.CalendarFilters) -> str:
+def view_url(context: shell.Context, chosen: calendar.CalendarFilters) -> str:
     """A link back to exactly this view of the calendar (dates spelled out, so the link
     shows the same campaigns next week too)."""
     return calendar.view_link(context.settings.app_url, chosen,
@@ -113,10 +114,10 @@ def detail(table: pd.DataFrame, currency: str) -> None:
         st.text(row["description"])
 
 
-def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> None:
+def campaign_form(context: shell.Context, existing: pd.Series | None = None) -> None:
     """Add a campaign, or edit `existing` (saved only if nobody changed it meanwhile)."""
     channels, owners = choices(context.store_path)
-    options = ui.filter_options(context)
+    options = shell.filter_options(context)
     key = "calendar_edit" if existing is not None else "calendar_add"
 
     def value(column, default=None):
@@ -153,7 +154,7 @@ def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> Non
               "segment": segment, "start_date": start, "end_date": end, "budget": budget,
               "expected_leads": expected, "actual_cost": cost, "owner_id": owner,
               "description": description}
-    connection = ui.connection(context.store_path)
+    connection = opened_store.connection(context.store_path)
     try:
         if existing is None:
             campaigns.create(connection, fields)
@@ -162,9 +163,9 @@ def campaign_form(context: ui.Context, existing: pd.Series | None = None) -> Non
             st.info("Nothing changed, so nothing was saved.", icon=":material/info:")
             return
     except (campaigns.CampaignError, campaigns.CampaignConflict) as error:
-        st.error(ui.plain(error), icon=":material/error:")
+        st.error(widgets.plain(error), icon=":material/error:")
         return
-    ui.saved(f"Saved the campaign {name!r}.")
+    flash.saved(f"Saved the campaign {name!r}.")
 
 
 def _index(options, value) -> int:

@@ -1,0 +1,93 @@
+"""Small drawing helpers the pages share: text shown as typed, tables of amounts, rows of
+figures, and the checks of values a page address carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import streamlit as st
+
+from relay import format as fmt, report
+from relay.views.common import View
+
+MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
+MAX_TIMELINE = 60  # bars a timeline shows and stays readable on a projector
+
+# Characters that Streamlit's markdown (GitHub flavour plus :colour[] directives, emoji
+# short codes and $LaTeX$) would interpret.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|$<>~:])")
+
+
+def plain(text: object) -> str:
+    """Text from the data or the user, escaped so that markdown shows it as typed: a name
+    like "[click](http://…)" stays text, never a link, an image or a formula."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def warn_unknown_link_value(key: str, known: list[str], label: str) -> None:
+    """A value in the page address that is not among the widget's options: say so (the
+    bound widget would drop it silently)."""
+    unknown = [value for value in st.query_params.get_all(key) if value not in known]
+    if unknown:
+        st.warning(plain(f"{label}: {', '.join(map(repr, unknown))} not known; left out of "
+                         "the view."), icon=":material/link_off:")
+
+
+# What a bound st.date_input takes from the address (streamlit's DateInputSerde): any other
+# text, or a date outside the widget's min_value..max_value, is dropped without a word.
+LINK_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+
+
+def bad_link_dates(key: str, earliest: dt.date | None = None,
+                   latest: dt.date | None = None) -> list[str]:
+    """The values of `key` in the page address that a bound date field would drop: not a
+    date as it reads them (2026-02-31, garbage, 20260201) or outside `earliest`..`latest`.
+    Read them before the field is drawn: drawing it removes them from the address."""
+    bad = []
+    for value in st.query_params.get_all(key):
+        day = None
+        for pattern in LINK_DATE_FORMATS:
+            try:
+                day = dt.datetime.strptime(value, pattern).date()
+                break
+            except ValueError:
+                continue
+        if day is None or (earliest and day < earliest) or (latest and day > latest):
+            bad.append(value)
+    return bad
+
+
+def bad_link_date_message(label: str, values: list[str], instead: str = "left out of the "
+                          "view") -> str:
+    return plain(f"{label}: {', '.join(map(repr, values))} in the address is not a date "
+                 f"(YYYY-MM-DD) the field takes; {instead}.")
+
+
+def warn_bad_link_date(key: str, label: str, earliest: dt.date | None = None,
+                       latest: dt.date | None = None) -> None:
+    """A date in the page address that is not one: say so (the bound date field would drop
+    it silently). Call it before the field is drawn."""
+    bad = bad_link_dates(key, earliest, latest)
+    if bad:
+        st.warning(bad_link_date_message(label, bad), icon=":material/link_off:")
+
+
+def csv_bytes(table) -> bytes:
+    return report.table_csv(table).encode("utf-8")
+
+
+def money_column(label: str, currency: str):
+    """A table column of amounts in the store's currency."""
+    named = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+    number_format = named.get(currency) or f"{fmt.SYMBOLS.get(currency, currency + ' ')}%.0f"
+    return st.column_config.NumberColumn(label, format=number_format)
+
+
+def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str) -> None:
+    """A row of figures, each (key, note under it), with its definition as the hover help."""
+    for column, (key, note) in zip(st.columns(len(figures)), figures, strict=True):
+        figure = view.figures[key]
+        column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
+                      delta=note, delta_color="off", delta_arrow="off",
+                      help=figure.definition, border=True)
