@@ -20,7 +20,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     list of open breaches to that rep's leads."""
     view = View("sla", filters, as_of)
     sla_hours = settings.load(cursor).sla_hours
-    # Ages run to this moment today, or to the end of an earlier as-of day.
+    # Ages run to this moment today, or to the end of an earlier as-of day. The real moment,
+    # not clock.now(): a pinned RELAY_TODAY in the past is read as its whole day, whatever
+    # the time of day (nothing here is written, so it needs no stamp of the pinned day).
     now = min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
     period = {"starts_on": filters.quarter.start,
               "ends_before": min(filters.quarter.end, as_of + dt.timedelta(days=1)),
