@@ -16,8 +16,7 @@ st.caption(ui.plain(f"{chosen.describe()} · the quarter filter does not apply h
 
 view = ui.view("calendar", context.store_path, chosen, context.today)
 table = view.tables["campaigns"]
-for note in view.notes:
-    st.info(ui.plain(note), icon=":material/event_busy:")
+ui.notes(view.notes)
 
 ui.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
                      ("starting_in_range", None), ("expected_leads_in_range", None),

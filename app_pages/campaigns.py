@@ -11,8 +11,7 @@ st.caption(ui.plain(f"{context.filters.describe()} · campaigns running in the q
                     f"what their leads produced by {context.today:%d %b %Y}"))
 ui.need_data(context, ("campaigns",), "what each campaign cost and produced")
 view = ui.view("campaigns", context.store_path, context.filters, context.today)
-for note in view.notes:
-    st.info(ui.plain(note), icon=":material/info:")
+ui.notes(view.notes)
 ui.metric_row(view, [("campaigns_run", None), ("campaign_cost", None),
                      ("campaign_sourced_pipeline", None), ("campaign_sourced_revenue", None),
                      ("campaign_roi", None)], currency)

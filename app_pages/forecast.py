@@ -24,8 +24,7 @@ this_quarter, moved, record, *submit = st.tabs(
     + (["Submit a forecast"] if may_submit else []))
 
 with this_quarter:
-    for note in view.notes:
-        st.warning(ui.plain(note), icon=":material/info:")
+    ui.notes(view.notes)
     ui.metric_row(view, [
         ("revenue_target", None),
         ("closed_won", f"{fmt.percent(value('attainment'))} done · "
@@ -80,8 +79,7 @@ with moved:
     for problem in changes.problems:
         st.error(ui.plain(problem), icon=":material/date_range:")
     if not changes.problems:
-        for note in changes.notes:
-            st.caption(ui.plain(note))
+        ui.notes(changes.notes)
         ui.metric_row(changes, [("pipeline_at_start", None), ("pipeline_at_end", None),
                                 ("pipeline_net_change", None), ("won_between", None)], currency)
         summary = changes.tables["changes"]
@@ -117,8 +115,7 @@ with record:
                         help="The default is the setting forecast_cutoff_week.")
     track = ui.view("forecast_track_record", context.store_path, context.filters,
                     context.today, cutoff_week=week)
-    for note in track.notes:
-        st.warning(ui.plain(note), icon=":material/info:")
+    ui.notes(track.notes)
     ui.metric_row(track, [("commit_accuracy_mean", None), ("model_accuracy_mean", None),
                           ("commit_bias_mean", None), ("model_bias_mean", None)], currency)
     by_quarter = track.tables["accuracy_by_quarter"]

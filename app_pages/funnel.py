@@ -11,8 +11,7 @@ st.title("Demand funnel")
 st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 ui.need_data(context, ("leads",), "MQLs, SALs, SQLs and how leads convert")
 view = ui.view("funnel", context.store_path, context.filters, context.today)
-for note in view.notes:
-    st.warning(ui.plain(note), icon=":material/rule:")
+ui.notes(view.notes)
 
 stages = view.tables["stages"]
 ui.metric_row(view, [

@@ -21,8 +21,7 @@ st.caption(ui.plain(f"{context.filters.describe()} · ") + {
 ui.show_flash()
 view = ui.view("goals", context.store_path, context.filters, context.today)
 table = view.tables["goals"]
-for note in view.notes:
-    st.info(ui.plain(note), icon=":material/info:")
+ui.notes(view.notes)
 
 seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
                                             int(view.value("plan_revision")))

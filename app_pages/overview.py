@@ -13,8 +13,7 @@ ui.need_data(context, ("deals", "goals", "leads"), "the revenue target, closed-w
                "forecast and the funnel")
 
 view = ui.view("overview", context.store_path, context.filters, context.today)
-for note in view.notes:
-    st.warning(ui.plain(note), icon=":material/info:")
+ui.notes(view.notes)
 value = view.value
 
 st.subheader("Where we stand")

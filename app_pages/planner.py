@@ -51,8 +51,7 @@ for problem in view.problems:
     st.warning(ui.plain(problem), icon=":material/edit_note:")
 if view.problems:
     st.stop()
-for note in view.notes:
-    st.caption(ui.plain(note))
+ui.notes(view.notes)
 
 st.subheader(f"What {fmt.money(value('revenue_target'), currency)} takes")
 ui.metric_row(view, [("pipeline_needed", None), ("deals_won_needed", None),

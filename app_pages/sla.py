@@ -14,8 +14,7 @@ ui.show_flash()
 ui.need_data(context, ("leads",), "how fast MQLs get a first touch")
 scope, rep = sla_ui.breach_scope(context)
 view = ui.view("sla", context.store_path, context.filters, context.today, rep=rep)
-for note in view.notes:
-    st.warning(ui.plain(note), icon=":material/rule:")
+ui.notes(view.notes)
 
 ui.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
                      ("p90_speed_hours", None), ("within_sla_share", None),

@@ -21,7 +21,7 @@ from relay.identity import Role
 from relay.views import (
     calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
 )
-from relay.views.common import Filters, View
+from relay.views.common import Filters, Note, NoteKind, View
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
@@ -393,3 +393,15 @@ def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str)
         column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
                       delta=note, delta_color="off", delta_arrow="off",
                       help=figure.definition, border=True)
+
+
+def notes(view_notes: list[Note]) -> None:
+    """A view's notes, each drawn by its kind, the same way on every page."""
+    for note in view_notes:
+        text = plain(note.text)
+        if note.kind is NoteKind.NOTHING:
+            st.info(text, icon=":material/info:")
+        elif note.kind is NoteKind.CAVEAT:
+            st.warning(text, icon=":material/rule:")
+        else:
+            st.caption(text)

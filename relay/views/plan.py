@@ -10,7 +10,7 @@ import pandas as pd
 
 from relay import planning, settings, sql
 from relay.views.actuals import GOAL_METRICS
-from relay.views.common import Filters, View
+from relay.views.common import Filters, NoteKind, View
 
 STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
 
@@ -95,8 +95,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         }
         for metric in STAGES
     ])
-    view.notes.append(
-        f"{int(supply['campaigns'])} campaigns run in {filters.quarter} for this breakdown."
+    view.note(
+        f"{int(supply['campaigns'])} campaigns run in {filters.quarter} for this breakdown.",
+        NoteKind.SCOPE,
     )
     return view
 

@@ -61,7 +61,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     quality = sql.row(cursor, "lead_data_quality", **period)
     affected = {k: v for k, v in quality.items() if v}
     if affected:
-        view.notes.append(data_quality_note(affected))
+        view.note(data_quality_note(affected))
     return view
 
 
