@@ -10,6 +10,10 @@ context = ui.context()
 currency = context.settings.currency
 st.title("Campaign calendar")
 ui.show_flash()
+
+ui.need_data(context, ("campaigns",), "when campaigns run, the leads they bring and where "
+             "they overlap", planner_starts_here=True)
+
 chosen = calendar_ui.controls(context)
 st.caption(ui.plain(f"{chosen.describe()} · the quarter filter does not apply here; "
                     "region and segment from the sidebar do"))

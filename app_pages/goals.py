@@ -19,6 +19,10 @@ st.caption(ui.plain(f"{context.filters.describe()} · ") + {
 }[quarter_phase])
 
 ui.show_flash()
+
+ui.need_data(context, ("goals",), "the quarter's goals with their actuals, attainment and pace",
+             planner_starts_here=True)
+
 view = ui.view("goals", context.store_path, context.filters, context.today)
 table = view.tables["goals"]
 ui.notes(view.notes)

@@ -12,6 +12,10 @@ quarter = context.filters.quarter
 st.title("Demand planner")
 st.caption(ui.plain(f"{context.filters.describe()} · pick the quarter to plan in the sidebar"))
 ui.show_flash()
+
+ui.need_data(context, ("deals", "leads"), "the deals, pipeline and leads a revenue target "
+             "takes, measured on your own history", planner_starts_here=True)
+
 overrides_key = f"planner_overrides_{context.filters}"
 overrides = st.session_state.setdefault(overrides_key, {})
 

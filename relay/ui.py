@@ -277,20 +277,25 @@ def needs_role(role: Role, to_do: str) -> None:
     st.caption(plain(f"A {role} {to_do} here; you have the {identity.current().role} role."))
 
 
-def need_data(context: Context, tables: tuple[str, ...], shows: str) -> None:
-    """Stop the page, saying what to import, when every table it draws on is empty."""
+def need_data(context: Context, tables: tuple[str, ...], shows: str,
+              planner_starts_here: bool = False) -> None:
+    """When every table the page draws on is empty, say what to import and stop the page.
+    On a page whose forms add the first rows (`planner_starts_here`), a planner goes on to
+    them after the same guidance."""
     if any(context.row_counts.get(table) for table in tables):
         return
     named = " or ".join(tables)
     if not may(Role.ADMIN):
         st.info(f"Nothing to show yet: this page shows {shows}. An admin imports {named} on "
                 "the Data page.", icon=":material/inbox:")
+    else:
+        st.info(f"Nothing to show yet: this page shows {shows}. Import {named} on the Data "
+                "page (CSV or Excel, e.g. a HubSpot or Salesforce export), or build the demo "
+                "company with `python -m relay demo`.", icon=":material/inbox:")
+        st.page_link("app_pages/data.py", label="Go to the Data page",
+                     icon=":material/database:")
+    if not (planner_starts_here and may(Role.PLANNER)):
         st.stop()
-    st.info(f"Nothing to show yet: this page shows {shows}. Import {named} on the Data page "
-            "(CSV or Excel, e.g. a HubSpot or Salesforce export), or build the demo company "
-            "with `python -m relay demo`.", icon=":material/inbox:")
-    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/database:")
-    st.stop()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
