@@ -31,10 +31,9 @@ if not table.empty:
         st.caption(f"The timeline shows the first {ui.MAX_TIMELINE} of {len(table):,} campaigns "
                    "by start date; narrow the filters to see the others there. The agenda and "
                    "the downloads have them all.")
-    st.plotly_chart(charts.campaign_timeline(table.head(ui.MAX_TIMELINE), context.today,
-                                             chosen.starts_on, chosen.ends_on),
-                    config={"displayModeBar": False})
-    st.plotly_chart(charts.lead_flow(view.tables["lead_flow"]), config={"displayModeBar": False})
+    ui.chart(charts.campaign_timeline(table.head(ui.MAX_TIMELINE), context.today,
+                                      chosen.starts_on, chosen.ends_on))
+    ui.chart(charts.lead_flow(view.tables["lead_flow"]))
 
     st.subheader("Agenda")
     st.dataframe(table.head(ui.MAX_ROWS), hide_index=True, column_order=[

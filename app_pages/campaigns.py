@@ -31,7 +31,7 @@ columns = {
 }
 channels = view.tables["channels"]
 if len(channels):
-    st.plotly_chart(charts.channel_returns(channels, currency), config={"displayModeBar": False})
+    ui.chart(charts.channel_returns(channels, currency))
 st.subheader("By channel")
 st.dataframe(channels, hide_index=True, column_config=columns, column_order=[
     "channel", "campaigns", "actual_cost", "leads", "mqls", "sqls", "sourced_pipeline",

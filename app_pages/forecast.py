@@ -8,7 +8,6 @@ from relay.identity import Role
 
 context = ui.context()
 currency = context.settings.currency
-chart_config = {"displayModeBar": False}
 st.title("Forecast")
 st.caption(ui.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 ui.show_flash()
@@ -45,8 +44,7 @@ with this_quarter:
     if value("submitters"):
         calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
     calls.append(("Model forecast", value("model_forecast")))
-    st.plotly_chart(charts.forecast_against_target(calls, value("revenue_target"), currency),
-                    config=chart_config)
+    ui.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
 
     st.subheader("The calls by rep, team and region")
     for tab, level in zip(st.tabs(["Rep", "Team", "Region"]), ("rep", "team", "region"),
@@ -61,7 +59,7 @@ with this_quarter:
 with moved:
     weekly = view.tables["weekly"]
     if len(weekly):
-        st.plotly_chart(charts.forecast_by_week(weekly, currency), config=chart_config)
+        ui.chart(charts.forecast_by_week(weekly, currency))
     else:
         st.info(f"{context.filters.quarter} has not started: there is no week to show yet.",
                 icon=":material/hourglass_empty:")
@@ -83,9 +81,8 @@ with moved:
         ui.metric_row(changes, [("pipeline_at_start", None), ("pipeline_at_end", None),
                                 ("pipeline_net_change", None), ("won_between", None)], currency)
         summary = changes.tables["changes"]
-        st.plotly_chart(charts.pipeline_movement(summary, changes.value("pipeline_at_start"),
-                                                 changes.value("pipeline_at_end"), currency),
-                        config=chart_config)
+        ui.chart(charts.pipeline_movement(summary, changes.value("pipeline_at_start"),
+                                          changes.value("pipeline_at_end"), currency))
         st.dataframe(summary, hide_index=True, column_order=[
             "label", "deals", "pipeline_change", "amount_at_end"], column_config={
             "label": "Movement", "deals": st.column_config.NumberColumn("Deals", format="%d"),
@@ -119,7 +116,7 @@ with record:
     ui.metric_row(track, [("commit_accuracy_mean", None), ("model_accuracy_mean", None),
                           ("commit_bias_mean", None), ("model_bias_mean", None)], currency)
     by_quarter = track.tables["accuracy_by_quarter"]
-    st.plotly_chart(charts.forecast_accuracy(by_quarter, week), config=chart_config)
+    ui.chart(charts.forecast_accuracy(by_quarter, week))
     st.dataframe(by_quarter, hide_index=True, column_config=columns, column_order=[
         "quarter", "cutoff", "revenue_target", "submitters", *forecast_ui.JUDGED_COLUMNS])
     st.subheader("By rep, team and region")

@@ -19,9 +19,8 @@ ui.metric_row(view, [
     for row in stages.itertuples()
 ], context.settings.currency)
 left, right = st.columns(2)
-left.plotly_chart(charts.stage_counts(stages), config={"displayModeBar": False})
-right.plotly_chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME),
-                   config={"displayModeBar": False})
+ui.chart(charts.stage_counts(stages), left)
+ui.chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME), right)
 
 st.subheader("Conversion, cohort by cohort")
 st.caption(f"Of the leads that reached a stage this quarter, the share that reached the next "

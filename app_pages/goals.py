@@ -39,10 +39,7 @@ if not table.empty:
     if quarter_phase == "future":
         st.caption(f"{quarter} has not started: attainment shows once it does.")
     else:
-        st.plotly_chart(
-            charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase),
-            config={"displayModeBar": False},
-        )
+        ui.chart(charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase))
     st.subheader("Targets")
     if planner:
         goals_ui.target_editor(context, table)

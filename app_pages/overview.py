@@ -39,13 +39,9 @@ with left:
     if value("submitters"):
         calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
     calls.append(("Model forecast", value("model_forecast")))
-    st.plotly_chart(
-        charts.forecast_against_target(calls, value("revenue_target"), currency),
-        config={"displayModeBar": False},
-    )
+    ui.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
 with right:
-    st.plotly_chart(charts.revenue_trend(view.tables["trend"], currency),
-                    config={"displayModeBar": False})
+    ui.chart(charts.revenue_trend(view.tables["trend"], currency))
 
 with st.expander("How the weighted pipeline is weighted"):
     forecast_ui.weighting_table(view.tables["weighted_pipeline"], currency)

@@ -68,12 +68,12 @@ ui.metric_row(view, [
     ("campaign_mqls", f"from {fmt.count(value('campaign_expected_leads'))} expected leads"),
     ("mql_gap", f"after {fmt.count(value('other_mqls'))} from outside campaigns"),
 ], currency)
-st.plotly_chart(charts.demand_waterfall([
+ui.chart(charts.demand_waterfall([
     ("MQLs", value("mqls_needed")), ("SALs", value("sals_needed")),
     ("SQLs", value("sqls_needed")),
     ("Opportunities from leads", value("lead_opportunities_needed")),
     ("All opportunities", value("opportunities_needed")), ("Deals won", value("deals_won_needed")),
-]), config={"displayModeBar": False})
+]))
 
 st.subheader(f"Save as the {quarter} goals")
 targets, versions = plan.targets_and_versions(view)

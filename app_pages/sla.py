@@ -29,8 +29,7 @@ else:
 
 weeks = view.tables["by_week"]
 if len(weeks):
-    st.plotly_chart(charts.speed_by_week(weeks, view.value("sla_hours")),
-                    config={"displayModeBar": False})
+    ui.chart(charts.speed_by_week(weeks, view.value("sla_hours")))
 
 st.subheader("By rep, team and region")
 median = st.column_config.NumberColumn("Median hours", format="%.1f")

@@ -410,3 +410,9 @@ def notes(view_notes: list[Note]) -> None:
             st.warning(text, icon=":material/rule:")
         else:
             st.caption(text)
+
+
+def chart(figure, where=st) -> None:
+    """A chart as every page draws it, without Plotly's mode bar; `where` is a column or
+    other container (the page itself by default)."""
+    where.plotly_chart(figure, config={"displayModeBar": False})
