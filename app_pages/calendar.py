@@ -11,14 +11,17 @@ context = shell.context()
 currency = context.settings.currency
 st.title("Campaign calendar")
 flash.show_flash()
+
+shell.need_data(context, ("campaigns",), "when campaigns run, the leads they bring and where "
+             "they overlap", planner_starts_here=True)
+
 chosen = calendar.controls(context)
 st.caption(widgets.plain(f"{chosen.describe()} · the quarter filter does not apply here; "
-                         "region and segment from the sidebar do"))
+                    "region and segment from the sidebar do"))
 
 view = cache.view("calendar", context.store_path, chosen, context.today)
 table = view.tables["campaigns"]
-for note in view.notes:
-    st.info(widgets.plain(note), icon=":material/event_busy:")
+widgets.notes(view.notes)
 
 widgets.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
                           ("starting_in_range", None), ("expected_leads_in_range", None),
@@ -29,10 +32,9 @@ if not table.empty:
         st.caption(f"The timeline shows the first {widgets.MAX_TIMELINE} of {len(table):,} "
                    "campaigns by start date; narrow the filters to see the others there. The "
                    "agenda and the downloads have them all.")
-    st.plotly_chart(charts.campaign_timeline(table.head(widgets.MAX_TIMELINE), context.today,
-                                             chosen.starts_on, chosen.ends_on),
-                    config={"displayModeBar": False})
-    st.plotly_chart(charts.lead_flow(view.tables["lead_flow"]), config={"displayModeBar": False})
+    widgets.chart(charts.campaign_timeline(table.head(widgets.MAX_TIMELINE), context.today,
+                                      chosen.starts_on, chosen.ends_on))
+    widgets.chart(charts.lead_flow(view.tables["lead_flow"]))
 
     st.subheader("Agenda")
     st.dataframe(table.head(widgets.MAX_ROWS), hide_index=True, column_order=[

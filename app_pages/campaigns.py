@@ -8,14 +8,13 @@ context = shell.context()
 currency = context.settings.currency
 st.title("Campaign performance")
 st.caption(widgets.plain(f"{context.filters.describe()} · campaigns running in the quarter, with "
-                         f"what their leads produced by {context.today:%d %b %Y}"))
+                    f"what their leads produced by {context.today:%d %b %Y}"))
 shell.need_data(context, ("campaigns",), "what each campaign cost and produced")
 view = cache.view("campaigns", context.store_path, context.filters, context.today)
-for note in view.notes:
-    st.info(widgets.plain(note), icon=":material/info:")
+widgets.notes(view.notes)
 widgets.metric_row(view, [("campaigns_run", None), ("campaign_cost", None),
-                          ("campaign_sourced_pipeline", None), ("campaign_sourced_revenue", None),
-                          ("campaign_roi", None)], currency)
+                     ("campaign_sourced_pipeline", None), ("campaign_sourced_revenue", None),
+                     ("campaign_roi", None)], currency)
 
 money = widgets.money_column
 columns = {
@@ -32,7 +31,7 @@ columns = {
 }
 channels = view.tables["channels"]
 if len(channels):
-    st.plotly_chart(charts.channel_returns(channels, currency), config={"displayModeBar": False})
+    widgets.chart(charts.channel_returns(channels, currency))
 st.subheader("By channel")
 st.dataframe(channels, hide_index=True, column_config=columns, column_order=[
     "channel", "campaigns", "actual_cost", "leads", "mqls", "sqls", "sourced_pipeline",

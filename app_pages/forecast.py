@@ -9,7 +9,6 @@ from relay.ui import cache, charts, flash, forecast, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
-chart_config = {"displayModeBar": False}
 st.title("Forecast")
 st.caption(widgets.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 flash.show_flash()
@@ -25,8 +24,7 @@ this_quarter, moved, record, *submit = st.tabs(
     + (["Submit a forecast"] if may_submit else []))
 
 with this_quarter:
-    for note in view.notes:
-        st.warning(widgets.plain(note), icon=":material/info:")
+    widgets.notes(view.notes)
     widgets.metric_row(view, [
         ("revenue_target", None),
         ("closed_won", f"{fmt.percent(value('attainment'))} done · "
@@ -47,8 +45,7 @@ with this_quarter:
     if value("submitters"):
         calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
     calls.append(("Model forecast", value("model_forecast")))
-    st.plotly_chart(charts.forecast_against_target(calls, value("revenue_target"), currency),
-                    config=chart_config)
+    widgets.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
 
     st.subheader("The calls by rep, team and region")
     for tab, level in zip(st.tabs(["Rep", "Team", "Region"]), ("rep", "team", "region"),
@@ -63,7 +60,7 @@ with this_quarter:
 with moved:
     weekly = view.tables["weekly"]
     if len(weekly):
-        st.plotly_chart(charts.forecast_by_week(weekly, currency), config=chart_config)
+        widgets.chart(charts.forecast_by_week(weekly, currency))
     else:
         st.info(f"{context.filters.quarter} has not started: there is no week to show yet.",
                 icon=":material/hourglass_empty:")
@@ -81,15 +78,12 @@ with moved:
     for problem in changes.problems:
         st.error(widgets.plain(problem), icon=":material/date_range:")
     if not changes.problems:
-        for note in changes.notes:
-            st.caption(widgets.plain(note))
+        widgets.notes(changes.notes)
         widgets.metric_row(changes, [("pipeline_at_start", None), ("pipeline_at_end", None),
-                                     ("pipeline_net_change", None), ("won_between", None)],
-                           currency)
+                                ("pipeline_net_change", None), ("won_between", None)], currency)
         summary = changes.tables["changes"]
-        st.plotly_chart(charts.pipeline_movement(summary, changes.value("pipeline_at_start"),
-                                                 changes.value("pipeline_at_end"), currency),
-                        config=chart_config)
+        widgets.chart(charts.pipeline_movement(summary, changes.value("pipeline_at_start"),
+                                          changes.value("pipeline_at_end"), currency))
         st.dataframe(summary, hide_index=True, column_order=[
             "label", "deals", "pipeline_change", "amount_at_end"], column_config={
             "label": "Movement", "deals": st.column_config.NumberColumn("Deals", format="%d"),
@@ -118,13 +112,12 @@ with record:
                         bind="query-params", format_func=weeks.get,
                         help="The default is the setting forecast_cutoff_week.")
     track = cache.view("forecast_track_record", context.store_path, context.filters,
-                       context.today, cutoff_week=week)
-    for note in track.notes:
-        st.warning(widgets.plain(note), icon=":material/info:")
+                    context.today, cutoff_week=week)
+    widgets.notes(track.notes)
     widgets.metric_row(track, [("commit_accuracy_mean", None), ("model_accuracy_mean", None),
-                               ("commit_bias_mean", None), ("model_bias_mean", None)], currency)
+                          ("commit_bias_mean", None), ("model_bias_mean", None)], currency)
     by_quarter = track.tables["accuracy_by_quarter"]
-    st.plotly_chart(charts.forecast_accuracy(by_quarter, week), config=chart_config)
+    widgets.chart(charts.forecast_accuracy(by_quarter, week))
     st.dataframe(by_quarter, hide_index=True, column_config=columns, column_order=[
         "quarter", "cutoff", "revenue_target", "submitters", *forecast.JUDGED_COLUMNS])
     st.subheader("By rep, team and region")

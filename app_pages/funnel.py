@@ -12,8 +12,7 @@ st.title("Demand funnel")
 st.caption(widgets.plain(f"{context.filters.describe()} · as of {context.today:%d %b %Y}"))
 shell.need_data(context, ("leads",), "MQLs, SALs, SQLs and how leads convert")
 view = cache.view("funnel", context.store_path, context.filters, context.today)
-for note in view.notes:
-    st.warning(widgets.plain(note), icon=":material/rule:")
+widgets.notes(view.notes)
 
 stages = view.tables["stages"]
 widgets.metric_row(view, [
@@ -21,9 +20,8 @@ widgets.metric_row(view, [
     for row in stages.itertuples()
 ], context.settings.currency)
 left, right = st.columns(2)
-left.plotly_chart(charts.stage_counts(stages), config={"displayModeBar": False})
-right.plotly_chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME),
-                   config={"displayModeBar": False})
+widgets.chart(charts.stage_counts(stages), left)
+widgets.chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME), right)
 
 st.subheader("Conversion, cohort by cohort")
 st.caption(f"Of the leads that reached a stage this quarter, the share that reached the next "

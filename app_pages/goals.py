@@ -20,10 +20,13 @@ st.caption(widgets.plain(f"{context.filters.describe()} · ") + {
 }[quarter_phase])
 
 flash.show_flash()
+
+shell.need_data(context, ("goals",), "the quarter's goals with their actuals, attainment and pace",
+             planner_starts_here=True)
+
 view = cache.view("goals", context.store_path, context.filters, context.today)
 table = view.tables["goals"]
-for note in view.notes:
-    st.info(widgets.plain(note), icon=":material/info:")
+widgets.notes(view.notes)
 
 seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
                                             int(view.value("plan_revision")))
@@ -37,10 +40,7 @@ if not table.empty:
     if quarter_phase == "future":
         st.caption(f"{quarter} has not started: attainment shows once it does.")
     else:
-        st.plotly_chart(
-            charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase),
-            config={"displayModeBar": False},
-        )
+        widgets.chart(charts.goal_attainment(table, view.value("quarter_elapsed"), quarter_phase))
     st.subheader("Targets")
     if planner:
         goals.target_editor(context, table)

@@ -14,8 +14,7 @@ shell.need_data(context, ("deals", "goals", "leads"), "the revenue target, close
                 "forecast and the funnel")
 
 view = cache.view("overview", context.store_path, context.filters, context.today)
-for note in view.notes:
-    st.warning(widgets.plain(note), icon=":material/info:")
+widgets.notes(view.notes)
 value = view.value
 
 st.subheader("Where we stand")
@@ -41,13 +40,9 @@ with left:
     if value("submitters"):
         calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
     calls.append(("Model forecast", value("model_forecast")))
-    st.plotly_chart(
-        charts.forecast_against_target(calls, value("revenue_target"), currency),
-        config={"displayModeBar": False},
-    )
+    widgets.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
 with right:
-    st.plotly_chart(charts.revenue_trend(view.tables["trend"], currency),
-                    config={"displayModeBar": False})
+    widgets.chart(charts.revenue_trend(view.tables["trend"], currency))
 
 with st.expander("How the weighted pipeline is weighted"):
     forecast.weighting_table(view.tables["weighted_pipeline"], currency)

@@ -13,6 +13,10 @@ quarter = context.filters.quarter
 st.title("Demand planner")
 st.caption(widgets.plain(f"{context.filters.describe()} · pick the quarter to plan in the sidebar"))
 flash.show_flash()
+
+shell.need_data(context, ("deals", "leads"), "the deals, pipeline and leads a revenue target "
+             "takes, measured on your own history", planner_starts_here=True)
+
 overrides_key = f"planner_overrides_{context.filters}"
 overrides = st.session_state.setdefault(overrides_key, {})
 
@@ -52,8 +56,7 @@ for problem in view.problems:
     st.warning(widgets.plain(problem), icon=":material/edit_note:")
 if view.problems:
     st.stop()
-for note in view.notes:
-    st.caption(widgets.plain(note))
+widgets.notes(view.notes)
 
 st.subheader(f"What {fmt.money(value('revenue_target'), currency)} takes")
 widgets.metric_row(view, [("pipeline_needed", None), ("deals_won_needed", None),
@@ -66,12 +69,12 @@ widgets.metric_row(view, [
     ("campaign_mqls", f"from {fmt.count(value('campaign_expected_leads'))} expected leads"),
     ("mql_gap", f"after {fmt.count(value('other_mqls'))} from outside campaigns"),
 ], currency)
-st.plotly_chart(charts.demand_waterfall([
+widgets.chart(charts.demand_waterfall([
     ("MQLs", value("mqls_needed")), ("SALs", value("sals_needed")),
     ("SQLs", value("sqls_needed")),
     ("Opportunities from leads", value("lead_opportunities_needed")),
     ("All opportunities", value("opportunities_needed")), ("Deals won", value("deals_won_needed")),
-]), config={"displayModeBar": False})
+]))
 
 st.subheader(f"Save as the {quarter} goals")
 targets, versions = plan.targets_and_versions(view)

@@ -10,13 +10,12 @@ from relay.ui import cache, charts, flash, roles, shell, sla, widgets
 context = shell.context()
 st.title("Speed to lead")
 st.caption(widgets.plain(f"{context.filters.describe()} · MQLs of the quarter up to "
-                         f"{context.today:%d %b %Y}"))
+                    f"{context.today:%d %b %Y}"))
 flash.show_flash()
 shell.need_data(context, ("leads",), "how fast MQLs get a first touch")
 scope, rep = sla.breach_scope(context)
 view = cache.view("sla", context.store_path, context.filters, context.today, rep=rep)
-for note in view.notes:
-    st.warning(widgets.plain(note), icon=":material/rule:")
+widgets.notes(view.notes)
 
 widgets.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
                           ("p90_speed_hours", None), ("within_sla_share", None),
@@ -31,8 +30,7 @@ else:
 
 weeks = view.tables["by_week"]
 if len(weeks):
-    st.plotly_chart(charts.speed_by_week(weeks, view.value("sla_hours")),
-                    config={"displayModeBar": False})
+    widgets.chart(charts.speed_by_week(weeks, view.value("sla_hours")))
 
 st.subheader("By rep, team and region")
 median = st.column_config.NumberColumn("Median hours", format="%.1f")

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from relay import identity, sql, store
+from relay import clock, identity, sql, store
 from relay.identity import Role
 
 STATUSES = ("planned", "live", "completed", "cancelled")
@@ -147,7 +147,7 @@ def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any]) -> str
     campaign_id = "C-" + uuid.uuid4().hex[:10].upper()
 
     def work(cursor) -> str:
-        at = dt.datetime.now()
+        at = clock.now()
         sql.execute(cursor, "insert_campaign", campaign_id=campaign_id, actor=actor, at=at,
                     **asdict(campaign))
         _audit(cursor, actor, "campaign.create", campaign_id, None,
@@ -165,7 +165,7 @@ def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version
     campaign = validate(fields, known_channels(connection.cursor()))
 
     def work(cursor) -> bool:
-        at = dt.datetime.now()
+        at = clock.now()
         before = sql.row(cursor, "campaign_by_id", campaign_id=campaign_id)
         if before["campaign_id"] is None:
             raise CampaignError(f"Campaign {campaign_id} no longer exists; reload the page.")

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from relay import sql, store, summaries
+from relay import clock, sql, store, summaries
 from relay.fiscal import Quarter, quarter_range
 
 DEFAULT_LEADS = 150_000
@@ -104,7 +104,7 @@ CAMPAIGN_THEMES = (
 @dataclass(frozen=True)
 class DemoSpec:
     seed: int = DEFAULT_SEED
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date = field(default_factory=clock.today)
     leads: int = DEFAULT_LEADS
 
     @property

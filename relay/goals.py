@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from relay import identity, sql, store
+from relay import clock, identity, sql, store
 from relay.identity import Role
 from relay.fiscal import Quarter, QuarterError
 from relay.filters import scope_label
@@ -77,13 +77,13 @@ def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], w
 
     def ensure(cursor) -> None:
         for quarter in quarters:
-            sql.execute(cursor, "ensure_plan_revision", quarter=quarter, at=dt.datetime.now())
+            sql.execute(cursor, "ensure_plan_revision", quarter=quarter, at=clock.now())
 
     # Two first changes to a quarter both insert its row: the later one is retried.
     _write(connection, ensure, idempotent_insert=True)
 
     def change(cursor):
-        at = dt.datetime.now()  # taken inside the transaction: retries get a fresh time
+        at = clock.now()  # taken inside the transaction: retries get a fresh time
         for quarter in sorted(quarters):
             sql.execute(cursor, "bump_plan_revision", quarter=quarter, at=at)
         return work(cursor, at)
@@ -311,7 +311,7 @@ def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
         if other and other[0]["signed_by"] == actor:
             raise GoalError(f"{actor} already agreed to the {quarter} plan for "
                             f"{other[0]['side']}; the other side signs as someone else.")
-        at = dt.datetime.now()
+        at = clock.now()
         sql.execute(cursor, "insert_signoff", quarter=quarter, side=side, signed_by=actor,
                     signed_at=at, revision=current)
         sql.execute(cursor, "insert_audit", at=at, actor=actor, action="plan.sign_off",

@@ -359,6 +359,8 @@ class Worker(threading.Thread):
 
     def _beat(self) -> None:
         private.check(self.folder, PURPOSE)
+        # Real epoch seconds, not clock.now(): a heartbeat measures whether the worker is
+        # alive, whatever day RELAY_TODAY makes the dashboard show.
         private.write_json(self.folder / HEARTBEAT, {"pid": os.getpid(), "at": time.time()})
 
     @contextmanager

@@ -12,6 +12,7 @@ import datetime as dt
 import icalendar
 import pandas as pd
 
+from relay import clock
 from relay import format as fmt
 
 PRODUCT_ID = "-//Revenue Relay//Campaign calendar//EN"
@@ -26,7 +27,7 @@ def calendar_file(campaigns: pd.DataFrame, view_url: str, currency: str, store_i
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "Revenue Relay campaigns")
-    stamp = stamp or dt.datetime.now(dt.UTC)
+    stamp = stamp or clock.now().astimezone(dt.UTC)
     for row in campaigns.itertuples():
         event = icalendar.Event()
         event.add("uid", f"{row.campaign_id}.{store_id}@{UID_DOMAIN}")

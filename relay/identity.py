@@ -56,13 +56,26 @@ class Refused(PermissionError):
     """The acting person's role may not do this; nothing was written."""
 
 
+class ActorKind(enum.Enum):
+    """How the acting person came to act; the value is how it is said in words."""
+
+    SIGNED_IN = "signed in"  # through the identity provider, with a role from the rules
+    LOCAL = "local"  # the dashboard without sign-in: the single local user
+    COMMAND_LINE = "command line"  # the operating-system user, with every right
+    SIGNED_OUT = "signed out"  # nobody yet: the sign-in screen
+    EXPIRED = "expired"  # a sign-in older than the session allows
+    NO_SESSION = "no session"  # a dashboard thread that no session runs: acts for nobody
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class Actor:
     name: str
     role: Role | None  # None: no access at all
     email: str | None = None
-    # "signed in", "local", "command line", "signed out", "expired", "no session"
-    how: str = "command line"
+    how: ActorKind = ActorKind.COMMAND_LINE
     problem: str | None = None  # why access is less than it might be: said on every page
 
     @property
@@ -77,7 +90,7 @@ class Actor:
         """Whether a person of the store is this actor. Signed in: by email only (names are
         neither unique nor verified); locally and on the command line, by the name or email
         configured."""
-        if self.how == "signed in":
+        if self.how is ActorKind.SIGNED_IN:
             mine, theirs = {self.email}, {email}
         else:
             mine, theirs = {self.email, self.name}, {name, email}
@@ -230,11 +243,11 @@ def _os_user() -> str:
 
 
 def command_line(name: str | None = None) -> Actor:
-    return Actor(name or _os_user(), Role.ADMIN, how="command line")
+    return Actor(name or _os_user(), Role.ADMIN, how=ActorKind.COMMAND_LINE)
 
 
 def local(rules: AccessRules) -> Actor:
-    return Actor(rules.local_name or _os_user(), rules.local_role, how="local")
+    return Actor(rules.local_name or _os_user(), rules.local_role, how=ActorKind.LOCAL)
 
 
 def _groups(user: Mapping, claim: str) -> set[str]:
@@ -250,42 +263,42 @@ def signed_in(user: Mapping, rules: AccessRules, now: float) -> Actor:
     """The actor for an ID token's claims (`st.user`) under the rules, at `now` (epoch
     seconds)."""
     if not user.get("is_logged_in"):
-        return Actor("", None, how="signed out")
+        return Actor("", None, how=ActorKind.SIGNED_OUT)
     raw_email = user.get("email")
     email = raw_email.strip() if isinstance(raw_email, str) and "@" in raw_email else None
     name = str(user.get("name") or email or user.get("sub") or "unknown")
     issued = user.get("iat")
     if not isinstance(issued, int | float) or now - issued > rules.session_hours * 3600:
-        return Actor(name, None, email, how="expired", problem=(
+        return Actor(name, None, email, how=ActorKind.EXPIRED, problem=(
             f"Your sign-in has expired (sign-ins last {rules.session_hours:g} hours). Sign in "
             "again to go on."))
     limited = ("you can read the shared numbers but not change them" if rules.default
                else "you have no access")
     verified = user.get("email_verified")
     if email and verified is None and not rules.accept_email_without_verified_claim:
-        return Actor(name, rules.default, None, how="signed in", problem=(
+        return Actor(name, rules.default, None, how=ActorKind.SIGNED_IN, problem=(
             f"Your identity provider did not say whether {email} is verified, so Revenue "
             f"Relay cannot tell it is yours: {limited}. For a provider that never says (Entra "
             "ID), an admin sets accept_email_without_verified_claim = true under [roles]."))
     if email and verified not in (True, "true", None):
-        return Actor(name, rules.default, None, how="signed in", problem=(
+        return Actor(name, rules.default, None, how=ActorKind.SIGNED_IN, problem=(
             f"Your identity provider has not verified {email}, so Revenue Relay cannot tell "
             f"it is yours: {limited}."))
     if email is None:
-        return Actor(name, rules.default, None, how="signed in", problem=(
+        return Actor(name, rules.default, None, how=ActorKind.SIGNED_IN, problem=(
             "Your sign-in carried no email address, so a change could not be recorded in "
             f"your name: {limited}. An admin can add the email scope or claim at the "
             "identity provider."))
     key = email.casefold()
     if key in rules.emails:
-        return Actor(name, rules.emails[key], email, how="signed in")
+        return Actor(name, rules.emails[key], email, how=ActorKind.SIGNED_IN)
     matched = [rules.domains[domain] for domain in (key.rsplit("@", 1)[1],)
                if domain in rules.domains]
     matched += [rules.groups[group] for group in _groups(user, rules.groups_claim)
                 if group in rules.groups]
     if matched:
-        return Actor(name, max(matched), email, how="signed in")
-    return Actor(name, rules.default, email, how="signed in", problem=(
+        return Actor(name, max(matched), email, how=ActorKind.SIGNED_IN)
+    return Actor(name, rules.default, email, how=ActorKind.SIGNED_IN, problem=(
         f"No role is given to {email}: {limited}. An admin adds people under [roles] in "
         f"{SECRETS_FILE}."))
 

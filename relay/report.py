@@ -27,7 +27,7 @@ def to_dict(view: View) -> dict[str, Any]:
             for key, figure in view.figures.items()
         },
         "tables": {name: _records(table) for name, table in view.tables.items()},
-        "notes": view.notes,
+        "notes": [note.text for note in view.notes],
     }
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from relay import identity, sql, store
+from relay import clock, identity, sql, store
 from relay.identity import Role
 
 try:
@@ -83,7 +83,7 @@ def restore(store_path: Path, backup: Path, *, source_name: str | None = None,
         stamp = {"from": source_name or str(backup), "schema_version": version,
                  "kept": str(kept) if kept else None}
         store.write(connection, lambda cursor: sql.execute(
-            cursor, "insert_audit", at=dt.datetime.now(), actor=actor, action="restore",
+            cursor, "insert_audit", at=clock.now(), actor=actor, action="restore",
             entity="store", entity_id=str(store_path), before=None,
             after=json.dumps(stamp)))
         connection.execute("checkpoint")
@@ -183,6 +183,8 @@ def _swap(store_path: Path, copy: Path) -> Path | None:
         os.replace(copy, store_path)
         _sync(store_path.parent)
         return None
+    # The real time, not the dashboard's day: the kept file sits among others on disk, and
+    # whoever looks for it goes by when the restore happened.
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = store_path.with_name(f"{store_path.name}.replaced-{stamp}")
     number = 1

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass
 
 import duckdb
 
-from relay import identity, sql, store
+from relay import clock, identity, sql, store
 from relay.identity import Role
 
 DEFAULTS = {
@@ -172,7 +171,7 @@ def change_many(connection: duckdb.DuckDBPyConnection, texts: dict[str, str]) ->
         before = dict(sql.frame(cursor, "settings").itertuples(index=False, name=None))
         for key, value in values.items():
             sql.execute(cursor, "upsert_setting", key=key, value=value)
-            sql.execute(cursor, "insert_audit", at=dt.datetime.now(), actor=actor,
+            sql.execute(cursor, "insert_audit", at=clock.now(), actor=actor,
                         action="setting.change", entity="settings", entity_id=key,
                         before=None if before.get(key) is None else json.dumps(before[key]),
                         after=json.dumps(value))

@@ -6,7 +6,6 @@ One read-write connection per process; every script run or thread works through 
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import os
@@ -21,7 +20,7 @@ from typing import TypeVar
 
 import duckdb
 
-from relay import PROJECT_ROOT, sql
+from relay import PROJECT_ROOT, clock, sql
 
 MIGRATION_DIR = PROJECT_ROOT / "queries" / "migrations"
 DEFAULT_PATH = PROJECT_ROOT / "data" / "relay.duckdb"
@@ -378,7 +377,7 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> int:
             connection.execute(path.read_text(encoding="utf-8"))
             connection.execute(
                 "insert into schema_version values (?, ?, ?)",
-                [version, description, dt.datetime.now()],
+                [version, description, clock.now()],
             )
             connection.execute("commit")
         except Exception:

@@ -19,7 +19,7 @@ import pytest
 
 # PROJECT_ROOT: the tests import it from here.
 from relay import PROJECT_ROOT, demo, identity, store, summaries  # noqa: F401
-from relay.identity import Actor, Role
+from relay.identity import Actor, ActorKind, Role
 
 AS_OF = dt.date(2026, 8, 15)  # mid 2026-Q3
 
@@ -220,7 +220,7 @@ def handoff_path(fixture_path):
 def by(name: str, write, *args, **kwargs):
     """Call a write function as the local user `name` with every right: the audit log
     records them. The role tests narrow the role."""
-    with identity.acting_as(Actor(name, Role.ADMIN, how="local")):
+    with identity.acting_as(Actor(name, Role.ADMIN, how=ActorKind.LOCAL)):
         return write(*args, **kwargs)
 
 

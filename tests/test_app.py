@@ -145,6 +145,25 @@ def test_an_empty_store_says_what_to_do(app_env, tmp_path):
         assert not at.metric
 
 
+def test_an_empty_store_leads_a_planner_on_to_the_forms_that_start_it(app_env, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    store.create(path).close()
+    app_env(path, AS_OF)
+    # What to import, said to a planner as "An admin imports ...".
+    starts = {"app_pages/goals.py": "goals", "app_pages/calendar.py": "campaigns",
+              "app_pages/planner.py": "deals or leads"}
+    for role, goes_on in (("planner", True), ("viewer", False)):
+        for page, says in starts.items():
+            at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+            at.secrets = {"local": {"role": role}}
+            at.run()
+            at.switch_page(page).run()
+            assert not at.exception, page
+            assert f"imports {says} on the Data page" in shown_text(at.info), page
+            # A planner adds goals or campaigns, or sets the assumptions, below the guidance.
+            assert bool(at.text_input or at.data_editor) is goes_on, (role, page)
+
+
 def test_a_corrupt_store_is_an_error_message_not_a_traceback(app_env, tmp_path):
     path = tmp_path / "corrupt.duckdb"
     path.write_bytes(b"not a database" * 100)

@@ -46,7 +46,7 @@ def test_current_quarter_figures(now):
     assert now.value("pipeline_coverage") == pytest.approx(70_000 / 140_000)
     assert now.value("forecast_gap") == pytest.approx(200_000 - 90_000)
     assert now.value("commit_gap") == pytest.approx(200_000 - 75_000)
-    assert any("no open deals in Pipeline" in note for note in now.notes)
+    assert any("no open deals in Pipeline" in note.text for note in now.notes)
 
 
 def test_the_model_weights_by_what_converted_at_the_same_day(now):
@@ -89,12 +89,12 @@ def test_region_filter(fixture_cursor):
 def test_a_quarter_without_submissions_shows_the_model_and_says_so(fixture_cursor):
     q4 = forecast.current(fixture_cursor, Filters(Q4), AS_OF)
     assert q4.value("commit") is None and q4.value("submitters") == 0
-    assert any("the model's call stands alone" in note for note in q4.notes)
+    assert any("the model's call stands alone" in note.text for note in q4.notes)
     # Q4 has not begun: its pipeline on 15 Aug holds D8 (best case, 15,000); as long before
     # the look-back quarters began, no best-case deal was open for them, so it weighs 0%.
     assert q4.value("open_pipeline") == 15_000
     assert q4.value("model_forecast") == 0
-    assert any("no open deals in Best case" in note for note in q4.notes)
+    assert any("no open deals in Best case" in note.text for note in q4.notes)
     assert q4.tables["weekly"].empty
 
 
@@ -184,7 +184,7 @@ def test_track_record_judges_reps_and_model_at_the_cutoff(fixture_cursor):
     assert pd_isna(by_quarter.loc["2024-Q4", "model_accuracy"])  # nothing won: undefined
     assert record.value("commit_accuracy_mean") == pytest.approx(1 / 13)
     assert record.value("model_accuracy_mean") == pytest.approx((1 + 0 + 0 + 6 / 13) / 4)
-    assert any("No rep had submitted" in note for note in record.notes)
+    assert any("No rep had submitted" in note.text for note in record.notes)
 
     rep = record.tables["accuracy_by_rep"]
     ann = rep[(rep["quarter"] == "2026-Q2")].set_index("rep").loc["Ann Rep"]
@@ -348,7 +348,7 @@ def test_without_any_history_the_past_is_assumed_and_said(editable):
     assert moved.value("pipeline_at_start") == 50_000
     assert moved.value("won_between") == 60_000
     now = forecast.current(cursor, Filters(Q3), AS_OF)
-    assert any("14 of 14 deals have no recorded history" in note for note in now.notes)
+    assert any("14 of 14 deals have no recorded history" in note.text for note in now.notes)
 
 
 def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):

@@ -45,7 +45,7 @@ def test_current_quarter_goals_with_actuals_and_pace(fixture_cursor):
     assert (win_rate["expected_by_now"], win_rate["status"]) == (0.5, "On pace")
     assert table.loc["nps · company-wide", "status"] == "Not measured"
     assert view.value("goals_hit") == 2 and view.value("goals_total") == 6
-    assert any("No actual is measured for nps" in note for note in view.notes)
+    assert any("No actual is measured for nps" in note.text for note in view.notes)
 
 
 def test_closed_quarter_review_says_hit_or_missed(fixture_cursor):

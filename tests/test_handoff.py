@@ -41,7 +41,7 @@ def test_funnel_counts_and_cohort_conversion_by_hand(cursor):
     assert conversion.loc["opportunity_to_won", "rate"] == 1.0
     assert conversion.loc["mql_to_sal", "previous_rate"] == 1.0  # L2: MQL in Q2, SAL later
     assert not conversion["significant"].any()
-    assert any("not significant" in note for note in view.notes)
+    assert any("not significant" in note.text for note in view.notes)
 
 
 def test_conversion_by_quarter_of_mql(cursor):
@@ -66,7 +66,7 @@ def test_out_of_order_dates_are_counted_and_reported(cursor):
     view = funnel.build(cursor, Q3, AS_OF)
     quality = view.tables["data_quality"].iloc[0]
     assert quality["sal_before_mql"] == 1 and quality["touch_before_mql"] == 1
-    assert any("1 accepted (SAL) before they became MQLs" in n for n in view.notes)
+    assert any("1 accepted (SAL) before they became MQLs" in n.text for n in view.notes)
 
 
 def test_speed_to_lead_by_hand(cursor):
@@ -122,7 +122,7 @@ def test_campaign_performance_by_hand(cursor):
     assert table.loc["C2", ["leads", "roi"]].isna().tolist() == [False, True]
     assert view.value("campaign_cost") == 4000
     assert view.value("campaign_roi") == pytest.approx(1.5)
-    assert any("2 of 3 campaigns have no cost recorded" in n for n in view.notes)
+    assert any("2 of 3 campaigns have no cost recorded" in n.text for n in view.notes)
     channels = view.tables["channels"].set_index("channel")
     assert channels.loc["Email Nurture", ["leads", "mqls"]].tolist() == [1, 1]
     assert channels[["roi"]].loc["Email Nurture"].isna().all()
@@ -159,7 +159,7 @@ def test_breach_count_and_list_follow_one_rule(cursor):
     view = sla.build(cursor, Q3, AS_OF)
     assert view.value("open_breaches") == 1
     assert view.tables["open_breaches"]["lead_id"].tolist() == ["L7"]
-    assert any("accepted or further with no first touch recorded" in n for n in view.notes)
+    assert any("accepted or further with no first touch recorded" in n.text for n in view.notes)
 
 
 def test_rejections_are_leads_sales_did_not_accept(cursor):
@@ -197,7 +197,7 @@ def test_a_regional_view_counts_only_that_regions_leads_of_a_global_campaign(cur
     cursor.execute("update leads set region = 'EMEA' where lead_id = 'L6'")
     view = campaign_performance.build(cursor, Filters(Quarter(2026, 3), region="NA"), AS_OF)
     assert view.tables["campaigns"].set_index("campaign_id").loc["C1", "leads"] == 2
-    assert any("not split" in note for note in view.notes)
+    assert any("not split" in note.text for note in view.notes)
 
 
 def test_today_ages_run_to_now_not_to_midnight(cursor):

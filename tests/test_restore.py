@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from relay import cli, identity, restoring, store
-from relay.identity import Actor, Role
+from relay.identity import Actor, ActorKind, Role
 
 from conftest import corrupt, store_at_schema
 
@@ -173,7 +173,7 @@ def test_restore_refuses_while_another_process_holds_the_store(capsys, backed_up
 def test_only_an_admin_restores(backed_up):
     path, backup = backed_up
     before = _everything(path.parent)
-    with identity.acting_as(Actor("Pat", Role.PLANNER, "pat@example.com", "signed in")):
+    with identity.acting_as(Actor("Pat", Role.PLANNER, "pat@example.com", ActorKind.SIGNED_IN)):
         with pytest.raises(identity.Refused, match="needs the admin role"):
             restoring.restore(path, backup)
     assert _everything(path.parent) == before

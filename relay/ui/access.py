@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit import config
 
 from relay import identity
-from relay.identity import ADDS, SECRETS_FILE, Actor, Role
+from relay.identity import ADDS, SECRETS_FILE, Actor, ActorKind, Role
 from relay.ui import signin
 from relay.ui.widgets import plain
 
@@ -24,7 +24,7 @@ def gate() -> Actor:
         st.error(plain(error), icon=":material/error:")
         st.stop()
     _refuse_role_from_address(actor)
-    if actor.how in ("signed out", "expired"):
+    if actor.how in (ActorKind.SIGNED_OUT, ActorKind.EXPIRED):
         # current() has read these rules already without complaint.
         _sign_in_screen(actor, signin.dashboard_rules())
         st.stop()
@@ -35,7 +35,7 @@ def gate() -> Actor:
         st.stop()
     if actor.problem:
         st.warning(plain(actor.problem), icon=":material/person_alert:")
-    if actor.how == "local":
+    if actor.how is ActorKind.LOCAL:
         _warn_when_exposed(actor)
     _sidebar(actor)
     return actor
@@ -73,7 +73,7 @@ def _sign_out_button() -> None:
 
 def _sidebar(actor: Actor) -> None:
     with st.sidebar:
-        if actor.how == "local":
+        if actor.how is ActorKind.LOCAL:
             st.badge("Local mode — no sign-in", icon=":material/lock_open:", color="orange")
             st.caption(plain(f"Acting as {actor.name}, {actor.role}: {ADDS[actor.role]}.")
                        + f" Sign-in and roles are set in `{SECRETS_FILE}` (see the README).")

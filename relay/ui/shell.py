@@ -119,20 +119,25 @@ def context() -> Context:
     return st.session_state["shell_context"]
 
 
-def need_data(context: Context, tables: tuple[str, ...], shows: str) -> None:
-    """Stop the page, saying what to import, when every table it draws on is empty."""
+def need_data(context: Context, tables: tuple[str, ...], shows: str,
+              planner_starts_here: bool = False) -> None:
+    """When every table the page draws on is empty, say what to import and stop the page.
+    On a page whose forms add the first rows (`planner_starts_here`), a planner goes on to
+    them after the same guidance."""
     if any(context.row_counts.get(table) for table in tables):
         return
     named = " or ".join(tables)
     if not may(Role.ADMIN):
         st.info(f"Nothing to show yet: this page shows {shows}. An admin imports {named} on "
                 "the Data page.", icon=":material/inbox:")
+    else:
+        st.info(f"Nothing to show yet: this page shows {shows}. Import {named} on the Data "
+                "page (CSV or Excel, e.g. a HubSpot or Salesforce export), or build the demo "
+                "company with `python -m relay demo`.", icon=":material/inbox:")
+        st.page_link("app_pages/data.py", label="Go to the Data page",
+                     icon=":material/database:")
+    if not (planner_starts_here and may(Role.PLANNER)):
         st.stop()
-    st.info(f"Nothing to show yet: this page shows {shows}. Import {named} on the Data page "
-            "(CSV or Excel, e.g. a HubSpot or Salesforce export), or build the demo company "
-            "with `python -m relay demo`.", icon=":material/inbox:")
-    st.page_link("app_pages/data.py", label="Go to the Data page", icon=":material/database:")
-    st.stop()
 
 
 def filter_options(context: Context) -> filters.FilterOptions:

@@ -12,7 +12,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from relay import identity
-from relay.identity import SECRETS_FILE, AccessConfigError, AccessRules, Actor
+from relay.identity import SECRETS_FILE, AccessConfigError, AccessRules, Actor, ActorKind
 
 LOG = logging.getLogger("relay")
 
@@ -52,5 +52,5 @@ def session_actor() -> Actor | None:
     if runtime.exists():
         # A thread of the dashboard that no session runs (a download, a worker) acts for
         # nobody unless acting_as says for whom.
-        return Actor("a dashboard thread", None, how="no session")
+        return Actor("a dashboard thread", None, how=ActorKind.NO_SESSION)
     return None

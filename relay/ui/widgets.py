@@ -9,7 +9,7 @@ import re
 import streamlit as st
 
 from relay import format as fmt, report
-from relay.views.common import View
+from relay.views.common import Note, NoteKind, View
 
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
 MAX_TIMELINE = 60  # bars a timeline shows and stays readable on a projector
@@ -91,3 +91,21 @@ def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str)
         column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
                       delta=note, delta_color="off", delta_arrow="off",
                       help=figure.definition, border=True)
+
+
+def notes(view_notes: list[Note]) -> None:
+    """A view's notes, each drawn by its kind, the same way on every page."""
+    for note in view_notes:
+        text = plain(note.text)
+        if note.kind is NoteKind.NOTHING:
+            st.info(text, icon=":material/info:")
+        elif note.kind is NoteKind.CAVEAT:
+            st.warning(text, icon=":material/rule:")
+        else:
+            st.caption(text)
+
+
+def chart(figure, where=st) -> None:
+    """A chart as every page draws it, without Plotly's mode bar; `where` is a column or
+    other container (the page itself by default)."""
+    where.plotly_chart(figure, config={"displayModeBar": False})

@@ -15,7 +15,7 @@ from relay import sql
 from relay.campaigns import known_channels, three_years_after
 from relay.fiscal import Quarter
 from relay.metrics import safe_ratio
-from relay.views.common import View
+from relay.views.common import NoteKind, View
 
 PRESETS = {
     "next_30": "Next 30 days",
@@ -137,7 +137,7 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     view.tables["lead_flow"] = flow
     view.tables["overlaps"] = overlaps
     if campaigns.empty:
-        view.notes.append(f"No campaigns run in {chosen.describe()} with these filters.")
+        view.note(f"No campaigns run in {chosen.describe()} with these filters.", NoteKind.NOTHING)
     return view
 
 

@@ -64,11 +64,11 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         costed["actual_cost"].sum()))
     if (filters.region or filters.segment) and (
             campaigns["region"].isna() | campaigns["segment"].isna()).any():
-        view.notes.append("Campaigns for all regions or segments count only their leads in this "
-                          "breakdown, but show their whole cost: it is not split.")
+        view.note("Campaigns for all regions or segments count only their leads in this "
+                  "breakdown, but show their whole cost: it is not split.")
     missing = int((~(campaigns["actual_cost"] > 0)).sum())
     if missing:
-        view.notes.append(f"{missing} of {len(campaigns)} campaigns have no cost recorded: "
-                          "their cost per lead, cost per SQL and ROI show as not available, "
-                          "and the totals leave them out.")
+        view.note(f"{missing} of {len(campaigns)} campaigns have no cost recorded: "
+                  "their cost per lead, cost per SQL and ROI show as not available, "
+                  "and the totals leave them out.")
     return view

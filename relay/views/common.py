@@ -4,6 +4,7 @@ relay.filters.Filters)."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,23 @@ class Figure:
         return METRICS[self.key].definition
 
 
+class NoteKind(enum.Enum):
+    """What a view's note tells the reader: every page draws each kind the same way."""
+
+    NOTHING = "nothing"  # nothing matches the choice, so there is nothing to show
+    CAVEAT = "caveat"  # the figures are right, but read them with this in mind
+    SCOPE = "scope"  # what the figures cover
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    kind: NoteKind = NoteKind.CAVEAT
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class View:
     name: str
@@ -38,7 +56,7 @@ class View:
     as_of: dt.date
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     # What is wrong with the input (e.g. a what-if out of range): the figures that depend
     # on it are left out, and the page shows these beside the input to fix.
     problems: list[str] = field(default_factory=list)
@@ -50,3 +68,6 @@ class View:
 
     def value(self, key: str) -> float | None:
         return self.figures[key].value
+
+    def note(self, text: str, kind: NoteKind = NoteKind.CAVEAT) -> None:
+        self.notes.append(Note(text, kind))

@@ -14,7 +14,7 @@ from relay.forecasting import Point
 from relay.metrics import safe_ratio
 from relay.actuals import goal_targets
 from relay.filters import Filters
-from relay.views.common import View
+from relay.views.common import NoteKind, View
 
 ACCURACY_QUARTERS = 8
 # The movements of a quarter's open pipeline, in the order a waterfall reads them.
@@ -105,26 +105,26 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         view.tables["weekly"] = _weekly(weeks, history, submissions, reps, target)
 
     if target is None:
-        view.notes.append(f"No revenue goal is set for {filters.describe()}.")
+        view.note(f"No revenue goal is set for {filters.describe()}.")
     if not submitters:
-        view.notes.append(
+        view.note(
             f"No rep of {filters.scope()} (by the rep's own region and segment) has submitted "
             f"a forecast for {quarter} by {as_of:%d %b %Y}: the model's call stands alone.")
     uncalibrated = model.uncalibrated()
     if uncalibrated:
-        view.notes.append(
+        view.note(
             f"The look-back quarters had no open deals in {', '.join(uncalibrated)} at this "
             "point of the quarter: that pipeline is weighted at 0% in the model forecast.")
     unassigned = model.closed_won - float(by_rep["closed_won"].sum())
     unassigned_open = model.open_amount - float(by_rep["open_pipeline"].sum())
     if unassigned > 0.5 or unassigned_open > 0.5:
-        view.notes.append(
+        view.note(
             f"{unassigned:,.0f} closed-won and {unassigned_open:,.0f} open pipeline belong to "
             "deals owned by managers or by people outside this breakdown: they count in the "
             "totals but in no rep's row.")
     unrecorded = sql.row(cursor, "deals_without_history", region=region, segment=segment)
     if unrecorded["without_history"]:
-        view.notes.append(
+        view.note(
             f"{unrecorded['without_history']:,} of {unrecorded['deals']:,} deals have no "
             "recorded history: each is taken as open from its creation until it closed, in "
             "its current category (pipeline, once closed). Figures for past days, the "
@@ -266,8 +266,8 @@ def movement(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date
     deals.insert(1, "label", deals["movement"].map(MOVEMENTS))
     view.tables["changed_deals"] = deals[deals["movement"] != "unchanged"].drop(
         columns=["in_from", "in_to"]).reset_index(drop=True)
-    view.notes.append(f"Pipeline changes from the start of {first:%d %b %Y} to the end of "
-                      f"{last:%d %b %Y}.")
+    view.note(f"Pipeline changes from the start of {first:%d %b %Y} to the end of "
+              f"{last:%d %b %Y}.", NoteKind.SCOPE)
     return view
 
 
@@ -334,8 +334,8 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
         view.tables[name] = table[["quarter", *[c for c in table.columns if c != "quarter"]]]
     quiet = by_quarter.loc[by_quarter["submitters"] == 0, "quarter"].tolist()
     if quiet:
-        view.notes.append(f"No rep had submitted a forecast by week {week} of "
-                          f"{', '.join(quiet)}: only the model's call is judged there.")
+        view.note(f"No rep had submitted a forecast by week {week} of "
+                  f"{', '.join(quiet)}: only the model's call is judged there.")
     return view
 
 

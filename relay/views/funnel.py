@@ -127,11 +127,11 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.tables["data_quality"] = pd.DataFrame([quality])
     affected = {k: v for k, v in quality.items() if v}
     if affected:
-        view.notes.append(data_quality_note(affected))
+        view.note(data_quality_note(affected))
     thin = view.tables["conversion"].loc[~view.tables["conversion"]["significant"], "label"]
     if len(thin):
-        view.notes.append(f"Fewer than {MIN_SIGNIFICANT} leads behind {', '.join(thin)}: "
-                          "those rates are not significant.")
+        view.note(f"Fewer than {MIN_SIGNIFICANT} leads behind {', '.join(thin)}: "
+                  "those rates are not significant.")
     return view
 
 

@@ -12,7 +12,7 @@ from relay import sql
 from relay.goals import RATE_METRICS, revision
 from relay.actuals import GOAL_METRICS, figures_for, goal_actual, quarter_actuals
 from relay.filters import Filters, scope_label
-from relay.views.common import View
+from relay.views.common import NoteKind, View
 
 def phase(filters: Filters, as_of: dt.date) -> str:
     """closed, current or future: how the quarter stands on the as-of day."""
@@ -63,10 +63,10 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.add("quarter_elapsed", elapsed)
     view.add("plan_revision", revision(cursor, str(filters.quarter)))
     if table.empty:
-        view.notes.append(f"No goals are set for {filters.describe()} yet.")
+        view.note(f"No goals are set for {filters.describe()} yet.", NoteKind.NOTHING)
     unknown = sorted(set(table["metric"]) - set(GOAL_METRICS))
     if unknown:
-        view.notes.append(
+        view.note(
             f"No actual is measured for {', '.join(unknown)}: Revenue Relay has no definition "
             "for that metric yet."
         )

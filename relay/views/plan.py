@@ -11,7 +11,7 @@ import pandas as pd
 from relay import planning, settings, sql
 from relay.actuals import GOAL_METRICS
 from relay.filters import Filters
-from relay.views.common import View
+from relay.views.common import NoteKind, View
 
 STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
 
@@ -96,8 +96,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         }
         for metric in STAGES
     ])
-    view.notes.append(
-        f"{int(supply['campaigns'])} campaigns run in {filters.quarter} for this breakdown."
+    view.note(
+        f"{int(supply['campaigns'])} campaigns run in {filters.quarter} for this breakdown.",
+        NoteKind.SCOPE,
     )
     return view
 

@@ -21,7 +21,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     list of open breaches to that rep's leads."""
     view = View("sla", filters, as_of)
     sla_hours = settings.load(cursor).sla_hours
-    # Ages run to this moment today, or to the end of an earlier as-of day.
+    # Ages run to this moment today, or to the end of an earlier as-of day. The real moment,
+    # not clock.now(): a pinned RELAY_TODAY in the past is read as its whole day, whatever
+    # the time of day (nothing here is written, so it needs no stamp of the pinned day).
     now = min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
     period = {"starts_on": filters.quarter.start,
               "ends_before": min(filters.quarter.end, as_of + dt.timedelta(days=1)),
@@ -60,7 +62,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     quality = sql.row(cursor, "lead_data_quality", **period)
     affected = {k: v for k, v in quality.items() if v}
     if affected:
-        view.notes.append(data_quality_note(affected))
+        view.note(data_quality_note(affected))
     return view
 
 
