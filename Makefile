@@ -12,7 +12,7 @@ run: $(INSTALLED)
 	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 test: $(INSTALLED)
-	$(VENV)/bin/ruff check relay app_pages dashboard.py serve.py
+	$(VENV)/bin/ruff check relay app_pages dashboard.py serve.py tests
 	$(PY) -m pytest
 
 $(INSTALLED): requirements.txt

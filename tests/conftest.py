@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -175,13 +176,61 @@ def fill_fixture(connection) -> None:
     summaries.refresh(connection, ["deals", "deal_history"])
 
 
-@pytest.fixture
-def fixture_path(tmp_path: Path) -> Path:
-    path = tmp_path / "fixture.duckdb"
+# Creating and migrating a store, and filling it, took most of the time of the tests that use
+# one; each is built once per session here and every test gets its own copy of the file.
+
+
+def finished_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Checkpoint and close the template's connection: the file alone then holds every write,
+    so that a copy of it (without a .wal beside it) is the whole store."""
+    store.checkpoint_and_close(connection)
+    assert not Path(f"{path}.wal").exists(), f"{path} kept a write-ahead log"
+    return path
+
+
+def copy_store(template: Path, path: Path) -> Path:
+    """A store of its own at `path`, a copy of `template`; like store.create, never over an
+    existing file."""
+    path = Path(path)
+    if path.exists():
+        raise store.StoreError(f"{path} already exists; it was left as it is.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory) -> Path:
+    """An empty store with the latest schema, as store.create leaves it."""
+    path = tmp_path_factory.mktemp("templates") / "empty.duckdb"
+    return finished_template(store.create(path), path)
+
+
+@pytest.fixture(scope="session")
+def fixture_template(tmp_path_factory) -> Path:
+    """The hand-built company (fill_fixture) in a new store."""
+    path = tmp_path_factory.mktemp("templates") / "fixture.duckdb"
     connection = store.create(path)
     fill_fixture(connection)
-    connection.close()
-    return path
+    return finished_template(connection, path)
+
+
+@pytest.fixture
+def new_store(empty_template):
+    """What `store.create(path).close()` leaves at `path`, without migrating again: a copy
+    of the empty template. For the tests that need more than one empty store, or one at a
+    path of their choosing."""
+    return lambda path: copy_store(empty_template, path)
+
+
+@pytest.fixture
+def empty_path(tmp_path: Path, empty_template: Path) -> Path:
+    return copy_store(empty_template, tmp_path / "empty.duckdb")
+
+
+@pytest.fixture
+def fixture_path(tmp_path: Path, fixture_template: Path) -> Path:
+    return copy_store(fixture_template, tmp_path / "fixture.duckdb")
 
 
 @pytest.fixture

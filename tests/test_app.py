@@ -13,8 +13,8 @@ from relay.views.common import Filters
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
-PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py", "app_pages/planner.py",
-         "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
+PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py",
+         "app_pages/planner.py", "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
          "app_pages/campaigns.py", "app_pages/data.py"]
 TIMEOUT = 60
 
@@ -247,7 +247,8 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     [b for b in at.button if b.label.startswith("Copy 2026-Q3 goals")][0].click().run()
     assert not at.exception
     assert "Copied 6 goals into 2026-Q4, grown by 5%." in shown_text(at.success)
-    shown = {row["goal"]: row["target"] for e in at.data_editor for row in e.value.to_dict("records")}
+    shown = {row["goal"]: row["target"]
+             for editor in at.data_editor for row in editor.value.to_dict("records")}
     assert shown["Closed-won revenue · company-wide"] == 210_000
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
 from relay import store
@@ -18,13 +17,6 @@ from test_imports import fingerprint, query, run, write_csv
 
 SALESFORCE_HEADERS = ["Opportunity ID", "Opportunity Owner", "Amount", "Stage", "Created Date",
                       "Close Date"]
-
-
-@pytest.fixture
-def empty_path(tmp_path) -> Path:
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
-    return path
 
 
 def deals_file(path: Path, dates: list[tuple[str, str]]) -> Path:

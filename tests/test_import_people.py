@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from test_imports import empty_path, fingerprint, query, run, write_csv  # noqa: F401
+from test_imports import fingerprint, query, run, write_csv
 
 from relay import importing, store
 

@@ -40,13 +40,6 @@ def run(capsys, *args) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@pytest.fixture
-def empty_path(tmp_path) -> Path:
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
-    return path
-
-
 def fingerprint(path: Path) -> dict[str, str]:
     """A hash of every row of every data table: equal means nothing changed."""
     connection = duckdb.connect(str(path), read_only=True)
