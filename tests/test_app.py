@@ -130,9 +130,9 @@ def test_page_figures_equal_the_cli_report(app_env, fixture_path, capsys, query)
     assert len(shown) >= 12
 
 
-def test_an_empty_store_says_what_to_do(app_env, tmp_path):
+def test_an_empty_store_says_what_to_do(app_env, tmp_path, new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, AS_OF)
     expected = {"app_pages/overview.py": "Import deals or goals or leads",
                 "app_pages/forecast.py": "Import deals", "app_pages/funnel.py": "Import leads",
@@ -604,9 +604,10 @@ def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 
 
-def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_path):
+def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_path,
+                                                                  new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, DEMO_AS_OF)
     at = app()
     assert "Import deals or goals or leads on the Data page" in shown_text(at.info)
@@ -630,9 +631,10 @@ def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_p
     assert metrics(at)["Closed-won"] == "$312.0K"
 
 
-def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp_path):
+def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp_path,
+                                                                    new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, DEMO_AS_OF)
     at = app(page="app_pages/data.py")
     export = PROJECT_ROOT / "tests" / "data" / "exports" / "salesforce-classic-bad-stage.csv"
@@ -648,9 +650,10 @@ def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp
     assert set(problems["column"]) == {"Stage"}
 
 
-def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env, tmp_path):
+def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env, tmp_path,
+                                                                        new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, DEMO_AS_OF)
     at = app(page="app_pages/data.py")
     at.selectbox(key="data_table").set_value("people").run()

@@ -203,9 +203,9 @@ def test_lead_dates_out_of_order_are_warnings_also_against_the_stored_lead(
                                                      ("L3", dt.datetime(2026, 3, 14))]
 
 
-def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env, tmp_path):
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env, empty_path,
+                                                                        tmp_path):
+    path = empty_path
     app_env(path, DEMO_AS_OF)
     file = deals_file(tmp_path / "uk.csv", [("03/04/2026", "05/06/2026"),
                                             ("01/02/2026", "11/12/2026")])
