@@ -240,9 +240,12 @@ def fixture_cursor(fixture_path: Path):
     connection.close()
 
 
-@pytest.fixture
-def handoff_path(fixture_path):
-    connection = store.open_store(fixture_path)
+@pytest.fixture(scope="session")
+def handoff_template(tmp_path_factory, fixture_template) -> Path:
+    """The hand-built company with what the hand-off views need besides: a free campaign,
+    a lead whose dates are out of order and an MQL nobody has called."""
+    path = copy_store(fixture_template, tmp_path_factory.mktemp("templates") / "fixture.duckdb")
+    connection = store.open_store(path)
     connection.execute(
         "insert into campaigns (campaign_id, name, channel, region, segment, owner_id, status,"
         " start_date, end_date, budget, actual_cost, expected_leads) values ('C3',"
@@ -262,8 +265,12 @@ def handoff_path(fixture_path):
              dt.datetime(2026, 7, 26, 10), None, None),
         ],
     )
-    connection.close()
-    return fixture_path
+    return finished_template(connection, path)
+
+
+@pytest.fixture
+def handoff_path(tmp_path: Path, handoff_template: Path) -> Path:
+    return copy_store(handoff_template, tmp_path / "fixture.duckdb")
 
 
 def by(name: str, write, *args, **kwargs):
