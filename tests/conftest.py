@@ -1,5 +1,6 @@
 """Shared fixtures: a small hand-built store whose every figure is worked out in the tests,
-and small demo stores."""
+and small demo stores. Each store is built once per session (a template) and every test gets
+a copy of the file of its own."""
 
 from __future__ import annotations
 
