@@ -12,7 +12,7 @@ run: $(INSTALLED)
 	$(PY) -m streamlit run serve.py --server.port $(PORT)
 
 test: $(INSTALLED)
-	$(VENV)/bin/ruff check relay app_pages dashboard.py serve.py benchmarks
+	$(VENV)/bin/ruff check relay app_pages dashboard.py serve.py benchmarks tests
 	$(PY) -m pytest
 
 $(INSTALLED): requirements.txt

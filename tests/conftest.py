@@ -1,5 +1,6 @@
 """Shared fixtures: a small hand-built store whose every figure is worked out in the tests,
-and small demo stores."""
+and small demo stores. Each store is built once per session (a template) and every test gets
+a copy of the file of its own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -175,13 +177,61 @@ def fill_fixture(connection) -> None:
     summaries.refresh(connection, ["deals", "deal_history"])
 
 
-@pytest.fixture
-def fixture_path(tmp_path: Path) -> Path:
-    path = tmp_path / "fixture.duckdb"
+# Creating and migrating a store, and filling it, took most of the time of the tests that use
+# one; each is built once per session here and every test gets its own copy of the file.
+
+
+def finished_template(connection: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Checkpoint and close the template's connection: the file alone then holds every write,
+    so that a copy of it (without a .wal beside it) is the whole store."""
+    store.checkpoint_and_close(connection)
+    assert not Path(f"{path}.wal").exists(), f"{path} kept a write-ahead log"
+    return path
+
+
+def copy_store(template: Path, path: Path) -> Path:
+    """A store of its own at `path`, a copy of `template`; like store.create, never over an
+    existing file."""
+    path = Path(path)
+    if path.exists():
+        raise store.StoreError(f"{path} already exists; it was left as it is.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory) -> Path:
+    """An empty store with the latest schema, as store.create leaves it."""
+    path = tmp_path_factory.mktemp("templates") / "empty.duckdb"
+    return finished_template(store.create(path), path)
+
+
+@pytest.fixture(scope="session")
+def fixture_template(tmp_path_factory) -> Path:
+    """The hand-built company (fill_fixture) in a new store."""
+    path = tmp_path_factory.mktemp("templates") / "fixture.duckdb"
     connection = store.create(path)
     fill_fixture(connection)
-    connection.close()
-    return path
+    return finished_template(connection, path)
+
+
+@pytest.fixture
+def new_store(empty_template):
+    """What `store.create(path).close()` leaves at `path`, without migrating again: a copy
+    of the empty template. For the tests that need more than one empty store, or one at a
+    path of their choosing."""
+    return lambda path: copy_store(empty_template, path)
+
+
+@pytest.fixture
+def empty_path(tmp_path: Path, empty_template: Path) -> Path:
+    return copy_store(empty_template, tmp_path / "empty.duckdb")
+
+
+@pytest.fixture
+def fixture_path(tmp_path: Path, fixture_template: Path) -> Path:
+    return copy_store(fixture_template, tmp_path / "fixture.duckdb")
 
 
 @pytest.fixture
@@ -191,9 +241,12 @@ def fixture_cursor(fixture_path: Path):
     connection.close()
 
 
-@pytest.fixture
-def handoff_path(fixture_path):
-    connection = store.open_store(fixture_path)
+@pytest.fixture(scope="session")
+def handoff_template(tmp_path_factory, fixture_template) -> Path:
+    """The hand-built company with what the hand-off views need besides: a free campaign,
+    a lead whose dates are out of order and an MQL nobody has called."""
+    path = copy_store(fixture_template, tmp_path_factory.mktemp("templates") / "fixture.duckdb")
+    connection = store.open_store(path)
     connection.execute(
         "insert into campaigns (campaign_id, name, channel, region, segment, owner_id, status,"
         " start_date, end_date, budget, actual_cost, expected_leads) values ('C3',"
@@ -213,8 +266,12 @@ def handoff_path(fixture_path):
              dt.datetime(2026, 7, 26, 10), None, None),
         ],
     )
-    connection.close()
-    return fixture_path
+    return finished_template(connection, path)
+
+
+@pytest.fixture
+def handoff_path(tmp_path: Path, handoff_template: Path) -> Path:
+    return copy_store(handoff_template, tmp_path / "fixture.duckdb")
 
 
 def by(name: str, write, *args, **kwargs):

@@ -13,8 +13,8 @@ from relay.filters import Filters
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 
-PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py", "app_pages/planner.py",
-         "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
+PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py",
+         "app_pages/planner.py", "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",
          "app_pages/campaigns.py", "app_pages/data.py"]
 TIMEOUT = 60
 
@@ -130,9 +130,9 @@ def test_page_figures_equal_the_cli_report(app_env, fixture_path, capsys, query)
     assert len(shown) >= 12
 
 
-def test_an_empty_store_says_what_to_do(app_env, tmp_path):
+def test_an_empty_store_says_what_to_do(app_env, tmp_path, new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, AS_OF)
     expected = {"app_pages/overview.py": "Import deals or goals or leads",
                 "app_pages/forecast.py": "Import deals", "app_pages/funnel.py": "Import leads",
@@ -266,7 +266,8 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     [b for b in at.button if b.label.startswith("Copy 2026-Q3 goals")][0].click().run()
     assert not at.exception
     assert "Copied 6 goals into 2026-Q4, grown by 5%." in shown_text(at.success)
-    shown = {row["goal"]: row["target"] for e in at.data_editor for row in e.value.to_dict("records")}
+    shown = {row["goal"]: row["target"]
+             for editor in at.data_editor for row in editor.value.to_dict("records")}
     assert shown["Closed-won revenue · company-wide"] == 210_000
 
 
@@ -622,9 +623,10 @@ def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 
 
-def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_path):
+def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_path,
+                                                                  new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, DEMO_AS_OF)
     at = app()
     assert "Import deals or goals or leads on the Data page" in shown_text(at.info)
@@ -648,9 +650,10 @@ def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_p
     assert metrics(at)["Closed-won"] == "$312.0K"
 
 
-def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp_path):
+def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp_path,
+                                                                    new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, DEMO_AS_OF)
     at = app(page="app_pages/data.py")
     export = PROJECT_ROOT / "tests" / "data" / "exports" / "salesforce-classic-bad-stage.csv"
@@ -666,9 +669,10 @@ def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp
     assert set(problems["column"]) == {"Stage"}
 
 
-def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env, tmp_path):
+def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env, tmp_path,
+                                                                        new_store):
     path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+    new_store(path)
     app_env(path, DEMO_AS_OF)
     at = app(page="app_pages/data.py")
     at.selectbox(key="data_table").set_value("people").run()

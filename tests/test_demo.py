@@ -20,7 +20,8 @@ CONTRACT_TABLES = ["people", "campaigns", "leads", "deals", "deal_history", "goa
 def _tables(path):
     connection = duckdb.connect(str(path), read_only=True)
     try:
-        return {t: connection.execute(f"select * from {t} order by all").df() for t in CONTRACT_TABLES}
+        return {table: connection.execute(f"select * from {table} order by all").df()
+                for table in CONTRACT_TABLES}
     finally:
         connection.close()
 
@@ -119,7 +120,7 @@ def test_volumes_grow_with_a_seasonal_peak(default_demo):
         select date_trunc('quarter', created_at) as quarter, count(*) as leads
         from leads group by 1 order by 1
     """)
-    leads = dict(zip(per_quarter["quarter"].dt.date, per_quarter["leads"]))
+    leads = dict(zip(per_quarter["quarter"].dt.date, per_quarter["leads"], strict=True))
     year_ago, two_years_ago = current.shift(-4), current.shift(-8)
     assert leads[current.shift(-5).start] > leads[current.shift(-9).start]  # year on year
     assert leads[year_ago.start] > leads[two_years_ago.start]
@@ -155,7 +156,8 @@ def _direct_overview(path, quarter: Quarter, as_of, region=None):
     """The overview figures straight from docs/design.md's definitions, in pandas, sharing no code
     with relay.views."""
     deals, leads, history, goals, submissions, people = _frames(
-        path, "select * from deals", "select lead_id, campaign_id, region, mql_at, sql_at from leads",
+        path, "select * from deals",
+        "select lead_id, campaign_id, region, mql_at, sql_at from leads",
         "select * from deal_history", "select * from goals",
         "select * from forecast_submissions", "select * from people",
     )
@@ -168,7 +170,8 @@ def _direct_overview(path, quarter: Quarter, as_of, region=None):
     close = pd.to_datetime(deals.close_date)
     in_quarter = (close >= start) & (close < end)
     won = deals[in_quarter & (deals.status == "won")].amount.sum()
-    open_deals = deals[in_quarter & (deals.status == "open") & (deals.forecast_category != "omitted")]
+    open_deals = deals[in_quarter & (deals.status == "open")
+                       & (deals.forecast_category != "omitted")]
     goal = goals[(goals.quarter == str(quarter)) & (goals.metric == "revenue")
                  & (goals.region.isna() if region is None else goals.region == region)
                  & goals.segment.isna()].target.iloc[0]

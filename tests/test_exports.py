@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from relay import store
 
 from conftest import PROJECT_ROOT
 from test_imports import fingerprint, query, run
@@ -27,9 +26,8 @@ MAVEN_STAGES = ["Won=won,closed", "Lost=lost,omitted", "Engaging=open,pipeline"]
 
 
 @pytest.fixture
-def store_path(tmp_path, capsys) -> Path:
-    path = tmp_path / "exports.duckdb"
-    store.create(path).close()
+def store_path(tmp_path, capsys, new_store) -> Path:
+    path = new_store(tmp_path / "exports.duckdb")
     code, _, err = run(capsys, "stages", "set", *MAVEN_STAGES, "--db", path)
     assert code == 0, err
     return path

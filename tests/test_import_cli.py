@@ -42,13 +42,6 @@ def deals_file(path: Path, blank_created: bool = True) -> Path:
     return write_csv(path, HEADER, rows)
 
 
-@pytest.fixture
-def empty_path(tmp_path) -> Path:
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
-    return path
-
-
 def test_every_kind_of_problem_in_one_run_and_every_problem_to_a_csv(capsys, empty_path,
                                                                      tmp_path):
     deals = deals_file(tmp_path / "deals.csv")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook
 
 from relay import store
@@ -18,13 +17,6 @@ from test_imports import fingerprint, query, run, write_csv
 
 SALESFORCE_HEADERS = ["Opportunity ID", "Opportunity Owner", "Amount", "Stage", "Created Date",
                       "Close Date"]
-
-
-@pytest.fixture
-def empty_path(tmp_path) -> Path:
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
-    return path
 
 
 def deals_file(path: Path, dates: list[tuple[str, str]]) -> Path:
@@ -211,9 +203,9 @@ def test_lead_dates_out_of_order_are_warnings_also_against_the_stored_lead(
                                                      ("L3", dt.datetime(2026, 3, 14))]
 
 
-def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env, tmp_path):
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
+def test_the_data_page_asks_how_dates_are_written_when_both_readings_fit(app_env, empty_path,
+                                                                        tmp_path):
+    path = empty_path
     app_env(path, DEMO_AS_OF)
     file = deals_file(tmp_path / "uk.csv", [("03/04/2026", "05/06/2026"),
                                             ("01/02/2026", "11/12/2026")])

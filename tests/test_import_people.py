@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from test_imports import empty_path, fingerprint, query, run, write_csv  # noqa: F401
+from test_imports import fingerprint, query, run, write_csv
 
 from relay import importing, store
 
@@ -45,10 +45,10 @@ def imported(capsys, path, file, table):
     return out
 
 
-def test_deals_then_people_equals_people_then_deals(capsys, tmp_path):
+def test_deals_then_people_equals_people_then_deals(capsys, tmp_path, new_store):
     first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     for path in (first, second):
-        store.create(path).close()
+        new_store(path)
     deals, people = deals_file(tmp_path), people_file(tmp_path)
 
     out = imported(capsys, first, deals, "deals")
@@ -139,9 +139,8 @@ def test_a_placeholder_two_people_could_be_is_a_problem_with_a_way_out(capsys, e
     assert query(empty_path, "select owner_id from deals") == [(placeholder,)]
 
 
-def test_the_history_keeps_what_an_import_changed(capsys, tmp_path):
-    path = tmp_path / "store.duckdb"
-    store.create(path).close()
+def test_the_history_keeps_what_an_import_changed(capsys, tmp_path, new_store):
+    path = new_store(tmp_path / "store.duckdb")
     imported(capsys, path, deals_file(tmp_path), "deals")
     imported(capsys, path, people_file(tmp_path), "people")
     later = write_csv(tmp_path / "deals-later.csv", DEALS_HEADER, [
@@ -176,12 +175,12 @@ def test_the_history_keeps_what_an_import_changed(capsys, tmp_path):
     ]
 
 
-def test_the_data_page_shows_and_offers_what_an_import_changed(capsys, tmp_path, app_env):
+def test_the_data_page_shows_and_offers_what_an_import_changed(capsys, tmp_path, app_env,
+                                                                 new_store):
     from conftest import DEMO_AS_OF
     from test_app import app
 
-    path = tmp_path / "store.duckdb"
-    store.create(path).close()
+    path = new_store(tmp_path / "store.duckdb")
     imported(capsys, path, deals_file(tmp_path), "deals")
     imported(capsys, path, people_file(tmp_path), "people")
     app_env(path, DEMO_AS_OF)
@@ -235,7 +234,7 @@ CAMPAIGNS_HEADER = ["campaign_id", "name", "channel", "status", "start_date", "e
 
 
 def spend_store(capsys, path, tmp_path):
-    store.create(path).close()
+    """Campaigns of two channels in the empty store at `path`."""
     campaigns = write_csv(tmp_path / "campaigns.csv", CAMPAIGNS_HEADER, [
         ["A", "Brand search", "Paid Search", "completed", "2026-02-15", "2026-03-10", ""],
         ["B", "Competitor search", "Paid Search", "completed", "2026-03-01", "2026-03-31", ""],
@@ -250,8 +249,8 @@ def costs(path):
     return dict(query(path, "select campaign_id, actual_cost::varchar from campaigns"))
 
 
-def test_spend_per_channel_and_month_is_spread_by_campaign_days(capsys, tmp_path):
-    path = tmp_path / "store.duckdb"
+def test_spend_per_channel_and_month_is_spread_by_campaign_days(capsys, tmp_path, new_store):
+    path = new_store(tmp_path / "store.duckdb")
     spend_store(capsys, path, tmp_path)
     spend = write_csv(tmp_path / "spend.csv", ["Channel", "Month", "Spend"], [
         ["Paid Search", "2026-03", "12000.00"],
@@ -292,8 +291,8 @@ def test_spend_per_channel_and_month_is_spread_by_campaign_days(capsys, tmp_path
 
 
 def test_spend_in_another_currency_is_refused_without_a_rate_and_converted_with_one(
-        capsys, tmp_path):
-    path = tmp_path / "store.duckdb"
+        capsys, tmp_path, new_store):
+    path = new_store(tmp_path / "store.duckdb")
     spend_store(capsys, path, tmp_path)
     spend = write_csv(tmp_path / "spend-eur.csv", ["Channel", "Month", "Spend", "Currency"], [
         ["Events", "2026-03", "1000.00", "EUR"]])
@@ -342,11 +341,12 @@ def test_an_owner_email_column_keys_the_placeholder_and_the_merge(capsys, empty_
     assert "0 new, 0 updated, 2 unchanged" in out
 
 
-def test_the_data_page_imports_spend_and_says_how_it_was_spread(capsys, tmp_path, app_env):
+def test_the_data_page_imports_spend_and_says_how_it_was_spread(capsys, tmp_path, app_env,
+                                                                new_store):
     from conftest import DEMO_AS_OF
     from test_app import app, shown_text
 
-    path = tmp_path / "store.duckdb"
+    path = new_store(tmp_path / "store.duckdb")
     spend_store(capsys, path, tmp_path)
     app_env(path, DEMO_AS_OF)
     at = app(page="app_pages/data.py")
@@ -368,9 +368,8 @@ def test_the_data_page_imports_spend_and_says_how_it_was_spread(capsys, tmp_path
 
 
 def test_a_store_broken_by_duplicates_before_the_upgrade_is_mended_by_the_people_file(
-        capsys, tmp_path):
-    path = tmp_path / "store.duckdb"
-    store.create(path).close()
+        capsys, tmp_path, new_store):
+    path = new_store(tmp_path / "store.duckdb")
     deals, people = deals_file(tmp_path), people_file(tmp_path)
     imported(capsys, path, deals, "deals")
     # As the importer left it before placeholders: the people file added same-name people.

@@ -40,13 +40,6 @@ def run(capsys, *args) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@pytest.fixture
-def empty_path(tmp_path) -> Path:
-    path = tmp_path / "empty.duckdb"
-    store.create(path).close()
-    return path
-
-
 def fingerprint(path: Path) -> dict[str, str]:
     """A hash of every row of every data table: equal means nothing changed."""
     connection = duckdb.connect(str(path), read_only=True)
@@ -506,9 +499,9 @@ def test_a_formula_cell_is_stored_as_text_and_exported_so_it_does_not_run(
         (formula,), ("-2+3",)]
 
 
-def test_an_export_imports_back_into_an_empty_store_unchanged(capsys, fixture_path, tmp_path):
-    fresh = tmp_path / "fresh.duckdb"
-    store.create(fresh).close()
+def test_an_export_imports_back_into_an_empty_store_unchanged(capsys, fixture_path, tmp_path,
+                                                              new_store):
+    fresh = new_store(tmp_path / "fresh.duckdb")
     for table in ("people", "campaigns", "leads", "deals", "goals", "forecast_submissions"):
         output = tmp_path / f"{table}.csv"
         assert run(capsys, "export", "--table", table, "--output", output, "--db",

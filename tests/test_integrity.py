@@ -87,7 +87,8 @@ def test_a_goal_save_is_refused_once_a_read_found_the_store_corrupt(corrupt_path
         goal_id, version = connection.execute(
             "select goal_id, version from goals where quarter = '2026-Q3' and metric = "
             "'revenue' and region is null").fetchall()[0]
-        # A reader meeting the damage marks the store (relay.ui.opened_store does this for the pages).
+        # A reader meeting the damage marks the store (relay.ui.opened_store does this for
+        # the pages).
         with pytest.raises(store.StoreDamaged):
             store.verify(connection, corrupt_path)
         with pytest.raises(store.StoreDamaged, match="is damaged"):

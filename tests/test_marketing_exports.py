@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 from test_imports import fingerprint, query, run, write_csv
 
-from relay import store
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 SPEND = EXPORTS / "marketing-spend-by-channel-month.csv"
@@ -29,9 +28,8 @@ def source() -> pd.DataFrame:
     return frame
 
 
-def campaign_store(capsys, tmp_path) -> Path:
-    path = tmp_path / "store.duckdb"
-    store.create(path).close()
+def campaign_store(capsys, tmp_path, new_store) -> Path:
+    path = new_store(tmp_path / "store.duckdb")
     frame = source()
     campaigns = write_csv(tmp_path / "campaigns.csv", [
         "campaign_id", "name", "channel", "status", "start_date", "end_date"], [
@@ -70,8 +68,9 @@ def expected_costs():
     return spend, costs
 
 
-def test_the_public_spend_sheet_is_spread_over_the_campaigns_by_their_days(capsys, tmp_path):
-    path = campaign_store(capsys, tmp_path)
+def test_the_public_spend_sheet_is_spread_over_the_campaigns_by_their_days(capsys, tmp_path,
+                                                                           new_store):
+    path = campaign_store(capsys, tmp_path, new_store)
     started = dt.datetime.now()
     code, out, err = run(capsys, "import", SPEND, "--table", "campaign_spend", "--db", path)
     took = (dt.datetime.now() - started).total_seconds()
@@ -107,8 +106,9 @@ def test_the_public_spend_sheet_is_spread_over_the_campaigns_by_their_days(capsy
     assert fingerprint(path) == before
 
 
-def test_spend_in_a_month_no_campaign_of_the_channel_runs_in_is_refused(capsys, tmp_path):
-    path = campaign_store(capsys, tmp_path)
+def test_spend_in_a_month_no_campaign_of_the_channel_runs_in_is_refused(capsys, tmp_path,
+                                                                       new_store):
+    path = campaign_store(capsys, tmp_path, new_store)
     lines = SPEND.read_text(encoding="utf-8").splitlines()
     # Website campaigns of the subset end by mid-June 2021: none runs in December.
     broken = tmp_path / "spend-december.csv"

@@ -179,11 +179,10 @@ def test_only_an_admin_restores(backed_up):
     assert _everything(path.parent) == before
 
 
-def test_an_older_backup_is_upgraded_once_in_place(capsys, tmp_path):
+def test_an_older_backup_is_upgraded_once_in_place(capsys, tmp_path, new_store):
     old = tmp_path / "old.duckdb"
     store_at_schema(old, 2).close()
-    path = tmp_path / "store.duckdb"
-    store.create(path).close()
+    path = new_store(tmp_path / "store.duckdb")
     code, out, err = run(capsys, "restore", str(old), "--db", str(path))
     assert code == 0, err
     assert "schema version 2" in out

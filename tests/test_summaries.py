@@ -14,7 +14,7 @@ from relay.ui import cache
 from relay.fiscal import Quarter
 from relay.filters import Filters
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, copy_store, finished_template
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 AS_OF = dt.date(2026, 11, 22)
@@ -65,20 +65,27 @@ def _rows(connection, relation: str) -> list:
     return connection.execute(f"select * from {relation} order by all").fetchall()
 
 
-@pytest.fixture
-def changed_store(fixture_path, tmp_path, capsys):
+@pytest.fixture(scope="module")
+def changed_template(tmp_path_factory, fixture_template):
     """The fixture company after two imports of a CRM export (new deals, then changes to
-    them) and a forecast submitted from the page's function."""
-    for export in (HUBSPOT, _changed_export(tmp_path)):
-        code = cli.main(["import", str(export), "--table", "deals", "--preset", "hubspot",
-                         "--db", str(fixture_path)])
-        assert code == 0, capsys.readouterr().err
-    connection = store.open_store(fixture_path)
+    them) and a forecast submitted from the page's function; built once for the module."""
+    folder = tmp_path_factory.mktemp("changed")
+    path = copy_store(fixture_template, folder / "fixture.duckdb")
+    for export in (HUBSPOT, _changed_export(folder)):
+        assert cli.main(["import", str(export), "--table", "deals", "--preset", "hubspot",
+                         "--db", str(path)]) == 0
+    connection = store.open_store(path)
     try:
         forecasting.submit(connection, Quarter(2026, 4), "P2", 90_000, 120_000, 1)
-    finally:
+    except BaseException:
         connection.close()
-    return fixture_path
+        raise
+    return finished_template(connection, path)
+
+
+@pytest.fixture
+def changed_store(changed_template, tmp_path):
+    return copy_store(changed_template, tmp_path / "fixture.duckdb")
 
 
 def test_the_summary_holds_exactly_what_its_definition_gives(changed_store):
