@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from relay import report, store
+from relay import report, sql, store
 
 # What can be exported: the store contract's tables and the records kept beside them.
 TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
@@ -29,13 +29,10 @@ class ExportError(ValueError):
 def _select(cursor: duckdb.DuckDBPyConnection, table: str, guard_formulas: bool) -> str:
     if table not in TABLES:
         raise ExportError(f"no table {table!r} to export (tables: {', '.join(TABLES)})")
-    columns = cursor.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_name = $table and table_schema = 'main' order by ordinal_position",
-        {"table": table}).fetchall()
+    columns = sql.rows(cursor, "export_columns", table=table)
     selected = []
     for name, data_type in columns:
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = sql.quoted(sql.CatalogName(name))
         if guard_formulas and data_type == "VARCHAR":
             selected.append(f"case when regexp_matches({quoted}, $formula) then '''' || "
                             f"{quoted} else {quoted} end as {quoted}")
@@ -54,7 +51,7 @@ def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str
     options = "format csv, header true" if file_format == "csv" else "format parquet"
     params["output"] = str(output)
     cursor.execute(f"copy ({query}) to $output ({options})", params)
-    return cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
+    return sql.scalar(cursor, "store_count_rows", identifiers={"table": table})
 
 
 def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
@@ -69,12 +66,15 @@ def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
     _remove(partial)
     cursor = connection.cursor()
     try:
-        database = cursor.execute("select current_database()").fetchall()[0][0]
-        cursor.execute("attach $output as relay_backup", {"output": str(partial)})
+        database = sql.CatalogName(sql.scalar(cursor, "current_database"))
+        backup_name = {"backup": "relay_backup"}
+        sql.execute(cursor, "export_backup_attach", identifiers=backup_name,
+                    output=str(partial))
         try:
-            cursor.execute(f'copy from database "{database}" to relay_backup')
+            sql.execute(cursor, "export_backup_copy",
+                        identifiers={**backup_name, "database": database})
         finally:
-            cursor.execute("detach relay_backup")
+            sql.execute(cursor, "export_backup_detach", identifiers=backup_name)
         if Path(str(partial) + ".wal").exists():
             raise ExportError(f"the backup {output} was not written completely")
         os.replace(partial, output)
