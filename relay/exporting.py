@@ -64,17 +64,17 @@ def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
     # disk) leaves no partial file to be mistaken for a backup or to block a retry.
     partial = output.with_name(output.name + ".partial")
     _remove(partial)
-    cursor = connection.cursor()
     try:
-        database = sql.CatalogName(sql.scalar(cursor, "current_database"))
-        backup_name = {"backup": "relay_backup"}
-        sql.execute(cursor, "export_backup_attach", identifiers=backup_name,
-                    output=str(partial))
-        try:
-            sql.execute(cursor, "export_backup_copy",
-                        identifiers={**backup_name, "database": database})
-        finally:
-            sql.execute(cursor, "export_backup_detach", identifiers=backup_name)
+        with sql.cursor(connection) as cursor:
+            database = sql.CatalogName(sql.scalar(cursor, "current_database"))
+            backup_name = {"backup": "relay_backup"}
+            sql.execute(cursor, "export_backup_attach", identifiers=backup_name,
+                        output=str(partial))
+            try:
+                sql.execute(cursor, "export_backup_copy",
+                            identifiers={**backup_name, "database": database})
+            finally:
+                sql.execute(cursor, "export_backup_detach", identifiers=backup_name)
         if Path(str(partial) + ".wal").exists():
             raise ExportError(f"the backup {output} was not written completely")
         os.replace(partial, output)
@@ -93,8 +93,6 @@ def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
     except BaseException:
         _remove(partial)
         raise
-    finally:
-        cursor.close()
 
 
 def _remove(partial: Path) -> None:

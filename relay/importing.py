@@ -1207,17 +1207,15 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
     store.check_writable(connection)  # a store found damaged is never written
     started = clock.now()
     path = Path(path)
-    cursor = connection.cursor()
     try:
-        return _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect,
-                    progress, actor, started, date_format, columns, problems_file)
+        with sql.cursor(connection) as cursor:
+            return _run(connection, cursor, path, table_name, file_name, layout, dry_run,
+                        expect, progress, actor, started, date_format, columns, problems_file)
     except duckdb.Error as error:
         described = store.described_error(connection, error)
         if described is None:
             raise
         raise described from error
-    finally:
-        cursor.close()
 
 
 def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect, progress,
@@ -1235,16 +1233,16 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
     if expect is not None and expect != preview.counts():
         return Outcome(preview, False)
     progress(f"{WRITING} {preview.inserted + preview.updated:,} rows to {table_name}…")
-    cursor.execute("begin transaction")
+    cursor.begin()
     try:
         with store.bounded_memory(cursor):
             _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
             import_id = _record(cursor, preview, started, actor, "imported")
             _keep_changes(cursor, import_id, table_name)
-            cursor.execute("commit")
+            cursor.commit()
     except duckdb.Error as error:
         try:
-            cursor.execute("rollback")
+            cursor.rollback()
         except duckdb.Error:
             pass  # a failed commit has already ended the transaction
         if store.describe(store.database_path(connection), error) is not None:
@@ -1258,11 +1256,8 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
 
 def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str,
                   outcome: str, message: str | None = None) -> int:
-    cursor = connection.cursor()
-    try:
+    with sql.cursor(connection) as cursor:
         return _record(cursor, preview, started, actor, outcome, message)
-    finally:
-        cursor.close()
 
 
 def record_unfinished(connection: duckdb.DuckDBPyConnection, file_name: str, table_name: str,
