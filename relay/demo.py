@@ -130,7 +130,7 @@ def build(path: Path, spec: DemoSpec) -> dict[str, int]:
             frames = generate(spec)
             _write(connection, frames, spec)
             counts = {
-                table: sql.scalar(connection, "store_count_rows", identifiers={"table": table})
+                table: sql.scalar(connection, "count_rows", identifiers={"table": table})
                 for table in (
                     "people", "campaigns", "leads", "deals", "deal_history", "goals",
                     "forecast_submissions",

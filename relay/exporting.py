@@ -51,7 +51,7 @@ def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str
     options = "format csv, header true" if file_format == "csv" else "format parquet"
     params["output"] = str(output)
     cursor.execute(f"copy ({query}) to $output ({options})", params)
-    return sql.scalar(cursor, "store_count_rows", identifiers={"table": table})
+    return sql.scalar(cursor, "count_rows", identifiers={"table": table})
 
 
 def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:

@@ -24,7 +24,7 @@ QUERY_DIR = PROJECT_ROOT / "queries"
 
 
 # The identifiers a query may have put in: the store's tables and summaries, the temporary
-# tables an import gathers its problems and warnings in, and the columns that name a person
+# tables an import reads, types, stages and checks a file in, and the columns that name a person
 # (relay.importing.PERSON_REFERENCES). Nothing a user types is ever one of them.
 STORE_TABLES = frozenset({
     "people", "campaigns", "leads", "deals", "deal_history", "goals", "forecast_submissions",
@@ -32,7 +32,8 @@ STORE_TABLES = frozenset({
     "import_mappings", "import_row_changes", "people_placeholders", "stage_mappings",
     "settings", "schema_version", "deal_states", "deal_states_live",
 })
-IMPORT_TEMP_TABLES = frozenset({"import_problems", "import_warnings"})
+IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
+                                "import_problems", "import_warnings"})
 PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 # The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
