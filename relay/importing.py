@@ -848,9 +848,8 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
     if column is None:
         sql.execute(cursor, "import_people_wanted_none")
     else:
-        cursor.execute(f"create or replace temp table import_people_wanted as select distinct "
-                       f"raw_{column.name} as value from import_typed "
-                       f"where raw_{column.name} is not null")
+        sql.execute(cursor, "import_people_wanted",
+                    identifiers={"column": f"raw_{column.name}"})
     # A people file may name managers who are in the same file.
     if table.name == "people":
         optional = {name: name if name in found else "null"
@@ -954,9 +953,8 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
     preview.merged_people = [
         f"{name} ({placeholder} → {person}, by {way})"
         for placeholder, name, person, way in sql.rows(cursor, "import_merges_listed")]
-    preview.sample = cursor.execute(
-        f"select change, {', '.join(written)} from import_changes order by line "
-        f"limit {PREVIEW_ROWS}").df()
+    preview.sample = sql.frame(cursor, "import_sample", identifiers={"columns": written},
+                               limit=PREVIEW_ROWS)
     if table.name == "campaign_spend":
         _spread_notes(cursor, found, preview)
 
@@ -976,7 +974,6 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         sql.execute(cursor, "import_deal_history_before")
         sql.execute(cursor, "import_deal_history_after", at=at)
     versioned = table.name in ("campaigns", "goals")
-    stamps = ["version", "updated_by", "updated_at"] if versioned else []
     updates = [f"{name} = import_changes.{name}" for name in written if name not in table.key]
     if versioned:
         updates += ["version = coalesce(stored.version, 1) + 1", "updated_by = $actor",
@@ -987,13 +984,12 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
             f"where import_changes.change = 'updated' and "
             f"{_key_join(table, 'import_changes')}", params
             if versioned else {})
-    inserted = written + stamps
-    values = [f"import_changes.{name}" for name in written] + (
-        ["1", "$actor", "$at"] if versioned else [])
-    cursor.execute(
-        f"insert into {table.name} ({', '.join(inserted)}) select {', '.join(values)} "
-        f"from import_changes where change = 'new' order by line", params
-        if versioned else {})
+    if versioned:
+        sql.execute(cursor, "import_insert_new_versioned",
+                    identifiers={"table": table.name, "columns": written}, **params)
+    else:
+        sql.execute(cursor, "import_insert_new",
+                    identifiers={"table": table.name, "columns": written})
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
     if table.name == "campaign_spend":

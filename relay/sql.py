@@ -2,14 +2,15 @@
 
 The one exception to bound parameters is an identifier (a table or column name), which SQL
 cannot bind: a query that needs one names it as `{placeholder}` in its file, and
-`with_identifiers` puts in, quoted, only a name from IDENTIFIERS or one read from DuckDB's
-own catalog (a CatalogName). Every other value is a bound parameter.
+`with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, and the columns an
+import writes) or one read from DuckDB's own catalog (a CatalogName); a list of them goes in
+separated by commas. Every other value is a bound parameter.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
@@ -21,6 +22,9 @@ import pandas as pd
 from relay import PROJECT_ROOT
 
 QUERY_DIR = PROJECT_ROOT / "queries"
+
+# {placeholder: identifier, or a list of them} for a query's `{placeholder}`s.
+Identifiers = Mapping[str, "str | Sequence[str]"]
 
 
 # The identifiers a query may have put in: the store's tables and summaries, the temporary
@@ -39,6 +43,22 @@ PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
 IDENTIFIERS = STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
 
+
+@cache
+def import_columns() -> frozenset[str]:
+    """The columns of the tables an import writes (relay.layouts.TABLES), and the raw_<column>
+    of each that holds the file's text while it is checked."""
+    from relay import layouts  # layouts runs its own queries through this module
+
+    names = {column.name for table in layouts.TABLES.values() for column in table.columns}
+    return frozenset(names | {f"raw_{name}" for name in names})
+
+
+def allowed(identifier: str) -> bool:
+    """Whether a query may name `identifier`: the one place that says so."""
+    return (isinstance(identifier, CatalogName) or identifier in IDENTIFIERS
+            or identifier in import_columns())
+
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -52,23 +72,26 @@ def quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def with_identifiers(name: str, /, **identifiers: str) -> str:
+def with_identifiers(name: str, /, **identifiers: str | Sequence[str]) -> str:
     """The text of queries/<name>.sql with each `{placeholder}` replaced by its identifier,
-    quoted; an identifier neither in IDENTIFIERS nor a CatalogName is refused."""
-    for placeholder, identifier in identifiers.items():
-        if not isinstance(identifier, CatalogName) and identifier not in IDENTIFIERS:
-            raise ValueError(f"{identifier!r} ({placeholder}) is not an identifier a query "
-                             f"may name (relay.sql.IDENTIFIERS)")
+    quoted (a list of them: separated by commas); an identifier not `allowed` is refused."""
+    for placeholder, given in identifiers.items():
+        for identifier in [given] if isinstance(given, str) else given:
+            if not allowed(identifier):
+                raise ValueError(f"{identifier!r} ({placeholder}) is not an identifier a "
+                                 f"query may name (relay.sql.allowed)")
 
     def put(found: re.Match) -> str:
         if found[1] not in identifiers:
             raise LookupError(f"query {name!r} needs the identifier {{{found[1]}}}")
-        return quoted(identifiers[found[1]])
+        given = identifiers[found[1]]
+        return ", ".join(quoted(identifier)
+                         for identifier in ([given] if isinstance(given, str) else given))
 
     return _PLACEHOLDER.sub(put, load(name))
 
 
-def _text(name: str, identifiers: Mapping[str, str] | None) -> str:
+def _text(name: str, identifiers: Identifiers | None) -> str:
     return load(name) if not identifiers else with_identifiers(name, **identifiers)
 
 
@@ -93,13 +116,13 @@ def load(name: str) -> str:
 
 
 def frame(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
-          identifiers: Mapping[str, str] | None = None, **params: Any) -> pd.DataFrame:
+          identifiers: Identifiers | None = None, **params: Any) -> pd.DataFrame:
     """Run a named query and return its result as a DataFrame."""
     return cursor.execute(_text(name, identifiers), params).df()
 
 
 def records(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
-            identifiers: Mapping[str, str] | None = None,
+            identifiers: Identifiers | None = None,
             **params: Any) -> list[dict[str, Any]]:
     """Run a named query and return its rows as dicts of plain Python values (None for NULL,
     never NaN: these go back into queries as parameters)."""
@@ -112,7 +135,7 @@ def records(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
 
 
 def row(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
-        identifiers: Mapping[str, str] | None = None, **params: Any) -> dict[str, Any]:
+        identifiers: Identifiers | None = None, **params: Any) -> dict[str, Any]:
     """Run a named query that returns one row, as a dict of column name to value."""
     result = cursor.execute(_text(name, identifiers), params)
     columns = [column[0] for column in result.description]
@@ -126,17 +149,17 @@ def row(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
 
 
 def rows(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
-         identifiers: Mapping[str, str] | None = None, **params: Any) -> list[tuple]:
+         identifiers: Identifiers | None = None, **params: Any) -> list[tuple]:
     """Run a named query and return its rows as tuples, as DuckDB gives them."""
     return cursor.execute(_text(name, identifiers), params).fetchall()
 
 
 def scalar(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
-           identifiers: Mapping[str, str] | None = None, **params: Any) -> Any:
+           identifiers: Identifiers | None = None, **params: Any) -> Any:
     """Run a named query that returns one value (the first column of its first row)."""
     return rows(cursor, name, identifiers=identifiers, **params)[0][0]
 
 
 def execute(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
-            identifiers: Mapping[str, str] | None = None, **params: Any) -> None:
+            identifiers: Identifiers | None = None, **params: Any) -> None:
     cursor.execute(_text(name, identifiers), params)
