@@ -43,6 +43,13 @@ PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
 IDENTIFIERS = STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
 
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+class CatalogName(str):
+    """A name read from DuckDB's own catalog (a table, schema, column or database the store
+    has), never a user's text: it may be put in a query as an identifier."""
+
 
 @cache
 def import_columns() -> frozenset[str]:
@@ -58,13 +65,6 @@ def allowed(identifier: str) -> bool:
     """Whether a query may name `identifier`: the one place that says so."""
     return (isinstance(identifier, CatalogName) or identifier in IDENTIFIERS
             or identifier in import_columns())
-
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-
-
-class CatalogName(str):
-    """A name read from DuckDB's own catalog (a table, schema, column or database the store
-    has), never a user's text: it may be put in a query as an identifier."""
 
 
 def quoted(identifier: str) -> str:
