@@ -376,8 +376,12 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"{path} already exists; it was left as it is.")
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = _connect(path, read_only=False)
-    migrate(connection)
-    sql.execute(connection, "upsert_setting", key="store_id", value=uuid.uuid4().hex[:12])
+    try:
+        migrate(connection)
+        sql.execute(connection, "upsert_setting", key="store_id", value=uuid.uuid4().hex[:12])
+    except BaseException:
+        connection.close()  # not left open for the caller, who never receives it
+        raise
     return connection
 
 
