@@ -26,11 +26,9 @@ campaign_leads as (
         mql_at,
         sal_at,
         sql_at
-    from leads
+    from scoped_leads($region, $segment)
     where campaign_id in (select campaign_id from scoped)
         and created_at < $so_far_before
-        and ($region is null or region = $region)
-        and ($segment is null or segment = $segment)
 ),
 
 lead_stats as (

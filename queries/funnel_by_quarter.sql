@@ -26,9 +26,7 @@ scoped as (
         mql_at,
         sal_at,
         sql_at
-    from leads
-    where ($region is null or region = $region)
-        and ($segment is null or segment = $segment)
+    from scoped_leads($region, $segment)
 ),
 
 -- One row per lead with a deal, even if the lead is listed twice.

@@ -12,12 +12,8 @@ select
     count(*) filter (
         where stage in ('sal', 'sql', 'opportunity') and first_touch_at is null
     ) as moved_on_untouched
-from leads
-where (
-        (mql_at >= $starts_on and mql_at < $ends_before)
-        or (sal_at >= $starts_on and sal_at < $ends_before)
-        or (sql_at >= $starts_on and sql_at < $ends_before)
-        or (mql_at is null and created_at >= $starts_on and created_at < $ends_before)
-    )
-    and ($region is null or region = $region)
-    and ($segment is null or segment = $segment)
+from scoped_leads($region, $segment)
+where (mql_at >= $starts_on and mql_at < $ends_before)
+    or (sal_at >= $starts_on and sal_at < $ends_before)
+    or (sql_at >= $starts_on and sql_at < $ends_before)
+    or (mql_at is null and created_at >= $starts_on and created_at < $ends_before)

@@ -9,10 +9,8 @@ select
     end as outcome,
     sal_at < $ends_before as accepted,
     count(*) as leads
-from leads
+from scoped_leads($region, $segment)
 where mql_at >= $starts_on
     and mql_at < $ends_before
-    and ($region is null or region = $region)
-    and ($segment is null or segment = $segment)
 group by all
 order by leads desc

@@ -8,15 +8,11 @@ with scoped as (
         mql_at,
         sal_at,
         sql_at
-    from leads
-    where ($region is null or region = $region)
-        and ($segment is null or segment = $segment)
-        and (
-            (created_at >= $starts_on and created_at < $ends_before)
-            or (mql_at >= $starts_on and mql_at < $ends_before)
-            or (sal_at >= $starts_on and sal_at < $ends_before)
-            or (sql_at >= $starts_on and sql_at < $ends_before)
-        )
+    from scoped_leads($region, $segment)
+    where (created_at >= $starts_on and created_at < $ends_before)
+        or (mql_at >= $starts_on and mql_at < $ends_before)
+        or (sal_at >= $starts_on and sal_at < $ends_before)
+        or (sql_at >= $starts_on and sql_at < $ends_before)
 ),
 
 with_deal as (

@@ -143,7 +143,8 @@ def _audit(cursor, actor, action, campaign_id, before, after, at) -> None:
 def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any]) -> str:
     """Store a new campaign; returns its id."""
     actor = identity.require(Role.PLANNER, "adding a campaign").audit_name
-    campaign = validate(fields, known_channels(connection.cursor()))
+    with sql.cursor(connection) as cursor:
+        campaign = validate(fields, known_channels(cursor))
     campaign_id = "C-" + uuid.uuid4().hex[:10].upper()
 
     def work(cursor) -> str:
@@ -162,7 +163,8 @@ def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version
     """Save changes to a campaign if it is still at the version the planner saw; returns
     False (and writes nothing) when nothing changed."""
     actor = identity.require(Role.PLANNER, "changing a campaign").audit_name
-    campaign = validate(fields, known_channels(connection.cursor()))
+    with sql.cursor(connection) as cursor:
+        campaign = validate(fields, known_channels(cursor))
 
     def work(cursor) -> bool:
         at = clock.now()

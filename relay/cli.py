@@ -453,11 +453,8 @@ def _interrupted(error: BaseException) -> bool:
 
 
 def _latest_import(connection) -> int:
-    cursor = connection.cursor()
-    try:
+    with sql.cursor(connection) as cursor:
         return importing.latest_import_id(cursor)
-    finally:
-        cursor.close()
 
 
 def _what_was_interrupted(connection, job: dict, imports_before: int) -> str:
@@ -466,12 +463,9 @@ def _what_was_interrupted(connection, job: dict, imports_before: int) -> str:
         return "interrupted; the stage mapping is saved whole or not at all"
     if job["kind"] != "import":
         return f"interrupted; {job['output']} may be incomplete: delete it"
-    cursor = connection.cursor()
-    try:
+    with sql.cursor(connection) as cursor:
         written = importing.imported_since(cursor, imports_before, job["file_name"],
                                            job["table"], job["actor"])
-    finally:
-        cursor.close()
     if written:
         return "interrupted after the import was written — see the Data page's import history"
     return "interrupted; nothing of the import was written (it is all or nothing)"
@@ -503,7 +497,8 @@ def _setting(args) -> int:
         return 0
     connection = store.open_store(_path(args), read_only=True)
     try:
-        current = settings.load(connection.cursor())
+        with sql.cursor(connection) as cursor:
+            current = settings.load(cursor)
     finally:
         connection.close()
     for key in settings.EDITABLE:
@@ -617,16 +612,17 @@ def _load_view(args, build):
     build the view; returns it with the store's settings."""
     connection = store.open_store(_path(args), read_only=True)
     try:
-        cursor = connection.cursor()
-        as_of = args.as_of or clock.today()
-        config = settings.load(cursor)
-        available = filters.options(cursor, as_of, config.fiscal_year_start_month)
-        chosen, problems = filters.resolve(getattr(args, "quarter", None), args.region,
-                                           args.segment, available,
-                                           config.fiscal_year_start_month, any_quarter=True)
-        if problems:
-            raise UsageError(" ".join(problems))
-        return build(cursor, chosen, as_of), config
+        with sql.cursor(connection) as cursor:
+            as_of = args.as_of or clock.today()
+            config = settings.load(cursor)
+            available = filters.options(cursor, as_of, config.fiscal_year_start_month)
+            chosen, problems = filters.resolve(getattr(args, "quarter", None), args.region,
+                                               args.segment, available,
+                                               config.fiscal_year_start_month,
+                                               any_quarter=True)
+            if problems:
+                raise UsageError(" ".join(problems))
+            return build(cursor, chosen, as_of), config
     finally:
         connection.close()
 

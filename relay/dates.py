@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from relay import sql
+
 _TIMES = ("", " %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", " %H:%M:%S.%f")
 _SEPARATORS = ("/", ".", "-")
 # A day/month/year value: 1-2 digits, a separator, 1-2 digits, the same separator, a 4- or
@@ -61,7 +63,7 @@ def check_given(cursor: duckdb.DuckDBPyConnection, pattern: str | None) -> str |
         return (f"the date format {pattern!r} is not a strptime pattern: give one such as "
                 "%d/%m/%Y or %m/%d/%Y")
     try:
-        cursor.execute("select try_strptime('2026-01-01', $p)", {"p": pattern}).fetchall()
+        sql.rows(cursor, "import_check_date_format", pattern=pattern)
     except duckdb.Error as error:
         return f"the date format {pattern!r} cannot be used: {str(error).splitlines()[0]}"
     return None

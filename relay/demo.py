@@ -130,13 +130,13 @@ def build(path: Path, spec: DemoSpec) -> dict[str, int]:
             frames = generate(spec)
             _write(connection, frames, spec)
             counts = {
-                table: connection.execute(f"select count(*) from {table}").fetchall()[0][0]
+                table: sql.scalar(connection, "count_rows", identifiers={"table": table})
                 for table in (
                     "people", "campaigns", "leads", "deals", "deal_history", "goals",
                     "forecast_submissions",
                 )
             }
-            connection.execute("checkpoint")
+            sql.execute(connection, "store_checkpoint")
         finally:
             connection.close()
     except BaseException:  # e.g. a full disk: no half-made file is left behind
@@ -148,7 +148,7 @@ def build(path: Path, spec: DemoSpec) -> dict[str, int]:
 
 
 def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) -> None:
-    connection.execute("begin transaction")
+    connection.begin()
     for name, frame in frames.items():
         connection.register(f"demo_{name}", frame)
     tables = ("people", "campaigns", "leads", "deal_history", "deals", "goals",
@@ -180,7 +180,7 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
         before=None,
         after=json.dumps({"seed": spec.seed, "as_of": spec.as_of.isoformat(), "leads": spec.leads}),
     )
-    connection.execute("commit")
+    connection.commit()
     for name in frames:
         connection.unregister(f"demo_{name}")
 

@@ -35,13 +35,10 @@ def table_sizes(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def _select(cursor: duckdb.DuckDBPyConnection, table: str, guard_formulas: bool) -> str:
     if table not in TABLES:
         raise ExportError(f"no table {table!r} to export (tables: {', '.join(TABLES)})")
-    columns = cursor.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_name = $table and table_schema = 'main' order by ordinal_position",
-        {"table": table}).fetchall()
+    columns = sql.rows(cursor, "export_columns", table=table)
     selected = []
     for name, data_type in columns:
-        quoted = '"' + name.replace('"', '""') + '"'
+        quoted = sql.quoted(sql.CatalogName(name))
         if guard_formulas and data_type == "VARCHAR":
             selected.append(f"case when regexp_matches({quoted}, $formula) then '''' || "
                             f"{quoted} else {quoted} end as {quoted}")
@@ -60,7 +57,7 @@ def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str
     options = "format csv, header true" if file_format == "csv" else "format parquet"
     params["output"] = str(output)
     cursor.execute(f"copy ({query}) to $output ({options})", params)
-    return cursor.execute(f"select count(*) from {table}").fetchall()[0][0]
+    return sql.scalar(cursor, "count_rows", identifiers={"table": table})
 
 
 def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
@@ -73,14 +70,17 @@ def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
     # disk) leaves no partial file to be mistaken for a backup or to block a retry.
     partial = output.with_name(output.name + ".partial")
     _remove(partial)
-    cursor = connection.cursor()
     try:
-        database = cursor.execute("select current_database()").fetchall()[0][0]
-        cursor.execute("attach $output as relay_backup", {"output": str(partial)})
-        try:
-            cursor.execute(f'copy from database "{database}" to relay_backup')
-        finally:
-            cursor.execute("detach relay_backup")
+        with sql.cursor(connection) as cursor:
+            database = sql.CatalogName(sql.scalar(cursor, "current_database"))
+            backup_name = {"backup": "relay_backup"}
+            sql.execute(cursor, "export_backup_attach", identifiers=backup_name,
+                        output=str(partial))
+            try:
+                sql.execute(cursor, "export_backup_copy",
+                            identifiers={**backup_name, "database": database})
+            finally:
+                sql.execute(cursor, "export_backup_detach", identifiers=backup_name)
         if Path(str(partial) + ".wal").exists():
             raise ExportError(f"the backup {output} was not written completely")
         os.replace(partial, output)
@@ -99,8 +99,6 @@ def backup(connection: duckdb.DuckDBPyConnection, output: Path) -> None:
     except BaseException:
         _remove(partial)
         raise
-    finally:
-        cursor.close()
 
 
 def _remove(partial: Path) -> None:

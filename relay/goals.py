@@ -165,11 +165,12 @@ def save_targets(connection: duckdb.DuckDBPyConnection, edits: list[TargetEdit])
     actor = _planner("changing goals")
     if not edits:
         return 0
-    quarters = {
-        goal["quarter"] for goal in (
-            sql.row(connection.cursor(), "goal_by_id", goal_id=edit.goal_id) for edit in edits
-        ) if goal["quarter"] is not None
-    }
+    with sql.cursor(connection) as cursor:
+        quarters = {
+            goal["quarter"] for goal in (
+                sql.row(cursor, "goal_by_id", goal_id=edit.goal_id) for edit in edits
+            ) if goal["quarter"] is not None
+        }
 
     def work(cursor, at) -> int:
         changed = 0

@@ -36,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-from relay import clock, exporting, identity, importing, layouts, private, store
+from relay import clock, exporting, identity, importing, layouts, private, sql, store
 
 log = logging.getLogger(__name__)
 
@@ -231,12 +231,9 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
         exporting.backup(connection, Path(job["output"]))
         return {"output": job["output"]}
     if job["kind"] == "export":
-        cursor = connection.cursor()
-        try:
+        with sql.cursor(connection) as cursor:
             rows = exporting.export_table(cursor, job["table"], job["format"],
                                           Path(job["output"]))
-        finally:
-            cursor.close()
         return {"rows": rows}
     if job["kind"] == "stages":
         return stages_job(connection, job)
@@ -254,11 +251,8 @@ def run_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any],
 def stages_job(connection: duckdb.DuckDBPyConnection, job: dict[str, Any]) -> dict[str, Any]:
     """`relay stages`: list the stage mapping, or change it as the Data page does
     (layouts.save_stage_mapping: the same checks, one audited change)."""
-    cursor = connection.cursor()
-    try:
+    with sql.cursor(connection) as cursor:
         seen = layouts.stage_mapping(cursor)
-    finally:
-        cursor.close()
     if job["action"] == "list":
         return {"stages": [[row["label"], row["status"], row["forecast_category"]]
                            for row in seen]}
@@ -440,11 +434,8 @@ class Worker(threading.Thread):
         def progress(step: str) -> None:
             if not step.startswith(importing.WRITING):
                 return
-            cursor = self.connection.cursor()
-            try:
+            with sql.cursor(self.connection) as cursor:
                 imports_before = importing.latest_import_id(cursor)
-            finally:
-                cursor.close()
             try:  # the last moment to cancel: from here on the import is written
                 os.rename(files.working, files.writing)
             except FileNotFoundError:
@@ -486,13 +477,10 @@ class Worker(threading.Thread):
     def _was_written(self, job: dict[str, Any], state: str) -> bool:
         if state != "writing" or "imports_before" not in job:
             return False  # it stopped before the write began
-        cursor = self.connection.cursor()
-        try:
+        with sql.cursor(self.connection) as cursor:
             return importing.imported_since(
                 cursor, job["imports_before"], job["file_name"], job["table"],
                 identity.command_line(job.get("actor")).audit_name)
-        finally:
-            cursor.close()
 
     def _sweep(self) -> None:
         """Remove answers nobody collected and partial files of a write that failed."""

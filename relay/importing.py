@@ -334,7 +334,7 @@ def read(cursor: duckdb.DuckDBPyConnection, path: Path, preview: Preview,
             seen[header.lower()] = number
     if not preview.problems:
         shapes.skip_rows(cursor, headers, first_line, preview.notes)
-    preview.rows_in_file = cursor.execute("select count(*) from import_raw").fetchall()[0][0]
+    preview.rows_in_file = sql.scalar(cursor, "count_rows", identifiers={"table": "import_raw"})
     if not preview.problems and preview.rows_in_file == 0:
         _refuse(preview, "the file has a header but no rows")
     return None if preview.problems else Source(preview.file_name, size, headers, first_line,
@@ -376,13 +376,10 @@ def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset 
     if footer:
         # The footer's lines are rows too short for the header: DuckDB rejects them, the
         # last of them on the file's last line.
-        cursor.execute("delete from import_rejects where line > (select max(line) from "
-                       "import_rejects) - $lines", {"lines": len(footer)})
+        sql.execute(cursor, "import_drop_footer_rejects", lines=len(footer))
         named = next((line for line in footer if line), "")
         preview.notes.append(f"skipped the {len(footer)}-line report footer ({named!r} …)")
-    rejects = cursor.execute(
-        "select line, column_name, error_type, error_message from import_rejects "
-        "order by line limit $limit", {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+    rejects = sql.rows(cursor, "import_rejects_listed", limit=MAX_PROBLEMS_LISTED)
     for line, column, error_type, message in rejects:
         header = headers[int(column[1:])] if column and column[1:].isdigit() else None
         reason = {"TOO MANY COLUMNS": "more values than the header has columns",
@@ -396,8 +393,8 @@ def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset 
                        "delimiter in this row?)")
         _refuse(preview, reason, line=int(line), column=header)
     if rejects:
-        preview.problem_count = cursor.execute(
-            "select count(*) from import_rejects").fetchall()[0][0]
+        preview.problem_count = sql.scalar(cursor, "count_rows",
+                                           identifiers={"table": "import_rejects"})
     return headers, 2 + titles, delimiter
 
 
@@ -431,8 +428,7 @@ def _read_excel(cursor, path: Path, preview: Preview, known: set[str] | frozense
     rows = rows.astype(object).where(rows.notna(), None)
     cursor.register("import_sheet", rows)
     try:
-        cursor.execute("create or replace temp table import_raw as "
-                       "select * from import_sheet")
+        sql.execute(cursor, "import_raw_from_sheet")
     finally:
         cursor.unregister("import_sheet")
     return headers, at + 2
@@ -546,15 +542,11 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
-    cursor.execute("drop table import_raw")
+    sql.execute(cursor, "drop_table", identifiers={"table": "import_raw"})
     if table.name == "leads" and "lead_id" not in found:
         _make_lead_ids(cursor, found, preview)
     if "owner_email" in found and "owner_id" in found:
-        # "Name <email>": the owner is matched by email first, and a new one keeps it.
-        cursor.execute("update import_typed set raw_owner_id = case when raw_owner_email is "
-                       "null then raw_owner_id when raw_owner_id is null or raw_owner_id = "
-                       "raw_owner_email then raw_owner_email else raw_owner_id || ' <' || "
-                       "raw_owner_email || '>' end")
+        sql.execute(cursor, "import_owner_with_email")
 
     _resolve_people(cursor, table, found)
     problems = _Query()
@@ -616,9 +608,10 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         return preview
     _date_warnings(cursor, table, found, preview)
     _stage(cursor, table, found)
-    cursor.execute("drop table import_typed")
+    sql.execute(cursor, "drop_table", identifiers={"table": "import_typed"})
     _classify(cursor, table, found, preview)
-    cursor.execute("drop table import_staged")  # import_changes has every row, with what it does
+    # import_changes has every row, with what it does
+    sql.execute(cursor, "drop_table", identifiers={"table": "import_staged"})
     return preview
 
 
@@ -680,7 +673,7 @@ def _date_warnings(cursor, table: Table, found: dict[str, int], preview: Preview
         return
     preview.warning_count, preview.warnings = _gathered(
         cursor, "import_warnings", checks, query.params, preview.file_name)
-    cursor.execute("drop table import_warnings")
+    sql.execute(cursor, "drop_table", identifiers={"table": "import_warnings"})
 
 
 def _gathered(cursor, table_name: str, checks: list[str], params: dict[str, Any],
@@ -690,11 +683,9 @@ def _gathered(cursor, table_name: str, checks: list[str], params: dict[str, Any]
     found, and the first MAX_PROBLEMS_LISTED, those of a whole column (no line) first."""
     cursor.execute(f"create or replace temp table {table_name} as "
                    + " union all ".join(checks), params)
-    count = cursor.execute(f"select count(*) from {table_name}").fetchall()[0][0]
-    listed = cursor.execute(
-        f"select line, column_name, value, reason from {table_name} "
-        "order by line nulls first, column_name limit $limit",
-        {"limit": MAX_PROBLEMS_LISTED}).fetchall()
+    count = sql.scalar(cursor, "count_rows", identifiers={"table": table_name})
+    listed = sql.rows(cursor, "import_gathered_listed", identifiers={"table": table_name},
+                      limit=MAX_PROBLEMS_LISTED)
     return count, [Problem(file_name, line, column, value, reason)
                    for line, column, value, reason in listed]
 
@@ -726,13 +717,9 @@ def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int], quer
     some campaign of the channel runs in (else it has nowhere to go)."""
     config = settings.load(cursor)
     rates = {**settings.parse_rates(config.fx_rates), config.currency.upper(): 1.0}
-    cursor.execute("create or replace temp table import_store_currency as "
-                   "select $currency as currency", {"currency": config.currency.upper()})
-    cursor.execute("create or replace temp table import_rates as select unnest($codes) as "
-                   "currency, unnest($rates)::double as rate",
-                   {"codes": list(rates), "rates": list(rates.values())})
-    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
-                   "spend from import_typed where channel is not null and month is not null")
+    sql.execute(cursor, "import_store_currency", currency=config.currency.upper())
+    sql.execute(cursor, "import_rates", codes=list(rates), rates=list(rates.values()))
+    sql.execute(cursor, "import_spend_source_from_file")
     sql.execute(cursor, "import_spend_shares")
     checks = []
     if "currency" in found:
@@ -759,22 +746,14 @@ def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int], quer
 def _spread_notes(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
                   preview: Preview) -> None:
     """Say how each month's spend will be spread (and converted)."""
-    currency = cursor.execute("select currency from import_store_currency").fetchall()[0][0]
+    currency = sql.scalar(cursor, "import_currency")
     if "currency" in found:
-        for code, rate in cursor.execute(
-                "select distinct import_rates.currency, rate from import_changes inner join "
-                "import_rates on import_rates.currency = upper(import_changes.currency) "
-                "where upper(import_changes.currency) <> $store order by 1",
-                {"store": currency}).fetchall():
+        for code, rate in sql.rows(cursor, "import_conversions", store=currency):
             preview.effects.append(f"Costs in {code} converted at {rate:g} {currency} per "
                                  f"{code} (the fx_rates setting).")
-    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
-                   "spend from import_changes")
+    sql.execute(cursor, "import_spend_source_from_changes")
     sql.execute(cursor, "import_spend_shares")
-    spreads = cursor.execute(
-        "select channel, month, any_value(spend), count(*), list(days order by campaign_id), "
-        "any_value(total_days) from import_spend_shares group by channel, month "
-        "order by channel, month").fetchall()
+    spreads = sql.rows(cursor, "import_spreads")
     for channel, month, spend, campaigns, days, total in spreads[:MAX_SPREAD_NOTES]:
         each = ", ".join(map(str, days))
         preview.effects.append(f"{spend:,.2f} {currency} of {channel} in {month} spread over "
@@ -788,21 +767,10 @@ def _spread_notes(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
 def _spread_spend(cursor: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Spread the stored spend of every channel this file names over its campaigns: each
     campaign's actual cost becomes the sum of its shares (versioned as an edit would)."""
-    cursor.execute("create or replace temp table import_spend_source as select channel, month, "
-                   "spend from campaign_spend where lower(trim(channel)) in "
-                   "(select lower(trim(channel)) from import_changes)")
+    sql.execute(cursor, "import_spend_source_stored")
     sql.execute(cursor, "import_spend_shares")
-    cursor.execute(
-        "create or replace temp table import_cost_changes as select campaign_id, "
-        "to_json([{'column': 'actual_cost', 'before': campaigns.actual_cost::varchar, "
-        "'after': costs.cost::varchar}])::varchar as columns, costs.cost from (select "
-        "campaign_id, sum(share) as cost from import_spend_shares group by campaign_id) as costs "
-        "inner join campaigns using (campaign_id) "
-        "where campaigns.actual_cost is distinct from costs.cost")
-    cursor.execute("update campaigns set actual_cost = changes.cost, version = "
-                   "coalesce(campaigns.version, 1) + 1, updated_by = $actor, updated_at = $at "
-                   "from import_cost_changes as changes "
-                   "where campaigns.campaign_id = changes.campaign_id", params)
+    sql.execute(cursor, "import_cost_changes")
+    sql.execute(cursor, "import_write_costs", **params)
 
 
 GENERATED_ID = "lead_id (made from the row)"
@@ -819,10 +787,9 @@ def _make_lead_ids(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
              for name in LEAD_ID_PARTS if name in found]
     made = ("'lead-' || substr(md5(concat_ws('|', "
             + ", ".join(f"coalesce({part}, '')" for part in parts) + ")), 1, 16)")
-    cursor.execute("alter table import_typed add column raw_lead_id varchar")
+    sql.execute(cursor, "import_lead_id_columns")
     cursor.execute(f"update import_typed set raw_lead_id = {made}")
-    cursor.execute("alter table import_typed add column lead_id varchar")
-    cursor.execute("update import_typed set lead_id = raw_lead_id")
+    sql.execute(cursor, "import_lead_id_from_raw")
     found["lead_id"] = -1
     preview.mapping["lead_id"] = GENERATED_ID
     used = [name for name in LEAD_ID_PARTS if name in found]
@@ -879,11 +846,10 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
     people it matches, and for an unknown owner the person that will be created."""
     column = _person_column(table, found)
     if column is None:
-        cursor.execute("create or replace temp table import_people_wanted (value varchar)")
+        sql.execute(cursor, "import_people_wanted_none")
     else:
-        cursor.execute(f"create or replace temp table import_people_wanted as select distinct "
-                       f"raw_{column.name} as value from import_typed "
-                       f"where raw_{column.name} is not null")
+        sql.execute(cursor, "import_people_wanted",
+                    identifiers={"column": f"raw_{column.name}"})
     # A people file may name managers who are in the same file.
     if table.name == "people":
         optional = {name: name if name in found else "null"
@@ -893,14 +859,11 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
                        f"{optional['region']} as region, {optional['segment']} as segment "
                        f"from import_typed")
     else:
-        cursor.execute("create or replace temp table import_people_in_file (person_id varchar, "
-                       "email varchar, name varchar, region varchar, segment varchar)")
+        sql.execute(cursor, "import_people_in_file_none")
     if table.name == "people":
         sql.execute(cursor, "import_people_merges")
     else:
-        cursor.execute("create or replace temp table import_merges (placeholder_id varchar, "
-                       "placeholder_name varchar, person_id varchar, matches bigint, "
-                       "candidates varchar[], matched_by varchar)")
+        sql.execute(cursor, "import_merges_none")
     creates = column is not None and column.kind == "owner"
     sql.execute(cursor, "import_people", team=table.new_person_team, creates=creates)
 
@@ -982,22 +945,16 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
         f"case when stored.{table.key[0]} is null then 'new' when {changed} then 'updated' "
         f"else 'unchanged' end as change from import_staged "
         f"left join {table.name} as stored on {_key_join(table, 'import_staged')}")
-    counts = dict(cursor.execute(
-        "select change, count(*) from import_changes group by change").fetchall())
+    counts = dict(sql.rows(cursor, "import_changes_by_kind"))
     preview.inserted = counts.get("new", 0)
     preview.updated = counts.get("updated", 0)
     preview.unchanged = counts.get("unchanged", 0)
-    preview.new_people = [name for (name,) in cursor.execute(
-        "select min(new_name) as name from import_people where is_new group by person_id "
-        "order by name").fetchall()]  # "Ana Ruiz" and "ana ruiz" are one new person
+    preview.new_people = [name for (name,) in sql.rows(cursor, "import_new_people")]
     preview.merged_people = [
         f"{name} ({placeholder} → {person}, by {way})"
-        for name, placeholder, person, way in cursor.execute(
-            "select placeholder_name, placeholder_id, person_id, matched_by from import_merges "
-            "order by placeholder_id").fetchall()]
-    preview.sample = cursor.execute(
-        f"select change, {', '.join(written)} from import_changes order by line "
-        f"limit {PREVIEW_ROWS}").df()
+        for placeholder, name, person, way in sql.rows(cursor, "import_merges_listed")]
+    preview.sample = sql.frame(cursor, "import_sample", identifiers={"columns": written},
+                               limit=PREVIEW_ROWS)
     if table.name == "campaign_spend":
         _spread_notes(cursor, found, preview)
 
@@ -1017,7 +974,6 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         sql.execute(cursor, "import_deal_history_before")
         sql.execute(cursor, "import_deal_history_after", at=at)
     versioned = table.name in ("campaigns", "goals")
-    stamps = ["version", "updated_by", "updated_at"] if versioned else []
     updates = [f"{name} = import_changes.{name}" for name in written if name not in table.key]
     if versioned:
         updates += ["version = coalesce(stored.version, 1) + 1", "updated_by = $actor",
@@ -1028,13 +984,12 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
             f"where import_changes.change = 'updated' and "
             f"{_key_join(table, 'import_changes')}", params
             if versioned else {})
-    inserted = written + stamps
-    values = [f"import_changes.{name}" for name in written] + (
-        ["1", "$actor", "$at"] if versioned else [])
-    cursor.execute(
-        f"insert into {table.name} ({', '.join(inserted)}) select {', '.join(values)} "
-        f"from import_changes where change = 'new' order by line", params
-        if versioned else {})
+    if versioned:
+        sql.execute(cursor, "import_insert_new_versioned",
+                    identifiers={"table": table.name, "columns": written}, **params)
+    else:
+        sql.execute(cursor, "import_insert_new",
+                    identifiers={"table": table.name, "columns": written})
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
     if table.name == "campaign_spend":
@@ -1054,16 +1009,14 @@ def _merge_placeholders(cursor: duckdb.DuckDBPyConnection, actor: str,
                         at: dt.datetime) -> set[str]:
     """Merge each placeholder this people import matched into its person (audited, one
     entry each); returns the tables whose person references moved."""
-    merges = cursor.execute("select placeholder_id, placeholder_name, person_id, matched_by "
-                            "from import_merges order by placeholder_id").fetchall()
+    merges = sql.rows(cursor, "import_merges_listed")
     if not merges:
         sql.execute(cursor, "import_merge_people")  # the file's people are no placeholders
         return set()
     moved: dict[str, dict[str, int]] = {}
     for table, column in PERSON_REFERENCES.items():
-        for placeholder, count in cursor.execute(
-                f"select {column}, count(*) from {table} where {column} in "
-                f"(select placeholder_id from import_merges) group by all").fetchall():
+        for placeholder, count in sql.rows(cursor, "import_placeholder_references",
+                                           identifiers={"table": table, "column": column}):
             moved.setdefault(placeholder, {})[table] = count
     sql.execute(cursor, "import_merge_campaigns", actor=actor, at=at)
     sql.execute(cursor, "import_merge_people")
@@ -1099,19 +1052,11 @@ def _note_changes(cursor: duckdb.DuckDBPyConnection, table: Table, written: list
 
 def _keep_changes(cursor: duckdb.DuckDBPyConnection, import_id: int, table_name: str) -> None:
     """Keep what the import changed (its rows, and the people it merged) under its ID."""
-    cursor.execute("insert into import_row_changes select $id, $table, row_key, change, columns "
-                   "from import_changes_noted", {"id": import_id, "table": table_name})
-    cursor.execute("insert into import_row_changes select distinct $id, 'people', person_id, "
-                   "'new', null from import_people where is_new order by person_id",
-                   {"id": import_id})  # the placeholders made for unknown owners
+    sql.execute(cursor, "import_keep_row_changes", id=import_id, table=table_name)
+    sql.execute(cursor, "import_keep_new_people", id=import_id)
     if table_name == "campaign_spend":
-        cursor.execute("insert into import_row_changes select $id, 'campaigns', campaign_id, "
-                       "'updated', columns from import_cost_changes order by campaign_id",
-                       {"id": import_id})
-    cursor.execute(
-        "insert into import_row_changes select $id, 'people', placeholder_id, 'merged', "
-        "to_json([{'column': 'person_id', 'before': placeholder_id, 'after': person_id}])"
-        "::varchar from import_merges order by placeholder_id", {"id": import_id})
+        sql.execute(cursor, "import_keep_cost_changes", id=import_id)
+    sql.execute(cursor, "import_keep_merges", id=import_id)
 
 
 def changed_rows(cursor: duckdb.DuckDBPyConnection, import_id: int) -> pd.DataFrame:
@@ -1219,17 +1164,15 @@ def run(connection: duckdb.DuckDBPyConnection, path: Path, table_name: str, *,
     store.check_writable(connection)  # a store found damaged is never written
     started = clock.now()
     path = Path(path)
-    cursor = connection.cursor()
     try:
-        return _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect,
-                    progress, actor, started, date_format, columns, problems_file)
+        with sql.cursor(connection) as cursor:
+            return _run(connection, cursor, path, table_name, file_name, layout, dry_run,
+                        expect, progress, actor, started, date_format, columns, problems_file)
     except duckdb.Error as error:
         described = store.described_error(connection, error)
         if described is None:
             raise
         raise described from error
-    finally:
-        cursor.close()
 
 
 def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expect, progress,
@@ -1247,16 +1190,16 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
     if expect is not None and expect != preview.counts():
         return Outcome(preview, False)
     progress(f"{WRITING} {preview.inserted + preview.updated:,} rows to {table_name}…")
-    cursor.execute("begin transaction")
+    cursor.begin()
     try:
         with store.bounded_memory(cursor):
             _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
             import_id = _record(cursor, preview, started, actor, "imported")
             _keep_changes(cursor, import_id, table_name)
-            cursor.execute("commit")
+            cursor.commit()
     except duckdb.Error as error:
         try:
-            cursor.execute("rollback")
+            cursor.rollback()
         except duckdb.Error:
             pass  # a failed commit has already ended the transaction
         if store.describe(store.database_path(connection), error) is not None:
@@ -1270,11 +1213,8 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
 
 def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str,
                   outcome: str, message: str | None = None) -> int:
-    cursor = connection.cursor()
-    try:
+    with sql.cursor(connection) as cursor:
         return _record(cursor, preview, started, actor, outcome, message)
-    finally:
-        cursor.close()
 
 
 def record_unfinished(connection: duckdb.DuckDBPyConnection, file_name: str, table_name: str,

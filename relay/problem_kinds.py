@@ -61,9 +61,7 @@ class ProblemKind:
 
 
 def _has_table(cursor: duckdb.DuckDBPyConnection) -> bool:
-    return bool(cursor.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = "
-        "'import_problems'").fetchall()[0][0])
+    return bool(sql.scalar(cursor, "import_has_problems_table"))
 
 
 def summarise(cursor: duckdb.DuckDBPyConnection) -> list[ProblemKind]:
@@ -106,7 +104,7 @@ def write_csv(cursor: duckdb.DuckDBPyConnection, preview: Preview, output: Path)
     if preview.from_table and _has_table(cursor):
         sql.execute(cursor, "import_problems_csv", formula=report.FORMULA_PATTERN,
                     output=str(output))
-        return cursor.execute("select count(*) from import_problems").fetchall()[0][0]
+        return sql.scalar(cursor, "count_rows", identifiers={"table": "import_problems"})
     output.write_text(_listed_csv(preview.problems), encoding="utf-8")
     return len(preview.problems)
 

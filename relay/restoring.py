@@ -86,7 +86,7 @@ def restore(store_path: Path, backup: Path, *, source_name: str | None = None,
             cursor, "insert_audit", at=clock.now(), actor=actor, action="restore",
             entity="store", entity_id=str(store_path), before=None,
             after=json.dumps(stamp)))
-        connection.execute("checkpoint")
+        sql.execute(connection, "store_checkpoint")
     finally:
         connection.close()
     return Restored(store_path, source_name or str(backup), kept, version, tables)
@@ -98,8 +98,8 @@ def _checked_copy(backup: Path, copy: Path, shown: str) -> tuple[int, int]:
     connection = duckdb.connect(str(copy))
     try:
         try:
-            connection.execute(f"attach $backup as {SOURCE} (read_only)",
-                               {"backup": str(backup)})
+            sql.execute(connection, "restore_attach_backup", identifiers={"source": SOURCE},
+                        backup=str(backup))
         except duckdb.Error as error:
             raise RestoreRefused(_unreadable(shown, error)) from error
         version = _backup_version(connection, shown)
@@ -111,12 +111,10 @@ def _checked_copy(backup: Path, copy: Path, shown: str) -> tuple[int, int]:
                 f"{shown} is damaged (DuckDB found data in it that fails its checks), so it "
                 f"was not restored and nothing was changed; try an older backup. Details: "
                 f"{details}") from error
-        database = connection.execute("select current_database()").fetchall()[0][0]
+        database = sql.CatalogName(sql.scalar(connection, "current_database"))
         try:
-            connection.execute(f"copy from database {SOURCE} to "
-                               f"{store.quoted_identifier(database)}")
-            connection.execute(f"detach {SOURCE}")
-            connection.execute("checkpoint")
+            sql.execute(connection, "restore_copy_backup",
+                        identifiers={"source": SOURCE, "database": database})
         except duckdb.Error as error:
             raise (store.describe(copy, error) or RestoreRefused(
                 f"{shown} could not be copied, so nothing was changed: {error}")) from error
@@ -140,14 +138,11 @@ def _unreadable(backup: str, error: duckdb.Error) -> str:
 
 
 def _backup_version(connection: duckdb.DuckDBPyConnection, backup: str) -> int:
-    known = connection.execute(
-        "select count(*) from duckdb_tables() where database_name = $source and "
-        "table_name = 'schema_version'", {"source": SOURCE}).fetchall()[0][0]
+    known = sql.scalar(connection, "restore_backup_has_schema", source=SOURCE)
     if not known:
         raise RestoreRefused(f"{backup} is a DuckDB file but not a Revenue Relay store (no "
                              "schema_version table); nothing was changed.")
-    version = connection.execute(
-        f"select coalesce(max(version), 0) from {SOURCE}.schema_version").fetchall()[0][0]
+    version = sql.scalar(connection, "restore_backup_version", identifiers={"source": SOURCE})
     if version > store.LATEST_VERSION:
         raise RestoreRefused(
             f"{backup} was written by a newer Revenue Relay (schema version {version}; this "

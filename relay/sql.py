@@ -1,7 +1,17 @@
-"""The one way SQL reaches the store: named statements from queries/*.sql, bound parameters."""
+"""The one way SQL reaches the store: named statements from queries/*.sql, bound parameters.
+
+The one exception to bound parameters is an identifier (a table or column name), which SQL
+cannot bind: a query that needs one names it as `{placeholder}` in its file, and
+`with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, and the columns an
+import writes) or one read from DuckDB's own catalog (a CatalogName); a list of them goes in
+separated by commas. Every other value is a bound parameter.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -13,6 +23,88 @@ from relay import PROJECT_ROOT
 
 QUERY_DIR = PROJECT_ROOT / "queries"
 
+# {placeholder: identifier, or a list of them} for a query's `{placeholder}`s.
+Identifiers = Mapping[str, "str | Sequence[str]"]
+
+
+# The identifiers a query may have put in: the store's tables and summaries, the temporary
+# tables an import reads, types, stages and checks a file in, and the columns that name a person
+# (relay.importing.PERSON_REFERENCES). Nothing a user types is ever one of them.
+STORE_TABLES = frozenset({
+    "people", "campaigns", "leads", "deals", "deal_history", "goals", "forecast_submissions",
+    "campaign_spend", "audit_log", "plan_signoffs", "plan_revisions", "import_runs",
+    "import_mappings", "import_row_changes", "people_placeholders", "stage_mappings",
+    "settings", "schema_version", "deal_states", "deal_states_live",
+})
+IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
+                                "import_problems", "import_warnings"})
+PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
+# The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
+ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
+IDENTIFIERS = STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+class CatalogName(str):
+    """A name read from DuckDB's own catalog (a table, schema, column or database the store
+    has), never a user's text: it may be put in a query as an identifier."""
+
+
+@cache
+def import_columns() -> frozenset[str]:
+    """The columns of the tables an import writes (relay.layouts.TABLES), and the raw_<column>
+    of each that holds the file's text while it is checked."""
+    from relay import layouts  # layouts runs its own queries through this module
+
+    names = {column.name for table in layouts.TABLES.values() for column in table.columns}
+    return frozenset(names | {f"raw_{name}" for name in names})
+
+
+def allowed(identifier: str) -> bool:
+    """Whether a query may name `identifier`: the one place that says so."""
+    return (isinstance(identifier, CatalogName) or identifier in IDENTIFIERS
+            or identifier in import_columns())
+
+
+def quoted(identifier: str) -> str:
+    """`identifier` as an SQL identifier, double-quoted."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def with_identifiers(name: str, /, **identifiers: str | Sequence[str]) -> str:
+    """The text of queries/<name>.sql with each `{placeholder}` replaced by its identifier,
+    quoted (a list of them: separated by commas); an identifier not `allowed` is refused."""
+    for placeholder, given in identifiers.items():
+        for identifier in [given] if isinstance(given, str) else given:
+            if not allowed(identifier):
+                raise ValueError(f"{identifier!r} ({placeholder}) is not an identifier a "
+                                 f"query may name (relay.sql.allowed)")
+
+    def put(found: re.Match) -> str:
+        if found[1] not in identifiers:
+            raise LookupError(f"query {name!r} needs the identifier {{{found[1]}}}")
+        given = identifiers[found[1]]
+        return ", ".join(quoted(identifier)
+                         for identifier in ([given] if isinstance(given, str) else given))
+
+    return _PLACEHOLDER.sub(put, load(name))
+
+
+def _text(name: str, identifiers: Identifiers | None) -> str:
+    return load(name) if not identifiers else with_identifiers(name, **identifiers)
+
+
+@contextmanager
+def cursor(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one way to open a cursor of a connection: closed on the way out, so that none is
+    left for DuckDB to report as leaked at exit."""
+    opened = connection.cursor()
+    try:
+        yield opened
+    finally:
+        opened.close()
+
 
 @cache
 def load(name: str) -> str:
@@ -23,15 +115,18 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def frame(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> pd.DataFrame:
+def frame(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
+          identifiers: Identifiers | None = None, **params: Any) -> pd.DataFrame:
     """Run a named query and return its result as a DataFrame."""
-    return cursor.execute(load(name), params).df()
+    return cursor.execute(_text(name, identifiers), params).df()
 
 
-def records(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> list[dict[str, Any]]:
+def records(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
+            identifiers: Identifiers | None = None,
+            **params: Any) -> list[dict[str, Any]]:
     """Run a named query and return its rows as dicts of plain Python values (None for NULL,
     never NaN: these go back into queries as parameters)."""
-    result = cursor.execute(load(name), params)
+    result = cursor.execute(_text(name, identifiers), params)
     columns = [column[0] for column in result.description]
     return [
         dict(zip(columns, (float(v) if isinstance(v, Decimal) else v for v in values), strict=True))
@@ -39,9 +134,10 @@ def records(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> l
     ]
 
 
-def row(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> dict[str, Any]:
+def row(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
+        identifiers: Identifiers | None = None, **params: Any) -> dict[str, Any]:
     """Run a named query that returns one row, as a dict of column name to value."""
-    result = cursor.execute(load(name), params)
+    result = cursor.execute(_text(name, identifiers), params)
     columns = [column[0] for column in result.description]
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
     rows = result.fetchall()
@@ -52,5 +148,18 @@ def row(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> dict[
     return dict(zip(columns, values, strict=True))
 
 
-def execute(cursor: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> None:
-    cursor.execute(load(name), params)
+def rows(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
+         identifiers: Identifiers | None = None, **params: Any) -> list[tuple]:
+    """Run a named query and return its rows as tuples, as DuckDB gives them."""
+    return cursor.execute(_text(name, identifiers), params).fetchall()
+
+
+def scalar(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
+           identifiers: Identifiers | None = None, **params: Any) -> Any:
+    """Run a named query that returns one value (the first column of its first row)."""
+    return rows(cursor, name, identifiers=identifiers, **params)[0][0]
+
+
+def execute(cursor: duckdb.DuckDBPyConnection, name: str, /, *,
+            identifiers: Identifiers | None = None, **params: Any) -> None:
+    cursor.execute(_text(name, identifiers), params)

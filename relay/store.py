@@ -137,13 +137,8 @@ def forget_damage(path: Path | str) -> None:
 
 def database_path(connection: duckdb.DuckDBPyConnection) -> Path:
     """The file of the connection's store."""
-    cursor = connection.cursor()
-    try:
-        return Path(cursor.execute(
-            "select path from duckdb_databases() where database_name = current_database()"
-        ).fetchall()[0][0])
-    finally:
-        cursor.close()
+    with sql.cursor(connection) as cursor:
+        return Path(sql.scalar(cursor, "store_database_path"))
 
 
 def check_writable(connection: duckdb.DuckDBPyConnection) -> None:
@@ -162,29 +157,24 @@ def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,
     """Read every column of every row of every table, so that DuckDB checks the checksum of
     every data block; StoreDamaged (and the store marked damaged) if one fails. Returns the
     number of tables read. `database`: an attached database to check instead of the store."""
-    cursor = connection.cursor()
-    try:
-        tables = cursor.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = "
-            "coalesce($database, current_database()) and not temporary order by all",
-            {"database": database}).fetchall()
-        prefix = "" if database is None else quoted_identifier(database) + "."
-        for schema, table in tables:
-            # Table names come from the catalog, never from a user: identifiers, not values.
-            name = f"{prefix}{quoted_identifier(schema)}.{quoted_identifier(table)}"
-            cursor.execute(f"select count(*), sum(hash(t)) from {name} t").fetchall()
-        return len(tables)
-    except duckdb.Error as error:
-        described = (mark_damaged(path, error) if database is None
-                     else describe(path, error))
-        raise (described or StoreError(f"Cannot read the store {path}: {error}")) from error
-    finally:
-        cursor.close()
+    with sql.cursor(connection) as cursor:
+        try:
+            tables = sql.rows(cursor, "store_tables", database=database)
+            for catalog, schema, table in tables:
+                # Table names come from the catalog, never from a user: identifiers, not values.
+                sql.rows(cursor, "store_read_table", identifiers={
+                    "database": sql.CatalogName(catalog), "schema": sql.CatalogName(schema),
+                    "table": sql.CatalogName(table)})
+            return len(tables)
+        except duckdb.Error as error:
+            described = (mark_damaged(path, error) if database is None
+                         else describe(path, error))
+            raise (described or StoreError(f"Cannot read the store {path}: {error}")) from error
 
 
 def quoted_identifier(name: str) -> str:
     """A name from DuckDB's own catalog as an SQL identifier (never a user's text)."""
-    return '"' + name.replace('"', '""') + '"'
+    return sql.quoted(sql.CatalogName(name))
 
 
 def default_path() -> Path:
@@ -283,19 +273,16 @@ def bounded_memory(cursor: duckdb.DuckDBPyConnection) -> Iterator[str]:
     dashboard's own queries in the same process share it (they read small aggregates and
     stay far below it); the setting they had is restored when the last import ends, so the
     dashboard is not slowed otherwise. Yields the limit used."""
-    database = cursor.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchall()[0][0]
+    database = sql.scalar(cursor, "store_database_path")
     key = database or "memory"
     limit = _checked_size(import_memory_limit())
     with _limits_lock:
         held = _limits_held.get(key)
         if held is None:
-            before = cursor.execute(
-                "select current_setting('memory_limit')").fetchall()[0][0]
+            before = sql.scalar(cursor, "store_memory_limit")
             lowered = _bytes(limit) < _bytes(before)  # a lower limit already set is kept
             if lowered:
-                cursor.execute(f"set memory_limit = '{limit}'")
+                sql.execute(cursor, "store_set_memory_limit", limit=limit)
             else:
                 limit = before
             _limits_held[key] = held = [0, before if lowered else None]
@@ -312,9 +299,10 @@ def bounded_memory(cursor: duckdb.DuckDBPyConnection) -> Iterator[str]:
                     # SET takes the size DuckDB shows rounded ("18.8 GiB"): DuckDB's own
                     # default comes back exactly by RESET.
                     if held[1] == _default_memory_limit():
-                        cursor.execute("reset memory_limit")
+                        sql.execute(cursor, "store_reset_memory_limit")
                     else:
-                        cursor.execute(f"set memory_limit = '{_checked_size(held[1])}'")
+                        sql.execute(cursor, "store_set_memory_limit",
+                                    limit=_checked_size(held[1]))
                 except duckdb.Error:
                     pass  # a closed connection has nothing left to restore
 
@@ -324,7 +312,7 @@ def _default_memory_limit() -> str:
     """DuckDB's memory_limit when none is set (80% of this machine's memory)."""
     fresh = duckdb.connect()
     try:
-        return fresh.execute("select current_setting('memory_limit')").fetchall()[0][0]
+        return sql.scalar(fresh, "store_memory_limit")
     finally:
         fresh.close()
 
@@ -351,13 +339,9 @@ def _checked_size(text: str) -> str:
 
 def schema_version(connection: duckdb.DuckDBPyConnection) -> int:
     """The store's schema version; 0 for an empty database."""
-    has_table = connection.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_version'"
-    ).fetchall()[0][0]
-    if not has_table:
+    if not sql.scalar(connection, "store_has_schema_version"):
         return 0
-    versions = connection.execute("select coalesce(max(version), 0) from schema_version")
-    return versions.fetchall()[0][0]
+    return sql.scalar(connection, "store_schema_version")
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> int:
@@ -372,16 +356,14 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> int:
     for version, description, path in migrations():
         if version <= current:
             continue
-        connection.execute("begin transaction")
+        connection.begin()
         try:
             connection.execute(path.read_text(encoding="utf-8"))
-            connection.execute(
-                "insert into schema_version values (?, ?, ?)",
-                [version, description, clock.now()],
-            )
-            connection.execute("commit")
+            sql.execute(connection, "store_record_migration", version=version,
+                        description=description, applied_at=clock.now())
+            connection.commit()
         except Exception:
-            connection.execute("rollback")
+            connection.rollback()
             raise
     return schema_version(connection)
 
@@ -393,8 +375,12 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"{path} already exists; it was left as it is.")
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = _connect(path, read_only=False)
-    migrate(connection)
-    sql.execute(connection, "upsert_setting", key="store_id", value=uuid.uuid4().hex[:12])
+    try:
+        migrate(connection)
+        sql.execute(connection, "upsert_setting", key="store_id", value=uuid.uuid4().hex[:12])
+    except BaseException:
+        connection.close()  # not left open for the caller, who never receives it
+        raise
     return connection
 
 
@@ -505,29 +491,27 @@ def _is_conflict(error: BaseException, conflicts: tuple[type[Exception], ...]) -
 
 def _write(connection, work, attempts, conflicts):
     for attempt in range(1, attempts + 1):
-        cursor = connection.cursor()
-        try:
-            cursor.execute("begin transaction")
-            result = work(cursor)
-            cursor.execute("commit")
-            return result
-        except conflicts as error:
-            _rollback_quietly(cursor)
-            if attempt == attempts or not _is_conflict(error, conflicts):
+        with sql.cursor(connection) as cursor:
+            try:
+                cursor.begin()
+                result = work(cursor)
+                cursor.commit()
+                return result
+            except conflicts as error:
+                _rollback_quietly(cursor)
+                if attempt == attempts or not _is_conflict(error, conflicts):
+                    raise
+            except BaseException:
+                _rollback_quietly(cursor)
                 raise
-            time.sleep(0.05 * attempt)
-        except BaseException:
-            _rollback_quietly(cursor)
-            raise
-        finally:
-            cursor.close()
+        time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
 
 
 def _rollback_quietly(cursor: duckdb.DuckDBPyConnection) -> None:
     """Roll back if a transaction is still open (a failed commit has already ended it)."""
     try:
-        cursor.execute("rollback")
+        cursor.rollback()
     except duckdb.Error:
         pass
 
@@ -560,9 +544,9 @@ def checkpoint_and_close(connection: duckdb.DuckDBPyConnection) -> None:
     stops) is rolled back rather than left to keep the WAL."""
     try:
         try:
-            connection.execute("checkpoint")
+            sql.execute(connection, "store_checkpoint")
         except duckdb.TransactionException:
-            connection.execute("force checkpoint")
+            sql.execute(connection, "store_force_checkpoint")
     except duckdb.ConnectionException:
         return  # closed already
     finally:

@@ -34,5 +34,5 @@ def read_live(connection: duckdb.DuckDBPyConnection) -> None:
     """Replace every summary table by its live view, so that the pages compute from the
     source tables: the reference the summaries are tested against."""
     for name in SOURCES:
-        connection.execute(f"drop table {name}")
-        connection.execute(f"create view {name} as select * from {name}_live")
+        sql.execute(connection, "summaries_read_live",
+                    identifiers={"summary": name, "live": f"{name}_live"})

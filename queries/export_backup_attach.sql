@@ -1,0 +1,1 @@
+attach $output as {backup}

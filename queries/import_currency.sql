@@ -1,0 +1,1 @@
+select currency from import_store_currency

@@ -1,0 +1,1 @@
+update import_typed set lead_id = raw_lead_id

@@ -1,0 +1,2 @@
+create or replace temp table import_store_currency as
+select $currency as currency

@@ -1,0 +1,1 @@
+attach $backup as {source} (read_only)
