@@ -13,7 +13,7 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(VENV)/bin/ruff check relay app_pages dashboard.py serve.py benchmarks tests
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 $(INSTALLED): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Revenue Relay needs Python 3.11 or newer; set PYTHON=python3.x")'
