@@ -39,7 +39,7 @@ from typing import Any
 from unittest import mock
 
 from benchmarks import naive
-from relay import PROJECT_ROOT, clock, demo, exporting, importing, settings, store
+from relay import PROJECT_ROOT, clock, demo, exporting, importing, settings, sql, store
 from relay.ui.pages import PAGES
 
 REPETITIONS = 3
@@ -217,9 +217,9 @@ def measure_app(path: str, as_of: str, repetitions: int) -> dict:
     _run_page(PAGES[-1].path, {})  # the modules load once, when the dashboard starts
     start_seconds = time.perf_counter() - started
     connection = opened_store.connection(path)
-    config = settings.load(connection.cursor())
-    available = filters.options(connection.cursor(), clock.today(),
-                                config.fiscal_year_start_month)
+    with sql.cursor(connection) as cursor:
+        config = settings.load(cursor)
+        available = filters.options(cursor, clock.today(), config.fiscal_year_start_month)
     region = available.regions[0]
     pages: dict[str, dict] = {}
     views: dict[str, dict[str, dict[str, Any]]] = {}
@@ -308,7 +308,8 @@ def measure_import(leads: int, folder: Path, repetitions: int = REPETITIONS) -> 
     try:
         for table in ("people", "campaigns", "leads"):
             files[table] = folder / f"{table}.csv"
-            exporting.export_table(connection.cursor(), table, "csv", files[table])
+            with sql.cursor(connection) as cursor:
+                exporting.export_table(cursor, table, "csv", files[table])
     finally:
         connection.close()
     timings, peaks = [], []
