@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     build_demo.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
     build_demo.add_argument("--as-of", type=_date, default=None,
                             help="the demo's today, YYYY-MM-DD (default: today)")
-    build_demo.add_argument("--leads", type=_positive, default=demo.DEFAULT_LEADS,
+    build_demo.add_argument("--leads", type=leads_count, default=demo.DEFAULT_LEADS,
                             help="number of leads; everything else scales with it")
     build_demo.add_argument("--if-missing", action="store_true",
                             help="do nothing (exit 0) when the store already exists")
@@ -199,7 +199,8 @@ def _week(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _positive(text: str) -> int:
+def leads_count(text: str) -> int:
+    """An argument's number of demo leads: a whole number, 1000 or more."""
     try:
         value = int(text.replace("_", ""))
     except ValueError:
