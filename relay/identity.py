@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import getpass
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -318,8 +319,13 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
 
 
 # How a dashboard session tells who acts: relay.ui registers it when the dashboard loads
-# (it alone knows Streamlit); it answers None outside a dashboard, as it does when unset.
+# (it alone knows Streamlit); it answers None outside a dashboard.
 def _no_dashboard() -> Actor | None:
+    """Unset: in a process where Streamlit runs, nobody (never the command line's admin),
+    since no page has said who acts; elsewhere, None (the command line)."""
+    runtime = sys.modules.get("streamlit.runtime")
+    if runtime is not None and runtime.exists():
+        return Actor("a dashboard thread", None, how=ActorKind.NO_SESSION)
     return None
 
 

@@ -202,6 +202,18 @@ def test_a_dashboard_thread_no_session_runs_acts_for_nobody(monkeypatch):
         assert identity.current().role == Role.ADMIN
 
 
+def test_a_dashboard_thread_acts_for_nobody_before_the_ui_says_how_to_tell(monkeypatch):
+    # Unregistered (relay.ui not loaded yet), a Streamlit process must not fall back to the
+    # command line's admin.
+    from streamlit import runtime
+
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(identity, "_dashboard_actor", identity._no_dashboard)
+    assert identity.current() == Actor("a dashboard thread", None, how=ActorKind.NO_SESSION)
+    monkeypatch.setattr(runtime, "exists", lambda: False)
+    assert identity.current().how is ActorKind.COMMAND_LINE
+
+
 def test_without_auth_it_is_local_mode_as_a_planner_by_default():
     assert identity.rules_from({}) == identity.AccessRules()
     assert identity.rules_from({}).local_role == Role.PLANNER
