@@ -172,11 +172,6 @@ def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,
             raise (described or StoreError(f"Cannot read the store {path}: {error}")) from error
 
 
-def quoted_identifier(name: str) -> str:
-    """A name from DuckDB's own catalog as an SQL identifier (never a user's text)."""
-    return sql.quoted(sql.CatalogName(name))
-
-
 def default_path() -> Path:
     """The store to use: $RELAY_DB if set, else data/relay.duckdb."""
     return Path(os.environ.get("RELAY_DB") or DEFAULT_PATH)

@@ -1,8 +1,9 @@
 """The Streamlit layer: everything that imports Streamlit lives in this package, and nothing
 below it does (tests/test_layers.py holds both).
 
-- opened_store: the dashboard's one connection to the store, and a store that fails
-- cache: the cached page data, and clearing it after a write
+- opened_store: the dashboard's one connection to the store, its cursors, forgetting cached
+  figures after a write, and a store that fails
+- cache: the cached page data
 - shell: the shell every page starts with (demo banner, global filters, empty-store guidance)
 - flash: the confirmation after a save
 - roles: what the person acting may do, as pages ask it

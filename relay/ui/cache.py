@@ -22,52 +22,35 @@ VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
 CACHE_SECONDS = 600
 
 
-def data_changed() -> None:
-    """Call after any write to the store so that no page shows figures from before it."""
-    st.cache_data.clear()
-
-
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
 def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
     """A page's data, cached per store, filters, day and options; cleared when the store
     changes."""
-    page_cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as page_cursor:
         return VIEWS[name](page_cursor, chosen, today, **options)
-    finally:
-        page_cursor.close()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def shell_data(store_path: str, today: dt.date):
     """The settings and the global filters' options, for the shell of every page."""
-    shell_cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as shell_cursor:
         config = settings.load(shell_cursor)
         available = filters.options(shell_cursor, today, config.fiscal_year_start_month)
-    finally:
-        shell_cursor.close()
     return config, available
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def sla_reps(store_path: str) -> dict[str, str]:
     """{person_id: name} of everyone who owns MQLs (sla.reps)."""
-    reps_cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as reps_cursor:
         return sla.reps(reps_cursor)
-    finally:
-        reps_cursor.close()
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def people(store_path: str):
     """Everyone in the store, with whether they have a quarter to call (forecast_people)."""
-    people_cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as people_cursor:
         return forecasting.people(people_cursor)
-    finally:
-        people_cursor.close()
 
 
 def me(store_path: str) -> list[str]:

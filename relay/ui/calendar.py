@@ -14,11 +14,8 @@ from relay.views import calendar
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
     """(channels, {person_id: name}) for the filters and forms."""
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         known = calendar.choices(cursor)
-    finally:
-        cursor.close()
     return known["channels"], known["owners"]
 
 

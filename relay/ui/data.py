@@ -48,16 +48,13 @@ def preview(context: shell.Context, path: Path, file_name: str, table: str,
     cached = st.session_state.get("data_preview")
     if cached is not None and cached[0] == key:
         return cached[1]
-    cursor = opened_store.cursor(context.store_path)
-    try:
+    with opened_store.cursor(context.store_path) as cursor:
         with st.spinner(f"Checking {widgets.plain(file_name)}…"):
             result = importing.preview_file(cursor, path, file_name, table, layout,
                                             date_format=date_format)
             # Every problem, while the check's tables are there: the download's content.
             problems_csv = None if result.ok or result.problem_count > MAX_DOWNLOAD_ROWS \
                 else problem_kinds.csv_bytes(cursor, result)
-    finally:
-        cursor.close()
     st.session_state["data_preview"] = (key, result)
     st.session_state["data_problems_csv"] = (_problems_key(result), problems_csv)
     return result
@@ -232,22 +229,16 @@ def save_mapping_form(context: shell.Context, layout: layouts.Layout) -> None:
 
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def import_history(store_path: str) -> pd.DataFrame:
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         return importing.history(cursor, limit=200)
-    finally:
-        cursor.close()
 
 
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def import_changes(store_path: str, import_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows per table and change, the changed rows) of an accepted import."""
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         return (importing.change_counts(cursor, import_id),
                 importing.changed_rows(cursor, import_id))
-    finally:
-        cursor.close()
 
 
 def import_changes_panel(store_path: str, runs: pd.DataFrame) -> None:
@@ -280,29 +271,20 @@ def import_changes_panel(store_path: str, runs: pd.DataFrame) -> None:
 
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def table_sizes(store_path: str) -> dict[str, int]:
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         return exporting.table_sizes(cursor)
-    finally:
-        cursor.close()
 
 
 def layout_choices(store_path: str, table: str) -> dict[str, layouts.Layout]:
     """The layouts a file for `table` may be read as: the built-in ones and the saved
     mappings."""
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         return layouts.choices_for(cursor, table)
-    finally:
-        cursor.close()
 
 
 def stage_mapping_editor(context: shell.Context) -> None:
-    cursor = opened_store.cursor(context.store_path)
-    try:
+    with opened_store.cursor(context.store_path) as cursor:
         seen = layouts.stage_mapping(cursor)
-    finally:
-        cursor.close()
     frame = pd.DataFrame(seen, columns=["stage", "label", "status", "forecast_category"])
     edited = st.data_editor(
         frame.drop(columns="stage"), num_rows="dynamic", hide_index=True,
@@ -327,14 +309,11 @@ def stage_mapping_editor(context: shell.Context) -> None:
 
 
 def table_csv(store_path: str, table: str) -> bytes:
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         with tempfile.TemporaryDirectory() as folder:
             output = Path(folder) / f"{table}.csv"
             exporting.export_table(cursor, table, "csv", output)
             return output.read_bytes()
-    finally:
-        cursor.close()
 
 
 def backup_bytes(store_path: str) -> bytes:

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from relay.ui import cache
+from relay.ui import opened_store
 from relay.ui.widgets import plain
 
 # Session state that holds what a user saw of the goals: stale after any goal write.
@@ -21,7 +21,7 @@ def saved(message: str, reset_prefixes: tuple[str, ...] = ()) -> None:
     if reset_prefixes:
         for key in [k for k in st.session_state if str(k).startswith(reset_prefixes)]:
             del st.session_state[key]
-    cache.data_changed()
+    opened_store.data_changed()
     st.session_state["shell_flash"] = (message, time.monotonic())
     st.rerun()
 

@@ -34,11 +34,8 @@ def goal_columns(currency: str) -> dict:
 
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def history(store_path: str, goal_id: int) -> pd.DataFrame:
-    cursor = opened_store.cursor(store_path)
-    try:
+    with opened_store.cursor(store_path) as cursor:
         return goals_view.history(cursor, goal_id)
-    finally:
-        cursor.close()
 
 
 def _connection(context):

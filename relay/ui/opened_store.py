@@ -4,6 +4,8 @@ for the pages, and what to show when the store itself fails."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -11,7 +13,6 @@ import streamlit as st
 
 from relay import handoff, serving, store
 from relay.identity import Role
-from relay.ui import cache
 from relay.ui.roles import may
 from relay.ui.widgets import plain
 
@@ -37,8 +38,13 @@ def connection(path: str):
         # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
         store.hold(Path(path), opened)
         serving.stop_at_exit()
-        handoff.start_worker(Path(path), opened, on_change=cache.data_changed)
+        handoff.start_worker(Path(path), opened, on_change=data_changed)
         return opened
+
+
+def data_changed() -> None:
+    """Call after any write to the store so that no page shows figures from before it."""
+    st.cache_data.clear()
 
 
 def restart(path: str) -> None:
@@ -53,8 +59,14 @@ def restart(path: str) -> None:
         st.cache_data.clear()
 
 
-def cursor(path: str):
-    return connection(path).cursor()
+@contextmanager
+def cursor(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the dashboard's connection, closed when the block ends."""
+    opened = connection(path).cursor()
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def store_failure(error: BaseException) -> store.StoreError | None:
