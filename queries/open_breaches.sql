@@ -10,7 +10,7 @@ select
     leads.segment,
     leads.source,
     campaigns.name as campaign
-from leads
+from scoped_leads($region, $segment) as leads
 left join people on people.person_id = leads.owner_id
 left join campaigns on campaigns.campaign_id = leads.campaign_id
 where leads.mql_at >= $starts_on
@@ -18,7 +18,5 @@ where leads.mql_at >= $starts_on
     and (leads.first_touch_at is null or leads.first_touch_at >= $now)
     and leads.stage = 'mql'
     and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours
-    and ($region is null or leads.region = $region)
-    and ($segment is null or leads.segment = $segment)
     and ($rep is null or leads.owner_id = $rep)
 order by leads.mql_at

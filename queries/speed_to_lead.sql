@@ -17,12 +17,10 @@ with mqls as (
         (leads.first_touch_at is null or leads.first_touch_at >= $now)
             and leads.stage = 'mql'
             and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours as open_breach
-    from leads
+    from scoped_leads($region, $segment) as leads
     left join people on people.person_id = leads.owner_id
     where leads.mql_at >= $starts_on
         and leads.mql_at < $ends_before
-        and ($region is null or leads.region = $region)
-        and ($segment is null or leads.segment = $segment)
 )
 
 select
