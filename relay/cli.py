@@ -110,8 +110,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="how the file's dates that are not ISO are written, as a strptime "
                            "pattern, e.g. %%d/%%m/%%Y or %%m/%%d/%%Y (default: decided from "
                            "every value; a file both fit is refused)")
-    load.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
-                      help="how long to wait for a running dashboard to do the job")
+    with_wait(load)
     _mapping_options(load)
     load.set_defaults(run=_import)
     _stages_parser(with_db(commands.add_parser(
@@ -123,14 +122,12 @@ def _parser() -> argparse.ArgumentParser:
     unload.add_argument("--format", choices=exporting.FORMATS, default="csv")
     unload.add_argument("--output", type=Path,
                         help="the file to write (default for csv: standard output)")
-    unload.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
-                        help="how long to wait for a running dashboard to do the job")
+    with_wait(unload)
     unload.set_defaults(run=_export)
 
     keep = with_db(commands.add_parser("backup", help="copy the whole store to a new file"))
     keep.add_argument("--output", type=Path, required=True)
-    keep.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
-                      help="how long to wait for a running dashboard to do the job")
+    with_wait(keep)
     keep.set_defaults(run=_backup)
 
     put_back = with_db(commands.add_parser(
@@ -197,6 +194,12 @@ def _week(text: str) -> int:
         return settings.cutoff_week(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def with_wait(command: argparse.ArgumentParser) -> None:
+    """A command a running dashboard does for the command line: how long to wait for it."""
+    command.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                         help="how long to wait for a running dashboard to do the job")
 
 
 def leads_count(text: str) -> int:
@@ -345,8 +348,7 @@ def _stages_parser(stages: argparse.ArgumentParser) -> None:
     stages.add_argument("action", nargs="?", choices=["list", "set", "remove", "load"],
                         default="list")
     stages.add_argument("items", nargs="*", metavar="STAGE=STATUS,CATEGORY | STAGE | FILE")
-    stages.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
-                        help="how long to wait for a running dashboard to do the job")
+    with_wait(stages)
     stages.set_defaults(run=_stages)
 
 
