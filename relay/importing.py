@@ -850,17 +850,12 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
     else:
         sql.execute(cursor, "import_people_wanted",
                     identifiers={"column": f"raw_{column.name}"})
+    sql.execute(cursor, "import_people_in_file_create")
     # A people file may name managers who are in the same file.
     if table.name == "people":
-        optional = {name: name if name in found else "null"
-                    for name in ("email", "region", "segment")}
-        cursor.execute(f"create or replace temp table import_people_in_file as select "
-                       f"person_id, {optional['email']} as email, name, "
-                       f"{optional['region']} as region, {optional['segment']} as segment "
-                       f"from import_typed")
-    else:
-        sql.execute(cursor, "import_people_in_file_none")
-    if table.name == "people":
+        sql.execute(cursor, "import_people_in_file_from_file", identifiers={"columns": [
+            name for name in ("person_id", "email", "name", "region", "segment")
+            if name in ("person_id", "name") or name in found]})
         sql.execute(cursor, "import_people_merges")
     else:
         sql.execute(cursor, "import_merges_none")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from relay import sql
+
 HEADER_SCAN_ROWS = 30  # title rows above the header: Excel reports have a handful
 TAIL_BYTES = 16 * 1024
 
@@ -202,26 +204,15 @@ def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tup
     problems: list[tuple[str, str]] = []
     if not columns:
         return conventions, problems
-    selects = []
-    for index, _ in columns.values():
-        raw = f"nullif(trim(c{index}), '')"
-        body = _body(raw)
-        dot = f"regexp_full_match({body}, '{DOT_DECIMAL}')"
-        comma = f"regexp_full_match({body}, '{COMMA_DECIMAL}')"
-        selects += [
-            f"count_if({dot} and not {comma})",
-            f"count_if({comma} and not {dot})",
-            f"count_if({dot} and {comma} and regexp_matches({body}, '[.,]'))",
-            f"count_if(contains({body}, ','))",  # thousands or decimal commas: said
-            f"list(distinct regexp_replace({raw}, '{_NOT_CURRENCY}', '', 'g')) filter "
-            f"(where ({dot} or {comma}) and regexp_replace({raw}, '{_NOT_CURRENCY}', '', 'g') "
-            "<> '')",
-            f"min({raw}) filter (where {dot} and {comma} and regexp_matches({body}, '[.,]'))",
-        ]
-    values = cursor.execute(f"select {', '.join(selects)} from import_raw").fetchall()[0]
-    for number, (name, (_, header)) in enumerate(columns.items()):
-        dot_only, comma_only, both, separated, currencies, example = values[
-            number * 6:number * 6 + 6]
+    raw_columns = sorted({f"c{index}" for index, _ in columns.values()})
+    styles = {name: values for name, *values in sql.rows(
+        cursor, "import_amount_styles", identifiers={"columns": raw_columns},
+        body_remove=_BODY_REMOVE, not_currency=_NOT_CURRENCY, dot=DOT_DECIMAL,
+        comma=COMMA_DECIMAL)}
+    for name, (index, header) in columns.items():
+        # A column with no value has no row: no figures, no currency, no example.
+        dot_only, comma_only, both, separated, currencies, example = styles.get(
+            f"c{index}", (0, 0, 0, 0, None, None))
         currencies = sorted(currencies or [])
         if dot_only and comma_only:
             convention = "dot" if dot_only >= comma_only else "comma"

@@ -2,9 +2,10 @@
 
 The one exception to bound parameters is an identifier (a table or column name), which SQL
 cannot bind: a query that needs one names it as `{placeholder}` in its file, and
-`with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, and the columns an
-import writes) or one read from DuckDB's own catalog (a CatalogName); a list of them goes in
-separated by commas. Every other value is a bound parameter.
+`with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, the columns an
+import writes, and the c0, c1, … it reads a file into) or one read from DuckDB's own
+catalog (a CatalogName); a list of them goes in separated by commas. Every other value is a
+bound parameter.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 # The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
 IDENTIFIERS = STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
+# The columns import_raw holds a file's text in, named by position (c0, c1, …), never by the
+# file's headers.
+RAW_COLUMN = re.compile(r"c[0-9]+")
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -64,7 +68,7 @@ def import_columns() -> frozenset[str]:
 def allowed(identifier: str) -> bool:
     """Whether a query may name `identifier`: the one place that says so."""
     return (isinstance(identifier, CatalogName) or identifier in IDENTIFIERS
-            or identifier in import_columns())
+            or identifier in import_columns() or RAW_COLUMN.fullmatch(identifier) is not None)
 
 
 def quoted(identifier: str) -> str:
