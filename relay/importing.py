@@ -624,7 +624,7 @@ def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview
     wrong = dates.check_given(cursor, date_format)
     if wrong is not None:
         return _refuse(preview, wrong) and None
-    raws = {column.name: f"nullif(trim(c{found[column.name]}), '')"
+    raws = {column.name: f"c{found[column.name]}"
             for column in table.columns
             if column.kind in ("date", "timestamp") and column.name in found}
     # A mapping saved with US or European dates settles what the file leaves open.
