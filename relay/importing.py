@@ -353,8 +353,9 @@ def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset 
     # line, unless told which one ends the header row.
     options = ", new_line = $new_line" if new_line else ""
     if titles:
-        options += f", skip = {int(titles)}"
+        options += ", skip = $skip"
     try:
+        # Composed here, not in queries/: the options the file needs (relay.sql says why).
         cursor.execute(
             "create or replace temp table import_raw as select * from read_csv("
             "$path, header = true, all_varchar = true, delim = $delim, quote = '\"', "
@@ -362,7 +363,8 @@ def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset 
             "rejects_table = 'import_rejects', rejects_scan = 'import_scans', "
             f"max_line_size = 4194304{options})",
             {"path": str(path), "delim": delimiter, "names": names,
-             **({"new_line": new_line} if new_line else {})})
+             **({"new_line": new_line} if new_line else {}),
+             **({"skip": int(titles)} if titles else {})})
     except duckdb.Error as error:
         found = _unclosed_quote(path, delimiter)
         if found is not None:
@@ -539,6 +541,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         typed_value = _typed_expression(column, raw, typed, families.get(column.name),
                                         conventions.get(column.name))
         selects.append(f"{typed_value} as {column.name}")
+    # Composed here, not in queries/: a typed expression per column (relay.sql says why).
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
@@ -769,6 +772,7 @@ def _make_lead_ids(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
     made = ("'lead-' || substr(md5(concat_ws('|', "
             + ", ".join(f"coalesce({part}, '')" for part in parts) + ")), 1, 16)")
     sql.execute(cursor, "import_lead_id_columns")
+    # Composed here, not in queries/: the parts the file has (relay.sql says why).
     cursor.execute(f"update import_typed set raw_lead_id = {made}")
     sql.execute(cursor, "import_lead_id_from_raw")
     found["lead_id"] = -1
@@ -852,6 +856,7 @@ def _stage(cursor, table: Table, found: dict[str, int]) -> None:
     if table.name == "campaign_spend" and "currency" in found:
         joins += (" left join import_rates as rate on rate.currency = coalesce("
                   "upper(import_typed.currency), (select currency from import_store_currency))")
+    # Composed here, not in queries/: a stored value per column (relay.sql says why).
     cursor.execute(f"create or replace temp table import_staged as select {', '.join(selects)}"
                    f" from import_typed{joins}")
 
@@ -906,6 +911,7 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
     compared = [name for name in written if name not in table.key]
     changed = " or ".join(f"stored.{name} is distinct from import_staged.{name}"
                           for name in compared) or "false"
+    # Composed here, not in queries/: a comparison per column (relay.sql says why).
     cursor.execute(
         f"create or replace temp table import_changes as select import_staged.*, "
         f"case when stored.{table.key[0]} is null then 'new' when {changed} then 'updated' "
@@ -945,6 +951,7 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         updates += ["version = coalesce(stored.version, 1) + 1", "updated_by = $actor",
                     "updated_at = $at"]
     if updates:
+        # Composed here, not in queries/: an assignment per column (relay.sql says why).
         cursor.execute(
             f"update {table.name} as stored set {', '.join(updates)} from import_changes "
             f"where import_changes.change = 'updated' and "
@@ -1007,6 +1014,7 @@ def _note_changes(cursor: duckdb.DuckDBPyConnection, table: Table, written: list
     columns = (f"to_json(list_filter([{pairs}], lambda pair: pair.before is distinct from "
                f"pair.after))::varchar" if compared else "null")
     # New rows need only their key: the stored table is joined for the updated ones alone.
+    # Composed here, not in queries/: a before/after per column (relay.sql says why).
     cursor.execute(
         f"create or replace temp table import_changes_noted as select row_key, change, "
         f"columns from (select line, {key} as row_key, change, null as columns "

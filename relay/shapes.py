@@ -138,6 +138,7 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
                 f"null and {figures_only}")
     kinds = (("empty", empty), ("header", repeated),
              ("totals", f"regexp_full_match({first}, $totals)"), ("trailing", trailing))
+    # Composed here, not in queries/: conditions over every column (relay.sql says why).
     rows = cursor.execute(
         "select kind, count(*), list(line order by line)[1:5], list(distinct label)[1:3] "
         "from (select case " + " ".join(f"when {condition} then '{kind}'"

@@ -5,7 +5,31 @@ cannot bind: a query that needs one names it as `{placeholder}` in its file, and
 `with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, the columns an
 import writes, and the c0, c1, … it reads a file into) or one read from DuckDB's own
 catalog (a CatalogName); a list of them goes in separated by commas. Every other value is a
-bound parameter.
+bound parameter. A step repeated over a column's values is a macro in the store (the
+migrations: scoped_leads, the date_* macros an import reads dates by), so that a statement
+names only identifiers and macros.
+
+The one exception to "every statement in queries/": the statements below are composed in
+Python, because their shape is not a list of identifiers. Each has one expression per column
+of the file (or an option per thing the file needs), each different, of a number the file
+decides. Their values are bound all the same, and the names in them are the columns of
+relay.layouts or import_raw's c0, c1, …, never a user's text:
+
+- relay.importing._read_csv (import_raw): read_csv's new_line and skip options are given
+  only when the file needs them (DuckDB has no new_line value that means "detect it").
+- relay.importing.check (import_typed): each mapped column typed by its kind (its date
+  family's macro, its amount convention, its choices, …).
+- relay.importing._make_lead_ids: a leads file's made ID, a hash of those of email,
+  created_at, source and campaign_id the file has, each read its own way.
+- relay.importing._date_warnings (import_warnings): each later date against the first known
+  of up to three earlier ones, each from the file or from the stored row.
+- relay.importing._stage (import_staged): each written column's stored value (from the file,
+  the stage mapping, the person, a rate or a goal's default team) and the joins they need.
+- relay.importing._classify (import_changes), _write (the update) and _note_changes
+  (import_changes_noted): a comparison or an assignment per written column, and the join on
+  the table's key (region and segment null-safe).
+- relay.shapes.skip_rows: empty, repeated-header, totals and trailing rows, each a condition
+  over every column of the file (a repeated header compared column by column).
 """
 
 from __future__ import annotations
