@@ -139,14 +139,15 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
     undecided: dict[str, Ambiguous] = {}
     sure: set[str] = set()
     # Most files are ISO: one pass over the file says which columns are.
-    iso_failing = dict(sql.rows(cursor, "import_dates_not_iso",
-                                identifiers={"columns": sorted(set(raws.values()))},
-                                **family_params("iso"))) if raws else {}
+    raw_columns = sorted(set(raws.values()))
+    iso_failing = dict(zip(raw_columns, sql.rows(
+        cursor, "import_dates_not_iso", columns=raw_columns, **family_params("iso"))[0],
+        strict=True)) if raws else {}
     # Every family's patterns (those two families share are the same).
     patterns = {name: value for family in FAMILY_ORDER
                 for name, value in family_params(family).items()}
     for column, raw in raws.items():
-        if iso_failing.get(raw, 0) == 0:
+        if iso_failing[raw] == 0:
             decided[column] = "iso"
             continue
         row = sql.rows(cursor, "import_date_families", identifiers={"column": raw},
