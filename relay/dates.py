@@ -8,8 +8,9 @@ and D/M/Y read every value and the two readings differ somewhere, the column is 
 unless another date column of the same file is M/D/Y or D/M/Y beyond doubt (one export writes
 all its dates alike); otherwise the import is refused and asks for the format.
 
-SQL is composed from fixed patterns and column names of relay.layouts; every pattern and value
-is a bound parameter (`bind`).
+Each family reads a value through its macro in the store (migration 0011); the statements
+that decide a column's family are in queries/ (import_dates_not_iso, import_date_families,
+import_date_readings), and every pattern and value is a bound parameter.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ FAMILIES = {
     "dmy": "D/M/YYYY (day first, e.g. 4/3/2026 for 4 March 2026)",
     "excel": "an Excel serial number (days since 1899-12-30, e.g. 46085) or an ISO date",
 }
+# The order import_date_families counts a column's failures by family in.
+FAMILY_ORDER = ("iso", "mdy", "dmy", "excel")
 FAMILY_PATTERN = {"mdy": "%m/%d/%Y", "dmy": "%d/%m/%Y"}
 FAMILY_SHORT = {"mdy": "M/D/Y", "dmy": "D/M/Y"}
 
@@ -69,31 +72,33 @@ def check_given(cursor: duckdb.DuckDBPyConnection, pattern: str | None) -> str |
     return None
 
 
+def family_params(family: str) -> dict[str, object]:
+    """The patterns the macro of `family` ("iso", "mdy", "dmy" or "excel"; migration 0011)
+    reads a value by, as the parameters the statements of queries/ bind them under."""
+    if family == "iso":
+        return {"zoned": _ZONED}
+    if family in ("mdy", "dmy"):
+        first, second = ("%m", "%d") if family == "mdy" else ("%d", "%m")
+        return {"year4": _YEAR4, "year2": _YEAR2,
+                f"{family}4": _patterns(first, second, "%Y"),
+                f"{family}2": _patterns(first, second, "%y")}
+    if family == "excel":
+        return {"serial": _SERIAL, "zoned": _ZONED}
+    raise AssertionError(f"unknown date family {family}")
+
+
 def expression(family: str, raw: str, bind: Callable[[object], str]) -> str:
     """SQL giving the timestamp `raw` (trimmed text, or null) holds when read by `family`
     ("iso", "mdy", "dmy", "excel" or "given:<pattern>"); null when it does not read it."""
-    if family == "iso":
-        # The regular expression only where an offset may be (cheap string tests first).
-        maybe_zoned = (f"(suffix({raw}, 'Z') or contains({raw}, '+') or "
-                       f"contains(substr({raw}, 11), '-'))")
-        return (f"case when {maybe_zoned} and regexp_matches({raw}, {bind(_ZONED)}) then "
-                f"timezone('UTC', try_cast({raw} as timestamptz)) "
-                f"else try_cast({raw} as timestamp) end")
-    if family in ("mdy", "dmy"):
-        first, second = ("%m", "%d") if family == "mdy" else ("%d", "%m")
-        return (f"case when regexp_matches({raw}, {bind(_YEAR4)}) then try_strptime({raw}, "
-                f"{bind(_patterns(first, second, '%Y'))}::varchar[]) "
-                f"when regexp_matches({raw}, {bind(_YEAR2)}) then try_strptime({raw}, "
-                f"{bind(_patterns(first, second, '%y'))}::varchar[]) end")
-    if family == "excel":
-        # A workbook's date cells arrive as ISO text, its plain number cells as serials.
-        return (f"case when regexp_matches({raw}, {bind(_SERIAL)}) then "
-                f"timestamp '1899-12-30' + to_microseconds(round(cast({raw} as double) "
-                f"* 86400000000)::bigint) else {expression('iso', raw, bind)} end")
     if family.startswith("given:"):
         return (f"try_strptime({raw}, "
                 f"{bind(given_patterns(family.removeprefix('given:')))}::varchar[])")
-    raise AssertionError(f"unknown date family {family}")
+    macro = {"iso": "date_iso", "mdy": "date_day_month", "dmy": "date_day_month",
+             "excel": "date_excel"}.get(family)
+    if macro is None:
+        raise AssertionError(f"unknown date family {family}")
+    patterns = ", ".join(bind(value) for value in family_params(family).values())
+    return f"{macro}({raw}, {patterns})"
 
 
 def label(family: str) -> str:
@@ -127,44 +132,27 @@ def _day(moment) -> str:
 def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
            given: str | None, preferred: str | None = None
            ) -> tuple[dict[str, str], list[Ambiguous]]:
-    """{column: family} for each date column (`raws`: column -> SQL of its trimmed text in
-    import_raw), and the columns no family decides. `preferred` ("mdy" or "dmy"): the order
-    a mapping the user saved says, for columns the file itself leaves open."""
+    """{column: family} for each date column (`raws`: column -> the import_raw column, c0,
+    c1, …, that holds its text), and the columns no family decides. `preferred` ("mdy" or
+    "dmy"): the order a mapping the user saved says, for columns the file itself leaves open."""
     decided: dict[str, str] = {}
     undecided: dict[str, Ambiguous] = {}
     sure: set[str] = set()
     # Most files are ISO: one pass over the file says which columns are.
-    first: dict[str, object] = {}
-
-    def bind_first(value: object) -> str:
-        name = f"p{len(first)}"
-        first[name] = value
-        return f"${name}"
-
-    counts = ", ".join(f"count(*) filter (where {raw} is not null and "
-                       f"{expression('iso', raw, bind_first)} is null)" for raw in raws.values())
-    iso_failing = dict(zip(raws, cursor.execute(
-        f"select {counts} from import_raw", first).fetchall()[0], strict=True)) if raws else {}
+    raw_columns = sorted(set(raws.values()))
+    iso_failing = dict(zip(raw_columns, sql.rows(
+        cursor, "import_dates_not_iso", columns=raw_columns, **family_params("iso"))[0],
+        strict=True)) if raws else {}
+    # Every family's patterns (those two families share are the same).
+    patterns = {name: value for family in FAMILY_ORDER
+                for name, value in family_params(family).items()}
     for column, raw in raws.items():
-        if iso_failing[column] == 0:
+        if iso_failing[raw] == 0:
             decided[column] = "iso"
             continue
-        params: dict[str, object] = {}
-
-        def bind(value: object, params=params) -> str:
-            name = f"p{len(params)}"
-            params[name] = value
-            return f"${name}"
-
-        families = ["iso", "mdy", "dmy", "excel"]
-        fails = ", ".join(f"count(*) filter (where {expression(family, 'v', bind)} is null)"
-                          for family in families)
-        differ = (f"first(v order by rowid) filter (where ({expression('mdy', 'v', bind)}) "
-                  f"is distinct from ({expression('dmy', 'v', bind)}))")
-        row = cursor.execute(
-            f"select count(*), {fails}, {differ} from (select rowid, {raw} as v "
-            f"from import_raw) where v is not null", params).fetchall()[0]
-        values, failing, example = row[0], dict(zip(families, row[1:5], strict=True)), row[5]
+        row = sql.rows(cursor, "import_date_families", identifiers={"column": raw},
+                       **patterns)[0]
+        values, failing, example = row[0], dict(zip(FAMILY_ORDER, row[1:5], strict=True)), row[5]
         if values == 0:
             decided[column] = "iso"
             continue
@@ -177,21 +165,13 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
             continue
         both = failing["mdy"] == 0 and failing["dmy"] == 0
         if both and example is not None:
-            again: dict[str, object] = {"v": example}
-
-            def bind_again(value: object, again=again) -> str:
-                name = f"q{len(again)}"
-                again[name] = value
-                return f"${name}"
-
-            readings = cursor.execute(
-                f"select {expression('dmy', '$v', bind_again)}, "
-                f"{expression('mdy', '$v', bind_again)}", again).fetchall()[0]
+            readings = sql.rows(cursor, "import_date_readings", v=example,
+                                **(family_params("dmy") | family_params("mdy")))[0]
             undecided[column] = Ambiguous(column, example, *(_day(m) for m in readings))
             continue
         # Read in full by one family, or (then the values it cannot read are the problems)
         # by the one that reads the most.
-        decided[column] = min(families, key=lambda family: failing[family])
+        decided[column] = min(FAMILY_ORDER, key=lambda family: failing[family])
         # A column whose every value reads the same both ways (01/01/2026) shows no order.
         if failing[decided[column]] == 0 and not both:
             sure.add(decided[column])

@@ -32,31 +32,28 @@ def table_sizes(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
         index=False) if name in TABLES}
 
 
-def _select(cursor: duckdb.DuckDBPyConnection, table: str, guard_formulas: bool) -> str:
-    if table not in TABLES:
-        raise ExportError(f"no table {table!r} to export (tables: {', '.join(TABLES)})")
-    columns = sql.rows(cursor, "export_columns", table=table)
-    selected = []
-    for name, data_type in columns:
-        quoted = sql.quoted(sql.CatalogName(name))
-        if guard_formulas and data_type == "VARCHAR":
-            selected.append(f"case when regexp_matches({quoted}, $formula) then '''' || "
-                            f"{quoted} else {quoted} end as {quoted}")
-        else:
-            selected.append(quoted)
-    return f"select {', '.join(selected)} from {table}"
-
-
 def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str,
                  output: Path) -> int:
     """Write `table` to `output`; returns the number of rows."""
     if file_format not in FORMATS:
         raise ExportError(f"unknown format {file_format!r} (formats: {', '.join(FORMATS)})")
-    query = _select(cursor, table, guard_formulas=file_format == "csv")
-    params = {"formula": report.FORMULA_PATTERN} if file_format == "csv" else {}
-    options = "format csv, header true" if file_format == "csv" else "format parquet"
-    params["output"] = str(output)
-    cursor.execute(f"copy ({query}) to $output ({options})", params)
+    if table not in TABLES:
+        raise ExportError(f"no table {table!r} to export (tables: {', '.join(TABLES)})")
+    columns = [(sql.CatalogName(name), data_type)
+               for name, data_type in sql.rows(cursor, "export_columns", table=table)]
+    names = [name for name, _ in columns]
+    text = [name for name, data_type in columns if data_type == "VARCHAR"]
+    if file_format == "parquet":
+        sql.execute(cursor, "export_table_parquet",
+                    identifiers={"table": table, "columns": names}, output=str(output))
+    elif text:
+        sql.execute(cursor, "export_table_csv",
+                    identifiers={"table": table, "columns": names, "text_columns": text},
+                    text=[str(name) for name in text], formula=report.FORMULA_PATTERN,
+                    output=str(output))
+    else:
+        sql.execute(cursor, "export_table_csv_no_text",
+                    identifiers={"table": table, "columns": names}, output=str(output))
     return sql.scalar(cursor, "count_rows", identifiers={"table": table})
 
 

@@ -353,8 +353,9 @@ def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset 
     # line, unless told which one ends the header row.
     options = ", new_line = $new_line" if new_line else ""
     if titles:
-        options += f", skip = {int(titles)}"
+        options += ", skip = $skip"
     try:
+        # Composed here, not in queries/: the options the file needs (relay.sql says why).
         cursor.execute(
             "create or replace temp table import_raw as select * from read_csv("
             "$path, header = true, all_varchar = true, delim = $delim, quote = '\"', "
@@ -362,7 +363,8 @@ def _read_csv(cursor, path: Path, preview: Preview, known: set[str] | frozenset 
             "rejects_table = 'import_rejects', rejects_scan = 'import_scans', "
             f"max_line_size = 4194304{options})",
             {"path": str(path), "delim": delimiter, "names": names,
-             **({"new_line": new_line} if new_line else {})})
+             **({"new_line": new_line} if new_line else {}),
+             **({"skip": int(titles)} if titles else {})})
     except duckdb.Error as error:
         found = _unclosed_quote(path, delimiter)
         if found is not None:
@@ -539,6 +541,7 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         typed_value = _typed_expression(column, raw, typed, families.get(column.name),
                                         conventions.get(column.name))
         selects.append(f"{typed_value} as {column.name}")
+    # Composed here, not in queries/: a typed expression per column (relay.sql says why).
     cursor.execute(f"create or replace temp table import_typed as select {', '.join(selects)} "
                    "from import_raw", typed.params)
     # Each step's table replaces the one before: at most two copies of the file at a time.
@@ -549,59 +552,51 @@ def check(cursor: duckdb.DuckDBPyConnection, source: Source, table: Table, layou
         sql.execute(cursor, "import_owner_with_email")
 
     _resolve_people(cursor, table, found)
-    problems = _Query()
-    checks = []
+    sql.execute(cursor, "import_problems_create")
     for column in table.columns:
         if column.name not in found:
             continue
-        value = f"raw_{column.name}"
+        names = {"raw": f"raw_{column.name}", "column": column.name}
 
-        def add(condition: str, reason: str, header: str = preview.mapping[column.name],
-                shown: str = value) -> None:
-            checks.append(f"select line, {problems.bind(header)} as column_name, {shown} as "
-                          f"value, {problems.bind(reason)} as reason from import_typed "
-                          f"where {condition}")
+        def check(name: str, reason: str, header: str = preview.mapping[column.name],
+                  names: dict[str, str] = names) -> None:
+            _check(cursor, name, names, column_name=header, reason=reason)
 
         if column.required:
-            add(f"{value} is null", "missing: every row needs a value here")
+            check("missing", "missing: every row needs a value here")
         if column.kind in _EXPECTED or column.kind == "choice":
-            add(f"{value} is not null and {column.name} is null",
-                _reason(column, families.get(column.name)))
+            check("unreadable", _reason(column, families.get(column.name)))
         if column.kind in ("amount", "count", "number"):
-            add(f"{column.name} < 0", "negative: must be zero or more")
+            check("negative", "negative: must be zero or more")
         if column.kind in ("owner", "person"):
-            add(f"{value} in (select value from import_people where matches > 1)",
-                "matches more than one person by name: use their person_id or email "
-                "(e.g. 'Ann Rep <ann@example.com>', or an owner email column) in this file, "
-                "and give the people file their emails")
+            check("person_ambiguous",
+                  "matches more than one person by name: use their person_id or email "
+                  "(e.g. 'Ann Rep <ann@example.com>', or an owner email column) in this file, "
+                  "and give the people file their emails")
         if column.kind == "person":
-            add(f"{value} in (select value from import_people where person_id is null)",
-                "no such person (give a person_id, email or name of someone in the store)")
+            check("person_unknown",
+                  "no such person (give a person_id, email or name of someone in the store)")
         if column.kind == "campaign":
-            add(f"{value} is not null and {value} not in (select campaign_id from campaigns)",
-                "no campaign with this ID: import the campaigns first")
+            check("campaign_unknown", "no campaign with this ID: import the campaigns first")
         if column.kind == "lead":
-            add(f"{value} is not null and {value} not in (select lead_id from leads)",
-                "no lead with this ID: import the leads first")
+            check("lead_unknown", "no lead with this ID: import the leads first")
         if column.kind == "stage":
-            add(f"{value} is not null and lower({value}) not in "
-                "(select stage from stage_mappings)",
-                "unknown stage: add it to the stage mapping (the Data page, or `python -m "
-                "relay stages set`)")
-    checks.extend(_table_checks(table, found, problems))
+            check("stage_unknown",
+                  "unknown stage: add it to the stage mapping (the Data page, or `python -m "
+                  "relay stages set`)")
+    _table_checks(cursor, table, found)
     # Problems of a whole column (an amount style or a date order read two ways): no line.
-    checks.extend(f"select null::bigint as line, {problems.bind(header)} as column_name, "
-                  f"{problems.bind(value)}::varchar as value, {problems.bind(reason)} as reason"
-                  for header, value, reason in [
-                      *((header, None, reason) for header, reason in column_problems),
-                      *((doubt.column, doubt.value, doubt.reason) for doubt in doubts)])
+    for header, value, reason in [
+            *((header, None, reason) for header, reason in column_problems),
+            *((doubt.column, doubt.value, doubt.reason) for doubt in doubts)]:
+        _check(cursor, "column", column_name=header, value=value, reason=reason)
     if table.name == "campaign_spend":
-        checks.extend(_spend_checks(cursor, found, problems, preview))
+        _spend_checks(cursor, found, preview)
     if table.name == "people":
-        checks.append(_ambiguous_merge_check(preview, problems))
-    checks.append(_duplicate_check(table, found, preview, problems))
-    preview.problem_count, preview.problems = _gathered(
-        cursor, "import_problems", checks, problems.params, preview.file_name)
+        _ambiguous_merge_check(cursor, preview)
+    _duplicate_check(cursor, table, found, preview)
+    preview.problem_count, preview.problems = _listed(cursor, "import_problems",
+                                                      preview.file_name)
     if not preview.ok:
         preview.kinds = problem_kinds.summarise(cursor)
         preview.from_table = True
@@ -624,7 +619,7 @@ def _date_families(cursor, table: Table, found: dict[str, int], preview: Preview
     wrong = dates.check_given(cursor, date_format)
     if wrong is not None:
         return _refuse(preview, wrong) and None
-    raws = {column.name: f"nullif(trim(c{found[column.name]}), '')"
+    raws = {column.name: f"c{found[column.name]}"
             for column in table.columns
             if column.kind in ("date", "timestamp") and column.name in found}
     # A mapping saved with US or European dates settles what the file leaves open.
@@ -671,18 +666,19 @@ def _date_warnings(cursor, table: Table, found: dict[str, int], preview: Preview
             f"where {value(later)} < {before}")
     if not checks:
         return
-    preview.warning_count, preview.warnings = _gathered(
-        cursor, "import_warnings", checks, query.params, preview.file_name)
+    # The one check still composed here (relay.sql names it): each pair compares with the
+    # first known of one to three earlier dates, each from the file or the stored record.
+    cursor.execute("create or replace temp table import_warnings as "
+                   + " union all ".join(checks), query.params)
+    preview.warning_count, preview.warnings = _listed(cursor, "import_warnings",
+                                                      preview.file_name)
     sql.execute(cursor, "drop_table", identifiers={"table": "import_warnings"})
 
 
-def _gathered(cursor, table_name: str, checks: list[str], params: dict[str, Any],
-              file_name: str) -> tuple[int, list[Problem]]:
-    """Run the checks (selects of line, column_name, value, reason) into the temporary table
-    `table_name` (import_problems or import_warnings, never a user's text): how many they
-    found, and the first MAX_PROBLEMS_LISTED, those of a whole column (no line) first."""
-    cursor.execute(f"create or replace temp table {table_name} as "
-                   + " union all ".join(checks), params)
+def _listed(cursor, table_name: str, file_name: str) -> tuple[int, list[Problem]]:
+    """How many problems (or warnings) the temporary table `table_name` (import_problems or
+    import_warnings) holds, and the first MAX_PROBLEMS_LISTED, those of a whole column (no
+    line) first."""
     count = sql.scalar(cursor, "count_rows", identifiers={"table": table_name})
     listed = sql.rows(cursor, "import_gathered_listed", identifiers={"table": table_name},
                       limit=MAX_PROBLEMS_LISTED)
@@ -690,29 +686,29 @@ def _gathered(cursor, table_name: str, checks: list[str], params: dict[str, Any]
                    for line, column, value, reason in listed]
 
 
-def _table_checks(table: Table, found: dict[str, int], query: _Query) -> list[str]:
-    """Checks that involve more than one column."""
-    def rule(condition: str, column: str, reason: str) -> str:
-        return (f"select line, {query.bind(column)} as column_name, null as value, "
-                f"{query.bind(reason)} as reason from import_typed where {condition}")
+def _check(cursor: duckdb.DuckDBPyConnection, name: str,
+           identifiers: sql.Identifiers | None = None, /, **params: Any) -> None:
+    """Put what one check (queries/import_check_<name>.sql) finds into import_problems."""
+    sql.execute(cursor, f"import_check_{name}", identifiers=identifiers, **params)
 
-    checks = []
+
+def _table_checks(cursor: duckdb.DuckDBPyConnection, table: Table,
+                  found: dict[str, int]) -> None:
+    """Checks that involve more than one column."""
     if table.name == "campaigns":
-        checks.append(rule("end_date < start_date", "end_date",
-                           "ends before it starts (end_date < start_date)"))
+        _check(cursor, "campaign_ends_before_start", column_name="end_date",
+               reason="ends before it starts (end_date < start_date)")
     if table.name == "forecast_submissions":
-        checks.append(rule("best_case_amount < commit_amount", "best_case_amount",
-                           "best case is below commit"))
+        _check(cursor, "best_case_below_commit", column_name="best_case_amount",
+               reason="best case is below commit")
     if table.name == "deals" and "crm_stage" not in found:
         for column in ("status", "forecast_category"):
-            checks.append(rule(f"raw_{column} is null", column,
-                               "missing: without a stage column, every deal needs its "
-                               f"{column}"))
-    return checks
+            _check(cursor, "deal_without_stage", {"raw": f"raw_{column}"}, column_name=column,
+                   reason=f"missing: without a stage column, every deal needs its {column}")
 
 
-def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int], query: _Query,
-                  preview: Preview) -> list[str]:
+def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
+                  preview: Preview) -> None:
     """Spend per channel and month: in a currency the store can convert, and for a month
     some campaign of the channel runs in (else it has nowhere to go)."""
     config = settings.load(cursor)
@@ -721,26 +717,14 @@ def _spend_checks(cursor: duckdb.DuckDBPyConnection, found: dict[str, int], quer
     sql.execute(cursor, "import_rates", codes=list(rates), rates=list(rates.values()))
     sql.execute(cursor, "import_spend_source_from_file")
     sql.execute(cursor, "import_spend_shares")
-    checks = []
     if "currency" in found:
-        reason = query.bind(
+        _check(cursor, "spend_currency", column_name=preview.mapping["currency"], reason=(
             f", but the store counts in {config.currency.upper()} and has no rate for it: set "
             f"the fx_rates setting (e.g. relay setting fx_rates \"EUR=1.08\": one EUR in "
-            f"{config.currency.upper()}; or on the Data page's Settings), or convert the file")
-        checks.append(
-            f"select line, {query.bind(preview.mapping['currency'])} as column_name, "
-            f"raw_currency as value, {query.bind('costs in ')} || upper(raw_currency) || "
-            f"{reason} as reason from import_typed where raw_currency is not null and "
-            f"upper(raw_currency) not in (select currency from import_rates)")
-    nowhere = query.bind(": the spend has nowhere to go (import the campaigns first, or "
-                         "check their channel and dates)")
-    checks.append(
-        f"select line, {query.bind(preview.mapping['channel'])} as column_name, raw_channel "
-        f"as value, {query.bind('no campaign of this channel runs in ')} || month || "
-        f"{nowhere} as reason from import_typed where channel is not null and month is not "
-        f"null and not exists (select 1 from import_spend_shares as shares where "
-        f"shares.channel = import_typed.channel and shares.month = import_typed.month)")
-    return checks
+            f"{config.currency.upper()}; or on the Data page's Settings), or convert the file"))
+    _check(cursor, "spend_nowhere", column_name=preview.mapping["channel"],
+           reason=": the spend has nowhere to go (import the campaigns first, or check their "
+                  "channel and dates)")
 
 
 def _spread_notes(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
@@ -788,6 +772,7 @@ def _make_lead_ids(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
     made = ("'lead-' || substr(md5(concat_ws('|', "
             + ", ".join(f"coalesce({part}, '')" for part in parts) + ")), 1, 16)")
     sql.execute(cursor, "import_lead_id_columns")
+    # Composed here, not in queries/: the parts the file has (relay.sql says why).
     cursor.execute(f"update import_typed set raw_lead_id = {made}")
     sql.execute(cursor, "import_lead_id_from_raw")
     found["lead_id"] = -1
@@ -798,27 +783,20 @@ def _make_lead_ids(cursor: duckdb.DuckDBPyConnection, found: dict[str, int],
                          "same leads.")
 
 
-def _ambiguous_merge_check(preview: Preview, query: _Query) -> str:
+def _ambiguous_merge_check(cursor: duckdb.DuckDBPyConnection, preview: Preview) -> None:
     """A placeholder person (an owner an earlier import did not know) that more than one
     person of this people file matches, by name with no email to tell them apart."""
-    header = query.bind(preview.mapping["name"])
-    one_of, named = query.bind("one of "), query.bind(" people in this file with the name of ")
-    way_out = query.bind(", a person an earlier import created for an unknown owner, and "
-                         "nothing tells which of them it is: give the row of the one who owns "
-                         "its records the person_id ")
-    after = query.bind(" (and in the owner files, give these people's emails or "
-                       "person_ids instead of the name)")
-    return (f"select line, {header} as column_name, raw_name as value, {one_of} || "
-            f"len(merges.candidates) || {named} || merges.placeholder_id || {way_out} || "
-            f"merges.placeholder_id || {after} from import_typed "
-            f"inner join import_merges as merges "
-            f"on list_contains(merges.candidates, import_typed.person_id) "
-            f"where merges.matches > 1")
+    _check(cursor, "ambiguous_merge", column_name=preview.mapping["name"],
+           way_out=", a person an earlier import created for an unknown owner, and nothing "
+                   "tells which of them it is: give the row of the one who owns its records "
+                   "the person_id ",
+           after=" (and in the owner files, give these people's emails or person_ids instead "
+                 "of the name)")
 
 
-def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
-                     query: _Query) -> str:
-    key = ", ".join(column for column in table.key if column in found)
+def _duplicate_check(cursor: duckdb.DuckDBPyConnection, table: Table, found: dict[str, int],
+                     preview: Preview) -> None:
+    key = [column for column in table.key if column in found]
     if preview.mapping.get(table.key[0]) == GENERATED_ID:
         column = table.key[0]
         same = ", ".join(name for name in LEAD_ID_PARTS if name in found)
@@ -828,11 +806,8 @@ def _duplicate_check(table: Table, found: dict[str, int], preview: Preview,
     else:
         column = table.key[0]
         reason = f"duplicate row: same {', '.join(table.key)} as line "
-    header = query.bind(preview.mapping.get(column, column))
-    return (f"select line, {header} as column_name, raw_{column} as value, "
-            f"{query.bind(reason)} || first_line as reason from ("
-            f"select line, raw_{column}, min(line) over (partition by {key}) as first_line "
-            f"from import_typed) where line > first_line")
+    _check(cursor, "duplicate", {"key": key, "raw": f"raw_{column}"},
+           column_name=preview.mapping.get(column, column), reason=reason)
 
 
 def _person_column(table: Table, found: dict[str, int]) -> layouts.Column | None:
@@ -850,17 +825,12 @@ def _resolve_people(cursor, table: Table, found: dict[str, int]) -> None:
     else:
         sql.execute(cursor, "import_people_wanted",
                     identifiers={"column": f"raw_{column.name}"})
+    sql.execute(cursor, "import_people_in_file_create")
     # A people file may name managers who are in the same file.
     if table.name == "people":
-        optional = {name: name if name in found else "null"
-                    for name in ("email", "region", "segment")}
-        cursor.execute(f"create or replace temp table import_people_in_file as select "
-                       f"person_id, {optional['email']} as email, name, "
-                       f"{optional['region']} as region, {optional['segment']} as segment "
-                       f"from import_typed")
-    else:
-        sql.execute(cursor, "import_people_in_file_none")
-    if table.name == "people":
+        sql.execute(cursor, "import_people_in_file_from_file", identifiers={"columns": [
+            name for name in ("person_id", "email", "name", "region", "segment")
+            if name in ("person_id", "name") or name in found]})
         sql.execute(cursor, "import_people_merges")
     else:
         sql.execute(cursor, "import_merges_none")
@@ -886,6 +856,7 @@ def _stage(cursor, table: Table, found: dict[str, int]) -> None:
     if table.name == "campaign_spend" and "currency" in found:
         joins += (" left join import_rates as rate on rate.currency = coalesce("
                   "upper(import_typed.currency), (select currency from import_store_currency))")
+    # Composed here, not in queries/: a stored value per column (relay.sql says why).
     cursor.execute(f"create or replace temp table import_staged as select {', '.join(selects)}"
                    f" from import_typed{joins}")
 
@@ -940,6 +911,7 @@ def _classify(cursor, table: Table, found: dict[str, int], preview: Preview) -> 
     compared = [name for name in written if name not in table.key]
     changed = " or ".join(f"stored.{name} is distinct from import_staged.{name}"
                           for name in compared) or "false"
+    # Composed here, not in queries/: a comparison per column (relay.sql says why).
     cursor.execute(
         f"create or replace temp table import_changes as select import_staged.*, "
         f"case when stored.{table.key[0]} is null then 'new' when {changed} then 'updated' "
@@ -979,6 +951,7 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
         updates += ["version = coalesce(stored.version, 1) + 1", "updated_by = $actor",
                     "updated_at = $at"]
     if updates:
+        # Composed here, not in queries/: an assignment per column (relay.sql says why).
         cursor.execute(
             f"update {table.name} as stored set {', '.join(updates)} from import_changes "
             f"where import_changes.change = 'updated' and "
@@ -1041,6 +1014,7 @@ def _note_changes(cursor: duckdb.DuckDBPyConnection, table: Table, written: list
     columns = (f"to_json(list_filter([{pairs}], lambda pair: pair.before is distinct from "
                f"pair.after))::varchar" if compared else "null")
     # New rows need only their key: the stored table is joined for the updated ones alone.
+    # Composed here, not in queries/: a before/after per column (relay.sql says why).
     cursor.execute(
         f"create or replace temp table import_changes_noted as select row_key, change, "
         f"columns from (select line, {key} as row_key, change, null as columns "

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from relay import sql
+
 HEADER_SCAN_ROWS = 30  # title rows above the header: Excel reports have a handful
 TAIL_BYTES = 16 * 1024
 
@@ -115,37 +117,15 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
     """Remove from import_raw the rows that are not records: empty rows, the header row
     repeated (a report printed in pages) and totals rows; say what was skipped in `notes`.
     Deleting keeps each row's rowid, so line numbers stay right."""
-    columns = [f"c{index}" for index in range(len(headers))]
-    params: dict[str, object] = {}
-    matches = []
-    for index, header in enumerate(headers):
-        if header:
-            params[f"h{index}"] = normalised_header(header)
-            matches.append(f"(lower(trim(c{index})) = $h{index})::int")
-    needed = max(2, (len(matches) + 1) // 2)
-    repeated = f"({' + '.join(matches) or '0'}) >= {needed}" if len(matches) >= 2 else "false"
-    empty = " and ".join(f"nullif(trim({column}), '') is null" for column in columns)
-    first = "coalesce(" + ", ".join(f"nullif(trim({column}), '')" for column in columns) + ")"
-    params["totals"] = TOTALS_LABEL
-    params["figure"] = FIGURE
-    # The last row, with no first cell and nothing but figures: a sum someone added below.
-    # No table's record is only figures (each has a date or a name), so none is lost.
-    figures_only = " and ".join(f"(nullif(trim({column}), '') is null or regexp_full_match("
-                                f"trim({column}), $figure))" for column in columns)
-    trailing = (f"rowid = (select max(rowid) from import_raw) and nullif(trim(c0), '') is "
-                f"null and {figures_only}")
-    kinds = (("empty", empty), ("header", repeated),
-             ("totals", f"regexp_full_match({first}, $totals)"), ("trailing", trailing))
-    rows = cursor.execute(
-        "select kind, count(*), list(line order by line)[1:5], list(distinct label)[1:3] "
-        "from (select case " + " ".join(f"when {condition} then '{kind}'"
-                                         for kind, condition in kinds) +
-        f" end as kind, rowid + {int(first_line)} as line, {first} as label "
-        "from import_raw) where kind is not null group by kind", params).fetchall()
-    if not rows:
-        return
-    cursor.execute("delete from import_raw where " + " or ".join(
-        f"({condition})" for _, condition in kinds), params)
+    named = [normalised_header(header) if header else None for header in headers]
+    present = sum(header is not None for header in named)
+    sql.execute(cursor, "import_skipped_rows", headers=named,
+                repeatable=present >= 2, needed=max(2, (present + 1) // 2),
+                totals=TOTALS_LABEL, figure=FIGURE, first_line=int(first_line))
+    rows = sql.rows(cursor, "import_skipped_kinds")
+    if rows:
+        sql.execute(cursor, "import_skipped_delete")
+    sql.execute(cursor, "drop_table", identifiers={"table": "import_skipped"})
     for kind, count, lines, labels in sorted(rows):
         at = ", ".join(str(line) for line in lines) + (", …" if count > len(lines) else "")
         if kind == "empty":
@@ -202,26 +182,15 @@ def amount_conventions(cursor: duckdb.DuckDBPyConnection, columns: dict[str, tup
     problems: list[tuple[str, str]] = []
     if not columns:
         return conventions, problems
-    selects = []
-    for index, _ in columns.values():
-        raw = f"nullif(trim(c{index}), '')"
-        body = _body(raw)
-        dot = f"regexp_full_match({body}, '{DOT_DECIMAL}')"
-        comma = f"regexp_full_match({body}, '{COMMA_DECIMAL}')"
-        selects += [
-            f"count_if({dot} and not {comma})",
-            f"count_if({comma} and not {dot})",
-            f"count_if({dot} and {comma} and regexp_matches({body}, '[.,]'))",
-            f"count_if(contains({body}, ','))",  # thousands or decimal commas: said
-            f"list(distinct regexp_replace({raw}, '{_NOT_CURRENCY}', '', 'g')) filter "
-            f"(where ({dot} or {comma}) and regexp_replace({raw}, '{_NOT_CURRENCY}', '', 'g') "
-            "<> '')",
-            f"min({raw}) filter (where {dot} and {comma} and regexp_matches({body}, '[.,]'))",
-        ]
-    values = cursor.execute(f"select {', '.join(selects)} from import_raw").fetchall()[0]
-    for number, (name, (_, header)) in enumerate(columns.items()):
-        dot_only, comma_only, both, separated, currencies, example = values[
-            number * 6:number * 6 + 6]
+    raw_columns = sorted({f"c{index}" for index, _ in columns.values()})
+    styles = {name: values for name, *values in sql.rows(
+        cursor, "import_amount_styles", identifiers={"columns": raw_columns},
+        body_remove=_BODY_REMOVE, not_currency=_NOT_CURRENCY, dot=DOT_DECIMAL,
+        comma=COMMA_DECIMAL)}
+    for name, (index, header) in columns.items():
+        # A column with no value has no row: no figures, no currency, no example.
+        dot_only, comma_only, both, separated, currencies, example = styles.get(
+            f"c{index}", (0, 0, 0, 0, None, None))
         currencies = sorted(currencies or [])
         if dot_only and comma_only:
             convention = "dot" if dot_only >= comma_only else "comma"

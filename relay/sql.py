@@ -2,9 +2,34 @@
 
 The one exception to bound parameters is an identifier (a table or column name), which SQL
 cannot bind: a query that needs one names it as `{placeholder}` in its file, and
-`with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, and the columns an
-import writes) or one read from DuckDB's own catalog (a CatalogName); a list of them goes in
-separated by commas. Every other value is a bound parameter.
+`with_identifiers` puts in, quoted, only a name `allowed` (IDENTIFIERS, the columns an
+import writes, and the c0, c1, … it reads a file into) or one read from DuckDB's own
+catalog (a CatalogName); a list of them goes in separated by commas. Every other value is a
+bound parameter. A step repeated over a column's values is a macro in the store (the
+migrations: scoped_leads, the date_* macros an import reads dates by), so that a statement
+names only identifiers and macros; one that does the same to each of a list of columns
+selects them with DuckDB's columns($list), the names a bound list (import_dates_not_iso,
+export_table_csv), or all of a table's with columns(*) (import_skipped_rows).
+
+The one exception to "every statement in queries/": the statements below are composed in
+Python, because their shape is not a list of identifiers. Each has one expression per column
+of the file (or an option per thing the file needs), each different, of a number the file
+decides. Their values are bound all the same, and the names in them are the columns of
+relay.layouts or import_raw's c0, c1, …, never a user's text:
+
+- relay.importing._read_csv (import_raw): read_csv's new_line and skip options are given
+  only when the file needs them (DuckDB has no new_line value that means "detect it").
+- relay.importing.check (import_typed): each mapped column typed by its kind (its date
+  family's macro, its amount convention, its choices, …).
+- relay.importing._make_lead_ids: a leads file's made ID, a hash of those of email,
+  created_at, source and campaign_id the file has, each read its own way.
+- relay.importing._date_warnings (import_warnings): each later date against the first known
+  of up to three earlier ones, each from the file or from the stored row.
+- relay.importing._stage (import_staged): each written column's stored value (from the file,
+  the stage mapping, the person, a rate or a goal's default team) and the joins they need.
+- relay.importing._classify (import_changes), _write (the update) and _note_changes
+  (import_changes_noted): a comparison or an assignment per written column, and the join on
+  the table's key (region and segment null-safe).
 """
 
 from __future__ import annotations
@@ -37,11 +62,14 @@ STORE_TABLES = frozenset({
     "settings", "schema_version", "deal_states", "deal_states_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
-                                "import_problems", "import_warnings"})
+                                "import_problems", "import_warnings", "import_skipped"})
 PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 # The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
 IDENTIFIERS = STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
+# The columns import_raw holds a file's text in, named by position (c0, c1, …), never by the
+# file's headers.
+RAW_COLUMN = re.compile(r"c[0-9]+")
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -64,7 +92,7 @@ def import_columns() -> frozenset[str]:
 def allowed(identifier: str) -> bool:
     """Whether a query may name `identifier`: the one place that says so."""
     return (isinstance(identifier, CatalogName) or identifier in IDENTIFIERS
-            or identifier in import_columns())
+            or identifier in import_columns() or RAW_COLUMN.fullmatch(identifier) is not None)
 
 
 def quoted(identifier: str) -> str:

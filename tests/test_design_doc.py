@@ -42,3 +42,15 @@ def test_the_store_tables_are_documented_column_for_column(tmp_path):
 def test_every_figure_has_its_definition_in_the_design():
     missing = [key for key in METRICS if f"`{key}`" not in DESIGN]
     assert missing == []
+
+
+def test_every_macro_of_the_store_is_documented_with_the_derived_objects(tmp_path):
+    connection = store.create(tmp_path / "new.duckdb")
+    try:
+        macros = {name for (name,) in connection.execute(
+            "select distinct function_name from duckdb_functions() where not internal and "
+            "function_type in ('macro', 'table_macro') and schema_name = 'main'").fetchall()}
+    finally:
+        connection.close()
+    derived = DESIGN.split("\nDerived from the tables", 1)[1].split("\n###", 1)[0]
+    assert macros and [name for name in sorted(macros) if f"`{name}(" not in derived] == []
