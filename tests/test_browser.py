@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +39,6 @@ SCREENSHOTS_ENV = "RELAY_SCREENSHOTS"
 # page is opened by its address; those two 404s are its own (streamlit/streamlit#7074).
 STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)")
 SETTLE_SECONDS = 90
-ROW_PIXELS = 35  # height of a header or row in Streamlit's data grid
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -135,17 +133,32 @@ def open_page(page, server, path: str, query: str = "") -> list[str]:
     return [error for error in errors if not STREAMLIT_PROBES.search(error)]
 
 
-def settle(page) -> None:
-    """Wait until the script has run to the end and stayed idle for a moment."""
-    page.wait_for_selector("h1", timeout=SETTLE_SECONDS * 1000)
-    deadline = time.monotonic() + SETTLE_SECONDS
-    idle = 0
-    while idle < 3:
-        state = page.get_attribute("[data-testid=stApp]", "data-test-script-state")
-        busy = page.locator("[data-testid=stSpinner], [data-testid=stSkeleton]").count()
-        idle = idle + 1 if state == "notRunning" and not busy else 0
-        assert time.monotonic() < deadline, "the page did not finish running"
-        page.wait_for_timeout(400)
+# Whether the app has been idle, its script finished and nothing waiting to be drawn, for
+# `quiet` milliseconds: a rerun can start just after a run ends (a widget's first value, a
+# click's message still on its way), so one idle look is not enough. Evaluated in the page
+# on every animation frame; the moment it turned idle is kept in `window`.
+APP_QUIET = """quiet => {
+    const app = document.querySelector("[data-testid=stApp]");
+    const idle = app !== null
+        && app.getAttribute("data-test-script-state") === "notRunning"
+        && app.getAttribute("data-test-connection-state") === "CONNECTED"
+        && document.querySelector("[data-testid=stSpinner], [data-testid=stSkeleton]") === null;
+    if (!idle) {
+        window.relayIdleSince = undefined;
+        return false;
+    }
+    window.relayIdleSince ??= performance.now();
+    return performance.now() - window.relayIdleSince >= quiet;
+}"""
+QUIET_MILLISECONDS = 1200
+
+
+def settle(page, ready: str = "h1") -> None:
+    """Wait until `ready` is on the page and the app has finished running and stayed idle
+    for a moment."""
+    page.wait_for_selector(ready, timeout=SETTLE_SECONDS * 1000)
+    page.evaluate("window.relayIdleSince = undefined")
+    page.wait_for_function(APP_QUIET, arg=QUIET_MILLISECONDS, timeout=SETTLE_SECONDS * 1000)
 
 
 def shown_metrics(page) -> dict[str, str]:
@@ -215,7 +228,11 @@ def test_forecast_tabs_draw_their_charts(page, server):
     open_page(page, server, "forecast")
     for tab, charts in (("How the call moved", 2), ("Track record", 1)):
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(800)
+        panel = page.get_by_role("tabpanel", name=tab)
+        # Shown once the tab's panel holds its charts, each with its SVG drawn.
+        expect(panel.get_by_test_id("stPlotlyChart").nth(charts - 1)).to_be_visible()
+        expect(panel.locator("[data-testid=stPlotlyChart]:not(:has(svg.main-svg))")
+               ).to_have_count(0)
         assert drawn_charts(page) >= charts, tab
 
 
@@ -254,37 +271,56 @@ def test_a_rep_filters_breaches_to_themselves(page, server, capsys):
     assert {row["rep"] for row in rows} == {rep} and len(rows) == len(own)
 
 
+def goal_grid(page):
+    """The goals' grid: the page's first."""
+    return page.locator("[data-testid=stDataFrame]").first
+
+
+def goal_target_cell(page, goal: str):
+    """The Target cell of `goal`'s row in the goals' grid. The grid draws on a canvas;
+    glide-data-grid keeps a table of the same cells inside it for assistive technology
+    (rows, gridcells with aria-colindex), whose cells take focus: found by text, never by
+    place."""
+    grid = goal_grid(page)
+    column = grid.locator("[role=columnheader]", has_text=re.compile(r"^Target$"))
+    row = grid.locator("[role=row]").filter(has=page.locator(
+        "[role=gridcell]", has_text=re.compile(f"^{re.escape(goal)}$")))
+    index = column.get_attribute("aria-colindex")
+    return row.locator(f"[role=gridcell][aria-colindex='{index}']")
+
+
+def select_cell(grid, cell) -> None:
+    """Make `cell` the selected cell of `grid`, as arrowing to it does. A grid focused with
+    no cell selected selects its first cell, which would take the place of the one focused:
+    so the grid is focused first, and `cell` once the grid has a selection."""
+    grid.get_by_test_id("data-grid-canvas").focus()
+    expect(grid.locator("[role=gridcell][aria-selected=true]")).to_have_count(1)
+    cell.focus()
+    expect(cell).to_have_attribute("aria-selected", "true")
+
+
 def type_into_goal_target(page, goal: str, text: str) -> None:
-    """Type `text` into a goal's target as a user does: click its row, step to the target,
-    type, Enter. The grid draws on a canvas, so the row is found by its accessible text and
-    clicked by its place."""
-    editor = page.locator("[data-testid=stDataFrame]").first
+    """Type `text` into a goal's target as a user does with the keyboard: select the cell,
+    type, Enter. (A rep's gesture on the read-only grid: nothing may come of it.)"""
     settle(page)
-    editor.scroll_into_view_if_needed()
-    rows = editor.locator("[role=row]").all_inner_texts()
-    row = next(i for i, shown in enumerate(rows) if shown.startswith(goal))  # 0: header
-    box = editor.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + ROW_PIXELS * row + ROW_PIXELS / 2)
-    page.keyboard.press("ArrowRight")  # the target column
-    # Typing on a selected cell opens its editor with what is typed.
-    page.keyboard.type(text, delay=120)
+    select_cell(goal_grid(page), goal_target_cell(page, goal))
+    page.keyboard.type(text)
     page.keyboard.press("Enter")
 
 
 def edit_goal_target(page, goal: str, text: str) -> None:
-    """Type `text` into a goal's target and wait until the page has taken the edit: Save
-    changes is enabled. A gesture the grid was still redrawing under is made again, up to
-    three times, each on a settled page."""
-    save = page.get_by_role("button", name="Save changes")
-    for attempt in (1, 2, 3):
-        type_into_goal_target(page, goal, text)
-        try:
-            expect(save).to_be_enabled(timeout=15_000)
-            return
-        except AssertionError:
-            if attempt == 3:
-                raise
-            page.keyboard.press("Escape")
+    """Set a goal's target to `text` as a user does: select the cell, Enter opens its editor
+    (an input the grid puts over the cell), type the new value, Enter; then wait until the
+    grid shows it and the page offers to save it."""
+    settle(page)
+    cell = goal_target_cell(page, goal)
+    select_cell(goal_grid(page), cell)
+    page.keyboard.press("Enter")
+    editor = page.locator("#portal [id^=gdg-overlay] input")
+    editor.fill(text)
+    editor.press("Enter")
+    expect(cell).to_have_text(text)
+    expect(page.get_by_role("button", name="Save changes")).to_be_enabled()
 
 
 def test_a_planner_edits_a_goal_and_saves_it(page, server):
@@ -294,9 +330,7 @@ def test_a_planner_edits_a_goal_and_saves_it(page, server):
     open_page(page, server, "goals", f"quarter={next_quarter}")
     edit_goal_target(page, goal, "31400000")
     page.get_by_role("button", name="Save changes").click()
-    settle(page)
-    assert any("Saved 1 goal." in text
-               for text in page.locator("[data-testid=stAlert]").all_inner_texts())
+    expect(page.get_by_test_id("stAlert").filter(has_text="Saved 1 goal.")).to_be_visible()
     open_page(page, server, "", f"quarter={next_quarter}")
     assert shown_metrics(page)["Revenue target"] == "$31.4M"
 
@@ -364,7 +398,8 @@ def test_a_new_store_fills_from_the_data_page_and_from_the_cli_while_the_app_run
         assert shown_metrics(page)["Closed-won"] == "$488.3K"
         open_page(page, served, "data")
         page.get_by_role("tab", name="Import history").click()
-        page.wait_for_timeout(800)
-        history = " ".join(page.locator("[role=row]").all_inner_texts())
-        assert "salesforce-deals.csv" in history and "hubspot-deals.csv" in history
-        assert "refused" in history
+        # The history's grid, by its accessible table's text (the grid draws on a canvas).
+        history = page.get_by_role("tabpanel", name="Import history").get_by_test_id(
+            "stDataFrame").first
+        for shown in ("salesforce-deals.csv", "hubspot-deals.csv", "refused"):
+            expect(history).to_contain_text(shown)

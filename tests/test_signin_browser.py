@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from authlib.deprecate import AuthlibDeprecationWarning
+from playwright.sync_api import expect
 
 with warnings.catch_warnings():
     # The mock provider imports parts of Authlib that Authlib deprecates: not ours to fix.
@@ -240,8 +241,8 @@ def test_a_planner_edits_a_goal_and_is_named_by_their_email(page, signin):
     assert editable_cells(page) > 0
     edit_goal_target(page, GOAL, NEW_TARGET)
     page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_test_id("stAlert").filter(has_text="Saved 1 goal.")).to_be_visible()
     settled(page)
-    assert "Saved 1 goal." in alerts(page)
     # "Last changed by": the email, the one name of a signed-in person that is verified.
     row = next(shown for shown in goal_rows(page) if shown.startswith(GOAL))
     assert NEW_TARGET in row and signin.planner.email in row
