@@ -17,11 +17,32 @@ from pathlib import Path
 import duckdb
 
 from relay import (
-    campaigns, clock, demo, exporting, filters, handoff, ics, identity, importing, layouts,
-    planning, report, restoring, settings, sql, store,
+    campaigns,
+    clock,
+    demo,
+    exporting,
+    filters,
+    handoff,
+    ics,
+    identity,
+    importing,
+    layouts,
+    planning,
+    report,
+    restoring,
+    settings,
+    sql,
+    store,
 )
 from relay.views import (
-    calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    overview,
+    plan,
+    sla,
 )
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,

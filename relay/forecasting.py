@@ -20,11 +20,11 @@ import duckdb
 import pandas as pd
 
 from relay import clock, identity, sql, store
-from relay.identity import Role
+from relay.filters import scope_label
 from relay.fiscal import Quarter, quarter_range
+from relay.identity import Role
 from relay.metrics import safe_ratio
 from relay.planning import MIN_COHORT, lookback_window
-from relay.filters import scope_label
 
 OPEN_CATEGORIES = ("pipeline", "best_case", "commit")
 CATEGORY_LABELS = {"pipeline": "Pipeline", "best_case": "Best case", "commit": "Commit"}

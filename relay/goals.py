@@ -16,9 +16,9 @@ from typing import Any
 import duckdb
 
 from relay import clock, identity, sql, store
-from relay.identity import Role
-from relay.fiscal import Quarter, QuarterError
 from relay.filters import scope_label
+from relay.fiscal import Quarter, QuarterError
+from relay.identity import Role
 
 OWNER_TEAMS = ("marketing", "sales", "shared")
 SIDES = ("marketing", "sales")

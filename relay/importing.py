@@ -27,7 +27,16 @@ import duckdb
 import pandas as pd
 
 from relay import (
-    clock, dates, identity, layouts, problem_kinds, settings, shapes, sql, store, summaries,
+    clock,
+    dates,
+    identity,
+    layouts,
+    problem_kinds,
+    settings,
+    shapes,
+    sql,
+    store,
+    summaries,
 )
 from relay.goals import DEFAULT_OWNER_TEAM
 from relay.identity import Role

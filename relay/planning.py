@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import duckdb
 
 from relay import sql
+from relay.filters import scope_label
 from relay.fiscal import Quarter
 from relay.metrics import safe_ratio
-from relay.filters import scope_label
 
 # Below this many deals or leads in a cohort, a region's or segment's own rate says more
 # about luck than about the business: the company-wide rate is used instead.

@@ -12,16 +12,23 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app import PLAN_RATES, Q3_FILTERS
 
+from conftest import AS_OF
 from relay import (
-    PROJECT_ROOT, campaigns, forecasting, goals, identity, importing, layouts, settings, store,
+    PROJECT_ROOT,
+    campaigns,
+    forecasting,
+    goals,
+    identity,
+    importing,
+    layouts,
+    settings,
+    store,
 )
 from relay.fiscal import Quarter
 from relay.identity import Actor, ActorKind, Role
 from relay.ui import data, signin
-
-from conftest import AS_OF
-from test_app import PLAN_RATES, Q3_FILTERS
 
 TIMEOUT = 60
 PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py",

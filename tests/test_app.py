@@ -7,11 +7,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from relay import cli, format as fmt, store
-from relay.fiscal import Quarter
-from relay.filters import Filters
-
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
+from relay import cli, store
+from relay import format as fmt
+from relay.filters import Filters
+from relay.fiscal import Quarter
 
 PAGES = ["app_pages/overview.py", "app_pages/forecast.py", "app_pages/goals.py",
          "app_pages/planner.py", "app_pages/calendar.py", "app_pages/funnel.py", "app_pages/sla.py",

@@ -26,10 +26,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from relay import PROJECT_ROOT, cli, format as fmt, store
-from relay.views import calendar
-
 from conftest import DEMO_AS_OF, TEST_SECRETS, serve_dashboard
+from relay import PROJECT_ROOT, cli, store
+from relay import format as fmt
+from relay.views import calendar
 
 CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
 # Where the screenshots go: RELAY_SCREENSHOTS (docs/screenshots refreshes the README's set),

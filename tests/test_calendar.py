@@ -8,10 +8,9 @@ import icalendar
 import pandas as pd
 import pytest
 
+from conftest import AS_OF, by
 from relay import campaigns, cli, ics, report, settings, store
 from relay.views import calendar
-
-from conftest import AS_OF, by
 
 JULY = calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 7, 31))
 PUSH = {  # overlaps C1 (NA SMB, 15 June - 15 July) from 10 July

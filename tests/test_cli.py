@@ -6,12 +6,11 @@ import sys
 
 import pytest
 
+from conftest import AS_OF, PROJECT_ROOT
 from relay import cli, report, store
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import overview
-from relay.filters import Filters
-
-from conftest import AS_OF, PROJECT_ROOT
 
 
 def run(capsys, *args):

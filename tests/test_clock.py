@@ -2,9 +2,8 @@
 
 import datetime as dt
 
-from relay import campaigns, goals, settings, sql, store
-
 from conftest import by
+from relay import campaigns, goals, settings, sql, store
 
 # Neither the real year nor the fixture's (2026): a stamp from another clock shows at once.
 PINNED = dt.date(2031, 2, 3)

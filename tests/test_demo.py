@@ -6,12 +6,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from conftest import DEMO_AS_OF
 from relay import demo, store
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import forecast, overview
-from relay.filters import Filters
-
-from conftest import DEMO_AS_OF
 
 CONTRACT_TABLES = ["people", "campaigns", "leads", "deals", "deal_history", "goals",
                    "forecast_submissions", "settings", "audit_log"]

@@ -26,10 +26,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import AS_OF, TEST_SECRETS, free_port, serve_dashboard  # noqa: F401
 from relay import PROJECT_ROOT, serving, store
 from relay.ui import widgets
-
-from conftest import AS_OF, TEST_SECRETS, free_port, serve_dashboard  # noqa: F401
 
 SECURITY = {"x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'"}
 

@@ -26,16 +26,15 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from streamlit.web.server.server_util import AUTH_COOKIE_NAME
 from streamlit.web.server.starlette import starlette_app_utils, starlette_websocket
+from test_deploy import free_port, serve
 
 from relay import PROJECT_ROOT, handoff, identity
-
 from test_browser import (  # noqa: F401  (pytest fixtures, used by name)
     browser_context_args,
     browser_type_launch_args,
     chromium_present,
     settle,
 )
-from test_deploy import free_port, serve
 
 WAIT_SECONDS = 90
 ADMIN = "root@example.com"

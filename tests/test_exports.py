@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
+from test_imports import fingerprint, query, run
 
 from conftest import PROJECT_ROOT
-from test_imports import fingerprint, query, run
 
 EXPORTS = PROJECT_ROOT / "tests" / "data" / "exports"
 sys.path.insert(0, str(EXPORTS))

@@ -15,12 +15,11 @@ import json
 
 import pytest
 
+from conftest import AS_OF
 from relay import cli, forecasting, store, summaries
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import forecast
-from relay.filters import Filters
-
-from conftest import AS_OF
 
 Q2, Q3, Q4 = Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)
 

@@ -4,12 +4,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from conftest import AS_OF, by
 from relay import editing, goals, sql, store
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import goals as goals_view
-from relay.filters import Filters
-
-from conftest import AS_OF, by
 
 Q3 = Filters(Quarter(2026, 3))
 

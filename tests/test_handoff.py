@@ -6,12 +6,11 @@ import json
 
 import pytest
 
+from conftest import AS_OF
 from relay import cli, store
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import campaign_performance, funnel, sla
-from relay.filters import Filters
-
-from conftest import AS_OF
 
 Q3 = Filters(Quarter(2026, 3))
 

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import test_inbox
 from streamlit.testing.v1 import AppTest
-
-from relay import handoff, identity, layouts, store
+from test_imports import fingerprint, query, run, write_csv
 
 from conftest import PROJECT_ROOT, by
-from test_imports import fingerprint, query, run, write_csv
-import test_inbox
+from relay import handoff, identity, layouts, store
 
 # The inbox tests' fixtures: the dashboard's connection, the store held, its worker.
 connection, held, start_worker = test_inbox.connection, test_inbox.held, test_inbox.start_worker

@@ -8,12 +8,11 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-
-from relay import store
-
-from conftest import DEMO_AS_OF
 from test_app import app, shown_text
 from test_imports import fingerprint, query, run, write_csv
+
+from conftest import DEMO_AS_OF
+from relay import store
 
 SALESFORCE_HEADERS = ["Opportunity ID", "Opportunity Owner", "Amount", "Stage", "Created Date",
                       "Close Date"]

@@ -177,8 +177,9 @@ def test_the_history_keeps_what_an_import_changed(capsys, tmp_path, new_store):
 
 def test_the_data_page_shows_and_offers_what_an_import_changed(capsys, tmp_path, app_env,
                                                                  new_store):
-    from conftest import DEMO_AS_OF
     from test_app import app
+
+    from conftest import DEMO_AS_OF
 
     path = new_store(tmp_path / "store.duckdb")
     imported(capsys, path, deals_file(tmp_path), "deals")
@@ -343,8 +344,9 @@ def test_an_owner_email_column_keys_the_placeholder_and_the_merge(capsys, empty_
 
 def test_the_data_page_imports_spend_and_says_how_it_was_spread(capsys, tmp_path, app_env,
                                                                 new_store):
-    from conftest import DEMO_AS_OF
     from test_app import app, shown_text
+
+    from conftest import DEMO_AS_OF
 
     path = new_store(tmp_path / "store.duckdb")
     spend_store(capsys, path, tmp_path)

@@ -17,9 +17,8 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 
-from relay import cli, exporting, importing, layouts, store
-
 from conftest import PROJECT_ROOT, by, import_until_writing
+from relay import cli, exporting, importing, layouts, store
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 HUBSPOT = SAMPLES / "hubspot-deals.csv"

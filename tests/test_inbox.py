@@ -18,9 +18,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from relay import cli, handoff, identity, importing, private, store
-
 from conftest import AS_OF, PROJECT_ROOT, import_until_writing
+from relay import cli, handoff, identity, importing, private, store
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 OTHER_UID = 65534  # nobody

@@ -7,9 +7,8 @@ import shutil
 import duckdb
 import pytest
 
-from relay import cli, exporting, goals, store
-
 from conftest import AS_OF, PROJECT_ROOT, by, corrupt
+from relay import cli, exporting, goals, store
 
 SAMPLE = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 

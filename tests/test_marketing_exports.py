@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 from test_imports import fingerprint, query, run, write_csv
 
-
 EXPORTS = Path(__file__).parent / "data" / "exports"
 SPEND = EXPORTS / "marketing-spend-by-channel-month.csv"
 CENT = Decimal("0.01")

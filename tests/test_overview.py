@@ -4,11 +4,10 @@ import datetime as dt
 
 import pytest
 
+from conftest import AS_OF
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import forecast, overview
-from relay.filters import Filters
-
-from conftest import AS_OF
 
 Q3 = Quarter(2026, 3)
 

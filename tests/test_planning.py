@@ -2,12 +2,11 @@
 
 import pytest
 
+from conftest import AS_OF
 from relay import planning
+from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import plan
-from relay.filters import Filters
-
-from conftest import AS_OF
 
 RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "lead_sourced_share": 1.0,
          "sql_to_opportunity": 0.8,

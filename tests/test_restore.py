@@ -9,10 +9,9 @@ import sys
 import duckdb
 import pytest
 
+from conftest import corrupt, store_at_schema
 from relay import cli, identity, restoring, store
 from relay.identity import Actor, ActorKind, Role
-
-from conftest import corrupt, store_at_schema
 
 REVENUE = ("select target from goals where quarter = '2026-Q3' and metric = 'revenue' and "
            "region is null")

@@ -36,18 +36,17 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from oidc_provider_mock import User, run_server_in_thread
 
+from conftest import free_port
 from relay import PROJECT_ROOT, demo
 from relay.ui.pages import PAGES
-
-from conftest import free_port
 from test_browser import (  # noqa: F401  (pytest fixtures, used by name)
     browser_context_args,
     browser_type_launch_args,
     chromium_present,
     edit_goal_target,
-    type_into_goal_target,
     settle,
     streamlit_serving,
+    type_into_goal_target,
 )
 
 # Authlib, inside the mock provider, warns of its own API on every token it issues.

@@ -6,9 +6,8 @@ import sys
 import duckdb
 import pytest
 
-from relay import store
-
 from conftest import store_at_schema
+from relay import store
 
 
 def test_create_records_the_schema_version_and_contract_tables(tmp_path):

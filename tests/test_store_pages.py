@@ -5,10 +5,9 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from conftest import AS_OF, PROJECT_ROOT, corrupt
 from relay import cli, handoff, store
 from relay.ui import opened_store
-
-from conftest import AS_OF, PROJECT_ROOT, corrupt
 
 TIMEOUT = 60
 

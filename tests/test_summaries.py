@@ -9,12 +9,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from relay import cli, forecasting, store, summaries
-from relay.ui import cache
-from relay.fiscal import Quarter
-from relay.filters import Filters
-
 from conftest import PROJECT_ROOT, copy_store, finished_template
+from relay import cli, forecasting, store, summaries
+from relay.filters import Filters
+from relay.fiscal import Quarter
+from relay.ui import cache
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 AS_OF = dt.date(2026, 11, 22)

@@ -13,9 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from relay import importing, private, store, uploads
-
 from conftest import PROJECT_ROOT
+from relay import importing, private, store, uploads
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 OTHER_UID = 65534  # nobody

@@ -11,7 +11,14 @@ from relay import filters, forecasting, identity, settings
 from relay.filters import Filters
 from relay.ui import opened_store
 from relay.views import (
-    calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla,
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    overview,
+    plan,
+    sla,
 )
 from relay.views.common import View
 

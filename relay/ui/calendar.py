@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +11,7 @@ from relay import campaigns
 from relay import format as fmt
 from relay.ui import cache, flash, opened_store, shell, widgets
 from relay.views import calendar
+
 
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
 def choices(store_path: str) -> tuple[list[str], dict[str, str]]:

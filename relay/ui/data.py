@@ -10,8 +10,17 @@ import pandas as pd
 import streamlit as st
 
 from relay import (
-    exporting, handoff, importing, layouts, private, problem_kinds, report, restoring, settings,
-    store, uploads,
+    exporting,
+    handoff,
+    importing,
+    layouts,
+    private,
+    problem_kinds,
+    report,
+    restoring,
+    settings,
+    store,
+    uploads,
 )
 from relay.ui import cache, flash, opened_store, shell, widgets
 

@@ -8,7 +8,8 @@ import re
 
 import streamlit as st
 
-from relay import format as fmt, report
+from relay import format as fmt
+from relay import report
 from relay.views.common import Note, NoteKind, View
 
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all

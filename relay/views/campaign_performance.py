@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from relay import sql
-from relay.metrics import safe_ratio
 from relay.actuals import so_far_before
 from relay.filters import Filters
+from relay.metrics import safe_ratio
 from relay.views.common import View
 
 SUMS = ["actual_cost", "leads", "mqls", "sals", "sqls", "sourced_pipeline", "sourced_revenue"]

@@ -8,12 +8,13 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import forecasting as fc, settings, sql
+from relay import forecasting as fc
+from relay import settings, sql
+from relay.actuals import goal_targets
+from relay.filters import Filters
 from relay.fiscal import Quarter, quarter_range
 from relay.forecasting import Point
 from relay.metrics import safe_ratio
-from relay.actuals import goal_targets
-from relay.filters import Filters
 from relay.views.common import NoteKind, View
 
 ACCURACY_QUARTERS = 8

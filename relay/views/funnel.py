@@ -9,10 +9,10 @@ import duckdb
 import pandas as pd
 
 from relay import sql
-from relay.fiscal import Quarter, quarter_range
-from relay.metrics import safe_ratio
 from relay.actuals import so_far_before
 from relay.filters import Filters
+from relay.fiscal import Quarter, quarter_range
+from relay.metrics import safe_ratio
 from relay.views.common import View
 
 # Below this many leads a cohort's rate is noise: shown, but marked not significant.

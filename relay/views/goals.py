@@ -9,10 +9,11 @@ import duckdb
 import pandas as pd
 
 from relay import sql
-from relay.goals import RATE_METRICS, revision
 from relay.actuals import GOAL_METRICS, figures_for, goal_actual, quarter_actuals
 from relay.filters import Filters, scope_label
+from relay.goals import RATE_METRICS, revision
 from relay.views.common import NoteKind, View
+
 
 def phase(filters: Filters, as_of: dt.date) -> str:
     """closed, current or future: how the quarter stands on the as-of day."""

@@ -8,11 +8,11 @@ import duckdb
 import pandas as pd
 
 from relay import sql
+from relay.actuals import figures_for, goal_targets, quarter_actuals, so_far_before
+from relay.filters import Filters
 from relay.fiscal import quarter_range
 from relay.metrics import safe_ratio
 from relay.views import forecast
-from relay.actuals import figures_for, goal_targets, quarter_actuals, so_far_before
-from relay.filters import Filters
 from relay.views.common import View
 
 TREND_QUARTERS = 8

@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 
 from relay import settings, sql
-from relay.metrics import safe_ratio
 from relay.filters import Filters
+from relay.metrics import safe_ratio
 from relay.views.common import View
 from relay.views.funnel import data_quality_note
 
