@@ -139,10 +139,10 @@ def decide(cursor: duckdb.DuckDBPyConnection, raws: dict[str, str],
     undecided: dict[str, Ambiguous] = {}
     sure: set[str] = set()
     # Most files are ISO: one pass over the file says which columns are.
+    # Keyed by the result's own column names: columns($list) answers in the table's order.
     raw_columns = sorted(set(raws.values()))
-    iso_failing = dict(zip(raw_columns, sql.rows(
-        cursor, "import_dates_not_iso", columns=raw_columns, **family_params("iso"))[0],
-        strict=True)) if raws else {}
+    iso_failing = sql.records(cursor, "import_dates_not_iso", columns=sql.names(raw_columns),
+                              **family_params("iso"))[0] if raws else {}
     # Every family's patterns (those two families share are the same).
     patterns = {name: value for family in FAMILY_ORDER
                 for name, value in family_params(family).items()}

@@ -49,7 +49,7 @@ def export_table(cursor: duckdb.DuckDBPyConnection, table: str, file_format: str
     elif text:
         sql.execute(cursor, "export_table_csv",
                     identifiers={"table": table, "columns": names, "text_columns": text},
-                    text=[str(name) for name in text], formula=report.FORMULA_PATTERN,
+                    text=sql.names(text), formula=report.FORMULA_PATTERN,
                     output=str(output))
     else:
         sql.execute(cursor, "export_table_csv_no_text",

@@ -95,6 +95,15 @@ def allowed(identifier: str) -> bool:
             or identifier in import_columns() or RAW_COLUMN.fullmatch(identifier) is not None)
 
 
+def names(identifiers: Sequence[str]) -> list[str]:
+    """Identifiers bound as a list, for DuckDB's columns($list): each one `allowed`, like an
+    identifier put in the text."""
+    refused = [name for name in identifiers if not allowed(name)]
+    if refused:
+        raise ValueError(f"not identifiers a query may name: {', '.join(map(repr, refused))}")
+    return [str(name) for name in identifiers]
+
+
 def quoted(identifier: str) -> str:
     """`identifier` as an SQL identifier, double-quoted."""
     return '"' + identifier.replace('"', '""') + '"'

@@ -274,3 +274,23 @@ def test_a_mapping_saved_with_european_dates_settles_what_the_file_leaves_open(
                          "UK opportunities", "--db", empty_path)
     assert code == 0, err  # the file alone reads both ways; the saved mapping says D/M/Y
     assert stored_dates(empty_path) == [("D1", dt.datetime(2026, 4, 3), dt.date(2026, 6, 5))]
+
+
+def test_us_dates_past_the_tenth_column_are_read_whatever_columns_come_before(
+        capsys, empty_path, tmp_path):
+    # import_raw names the file's columns c0, c1, …: here the empty SAL and SQL dates are c1
+    # and c2, the US dates c10 to c12, so "c10" < "c2" as text but not in the table's order.
+    header = ["lead_id", "sal_at", "sql_at", "stage", "source", "region", "segment", "email",
+              "campaign_id", "owner_id", "created_at", "mql_at", "first_touch_at"]
+    file = write_csv(tmp_path / "us-leads.csv", header, [
+        ["L1", "", "", "mql", "Webinar", "NA", "SMB", "a@example.com", "", "",
+         "03/5/2026", "03/14/2026", "03/16/2026"],
+        ["L2", "", "", "mql", "Webinar", "NA", "SMB", "b@example.com", "", "",
+         "04/2/2026", "04/20/2026", ""],
+    ])
+    code, out, err = run(capsys, "import", file, "--table", "leads", "--db", empty_path)
+    assert code == 0, err + out
+    assert query(empty_path, "select lead_id, created_at, mql_at, first_touch_at from leads "
+                             "order by lead_id") == [
+        ("L1", dt.datetime(2026, 3, 5), dt.datetime(2026, 3, 14), dt.datetime(2026, 3, 16)),
+        ("L2", dt.datetime(2026, 4, 2), dt.datetime(2026, 4, 20), None)]

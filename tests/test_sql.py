@@ -19,6 +19,12 @@ def test_an_identifier_outside_the_allow_list_is_refused(identifier):
         sql.with_identifiers("count_rows", table=identifier)
 
 
+def test_names_bound_as_a_list_pass_the_same_allow_list():
+    assert sql.names(["c2", "c10", "mql_at"]) == ["c2", "c10", "mql_at"]
+    with pytest.raises(ValueError, match="'c2x', 'users'"):
+        sql.names(["c2", "c2x", "users"])
+
+
 def test_a_name_from_the_catalog_is_quoted_whatever_it_holds():
     text = sql.with_identifiers("count_rows", table=sql.CatalogName('odd "name"'))
     assert text.endswith('select count(*) from "odd ""name"""\n')
