@@ -117,15 +117,38 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
     """Remove from import_raw the rows that are not records: empty rows, the header row
     repeated (a report printed in pages) and totals rows; say what was skipped in `notes`.
     Deleting keeps each row's rowid, so line numbers stay right."""
-    named = [normalised_header(header) if header else None for header in headers]
-    present = sum(header is not None for header in named)
-    sql.execute(cursor, "import_skipped_rows", headers=named,
-                repeatable=present >= 2, needed=max(2, (present + 1) // 2),
-                totals=TOTALS_LABEL, figure=FIGURE, first_line=int(first_line))
-    rows = sql.rows(cursor, "import_skipped_kinds")
-    if rows:
-        sql.execute(cursor, "import_skipped_delete")
-    sql.execute(cursor, "drop_table", identifiers={"table": "import_skipped"})
+    columns = [f"c{index}" for index in range(len(headers))]
+    params: dict[str, object] = {}
+    matches = []
+    for index, header in enumerate(headers):
+        if header:
+            params[f"h{index}"] = normalised_header(header)
+            matches.append(f"(lower(trim(c{index})) = $h{index})::int")
+    needed = max(2, (len(matches) + 1) // 2)
+    repeated = f"({' + '.join(matches) or '0'}) >= {needed}" if len(matches) >= 2 else "false"
+    empty = " and ".join(f"nullif(trim({column}), '') is null" for column in columns)
+    first = "coalesce(" + ", ".join(f"nullif(trim({column}), '')" for column in columns) + ")"
+    params["totals"] = TOTALS_LABEL
+    params["figure"] = FIGURE
+    # The last row, with no first cell and nothing but figures: a sum someone added below.
+    # No table's record is only figures (each has a date or a name), so none is lost.
+    figures_only = " and ".join(f"(nullif(trim({column}), '') is null or regexp_full_match("
+                                f"trim({column}), $figure))" for column in columns)
+    trailing = (f"rowid = (select max(rowid) from import_raw) and nullif(trim(c0), '') is "
+                f"null and {figures_only}")
+    kinds = (("empty", empty), ("header", repeated),
+             ("totals", f"regexp_full_match({first}, $totals)"), ("trailing", trailing))
+    # Composed here, not in queries/: conditions over every column (relay.sql says why).
+    rows = cursor.execute(
+        "select kind, count(*), list(line order by line)[1:5], list(distinct label)[1:3] "
+        "from (select case " + " ".join(f"when {condition} then '{kind}'"
+                                         for kind, condition in kinds) +
+        f" end as kind, rowid + {int(first_line)} as line, {first} as label "
+        "from import_raw) where kind is not null group by kind", params).fetchall()
+    if not rows:
+        return
+    cursor.execute("delete from import_raw where " + " or ".join(
+        f"({condition})" for _, condition in kinds), params)
     for kind, count, lines, labels in sorted(rows):
         at = ", ".join(str(line) for line in lines) + (", …" if count > len(lines) else "")
         if kind == "empty":

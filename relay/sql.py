@@ -7,9 +7,7 @@ import writes, and the c0, c1, … it reads a file into) or one read from DuckDB
 catalog (a CatalogName); a list of them goes in separated by commas. Every other value is a
 bound parameter. A step repeated over a column's values is a macro in the store (the
 migrations: scoped_leads, the date_* macros an import reads dates by), so that a statement
-names only identifiers and macros; one that does the same to each of a list of columns
-selects them with DuckDB's columns($list), the names a bound list (import_dates_not_iso,
-export_table_csv), or all of a table's with columns(*) (import_skipped_rows).
+names only identifiers and macros.
 
 The one exception to "every statement in queries/": the statements below are composed in
 Python, because their shape is not a list of identifiers. Each has one expression per column
@@ -30,6 +28,8 @@ relay.layouts or import_raw's c0, c1, …, never a user's text:
 - relay.importing._classify (import_changes), _write (the update) and _note_changes
   (import_changes_noted): a comparison or an assignment per written column, and the join on
   the table's key (region and segment null-safe).
+- relay.shapes.skip_rows: empty, repeated-header, totals and trailing rows, each a condition
+  over every column of the file (a repeated header compared column by column).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ STORE_TABLES = frozenset({
     "settings", "schema_version", "deal_states", "deal_states_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
-                                "import_problems", "import_warnings", "import_skipped"})
+                                "import_problems", "import_warnings"})
 PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 # The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
