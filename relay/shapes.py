@@ -118,14 +118,15 @@ def skip_rows(cursor: duckdb.DuckDBPyConnection, headers: list[str], first_line:
     repeated (a report printed in pages) and totals rows; say what was skipped in `notes`.
     Deleting keeps each row's rowid, so line numbers stay right."""
     columns = [f"c{index}" for index in range(len(headers))]
-    params: dict[str, object] = {}
-    matches = []
-    for index, header in enumerate(headers):
-        if header:
-            params[f"h{index}"] = normalised_header(header)
-            matches.append(f"(lower(trim(c{index})) = $h{index})::int")
+    named = {f"h{index}": normalised_header(header)
+             for index, header in enumerate(headers) if header}
+    matches = [f"(lower(trim(c{name[1:]})) = ${name})::int" for name in named]
     needed = max(2, (len(matches) + 1) // 2)
-    repeated = f"({' + '.join(matches) or '0'}) >= {needed}" if len(matches) >= 2 else "false"
+    # A header row is only recognised by two or more of its names; with fewer, none is bound
+    # (DuckDB refuses a parameter the statement does not use).
+    repeatable = len(matches) >= 2
+    repeated = f"({' + '.join(matches)}) >= {needed}" if repeatable else "false"
+    params: dict[str, object] = dict(named) if repeatable else {}
     empty = " and ".join(f"nullif(trim({column}), '') is null" for column in columns)
     first = "coalesce(" + ", ".join(f"nullif(trim({column}), '')" for column in columns) + ")"
     params["totals"] = TOTALS_LABEL

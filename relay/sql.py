@@ -29,7 +29,8 @@ relay.layouts or import_raw's c0, c1, …, never a user's text:
   (import_changes_noted): a comparison or an assignment per written column, and the join on
   the table's key (region and segment null-safe).
 - relay.shapes.skip_rows: empty, repeated-header, totals and trailing rows, each a condition
-  over every column of the file (a repeated header compared column by column).
+  over every column of the file (a repeated header compared column by column). Written over
+  columns(*) with a list per row it gave the same rows but took 2.7 times as long (2M rows).
 """
 
 from __future__ import annotations

@@ -318,3 +318,13 @@ def test_a_file_that_cannot_be_read_whole_says_its_kinds_are_among_those_listed(
                         "by ','; a different delimiter in this row?); e.g. line 30,002, "
                         "30,003, 30,004")
     assert len(problems.read_text(encoding="utf-8").splitlines()) == 1 + 1_000
+
+
+def test_a_file_of_one_column_is_told_what_it_lacks(capsys, empty_path, tmp_path):
+    # One named column: no repeated header row can be recognised, and none is looked for
+    # (DuckDB refused the unused parameter with its own message before).
+    file = write_csv(tmp_path / "ids.csv", ["lead_id"], [["L1"], ["L2"]])
+    code, out, err = run(capsys, "import", file, "--table", "leads", "--db", empty_path)
+    assert code == 1
+    assert "no column for created_at" in out + err and "Parameter" not in out + err
+    assert query(empty_path, "select count(*) from leads") == [(0,)]
