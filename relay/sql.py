@@ -7,7 +7,9 @@ import writes, and the c0, c1, … it reads a file into) or one read from DuckDB
 catalog (a CatalogName); a list of them goes in separated by commas. Every other value is a
 bound parameter. A step repeated over a column's values is a macro in the store (the
 migrations: scoped_leads, the date_* macros an import reads dates by), so that a statement
-names only identifiers and macros.
+names only identifiers and macros; one that does the same to each of a list of columns
+selects them with DuckDB's columns($list), the names a bound list checked by `names`
+(import_dates_not_iso, export_table_csv).
 
 The one exception to "every statement in queries/": the statements below are composed in
 Python, because their shape is not a list of identifiers. Each has one expression per column
