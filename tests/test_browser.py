@@ -39,6 +39,10 @@ SCREENSHOTS_ENV = "RELAY_SCREENSHOTS"
 # page is opened by its address; those two 404s are its own (streamlit/streamlit#7074).
 STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)")
 SETTLE_SECONDS = 90
+# Every expect() waits as long as settle may: a save reruns the page and recomputes it from
+# scratch, which takes more than Playwright's default 5 s on a busy machine. (The browser
+# test modules that import from this one get it too.)
+expect.set_options(timeout=SETTLE_SECONDS * 1000)
 
 
 @pytest.fixture(scope="session", autouse=True)
