@@ -34,16 +34,7 @@ from relay import (
     sql,
     store,
 )
-from relay.views import (
-    calendar,
-    campaign_performance,
-    forecast,
-    funnel,
-    goals,
-    overview,
-    plan,
-    sla,
-)
+from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
          "sla": sla.build, "campaigns": campaign_performance.build,

@@ -10,16 +10,7 @@ import streamlit as st
 from relay import filters, forecasting, identity, settings
 from relay.filters import Filters
 from relay.ui import opened_store
-from relay.views import (
-    calendar,
-    campaign_performance,
-    forecast,
-    funnel,
-    goals,
-    overview,
-    plan,
-    sla,
-)
+from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
 from relay.views.common import View
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
