@@ -319,13 +319,8 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
 
 
 # How a dashboard session tells who acts: relay.ui registers it when the dashboard loads
-# (it alone knows Streamlit); it answers None outside a dashboard.
+# (it alone knows Streamlit); it answers None outside a session, as it does when unset.
 def _no_dashboard() -> Actor | None:
-    """Unset: in a process where Streamlit runs, nobody (never the command line's admin),
-    since no page has said who acts; elsewhere, None (the command line)."""
-    runtime = sys.modules.get("streamlit.runtime")
-    if runtime is not None and runtime.exists():
-        return Actor("a dashboard thread", None, how=ActorKind.NO_SESSION)
     return None
 
 
@@ -337,14 +332,27 @@ def find_dashboard_actor(finder: Callable[[], Actor | None]) -> None:
     _dashboard_actor = finder
 
 
+def _thread_without_session() -> Actor | None:
+    """In a process where Streamlit runs, a thread no session runs (a download, a worker), or
+    any thread before relay.ui has said how to find a session, acts for nobody unless
+    acting_as says for whom, never as the command line's admin. None elsewhere."""
+    runtime = sys.modules.get("streamlit.runtime")
+    if runtime is not None and runtime.exists():
+        return Actor("a dashboard thread", None, how=ActorKind.NO_SESSION)
+    return None
+
+
 def current() -> Actor:
-    """Who is acting now: set by `acting_as`, else the dashboard's session, else the command
-    line."""
+    """Who is acting now: set by `acting_as`, else the dashboard's session, else nobody in a
+    dashboard thread without one, else the command line."""
     acting = _acting.get()
     if acting is not None:
         return acting
-    in_dashboard = _dashboard_actor()
-    return in_dashboard if in_dashboard is not None else command_line()
+    in_session = _dashboard_actor()
+    if in_session is not None:
+        return in_session
+    without_session = _thread_without_session()
+    return without_session if without_session is not None else command_line()
 
 
 def require(role: Role, action: str) -> Actor:

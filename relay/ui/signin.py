@@ -8,11 +8,10 @@ import logging
 import time
 
 import streamlit as st
-from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from relay import identity
-from relay.identity import SECRETS_FILE, AccessConfigError, AccessRules, Actor, ActorKind
+from relay.identity import SECRETS_FILE, AccessConfigError, AccessRules, Actor
 
 LOG = logging.getLogger("relay")
 
@@ -46,11 +45,8 @@ def _in_session() -> Actor:
 
 
 def session_actor() -> Actor | None:
-    """Who acts in this dashboard session; None outside a dashboard (the command line)."""
-    if get_script_run_ctx(suppress_warning=True) is not None:
-        return _in_session()
-    if runtime.exists():
-        # A thread of the dashboard that no session runs (a download, a worker) acts for
-        # nobody unless acting_as says for whom.
-        return Actor("a dashboard thread", None, how=ActorKind.NO_SESSION)
-    return None
+    """Who acts in this dashboard session; None in a thread no session runs (identity says
+    who acts there)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return _in_session()
