@@ -56,7 +56,7 @@ def restart(path: str) -> None:
         if held is not None:
             store.checkpoint_and_close(held)
         st.cache_resource.clear()
-        st.cache_data.clear()
+        data_changed()
 
 
 @contextmanager
