@@ -8,10 +8,20 @@ use. With the default January start, fiscal and calendar quarters are the same.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from dataclasses import dataclass
 
 _QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+class Phase(enum.Enum):
+    """How a quarter stands on a day: it drives what every page shows of it (docs/design.md,
+    "The quarter's phase")."""
+
+    CLOSED = "closed"  # over: actuals against target, hit or missed; no pace, no open pipeline
+    CURRENT = "current"  # under way: actuals so far, pace and the forecast
+    FUTURE = "future"  # not started: the plan only; no attainment, nothing short of target
 
 
 class QuarterError(ValueError):
@@ -75,6 +85,12 @@ class Quarter:
         if today >= self.last_day:
             return 1.0
         return ((today - self.start).days + 1) / self.days
+
+    def phase(self, today: dt.date) -> Phase:
+        """Closed once its last day is over, future before its first, current between."""
+        if today >= self.end:
+            return Phase.CLOSED
+        return Phase.CURRENT if today >= self.start else Phase.FUTURE
 
     def __str__(self) -> str:
         return f"{self.fiscal_year}-Q{self.number}"

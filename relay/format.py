@@ -1,39 +1,72 @@
-"""Numbers as people read them: $24.6M, 52%, 3.9×, 4,070."""
+"""Numbers as people read them: $24.6M, 52%, 3.9×, 4,070, 36 h, 62 days; a dash for a number
+the data can't give, never "None", "nan" or "n/a"."""
 
 from __future__ import annotations
 
+import math
+
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
-NOT_AVAILABLE = "n/a"
+MISSING = "—"  # shown for a figure that is unknown or not applicable; its reason says why
+HOURS_SHOWN_AS_DAYS = 48  # waits of two days or more read in days
+
+
+def missing(value) -> bool:
+    """None, NaN or pandas' NA/NaT: no number to show."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
+    except (TypeError, ValueError):  # pandas.NA refuses to be a bool
+        return True
+
+
+def symbol(currency: str) -> str:
+    return SYMBOLS.get(currency, currency + " ")
 
 
 def money(value: float | None, currency: str = "USD") -> str:
-    if value is None:
-        return NOT_AVAILABLE
-    symbol = SYMBOLS.get(currency, currency + " ")
+    """$24.6M, $980K, $742: three significant figures at most, never cents."""
+    if missing(value):
+        return MISSING
     sign = "−" if value < 0 else ""
     size = abs(value)
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if size >= threshold:
-            return f"{sign}{symbol}{size / threshold:,.1f}{suffix}"
-    return f"{sign}{symbol}{size:,.0f}"
+        scaled = size / threshold
+        if scaled >= 0.9995:  # $999,600 reads $1.0M, not $1,000K
+            digits = 1 if round(scaled, 1) < 100 else 0
+            return f"{sign}{symbol(currency)}{scaled:,.{digits}f}{suffix}"
+    return f"{sign}{symbol(currency)}{size:,.0f}"
+
+
+def money_exact(value: float | None, currency: str = "USD") -> str:
+    """$3,875,970: the whole amount without cents, for tables where amounts are compared."""
+    if missing(value):
+        return MISSING
+    sign = "−" if value < 0 else ""
+    return f"{sign}{symbol(currency)}{abs(value):,.0f}"
 
 
 def percent(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:.0%}"
+    if missing(value):
+        return MISSING
+    return f"{value:.0%}".replace("-", "−")
 
 
 def count(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:,.0f}"
+    return MISSING if missing(value) else f"{value:,.0f}".replace("-", "−")
 
 
 def ratio(value: float | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:.1f}×"
+    return MISSING if missing(value) else f"{value:.1f}×"
 
 
 def hours(value: float | None) -> str:
-    if value is None:
-        return NOT_AVAILABLE
-    return f"{value:,.1f} h" if value < 48 else f"{value / 24:,.1f} days"
+    """Waiting times: hours below two days (36 h), days from there (62 days)."""
+    if missing(value):
+        return MISSING
+    if value < HOURS_SHOWN_AS_DAYS:
+        return f"{value:,.1f} h" if value < 10 else f"{value:,.0f} h"
+    return f"{value / 24:,.0f} days"
 
 
 def by_unit(value: float | None, unit: str, currency: str = "USD") -> str:
@@ -45,4 +78,20 @@ def by_unit(value: float | None, unit: str, currency: str = "USD") -> str:
         return percent(value)
     if unit == "ratio":
         return ratio(value)
+    if unit == "text":
+        return MISSING if missing(value) else str(value)
     return count(value)
+
+
+def against(value: float | None, unit: str, above: str, below: str, level: str = "level",
+            currency: str = "USD") -> str:
+    """A difference said in words, never with a bare sign: against(−980_000, "currency",
+    "above target", "short of target") is "$980K above target" when `value` is target −
+    actual. `above` reads for a value below zero (the actual is past the mark), `below` for
+    one above zero, and `level` for zero."""
+    if missing(value):
+        return MISSING
+    if round(value, 6) == 0:
+        return level
+    amount = by_unit(abs(value), unit, currency)
+    return f"{amount} {above if value < 0 else below}"

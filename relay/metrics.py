@@ -8,13 +8,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from relay.holdings import Need
+
 
 @dataclass(frozen=True)
 class Metric:
     label: str
-    unit: str  # currency | percent | count | ratio | text
+    unit: str  # currency | percent | count | ratio | hours | text
     definition: str
+    # What the store must hold for the figure to mean anything (relay.holdings); without
+    # it the figure is unknown, never 0.
+    needs: tuple[Need, ...] = ()
 
+
+# What figures need, from the table down to the column (relay.holdings.Need).
+DEALS = (Need.DEALS,)
+LEADS = (Need.LEADS,)
+MQL = (Need.LEADS, Need.MQL_DATES)
+TOUCH = (*MQL, Need.FIRST_TOUCH)
+SOURCED = (Need.DEALS, Need.LEADS, Need.DEAL_LEADS, Need.CAMPAIGN_LEADS)
+FUNNEL_DEALS = (Need.LEADS, Need.DEALS, Need.DEAL_LEADS)
+CAMPAIGNS = (Need.CAMPAIGNS,)
+CAMPAIGN_MQLS = (Need.CAMPAIGNS, *MQL, Need.CAMPAIGN_LEADS)
+COST = (Need.CAMPAIGNS, Need.CAMPAIGN_COSTS)
+CAMPAIGN_SOURCED = (Need.CAMPAIGNS, *SOURCED)
+ROI = (*COST, *SOURCED)
+ARRIVED = (Need.CAMPAIGNS, Need.LEADS, Need.CAMPAIGN_LEADS)
 
 METRICS: dict[str, Metric] = {
     "revenue_target": Metric(
@@ -26,9 +45,11 @@ METRICS: dict[str, Metric] = {
         "Closed-won", "currency",
         "Sum of deal amounts with status won and close date in the quarter, up to the as-of "
         "day, as recorded by the end of that day.",
+        needs=DEALS,
     ),
     "attainment": Metric(
         "Attainment", "percent", "Closed-won ÷ revenue target.",
+        needs=DEALS,
     ),
     "quarter_elapsed": Metric(
         "Quarter gone", "percent",
@@ -37,6 +58,7 @@ METRICS: dict[str, Metric] = {
     ),
     "remaining_target": Metric(
         "Still to close", "currency", "Revenue target − closed-won (never below zero).",
+        needs=DEALS,
     ),
     "commit": Metric(
         "Commit (reps)", "currency",
@@ -54,6 +76,7 @@ METRICS: dict[str, Metric] = {
     "open_pipeline": Metric(
         "Open pipeline", "currency",
         "Open deals with close date in the quarter, excluding those the rep marked omitted.",
+        needs=DEALS,
     ),
     "weighted_pipeline": Metric(
         "Weighted pipeline", "currency",
@@ -61,14 +84,17 @@ METRICS: dict[str, Metric] = {
         "(table below): of the pipeline that was open in that category at the same day of the "
         "look-back quarters (setting lookback_quarters, default 4), the share of its amount "
         "won within its quarter. Slips and amount changes are in that rate.",
+        needs=DEALS,
     ),
     "model_forecast": Metric(
         "Model forecast", "currency", "Closed-won so far + weighted pipeline.",
+        needs=DEALS,
     ),
     "forecast_gap": Metric(
         "Gap to target (model)", "currency",
         "Revenue target − model forecast: what the quarter will miss by on the model's call; "
         "below zero, what it will beat the target by.",
+        needs=DEALS,
     ),
     "commit_gap": Metric(
         "Gap to target (commit)", "currency",
@@ -83,18 +109,22 @@ METRICS: dict[str, Metric] = {
         "Pipeline at the start", "currency",
         "Open pipeline for the quarter (open deals, not omitted, close date in the quarter) "
         "as it stood at the start of the first day, rebuilt from the deals' history.",
+        needs=DEALS,
     ),
     "pipeline_at_end": Metric(
         "Pipeline at the end", "currency",
         "The same open pipeline as it stood at the end of the last day.",
+        needs=DEALS,
     ),
     "pipeline_net_change": Metric(
         "Net change", "currency",
         "Pipeline at the end − pipeline at the start: the sum of the movements below.",
+        needs=DEALS,
     ),
     "won_between": Metric(
         "Won between the dates", "currency",
         "Amount of the quarter's deals that were won between the two dates.",
+        needs=DEALS,
     ),
     "cutoff_week": Metric(
         "Calls judged at week", "count",
@@ -104,40 +134,48 @@ METRICS: dict[str, Metric] = {
     "commit_accuracy_mean": Metric(
         "Reps' accuracy (mean)", "percent",
         "Mean over the quarters shown of 1 − |commit − actual| ÷ actual.",
+        needs=DEALS,
     ),
     "model_accuracy_mean": Metric(
         "Model's accuracy (mean)", "percent",
         "Mean over the quarters shown of 1 − |model forecast − actual| ÷ actual, the model "
         "run as it would have been at the same week with what was known then.",
+        needs=DEALS,
     ),
     "commit_bias_mean": Metric(
         "Reps' bias (mean)", "percent",
         "Mean of (commit − actual) ÷ actual: above zero the reps call too high, below zero "
         "they sandbag.",
+        needs=DEALS,
     ),
     "model_bias_mean": Metric(
         "Model's bias (mean)", "percent", "Mean of (model forecast − actual) ÷ actual.",
+        needs=DEALS,
     ),
     "pipeline_coverage": Metric(
         "Pipeline coverage", "ratio",
         "Open pipeline ÷ (revenue target − closed-won). Empty once the target is met.",
+        needs=DEALS,
     ),
-    "mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter."),
+    "mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter.", needs=MQL),
     "mql_target": Metric("MQL goal", "count", "The quarter's MQL goal for this breakdown."),
-    "sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter."),
+    "sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter.", needs=LEADS),
     "sql_target": Metric("SQL goal", "count", "The quarter's SQL goal for this breakdown."),
     "pipeline_created": Metric(
         "Pipeline created", "currency",
         "Sum of amounts of deals created in the quarter; open deals marked omitted excluded "
         "(lost deals count: they were pipeline when created).",
+        needs=DEALS,
     ),
     "marketing_sourced_pipeline_share": Metric(
         "Marketing-sourced pipeline", "percent",
         "Pipeline created from deals whose lead came from a campaign ÷ all pipeline created.",
+        needs=SOURCED,
     ),
     "marketing_sourced_revenue_share": Metric(
         "Marketing-sourced revenue", "percent",
         "Closed-won revenue from deals whose lead came from a campaign ÷ all closed-won.",
+        needs=SOURCED,
     ),
     # Goals
     "goals_total": Metric("Goals", "count", "Goals set for the quarter and breakdown."),
@@ -154,100 +192,150 @@ METRICS: dict[str, Metric] = {
     # The demand waterfall
     "deals_won_needed": Metric(
         "Deals to win", "count", "Revenue target ÷ average won deal size.",
+        needs=DEALS,
     ),
-    "pipeline_needed": Metric("Pipeline needed", "currency", "Revenue target ÷ win rate."),
+    "pipeline_needed": Metric(
+        "Pipeline needed", "currency", "Revenue target ÷ win rate.",
+        needs=DEALS,
+    ),
     "opportunities_needed": Metric(
         "Opportunities needed", "count", "Deals to win ÷ win rate.",
+        needs=DEALS,
     ),
     "lead_opportunities_needed": Metric(
         "From leads", "count",
         "Opportunities needed × the share of deals that come from a lead (sales source the rest).",
+        needs=LEADS,
     ),
     "sqls_needed": Metric(
-        "SQLs needed", "count", "Opportunities needed from leads ÷ SQL → opportunity."),
-    "sals_needed": Metric("SALs needed", "count", "SQLs needed ÷ SAL → SQL."),
-    "mqls_needed": Metric("MQLs needed", "count", "SALs needed ÷ MQL → SAL."),
+        "SQLs needed", "count", "Opportunities needed from leads ÷ SQL → opportunity.",
+        needs=LEADS,
+    ),
+    "sals_needed": Metric("SALs needed", "count", "SQLs needed ÷ SAL → SQL.", needs=LEADS),
+    "mqls_needed": Metric("MQLs needed", "count", "SALs needed ÷ MQL → SAL.", needs=LEADS),
     "campaign_expected_leads": Metric(
         "Leads expected from campaigns", "count",
         "Expected leads of the campaigns that run in the quarter (not cancelled), each spread "
         "evenly over its days and counted for the days in the quarter.",
+        needs=CAMPAIGNS,
     ),
     "campaign_mqls": Metric(
         "MQLs from planned campaigns", "count",
         "Leads expected from campaigns × the measured campaign inquiry → MQL rate.",
+        needs=CAMPAIGN_MQLS,
     ),
     "other_mqls": Metric(
         "MQLs from outside campaigns", "count",
         "MQLs without a campaign (organic, direct, referral) per quarter in the look-back "
         "window.",
+        needs=LEADS,
     ),
     "mql_gap": Metric(
         "MQL gap", "count",
         "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns. Above zero: "
         "marketing must find that many more.",
+        needs=LEADS,
     ),
     # The funnel
-    "funnel_inquiries": Metric("Inquiries", "count", "Leads created in the quarter."),
-    "funnel_mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter."),
-    "funnel_sals": Metric("SALs", "count", "Leads whose SAL date falls in the quarter."),
-    "funnel_sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter."),
+    "funnel_inquiries": Metric("Inquiries", "count", "Leads created in the quarter.", needs=LEADS),
+    "funnel_mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter.", needs=MQL),
+    "funnel_sals": Metric(
+        "SALs", "count", "Leads whose SAL date falls in the quarter.",
+        needs=LEADS,
+    ),
+    "funnel_sqls": Metric(
+        "SQLs", "count", "Leads whose SQL date falls in the quarter.",
+        needs=LEADS,
+    ),
     "funnel_opportunities": Metric(
-        "Opportunities", "count", "Leads whose first deal was created in the quarter."),
+        "Opportunities", "count", "Leads whose first deal was created in the quarter.",
+        needs=FUNNEL_DEALS,
+    ),
     "funnel_won": Metric(
         "Won", "count",
-        "Leads with a deal won in the quarter (a lead counts once, at its last win)."),
+        "Leads with a deal won in the quarter (a lead counts once, at its last win).",
+        needs=FUNNEL_DEALS,
+    ),
     # Speed to lead
     "sla_hours": Metric("SLA", "hours", "Agreed hours from MQL to first touch."),
-    "mqls_in_period": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter so far."),
+    "mqls_in_period": Metric(
+        "MQLs", "count", "Leads whose MQL date falls in the quarter so far.",
+        needs=MQL,
+    ),
     "median_speed_hours": Metric(
         "Median speed", "hours",
-        "Median of first touch − MQL over the touched MQLs (a touch before the MQL counts as 0)."),
+        "Median of first touch − MQL over the touched MQLs (a touch before the MQL counts as 0).",
+        needs=TOUCH,
+    ),
     "p90_speed_hours": Metric(
-        "90th percentile", "hours", "Nine in ten touched MQLs got their first touch within this."),
+        "90th percentile", "hours", "Nine in ten touched MQLs got their first touch within this.",
+        needs=TOUCH,
+    ),
     "within_sla_share": Metric(
         "Within SLA", "percent",
         "MQLs touched within the SLA ÷ MQLs whose SLA has run out (touched late, or not "
         "touched and older than the SLA). MQLs still inside their SLA are not counted yet.",
+        needs=TOUCH,
     ),
     "open_breaches": Metric(
         "Open breaches", "count",
         "MQLs of the quarter still waiting (stage MQL, nobody has touched them) that are "
         "older than the SLA.",
+        needs=TOUCH,
     ),
     "acceptance_rate": Metric(
         "Acceptance rate", "percent",
-        "Of the quarter's MQLs, the share sales accepted (SAL) by the as-of day."),
+        "Of the quarter's MQLs, the share sales accepted (SAL) by the as-of day.",
+        needs=MQL,
+    ),
     # Campaign performance
     "campaigns_run": Metric(
-        "Campaigns", "count", "Campaigns running at some point in the quarter."),
+        "Campaigns", "count", "Campaigns running at some point in the quarter.",
+        needs=CAMPAIGNS,
+    ),
     "campaign_cost": Metric(
         "Cost", "currency",
-        "Actual cost of those campaigns (only those with a cost recorded)."),
+        "Actual cost of those campaigns (only those with a cost recorded).",
+        needs=COST,
+    ),
     "campaign_sourced_pipeline": Metric(
         "Sourced pipeline", "currency",
         "Deals whose lead came from these campaigns (open deals marked omitted excluded).",
+        needs=CAMPAIGN_SOURCED,
     ),
     "campaign_sourced_revenue": Metric(
-        "Sourced revenue", "currency", "Won deals whose lead came from these campaigns."),
+        "Sourced revenue", "currency", "Won deals whose lead came from these campaigns.",
+        needs=CAMPAIGN_SOURCED,
+    ),
     "campaign_roi": Metric(
         "ROI", "percent",
         "(Sourced won revenue − actual cost) ÷ actual cost, over the campaigns with a cost "
         "recorded. Not available when none has one.",
+        needs=ROI,
     ),
     # The campaign calendar
     "campaigns_in_view": Metric(
-        "Campaigns", "count", "Campaigns running on at least one day of the range."),
-    "live_now": Metric("Live today", "count", "Campaigns (not cancelled) running today."),
+        "Campaigns", "count", "Campaigns running on at least one day of the range.",
+        needs=CAMPAIGNS,
+    ),
+    "live_now": Metric(
+        "Live today", "count", "Campaigns (not cancelled) running today.",
+        needs=CAMPAIGNS,
+    ),
     "starting_in_range": Metric(
         "Starting soon", "count",
-        "Campaigns (not cancelled) that start after today, in the range."),
+        "Campaigns (not cancelled) that start after today, in the range.",
+        needs=CAMPAIGNS,
+    ),
     "expected_leads_in_range": Metric(
         "Leads expected", "count",
         "Each campaign's expected leads spread evenly over its days, summed over the days of "
         "the range (cancelled campaigns excluded).",
+        needs=CAMPAIGNS,
     ),
     "leads_arrived_in_range": Metric(
         "Leads arrived", "count", "Leads from these campaigns created in the range so far.",
+        needs=ARRIVED,
     ),
     "overlapping_pairs": Metric(
         "Overlaps", "count",

@@ -21,6 +21,8 @@ def to_dict(view: View) -> dict[str, Any]:
             key: {
                 "label": figure.label,
                 "value": figure.value,
+                "state": figure.state.value,
+                "reason": figure.reason or None,
                 "unit": figure.unit,
                 "definition": figure.definition,
             }
@@ -36,12 +38,14 @@ def to_json(view: View) -> str:
 
 
 def to_csv(view: View, table: str | None = None) -> str:
-    """The figures as rows of (key, label, value, unit); or one of the view's tables."""
+    """The figures as rows of (key, label, value, state, reason, unit); or one of the
+    view's tables."""
     if table is not None:
         return table_csv(view.tables[table])
     return table_csv(pd.DataFrame(
-        [(f.key, f.label, f.value, f.unit) for f in view.figures.values()],
-        columns=["figure", "label", "value", "unit"],
+        [(f.key, f.label, f.value, f.state.value, f.reason, f.unit)
+         for f in view.figures.values()],
+        columns=["figure", "label", "value", "state", "reason", "unit"],
     ))
 
 

@@ -49,14 +49,14 @@ def test_overview_default_filters_show_the_hand_computed_figures(app_env, fixtur
     at = app()
     assert not at.exception
     shown = metrics(at)
-    assert shown["Revenue target"] == "$200.0K"
+    assert shown["Revenue target"] == "$200K"
     assert shown["Closed-won"] == "$60.0K"
     assert shown["Attainment"] == "30%"
     attainment = next(m for m in at.metric if m.label == "Attainment")
     assert attainment.delta == "50% of the quarter gone"
-    assert shown["Still to close"] == "$140.0K"
+    assert shown["Still to close"] == "$140K"
     assert shown["Commit (reps)"] == "$75.0K"
-    assert shown["Best case (reps)"] == "$110.0K"
+    assert shown["Best case (reps)"] == "$110K"
     assert shown["Weighted pipeline"] == "$30.0K"
     assert shown["Model forecast"] == "$90.0K"
     assert shown["Pipeline coverage"] == "0.5×"
@@ -73,7 +73,7 @@ def test_overview_region_from_the_url(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = app({"quarter": "2026-Q3", "region": "NA"})
     shown = metrics(at)
-    assert shown["Revenue target"] == "$120.0K"
+    assert shown["Revenue target"] == "$120K"
     assert shown["Closed-won"] == "$10.0K"
     assert shown["Commit (reps)"] == "$35.0K"
     assert at.sidebar.selectbox(key="region").value == "NA"
@@ -86,7 +86,7 @@ def test_overview_filters_from_the_sidebar(app_env, fixture_path):
     at.sidebar.selectbox(key="segment").select("Enterprise").run()
     shown = metrics(at)
     assert shown["Closed-won"] == "$50.0K"
-    assert shown["Revenue target"] == "n/a"
+    assert shown["Revenue target"] == "—"
     assert "No revenue goal is set for 2026-Q3 · EMEA · Enterprise" in shown_text(at.warning)
     at.sidebar.selectbox(key="quarter").select("2026-Q2").run()
     assert metrics(at)["Closed-won"] == "$0"
@@ -100,7 +100,7 @@ def test_unknown_values_in_the_url_warn_and_fall_back(app_env, fixture_path):
     assert "'2026-Q9' is not a fiscal quarter" in warnings
     assert "'Mars' is not in the data" in warnings
     assert "'<b>Huge</b>' is not in the data" in warnings
-    assert metrics(at)["Revenue target"] == "$200.0K"  # current quarter, company-wide
+    assert metrics(at)["Revenue target"] == "$200K"  # current quarter, company-wide
 
 
 def test_a_quarter_outside_the_store_warns(app_env, fixture_path):
@@ -297,7 +297,7 @@ def test_planner_works_back_from_the_stored_revenue_goal(app_env, fixture_path):
     # ÷ 0.5 = 40 SALs; ÷ 0.4 = 100 MQLs.
     assert shown["Deals to win"] == "4"
     assert shown["Opportunities needed"] == "16"
-    assert shown["Pipeline needed"] == "$800.0K"
+    assert shown["Pipeline needed"] == "$800K"
     assert shown["SQLs needed"] == "20"
     assert shown["SALs needed"] == "40"
     assert shown["MQLs needed"] == "100"
@@ -494,7 +494,7 @@ def test_a_planner_changes_the_sla_and_it_is_audited(app_env, handoff_path, monk
     [b for b in at.button if b.label == "Save the SLA"][0].click().run()
     assert not at.exception
     assert "The SLA is now 48 hours" in shown_text(at.success)
-    assert metrics(at)["SLA"] == "2.0 days" and metrics(at)["Open breaches"] == "1"
+    assert metrics(at)["SLA"] == "2 days" and metrics(at)["Open breaches"] == "1"
     connection = store.open_store(handoff_path)
     audit = connection.execute("select actor, entity_id, after from audit_log"
                                " where action = 'setting.change'").fetchall()
@@ -543,7 +543,7 @@ def test_forecast_page_hand_computed_figures(app_env, fixture_path):
     shown = metrics(at)
     assert shown["Commit (reps)"] == "$75.0K"
     assert shown["Model forecast"] == "$90.0K"
-    assert shown["Gap to target (model)"] == "$110.0K"
+    assert shown["Gap to target (model)"] == "$110K"
     commit = next(m for m in at.metric if m.label == "Commit (reps)")
     assert commit.delta == "2 of 2 reps called"
     reps = at.dataframe[0].value
@@ -556,7 +556,7 @@ def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
     at = app({"from": "2026-07-20", "to": "2026-08-15"}, page=FORECAST)
     assert not at.exception
     shown = metrics(at)
-    assert shown["Pipeline at the start"] == "$105.0K"
+    assert shown["Pipeline at the start"] == "$105K"
     assert shown["Pipeline at the end"] == "$70.0K"
     assert shown["Net change"] == "−$35.0K"
     assert "from the start of 20 Jul 2026 to the end of 15 Aug 2026" in " ".join(
@@ -586,10 +586,10 @@ def test_forecast_track_record_follows_the_cutoff_week(app_env, fixture_path):
     at = app(page=FORECAST)
     assert metrics(at)["Reps' accuracy (mean)"] == "8%"  # 1 − 12,000 / 13,000 in 2026-Q2
     at.selectbox(key="cutoff_week").select(4).run()
-    assert metrics(at)["Reps' accuracy (mean)"] == "n/a"  # no call before 4 May
+    assert metrics(at)["Reps' accuracy (mean)"] == "—"  # no call before 4 May
     # A shared link keeps the week.
     linked = app({"cutoff_week": "week 4"}, page=FORECAST)
-    assert metrics(linked)["Reps' accuracy (mean)"] == "n/a"
+    assert metrics(linked)["Reps' accuracy (mean)"] == "—"
 
 
 def test_submitting_a_forecast_from_the_page(app_env, fixture_path, monkeypatch):
@@ -647,7 +647,7 @@ def test_a_new_user_imports_the_hubspot_sample_from_the_data_page(app_env, tmp_p
         (36, 312_000.75)]
     connection.close()
     at = app()
-    assert metrics(at)["Closed-won"] == "$312.0K"
+    assert metrics(at)["Closed-won"] == "$312K"
 
 
 def test_the_data_page_says_how_it_read_a_salesforce_classic_export(app_env, tmp_path,

@@ -39,9 +39,9 @@ def test_report_overview_csv_with_filters(capsys, fixture_path):
                        "--format", "csv")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "figure,label,value,unit"
-    assert "revenue_target,Revenue target,120000.0,currency" in lines
-    assert "closed_won,Closed-won,10000.0,currency" in lines
+    assert lines[0] == "figure,label,value,state,reason,unit"
+    assert "revenue_target,Revenue target,120000.0,known,,currency" in lines
+    assert "closed_won,Closed-won,10000.0,known,,currency" in lines
     code, out, _ = run(capsys, "report", "overview", "--db", str(fixture_path), "--quarter",
                        "2026-Q3", "--as-of", AS_OF.isoformat(), "--format", "csv",
                        "--table", "trend")
@@ -101,7 +101,10 @@ def test_init_creates_an_empty_store_the_report_can_read(capsys, tmp_path):
     code, out, _ = run(capsys, "report", "overview", "--db", str(path), "--quarter", "2026-Q3")
     assert code == 0
     figures = json.loads(out)["figures"]
-    assert figures["closed_won"]["value"] == 0
+    # Nothing is known of an empty store: no deal means no closed-won, not $0.
+    assert figures["closed_won"] == {**figures["closed_won"], "value": None, "state": "unknown",
+                                     "reason": "No deals in the store: import deals on the "
+                                               "Data page."}
     assert figures["revenue_target"]["value"] is None
 
 

@@ -26,7 +26,17 @@ def test_number_formats():
     assert fmt.money(999) == "$999"
     assert fmt.money(-1_500, "EUR") == "−€1.5K"
     assert fmt.money(2_000_000, "CHF") == "CHF 2.0M"
-    assert fmt.money(None) == "n/a"
+    assert fmt.money(None) == "—" and fmt.money(float("nan")) == "—"
+    assert fmt.money(742) == "$742" and fmt.money(999_999) == "$1.0M"
+    assert fmt.money(120_660_000) == "$121M"
+    assert fmt.money_exact(3_875_970.38) == "$3,875,970"
+    assert fmt.percent(-0.94) == "−94%" and fmt.percent(None) == "—"
+    assert fmt.hours(3.25) == "3.2 h" and fmt.hours(36) == "36 h" and fmt.hours(1487) == "62 days"
+    assert fmt.count(13902) == "13,902" and fmt.count(None) == "—"
+    assert fmt.against(-980_000, "currency", "above target", "short of target") == (
+        "$980K above target")
+    assert fmt.against(470, "count", "more than needed", "short") == "470 short"
+    assert fmt.against(0, "count", "more than needed", "short", "on target") == "on target"
     assert fmt.percent(0.523) == "52%"
     assert fmt.ratio(3.89) == "3.9×"
     assert fmt.count(4069.6) == "4,070"

@@ -10,7 +10,7 @@ import streamlit as st
 
 from relay import format as fmt
 from relay import report
-from relay.views.common import Note, NoteKind, View
+from relay.views.common import Note, NoteKind, State, View
 
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
 MAX_TIMELINE = 60  # bars a timeline shows and stays readable on a projector
@@ -78,20 +78,50 @@ def csv_bytes(table) -> bytes:
     return report.table_csv(table).encode("utf-8")
 
 
-def money_column(label: str, currency: str):
-    """A table column of amounts in the store's currency."""
+def money_column(label: str, currency: str, help: str | None = None):
+    """A table column of amounts in the store's currency, whole units (no cents)."""
     named = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
-    number_format = named.get(currency) or f"{fmt.SYMBOLS.get(currency, currency + ' ')}%.0f"
-    return st.column_config.NumberColumn(label, format=number_format)
+    number_format = named.get(currency) or f"{fmt.symbol(currency)}%,.0f"
+    return st.column_config.NumberColumn(label, format=number_format, step=1, help=help)
+
+
+def percent_column(label: str, help: str | None = None):
+    """A table column of rates (0.28) shown as percentages (28%)."""
+    return st.column_config.NumberColumn(label, format="percent", step=1, help=help)
+
+
+def count_column(label: str, help: str | None = None):
+    """A table column of counts with thousands separators (13,902)."""
+    return st.column_config.NumberColumn(label, format="localized", step=1, help=help)
+
+
+def table(frame, column_config: dict, **options) -> None:
+    """A read-only table as every page draws it: missing cells as a dash (the column's
+    help says what a dash means there), never "None"."""
+    st.dataframe(frame, column_config=column_config, hide_index=True,
+                 placeholder=fmt.MISSING, **options)
+
+
+STATE_WORDS = {State.UNKNOWN: "can't be measured", State.NOT_APPLICABLE: "not applicable"}
 
 
 def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str) -> None:
-    """A row of figures, each (key, note under it), with its definition as the hover help."""
+    """A row of figures, each (key, note under it), with its definition as the hover help.
+    A figure without a number shows a dash, says so under it, and a caption under the row
+    says why (figures with one reason together)."""
+    reasons: dict[str, list[str]] = {}
     for column, (key, note) in zip(st.columns(len(figures)), figures, strict=True):
         figure = view.figures[key]
+        help_text = figure.definition
+        if not figure.known:
+            note = STATE_WORDS[figure.state]
+            help_text = f"{figure.reason}\n\n{figure.definition}"
+            reasons.setdefault(figure.reason, []).append(figure.label)
         column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
                       delta=note, delta_color="off", delta_arrow="off",
-                      help=figure.definition, border=True)
+                      help=plain(help_text), border=True)
+    for reason, labels in reasons.items():
+        st.caption(plain(f"{', '.join(labels)}: {reason}"))
 
 
 def notes(view_notes: list[Note]) -> None:

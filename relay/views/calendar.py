@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
-from relay import sql
+from relay import holdings, sql
 from relay.campaigns import known_channels, three_years_after
 from relay.fiscal import Quarter
 from relay.metrics import safe_ratio
@@ -106,7 +106,7 @@ def view_link(app_url: str, chosen: CalendarFilters, owner_names: dict[str, str]
 
 
 def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.date) -> View:
-    view = View("calendar", chosen, today)
+    view = View("calendar", chosen, today, holdings=holdings.of(cursor))
     campaigns = sql.frame(
         cursor, "calendar_campaigns", starts_on=chosen.starts_on, ends_on=chosen.ends_on,
         region=chosen.region, segment=chosen.segment, channels=list(chosen.channels),

@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from relay import sql
+from relay import holdings, sql
 from relay.actuals import so_far_before
 from relay.filters import Filters
 from relay.metrics import safe_ratio
@@ -29,7 +29,7 @@ def _ratios(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
-    view = View("campaigns", filters, as_of)
+    view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
     campaigns = sql.frame(
         cursor, "campaign_performance", starts_on=filters.quarter.start,
         ends_before=filters.quarter.end, so_far_before=so_far_before(filters.quarter, as_of),

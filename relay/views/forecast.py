@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from relay import forecasting as fc
-from relay import settings, sql
+from relay import holdings, settings, sql
 from relay.actuals import goal_targets
 from relay.filters import Filters
 from relay.fiscal import Quarter, quarter_range
@@ -65,7 +65,7 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
             weekly: bool = True) -> View:
     """Target, closed-won, the reps' calls, the model's call, coverage and gap, with the
     roll-ups by rep, team and region, and (weekly) how the calls moved week by week."""
-    view = View("forecast", filters, as_of)
+    view = View("forecast", filters, as_of, holdings=holdings.of(cursor))
     quarter, region, segment = filters.quarter, filters.region, filters.segment
     now = Point.as_of(quarter, as_of)
     weeks = _week_points(now) if weekly else []
@@ -232,7 +232,7 @@ def movement(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date
              changes_from: dt.date | None = None, changes_to: dt.date | None = None) -> View:
     """What changed in the quarter's open pipeline between the start of one day and the end
     of another: each deal's movement, with totals that reconcile."""
-    view = View("forecast", filters, as_of)
+    view = View("forecast", filters, as_of, holdings=holdings.of(cursor))
     try:
         first, last = change_range(filters.quarter, as_of, changes_from, changes_to)
     except ChangeRangeError as error:
@@ -281,7 +281,7 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
 
     The reps' calls are judged against what the reps who called won (a rep who did not
     call is no one's miss); the model, which calls every deal, against everything won."""
-    view = View("forecast", filters, as_of)
+    view = View("forecast", filters, as_of, holdings=holdings.of(cursor))
     config = settings.load(cursor)
     week = cutoff_week or config.forecast_cutoff_week
     region, segment = filters.region, filters.segment

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import sql
+from relay import holdings, sql
 from relay.actuals import so_far_before
 from relay.filters import Filters
 from relay.fiscal import Quarter, quarter_range
@@ -78,7 +78,7 @@ def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
-    view = View("funnel", filters, as_of)
+    view = View("funnel", filters, as_of, holdings=holdings.of(cursor))
     quarters = quarter_range(filters.quarter.shift(1 - HISTORY_QUARTERS), filters.quarter)
     frame = sql.frame(
         cursor, "funnel_by_quarter", first=quarters[0].start,

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import sql
+from relay import holdings, sql
 from relay.actuals import GOAL_METRICS, figures_for, goal_actual, quarter_actuals
 from relay.filters import Filters, scope_label
 from relay.goals import RATE_METRICS, revision
@@ -23,7 +23,7 @@ def phase(filters: Filters, as_of: dt.date) -> str:
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
-    view = View("goals", filters, as_of)
+    view = View("goals", filters, as_of, holdings=holdings.of(cursor))
     quarter_phase = phase(filters, as_of)
     elapsed = filters.quarter.elapsed_share(as_of)
     goals = [

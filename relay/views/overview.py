@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import sql
+from relay import holdings, sql
 from relay.actuals import figures_for, goal_targets, quarter_actuals, so_far_before
 from relay.filters import Filters
 from relay.fiscal import quarter_range
@@ -19,7 +19,7 @@ TREND_QUARTERS = 8
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
-    view = View("overview", filters, as_of)
+    view = View("overview", filters, as_of, holdings=holdings.of(cursor))
     targets = goal_targets(cursor, filters.quarter, filters.region, filters.segment)
     actual = figures_for(quarter_actuals(cursor, filters.quarter, as_of), filters.region,
                          filters.segment)

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import planning, settings, sql
+from relay import holdings, planning, settings, sql
 from relay.actuals import GOAL_METRICS
 from relay.filters import Filters
 from relay.views.common import NoteKind, View
@@ -22,7 +22,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     """The plan for the quarter and breakdown. Without a revenue target, the stored revenue
     goal is used; `overrides` replace measured assumptions by key. Input the plan cannot use
     goes to `view.problems`, and the waterfall is then left out."""
-    view = View("plan", filters, as_of)
+    view = View("plan", filters, as_of, holdings=holdings.of(cursor))
     config = settings.load(cursor)
     measured = planning.measure(cursor, filters.quarter, filters.region, filters.segment, as_of,
                                 config.lookback_quarters)

@@ -8,7 +8,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import settings, sql
+from relay import holdings, settings, sql
 from relay.filters import Filters
 from relay.metrics import safe_ratio
 from relay.views.common import View
@@ -19,7 +19,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
           rep: str | None = None) -> View:
     """The quarter's MQLs up to the end of the as-of day; `rep` (a person_id) narrows the
     list of open breaches to that rep's leads."""
-    view = View("sla", filters, as_of)
+    view = View("sla", filters, as_of, holdings=holdings.of(cursor))
     sla_hours = settings.load(cursor).sla_hours
     # Ages run to this moment today, or to the end of an earlier as-of day. The real moment,
     # not clock.now(): a pinned RELAY_TODAY in the past is read as its whole day, whatever

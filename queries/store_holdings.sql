@@ -1,0 +1,13 @@
+-- What the store holds that a figure may need (relay.holdings): counts, read once per view.
+select
+    (select count(*) from deals) as deals,
+    (select count(*) from deal_history) as deal_history,
+    (select count(*) from leads) as leads,
+    (select count(mql_at) from leads) as leads_with_mql_date,
+    (select count(first_touch_at) from leads where mql_at is not null) as mqls_with_first_touch,
+    (select count(campaign_id) from leads) as leads_from_campaigns,
+    (select count(lead_id) from deals) as deals_from_leads,
+    (select count(*) from campaigns) as campaigns,
+    (select count(actual_cost) from campaigns) as campaigns_with_cost,
+    (select count(*) from goals) as goals,
+    (select count(*) from forecast_submissions) as forecast_submissions
