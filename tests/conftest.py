@@ -216,6 +216,40 @@ def fixture_template(tmp_path_factory) -> Path:
     return finished_template(connection, path)
 
 
+@pytest.fixture(scope="session")
+def deals_only_template(tmp_path_factory) -> Path:
+    """A company that brought only its deals (a CRM opportunities export): the fixture's
+    people and deals, no lead behind any deal, and no leads, campaigns, goals, forecasts or
+    deal history."""
+    path = tmp_path_factory.mktemp("templates") / "deals-only.duckdb"
+    connection = store.create(path)
+    connection.executemany("insert into people values (?, ?, ?, ?, ?, ?, ?, ?)", PEOPLE)
+    connection.executemany("insert into deals values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(deal[0], None, *deal[2:]) for deal in DEALS])
+    summaries.refresh(connection, ["deals", "deal_history"])
+    return finished_template(connection, path)
+
+
+@pytest.fixture(scope="session")
+def untouched_template(tmp_path_factory, fixture_template) -> Path:
+    """The fixture company, its leads exported without first-touch dates."""
+    path = tmp_path_factory.mktemp("templates") / "untouched.duckdb"
+    copy_store(fixture_template, path)
+    connection = store.open_store(path)
+    connection.execute("update leads set first_touch_at = null")
+    return finished_template(connection, path)
+
+
+@pytest.fixture
+def deals_only_path(tmp_path: Path, deals_only_template: Path) -> Path:
+    return copy_store(deals_only_template, tmp_path / "deals-only.duckdb")
+
+
+@pytest.fixture
+def untouched_path(tmp_path: Path, untouched_template: Path) -> Path:
+    return copy_store(untouched_template, tmp_path / "untouched.duckdb")
+
+
 @pytest.fixture
 def new_store(empty_template):
     """What `store.create(path).close()` leaves at `path`, without migrating again: a copy
