@@ -539,6 +539,7 @@ def test_campaign_pages_on_a_deals_only_store_show_their_empty_state(app_env, fi
     # A planner goes on to the form that adds the first campaign; no figure reads 0.
     assert at.metric and all(m.value == fmt.MISSING for m in at.metric)
     assert "No campaigns in the store" in shown_text(at.caption)
+    assert "with these filters" not in shown_text(at.info)
 
 
 # -- Forecast ---------------------------------------------------------------------------------

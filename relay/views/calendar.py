@@ -142,7 +142,8 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     view.tables["campaigns"] = campaigns
     view.tables["lead_flow"] = flow
     view.tables["overlaps"] = overlaps
-    if campaigns.empty:
+    # A store without campaigns says so once (the page's empty state), not "with these filters".
+    if campaigns.empty and view.holdings.has(Need.CAMPAIGNS):
         view.note(f"No campaigns run in {chosen.describe()} with these filters.", NoteKind.NOTHING)
     return view
 
