@@ -29,7 +29,8 @@ columns = {
                              f"The campaign's cost spread over its days, times its days in "
                              f"the quarter. {NO_COST}."),
     "leads": count("Leads in the quarter", "Leads from the campaign that arrived in the "
-                   "quarter. A dash: no lead is linked to a campaign."),
+                   "quarter. A dash: the quarter has not started, or no lead is linked to a "
+                   "campaign."),
     "mqls": count("MQLs"), "sqls": count("SQLs"),
     "sourced_pipeline": money("Pipeline from these leads", currency,
                               "Deals from the campaign's leads of the quarter. A dash: no "

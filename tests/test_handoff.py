@@ -173,10 +173,15 @@ def test_campaign_roi_of_free_campaigns_alone_is_not_applicable(cursor):
 
 
 def test_a_future_quarter_has_no_sourced_revenue_yet(cursor):
+    cursor.execute("update campaigns set start_date = '2026-10-05', end_date = '2026-10-06'"
+                   " where campaign_id = 'C3'")
     view = campaign_performance.build(cursor, Filters(Quarter(2026, 4)), AS_OF)
     for key in ("campaign_sourced_pipeline", "campaign_sourced_revenue", "campaign_roi"):
         assert view.figures[key].state is State.NOT_APPLICABLE
         assert "2026-Q4 has not started" in view.figures[key].reason
+    # Its campaigns' leads and what they brought are dashes in the table, not 0s.
+    table = view.tables["campaigns"]
+    assert len(table) and table[["leads", "sourced_revenue", "roi"]].isna().all().all()
 
 
 def test_cli_reports_the_handoff_views(capsys, handoff_path):

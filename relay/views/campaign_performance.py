@@ -68,9 +68,11 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         campaigns[column] = campaigns[column].astype(float)
     # Without leads linked to campaigns (or deals to leads) the counts (or the sourced
     # figures) can't be measured: a dash, not 0.
-    if not view.holdings.has(Need.CAMPAIGN_LEADS):
+    future = quarter.phase(as_of) is Phase.FUTURE  # nothing has arrived: a dash, not 0
+    if future or not view.holdings.has(Need.CAMPAIGN_LEADS):
         campaigns[COUNTS] = np.nan
-    if not view.holdings.has(Need.DEAL_LEADS) or not view.holdings.has(Need.CAMPAIGN_LEADS):
+    if future or not (view.holdings.has(Need.DEAL_LEADS)
+                      and view.holdings.has(Need.CAMPAIGN_LEADS)):
         campaigns[SOURCED] = np.nan
     campaigns = _ratios(campaigns)
     view.tables["campaigns"] = campaigns
@@ -84,7 +86,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
                      "has a cost recorded: record their actual cost, or import marketing spend.")
     else:
         view.add("campaign_cost", cost)
-    if quarter.phase(as_of) is Phase.FUTURE:
+    if future:
         why = f"{quarter} has not started: its campaigns have brought no leads yet."
         for key in ("campaign_sourced_pipeline", "campaign_sourced_revenue", "campaign_roi"):
             view.not_applicable(key, why)
