@@ -37,22 +37,27 @@ if not table.empty:
     widgets.chart(charts.lead_flow(view.tables["lead_flow"]))
 
     st.subheader("Agenda")
-    st.dataframe(table.head(widgets.MAX_ROWS), hide_index=True, column_order=[
+    widgets.table(table.head(widgets.MAX_ROWS), column_order=[
         "name", "start_date", "end_date", "status", "channel", "region", "segment",
         "owner_name", "owner_email", "expected_leads", "leads_so_far", "budget",
         "overlaps", "description",
     ], column_config={
         "name": st.column_config.TextColumn("Campaign", width="large"),
-        "start_date": st.column_config.DateColumn("Starts", format="YYYY-MM-DD"),
-        "end_date": st.column_config.DateColumn("Ends", format="YYYY-MM-DD"),
-        "status": "Status", "channel": "Channel", "region": "Region", "segment": "Segment",
-        "owner_name": "Owner", "owner_email": "Contact",
-        "expected_leads": st.column_config.NumberColumn("Expected leads", format="localized"),
-        "leads_so_far": st.column_config.NumberColumn("Leads so far", format="localized"),
-        "budget": widgets.money_column("Budget", currency),
-        "overlaps": st.column_config.NumberColumn(
-            "Overlaps", help="Campaigns for the same region and segment at the same time: "
-                             "listed under Overlapping campaigns"),
+        "start_date": st.column_config.DateColumn("Starts", format="D MMM YYYY"),
+        "end_date": st.column_config.DateColumn("Ends", format="D MMM YYYY"),
+        "status": "Status", "channel": "Channel",
+        "region": st.column_config.TextColumn("Region", help="A dash: all regions"),
+        "segment": st.column_config.TextColumn("Segment", help="A dash: all segments"),
+        "owner_name": st.column_config.TextColumn("Owner", help="A dash: no owner"),
+        "owner_email": "Contact",
+        "expected_leads": widgets.count_column("Expected leads", "A dash: none planned"),
+        "leads_so_far": widgets.count_column(
+            "Leads so far (whole campaign)",
+            "A dash: no lead is linked to a campaign in this store"),
+        "budget": widgets.money_column("Budget", currency, "A dash: no budget set"),
+        "overlaps": widgets.count_column(
+            "Overlaps", "Campaigns for the same region and segment at the same time: "
+                        "listed under Overlapping campaigns"),
         "description": st.column_config.TextColumn("Description", width="large"),
     })
     link = calendar.view_url(context, chosen)
@@ -78,11 +83,17 @@ if not table.empty:
             if len(overlaps) > widgets.MAX_ROWS:
                 st.caption(f"The first {widgets.MAX_ROWS:,} by date; narrow the filters for the "
                            "rest, or take them all with `relay report calendar`.")
-            st.dataframe(overlaps.head(widgets.MAX_ROWS), hide_index=True, column_order=[
+            widgets.table(overlaps.head(widgets.MAX_ROWS), column_order=[
                 "name_a", "name_b", "region", "segment", "overlap_from", "overlap_to"],
                 column_config={"name_a": "Campaign", "name_b": "Overlaps with",
-                               "overlap_from": st.column_config.DateColumn("From"),
-                               "overlap_to": st.column_config.DateColumn("To")})
+                               "region": st.column_config.TextColumn(
+                                   "Region", help="A dash: all regions"),
+                               "segment": st.column_config.TextColumn(
+                                   "Segment", help="A dash: all segments"),
+                               "overlap_from": st.column_config.DateColumn(
+                                   "From", format="D MMM YYYY"),
+                               "overlap_to": st.column_config.DateColumn(
+                                   "To", format="D MMM YYYY")})
 
     st.subheader("Campaign detail")
     calendar.detail(table, currency)

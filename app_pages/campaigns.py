@@ -1,4 +1,5 @@
-"""Campaign performance: cost, leads, pipeline and revenue per campaign and channel."""
+"""Campaign performance: cost in the quarter, leads, pipeline and revenue per campaign and
+channel."""
 
 import streamlit as st
 
@@ -7,34 +8,52 @@ from relay.ui import cache, charts, shell, widgets
 context = shell.context()
 currency = context.settings.currency
 st.title("Campaign performance")
-st.caption(widgets.plain(f"{context.filters.describe()} · campaigns running in the quarter, with "
-                    f"what their leads produced by {context.today:%d %b %Y}"))
+st.caption(widgets.plain(f"{context.filters.describe()} · campaigns running in the quarter: "
+                         "their cost in the quarter (spread over their days) and what their "
+                         "leads that arrived in the quarter produced by "
+                         f"{min(context.today, context.filters.quarter.last_day):%d %b %Y}"))
 shell.need_data(context, ("campaigns",), "what each campaign cost and produced")
 view = cache.view("campaigns", context.store_path, context.filters, context.today)
 widgets.notes(view.notes)
 widgets.metric_row(view, [("campaigns_run", None), ("campaign_cost", None),
-                     ("campaign_sourced_pipeline", None), ("campaign_sourced_revenue", None),
-                     ("campaign_roi", None)], currency)
+                          ("campaign_sourced_pipeline", None),
+                          ("campaign_sourced_revenue", None), ("campaign_roi", None)], currency)
 
-money = widgets.money_column
+money, percent, count = widgets.money_column, widgets.percent_column, widgets.count_column
+NO_COST = "A dash: no cost recorded"
 columns = {
     "name": st.column_config.TextColumn("Campaign", width="large"), "channel": "Channel",
-    "actual_cost": money("Cost", currency), "leads": "Leads", "mqls": "MQLs", "sqls": "SQLs",
-    "sourced_pipeline": money("Sourced pipeline", currency),
-    "sourced_revenue": money("Sourced revenue", currency),
-    "cost_per_lead": money("Cost per lead", currency),
-    "cost_per_sql": money("Cost per SQL", currency),
-    "roi": st.column_config.NumberColumn("ROI", format="percent",
-                                         help="Empty where no cost is recorded"),
-    "acceptance_rate": st.column_config.NumberColumn("Acceptance", format="percent"),
-    "campaigns": "Campaigns",
+    "start_date": st.column_config.DateColumn("Starts", format="D MMM YYYY"),
+    "end_date": st.column_config.DateColumn("Ends", format="D MMM YYYY"),
+    "cost_in_quarter": money("Cost in the quarter", currency,
+                             f"The campaign's cost spread over its days, times its days in "
+                             f"the quarter. {NO_COST}."),
+    "leads": count("Leads in the quarter", "Leads from the campaign that arrived in the "
+                   "quarter. A dash: the quarter has not started, or no lead is linked to a "
+                   "campaign."),
+    "mqls": count("MQLs"), "sqls": count("SQLs"),
+    "sourced_pipeline": money("Pipeline from these leads", currency,
+                              "Deals from the campaign's leads of the quarter. A dash: no "
+                              "deal is linked to a lead."),
+    "sourced_revenue": money("Won from these leads", currency,
+                             "Won deals from the campaign's leads of the quarter. A dash: no "
+                             "deal is linked to a lead."),
+    "cost_per_lead": money("Cost per lead in the quarter", currency,
+                           f"Cost in the quarter ÷ leads in the quarter. {NO_COST}, or no "
+                           "leads yet."),
+    "cost_per_sql": money("Cost per SQL in the quarter", currency,
+                          f"Cost in the quarter ÷ SQLs. {NO_COST}, or no SQLs yet."),
+    "roi": percent("ROI in the quarter", f"(Won − cost) ÷ cost. {NO_COST}, or a cost of 0 "
+                   "(no cost, so no return on it)."),
+    "acceptance_rate": percent("Acceptance", "SALs ÷ MQLs. A dash: no MQLs yet."),
+    "campaigns": count("Campaigns in the quarter"),
 }
 channels = view.tables["channels"]
 if len(channels):
     widgets.chart(charts.channel_returns(channels, currency))
 st.subheader("By channel")
-st.dataframe(channels, hide_index=True, column_config=columns, column_order=[
-    "channel", "campaigns", "actual_cost", "leads", "mqls", "sqls", "sourced_pipeline",
+widgets.table(channels, columns, column_order=[
+    "channel", "campaigns", "cost_in_quarter", "leads", "mqls", "sqls", "sourced_pipeline",
     "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi", "acceptance_rate"])
 
 st.subheader("By campaign")
@@ -42,9 +61,10 @@ table = view.tables["campaigns"]
 chosen = st.multiselect("Channel", sorted(table["channel"].unique()), key="campaigns_channel",
                         placeholder="All channels")
 shown = table[table["channel"].isin(chosen)] if chosen else table
-st.dataframe(shown.head(widgets.MAX_ROWS), hide_index=True, column_config=columns, column_order=[
-    "name", "channel", "actual_cost", "leads", "mqls", "sqls", "sourced_pipeline",
-    "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi", "acceptance_rate"])
+widgets.table(shown.head(widgets.MAX_ROWS), columns, column_order=[
+    "name", "channel", "start_date", "end_date", "cost_in_quarter", "leads", "mqls", "sqls",
+    "sourced_pipeline", "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi",
+    "acceptance_rate"])
 st.download_button("Download (CSV)", lambda: widgets.csv_bytes(shown),
                    file_name="campaign-performance.csv", mime="text/csv",
                    icon=":material/download:", on_click="ignore")

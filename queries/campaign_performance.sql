@@ -1,6 +1,9 @@
--- Every campaign that ran in the quarter with what its leads (in the region and segment
--- chosen) have produced by $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals
--- from those leads (open deals marked omitted excluded) and the revenue won from them.
+-- Every campaign that ran in the quarter, with its cost in the quarter and what its leads
+-- that arrived in the quarter (in the region and segment chosen) have produced by
+-- $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals from those leads (open
+-- deals marked omitted excluded) and the revenue won from them. A campaign's recorded cost
+-- is spread evenly over its days: the quarter takes the share of its days in the quarter, so
+-- the quarters a campaign spans add up to its cost (null: no cost recorded; 0: free).
 with scoped as (
     select
         campaign_id,
@@ -11,7 +14,10 @@ with scoped as (
         status,
         start_date,
         end_date,
-        actual_cost
+        actual_cost,
+        date_diff('day', greatest(start_date, $starts_on), least(end_date, $ends_before - 1))
+        + 1 as days_in_quarter,
+        date_diff('day', start_date, end_date) + 1 as days
     from campaigns
     where start_date < $ends_before
         and end_date >= $starts_on
@@ -28,6 +34,7 @@ campaign_leads as (
         sql_at
     from scoped_leads($region, $segment)
     where campaign_id in (select campaign_id from scoped)
+        and created_at >= $starts_on
         and created_at < $so_far_before
 ),
 
@@ -68,7 +75,8 @@ deal_stats as (
 )
 
 select
-    scoped.*,
+    scoped.* exclude (days_in_quarter, days),
+    scoped.actual_cost::double * scoped.days_in_quarter / scoped.days as cost_in_quarter,
     coalesce(lead_stats.leads, 0) as leads,
     coalesce(lead_stats.mqls, 0) as mqls,
     coalesce(lead_stats.sals, 0) as sals,

@@ -290,32 +290,40 @@ METRICS: dict[str, Metric] = {
     ),
     # Campaign performance
     "campaigns_run": Metric(
-        "Campaigns", "count", "Campaigns running at some point in the quarter.",
+        "Campaigns in the quarter", "count",
+        "Campaigns scheduled on at least one day of the quarter, cancelled ones included (they "
+        "may carry a cost).",
         needs=CAMPAIGNS,
     ),
     "campaign_cost": Metric(
-        "Cost", "currency",
-        "Actual cost of those campaigns (only those with a cost recorded).",
+        "Campaign cost in the quarter", "currency",
+        "The quarter's share of those campaigns' recorded cost: each campaign's cost spread "
+        "evenly over its days, times its days in the quarter (campaigns with no cost recorded "
+        "left out; a recorded cost of 0 is a free campaign).",
         needs=COST,
     ),
     "campaign_sourced_pipeline": Metric(
-        "Sourced pipeline", "currency",
-        "Deals whose lead came from these campaigns (open deals marked omitted excluded).",
+        "Pipeline from the quarter's campaign leads", "currency",
+        "Deals from the leads that campaigns running in the quarter brought in the quarter "
+        "(open deals marked omitted excluded). Not the overview's marketing-sourced share.",
         needs=CAMPAIGN_SOURCED,
     ),
     "campaign_sourced_revenue": Metric(
-        "Sourced revenue", "currency", "Won deals whose lead came from these campaigns.",
+        "Revenue won from the quarter's campaign leads", "currency",
+        "Won deals from the leads that campaigns running in the quarter brought in the "
+        "quarter. Not the overview's marketing-sourced share.",
         needs=CAMPAIGN_SOURCED,
     ),
     "campaign_roi": Metric(
-        "ROI", "percent",
-        "(Sourced won revenue − actual cost) ÷ actual cost, over the campaigns with a cost "
-        "recorded. Not available when none has one.",
+        "Campaign ROI in the quarter", "percent",
+        "(Revenue won from the quarter's campaign leads − campaign cost in the quarter) ÷ that "
+        "cost, over the campaigns with a cost recorded. Unknown when none has one; not "
+        "applicable when they all cost nothing (no cost, so no return on it).",
         needs=ROI,
     ),
     # The campaign calendar
     "campaigns_in_view": Metric(
-        "Campaigns", "count", "Campaigns running on at least one day of the range.",
+        "Campaigns in range", "count", "Campaigns running on at least one day of the range.",
         needs=CAMPAIGNS,
     ),
     "live_now": Metric(
@@ -341,6 +349,7 @@ METRICS: dict[str, Metric] = {
         "Overlaps", "count",
         "Pairs of campaigns (not cancelled) for the same region and segment whose dates "
         "overlap.",
+        needs=CAMPAIGNS,
     ),
 }
 

@@ -362,7 +362,7 @@ def test_a_calendar_link_reproduces_the_view(app_env, fixture_path, capsys):
     assert at.selectbox(key="range").value == "Custom dates"
     assert at.date_input(key="from").value.isoformat() == "2026-06-01"
     shown = metrics(at)
-    assert shown["Campaigns"] == "1" and shown["Leads expected"] == "100"
+    assert shown["Campaigns in range"] == "1" and shown["Leads expected"] == "100"
     assert shown["Leads arrived"] == "2"  # L2 (20 June) and L1 (2 July) from C1
     assert len(at.get("plotly_chart")) == 2
     assert at.dataframe[0].value["campaign_id"].tolist() == ["C1"]
@@ -506,11 +506,40 @@ def test_campaign_performance_page_shows_roi_as_not_available_without_cost(app_e
                                                                             handoff_path):
     app_env(handoff_path, AS_OF)
     at = app({"quarter": "2026-Q3"}, page="app_pages/campaigns.py")
-    assert metrics(at)["ROI"] == "150%" and metrics(at)["Cost"] == "$4.0K"
+    # C1's cost (4,000) × its 15 of 31 days in Q3 = 1,935.48; 10,000 won from its Q3 leads.
+    assert metrics(at)["Campaign cost in the quarter"] == "$1.9K"
+    assert metrics(at)["Campaign ROI in the quarter"] == "417%"
     campaigns_table = at.dataframe[1].value.set_index("campaign_id")
     assert campaigns_table.loc["C3", "roi"] != campaigns_table.loc["C3", "roi"]  # NaN: n/a
+    assert campaigns_table.loc["C3", "cost_per_lead"] == 0  # a free campaign
     [m for m in at.multiselect if m.label == "Channel"][0].select("Webinar").run()
     assert at.dataframe[1].value["campaign_id"].tolist() == ["C1"]
+
+
+def deals_only(path):
+    """The fixture store with its deals alone: no leads, campaigns, goals, forecasts or
+    deal history."""
+    connection = store.open_store(path)
+    for table in ("leads", "campaigns", "goals", "forecast_submissions", "deal_history"):
+        connection.execute(f"delete from {table}")
+    connection.execute("update deals set lead_id = null")
+    connection.close()
+    return path
+
+
+def test_campaign_pages_on_a_deals_only_store_show_their_empty_state(app_env, fixture_path):
+    app_env(deals_only(fixture_path), AS_OF)
+    at = app({"quarter": "2026-Q3"}, page="app_pages/campaigns.py")
+    assert not at.exception
+    assert "Import campaigns on the Data page" in shown_text(at.info)
+    assert not at.metric and not at.dataframe
+    at = calendar_page({"range": "Custom dates", "from": "2026-06-01", "to": "2026-09-30"})
+    assert not at.exception
+    assert "Import campaigns on the Data page" in shown_text(at.info)
+    # A planner goes on to the form that adds the first campaign; no figure reads 0.
+    assert at.metric and all(m.value == fmt.MISSING for m in at.metric)
+    assert "No campaigns in the store" in shown_text(at.caption)
+    assert "with these filters" not in shown_text(at.info)
 
 
 # -- Forecast ---------------------------------------------------------------------------------

@@ -248,3 +248,29 @@ def test_actuals_count_only_leads_up_to_the_as_of_day(fixture_cursor):
     assert view.value("leads_arrived_in_range") == 1
     detail = calendar.campaign_detail(view.tables["campaigns"], "C2")
     assert detail["plan"]["budget"] == 20_000 and detail["plan"]["expected_leads"] == 50
+
+
+def test_cost_per_lead_so_far_is_the_whole_campaigns(fixture_cursor):
+    # C1 (15 Jun – 15 Jul, cost 4,000) brought L2 (20 June) and L1 (2 July) by 15 Aug:
+    # 4,000 ÷ 2 over the whole campaign, in June as in July (Campaign performance splits
+    # it by quarter).
+    view = calendar.build(fixture_cursor, calendar.CalendarFilters(
+        dt.date(2026, 7, 1), dt.date(2026, 7, 31)), AS_OF)
+    assert calendar.campaign_detail(view.tables["campaigns"], "C1")["actuals"][
+        "cost_per_lead"] == 2000
+    fixture_cursor.execute("update campaigns set actual_cost = 0 where campaign_id = 'C1'")
+    view = calendar.build(fixture_cursor, calendar.CalendarFilters(
+        dt.date(2026, 7, 1), dt.date(2026, 7, 31)), AS_OF)
+    free = calendar.campaign_detail(view.tables["campaigns"], "C1")["actuals"]
+    assert (free["cost"], free["cost_per_lead"]) == (0, 0)  # free: $0 a lead, not "no cost"
+
+
+def test_a_store_without_campaign_links_counts_no_leads_as_zero(fixture_cursor):
+    fixture_cursor.execute("update leads set campaign_id = null")
+    view = calendar.build(fixture_cursor, calendar.CalendarFilters(
+        dt.date(2026, 6, 1), dt.date(2026, 9, 30)), AS_OF)
+    assert view.tables["campaigns"]["leads_so_far"].isna().all()
+    assert view.tables["lead_flow"]["actual_leads"].isna().all()
+    assert "No lead is linked to a campaign" in view.figures["leads_arrived_in_range"].reason
+    detail = calendar.campaign_detail(view.tables["campaigns"], "C1")["actuals"]
+    assert detail["leads"] is None and detail["cost_per_lead"] is None

@@ -11,6 +11,7 @@ from relay import cli, store
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import campaign_performance, funnel, sla
+from relay.views.common import State
 
 Q3 = Filters(Quarter(2026, 3))
 
@@ -108,23 +109,79 @@ def test_campaign_performance_by_hand(cursor):
     table = view.tables["campaigns"].set_index("campaign_id")
     assert sorted(table.index) == ["C1", "C2", "C3"]
     c1 = table.loc["C1"]
-    # C1's leads by 15 Aug: L1, L2, L6 (all MQLs and SALs), one SQL (L1); D1 (10,000) won.
-    assert c1[["leads", "mqls", "sals", "sqls"]].tolist() == [3, 3, 3, 1]
+    # C1 (15 Jun – 15 Jul, cost 4,000) ran 15 of its 31 days in Q3: 4,000 × 15/31.
+    q3_cost = 4000 * 15 / 31
+    assert c1["cost_in_quarter"] == pytest.approx(q3_cost)
+    # C1's leads that arrived in Q3 (by 15 Aug): L1 and L6 (L2 came in June), both MQLs and
+    # SALs, one SQL (L1); D1 (10,000) won.
+    assert c1[["leads", "mqls", "sals", "sqls"]].tolist() == [2, 2, 2, 1]
     assert (c1["sourced_pipeline"], c1["sourced_revenue"]) == (10_000, 10_000)
-    assert c1["cost_per_lead"] == pytest.approx(4000 / 3)
-    assert c1["cost_per_sql"] == pytest.approx(4000)
-    assert c1["roi"] == pytest.approx((10_000 - 4000) / 4000)
+    assert c1["cost_per_lead"] == pytest.approx(q3_cost / 2)
+    assert c1["cost_per_sql"] == pytest.approx(q3_cost)
+    assert c1["roi"] == pytest.approx((10_000 - q3_cost) / q3_cost)
     assert c1["acceptance_rate"] == 1.0
-    c3 = table.loc["C3"]  # cost 0: no ROI, not an infinite one
-    assert c3["leads"] == 1 and c3["actual_cost"] == 0
-    assert c3[["cost_per_lead", "cost_per_sql", "roi"]].isna().all()
+    c3 = table.loc["C3"]  # a recorded cost of 0: a free campaign, $0 a lead, no ROI
+    assert c3["leads"] == 1 and c3["cost_in_quarter"] == 0
+    assert c3["cost_per_lead"] == 0
+    assert c3[["cost_per_sql", "roi"]].isna().all()
     assert table.loc["C2", ["leads", "roi"]].isna().tolist() == [False, True]
-    assert view.value("campaign_cost") == 4000
-    assert view.value("campaign_roi") == pytest.approx(1.5)
-    assert any("2 of 3 campaigns have no cost recorded" in n.text for n in view.notes)
+    assert view.value("campaign_cost") == pytest.approx(q3_cost)
+    assert view.value("campaign_roi") == pytest.approx((10_000 - q3_cost) / q3_cost)
+    # Only C2 has no cost: C3's 0 is a recorded cost.
+    assert any("1 of 3 campaigns have no cost recorded" in n.text for n in view.notes)
+    assert any("1 of 3 campaigns have a recorded cost of 0" in n.text for n in view.notes)
     channels = view.tables["channels"].set_index("channel")
     assert channels.loc["Email Nurture", ["leads", "mqls"]].tolist() == [1, 1]
+    assert channels.loc["Email Nurture", "cost_per_lead"] == 0
     assert channels[["roi"]].loc["Email Nurture"].isna().all()
+
+
+def test_a_campaign_spanning_two_quarters_splits_its_cost_by_days(cursor):
+    # C1 runs 15 Jun – 15 Jul (31 days) and cost 4,000: 16 days in Q2, 15 in Q3.
+    q2 = campaign_performance.build(cursor, Filters(Quarter(2026, 2)), AS_OF)
+    q3 = campaign_performance.build(cursor, Q3, AS_OF)
+    c1_q2 = q2.tables["campaigns"].set_index("campaign_id").loc["C1"]
+    c1_q3 = q3.tables["campaigns"].set_index("campaign_id").loc["C1"]
+    assert c1_q2["cost_in_quarter"] == pytest.approx(4000 * 16 / 31)
+    assert c1_q3["cost_in_quarter"] == pytest.approx(4000 * 15 / 31)
+    assert c1_q2["cost_in_quarter"] + c1_q3["cost_in_quarter"] == pytest.approx(4000)
+    assert q2.value("campaign_cost") + q3.value("campaign_cost") == pytest.approx(4000)
+    # Q2 has C1's lead of June (L2) alone: its cost per lead is Q2's share of the cost.
+    assert c1_q2["leads"] == 1
+    assert c1_q2["cost_per_lead"] == pytest.approx(4000 * 16 / 31)
+    # Nothing from L2 was won: Q2's return on its 2,064.52 is −100%, a known loss.
+    assert q2.value("campaign_roi") == pytest.approx(-1)
+
+
+def test_campaign_roi_is_unknown_without_deals_linked_to_leads(cursor):
+    cursor.execute("update deals set lead_id = null")
+    view = campaign_performance.build(cursor, Q3, AS_OF)
+    for key in ("campaign_roi", "campaign_sourced_revenue", "campaign_sourced_pipeline"):
+        assert view.figures[key].state is State.UNKNOWN
+        assert "No deal is linked to a lead" in view.figures[key].reason
+    assert view.tables["channels"]["roi"].isna().all()
+    assert view.tables["campaigns"]["sourced_revenue"].isna().all()
+
+
+def test_campaign_roi_of_free_campaigns_alone_is_not_applicable(cursor):
+    cursor.execute("update campaigns set actual_cost = 0")
+    view = campaign_performance.build(cursor, Q3, AS_OF)
+    assert view.value("campaign_cost") == 0
+    assert view.figures["campaign_roi"].state is State.NOT_APPLICABLE
+    assert "No cost, so no return on it" in view.figures["campaign_roi"].reason
+    assert not any("no cost recorded" in n.text for n in view.notes)
+
+
+def test_a_future_quarter_has_no_sourced_revenue_yet(cursor):
+    cursor.execute("update campaigns set start_date = '2026-10-05', end_date = '2026-10-06'"
+                   " where campaign_id = 'C3'")
+    view = campaign_performance.build(cursor, Filters(Quarter(2026, 4)), AS_OF)
+    for key in ("campaign_sourced_pipeline", "campaign_sourced_revenue", "campaign_roi"):
+        assert view.figures[key].state is State.NOT_APPLICABLE
+        assert "2026-Q4 has not started" in view.figures[key].reason
+    # Its campaigns' leads and what they brought are dashes in the table, not 0s.
+    table = view.tables["campaigns"]
+    assert len(table) and table[["leads", "sourced_revenue", "roi"]].isna().all().all()
 
 
 def test_cli_reports_the_handoff_views(capsys, handoff_path):
@@ -195,7 +252,8 @@ def test_a_regional_view_counts_only_that_regions_leads_of_a_global_campaign(cur
     cursor.execute("update campaigns set region = null where campaign_id = 'C1'")
     cursor.execute("update leads set region = 'EMEA' where lead_id = 'L6'")
     view = campaign_performance.build(cursor, Filters(Quarter(2026, 3), region="NA"), AS_OF)
-    assert view.tables["campaigns"].set_index("campaign_id").loc["C1", "leads"] == 2
+    # C1's NA leads of Q3: L1 (L6 is now EMEA's, L2 came in Q2).
+    assert view.tables["campaigns"].set_index("campaign_id").loc["C1", "leads"] == 1
     assert any("not split" in note.text for note in view.notes)
 
 

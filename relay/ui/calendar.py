@@ -101,11 +101,19 @@ def detail(table: pd.DataFrame, currency: str) -> None:
     columns[1].metric("Expected leads", fmt.count(plan["expected_leads"]))
     if info["started"]:
         columns = st.columns(5)
-        columns[0].metric("Leads so far", fmt.count(actuals["leads"]))
+        no_links = "No lead is linked to a campaign: import leads with a campaign ID column."
+        columns[0].metric("Leads so far", fmt.count(actuals["leads"]),
+                          help=no_links if actuals["leads"] is None else None)
         columns[1].metric("MQLs so far", fmt.count(actuals["mqls"]))
         columns[2].metric("SQLs so far", fmt.count(actuals["sqls"]))
-        columns[3].metric("Cost", fmt.money(actuals["cost"], currency))
-        columns[4].metric("Cost per lead", fmt.money(actuals["cost_per_lead"], currency))
+        # The whole campaign, so far and in every region: Campaign performance shows the
+        # quarter's share of the cost over the quarter's leads.
+        no_cost = "No cost recorded for this campaign." if actuals["cost"] is None else None
+        columns[3].metric("Cost so far (whole campaign)", fmt.money(actuals["cost"], currency),
+                          help=no_cost)
+        columns[4].metric("Cost per lead so far (whole campaign)",
+                          fmt.money(actuals["cost_per_lead"], currency),
+                          help=no_cost or ("No leads yet." if not actuals["leads"] else None))
     else:
         st.caption("Actuals show once the campaign is live.")
     row = table.set_index("campaign_id").loc[chosen]

@@ -211,17 +211,19 @@ def speed_by_week(weeks: pd.DataFrame, sla_hours: float) -> go.Figure:
 
 
 def channel_returns(channels: pd.DataFrame, currency: str) -> go.Figure:
-    """Cost, sourced pipeline and sourced revenue per channel."""
+    """Cost in the quarter, and the pipeline and revenue won from the quarter's campaign
+    leads, per channel (a channel with no cost recorded has no cost bar, not a zero one)."""
     figure = go.Figure()
-    for column, label, colour in (("actual_cost", "Cost", TARGET_COLOUR),
-                                  ("sourced_pipeline", "Sourced pipeline", FORECAST_COLOUR),
-                                  ("sourced_revenue", "Sourced revenue", COMMIT_COLOUR)):
+    for column, label, colour in (("cost_in_quarter", "Cost in the quarter", TARGET_COLOUR),
+                                  ("sourced_pipeline", "Pipeline from its leads",
+                                   FORECAST_COLOUR),
+                                  ("sourced_revenue", "Won from its leads", COMMIT_COLOUR)):
         figure.add_bar(x=_text(channels["channel"]), y=channels[column], name=label,
                        marker_color=colour,
                        hovertemplate="%{x}<br>" + _money_hover(label, "y", currency))
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickprefix=fmt.SYMBOLS.get(currency, ""), tickformat="~s")
-    return _styled(figure, "What each channel cost and brought")
+    return _styled(figure, "What each channel cost in the quarter and its leads brought")
 
 
 def forecast_by_week(weekly: pd.DataFrame, currency: str) -> go.Figure:

@@ -14,6 +14,7 @@ import pandas as pd
 from relay import holdings, sql
 from relay.campaigns import known_channels, three_years_after
 from relay.fiscal import Quarter
+from relay.holdings import Need
 from relay.metrics import safe_ratio
 from relay.views.common import NoteKind, View
 
@@ -116,14 +117,19 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     until = today + dt.timedelta(days=1)
     actuals = sql.frame(cursor, "campaign_actuals", campaign_ids=ids,
                         created_before=until).set_index("campaign_id")
+    linked = view.holdings.has(Need.CAMPAIGN_LEADS)
     for column in ("leads", "mqls", "sqls"):
+        # Without leads linked to campaigns what they brought can't be counted: no 0s.
         campaigns[f"{column}_so_far"] = (
             campaigns["campaign_id"].map(actuals[column]).fillna(0).astype(int)
+            if linked else pd.Series(pd.NA, index=campaigns.index, dtype="Int64")
         )
     overlaps = sql.frame(cursor, "campaign_overlaps", campaign_ids=ids)
     partners = pd.concat([overlaps["campaign_a"], overlaps["campaign_b"]]).value_counts()
     campaigns["overlaps"] = campaigns["campaign_id"].map(partners).fillna(0).astype(int)
     flow = _lead_flow(cursor, ids, chosen, today)
+    if not linked:
+        flow["actual_leads"] = None
 
     running = campaigns[campaigns["status"] != "cancelled"]
     view.add("campaigns_in_view", len(campaigns))
@@ -136,7 +142,8 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     view.tables["campaigns"] = campaigns
     view.tables["lead_flow"] = flow
     view.tables["overlaps"] = overlaps
-    if campaigns.empty:
+    # A store without campaigns says so once (the page's empty state), not "with these filters".
+    if campaigns.empty and view.holdings.has(Need.CAMPAIGNS):
         view.note(f"No campaigns run in {chosen.describe()} with these filters.", NoteKind.NOTHING)
     return view
 
@@ -164,8 +171,11 @@ def _lead_flow(cursor, campaign_ids: list[str], chosen: CalendarFilters,
 
 
 def campaign_detail(campaigns: pd.DataFrame, campaign_id: str) -> dict[str, Any]:
-    """One campaign's plan and, once it has started, what it has brought and cost."""
+    """One campaign's plan and, once it has started, what it has brought and cost: the
+    whole campaign so far, all regions (Campaign performance shows a quarter's share)."""
     row = campaigns.set_index("campaign_id").loc[campaign_id]
+    cost = None if pd.isna(row["actual_cost"]) else float(row["actual_cost"])
+    leads = None if pd.isna(row["leads_so_far"]) else int(row["leads_so_far"])
     return {
         "plan": {
             "dates": f"{row['start_date']:%d %b %Y} – {row['end_date']:%d %b %Y}",
@@ -175,11 +185,11 @@ def campaign_detail(campaigns: pd.DataFrame, campaign_id: str) -> dict[str, Any]
         },
         "started": row["status"] in ("live", "completed"),
         "actuals": {
-            "leads": int(row["leads_so_far"]),
-            "mqls": int(row["mqls_so_far"]),
-            "sqls": int(row["sqls_so_far"]),
-            "cost": None if pd.isna(row["actual_cost"]) else float(row["actual_cost"]),
-            "cost_per_lead": None if pd.isna(row["actual_cost"]) else safe_ratio(
-                float(row["actual_cost"]), int(row["leads_so_far"])),
+            "leads": leads,
+            "mqls": None if pd.isna(row["mqls_so_far"]) else int(row["mqls_so_far"]),
+            "sqls": None if pd.isna(row["sqls_so_far"]) else int(row["sqls_so_far"]),
+            # None: no cost recorded; 0: a campaign that cost nothing ($0 a lead).
+            "cost": cost,
+            "cost_per_lead": None if cost is None or leads is None else safe_ratio(cost, leads),
         },
     }

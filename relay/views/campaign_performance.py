@@ -1,4 +1,5 @@
-"""Campaign performance: what each campaign and channel cost and produced, down to revenue."""
+"""Campaign performance: what each campaign and channel cost in the quarter and what their
+leads of the quarter produced, down to revenue."""
 
 from __future__ import annotations
 
@@ -11,64 +12,104 @@ import pandas as pd
 from relay import holdings, sql
 from relay.actuals import so_far_before
 from relay.filters import Filters
+from relay.fiscal import Phase
+from relay.holdings import Need
 from relay.metrics import safe_ratio
 from relay.views.common import View
 
-SUMS = ["actual_cost", "leads", "mqls", "sals", "sqls", "sourced_pipeline", "sourced_revenue"]
+COUNTS = ["leads", "mqls", "sals", "sqls"]
+SOURCED = ["sourced_pipeline", "sourced_revenue"]
+# Why a campaign (or channel) has no ROI while its cost is known: it cost nothing.
+FREE = "No cost, so no return on it"
 
 
 def _ratios(table: pd.DataFrame) -> pd.DataFrame:
-    """Cost per lead and per SQL, ROI and acceptance. No cost recorded (or zero) means the
-    cost-based figures are not available, never infinite."""
-    cost = table["actual_cost"].where(table["actual_cost"] > 0)
+    """Cost per lead and per SQL, ROI and acceptance. No cost recorded (null) leaves the
+    cost-based figures unknown; a recorded cost of 0 is a free campaign: $0 per lead, and no
+    ROI (nothing was spent to return), never infinite or −100%."""
+    cost = table["cost_in_quarter"]
     table["cost_per_lead"] = cost / table["leads"].where(table["leads"] > 0)
     table["cost_per_sql"] = cost / table["sqls"].where(table["sqls"] > 0)
-    table["roi"] = (table["sourced_revenue"] - cost) / cost
+    table["roi"] = (table["sourced_revenue"] - cost) / cost.where(cost > 0)
     table["acceptance_rate"] = table["sals"] / table["mqls"].where(table["mqls"] > 0)
     return table.replace([np.inf, -np.inf], np.nan)
 
 
+def _by_channel(campaigns: pd.DataFrame) -> pd.DataFrame:
+    """Each channel's campaigns, leads and what they produced; its cost-based figures use
+    only its campaigns with a cost recorded, so that a missing cost does not pass for a
+    free campaign."""
+    costed = campaigns[campaigns["cost_in_quarter"].notna()]
+    channels = campaigns.groupby("channel", as_index=False)[COUNTS + SOURCED].sum(min_count=1)
+    channels["campaigns"] = channels["channel"].map(campaigns["channel"].value_counts())
+    costs = costed.groupby("channel")[["cost_in_quarter", "leads", "sqls", "sourced_revenue"]]
+    costs = costs.sum(min_count=1)
+    channels["cost_in_quarter"] = channels["channel"].map(costs["cost_in_quarter"])
+    channels = _ratios(channels)
+    # Cost per lead, per SQL and ROI over the costed campaigns alone.
+    spent = costs["cost_in_quarter"]
+    for name, column in (("cost_per_lead", "leads"), ("cost_per_sql", "sqls")):
+        channels[name] = channels["channel"].map(spent / costs[column].where(costs[column] > 0))
+    channels["roi"] = channels["channel"].map(
+        (costs["sourced_revenue"] - spent) / spent.where(spent > 0))
+    return channels.replace([np.inf, -np.inf], np.nan).sort_values(
+        "sourced_revenue", ascending=False, ignore_index=True)
+
+
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
+    quarter = filters.quarter
     campaigns = sql.frame(
-        cursor, "campaign_performance", starts_on=filters.quarter.start,
-        ends_before=filters.quarter.end, so_far_before=so_far_before(filters.quarter, as_of),
-        region=filters.region, segment=filters.segment,
+        cursor, "campaign_performance", starts_on=quarter.start, ends_before=quarter.end,
+        so_far_before=so_far_before(quarter, as_of), region=filters.region,
+        segment=filters.segment,
     )
-    campaigns["actual_cost"] = campaigns["actual_cost"].astype(float)
-    for column in ("sourced_pipeline", "sourced_revenue"):
+    for column in ("actual_cost", "cost_in_quarter", *SOURCED):
         campaigns[column] = campaigns[column].astype(float)
-    view.tables["campaigns"] = _ratios(campaigns)
-    # A channel's cost-based figures use only its campaigns with a cost recorded, so that a
-    # missing cost does not pass for a free campaign.
-    costed = campaigns[campaigns["actual_cost"] > 0]
-    by_channel = campaigns.groupby("channel", as_index=False)[SUMS[1:]].sum()
-    costs = costed.groupby("channel")[["actual_cost", "leads", "sqls", "sourced_revenue"]].sum()
-    by_channel["campaigns"] = by_channel["channel"].map(campaigns["channel"].value_counts())
-    by_channel["actual_cost"] = by_channel["channel"].map(costs["actual_cost"])
-    channel = _ratios(by_channel)
-    for name, column in (("cost_per_lead", "leads"), ("cost_per_sql", "sqls")):
-        channel[name] = channel["channel"].map(
-            costs["actual_cost"] / costs[column].where(costs[column] > 0))
-    channel["roi"] = channel["channel"].map(
-        (costs["sourced_revenue"] - costs["actual_cost"]) / costs["actual_cost"])
-    view.tables["channels"] = channel.sort_values("sourced_revenue", ascending=False,
-                                                  ignore_index=True)
+    # Without leads linked to campaigns (or deals to leads) the counts (or the sourced
+    # figures) can't be measured: a dash, not 0.
+    future = quarter.phase(as_of) is Phase.FUTURE  # nothing has arrived: a dash, not 0
+    if future or not view.holdings.has(Need.CAMPAIGN_LEADS):
+        campaigns[COUNTS] = np.nan
+    if future or not (view.holdings.has(Need.DEAL_LEADS)
+                      and view.holdings.has(Need.CAMPAIGN_LEADS)):
+        campaigns[SOURCED] = np.nan
+    campaigns = _ratios(campaigns)
+    view.tables["campaigns"] = campaigns
+    view.tables["channels"] = _by_channel(campaigns)
 
+    costed = campaigns[campaigns["cost_in_quarter"].notna()]
+    cost = float(costed["cost_in_quarter"].sum())
     view.add("campaigns_run", len(campaigns))
-    view.add("campaign_cost", float(costed["actual_cost"].sum()))
-    view.add("campaign_sourced_pipeline", float(campaigns["sourced_pipeline"].sum()))
-    view.add("campaign_sourced_revenue", float(campaigns["sourced_revenue"].sum()))
-    view.add("campaign_roi", safe_ratio(
-        costed["sourced_revenue"].sum() - costed["actual_cost"].sum(),
-        costed["actual_cost"].sum()))
+    if costed.empty and len(campaigns):
+        view.unknown("campaign_cost", f"None of the {len(campaigns):,} campaigns in {quarter} "
+                     "has a cost recorded: record their actual cost, or import marketing spend.")
+    else:
+        view.add("campaign_cost", cost)
+    if future:
+        why = f"{quarter} has not started: its campaigns have brought no leads yet."
+        for key in ("campaign_sourced_pipeline", "campaign_sourced_revenue", "campaign_roi"):
+            view.not_applicable(key, why)
+    else:
+        view.add("campaign_sourced_pipeline", campaigns["sourced_pipeline"].sum())
+        view.add("campaign_sourced_revenue", campaigns["sourced_revenue"].sum())
+        if cost == 0 and not costed.empty:
+            view.not_applicable("campaign_roi", f"{FREE}: the campaigns in {quarter} with a "
+                                "cost recorded cost nothing.")
+        else:
+            view.add("campaign_roi", safe_ratio(costed["sourced_revenue"].sum() - cost, cost),
+                     why=view.figures["campaign_cost"].reason or f"No campaign ran in {quarter}.")
     if (filters.region or filters.segment) and (
             campaigns["region"].isna() | campaigns["segment"].isna()).any():
         view.note("Campaigns for all regions or segments count only their leads in this "
-                  "breakdown, but show their whole cost: it is not split.")
-    missing = int((~(campaigns["actual_cost"] > 0)).sum())
+                  "breakdown, but show their whole cost in the quarter: it is not split.")
+    missing = int(campaigns["cost_in_quarter"].isna().sum())
     if missing:
-        view.note(f"{missing} of {len(campaigns)} campaigns have no cost recorded: "
-                  "their cost per lead, cost per SQL and ROI show as not available, "
-                  "and the totals leave them out.")
+        view.note(f"{missing:,} of {len(campaigns):,} campaigns have no cost recorded: their "
+                  "cost per lead, cost per SQL and ROI can't be measured, and the totals leave "
+                  "them out.")
+    free = int((campaigns["cost_in_quarter"] == 0).sum())
+    if free:
+        view.note(f"{free:,} of {len(campaigns):,} campaigns have a recorded cost of 0: "
+                  f"their cost per lead is 0 and ROI is not applicable ({FREE.lower()}).")
     return view
