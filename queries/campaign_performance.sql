@@ -1,5 +1,5 @@
 -- Every campaign that ran in the quarter, with its cost in the quarter and what its leads
--- that arrived in the quarter (in the region and segment chosen) have produced by
+-- of the quarter (in the region and segment chosen; see campaign_leads) have produced by
 -- $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals from those leads (open
 -- deals marked omitted excluded) and the revenue won from them. A campaign's recorded cost
 -- is spread evenly over its days: the quarter takes the share of its days in the quarter, so
@@ -25,17 +25,23 @@ with scoped as (
         and ($segment is null or segment = $segment or segment is null)
 ),
 
+-- A lead counts in the quarter it arrived in, held to its campaign's days: one that arrives
+-- after the campaign ended (a replay, a late form) counts in the campaign's last quarter, one
+-- before it started in its first, so the quarters add up to all the campaign's leads.
 campaign_leads as (
     select
-        lead_id,
-        campaign_id,
-        mql_at,
-        sal_at,
-        sql_at
-    from scoped_leads($region, $segment)
-    where campaign_id in (select campaign_id from scoped)
-        and created_at >= $starts_on
-        and created_at < $so_far_before
+        leads.lead_id,
+        leads.campaign_id,
+        leads.mql_at,
+        leads.sal_at,
+        leads.sql_at
+    from scoped_leads($region, $segment) as leads
+    join scoped on scoped.campaign_id = leads.campaign_id
+    where greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
+        >= $starts_on
+        and greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
+        < $ends_before
+        and leads.created_at < $so_far_before
 ),
 
 lead_stats as (
