@@ -105,15 +105,14 @@ def unrecorded_stages(cursor: duckdb.DuckDBPyConnection, held: holdings.Holdings
     """{stage: why it can't be counted} for the stages the store records nothing of: its
     count, and every rate into or out of it, are unknown."""
     why = {}
-    for stage, metric in (("inquiries", "funnel_inquiries"), ("mqls", "funnel_mqls"),
-                          ("opportunities", "funnel_opportunities"), ("won", "funnel_won")):
-        lacking = held.lacking(METRICS[metric].needs)
+    for stage, _ in STAGES:
+        lacking = held.lacking(METRICS[f"funnel_{stage}"].needs)
         if lacking is not None:
             why[stage] = holdings.why_unknown(lacking)
     if held.has(Need.LEADS):
         dates = sql.row(cursor, "funnel_stage_dates")
         for stage, (missing, remedy) in STAGE_DATES.items():
-            if not dates[stage]:
+            if not dates[stage] and stage not in why:
                 why[stage] = f"{missing}: {remedy}."
     return why
 
@@ -121,7 +120,7 @@ def unrecorded_stages(cursor: duckdb.DuckDBPyConnection, held: holdings.Holdings
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("funnel", filters, as_of, holdings=holdings.of(cursor))
     phase = filters.quarter.phase(as_of)
-    unrecorded = unrecorded_stages(cursor, view.holdings)
+    unrecorded = never_recorded = unrecorded_stages(cursor, view.holdings)
     if phase is Phase.FUTURE:
         # Nothing has happened in it: every stage, as if the store recorded none of it.
         unrecorded = dict.fromkeys((key for key, _ in STAGES),
@@ -141,8 +140,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
 
     view.tables["stages"] = pd.DataFrame([
         {"stage": key, "label": label, "count": None if key in unrecorded else this[key],
-         "previous_quarter": previous[key],
-         "trailing_average": sum(t[key] for t in trailing) / len(trailing)}
+         "previous_quarter": None if key in never_recorded else previous[key],
+         "trailing_average": (None if key in never_recorded
+                              else sum(t[key] for t in trailing) / len(trailing))}
         for key, label in STAGES
     ])
     view.tables["conversion"] = pd.DataFrame(_rate_rows(this, previous, trailing, unrecorded))
@@ -177,8 +177,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
             view.add(f"funnel_{key}", None if key in unrecorded else this[key],
                      unrecorded.get(key, ""))
     if phase is Phase.FUTURE:
-        view.note(f"{filters.quarter} has not started: no lead has reached a stage in it yet. "
-                  "Last quarter's counts are under each figure.", NoteKind.NOTHING)
+        view.note(f"{filters.quarter} has not started: no lead has reached a stage in it yet.",
+                  NoteKind.NOTHING)
         view.tables["data_quality"] = pd.DataFrame([dict.fromkeys(QUALITY_LABELS, 0)])
         return view
     if phase is Phase.CURRENT:
