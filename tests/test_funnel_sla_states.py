@@ -224,3 +224,15 @@ def test_a_future_quarter_says_it_has_not_started(app_env, handoff_path, page):
     assert "2026-Q4 has not started" in shown_text(at.info)
     assert all(value in ("—", "24 h") for value in metrics(at).values())
     assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_a_store_of_deals_only_counts_no_stage_and_no_speed(cursor):
+    cursor.execute("delete from leads")
+    no_leads = "No leads in the store: import leads on the Data page."
+    view = funnel.build(cursor, Q3, AS_OF)
+    assert {figure.reason for figure in view.figures.values()} == {no_leads}
+    stages = view.tables["stages"]
+    assert stages[["count", "previous_quarter", "trailing_average"]].isna().all().all()
+    assert view.tables["conversion"][["cohort", "rate", "significant"]].isna().all().all()
+    speed = sla.build(cursor, Q3, AS_OF)
+    assert [key for key, figure in speed.figures.items() if figure.known] == ["sla_hours"]
