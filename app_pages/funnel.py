@@ -4,6 +4,7 @@ four, broken down by channel, region and segment."""
 import streamlit as st
 
 from relay import format as fmt
+from relay.fiscal import Phase
 from relay.ui import cache, charts, shell, widgets
 from relay.views import funnel
 
@@ -19,38 +20,43 @@ widgets.metric_row(view, [
     (f"funnel_{row.stage}", f"{fmt.count(row.previous_quarter)} last quarter")
     for row in stages.itertuples()
 ], context.settings.currency)
-left, right = st.columns(2)
-widgets.chart(charts.stage_counts(stages), left)
-widgets.chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME), right)
 
-st.subheader("Conversion, cohort by cohort")
-st.caption(f"Of the leads that reached a stage this quarter, the share that reached the next "
-           f"at any time so far. Rates on fewer than {funnel.MIN_SIGNIFICANT} leads are "
-           "marked not significant.")
-rate = st.column_config.NumberColumn("Rate", format="percent")
-st.dataframe(view.tables["conversion"], hide_index=True, column_order=[
-    "label", "cohort", "converted", "rate", "significant", "previous_rate", "trailing_rate"],
-    column_config={"label": "Step", "cohort": "Cohort (leads)", "converted": "Converted",
-                   "rate": rate, "significant": "Significant",
-                   "previous_rate": st.column_config.NumberColumn("Last quarter",
-                                                                  format="percent"),
-                   "trailing_rate": st.column_config.NumberColumn("Trailing 4 quarters",
-                                                                  format="percent")})
+RATE_DASH = "A dash: no rate (nobody in the cohort, or the stage's dates aren't recorded)."
+COLUMNS = {
+    "label": "Step",
+    "cohort": widgets.count_column("Cohort (leads)", "Leads that reached the first stage "
+                                   "this quarter. A dash: that stage's dates aren't recorded."),
+    "converted": widgets.count_column("Converted", "Of the cohort, the leads that reached the "
+                                      "next stage so far. " + RATE_DASH),
+    "rate": widgets.percent_column("Rate", RATE_DASH),
+    "significant": st.column_config.CheckboxColumn(
+        "Significant", help=f"At least {funnel.MIN_SIGNIFICANT} leads behind the rate. "
+        "A dash: there is no rate to judge."),
+    "previous_rate": widgets.percent_column("Last quarter", RATE_DASH),
+    "trailing_rate": widgets.percent_column("Trailing 4 quarters", RATE_DASH),
+}
 
-st.subheader("By channel, region and segment")
-dimension = st.segmented_control("Break down by", ["channel", "region", "segment"],
-                                 default="channel", key="funnel_dimension",
-                                 format_func=str.capitalize)
-breakdown = view.tables["breakdown"]
-st.dataframe(
-    breakdown[breakdown["dimension"] == (dimension or "channel")], hide_index=True,
-    column_order=["value", "label", "cohort", "converted", "rate", "significant",
-                  "previous_rate", "trailing_rate"],
-    column_config={"value": (dimension or "channel").capitalize(), "label": "Step",
-                   "cohort": "Cohort (leads)", "converted": "Converted", "rate": rate,
-                   "significant": "Significant",
-                   "previous_rate": st.column_config.NumberColumn("Last quarter",
-                                                                  format="percent"),
-                   "trailing_rate": st.column_config.NumberColumn("Trailing 4 quarters",
-                                                                  format="percent")},
-)
+if context.filters.quarter.phase(context.today) is not Phase.FUTURE:
+    left, right = st.columns(2)
+    widgets.chart(charts.stage_counts(stages), left)
+    widgets.chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME), right)
+
+    st.subheader("Conversion, cohort by cohort")
+    st.caption(f"Of the leads that reached a stage this quarter, the share that reached the "
+               f"next at any time so far. Rates on fewer than {funnel.MIN_SIGNIFICANT} leads "
+               "are marked not significant.")
+    widgets.table(view.tables["conversion"], column_config=COLUMNS, column_order=[
+        "label", "cohort", "converted", "rate", "significant", "previous_rate",
+        "trailing_rate"])
+
+    st.subheader("By channel, region and segment")
+    dimension = st.segmented_control("Break down by", ["channel", "region", "segment"],
+                                     default="channel", key="funnel_dimension",
+                                     format_func=str.capitalize) or "channel"
+    breakdown = view.tables["breakdown"]
+    widgets.table(
+        breakdown[breakdown["dimension"] == dimension],
+        column_config={"value": dimension.capitalize(), **COLUMNS},
+        column_order=["value", "label", "cohort", "converted", "rate", "significant",
+                      "previous_rate", "trailing_rate"],
+    )

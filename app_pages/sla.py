@@ -4,6 +4,7 @@ sales accepts."""
 import streamlit as st
 
 from relay import format as fmt
+from relay.fiscal import Phase
 from relay.identity import Role
 from relay.ui import cache, charts, flash, roles, shell, sla, widgets
 
@@ -22,34 +23,29 @@ widgets.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
                           ("open_breaches", None), ("acceptance_rate", None)],
                    context.settings.currency)
 
-if scope:
-    sla.breach_list(view.tables["open_breaches"], context, own=scope == "own",
-                    owns_none=rep == "")
-else:
-    roles.needs_role(Role.REP, "sees their own leads waiting for a first touch")
+if context.filters.quarter.phase(context.today) is not Phase.FUTURE:
+    if scope:
+        sla.breach_list(view.tables["open_breaches"], context, own=scope == "own",
+                        owns_none=rep == "", counted=view.figures["open_breaches"])
+    else:
+        roles.needs_role(Role.REP, "sees their own leads waiting for a first touch")
 
-weeks = view.tables["by_week"]
-if len(weeks):
-    widgets.chart(charts.speed_by_week(weeks, view.value("sla_hours")))
+    weeks = view.tables["by_week"]
+    if weeks["median_hours"].notna().any():
+        left, right = st.columns(2)
+        widgets.chart(charts.speed_by_week(weeks, view.value("sla_hours")), left)
+        widgets.chart(charts.within_sla_by_week(weeks), right)
 
-st.subheader("By rep, team and region")
-median = st.column_config.NumberColumn("Median hours", format="%.1f")
-p90 = st.column_config.NumberColumn("90th percentile hours", format="%.1f")
-share = st.column_config.NumberColumn("Within SLA", format="percent")
-for tab, dimension in zip(st.tabs(["Rep", "Team", "Region"]), ("rep", "team", "region"),
-                          strict=True):
-    tab.dataframe(view.tables[f"by_{dimension}"], hide_index=True, column_order=[
-        "value", "mqls", "touched", "median_hours", "p90_hours", "within_sla_share",
-        "open_breaches"],
-        column_config={"value": dimension.capitalize(), "mqls": "MQLs", "touched": "Touched",
-                       "median_hours": median, "p90_hours": p90, "within_sla_share": share,
-                       "open_breaches": "Open breaches"})
+    st.subheader("By rep, team and region")
+    sla.speed_tables(view)
 
-st.subheader("Lead quality: what sales rejected")
-st.caption(f"Acceptance rate {fmt.percent(view.value('acceptance_rate'))} (SALs ÷ MQLs of the "
-           "quarter). Rejected leads by reason:")
-st.dataframe(view.tables["rejections"], hide_index=True,
-             column_config={"reason": "Reason", "leads": "Leads"})
+    st.subheader("Lead quality: what sales rejected")
+    acceptance = view.figures["acceptance_rate"]
+    st.caption(widgets.plain(
+        f"Acceptance rate {fmt.percent(acceptance.value)} (SALs ÷ MQLs of the quarter). "
+        "Rejected leads by reason:" if acceptance.known else acceptance.reason))
+    widgets.table(view.tables["rejections"],
+                  column_config={"reason": "Reason", "leads": widgets.count_column("Leads")})
 
 if roles.may(Role.PLANNER):
     sla.change_form(context, view.value("sla_hours"))

@@ -274,13 +274,16 @@ METRICS: dict[str, Metric] = {
     "within_sla_share": Metric(
         "Within SLA", "percent",
         "MQLs touched within the SLA ÷ MQLs whose SLA has run out (touched late, or not "
-        "touched and older than the SLA). MQLs still inside their SLA are not counted yet.",
+        "touched and older than the SLA). MQLs still inside their SLA are not counted yet, "
+        "nor those of a rep with no first touch recorded though some of their MQLs moved on "
+        "to SAL or further (touches not recorded for them).",
         needs=TOUCH,
     ),
     "open_breaches": Metric(
         "Open breaches", "count",
         "MQLs of the quarter still waiting (stage MQL, nobody has touched them) that are "
-        "older than the SLA.",
+        "older than the SLA; not those of a rep with no first touch recorded though some of "
+        "their MQLs moved on to SAL or further (touches not recorded for them).",
         needs=TOUCH,
     ),
     "acceptance_rate": Metric(

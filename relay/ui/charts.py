@@ -169,7 +169,9 @@ def lead_flow(flow: pd.DataFrame) -> go.Figure:
 
 
 def stage_counts(stages: pd.DataFrame) -> go.Figure:
-    """The quarter's funnel, stage by stage."""
+    """The quarter's funnel, stage by stage; a stage the store records nothing of is left
+    out (no bar of 0)."""
+    stages = stages.dropna(subset=["count"])
     figure = go.Figure(go.Funnel(
         y=stages["label"], x=stages["count"], texttemplate="%{x:,.0f}",
         marker={"color": ACTUAL_COLOUR}, hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
@@ -194,20 +196,31 @@ def conversion_over_time(over_time: pd.DataFrame, steps: list[tuple[str, str]]) 
 
 
 def speed_by_week(weeks: pd.DataFrame, sla_hours: float) -> go.Figure:
-    """Median speed to lead per week of MQL, with the SLA as a line."""
+    """Median speed to lead per week of MQL, with the SLA as a line: one axis, in hours
+    (days once the longest bar reaches two days). A week without a known speed has no bar."""
+    in_days = max(weeks["median_hours"].max(skipna=True), sla_hours) >= fmt.HOURS_SHOWN_AS_DAYS
+    scale, unit = (24, "days") if in_days else (1, "hours")
     figure = go.Figure()
-    figure.add_bar(x=weeks["value"], y=weeks["median_hours"], name="Median hours",
+    figure.add_bar(x=weeks["value"], y=weeks["median_hours"] / scale, name="Median",
                    marker_color=ACTUAL_COLOUR,
-                   hovertemplate="Week of %{x}: median %{y:.1f} h<extra></extra>")
-    figure.add_scatter(x=weeks["value"], y=weeks["within_sla_share"] * 100, name="% within SLA",
-                       yaxis="y2", mode="lines+markers", line={"color": COMMIT_COLOUR},
-                       hovertemplate="Week of %{x}: %{y:.0f}% within SLA<extra></extra>")
-    figure.add_hline(y=sla_hours, line_dash="dash", line_color=TARGET_LINE_COLOUR,
-                     annotation_text=f"SLA {sla_hours:g} h")
-    figure.update_layout(yaxis={"title": "hours"},
-                         yaxis2={"title": "% within SLA", "overlaying": "y", "side": "right",
-                                 "range": [0, 100]})
-    return _styled(figure, "Speed to lead by week of MQL")
+                   hovertemplate=f"Week of %{{x}}: median %{{y:.1f}} {unit}<extra></extra>")
+    figure.add_hline(y=sla_hours / scale, line_dash="dash", line_color=TARGET_LINE_COLOUR,
+                     annotation_text=f"SLA {fmt.hours(sla_hours)}")
+    figure.update_yaxes(title=unit, rangemode="tozero")
+    figure.update_xaxes(type="category")
+    return _styled(figure, "Median speed to lead by week of MQL")
+
+
+def within_sla_by_week(weeks: pd.DataFrame) -> go.Figure:
+    """The share of each week's MQLs touched within the SLA (of those whose SLA has run
+    out). A week without a known share has no point, never a 0%."""
+    figure = go.Figure()
+    figure.add_scatter(x=weeks["value"], y=weeks["within_sla_share"], name="Within SLA",
+                       mode="lines+markers", line={"color": COMMIT_COLOUR},
+                       hovertemplate="Week of %{x}: %{y:.0%} within SLA<extra></extra>")
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    figure.update_xaxes(type="category")
+    return _styled(figure, "Within SLA by week of MQL")
 
 
 def channel_returns(channels: pd.DataFrame, currency: str) -> go.Figure:

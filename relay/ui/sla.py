@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from relay import identity, settings
+from relay.holdings import Need
 from relay.identity import Role
 from relay.ui import cache, flash, opened_store, roles, shell, widgets
+from relay.views.common import Figure, View
 
 
 def breach_scope(context: shell.Context) -> tuple[str | None, str | None]:
@@ -29,28 +31,73 @@ def breach_scope(context: shell.Context) -> tuple[str | None, str | None]:
 
 
 def breach_list(breaches: pd.DataFrame, context: shell.Context, own: bool,
-                owns_none: bool) -> None:
+                owns_none: bool, counted: Figure) -> None:
     """The MQLs waiting for a first touch past the SLA, oldest first: all reps', or the
-    acting rep's own."""
+    acting rep's own. When the open breaches can't be counted (no first touches recorded),
+    nobody is listed as waiting: the page says why instead."""
     whose = "Your leads waiting" if own else "Waiting"
+    if not counted.known:
+        st.subheader(f"{whose} for a first touch")
+        st.caption(widgets.plain("Nobody is listed: who is waiting for a first touch can't "
+                                 f"be told. {counted.reason}"))
+        return
     st.subheader(f"{whose} for a first touch ({len(breaches):,})")
     if own and owns_none:
-        st.caption(widgets.plain(f"No MQL in the store is owned by you ({identity.acting_user()}): "
-                                 "the people table matches you by email."))
+        st.caption(widgets.plain(f"No MQL in the store is owned by you "
+                                 f"({identity.acting_user()}): the people table matches you "
+                                 "by email."))
     st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the "
                "SLA, oldest first. Pick an earlier quarter in the sidebar for older ones.")
-    st.dataframe(breaches.head(widgets.MAX_ROWS), hide_index=True, column_order=[
+    shown, waiting = widgets.wait_column(breaches.head(widgets.MAX_ROWS), "age_hours",
+                                         "Waiting", "Time since the lead became an MQL.")
+    widgets.table(shown, column_order=[
         "lead_id", "rep", "age_hours", "mql_at", "campaign", "source", "region", "segment"],
-        column_config={"lead_id": "Lead", "rep": "Rep",
-                       "age_hours": st.column_config.NumberColumn("Waiting (hours)",
-                                                                  format="%.0f"),
+        column_config={"lead_id": "Lead", "rep": "Rep", "age_hours": waiting,
                        "mql_at": st.column_config.DatetimeColumn("MQL since",
                                                                  format="YYYY-MM-DD HH:mm"),
-                       "campaign": "Campaign", "source": "Source", "region": "Region",
-                       "segment": "Segment"})
+                       "campaign": st.column_config.TextColumn(
+                           "Campaign", help="A dash: the lead came from no campaign."),
+                       "source": "Source", "region": "Region", "segment": "Segment"})
     st.download_button("Download the list (CSV)", lambda: widgets.csv_bytes(breaches),
                        file_name="open-breaches.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore")
+
+
+SPEED_DASH = ("A dash: can't be measured for these MQLs (no first touch recorded for them, "
+              "none touched yet, or none past its SLA yet).")
+
+
+def speed_tables(view: View) -> None:
+    """Speed to lead and the SLA for each rep, team and region, a tab each. A wait column
+    has one unit in every tab (decided by its longest wait in any)."""
+    dimensions = ("rep", "team", "region")
+    tables = {dimension: view.tables[f"by_{dimension}"] for dimension in dimensions}
+    longest = {column: pd.concat([table[column] for table in tables.values()]).max()
+               for column in ("median_hours", "p90_hours")}
+    # Where touches are recorded in the store but not for some reps: say how many MQLs.
+    show_untracked = (view.holdings.has(Need.FIRST_TOUCH)
+                      and bool(tables["rep"]["untracked"].gt(0).any()))
+    for tab, dimension in zip(st.tabs(["Rep", "Team", "Region"]), dimensions, strict=True):
+        shown, median = widgets.wait_column(tables[dimension], "median_hours", "Median",
+                                            SPEED_DASH, longest["median_hours"])
+        shown, p90 = widgets.wait_column(shown, "p90_hours", "90th percentile", SPEED_DASH,
+                                         longest["p90_hours"])
+        with tab:
+            widgets.table(shown, column_order=[
+                "value", "mqls", *(["untracked"] if show_untracked else []), "touched",
+                "median_hours", "p90_hours", "within_sla_share", "open_breaches"],
+                column_config={
+                    "value": dimension.capitalize(), "mqls": widgets.count_column("MQLs"),
+                    "untracked": widgets.count_column(
+                        "No touch recorded",
+                        "MQLs of a rep none of whose MQLs has a first touch recorded, though "
+                        "some moved on to SAL or further: left out of speed and SLA."),
+                    "touched": widgets.count_column("Touched", SPEED_DASH),
+                    "median_hours": median, "p90_hours": p90,
+                    "within_sla_share": widgets.percent_column(
+                        "Within SLA", "MQLs touched within the SLA ÷ MQLs whose SLA has run "
+                        "out. " + SPEED_DASH),
+                    "open_breaches": widgets.count_column("Open breaches", SPEED_DASH)})
 
 
 def change_form(context: shell.Context, hours: float) -> None:

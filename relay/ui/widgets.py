@@ -140,3 +140,19 @@ def chart(figure, where=st) -> None:
     """A chart as every page draws it, without Plotly's mode bar; `where` is a column or
     other container (the page itself by default)."""
     where.plotly_chart(figure, config={"displayModeBar": False})
+
+
+def wait_column(frame, column: str, label: str, help: str | None = None, longest=None):
+    """A table column of waiting times held in hours, in the one unit that reads for the
+    column (fmt.hours' rule applied to its longest wait, or to `longest` when tables side by
+    side share the unit): hours while every wait is under two days ("Median (h)" 7.3 h),
+    days otherwise ("Waiting (days)" 62.4 days). Returns the frame with the column in that
+    unit and the column's config."""
+    if longest is None:
+        longest = frame[column].max() if len(frame) else None
+    if fmt.missing(longest) or longest < fmt.HOURS_SHOWN_AS_DAYS:
+        return frame, st.column_config.NumberColumn(f"{label} (h)", format="%.1f h",
+                                                    help=help)
+    in_days = frame.assign(**{column: frame[column] / 24})
+    return in_days, st.column_config.NumberColumn(f"{label} (days)", format="%.1f days",
+                                                  help=help)

@@ -11,9 +11,10 @@ import pandas as pd
 from relay import holdings, sql
 from relay.actuals import so_far_before
 from relay.filters import Filters
-from relay.fiscal import Quarter, quarter_range
-from relay.metrics import safe_ratio
-from relay.views.common import View
+from relay.fiscal import Phase, Quarter, quarter_range
+from relay.holdings import Need
+from relay.metrics import METRICS, safe_ratio
+from relay.views.common import NoteKind, View
 
 # Below this many leads a cohort's rate is noise: shown, but marked not significant.
 MIN_SIGNIFICANT = 20
@@ -21,6 +22,10 @@ HISTORY_QUARTERS = 8
 STAGES = [("inquiries", "Inquiries"), ("mqls", "MQLs"), ("sals", "SALs"), ("sqls", "SQLs"),
           ("opportunities", "Opportunities"), ("won", "Won")]
 MQL_OUTCOMES = ("to_sql", "to_opportunity", "to_won")
+# (over_time column, the stage it reaches, the count of MQLs that reached it)
+OUTCOMES = [("to_sal", "sals", "mqls_went_on"), ("to_sql", "sqls", "mqls_to_sql"),
+            ("to_opportunity", "opportunities", "mqls_to_opportunity"),
+            ("to_won", "won", "mqls_to_won")]
 OVER_TIME = [("to_sal", "MQL → SAL"), ("to_sql", "MQL → SQL"),
              ("to_opportunity", "MQL → opportunity"), ("to_won", "MQL → won")]
 # (key, label, the stage whose cohort converts to the next)
@@ -61,12 +66,24 @@ class _Events:
 
 
 def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
-               trailing: list[pd.Series] | None = None) -> list[dict]:
+               trailing: list[pd.Series] | None = None,
+               unrecorded: dict[str, str] | None = None) -> list[dict]:
+    """One row per step. A step into or out of a stage the leads record no dates for has
+    no rate (nor a conversion count): unknown, a dash, never 0%. A rate over nobody is a dash
+    too; only a known rate is marked significant or not."""
+    unrecorded = unrecorded or {}
     rows = []
-    for key, label, stage in STEPS:
+    for (key, label, stage), (next_stage, _) in zip(STEPS, STAGES[1:], strict=True):
         cohort, converted = counts[stage], counts[f"{stage}_went_on"]
+        if stage in unrecorded or next_stage in unrecorded:
+            rows.append({"step": key, "label": label,
+                         "cohort": None if stage in unrecorded else cohort,
+                         "converted": None, "rate": None, "significant": None,
+                         "previous_rate": None, "trailing_rate": None})
+            continue
+        rate = safe_ratio(converted, cohort)
         row = {"step": key, "label": label, "cohort": cohort, "converted": converted,
-               "rate": safe_ratio(converted, cohort), "significant": cohort >= MIN_SIGNIFICANT}
+               "rate": rate, "significant": None if rate is None else cohort >= MIN_SIGNIFICANT}
         if previous is not None:
             row["previous_rate"] = safe_ratio(previous[f"{stage}_went_on"], previous[stage])
         if trailing is not None:
@@ -77,8 +94,37 @@ def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
     return rows
 
 
+STAGE_DATES = {
+    "sals": ("No SAL dates in the leads", "import leads with a SAL date column"),
+    "sqls": ("No SQL dates in the leads", "import leads with an SQL date column"),
+}
+
+
+def unrecorded_stages(cursor: duckdb.DuckDBPyConnection, held: holdings.Holdings
+                      ) -> dict[str, str]:
+    """{stage: why it can't be counted} for the stages the store records nothing of: its
+    count, and every rate into or out of it, are unknown."""
+    why = {}
+    for stage, _ in STAGES:
+        lacking = held.lacking(METRICS[f"funnel_{stage}"].needs)
+        if lacking is not None:
+            why[stage] = holdings.why_unknown(lacking)
+    if held.has(Need.LEADS):
+        dates = sql.row(cursor, "funnel_stage_dates")
+        for stage, (missing, remedy) in STAGE_DATES.items():
+            if not dates[stage] and stage not in why:
+                why[stage] = f"{missing}: {remedy}."
+    return why
+
+
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("funnel", filters, as_of, holdings=holdings.of(cursor))
+    phase = filters.quarter.phase(as_of)
+    unrecorded = never_recorded = unrecorded_stages(cursor, view.holdings)
+    if phase is Phase.FUTURE:
+        # Nothing has happened in it: every stage, as if the store recorded none of it.
+        unrecorded = dict.fromkeys((key for key, _ in STAGES),
+                                   f"{filters.quarter} has not started.")
     quarters = quarter_range(filters.quarter.shift(1 - HISTORY_QUARTERS), filters.quarter)
     frame = sql.frame(
         cursor, "funnel_by_quarter", first=quarters[0].start,
@@ -93,11 +139,13 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     trailing = [by_quarter[str(filters.quarter.shift(-i))] for i in range(1, 5)]
 
     view.tables["stages"] = pd.DataFrame([
-        {"stage": key, "label": label, "count": this[key], "previous_quarter": previous[key],
-         "trailing_average": sum(t[key] for t in trailing) / len(trailing)}
+        {"stage": key, "label": label, "count": None if key in unrecorded else this[key],
+         "previous_quarter": None if key in never_recorded else previous[key],
+         "trailing_average": (None if key in never_recorded
+                              else sum(t[key] for t in trailing) / len(trailing))}
         for key, label in STAGES
     ])
-    view.tables["conversion"] = pd.DataFrame(_rate_rows(this, previous, trailing))
+    view.tables["conversion"] = pd.DataFrame(_rate_rows(this, previous, trailing, unrecorded))
     now = frame[(frame["quarter_index"] == _quarter_index(filters.quarter))
                 & (frame["dimension"] != "all")][["dimension", "value"]].drop_duplicates()
     view.tables["breakdown"] = pd.DataFrame([
@@ -107,28 +155,48 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
             events.counts(filters.quarter, dimension, value),
             events.counts(filters.quarter.shift(-1), dimension, value),
             [events.counts(filters.quarter.shift(-i), dimension, value) for i in range(1, 5)],
+            unrecorded,
         )
     ], columns=["dimension", "value", "step", "label", "cohort", "converted", "rate",
                 "significant", "previous_rate", "trailing_rate"])
     # Each quarter's MQLs: the share that became SALs, SQLs, opportunities and wins so far.
+    # A quarter that has not started has no MQLs to follow: it is left out.
     view.tables["over_time"] = pd.DataFrame([
         {"quarter": quarter, "mqls": counts["mqls"],
          "significant": counts["mqls"] >= MIN_SIGNIFICANT,
-         "to_sal": safe_ratio(counts["mqls_went_on"], counts["mqls"]),
-         **{outcome: safe_ratio(counts[f"mqls_{outcome}"], counts["mqls"])
-            for outcome in MQL_OUTCOMES}}
+         **{outcome: None if unrecorded.keys() & {"mqls", stage}
+            else safe_ratio(counts[column], counts["mqls"])
+            for outcome, stage, column in OUTCOMES}}
         for quarter, counts in by_quarter.items()
-    ])
+        if Quarter.parse(quarter, filters.quarter.start_month).phase(as_of) is not Phase.FUTURE
+    ], columns=["quarter", "mqls", "significant", *(outcome for outcome, _, _ in OUTCOMES)])
     for key, _ in STAGES:
-        view.add(f"funnel_{key}", this[key])
+        if phase is Phase.FUTURE:
+            view.not_applicable(f"funnel_{key}", unrecorded[key])
+        else:
+            view.add(f"funnel_{key}", None if key in unrecorded else this[key],
+                     unrecorded.get(key, ""))
+    if phase is Phase.FUTURE:
+        view.note(f"{filters.quarter} has not started: no lead has reached a stage in it yet.",
+                  NoteKind.NOTHING)
+        view.tables["data_quality"] = pd.DataFrame([dict.fromkeys(QUALITY_LABELS, 0)])
+        return view
+    if phase is Phase.CURRENT:
+        view.note(f"{filters.quarter} is under way: counts so far, up to "
+                  f"{as_of:%d %b %Y}.", NoteKind.SCOPE)
     quality = sql.row(cursor, "lead_data_quality", starts_on=filters.quarter.start,
                       ends_before=so_far_before(filters.quarter, as_of),
                       region=filters.region, segment=filters.segment)
     view.tables["data_quality"] = pd.DataFrame([quality])
+    if not view.holdings.has(Need.FIRST_TOUCH):
+        # The missing touch dates are the speed figures' reason already, not a quality
+        # problem of some leads.
+        quality = {k: v for k, v in quality.items() if k not in TOUCH_QUALITY}
     affected = {k: v for k, v in quality.items() if v}
     if affected:
         view.note(data_quality_note(affected))
-    thin = view.tables["conversion"].loc[~view.tables["conversion"]["significant"], "label"]
+    conversion = view.tables["conversion"]
+    thin = conversion.loc[conversion["significant"].eq(False), "label"]
     if len(thin):
         view.note(f"Fewer than {MIN_SIGNIFICANT} leads behind {', '.join(thin)}: "
                   "those rates are not significant.")
@@ -142,6 +210,7 @@ QUALITY_LABELS = {
     "missing_timestamps": "at a stage with its date missing",
     "moved_on_untouched": "accepted or further with no first touch recorded",
 }
+TOUCH_QUALITY = ("touch_before_mql", "moved_on_untouched")
 
 
 def data_quality_note(affected: dict[str, int]) -> str:
