@@ -28,6 +28,7 @@ DEFAULT_OWNER_TEAM = {
 }
 # Rates are not scaled when a quarter's goals are grown from the last one.
 RATE_METRICS = {"win_rate"}
+MONEY_METRICS = {"revenue", "pipeline"}  # in the store's currency
 
 
 class GoalError(ValueError):
