@@ -303,15 +303,26 @@ def test_planner_works_back_from_the_stored_revenue_goal(app_env, fixture_path):
     assert shown["MQLs needed"] == "100"
     # Campaign leads 100 × 15/31 + 50 = 98.4, × measured inquiry → MQL 1.0; no other MQLs.
     assert shown["MQLs from planned campaigns"] == "98"
-    assert shown["MQL gap"] == "2"
+    assert shown["MQLs against the need"] == "2 MQLs short"  # 100 − 98 − 0
     assert len(at.get("plotly_chart")) == 1
+    # C1 (completed) and C2 (planned) overlap Q3; a cancelled one would not count.
+    assert "2 campaigns (not cancelled) run in 2026-Q3" in shown_text(at.caption)
+    saved = at.dataframe[-1].value.set_index("metric")
+    assert saved.loc["pipeline", "goal"] == "Pipeline created (goal) ← pipeline needed"
+    assert saved["planned_shown"].to_dict() == {
+        "revenue": "$200K", "pipeline": "$800K", "sqls": "20", "sals": "40", "mqls": "100",
+        "win_rate": "25%"}
 
 
 def test_planner_what_if_target(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = planner_page(PLAN_RATES)
+    assert at.number_input[0].format == "%.0f"  # 25000000, not 25000000.00
     at.number_input[0].set_value(1_000_000).run()
     assert metrics(at)["MQLs needed"] == "500"
+    # $100K: 50 MQLs needed against 98 from campaigns, a surplus said in words.
+    at.number_input[0].set_value(100_000).run()
+    assert metrics(at)["MQLs against the need"] == "48 more MQLs than needed"
 
 
 def test_planner_without_history_asks_for_the_missing_assumption(app_env, fixture_path):

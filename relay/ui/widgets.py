@@ -140,3 +140,17 @@ def chart(figure, where=st) -> None:
     """A chart as every page draws it, without Plotly's mode bar; `where` is a column or
     other container (the page itself by default)."""
     where.plotly_chart(figure, config={"displayModeBar": False})
+
+
+def metric_in_words(view: View, key: str, words, note: str | None, where=st) -> None:
+    """One figure said in words (`words(value)`, e.g. "470 more MQLs than needed"), never
+    as a bare signed number; a dash and the reason when it has no value."""
+    figure = view.figures[key]
+    if figure.known:
+        where.metric(figure.label, words(figure.value), delta=note, delta_color="off",
+                     delta_arrow="off", help=plain(figure.definition), border=True)
+        return
+    where.metric(figure.label, fmt.MISSING, delta=STATE_WORDS[figure.state], delta_color="off",
+                 delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
+                 border=True)
+    where.caption(plain(f"{figure.label}: {figure.reason}"))
