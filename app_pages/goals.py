@@ -38,8 +38,9 @@ if table.empty:
 
 seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
                                             int(view.value("plan_revision")))
-goals.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
-                    seen_revision=seen_revision, may_sign=planner, closed=closed)
+if not (table.empty and view.tables["signoffs"].empty):
+    goals.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
+                        seen_revision=seen_revision, may_sign=planner, closed=closed)
 
 if not table.empty:
     if quarter_phase is Phase.FUTURE:

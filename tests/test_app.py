@@ -7,8 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
-from relay import cli, store
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by
+from relay import cli, goals, store
 from relay import format as fmt
 from relay.filters import Filters
 from relay.fiscal import Quarter
@@ -269,6 +269,59 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     shown = {row["goal"]: row["target"]
              for editor in at.data_editor for row in editor.value.to_dict("records")}
     assert shown["Closed-won revenue · company-wide"] == 210_000
+
+
+def test_goals_page_for_a_closed_quarter_is_a_record_of_hit_or_missed(app_env, fixture_path):
+    connection = store.open_store(fixture_path)
+    by("pat", goals.add_goal, connection, "2026-Q2", "win_rate", None, None, 0.5, "sales")
+    connection.close()
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q2"})
+    assert not at.exception
+    # Q2 won H6 $6K and D7 $7K, lost nothing: revenue missed, the 100% win rate hit.
+    assert metrics(at) == {"Goals hit": "1 of 2"}
+    assert not at.data_editor  # nothing to edit, no pace
+    rows = {row["goal"]: row for frame in at.dataframe[:-1]
+            for row in frame.value.to_dict("records")}
+    assert {goal: (row["target_shown"], row["actual_shown"], row["status"], row["result"])
+            for goal, row in rows.items()} == {
+        "Closed-won revenue · company-wide": ("$150K", "$13.0K", "Missed",
+                                              "$137K short of target"),
+        "Win rate · company-wide": ("50%", "100%", "Hit", "50 points above target"),
+    }
+    for frame in at.dataframe[:-1]:
+        assert "expected_shown" not in frame.proto.column_order
+    # Sign-off as a record: who signed, or not signed; no buttons to sign a closed quarter.
+    assert "**Marketing lead:** not signed" in [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.label.startswith("Sign off")]
+    assert not [b for b in at.button if b.label == "Save changes"]
+
+
+def test_goals_page_for_a_future_quarter_is_the_plan_only(app_env, fixture_path):
+    connection = store.open_store(fixture_path)
+    by("pat", goals.add_goal, connection, "2026-Q4", "revenue", None, None, 120_660_000,
+       "shared")
+    connection.close()
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q4"})
+    assert not at.exception
+    assert metrics(at) == {"Goals": "1", "Goals hit": "—"}
+    assert "2026-Q4 has not started" in shown_text(at.caption)
+    assert not at.get("plotly_chart")
+    [editor] = at.data_editor
+    assert list(editor.proto.column_order) == ["goal", "target_shown", "target", "updated_by",
+                                               "version"]
+    assert editor.value.loc[0, "target_shown"] == "$120.7M"
+    everything = shown_text(at.caption) + shown_text(at.markdown) + shown_text(at.info)
+    assert "short" not in everything and "on pace" not in everything.lower()
+
+
+def test_goals_page_without_goals_points_to_the_planner(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q4"})
+    [link] = at.get("page_link")
+    assert link.proto.label == "Work the goals out in the Demand planner"
+    assert [s.value for s in at.subheader if s.value == "Start from last quarter"]
 
 
 # --- Demand planner -----------------------------------------------------------------------
