@@ -98,7 +98,7 @@ def changed_by_others(changed: pd.DataFrame) -> None:
     if changed.empty and not refused:
         return
     lines = "\n".join(
-        "- " + widgets.plain(f"{row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
+        "- " + widgets.plain(f"{row.goal}: {row.target_shown} by {row.updated_by} "
                              f"(version {row.version})")
         for row in changed.itertuples()
     )
