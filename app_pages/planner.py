@@ -22,8 +22,9 @@ overrides_key = f"planner_overrides_{context.filters}"
 overrides = st.session_state.setdefault(overrides_key, {})
 
 revenue_target = st.number_input(
-    f"Revenue target for {quarter} ({currency})", min_value=0.0, step=100_000.0,
-    value=None, placeholder="the stored revenue goal", key=f"planner_target_{context.filters}",
+    f"Revenue target for {quarter} (whole {currency})", min_value=0.0, step=100_000.0,
+    format="%.0f", value=None, placeholder="the stored revenue goal",
+    key=f"planner_target_{context.filters}",
     help="Leave empty to plan from the stored revenue goal of this quarter and breakdown.",
 )
 view = cache.view("plan", context.store_path, context.filters, context.today,
@@ -37,12 +38,17 @@ edited = st.data_editor(
     assumptions, hide_index=True, key=f"planner_assumptions_{context.filters}_{len(overrides)}",
     disabled=[c for c in assumptions.columns if c != "used"],
     # "Used" beside the name: on a phone the columns after the second are off-screen.
-    column_order=["label", "used", "measured", "cohort", "measured_on"],
+    column_order=["label", "used", "measured_shown", "cohort", "measured_on"],
+    placeholder=fmt.MISSING,
     column_config={
         "label": "Assumption",
-        "measured": st.column_config.NumberColumn("Measured", format="%.4g"),
-        "used": st.column_config.NumberColumn("Used", format="%.4g"),
-        "cohort": st.column_config.NumberColumn("Measured on (deals / leads)", format="%d"),
+        "measured_shown": st.column_config.TextColumn(
+            "Measured", help="A dash: there is nothing to measure it on (the scope column "
+            "says why)"),
+        "used": st.column_config.NumberColumn(
+            "Used", format="%.4g", help="Rates as shares (0.3 = 30%); a dash: unknown, and "
+            "the stages that hang on it are not planned"),
+        "cohort": widgets.count_column("Measured on (deals / leads)"),
         "measured_on": "Scope and window",
     },
 )
@@ -67,27 +73,37 @@ widgets.metric_row(view, [
     ("sqls_needed", None),
     ("sals_needed", None),
     ("mqls_needed", None),
-    ("campaign_mqls", f"from {fmt.count(value('campaign_expected_leads'))} expected leads"),
-    ("mql_gap", f"after {fmt.count(value('other_mqls'))} from outside campaigns"),
+    ("campaign_mqls", f"from {fmt.count(value('campaign_expected_leads'))} expected leads"
+     if view.figures["campaign_expected_leads"].known else None),
 ], currency)
-widgets.chart(charts.demand_waterfall([
+other = view.figures["other_mqls"]
+widgets.metric_in_words(
+    view, "mql_gap",
+    lambda gap: fmt.against(gap, "count", "more MQLs than needed", "MQLs short", "just enough"),
+    f"after {fmt.count(other.value)} from outside campaigns" if other.known else None,
+    where=st.columns(4)[0])
+stages = [
     ("MQLs", value("mqls_needed")), ("SALs", value("sals_needed")),
     ("SQLs", value("sqls_needed")),
     ("Opportunities from leads", value("lead_opportunities_needed")),
     ("All opportunities", value("opportunities_needed")), ("Deals won", value("deals_won_needed")),
-]))
+]
+widgets.chart(charts.demand_waterfall([(label, v) for label, v in stages if v is not None]))
 
 st.subheader(f"Save as the {quarter} goals")
 targets, versions = plan.targets_and_versions(view)
 # Saves are checked against the goals as they were when this plan was first shown, so a
 # colleague's change in between is refused rather than overwritten.
 seen = st.session_state.setdefault(f"planner_seen_{context.filters}", versions)
-st.dataframe(view.tables["goals"], hide_index=True, column_order=[
-    "goal", "planned_target", "current_target", "current_version"], column_config={
+widgets.table(view.tables["goals"], column_order=[
+    "goal", "planned_shown", "current_shown", "current_version"], column_config={
     "goal": "Goal",
-    "planned_target": st.column_config.NumberColumn("Planned target", format="localized"),
-    "current_target": st.column_config.NumberColumn("Current goal", format="localized"),
-    "current_version": st.column_config.NumberColumn("Version", format="%d"),
+    "planned_shown": st.column_config.TextColumn(
+        "Planned target", help="What saving writes: the counts on the cards above"),
+    "current_shown": st.column_config.TextColumn("Current goal",
+                                                 help="A dash: no such goal is stored yet"),
+    "current_version": st.column_config.NumberColumn(
+        "Version", format="%d", help="A dash: saving creates the goal"),
 })
 if not roles.may(Role.PLANNER):
     roles.needs_role(Role.PLANNER, "saves the plan as the quarter's goals")

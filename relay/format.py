@@ -95,3 +95,15 @@ def against(value: float | None, unit: str, above: str, below: str, level: str =
         return level
     amount = by_unit(abs(value), unit, currency)
     return f"{amount} {above if value < 0 else below}"
+
+
+def target_money(value: float | None, currency: str = "USD") -> str:
+    """A goal's target: millions and billions to a tenth ($120.7M, where money() says
+    $121M), as targets are set; smaller amounts as money() says them."""
+    if missing(value) or abs(value) < 1e6:
+        return money(value, currency)
+    for threshold, suffix in ((1e9, "B"), (1e6, "M")):
+        if abs(value) >= threshold:
+            sign = "−" if value < 0 else ""
+            return f"{sign}{symbol(currency)}{abs(value) / threshold:,.1f}{suffix}"
+    raise AssertionError("unreachable")

@@ -28,6 +28,7 @@ DEFAULT_OWNER_TEAM = {
 }
 # Rates are not scaled when a quarter's goals are grown from the last one.
 RATE_METRICS = {"win_rate"}
+MONEY_METRICS = {"revenue", "pipeline"}  # in the store's currency
 
 
 class GoalError(ValueError):
@@ -48,7 +49,8 @@ class GoalConflict(Exception):
         super().__init__(
             f"{_describe(goal)} was changed by {who} at {when:%d %b %Y %H:%M} after you loaded "
             f"it (you saw version {seen_version}, it is now version {goal['version']}, target "
-            f"{format_target(goal['target'])}). Nothing was saved; reload to see their change."
+            f"{format_target(goal['target'], goal['metric'])}). Nothing was saved; reload to see "
+            "their change."
         )
 
 
@@ -101,7 +103,10 @@ def _describe(goal: dict[str, Any]) -> str:
     return f"The {goal['quarter']} {goal['metric']} goal ({scope})"
 
 
-def format_target(value: float) -> str:
+def format_target(value: float, metric: str = "") -> str:
+    """A target in a message: 28% for a rate, 120,660,000 for an amount or count."""
+    if metric in RATE_METRICS:
+        return f"{value:.0%}"
     return f"{value:,.4g}" if value < 1 else f"{value:,.0f}"
 
 
@@ -207,7 +212,7 @@ def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
         existing = _goal_for(cursor, quarter, metric, region, segment)
         if existing is not None:
             raise GoalError(f"{_describe(existing)} already exists (target "
-                            f"{format_target(existing['target'])}); edit it instead.")
+                            f"{format_target(existing['target'], metric)}); edit it instead.")
         return _insert(cursor, quarter, metric, region, segment, value, owner_team, actor, at)
 
     return _change_quarter(connection, {quarter}, work)

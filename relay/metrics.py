@@ -195,7 +195,9 @@ METRICS: dict[str, Metric] = {
         needs=DEALS,
     ),
     "pipeline_needed": Metric(
-        "Pipeline needed", "currency", "Revenue target ÷ win rate.",
+        "Pipeline needed", "currency",
+        "Revenue target ÷ win rate, rounded up to the next thousand: saved as the quarter's "
+        "pipeline created goal.",
         needs=DEALS,
     ),
     "opportunities_needed": Metric(
@@ -231,9 +233,10 @@ METRICS: dict[str, Metric] = {
         needs=LEADS,
     ),
     "mql_gap": Metric(
-        "MQL gap", "count",
-        "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns. Above zero: "
-        "marketing must find that many more.",
+        "MQLs against the need", "count",
+        "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns, in whole "
+        "MQLs. Above zero: that many MQLs short, marketing must find them; below zero: that "
+        "many more MQLs than needed.",
         needs=LEADS,
     ),
     # The funnel

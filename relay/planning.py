@@ -12,6 +12,7 @@ import duckdb
 from relay import sql
 from relay.filters import scope_label
 from relay.fiscal import Quarter
+from relay.holdings import EVERYTHING, Holdings, Need, why_unknown
 from relay.metrics import safe_ratio
 
 # Below this many deals or leads in a cohort, a region's or segment's own rate says more
@@ -31,6 +32,7 @@ class Assumption:
     measured: float | None
     cohort: int  # the deals or leads it was measured on
     measured_on: str  # scope and window, e.g. "EMEA, 2025-Q3–2026-Q2"
+    reason: str = ""  # why there is no measured value, when the store can't give one
 
 
 ASSUMPTIONS = {
@@ -43,6 +45,21 @@ ASSUMPTIONS = {
     "inquiry_to_mql": ("Campaign inquiry → MQL", "rate"),
     "other_mqls": ("MQLs from outside campaigns, per quarter", "count"),
 }
+# What the store must hold for each assumption to be measured at all: without it the
+# assumption is unknown (never 0), and the stages that hang on it are too.
+NEEDS = {
+    "win_rate": (Need.DEALS,),
+    "average_deal_size": (Need.DEALS,),
+    "lead_sourced_share": (Need.DEALS, Need.LEADS, Need.DEAL_LEADS),
+    "sql_to_opportunity": (Need.LEADS,),
+    "sal_to_sql": (Need.LEADS,),
+    "mql_to_sal": (Need.LEADS, Need.MQL_DATES),
+    "inquiry_to_mql": (Need.LEADS, Need.MQL_DATES, Need.CAMPAIGN_LEADS),
+    "other_mqls": (Need.LEADS, Need.MQL_DATES),
+}
+# The rates the lead funnel is worked back through: without all of them, the plan stops at
+# the opportunities.
+FUNNEL_RATES = ("lead_sourced_share", "sql_to_opportunity", "sal_to_sql", "mql_to_sal")
 
 
 def lookback_window(quarter: Quarter, as_of: dt.date, quarters: int) -> tuple[Quarter, Quarter]:
@@ -54,9 +71,10 @@ def lookback_window(quarter: Quarter, as_of: dt.date, quarters: int) -> tuple[Qu
 
 
 def measure(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | None,
-            segment: str | None, as_of: dt.date, lookback_quarters: int) -> dict[str, Assumption]:
+            segment: str | None, as_of: dt.date, lookback_quarters: int,
+            holdings: Holdings = EVERYTHING) -> dict[str, Assumption]:
     """Every assumption of the waterfall, measured on the breakdown where its cohort is large
-    enough, else company-wide."""
+    enough, else company-wide; one whose data the store lacks has no value and says why."""
     first, last = lookback_window(quarter, as_of, lookback_quarters)
     window = {"starts_on": first.start, "ends_before": last.end}
     period = f"{first}–{last}"
@@ -93,10 +111,13 @@ def measure(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | N
     }
     other = own["leads"]["other_mqls"]
     measured["other_mqls"] = (other / lookback_quarters, int(other), f"{scope_name}, {period}")
-    return {
-        key: Assumption(key, ASSUMPTIONS[key][0], ASSUMPTIONS[key][1], value, cohort, on)
-        for key, (value, cohort, on) in measured.items()
-    }
+    assumptions = {}
+    for key, (value, cohort, on) in measured.items():
+        lacking = holdings.lacking(NEEDS[key])
+        reason = "" if lacking is None else why_unknown(lacking)
+        assumptions[key] = Assumption(key, ASSUMPTIONS[key][0], ASSUMPTIONS[key][1],
+                                      None if lacking else value, cohort, on, reason)
+    return assumptions
 
 
 def validate(key: str, value: float | None) -> float:
@@ -134,10 +155,11 @@ class Waterfall:
     deals_won: float
     pipeline: float
     opportunities: float
-    lead_opportunities: float
-    sqls: float
-    sals: float
-    mqls: float
+    # None when a funnel rate is unknown (a store without leads): the plan stops above them.
+    lead_opportunities: float | None
+    sqls: float | None
+    sals: float | None
+    mqls: float | None
 
 
 def waterfall(revenue_target: float, rates: dict[str, float]) -> Waterfall:
@@ -146,29 +168,34 @@ def waterfall(revenue_target: float, rates: dict[str, float]) -> Waterfall:
     the rest."""
     deals_won = revenue_target / rates["average_deal_size"]
     opportunities = deals_won / rates["win_rate"]
+    deal_stages = {"revenue_target": revenue_target, "deals_won": deals_won,
+                   "pipeline": revenue_target / rates["win_rate"],
+                   "opportunities": opportunities}
+    if any(rates.get(key) is None for key in FUNNEL_RATES):
+        return Waterfall(**deal_stages, lead_opportunities=None, sqls=None, sals=None,
+                         mqls=None)
     lead_opportunities = opportunities * rates["lead_sourced_share"]
     sqls = lead_opportunities / rates["sql_to_opportunity"]
     sals = sqls / rates["sal_to_sql"]
-    return Waterfall(
-        revenue_target=revenue_target,
-        deals_won=deals_won,
-        pipeline=revenue_target / rates["win_rate"],
-        opportunities=opportunities,
-        lead_opportunities=lead_opportunities,
-        sqls=sqls,
-        sals=sals,
-        mqls=sals / rates["mql_to_sal"],
-    )
+    return Waterfall(**deal_stages, lead_opportunities=lead_opportunities, sqls=sqls,
+                     sals=sals, mqls=sals / rates["mql_to_sal"])
+
+
+def whole(count: float | None) -> int | None:
+    """A count the plan asks for, rounded up: half an MQL is one more to find. The planner
+    shows and saves these same numbers."""
+    return None if count is None else math.ceil(round(count, 9))
 
 
 def as_goals(plan: Waterfall, win_rate: float) -> dict[str, float]:
-    """The targets a plan sets: counts rounded up (half an MQL is one more to find),
-    pipeline up to the next thousand."""
-    return {
+    """The targets a plan sets: counts rounded up, pipeline up to the next thousand; the
+    funnel's counts are left out when the plan could not work them out."""
+    goals = {
         "revenue": plan.revenue_target,
-        "pipeline": math.ceil(plan.pipeline / 1000) * 1000,
-        "sqls": math.ceil(plan.sqls),
-        "sals": math.ceil(plan.sals),
-        "mqls": math.ceil(plan.mqls),
+        "pipeline": math.ceil(round(plan.pipeline, 6) / 1000) * 1000,
+        "sqls": whole(plan.sqls),
+        "sals": whole(plan.sals),
+        "mqls": whole(plan.mqls),
         "win_rate": round(win_rate, 4),
     }
+    return {metric: target for metric, target in goals.items() if target is not None}

@@ -7,8 +7,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
-from relay import cli, store
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by
+from relay import cli, goals, store
 from relay import format as fmt
 from relay.filters import Filters
 from relay.fiscal import Quarter
@@ -271,6 +271,59 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     assert shown["Closed-won revenue · company-wide"] == 210_000
 
 
+def test_goals_page_for_a_closed_quarter_is_a_record_of_hit_or_missed(app_env, fixture_path):
+    connection = store.open_store(fixture_path)
+    by("pat", goals.add_goal, connection, "2026-Q2", "win_rate", None, None, 0.5, "sales")
+    connection.close()
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q2"})
+    assert not at.exception
+    # Q2 won H6 $6K and D7 $7K, lost nothing: revenue missed, the 100% win rate hit.
+    assert metrics(at) == {"Goals hit": "1 of 2"}
+    assert not at.data_editor  # nothing to edit, no pace
+    rows = {row["goal"]: row for frame in at.dataframe[:-1]
+            for row in frame.value.to_dict("records")}
+    assert {goal: (row["target_shown"], row["actual_shown"], row["status"], row["result"])
+            for goal, row in rows.items()} == {
+        "Closed-won revenue · company-wide": ("$150K", "$13.0K", "Missed",
+                                              "$137K short of target"),
+        "Win rate · company-wide": ("50%", "100%", "Hit", "50 points above target"),
+    }
+    for frame in at.dataframe[:-1]:
+        assert "expected_shown" not in frame.proto.column_order
+    # Sign-off as a record: who signed, or not signed; no buttons to sign a closed quarter.
+    assert "**Marketing lead:** not signed" in [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.label.startswith("Sign off")]
+    assert not [b for b in at.button if b.label == "Save changes"]
+
+
+def test_goals_page_for_a_future_quarter_is_the_plan_only(app_env, fixture_path):
+    connection = store.open_store(fixture_path)
+    by("pat", goals.add_goal, connection, "2026-Q4", "revenue", None, None, 120_660_000,
+       "shared")
+    connection.close()
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q4"})
+    assert not at.exception
+    assert metrics(at) == {"Goals": "1", "Goals hit": "—"}
+    assert "2026-Q4 has not started" in shown_text(at.caption)
+    assert not at.get("plotly_chart")
+    [editor] = at.data_editor
+    assert list(editor.proto.column_order) == ["goal", "target_shown", "target", "updated_by",
+                                               "version"]
+    assert editor.value.loc[0, "target_shown"] == "$120.7M"
+    everything = shown_text(at.caption) + shown_text(at.markdown) + shown_text(at.info)
+    assert "short" not in everything and "on pace" not in everything.lower()
+
+
+def test_goals_page_without_goals_points_to_the_planner(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = goals_page({"quarter": "2026-Q4"})
+    [link] = at.get("page_link")
+    assert link.proto.label == "Work the goals out in the Demand planner"
+    assert [s.value for s in at.subheader if s.value == "Start from last quarter"]
+
+
 # --- Demand planner -----------------------------------------------------------------------
 
 PLAN_RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "lead_sourced_share": 1.0,
@@ -303,15 +356,26 @@ def test_planner_works_back_from_the_stored_revenue_goal(app_env, fixture_path):
     assert shown["MQLs needed"] == "100"
     # Campaign leads 100 × 15/31 + 50 = 98.4, × measured inquiry → MQL 1.0; no other MQLs.
     assert shown["MQLs from planned campaigns"] == "98"
-    assert shown["MQL gap"] == "2"
+    assert shown["MQLs against the need"] == "2 MQLs short"  # 100 − 98 − 0
     assert len(at.get("plotly_chart")) == 1
+    # C1 (completed) and C2 (planned) overlap Q3; a cancelled one would not count.
+    assert "2 campaigns (not cancelled) run in 2026-Q3" in shown_text(at.caption)
+    saved = at.dataframe[-1].value.set_index("metric")
+    assert saved.loc["pipeline", "goal"] == "Pipeline created (goal) ← pipeline needed"
+    assert saved["planned_shown"].to_dict() == {
+        "revenue": "$200K", "pipeline": "$800K", "sqls": "20", "sals": "40", "mqls": "100",
+        "win_rate": "25%"}
 
 
 def test_planner_what_if_target(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = planner_page(PLAN_RATES)
+    assert at.number_input[0].format == "%.0f"  # 25000000, not 25000000.00
     at.number_input[0].set_value(1_000_000).run()
     assert metrics(at)["MQLs needed"] == "500"
+    # $100K: 50 MQLs needed against 98 from campaigns, a surplus said in words.
+    at.number_input[0].set_value(100_000).run()
+    assert metrics(at)["MQLs against the need"] == "48 more MQLs than needed"
 
 
 def test_planner_without_history_asks_for_the_missing_assumption(app_env, fixture_path):

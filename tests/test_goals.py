@@ -9,6 +9,7 @@ from relay import editing, goals, sql, store
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import goals as goals_view
+from relay.views.common import State
 
 Q3 = Filters(Quarter(2026, 3))
 
@@ -317,3 +318,64 @@ def test_changed_since_names_goals_saved_by_someone_else(fixture_cursor):
     assert editing.changed_since(table, seen).empty
     seen[int(table.loc[2, "goal_id"])] = 0
     assert editing.changed_since(table, seen)["goal_id"].tolist() == [table.loc[2, "goal_id"]]
+
+
+def test_a_closed_quarter_says_hit_or_missed_by_how_much_without_pace(fixture_path):
+    connection = store.open_store(fixture_path)
+    by("pat", goals.add_goal, connection, "2026-Q2", "win_rate", None, None, 0.5, "sales")
+    view = goals_view.build(connection.cursor(), Filters(Quarter(2026, 2)), AS_OF)
+    table = view.tables["goals"].set_index("goal")
+    # Won in Q2: H6 6,000 and D7 7,000, nothing lost: $13.0K of $150K, a 100% win rate.
+    revenue = table.loc["Closed-won revenue · company-wide"]
+    assert (revenue["target_shown"], revenue["actual_shown"], revenue["status"],
+            revenue["result"]) == ("$150K", "$13.0K", "Missed", "$137K short of target")
+    assert pd.isna(revenue["expected_by_now"]) and revenue["expected_shown"] == "—"
+    win_rate = table.loc["Win rate · company-wide"]
+    assert (win_rate["target_shown"], win_rate["actual_shown"], win_rate["status"],
+            win_rate["result"]) == ("50%", "100%", "Hit", "50 points above target")
+    assert (view.value("goals_hit"), view.value("goals_total")) == (1, 2)
+    connection.close()
+
+
+def test_the_current_quarter_says_how_far_ahead_or_behind_pace(fixture_cursor):
+    table = goals_view.build(fixture_cursor, Q3, AS_OF).tables["goals"].set_index("goal")
+    # Half the quarter gone: $100K expected of $200K, $60K closed.
+    revenue = table.loc["Closed-won revenue · company-wide"]
+    assert (revenue["target_shown"], revenue["expected_shown"], revenue["result"]) == (
+        "$200K", "$100K", "$40.0K behind pace")
+    # Win rate 2 of 3 against 50%: 16.7 points ahead.
+    assert table.loc["Win rate · company-wide", "result"] == "17 points ahead of pace"
+    nps = table.loc["nps · company-wide"]
+    assert (nps["actual_shown"], nps["result"]) == (
+        "—", "Not measured: Revenue Relay has no definition for nps")
+
+
+def test_a_future_quarter_is_the_plan_only(fixture_path):
+    connection = store.open_store(fixture_path)
+    by("pat", goals.add_goal, connection, "2026-Q4", "pipeline", None, None, 120_660_000,
+       "shared")
+    view = goals_view.build(connection.cursor(), Filters(Quarter(2026, 4)), AS_OF)
+    row = view.tables["goals"].iloc[0]
+    assert row["target_shown"] == "$120.7M"
+    assert pd.isna(row["result"]) and row["actual_shown"] == "—"
+    hit = view.figures["goals_hit"]
+    assert (hit.state, hit.reason) == (
+        State.NOT_APPLICABLE, "2026-Q4 has not started: its goals are measured once it does.")
+    connection.close()
+
+
+def test_goal_history_reads_who_when_and_the_target_from_and_to(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    by("pat", goals.add_goal, connection, "2026-Q4", "win_rate", None, None, 0.28, "sales")
+    goal_id, _, version, _ = _goal(cursor, "2026-Q4", "win_rate")
+    by("pat.planner", goals.save_targets, connection, [goals.TargetEdit(goal_id, version, 0.3)])
+    history = goals_view.history(cursor, goal_id)
+    assert history[["actor", "change", "target_before", "target_after", "version"]].to_dict(
+        "records") == [
+        {"actor": "pat.planner", "change": "Target changed", "target_before": "28%",
+         "target_after": "30%", "version": 2},
+        {"actor": "pat", "change": "Created", "target_before": "—", "target_after": "28%",
+         "version": 1},
+    ]
+    connection.close()

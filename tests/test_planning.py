@@ -1,12 +1,14 @@
 """The demand waterfall, worked out by hand."""
 
+import pandas as pd
 import pytest
 
 from conftest import AS_OF
-from relay import planning
+from relay import planning, store
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import plan
+from relay.views.common import State
 
 RATES = {"win_rate": 0.25, "average_deal_size": 50_000, "lead_sourced_share": 1.0,
          "sql_to_opportunity": 0.8,
@@ -72,9 +74,10 @@ def test_plan_view_with_overrides_and_campaign_supply(fixture_cursor):
     # C2, 20-22 September, 50 leads, all in Q3. Measured inquiry -> MQL: 1 of 1.
     expected_leads = 100 * 15 / 31 + 50
     assert view.value("campaign_expected_leads") == pytest.approx(expected_leads)
-    assert view.value("campaign_mqls") == pytest.approx(expected_leads * 1.0)
+    # Whole MQLs: 98.39 campaign MQLs are 98, so the parts add up to the gap on the page.
+    assert view.value("campaign_mqls") == 98
     assert view.value("other_mqls") == 30
-    assert view.value("mql_gap") == pytest.approx(500 - expected_leads - 30)
+    assert view.value("mql_gap") == 500 - 98 - 30
     assumptions = view.tables["assumptions"].set_index("assumption")
     assert bool(assumptions.loc["win_rate", "overridden"])
     assert assumptions.loc["win_rate", "measured"] == pytest.approx(4 / 6)
@@ -125,3 +128,40 @@ def test_overrides_are_what_differs_from_the_measured_values(fixture_cursor):
     edited.loc[edited["assumption"] == "win_rate", "used"] = 0.5
     assert plan.overrides_from(edited)["win_rate"] == 0.5
     assert "mql_to_sal" not in plan.overrides_from(edited)
+
+
+def test_the_cards_show_the_counts_the_plan_saves(fixture_cursor):
+    # $1M ÷ $30K = 33.3 deals → 34; ÷ 0.25 = 133.3 opportunities → 134; ÷ 0.8 = 166.7 SQLs
+    # → 167; ÷ 0.5 = 333.3 SALs → 334; ÷ 0.4 = 833.3 MQLs → 834: each rounded up, as saved.
+    view = plan.build(fixture_cursor, Filters(Quarter(2026, 3)), AS_OF, revenue_target=1_000_000,
+                      overrides={**RATES, "average_deal_size": 30_000})
+    targets, _ = plan.targets_and_versions(view)
+    assert (view.value("deals_won_needed"), view.value("opportunities_needed")) == (34, 134)
+    assert [view.value(f"{stage}_needed") for stage in ("sqls", "sals", "mqls")] == [167, 334, 834]
+    assert [targets[stage] for stage in ("sqls", "sals", "mqls")] == [167, 334, 834]
+    assert view.value("pipeline_needed") == targets["pipeline"] == 4_000_000
+
+
+def test_a_store_without_leads_plans_down_to_the_opportunities(fixture_path):
+    connection = store.open_store(fixture_path)
+    connection.execute("update deals set lead_id = null")
+    connection.execute("delete from leads")
+    cursor = connection.cursor()
+    deal_rates = {"win_rate": 0.25, "average_deal_size": 50_000}
+    view = plan.build(cursor, Filters(Quarter(2026, 3)), AS_OF, revenue_target=1_000_000,
+                      overrides=deal_rates)
+    assert not view.problems
+    # $1M ÷ $50K = 20 deals; ÷ 0.25 = 80 opportunities and $4M pipeline.
+    assert (view.value("deals_won_needed"), view.value("opportunities_needed"),
+            view.value("pipeline_needed")) == (20, 80, 4_000_000)
+    no_leads = "No leads in the store: import leads on the Data page."
+    for key in ("lead_opportunities_needed", "sqls_needed", "sals_needed", "mqls_needed",
+                "mql_gap", "other_mqls"):
+        assert (view.figures[key].state, view.figures[key].reason) == (State.UNKNOWN, no_leads)
+    assumptions = view.tables["assumptions"].set_index("assumption")
+    # The share of deals from a lead is unknown without leads, not 0%.
+    assert pd.isna(assumptions.loc["lead_sourced_share", "measured"])
+    assert assumptions.loc["lead_sourced_share", "measured_shown"] == "—"
+    assert assumptions.loc["lead_sourced_share", "measured_on"] == no_leads
+    assert view.tables["goals"]["metric"].tolist() == ["revenue", "pipeline", "win_rate"]
+    connection.close()

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from relay import format as fmt
+from relay.fiscal import Phase
 
 TARGET_COLOUR = "#9aa5b1"
 ACTUAL_COLOUR = "#1f6feb"
@@ -81,7 +82,7 @@ STATUS_COLOURS = {"Hit": COMMIT_COLOUR, "On pace": COMMIT_COLOUR, "Missed": TARG
                   "Behind pace": FORECAST_COLOUR}
 
 
-def goal_attainment(goals: pd.DataFrame, elapsed: float, quarter_phase: str) -> go.Figure:
+def goal_attainment(goals: pd.DataFrame, elapsed: float, quarter_phase: Phase) -> go.Figure:
     """Attainment of every goal as a bar, with 100% and (in a running quarter) the linear
     pace marked."""
     measured = goals[goals["attainment"].notna()]
@@ -96,7 +97,7 @@ def goal_attainment(goals: pd.DataFrame, elapsed: float, quarter_phase: str) -> 
     figure.update_xaxes(tickformat=".0%", rangemode="tozero")
     figure.add_vline(x=1, line_width=2, line_color="#57606a",
                      annotation_text="Target", annotation_position="top")
-    if quarter_phase == "current":
+    if quarter_phase is Phase.CURRENT:
         figure.add_vline(x=elapsed, line_width=2, line_dash="dot", line_color=FORECAST_COLOUR,
                          annotation_text=f"Pace {elapsed:.0%}", annotation_position="bottom")
     _styled(figure, "Attainment by goal")

@@ -6,30 +6,59 @@ import pandas as pd
 import streamlit as st
 
 from relay import editing, goals, identity
+from relay import format as fmt
 from relay.actuals import GOAL_METRICS
+from relay.fiscal import Phase
 from relay.ui import cache, flash, opened_store, shell, widgets
 from relay.views import goals as goals_view
 
 SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
-TARGET_COLUMNS = ["goal", "target", "actual", "attainment", "expected_by_now", "status",
-                  "updated_by", "version"]
+# What the goals table shows in each phase of the quarter: a closed quarter is a record of
+# actuals against target, a current one adds pace, a future one is the plan only.
+SHOWN_COLUMNS = {
+    Phase.CLOSED: ["goal", "target_shown", "actual_shown", "attainment", "status", "result",
+                   "updated_by", "version"],
+    Phase.CURRENT: ["goal", "target_shown", "target", "actual_shown", "attainment",
+                    "expected_shown", "status", "result", "updated_by", "version"],
+    Phase.FUTURE: ["goal", "target_shown", "target", "updated_by", "version"],
+}
 
 
-def goal_columns(currency: str) -> dict:
+def goal_columns(currency: str, quarter_phase: Phase, editable: bool) -> dict:
+    actual = "Actual" if quarter_phase is Phase.CLOSED else "Actual so far"
     return {
         "goal": st.column_config.TextColumn("Goal"),
-        "target": st.column_config.NumberColumn("Target", min_value=0, format="localized",
-                                                help="Revenue and pipeline in " + currency +
-                                                "; win rate as a share (0.28 = 28%)"),
-        "actual": st.column_config.NumberColumn("Actual so far", format="localized"),
+        "target_shown": st.column_config.TextColumn("Target"),
+        # The raw number stays editable (a data editor formats a column one way, and this
+        # one mixes money, counts and rates); the formatted target is beside it.
+        "target": st.column_config.NumberColumn(
+            "Edit target" if editable else "Target (number)", min_value=0, format="localized",
+            help=f"Revenue and pipeline in {currency}; win rate as a share (0.28 = 28%)"),
+        "actual_shown": st.column_config.TextColumn(
+            actual, help="A dash: the goal can't be measured (the last column says why)"),
         "attainment": st.column_config.NumberColumn("Attainment", format="percent"),
-        "expected_by_now": st.column_config.NumberColumn(
-            "Pace: expected by now", format="localized",
+        "expected_shown": st.column_config.TextColumn(
+            "Pace: expected by now",
             help="Target × share of the quarter gone (rates: the target itself)"),
-        "status": st.column_config.TextColumn("Status"),
+        "status": st.column_config.TextColumn("Result" if quarter_phase is Phase.CLOSED
+                                              else "Status"),
+        "result": st.column_config.TextColumn(
+            "By how much" if quarter_phase is Phase.CLOSED else "Against pace",
+            help="Rates differ in percentage points"),
         "updated_by": st.column_config.TextColumn("Last changed by"),
         "version": st.column_config.NumberColumn("Version", format="%d"),
     }
+
+
+HISTORY_COLUMNS = {
+    "at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
+    "actor": st.column_config.TextColumn("Who"),
+    "change": st.column_config.TextColumn("What"),
+    "target_before": st.column_config.TextColumn("Target from",
+                                                 help="A dash: the goal was created"),
+    "target_after": st.column_config.TextColumn("Target to"),
+    "version": st.column_config.NumberColumn("Version", format="%d"),
+}
 
 
 @st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
@@ -69,7 +98,7 @@ def changed_by_others(changed: pd.DataFrame) -> None:
     if changed.empty and not refused:
         return
     lines = "\n".join(
-        "- " + widgets.plain(f"{row.goal}: {goals.format_target(row.target)} by {row.updated_by} "
+        "- " + widgets.plain(f"{row.goal}: {row.target_shown} by {row.updated_by} "
                              f"(version {row.version})")
         for row in changed.itertuples()
     )
@@ -84,7 +113,7 @@ def changed_by_others(changed: pd.DataFrame) -> None:
         _saved("Reloaded the goals as they are now.")
 
 
-def target_editor(context, table: pd.DataFrame) -> None:
+def target_editor(context, table: pd.DataFrame, quarter_phase: Phase) -> None:
     """The goals by team, their targets editable in place, saved all or none."""
     st.caption("Edit a target in place and save; every save is versioned and audited.")
     seen = st.session_state.setdefault(f"goals_seen_{context.filters}", editing.snapshot(table))
@@ -97,8 +126,9 @@ def target_editor(context, table: pd.DataFrame) -> None:
         st.markdown(f"**{team.capitalize()} goals**")
         edited = st.data_editor(
             shown, key=f"goals_editor_{team}_{context.filters}", hide_index=True,
-            disabled=[c for c in shown.columns if c != "target"], column_order=TARGET_COLUMNS,
-            column_config=goal_columns(context.settings.currency),
+            disabled=[c for c in shown.columns if c != "target"],
+            column_order=SHOWN_COLUMNS[quarter_phase], placeholder=fmt.MISSING,
+            column_config=goal_columns(context.settings.currency, quarter_phase, True),
         )
         edits += editing.target_edits(shown, edited, seen)
     if st.button("Save changes", type="primary", disabled=not edits,
@@ -106,21 +136,24 @@ def target_editor(context, table: pd.DataFrame) -> None:
         save_edits(context, edits)
 
 
-def read_only_targets(table: pd.DataFrame, currency: str) -> None:
-    """The goals by team as a table nobody can type in: for those who may not edit them."""
+def read_only_targets(table: pd.DataFrame, currency: str, quarter_phase: Phase) -> None:
+    """The goals by team as a table nobody can type in: for those who may not edit them,
+    and for a closed quarter (a record)."""
     for team in ("shared", "marketing", "sales"):
         shown = table[table["owner_team"] == team]
         if shown.empty:
             continue
         st.markdown(f"**{team.capitalize()} goals**")
-        st.dataframe(shown, hide_index=True, column_order=TARGET_COLUMNS,
-                     column_config=goal_columns(currency))
+        columns = [c for c in SHOWN_COLUMNS[quarter_phase] if c != "target"]
+        widgets.table(shown, goal_columns(currency, quarter_phase, False),
+                      column_order=columns)
 
 
 def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
-                  seen_revision: int, may_sign: bool) -> None:
+                  seen_revision: int, may_sign: bool, closed: bool = False) -> None:
     """Who agreed to the quarter's plan, whether a later change outdated it, and, for a
-    planner, buttons to sign (as themselves) the goals as this page shows them."""
+    planner, buttons to sign (as themselves) the goals as this page shows them. A closed
+    quarter's sign-off is a record: who signed and when, or that nobody did."""
     state = signoffs.set_index("side") if len(signoffs) else pd.DataFrame()
     agreed = len(state) == 2 and bool(state["is_current"].all())
     st.subheader("Plan sign-off")
@@ -140,8 +173,9 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
                     st.markdown(f"**{SIDE_TITLES[side]}:** :orange[outdated] — signed by "
                                 f"{who} on {when}, goals changed since")
             else:
-                st.markdown(f"**{SIDE_TITLES[side]}:** not signed yet")
-            if may_sign and st.button(
+                st.markdown(f"**{SIDE_TITLES[side]}:** "
+                            + ("not signed" if closed else "not signed yet"))
+            if may_sign and not closed and st.button(
                     f"Sign off as {SIDE_TITLES[side].lower()}", key=f"goals_sign_{side}",
                     disabled=not has_goals,
                     help=f"Records {identity.acting_user()} agreeing to the goals as shown."):

@@ -156,3 +156,17 @@ def wait_column(frame, column: str, label: str, help: str | None = None, longest
     in_days = frame.assign(**{column: frame[column] / 24})
     return in_days, st.column_config.NumberColumn(f"{label} (days)", format="%.1f days",
                                                   help=help)
+
+
+def metric_in_words(view: View, key: str, words, note: str | None, where=st) -> None:
+    """One figure said in words (`words(value)`, e.g. "470 more MQLs than needed"), never
+    as a bare signed number; a dash and the reason when it has no value."""
+    figure = view.figures[key]
+    if figure.known:
+        where.metric(figure.label, words(figure.value), delta=note, delta_color="off",
+                     delta_arrow="off", help=plain(figure.definition), border=True)
+        return
+    where.metric(figure.label, fmt.MISSING, delta=STATE_WORDS[figure.state], delta_color="off",
+                 delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
+                 border=True)
+    where.caption(plain(f"{figure.label}: {figure.reason}"))

@@ -1,72 +1,84 @@
-"""The goals page: every joint goal of the quarter with its actual, attainment and pace, and
-the state of the plan's sign-off."""
+"""The goals page: every joint goal of the quarter, read by the quarter's phase. A closed
+quarter shows each goal's actual against target, hit or missed and by how much; a current
+one its actual so far and pace; a future one the plan only (targets, nothing measured)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pandas as pd
 
-from relay import holdings, sql
+from relay import format as fmt
+from relay import holdings, settings, sql
 from relay.actuals import GOAL_METRICS, figures_for, goal_actual, quarter_actuals
 from relay.filters import Filters, scope_label
-from relay.goals import RATE_METRICS, revision
+from relay.fiscal import Phase
+from relay.goals import MONEY_METRICS, RATE_METRICS, revision
+from relay.holdings import Need
 from relay.views.common import NoteKind, View
 
-
-def phase(filters: Filters, as_of: dt.date) -> str:
-    """closed, current or future: how the quarter stands on the as-of day."""
-    if as_of >= filters.quarter.end:
-        return "closed"
-    return "current" if as_of >= filters.quarter.start else "future"
+# Goal metrics whose actual is counted from the leads: unknown in a store without leads.
+LEAD_METRICS = {"mqls", "sals", "sqls"}
+COLUMNS = [
+    "goal_id", "quarter", "metric", "goal", "region", "segment", "owner_team", "target",
+    "target_shown", "actual", "actual_shown", "attainment", "expected_by_now", "expected_shown",
+    "status", "result", "version", "updated_by", "updated_at",
+]
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("goals", filters, as_of, holdings=holdings.of(cursor))
-    quarter_phase = phase(filters, as_of)
+    currency = settings.load(cursor).currency
+    quarter_phase = filters.quarter.phase(as_of)
     elapsed = filters.quarter.elapsed_share(as_of)
     goals = [
         goal for goal in sql.records(cursor, "goals_for_quarter", quarter=str(filters.quarter))
         if filters.region in (None, goal["region"]) and filters.segment in (None, goal["segment"])
     ]
-    measured = goals and quarter_phase != "future"
+    measured = goals and quarter_phase is not Phase.FUTURE
     actuals = quarter_actuals(cursor, filters.quarter, as_of) if measured else {}
+    no_leads = not view.holdings.has(Need.LEADS)
 
     rows = []
     for goal in goals:
-        region, segment = goal["region"], goal["segment"]
-        actual = (None if quarter_phase == "future"
-                  else goal_actual(figures_for(actuals, region, segment), goal["metric"]))
-        is_rate = goal["metric"] in RATE_METRICS
+        region, segment, metric = goal["region"], goal["segment"], goal["metric"]
+        unit = unit_of(metric)
         target = float(goal["target"])
-        expected = target if is_rate else target * elapsed
+        actual = None
+        if quarter_phase is not Phase.FUTURE and not (no_leads and metric in LEAD_METRICS):
+            actual = goal_actual(figures_for(actuals, region, segment), metric)
+        expected = None
+        if quarter_phase is Phase.CURRENT:
+            expected = target if metric in RATE_METRICS else round(target * elapsed)
         rows.append({
             **goal,
-            "region": region,
-            "segment": segment,
-            "goal": goal_label(goal["metric"], region, segment),
+            "goal": goal_label(metric, region, segment),
+            "target_shown": shown(target, unit, currency),
             "actual": actual,
+            "actual_shown": shown(actual, unit, currency),
             "attainment": None if actual is None or not target else actual / target,
-            "expected_by_now": (None if quarter_phase == "future"
-                                else expected if is_rate else round(expected)),
+            "expected_by_now": expected,
+            "expected_shown": shown(expected, unit, currency),
             "status": _status(quarter_phase, actual, target, expected),
+            "result": _result(quarter_phase, goal, actual, expected, no_leads, currency),
         })
-    table = pd.DataFrame(rows, columns=[
-        "goal_id", "quarter", "metric", "goal", "region", "segment", "owner_team",
-        "target", "actual", "attainment", "expected_by_now", "status", "version",
-        "updated_by", "updated_at",
-    ])
+    table = pd.DataFrame(rows, columns=COLUMNS)
     view.tables["goals"] = table
     view.tables["signoffs"] = sql.frame(cursor, "signoff_state", quarter=str(filters.quarter))
     view.add("goals_total", len(table))
-    view.add("goals_hit", int(table["status"].isin(["Hit", "On pace"]).sum()))
+    if quarter_phase is Phase.FUTURE:
+        view.not_applicable("goals_hit", f"{filters.quarter} has not started: its goals are "
+                                         "measured once it does.")
+    else:
+        view.add("goals_hit", int(table["status"].isin(["Hit", "On pace"]).sum()))
     view.add("quarter_elapsed", elapsed)
     view.add("plan_revision", revision(cursor, str(filters.quarter)))
     if table.empty:
         view.note(f"No goals are set for {filters.describe()} yet.", NoteKind.NOTHING)
     unknown = sorted(set(table["metric"]) - set(GOAL_METRICS))
-    if unknown:
+    if unknown and quarter_phase is not Phase.FUTURE:
         view.note(
             f"No actual is measured for {', '.join(unknown)}: Revenue Relay has no definition "
             "for that metric yet."
@@ -74,21 +86,88 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     return view
 
 
+def unit_of(metric: str) -> str:
+    """How a goal's target and actual read: money, a rate or a count."""
+    if metric in MONEY_METRICS:
+        return "currency"
+    return "percent" if metric in RATE_METRICS else "count"
+
+
+def shown(value: float | None, unit: str, currency: str) -> str:
+    """A target or actual as people read it: $120.7M, 28%, 4,270; a dash for none."""
+    if unit == "currency":
+        return fmt.target_money(value, currency)
+    return fmt.by_unit(value, unit, currency)
+
+
 def goal_label(metric: str, region: str | None, segment: str | None) -> str:
     """'Closed-won revenue · EMEA · SMB', or '… · company-wide' without a breakdown."""
     return f"{GOAL_METRICS.get(metric, metric)} · {scope_label(region, segment)}"
 
 
-def _status(quarter_phase: str, actual: float | None, target: float, expected: float) -> str:
-    if quarter_phase == "future":
+def _status(quarter_phase: Phase, actual: float | None, target: float,
+            expected: float | None) -> str:
+    if quarter_phase is Phase.FUTURE:
         return "Not started"
     if actual is None:
         return "Not measured"
-    if quarter_phase == "closed":
+    if quarter_phase is Phase.CLOSED:
         return "Hit" if actual >= target else "Missed"
     return "On pace" if actual >= expected else "Behind pace"
 
 
+def difference(metric: str, gap: float, above: str, below: str, level: str,
+               currency: str) -> str:
+    """`gap` (mark − actual) in words: money and counts in their unit, rates in points."""
+    if metric not in RATE_METRICS:
+        return fmt.against(gap, unit_of(metric), above, below, level, currency)
+    points = abs(gap) * 100
+    if round(points, 1) == 0:
+        return level
+    amount = f"{points:.0f}" if points >= 1 else f"{points:.1f}"
+    noun = "point" if amount == "1" else "points"
+    return f"{amount} {noun} {above if gap < 0 else below}"
+
+
+def _result(quarter_phase: Phase, goal: dict, actual: float | None, expected: float | None,
+            no_leads: bool, currency: str) -> str | None:
+    """By how much a goal was hit or missed (closed), or is ahead of or behind pace
+    (current); for a goal that can't be measured, why."""
+    metric = goal["metric"]
+    if quarter_phase is Phase.FUTURE:
+        return None
+    if metric not in GOAL_METRICS:
+        return f"Not measured: Revenue Relay has no definition for {metric}"
+    if actual is None:
+        if no_leads and metric in LEAD_METRICS:
+            return "Not measured: no leads in the store"
+        return f"Not measured: nothing to measure it on in {goal['quarter']}"
+    if quarter_phase is Phase.CLOSED:
+        return difference(metric, float(goal["target"]) - actual, "above target",
+                          "short of target", "exactly on target", currency)
+    return difference(metric, expected - actual, "ahead of pace", "behind pace", "on pace",
+                      currency)
+
+
+CHANGE_ACTIONS = {"goal.create": "Created", "goal.update": "Target changed"}
+
+
 def history(cursor: duckdb.DuckDBPyConnection, goal_id: int) -> pd.DataFrame:
-    """Every change of one goal, newest first."""
-    return sql.frame(cursor, "goal_history", goal_id=str(goal_id))
+    """Every change of one goal, newest first, as people read it: when, who, what, and the
+    target from → to in the goal's unit."""
+    currency = settings.load(cursor).currency
+    rows = []
+    for change in sql.records(cursor, "goal_history", goal_id=str(goal_id)):
+        before = json.loads(change["before"]) if change["before"] else {}
+        after = json.loads(change["after"]) if change["after"] else {}
+        unit = unit_of(after.get("metric") or before.get("metric") or "")
+        rows.append({
+            "at": change["at"],
+            "actor": change["actor"],
+            "change": CHANGE_ACTIONS.get(change["action"], change["action"]),
+            "target_before": shown(before.get("target"), unit, currency),
+            "target_after": shown(after.get("target"), unit, currency),
+            "version": after.get("version"),
+        })
+    return pd.DataFrame(rows, columns=["at", "actor", "change", "target_before", "target_after",
+                                       "version"])

@@ -8,9 +8,11 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from relay import format as fmt
 from relay import holdings, planning, settings, sql
 from relay.actuals import GOAL_METRICS
 from relay.filters import Filters
+from relay.goals import MONEY_METRICS, RATE_METRICS
 from relay.views.common import NoteKind, View
 
 STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
@@ -21,18 +23,22 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
           overrides: dict[str, float] | None = None) -> View:
     """The plan for the quarter and breakdown. Without a revenue target, the stored revenue
     goal is used; `overrides` replace measured assumptions by key. Input the plan cannot use
-    goes to `view.problems`, and the waterfall is then left out."""
+    goes to `view.problems`, and the waterfall is then left out. An assumption the store
+    can't measure at all (no leads) is unknown, not a problem: the plan stops above it."""
     view = View("plan", filters, as_of, holdings=holdings.of(cursor))
     config = settings.load(cursor)
     measured = planning.measure(cursor, filters.quarter, filters.region, filters.segment, as_of,
-                                config.lookback_quarters)
+                                config.lookback_quarters, view.holdings)
     overrides = overrides or {}
     view.problems += [
         f"No assumption named {key} (assumptions: {', '.join(planning.ASSUMPTIONS)})."
         for key in sorted(set(overrides) - set(planning.ASSUMPTIONS))
     ]
-    used = {}
+    used: dict[str, float | None] = {}
     for key, assumption in measured.items():
+        if assumption.reason and key not in overrides:
+            used[key] = None  # the store can't measure it: unknown, and so are its stages
+            continue
         try:
             used[key] = planning.validate(key, overrides.get(key, assumption.measured))
         except planning.PlanError as problem:
@@ -44,10 +50,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
             "label": assumption.label,
             "kind": assumption.kind,
             "measured": assumption.measured,
+            "measured_shown": assumption_shown(assumption.measured, assumption.kind,
+                                               config.currency),
             "used": used[key],
             "overridden": key in overrides,
             "cohort": assumption.cohort,
-            "measured_on": assumption.measured_on,
+            "measured_on": assumption.reason or assumption.measured_on,
         }
         for key, assumption in measured.items()
     ])
@@ -71,36 +79,75 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         return view
 
     plan = planning.waterfall(revenue_target, used)
-    supply = sql.row(cursor, "planned_campaign_leads", **filters.bounds())
-    campaign_mqls = float(supply["expected_leads"]) * used["inquiry_to_mql"]
-    view.add("revenue_target", revenue_target)
-    view.add("deals_won_needed", plan.deals_won)
-    view.add("pipeline_needed", plan.pipeline)
-    view.add("opportunities_needed", plan.opportunities)
-    view.add("lead_opportunities_needed", plan.lead_opportunities)
-    view.add("sqls_needed", plan.sqls)
-    view.add("sals_needed", plan.sals)
-    view.add("mqls_needed", plan.mqls)
-    view.add("campaign_expected_leads", supply["expected_leads"])
-    view.add("campaign_mqls", campaign_mqls)
-    view.add("other_mqls", used["other_mqls"])
-    view.add("mql_gap", plan.mqls - campaign_mqls - used["other_mqls"])
     goals = planning.as_goals(plan, used["win_rate"])
+    funnel_why = next((measured[key].reason for key in planning.FUNNEL_RATES
+                       if used[key] is None), "")
+    # The cards show the counts the plan saves: rounded up, as saved.
+    view.add("revenue_target", revenue_target)
+    view.add("deals_won_needed", planning.whole(plan.deals_won))
+    view.add("pipeline_needed", goals["pipeline"])
+    view.add("opportunities_needed", planning.whole(plan.opportunities))
+    view.add("lead_opportunities_needed", planning.whole(plan.lead_opportunities), funnel_why)
+    view.add("sqls_needed", goals.get("sqls"), funnel_why)
+    view.add("sals_needed", goals.get("sals"), funnel_why)
+    view.add("mqls_needed", goals.get("mqls"), funnel_why)
+    _mql_supply(view, cursor, filters, used, measured, goals.get("mqls"), funnel_why)
     view.tables["goals"] = pd.DataFrame([
         {
             "metric": metric,
-            "goal": GOAL_METRICS[metric],
+            "goal": SAVED_AS.get(metric, GOAL_METRICS[metric]),
             "planned_target": goals[metric],
+            "planned_shown": goal_shown(metric, goals[metric], config.currency),
             "current_target": current[metric]["target"] if metric in current else None,
+            "current_shown": goal_shown(metric, current[metric]["target"], config.currency)
+            if metric in current else fmt.MISSING,
             "current_version": current[metric]["version"] if metric in current else None,
         }
-        for metric in STAGES
+        for metric in STAGES if metric in goals
     ])
-    view.note(
-        f"{int(supply['campaigns'])} campaigns run in {filters.quarter} for this breakdown.",
-        NoteKind.SCOPE,
-    )
+    if funnel_why:
+        view.note(f"SQL, SAL and MQL goals are not planned: {funnel_why}", NoteKind.CAVEAT)
     return view
+
+
+def _mql_supply(view: View, cursor: duckdb.DuckDBPyConnection, filters: Filters,
+                used: dict[str, float | None], measured: dict, mqls_needed: int | None,
+                funnel_why: str) -> None:
+    """Where the MQLs would come from: the quarter's campaigns and the usual MQLs from
+    outside campaigns, in whole MQLs, and what is left to find (or to spare)."""
+    supply = sql.row(cursor, "planned_campaign_leads", **filters.bounds())
+    inquiry_to_mql, other = used["inquiry_to_mql"], used["other_mqls"]
+    campaign_mqls = (None if inquiry_to_mql is None
+                     else round(float(supply["expected_leads"]) * inquiry_to_mql))
+    other_mqls = None if other is None else round(other)
+    view.add("campaign_expected_leads", supply["expected_leads"])
+    view.add("campaign_mqls", campaign_mqls, measured["inquiry_to_mql"].reason)
+    view.add("other_mqls", other_mqls, measured["other_mqls"].reason)
+    parts = (mqls_needed, campaign_mqls, other_mqls)
+    gap = None if None in parts else mqls_needed - campaign_mqls - other_mqls
+    view.add("mql_gap", gap, funnel_why or measured["inquiry_to_mql"].reason
+             or measured["other_mqls"].reason)
+    if view.figures["campaign_expected_leads"].known:
+        view.note(f"{int(supply['campaigns'])} campaigns (not cancelled) run in "
+                  f"{filters.quarter} for this breakdown.", NoteKind.SCOPE)
+
+
+# The planner's pipeline needed (revenue ÷ win rate) is saved as the quarter's goal for
+# pipeline created: the save table says so.
+SAVED_AS = {"pipeline": "Pipeline created (goal) ← pipeline needed"}
+
+
+def goal_shown(metric: str, target: float | None, currency: str) -> str:
+    if metric in MONEY_METRICS:
+        return fmt.target_money(target, currency)
+    return fmt.by_unit(target, "percent" if metric in RATE_METRICS else "count", currency)
+
+
+def assumption_shown(value: float | None, kind: str, currency: str) -> str:
+    """A measured assumption as people read it: 30%, $57.5K, 962; a dash for none."""
+    if kind in ("rate", "share"):
+        return fmt.MISSING if fmt.missing(value) else f"{value:.1%}"
+    return fmt.by_unit(value, "currency" if kind == "currency" else "count", currency)
 
 
 def targets_and_versions(view: View) -> tuple[dict[str, float], dict[str, int | None]]:
