@@ -25,7 +25,8 @@ def symbol(currency: str) -> str:
 
 
 def money(value: float | None, currency: str = "USD") -> str:
-    """$24.6M, $980K, $742: three significant figures at most, never cents."""
+    """$120.7M, $24.6M, $980K, $60.0K, $742: millions to a tenth (targets are set so),
+    thousands to three figures, never cents."""
     if missing(value):
         return MISSING
     sign = "−" if value < 0 else ""
@@ -33,7 +34,7 @@ def money(value: float | None, currency: str = "USD") -> str:
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         scaled = size / threshold
         if scaled >= 0.9995:  # $999,600 reads $1.0M, not $1,000K
-            digits = 1 if round(scaled, 1) < 100 else 0
+            digits = 1 if suffix != "K" or round(scaled, 1) < 100 else 0
             return f"{sign}{symbol(currency)}{scaled:,.{digits}f}{suffix}"
     return f"{sign}{symbol(currency)}{size:,.0f}"
 
@@ -95,15 +96,3 @@ def against(value: float | None, unit: str, above: str, below: str, level: str =
         return level
     amount = by_unit(abs(value), unit, currency)
     return f"{amount} {above if value < 0 else below}"
-
-
-def target_money(value: float | None, currency: str = "USD") -> str:
-    """A goal's target: millions and billions to a tenth ($120.7M, where money() says
-    $121M), as targets are set; smaller amounts as money() says them."""
-    if missing(value) or abs(value) < 1e6:
-        return money(value, currency)
-    for threshold, suffix in ((1e9, "B"), (1e6, "M")):
-        if abs(value) >= threshold:
-            sign = "−" if value < 0 else ""
-            return f"{sign}{symbol(currency)}{abs(value) / threshold:,.1f}{suffix}"
-    raise AssertionError("unreachable")

@@ -28,7 +28,7 @@ def test_number_formats():
     assert fmt.money(2_000_000, "CHF") == "CHF 2.0M"
     assert fmt.money(None) == "—" and fmt.money(float("nan")) == "—"
     assert fmt.money(742) == "$742" and fmt.money(999_999) == "$1.0M"
-    assert fmt.money(120_660_000) == "$121M"
+    assert fmt.money(120_660_000) == "$120.7M"
     assert fmt.money_exact(3_875_970.38) == "$3,875,970"
     assert fmt.percent(-0.94) == "−94%" and fmt.percent(None) == "—"
     assert fmt.hours(3.25) == "3.2 h" and fmt.hours(36) == "36 h" and fmt.hours(1487) == "62 days"

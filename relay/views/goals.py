@@ -95,8 +95,6 @@ def unit_of(metric: str) -> str:
 
 def shown(value: float | None, unit: str, currency: str) -> str:
     """A target or actual as people read it: $120.7M, 28%, 4,270; a dash for none."""
-    if unit == "currency":
-        return fmt.target_money(value, currency)
     return fmt.by_unit(value, unit, currency)
 
 

@@ -12,7 +12,7 @@ from relay import format as fmt
 from relay import holdings, planning, settings, sql
 from relay.actuals import GOAL_METRICS
 from relay.filters import Filters
-from relay.goals import MONEY_METRICS, RATE_METRICS
+from relay.views import goals as goals_view
 from relay.views.common import NoteKind, View
 
 STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
@@ -138,9 +138,7 @@ SAVED_AS = {"pipeline": "Pipeline created (goal) ← pipeline needed"}
 
 
 def goal_shown(metric: str, target: float | None, currency: str) -> str:
-    if metric in MONEY_METRICS:
-        return fmt.target_money(target, currency)
-    return fmt.by_unit(target, "percent" if metric in RATE_METRICS else "count", currency)
+    return goals_view.shown(target, goals_view.unit_of(metric), currency)
 
 
 def assumption_shown(value: float | None, kind: str, currency: str) -> str:
