@@ -28,7 +28,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     call = forecast.current(cursor, filters, as_of, weekly=False)
     for key in ("revenue_target", "closed_won", "attainment", "quarter_elapsed",
                 "remaining_target", "submitters", "commit", "best_case", "open_pipeline",
-                "weighted_pipeline", "model_forecast", "pipeline_coverage"):
+                "weighted_pipeline", "model_forecast", "pipeline_coverage",
+                "past_due_pipeline", "past_due_deals"):
         view.figures[key] = call.figures[key]
     view.notes.extend(call.notes)
 
