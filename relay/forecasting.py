@@ -299,7 +299,7 @@ def call_against_actual(call: float | None, actual: float) -> str | None:
         return None
     times = call / actual
     if round(times, 2) == 1:
-        return "called what was won"
+        return "called within 1% of what was won"
     if times >= 1.5:
         return f"called {times:.1f}× what was won"
     if times > 1:

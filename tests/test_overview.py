@@ -111,8 +111,8 @@ def test_a_quarter_without_submissions_says_the_model_stands_alone(fixture_curso
     q4 = overview.build(fixture_cursor, Filters(Quarter(2026, 4)), AS_OF)
     assert q4.value("submitters") == 0
     assert q4.value("commit") is None
-    assert q4.figures["commit"].reason == ("No rep of company-wide has submitted a forecast "
-                                           "for 2026-Q4 by 15 Aug 2026.")
+    assert q4.figures["commit"].reason == ("No rep has submitted a forecast for 2026-Q4 by 15 "
+                                           "Aug 2026.")
     # D8 (best case, 15,000) closes in Q4; no deal of any category was open on the first
     # day of the look-back quarters: no rate, so no weighted pipeline (not $0).
     assert q4.value("open_pipeline") == 15_000

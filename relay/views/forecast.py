@@ -82,8 +82,8 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     submitters, commit, best_case = _reps_call(calls, reps)
     phase = quarter.phase(as_of)
     no_goal = f"No revenue goal is set for {filters.describe()}."
-    no_call = (f"No rep of {filters.scope()} has submitted a forecast for {quarter} by "
-               f"{as_of:%d %b %Y}.")
+    reps_of = "No rep" if region is None and segment is None else f"No rep of {filters.scope()}"
+    no_call = f"{reps_of} has submitted a forecast for {quarter} by {as_of:%d %b %Y}."
     view.add("revenue_target", target, why=no_goal)
     view.add("submitters", submitters)
     view.add("commit", commit, why=no_call)
@@ -112,7 +112,7 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
 
     if target is None:
         view.note(no_goal)
-    if not submitters and phase is Phase.CURRENT:
+    if not submitters and phase is not Phase.CLOSED:
         view.note(f"{no_call} The model's call stands alone.")
     left_out = model.uncalibrated()
     if left_out and phase is not Phase.CLOSED and model.weighable:
@@ -411,21 +411,26 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
     if not summary:
         view.note(f"Nothing was won, called or open in the {ACCURACY_QUARTERS} quarters up "
                   f"to {last}: there is no record to judge yet.", NoteKind.NOTHING)
+    shown = by_quarter["quarter"].tolist()
+
+    def named(listed: list[str]) -> str:
+        return "every quarter shown" if listed == shown and len(shown) > 1 else ", ".join(listed)
+
     quiet = by_quarter.loc[by_quarter["submitters"] == 0, "quarter"].tolist()
     if quiet:
-        view.note(f"No rep had submitted a forecast by week {week} of "
-                  f"{', '.join(quiet)}: only the model's call is judged there.")
+        view.note(f"No rep had submitted a forecast by week {week} of {named(quiet)}: the "
+                  "reps' calls are not judged there.")
     unlearned = [q for q, note in zip(by_quarter["quarter"], by_quarter["model_note"],
                                       strict=True) if note == NO_BASIS]
     if unlearned:
-        view.note(f"The model had nothing to learn from in {', '.join(unlearned)}: its "
+        view.note(f"The model had nothing to learn from in {named(unlearned)}: its "
                   "look-back quarters held no open deals like that quarter's pipeline at that "
                   "week, so there was no rate to weigh it by. Its call there is left out of "
                   "the table and of its accuracy and bias means.")
     hindsight = [q for q, note in zip(by_quarter["quarter"], by_quarter["model_note"],
                                       strict=True) if note == HINDSIGHT]
     if hindsight:
-        view.note(f"{', '.join(hindsight)}: no deal history is recorded, so the pipeline at "
+        view.note(f"In {named(hindsight)} no deal history is recorded, so the pipeline at "
                   "the cut-off is rebuilt from the deals' final close dates and amounts "
                   "(hindsight). The model's accuracy there is not a real test and is left out "
                   "of its means; the reps' calls were recorded when made and are judged.")
