@@ -398,6 +398,35 @@ def test_without_any_history_the_past_is_assumed_and_said(editable):
     assert any("14 of 14 deals have no recorded history" in note.text for note in now.notes)
 
 
+def test_a_quarter_without_recorded_history_is_judged_in_hindsight_and_said(editable):
+    # 2026-Q2's deals (H6, D7) lose their history: their past is rebuilt from final values.
+    editable.execute("delete from deal_history where deal_id in ('H6', 'D7')")
+    summaries.refresh(editable, ["deal_history"])
+    record = forecast.track_record(editable.cursor(), Filters(Q3), AS_OF, cutoff_week=8)
+    q2 = record.tables["accuracy_by_quarter"].set_index("quarter").loc["2026-Q2"]
+    assert q2["model_note"] == forecast.HINDSIGHT
+    assert pd_isna(q2["model_forecast"]) and pd_isna(q2["model_accuracy"])
+    # Ann's call was recorded when made: still judged (1 − 12,000 / 13,000).
+    assert q2["commit_accuracy"] == pytest.approx(1 / 13)
+    # The only quarter the model was judged on is left out: no mean, and why.
+    assert record.figures["model_accuracy_mean"].state is State.UNKNOWN
+    assert record.figures["model_accuracy_mean"].reason.startswith(
+        "No quarter shown gives the model a fair test")
+    assert any(note.text.startswith("In 2026-Q2 no deal history is recorded")
+               and "not a real test" in note.text for note in record.notes)
+
+
+@pytest.mark.parametrize("call, actual, words", [
+    (19_400, 10_000, "called 1.9× what was won"),  # accuracy −94%: about twice the actual
+    (11_200, 10_000, "called 12% more than was won"),
+    (1_000, 13_000, "called 92% less than was won"),
+    (10_040, 10_000, "called within 1% of what was won"),
+    (5_000, 0, None),  # nothing won: no error to state
+])
+def test_a_calls_error_reads_in_words(call, actual, words):
+    assert forecasting.call_against_actual(call, actual) == words
+
+
 def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):
     # Bob won 20,000 in 2026-Q2 but made no call for it.
     editable.execute("insert into deals values ('D11', null, 'Bob Q2', 'P3', 'EMEA',"

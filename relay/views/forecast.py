@@ -223,7 +223,8 @@ def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.Dat
             "best_case": best_case,
             "submitters": submitters,
             "closed_won": model.closed_won,
-            "model_forecast": model.forecast,
+            # No rate for any open category that week: no call, not closed-won alone.
+            "model_forecast": model.forecast if model.weighable else None,
             "revenue_target": target,
         })
     columns = ["week", "week_ending", "commit", "best_case", "submitters", "closed_won",

@@ -70,6 +70,8 @@ def _trend(cursor, filters: Filters, as_of: dt.date) -> pd.DataFrame:
             "quarter": str(quarter),
             "revenue_target": goal_targets(cursor, quarter, filters.region,
                                            filters.segment).get("revenue"),
-            "closed_won": actual["closed_won"],
+            # A quarter not yet started has won nothing yet: no bar, not a $0 one.
+            "closed_won": None if quarter.phase(as_of) is Phase.FUTURE
+            else actual["closed_won"],
         })
     return pd.DataFrame(rows)
