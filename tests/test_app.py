@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
-from relay import cli, store
+from relay import cli, store, summaries
 from relay import format as fmt
 from relay.filters import Filters
 from relay.fiscal import Quarter
@@ -749,3 +749,39 @@ def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env
     assert problems[["line", "column", "value"]].values.tolist() == [
         ["3", "person_id", "P1"], ["3", "team", "pirates"]]  # lines as text: "—" for a column
     assert not [button for button in at.button if button.key == "data_confirm"]
+
+
+@pytest.fixture
+def deals_only_path(fixture_path):
+    """The fixture company with its deals and nothing else: no leads, campaigns, goals,
+    forecasts or deal history."""
+    connection = store.open_store(fixture_path)
+    connection.execute("update deals set lead_id = null")
+    for table in ("leads", "campaigns", "goals", "forecast_submissions", "deal_history"):
+        connection.execute(f"delete from {table}")
+    summaries.refresh(connection, ["deals", "deal_history"])
+    connection.close()
+    return fixture_path
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", FORECAST])
+def test_a_deals_only_store_shows_nothing_it_cannot_support(app_env, deals_only_path, page):
+    app_env(deals_only_path, AS_OF)
+    at = app({"quarter": "2026-Q3"}, page=page)
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Closed-won"] == "$60.0K"  # D1 10,000 + D2 50,000: deals are enough
+    for label in ("Revenue target", "Attainment", "Still to close", "Pipeline coverage",
+                  "Commit (reps)", "Best case (reps)"):
+        assert shown[label] == "—", label
+    if page == FORECAST:
+        assert shown["Reps' accuracy (mean)"] == shown["Model's accuracy (mean)"] == "—"
+    else:
+        for label in ("MQLs", "SQLs", "Pipeline created from campaign leads",
+                      "Closed-won from campaign leads"):
+            assert shown[label] == "—", label
+    values = " ".join(m.value for m in at.metric)
+    assert not re.search(r"(^|\s)0%|None|nan|n/a", values)
+    text = shown_text([*at.caption, *at.warning])
+    assert "No revenue goal is set for 2026-Q3" in text
+    assert "n/a" not in text and "None" not in text
