@@ -125,7 +125,8 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     unassigned_open = model.open_amount - float(by_rep["open_pipeline"].sum())
     if unassigned > 0.5 or unassigned_open > 0.5:
         view.note(
-            f"{unassigned:,.0f} closed-won and {unassigned_open:,.0f} open pipeline belong to "
+            f"{fmt.money(max(unassigned, 0.0))} closed-won and "
+            f"{fmt.money(max(unassigned_open, 0.0))} open pipeline belong to "
             "deals owned by managers or by people outside this breakdown: they count in the "
             "totals but in no rep's row.")
     unrecorded = sql.row(cursor, "deals_without_history", region=region, segment=segment)
