@@ -41,13 +41,16 @@ def goal(key: str) -> str | None:
 
 
 st.subheader("Demand")
-widgets.metric_row(view, [
-    ("mqls", goal("mql_target")),
-    ("sqls", goal("sql_target")),
-    ("marketing_sourced_pipeline_share",
-     None if value("pipeline_created") is None
-     else f"of {fmt.money(value('pipeline_created'), currency)} created this quarter"),
-    ("marketing_sourced_revenue_share",
-     None if value("closed_won") is None
-     else f"of {fmt.money(value('closed_won'), currency)} closed-won this quarter"),
-], currency)
+if phase is Phase.FUTURE:  # the plan: the goals, nothing has happened yet
+    widgets.metric_row(view, [("mql_target", None), ("sql_target", None)], currency)
+else:
+    widgets.metric_row(view, [
+        ("mqls", goal("mql_target")),
+        ("sqls", goal("sql_target")),
+        ("marketing_sourced_pipeline_share",
+         None if value("pipeline_created") is None
+         else f"of {fmt.money(value('pipeline_created'), currency)} created this quarter"),
+        ("marketing_sourced_revenue_share",
+         None if value("closed_won") is None
+         else f"of {fmt.money(value('closed_won'), currency)} closed-won this quarter"),
+    ], currency)

@@ -611,6 +611,7 @@ def test_a_future_quarter_shows_the_plan(app_env, fixture_path, page):
     assert delta(at, "Open pipeline") == "already due in 2026-Q4"
     assert shown["Model forecast"] == shown["Weighted pipeline"] == "—"
     assert not {"Closed-won", "Attainment", "Still to close", "Commit (reps)"} & set(shown)
+    assert not {"MQLs", "SQLs", "Closed-won from campaign leads"} & set(shown)
     text = shown_text([*at.caption, *at.warning])
     assert "No revenue goal is set for 2026-Q4" in text
     assert "No rep has submitted a forecast for 2026-Q4 by 15 Aug 2026" in text
