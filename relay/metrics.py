@@ -78,12 +78,26 @@ METRICS: dict[str, Metric] = {
         "Open deals with close date in the quarter, excluding those the rep marked omitted.",
         needs=DEALS,
     ),
+    "past_due_pipeline": Metric(
+        "Past due (still open)", "currency",
+        "Deals still open today whose close date fell in this closed quarter, omitted from "
+        "the forecast or not: past due, not the quarter's pipeline (its result is the "
+        "closed-won). Move their close dates or close them.",
+        needs=DEALS,
+    ),
+    "past_due_deals": Metric(
+        "Past-due deals", "count",
+        "Number of deals still open whose close date fell in this closed quarter.",
+        needs=DEALS,
+    ),
     "weighted_pipeline": Metric(
         "Weighted pipeline", "currency",
         "Each open deal closing in the quarter × the historical rate of its forecast category "
         "(table below): of the pipeline that was open in that category at the same day of the "
         "look-back quarters (setting lookback_quarters, default 4), the share of its amount "
-        "won within its quarter. Slips and amount changes are in that rate.",
+        "won within its quarter. Slips and amount changes are in that rate. A category the "
+        "look-back quarters held no deals of has no rate: its pipeline is left out (the page "
+        "says how much), and with no rate at all the figure is unknown.",
         needs=DEALS,
     ),
     "model_forecast": Metric(
@@ -133,13 +147,16 @@ METRICS: dict[str, Metric] = {
     ),
     "commit_accuracy_mean": Metric(
         "Reps' accuracy (mean)", "percent",
-        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual.",
+        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual, the actual being "
+        "what the reps who called won.",
         needs=DEALS,
     ),
     "model_accuracy_mean": Metric(
         "Model's accuracy (mean)", "percent",
         "Mean over the quarters shown of 1 − |model forecast − actual| ÷ actual, the model "
-        "run as it would have been at the same week with what was known then.",
+        "run as it would have been at the same week with what was known then. Quarters the "
+        "model had nothing to learn from (no open deals in its look-back quarters) and "
+        "quarters without recorded deal history (judged in hindsight) are left out.",
         needs=DEALS,
     ),
     "commit_bias_mean": Metric(
@@ -149,12 +166,15 @@ METRICS: dict[str, Metric] = {
         needs=DEALS,
     ),
     "model_bias_mean": Metric(
-        "Model's bias (mean)", "percent", "Mean of (model forecast − actual) ÷ actual.",
+        "Model's bias (mean)", "percent",
+        "Mean of (model forecast − actual) ÷ actual, over the quarters its accuracy mean "
+        "counts.",
         needs=DEALS,
     ),
     "pipeline_coverage": Metric(
         "Pipeline coverage", "ratio",
-        "Open pipeline ÷ (revenue target − closed-won). Empty once the target is met.",
+        "Open pipeline ÷ (revenue target − closed-won); before the quarter starts, open "
+        "pipeline ÷ revenue target. Not applicable once the target is met.",
         needs=DEALS,
     ),
     "mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter.", needs=MQL),
@@ -168,13 +188,18 @@ METRICS: dict[str, Metric] = {
         needs=DEALS,
     ),
     "marketing_sourced_pipeline_share": Metric(
-        "Marketing-sourced pipeline", "percent",
-        "Pipeline created from deals whose lead came from a campaign ÷ all pipeline created.",
+        "Pipeline created from campaign leads", "percent",
+        "Of the pipeline created in this quarter (deals created in it), the share from deals "
+        "whose lead came from a campaign, whatever quarter the campaign ran. Not the same as "
+        "Campaign performance's figures, which follow the leads of campaigns that ran in the "
+        "quarter.",
         needs=SOURCED,
     ),
     "marketing_sourced_revenue_share": Metric(
-        "Marketing-sourced revenue", "percent",
-        "Closed-won revenue from deals whose lead came from a campaign ÷ all closed-won.",
+        "Closed-won from campaign leads", "percent",
+        "Of this quarter's closed-won, the share from deals whose lead came from a campaign, "
+        "whatever quarter the campaign ran. Not the same as Campaign performance's sourced "
+        "revenue, which counts only the leads of campaigns that ran in the quarter.",
         needs=SOURCED,
     ),
     # Goals
