@@ -90,14 +90,15 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     view.add("best_case", best_case, why=no_call)
     view.add("commit_gap", None if target is None or commit is None else target - commit,
              why=no_goal if target is None else no_call)
+    view.add_quarter_elapsed(quarter, as_of)
     if phase is Phase.CLOSED:
         _closed_quarter(cursor, view, model, target)
     else:
         _open_quarter(view, model, target, history.lookback_period(now))
     if phase is Phase.FUTURE:
         not_started = f"{quarter} has not started: nothing is closed or short of target yet."
-        for key in ("closed_won", "attainment", "quarter_elapsed", "remaining_target",
-                    "forecast_gap", "commit_gap"):
+        for key in ("closed_won", "attainment", "remaining_target", "forecast_gap",
+                    "commit_gap"):
             view.not_applicable(key, not_started)
 
     by_rep = _rep_table(reps, calls, model.by_owner[["closed_won", "open_pipeline",
@@ -148,7 +149,7 @@ def _closed_quarter(cursor, view: View, model: fc.ModelCall, target: float | Non
     view.add("closed_won", model.closed_won)
     view.add("attainment", safe_ratio(model.closed_won, target),
              why=f"No revenue goal is set for {filters.describe()}.")
-    for key in ("quarter_elapsed", "remaining_target", "weighted_pipeline", "model_forecast",
+    for key in ("remaining_target", "weighted_pipeline", "model_forecast",
                 "pipeline_coverage", "forecast_gap", "commit_gap"):
         view.not_applicable(key, over)
     view.not_applicable("open_pipeline", f"{quarter} is over: its deals still open are past "
@@ -163,12 +164,11 @@ def _open_quarter(view: View, model: fc.ModelCall, target: float | None,
     """The current quarter (or a future one, whose plan this is): closed-won so far, pace,
     open pipeline, the model's call and the gaps."""
     filters = view.filters
-    quarter, as_of = filters.quarter, view.as_of
+    quarter = filters.quarter
     no_goal = f"No revenue goal is set for {filters.describe()}."
     remaining = None if target is None else max(target - model.closed_won, 0.0)
     view.add("closed_won", model.closed_won)
     view.add("attainment", safe_ratio(model.closed_won, target), why=no_goal)
-    view.add("quarter_elapsed", quarter.elapsed_share(as_of))
     view.add("remaining_target", remaining, why=no_goal)
     view.add("open_pipeline", model.open_amount)
     if model.weighable:
