@@ -36,6 +36,7 @@ CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
 PRINT_SECONDS = 120  # Chromium prints the demo's pack in a few seconds
 MAX_TIMELINE = 60  # campaign bars the timeline shows (the pages' limit); the table has all
 STATE_WORDS = {State.UNKNOWN: "can't be measured", State.NOT_APPLICABLE: "not applicable"}
+REPS_CALLS = {"forecast.commit", "forecast.best_case", "forecast.commit_gap"}
 GAPS = {"forecast.commit_gap", "forecast.forecast_gap"}  # said in words, as the planner's
 SIDE_TITLES = {"marketing": "Marketing lead", "sales": "Sales lead"}
 
@@ -135,6 +136,10 @@ def _environment() -> Environment:
 def _chart(figure, number: int) -> Markup:
     """A page's chart as HTML (plotly.js is in the pack once). Plotly writes the data as
     JSON with <, > and / escaped, so no name from the data can end the script."""
+    # Streamlit lets axis labels take the room they need; a plain page must ask for it.
+    # and Streamlit's theme gives the colours: the pack names Plotly's own.
+    figure.update_layout(template="plotly_white")
+    figure.update_xaxes(automargin=True).update_yaxes(automargin=True)
     return Markup(figure.to_html(  # noqa: S704 - plotly's markup, the data JSON-escaped
         full_html=False, include_plotlyjs=False, div_id=f"chart-{number}",
         config={"displayModeBar": False, "responsive": True}))
@@ -270,6 +275,8 @@ def _campaigns(cursor, quarter: Quarter, as_of: dt.date, currency: str, chart) -
     table = view.tables["campaigns"]
     keys = ["campaigns_in_view", "live_now", "starting_in_range", "expected_leads_in_range",
             "leads_arrived_in_range", "overlapping_pairs"]
+    if quarter.phase(as_of) is Phase.FUTURE:  # nothing can have arrived yet: not a 0
+        keys.remove("leads_arrived_in_range")
     return {
         "figures": [shown(view, "campaigns", key, currency) for key in keys],
         "rows": [
@@ -302,6 +309,12 @@ def _forecast(cursor, quarter: Quarter, as_of: dt.date, currency: str, chart) ->
     calls.append(("Model forecast", value("model_forecast")))
     regions = view.tables["by_region"]
     figures = [shown(view, "forecast", key, currency) for key in keys]
+    if not value("submitters"):  # the reps' figures are unknown because nobody called
+        why = (f"can't be measured: no rep has submitted a forecast for {quarter} by "
+               f"{as_of:%d %b %Y}")
+        figures = [Shown(f.key, f.label, f.text, why, f.state)
+                   if f.key in REPS_CALLS and f.state == State.UNKNOWN.value else f
+                   for f in figures]
     for index, figure in enumerate(figures):
         if figure.key in GAPS and figure.state == State.KNOWN.value:
             gap = value(figure.key.split(".")[1])  # target − the call: below zero beats it
