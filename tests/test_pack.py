@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import AS_OF, DEMO_AS_OF
-from relay import cli, pack, sql, store
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by
+from relay import cli, goals, pack, sql, store
 from relay import format as fmt
 from relay.fiscal import Quarter
 
@@ -133,6 +133,37 @@ def test_the_fixture_pack_holds_the_hand_worked_figures(fixture_path):
         "revenue_target": "$200K", "closed_won": "$60.0K", "attainment": "30%",
         "submitters": "2", "commit": "$75.0K", "best_case": "$110K",
         "open_pipeline": "$70.0K", "commit_gap": "$125K short of target"}
+
+
+def test_the_pack_shows_who_signed_and_a_signature_a_change_outdated(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    seen = goals.revision(cursor, "2026-Q3")
+    by("mona.marketing", goals.sign_off, connection, "2026-Q3", "marketing", seen)
+    by("sid.sales", goals.sign_off, connection, "2026-Q3", "sales", seen)
+    mqls = next(goal for goal in sql.records(cursor, "goals_for_quarter", quarter="2026-Q3")
+                if goal["metric"] == "mqls")
+    by("pat", goals.save_targets, connection,
+       [goals.TargetEdit(mqls["goal_id"], mqls["version"], 11)])
+    by("mona.marketing", goals.sign_off, connection, "2026-Q3", "marketing", seen + 1)
+    connection.close()
+    signed = [row["signed"] for row in Pack(pack_of(fixture_path, "2026-Q3", AS_OF)).tables[
+        "signatures"]]
+    when = r"\d\d \w{3} \d{4} \d\d:\d\d"
+    assert re.fullmatch(f"mona.marketing, {when}", signed[0])
+    assert re.fullmatch(f"sid.sales, {when} — outdated: the goals changed after this "
+                        "signature", signed[1])
+
+
+def test_the_goals_page_offers_the_pack_and_its_pdf(app_env, fixture_path):
+    from streamlit.testing.v1 import AppTest
+
+    app_env(fixture_path, AS_OF)
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("app_pages/goals.py").run()
+    assert not at.exception
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["Download the 2026-Q3 planning pack", "…as a PDF"]
 
 
 def test_an_unknown_figure_is_a_dash_with_its_reason(deals_only_path):
