@@ -33,6 +33,7 @@ from relay.views.common import State, View
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
+PRINT_WIDTH_PX = 700  # A4 less 12 mm margins is 186 mm, 703 px at 96 px an inch
 PRINT_SECONDS = 120  # Chromium prints the demo's pack in a few seconds
 MAX_TIMELINE = 60  # campaign bars the timeline shows (the pages' limit); the table has all
 STATE_WORDS = {State.UNKNOWN: "can't be measured", State.NOT_APPLICABLE: "not applicable"}
@@ -110,6 +111,9 @@ def print_pdf(page: str) -> bytes:
         command = [
             str(CHROMIUM), "--headless", "--disable-gpu", "--no-pdf-header-footer",
             "--no-first-run", f"--user-data-dir={Path(folder) / 'profile'}",
+            # The charts take the window's width when drawn: no wider than an A4 page's
+            # printable width (the template's @page), so that none is cut at the edge.
+            f"--window-size={PRINT_WIDTH_PX},1000",
             # Time enough for the charts' scripts before printing.
             "--virtual-time-budget=15000", f"--print-to-pdf={target}", source.as_uri(),
         ]
