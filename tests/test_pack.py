@@ -163,7 +163,7 @@ def test_the_goals_page_offers_the_pack_and_its_pdf(app_env, fixture_path):
     at.switch_page("app_pages/goals.py").run()
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
-    assert labels == ["Download the 2026-Q3 planning pack", "…as a PDF"]
+    assert labels == ["Download the 2026-Q3 planning pack", "The same as a PDF"]
 
 
 def test_an_unknown_figure_is_a_dash_with_its_reason(deals_only_path):

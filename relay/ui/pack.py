@@ -24,8 +24,8 @@ def downloads(context, quarter: Quarter | None = None) -> None:
         finally:
             cursor.close()
 
-    left, right = st.columns(2)
-    left.download_button(
+    row = st.container(horizontal=True)  # side by side, each as wide as its label
+    row.download_button(
         f"Download the {quarter} planning pack", lambda: made(pack.pack_bytes),
         file_name=f"relay-pack-{quarter}.html", mime="text/html", on_click="ignore",
         icon=":material/download:", key=f"pack_html_{quarter}",
@@ -33,8 +33,8 @@ def downloads(context, quarter: Quarter | None = None) -> None:
              f"{pack.review_quarter(quarter, today)}, the {quarter} goals and signatures, the "
              "demand waterfall, the campaign plan and the forecast.")
     printable = pack.CHROMIUM.exists()
-    right.download_button(
-        "…as a PDF", lambda: made(pack.pack_pdf), file_name=f"relay-pack-{quarter}.pdf",
+    row.download_button(
+        "The same as a PDF", lambda: made(pack.pack_pdf), file_name=f"relay-pack-{quarter}.pdf",
         mime="application/pdf", on_click="ignore", icon=":material/picture_as_pdf:",
         key=f"pack_pdf_{quarter}", disabled=not printable,
         help="The same pack printed by Chromium; takes a few seconds." if printable
