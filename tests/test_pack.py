@@ -274,3 +274,14 @@ def test_relay_pack_pdf_is_printed_by_chromium(capsys, tmp_path, fixture_path):
     printed = output.with_suffix(".pdf")
     assert f"Printed it to {printed}" in capsys.readouterr().out
     assert printed.read_bytes().startswith(b"%PDF")
+
+
+def test_without_chromium_the_html_is_written_and_the_pdf_refused_saying_why(
+        capsys, tmp_path, fixture_path, monkeypatch):
+    monkeypatch.setattr(pack, "CHROMIUM", tmp_path / "no-chromium")
+    output = tmp_path / "pack.html"
+    assert cli.main(["pack", "--db", str(fixture_path), "--quarter", "2026-Q3", "--as-of",
+                     AS_OF.isoformat(), "--output", str(output), "--pdf"]) == 1
+    assert output.exists() and not output.with_suffix(".pdf").exists()
+    assert (f"the HTML pack is written; the PDF is not: No Chromium at {tmp_path / 'no-chromium'}"
+            in capsys.readouterr().err)
