@@ -34,6 +34,7 @@ from relay import (
     sql,
     store,
 )
+from relay.fiscal import Quarter, QuarterError
 from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
@@ -190,6 +191,22 @@ def _parser() -> argparse.ArgumentParser:
                          help="override a measured assumption (what-if); assumptions: "
                               + ", ".join(planning.ASSUMPTIONS))
     planner.set_defaults(run=_plan)
+
+    take_away = with_db(commands.add_parser(
+        "pack", help="write the planning meeting's review pack: one HTML file that opens "
+                     "with no network (and, with --pdf, the same as a PDF)"))
+    take_away.add_argument("--quarter", required=True,
+                           help="the fiscal quarter planned, e.g. 2027-Q1; the pack reviews "
+                                "the last closed quarter before it")
+    take_away.add_argument("--output", type=Path, default=None,
+                           help="the HTML file to write (default: relay-pack-QUARTER.html "
+                                "here); the PDF goes beside it with .pdf")
+    take_away.add_argument("--pdf", action="store_true",
+                           help="also print the pack to PDF with Chromium (/usr/bin/chromium, "
+                                "or $RELAY_CHROMIUM)")
+    take_away.add_argument("--as-of", type=_date, default=None,
+                           help="the day to report as of, YYYY-MM-DD (default: today)")
+    take_away.set_defaults(run=_pack)
     return parser
 
 
@@ -650,4 +667,35 @@ def _print(args, view) -> int:
             raise UsageError(f"the {view.name} view has no table {args.table!r} "
                              f"(it has: {', '.join(view.tables)})")
         sys.stdout.write(report.to_csv(view, args.table))
+    return 0
+
+
+def _pack(args) -> int:
+    # Imported here: the pack draws the pages' charts (relay.ui), which the other commands
+    # do not need to load.
+    from relay import pack
+
+    output = (args.output or Path(f"relay-pack-{args.quarter.strip()}.html")).resolve()
+    if not output.parent.is_dir():
+        raise UsageError(f"--output {args.output}: no such folder")
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        with sql.cursor(connection) as cursor:
+            start_month = settings.load(cursor).fiscal_year_start_month
+            try:
+                quarter = Quarter.parse(args.quarter, start_month)
+            except QuarterError as error:
+                raise UsageError(f"--quarter: {error}") from None
+            page = pack.pack_html(cursor, quarter, args.as_of or clock.today())
+    finally:
+        connection.close()
+    output.write_text(page, encoding="utf-8")
+    print(f"Wrote the {quarter} pack to {output} ({output.stat().st_size / 1e6:.1f} MB).")
+    if args.pdf:
+        printed = output.with_suffix(".pdf")
+        try:
+            printed.write_bytes(pack.print_pdf(page))
+        except pack.PrintError as error:
+            raise store.StoreError(f"the HTML pack is written; the PDF is not: {error}") from None
+        print(f"Printed it to {printed} ({printed.stat().st_size / 1e6:.1f} MB).")
     return 0
