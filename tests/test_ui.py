@@ -3,7 +3,7 @@
 import re
 
 from relay import format as fmt
-from relay.ui.widgets import plain
+from relay.ui.widgets import percent_column, plain
 
 
 def rendered(markdown: str) -> str:
@@ -40,3 +40,11 @@ def test_number_formats():
     assert fmt.percent(0.523) == "52%"
     assert fmt.ratio(3.89) == "3.9×"
     assert fmt.count(4069.6) == "4,070"
+
+
+def test_a_rate_column_shows_whole_percentages_not_rounded_values():
+    # The grid rounds a value to its step before formatting it: a step of 1 showed every
+    # rep's 71% within SLA as 0%. A step of 0.01 keeps whole percentages (seen in Chromium).
+    assert percent_column("Within SLA")["type_config"] == {
+        "type": "number", "min_value": None, "max_value": None, "format": "percent",
+        "step": 0.01}

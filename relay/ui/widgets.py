@@ -86,8 +86,10 @@ def money_column(label: str, currency: str, help: str | None = None):
 
 
 def percent_column(label: str, help: str | None = None):
-    """A table column of rates (0.28) shown as percentages (28%)."""
-    return st.column_config.NumberColumn(label, format="percent", step=1, help=help)
+    """A table column of rates (0.28) shown as whole percentages (28%). The step is the
+    precision of the value shown: 0.01 is a whole percent (a step of 1 would show 0.71 as
+    0%)."""
+    return st.column_config.NumberColumn(label, format="percent", step=0.01, help=help)
 
 
 def count_column(label: str, help: str | None = None):
