@@ -608,7 +608,10 @@ def _calendar(args) -> int:
 
     view, config = _load_view(args, build)
     if args.format == "ics":
-        link = calendar.view_link(config.app_url, view.filters)
+        base, guessed = settings.base_url(config)
+        if guessed:
+            print(guessed, file=sys.stderr)
+        link = calendar.view_link(base, view.filters)
         sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link, config.currency,
                                            config.store_id).decode("utf-8"))
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import identity, settings
+from relay import contacts, identity, settings
 from relay.identity import Role
 from relay.ui import cache, flash, opened_store, roles, shell, widgets
 
@@ -39,9 +39,11 @@ def breach_list(breaches: pd.DataFrame, context: shell.Context, own: bool,
                                  "the people table matches you by email."))
     st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the "
                "SLA, oldest first. Pick an earlier quarter in the sidebar for older ones.")
-    st.dataframe(breaches.head(widgets.MAX_ROWS), hide_index=True, column_order=[
-        "lead_id", "rep", "age_hours", "mql_at", "campaign", "source", "region", "segment"],
-        column_config={"lead_id": "Lead", "rep": "Rep",
+    st.dataframe(contacts.with_links(breaches.head(widgets.MAX_ROWS)), hide_index=True,
+                 column_order=["name", "company", "email_link", "phone_link", "age_hours",
+                               "rep", "mql_at", "campaign", "title", "source", "region",
+                               "segment", "lead_id"],
+        column_config={**widgets.contact_columns(), "lead_id": "Lead", "rep": "Rep",
                        "age_hours": st.column_config.NumberColumn("Waiting (hours)",
                                                                   format="%.0f"),
                        "mql_at": st.column_config.DatetimeColumn("MQL since",

@@ -8,8 +8,8 @@ import re
 
 import streamlit as st
 
+from relay import contacts, report
 from relay import format as fmt
-from relay import report
 from relay.views.common import Note, NoteKind, State, View
 
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
@@ -140,3 +140,16 @@ def chart(figure, where=st) -> None:
     """A chart as every page draws it, without Plotly's mode bar; `where` is a column or
     other container (the page itself by default)."""
     where.plotly_chart(figure, config={"displayModeBar": False})
+
+
+def contact_columns() -> dict:
+    """Column settings for a lead's contact: its email and phone as mailto: and tel: links
+    (relay.contacts.with_links) showing the address and number, the rest as text."""
+    return {
+        "name": st.column_config.TextColumn("Name", help="A dash: the CRM export had no name"),
+        "company": "Company", "title": "Title",
+        "email_link": st.column_config.LinkColumn(
+            "Email", display_text=contacts.EMAIL_SHOWN, help="Opens your mail program"),
+        "phone_link": st.column_config.LinkColumn(
+            "Phone", display_text=contacts.PHONE_SHOWN, help="Calls from a phone"),
+    }
