@@ -34,11 +34,22 @@ from relay import (
     sql,
     store,
 )
-from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
+from relay.views import (
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    overview,
+    plan,
+    sla,
+    strengths,
+    week,
+)
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
          "sla": sla.build, "campaigns": campaign_performance.build,
-         "forecast": forecast.build}
+         "forecast": forecast.build, "strengths": strengths.build, "week": week.build}
 
 
 class UsageError(Exception):
@@ -176,7 +187,8 @@ def _parser() -> argparse.ArgumentParser:
     calendar_options.add_argument("--channel", action="append", default=[])
     calendar_options.add_argument("--status", action="append", default=[])
     calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
-    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id")
+    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id; week: "
+                                    "whose week (a person_id)")
     show.add_argument("--cutoff-week", type=_week, default=None,
                       help="forecast: judge past calls made by the end of this week of each "
                            "quarter, 1-13 (default: setting forecast_cutoff_week)")
@@ -530,8 +542,13 @@ def _report(args) -> int:
         return _calendar(args)
     if args.format == "ics":
         raise UsageError("--format ics is for the calendar view")
-    if args.rep and args.view != "sla":
-        raise UsageError("--rep is for the sla view")
+    if args.rep and args.view not in ("sla", "week"):
+        raise UsageError("--rep is for the sla and week views")
+    if args.view == "week":
+        if not args.rep:
+            raise UsageError("the week view needs --rep PERSON_ID")
+        return _print_view(args, lambda cursor, chosen, as_of: _week_of(
+            cursor, chosen, as_of, args.rep))
     if args.view != "forecast" and (args.first or args.last):
         raise UsageError("--from and --to are for the calendar and forecast views")
     if args.cutoff_week and args.view != "forecast":
@@ -552,6 +569,13 @@ def _forecast(cursor, chosen, as_of, args):
         raise UsageError(f"--from/--to: {error}") from error
     return forecast.build(cursor, chosen, as_of, changes_from=args.first,
                           changes_to=args.last, cutoff_week=args.cutoff_week)
+
+
+def _week_of(cursor, chosen, as_of, rep: str):
+    try:
+        return week.build(cursor, chosen, as_of, rep=rep)
+    except week.UnknownRep as error:
+        raise UsageError(f"--rep: {error}") from error
 
 
 def _known_rep(cursor, rep: str | None) -> str | None:
