@@ -20,6 +20,7 @@ from relay import (
     campaigns,
     clock,
     demo,
+    digest,
     exporting,
     filters,
     handoff,
@@ -193,6 +194,21 @@ def _parser() -> argparse.ArgumentParser:
                       help="forecast: judge past calls made by the end of this week of each "
                            "quarter, 1-13 (default: setting forecast_cutoff_week)")
     show.set_defaults(run=_report)
+
+    mail = with_db(commands.add_parser(
+        "digest", help="each rep's week (and each manager's team) as an email"))
+    mail.add_argument("--send", action="store_true",
+                      help="send through the SMTP server of the settings (smtp_host, "
+                           "smtp_port, smtp_starttls, smtp_user, digest_from; the password from "
+                           f"{digest.PASSWORD_ENV} or [smtp] in .streamlit/secrets.toml)")
+    mail.add_argument("--to", metavar="EMAIL", help="only the digest of the person with this "
+                                                    "email")
+    mail.add_argument("--out", type=Path, default=Path("digests"),
+                      help="without --send: the folder the digests are written to "
+                           "(default: digests)")
+    mail.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                      help="the day of the week to report (default: today)")
+    mail.set_defaults(run=_digest)
 
     planner = with_filters(commands.add_parser(
         "plan", help="work a revenue target back to the pipeline, SQLs, SALs and MQLs it needs"))
@@ -560,6 +576,30 @@ def _report(args) -> int:
         return _print_view(args, lambda cursor, chosen, as_of: sla.build(
             cursor, chosen, as_of, rep=_known_rep(cursor, args.rep)))
     return _print_view(args, VIEWS[args.view])
+
+
+def _digest(args) -> int:
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        with sql.cursor(connection) as cursor:
+            config = settings.load(cursor)
+            base, guessed = settings.base_url(config)
+            if guessed:
+                print(guessed, file=sys.stderr)
+            made, skipped = digest.build_all(cursor, args.as_of or clock.today(), base,
+                                             args.to)
+    finally:
+        connection.close()
+    for why in skipped:
+        print(f"No digest for {why}", file=sys.stderr)
+    if args.send:
+        digest.send(made, config)
+        print(f"Sent {len(made)} digests: {', '.join(d.email for d in made)}")
+    else:
+        written = digest.write(made, args.out)
+        print(f"Wrote {len(made)} digests ({len(written)} files) to {args.out}; --send sends "
+              "them")
+    return 0
 
 
 def _forecast(cursor, chosen, as_of, args):

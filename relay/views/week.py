@@ -132,8 +132,8 @@ def _forecast_call(view: View, cursor, filters: Filters, as_of: dt.date, person)
     """The rep's latest call for the quarter made by the end of the as-of day."""
     quarter = filters.quarter
     roster = forecasting.people(cursor)
-    is_caller = bool(roster.loc[person["person_id"], "is_caller"]) \
-        if person["person_id"] in roster.index else False
+    called = roster["is_caller"].get(person["person_id"])
+    is_caller = bool(called) if called is not None and not pd.isna(called) else False
     before = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     calls = forecasting.latest_calls(forecasting.submissions_for(cursor, [quarter]), quarter,
                                      before)
