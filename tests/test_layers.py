@@ -14,7 +14,8 @@ RELAY = PROJECT_ROOT / "relay"
 UI = RELAY / "ui"
 VIEWS = RELAY / "views"
 # Above the views: the command line prints them, and report writes them as JSON or CSV.
-VIEW_READERS = {RELAY / "cli.py", RELAY / "report.py"}
+# The faces of a view: the command line, its JSON/CSV, and the week's view as an email.
+VIEW_READERS = {RELAY / "cli.py", RELAY / "report.py", RELAY / "digest.py"}
 
 
 def imported(path: Path) -> set[str]:
