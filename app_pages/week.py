@@ -7,6 +7,7 @@ from relay import format as fmt
 from relay.identity import Role
 from relay.ui import cache, flash, roles, shell, week, widgets
 from relay.views import calendar
+from relay.views.week import CAMPAIGN_RANGE
 
 context = shell.context()
 st.title("My week")
@@ -39,7 +40,7 @@ week.lead_list(view.tables["waiting_within_sla"], "week_within_sla")
 
 span = view.tables["campaign_range"].iloc[0]
 chosen = calendar.CalendarFilters(span["first_day"], span["last_day"], span["region"],
-                                  span["segment"], preset=week.CAMPAIGN_RANGE)
+                                  span["segment"], preset=CAMPAIGN_RANGE)
 st.subheader(f"Campaigns in the next 30 days ({len(view.tables['campaigns'])})")
 expected = view.figures["my_expected_campaign_leads"]
 st.caption(widgets.plain(

@@ -10,7 +10,6 @@ from relay.identity import Role
 from relay.ui import cache, roles, shell, widgets
 from relay.views.common import View
 from relay.views.funnel import MIN_SIGNIFICANT
-from relay.views.week import CAMPAIGN_RANGE  # noqa: F401 - the page names it here
 
 
 def chosen_rep(context: shell.Context) -> tuple[str | None, str]:
