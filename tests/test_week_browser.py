@@ -116,6 +116,10 @@ def test_my_week_on_a_phone_shows_only_the_reps_own_breaches_and_their_calendar(
     assert len(shown) >= min(len(breaches), 5)
     assert shown == [(name, f"mailto:{email}") for name, email in breaches[:len(shown)]]
 
+    # Links into the app point where it is served (the demo sets no app_url).
+    to_calendar = page.get_by_role("link", name="Open in the campaign calendar")
+    assert to_calendar.get_attribute("href").startswith(f"{signin.url}/calendar?range=")
+
     # Its campaigns are the calendar's next 30 days in the rep's region (every segment).
     campaigns = [row[0] for row in grid_rows(page.locator("[data-testid=stDataFrame]").nth(2))[1:]]
     counted = next(heading for heading in headings if heading.startswith("Campaigns in the"))
