@@ -188,3 +188,23 @@ def test_links_point_to_the_setting_else_where_the_app_is_served(team_path):
         connection.close()
     assert settings.base_url(config, "http://10.0.0.1:8501") == (
         "https://relay.example.com", None)
+
+
+def test_a_hubspot_contacts_export_imports_who_each_lead_is(tmp_path, new_store, capsys):
+    path = new_store(tmp_path / "store.duckdb")
+    export = tmp_path / "hubspot-contacts.csv"
+    export.write_text(
+        "Record ID,Full Name,Company Name,Job Title,Email,Phone Number,Create Date,"
+        "Lifecycle Stage,Contact owner\n"
+        "101,Zoe Zed,Zed Corp,CFO,zoe@zed.example,+1 202 555 0101,2026-08-01,mql,Ann Rep\n",
+        encoding="utf-8")
+    assert cli.main(["import", str(export), "--table", "leads", "--preset", "hubspot_leads",
+                     "--db", str(path)]) == 0, capsys.readouterr().err
+    connection = store.open_store(path, read_only=True)
+    try:
+        stored = connection.execute(
+            "select lead_id, name, company, title, email, phone from leads").fetchall()
+    finally:
+        connection.close()
+    assert stored == [("101", "Zoe Zed", "Zed Corp", "CFO", "zoe@zed.example",
+                       "+1 202 555 0101")]
