@@ -20,6 +20,7 @@ from relay import (
     campaigns,
     clock,
     demo,
+    digest,
     exporting,
     filters,
     handoff,
@@ -35,11 +36,22 @@ from relay import (
     store,
 )
 from relay.fiscal import Quarter, QuarterError
-from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
+from relay.views import (
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    overview,
+    plan,
+    sla,
+    strengths,
+    week,
+)
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
          "sla": sla.build, "campaigns": campaign_performance.build,
-         "forecast": forecast.build}
+         "forecast": forecast.build, "strengths": strengths.build, "week": week.build}
 
 
 class UsageError(Exception):
@@ -177,11 +189,27 @@ def _parser() -> argparse.ArgumentParser:
     calendar_options.add_argument("--channel", action="append", default=[])
     calendar_options.add_argument("--status", action="append", default=[])
     calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
-    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id")
+    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id; week: "
+                                    "whose week (a person_id)")
     show.add_argument("--cutoff-week", type=_week, default=None,
                       help="forecast: judge past calls made by the end of this week of each "
                            "quarter, 1-13 (default: setting forecast_cutoff_week)")
     show.set_defaults(run=_report)
+
+    mail = with_db(commands.add_parser(
+        "digest", help="each rep's week (and each manager's team) as an email"))
+    mail.add_argument("--send", action="store_true",
+                      help="send through the SMTP server of the settings (smtp_host, "
+                           "smtp_port, smtp_starttls, smtp_user, digest_from; the password from "
+                           f"{digest.PASSWORD_ENV} or [smtp] in .streamlit/secrets.toml)")
+    mail.add_argument("--to", metavar="EMAIL", help="only the digest of the person with this "
+                                                    "email")
+    mail.add_argument("--out", type=Path, default=Path("digests"),
+                      help="without --send: the folder the digests are written to "
+                           "(default: digests)")
+    mail.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                      help="the day of the week to report (default: today)")
+    mail.set_defaults(run=_digest)
 
     planner = with_filters(commands.add_parser(
         "plan", help="work a revenue target back to the pipeline, SQLs, SALs and MQLs it needs"))
@@ -547,8 +575,13 @@ def _report(args) -> int:
         return _calendar(args)
     if args.format == "ics":
         raise UsageError("--format ics is for the calendar view")
-    if args.rep and args.view != "sla":
-        raise UsageError("--rep is for the sla view")
+    if args.rep and args.view not in ("sla", "week"):
+        raise UsageError("--rep is for the sla and week views")
+    if args.view == "week":
+        if not args.rep:
+            raise UsageError("the week view needs --rep PERSON_ID")
+        return _print_view(args, lambda cursor, chosen, as_of: _week_of(
+            cursor, chosen, as_of, args.rep))
     if args.view != "forecast" and (args.first or args.last):
         raise UsageError("--from and --to are for the calendar and forecast views")
     if args.cutoff_week and args.view != "forecast":
@@ -562,6 +595,30 @@ def _report(args) -> int:
     return _print_view(args, VIEWS[args.view])
 
 
+def _digest(args) -> int:
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        with sql.cursor(connection) as cursor:
+            config = settings.load(cursor)
+            base, guessed = settings.base_url(config)
+            if guessed:
+                print(guessed, file=sys.stderr)
+            made, skipped = digest.build_all(cursor, args.as_of or clock.today(), base,
+                                             args.to)
+    finally:
+        connection.close()
+    for why in skipped:
+        print(f"No digest for {why}", file=sys.stderr)
+    if args.send:
+        digest.send(made, config)
+        print(f"Sent {len(made)} digests: {', '.join(d.email for d in made)}")
+    else:
+        written = digest.write(made, args.out)
+        print(f"Wrote {len(made)} digests ({len(written)} files) to {args.out}; --send sends "
+              "them")
+    return 0
+
+
 def _forecast(cursor, chosen, as_of, args):
     try:
         forecast.change_range(chosen.quarter, as_of, args.first, args.last)
@@ -569,6 +626,13 @@ def _forecast(cursor, chosen, as_of, args):
         raise UsageError(f"--from/--to: {error}") from error
     return forecast.build(cursor, chosen, as_of, changes_from=args.first,
                           changes_to=args.last, cutoff_week=args.cutoff_week)
+
+
+def _week_of(cursor, chosen, as_of, rep: str):
+    try:
+        return week.build(cursor, chosen, as_of, rep=rep)
+    except week.UnknownRep as error:
+        raise UsageError(f"--rep: {error}") from error
 
 
 def _known_rep(cursor, rep: str | None) -> str | None:
@@ -625,7 +689,10 @@ def _calendar(args) -> int:
 
     view, config = _load_view(args, build)
     if args.format == "ics":
-        link = calendar.view_link(config.app_url, view.filters)
+        base, guessed = settings.base_url(config)
+        if guessed:
+            print(guessed, file=sys.stderr)
+        link = calendar.view_link(base, view.filters)
         sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link, config.currency,
                                            config.store_id).decode("utf-8"))
         return 0

@@ -382,6 +382,50 @@ METRICS: dict[str, Metric] = {
         "overlap.",
         needs=CAMPAIGNS,
     ),
+    # My week (views/week.py): one rep's.
+    "my_waiting_past_sla": Metric(
+        "Your leads past the SLA", "count",
+        "The rep's MQLs of the quarter still waiting for a first touch (stage MQL, nobody has "
+        "touched them) longer than the SLA: their share of Open breaches.",
+        needs=TOUCH,
+    ),
+    "my_waiting_within_sla": Metric(
+        "Your leads inside the SLA", "count",
+        "The rep's MQLs of the quarter waiting for a first touch, still inside the SLA.",
+        needs=TOUCH,
+    ),
+    "my_expected_campaign_leads": Metric(
+        "Leads to expect from campaigns", "count",
+        "Over the campaigns running or starting in the next 30 days in the rep's region and "
+        "segment: each campaign's expected leads × the rep's share of the leads created in "
+        "the campaign's region and segment over the last 90 days (cancelled: none).",
+        needs=(Need.CAMPAIGNS, Need.LEADS),
+    ),
+    "my_commit": Metric(
+        "Your commit call", "currency",
+        "The rep's latest commit for the quarter submitted by the end of the as-of day.",
+    ),
+    "my_best_case": Metric(
+        "Your best-case call", "currency",
+        "The rep's latest best case for the quarter submitted by the end of the as-of day.",
+    ),
+    # Rep strengths (views/strengths.py).
+    "strength_mqls": Metric(
+        "MQLs", "count",
+        "Leads that became MQLs in the look-back window, owned by the rep, by channel and "
+        "lead source.",
+        needs=MQL,
+    ),
+    "strength_mql_to_sql": Metric(
+        "MQL → SQL", "percent",
+        "Of those MQLs, the share that reached SQL at any time.",
+        needs=MQL,
+    ),
+    "strength_mql_to_won": Metric(
+        "MQL → won", "percent",
+        "Of those MQLs, the share whose deal is won.",
+        needs=FUNNEL_DEALS,
+    ),
 }
 
 

@@ -10,13 +10,25 @@ import streamlit as st
 from relay import filters, forecasting, identity, settings
 from relay.filters import Filters
 from relay.ui import opened_store
-from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
+from relay.views import (
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    overview,
+    plan,
+    sla,
+    strengths,
+    week,
+)
 from relay.views.common import View
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
          "campaigns": campaign_performance.build, "forecast": forecast.current,
-         "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record}
+         "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record,
+         "week": week.build, "strengths": strengths.build}
 CACHE_SECONDS = 600
 
 
@@ -56,3 +68,10 @@ def me(store_path: str) -> list[str]:
     actor = identity.current()
     return [row.person_id for row in people(store_path).itertuples()
             if actor.is_person(row.name, row.email)]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def week_reps(store_path: str, region: str | None, segment: str | None):
+    """The sales people a week can be shown for in the region and segment (week.reps)."""
+    with opened_store.cursor(store_path) as reps_cursor:
+        return week.reps(reps_cursor, region, segment)

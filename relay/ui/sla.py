@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import identity, settings
+from relay import contacts, identity, settings
 from relay.holdings import Need
 from relay.identity import Role
 from relay.ui import cache, flash, opened_store, roles, shell, widgets
@@ -48,11 +48,14 @@ def breach_list(breaches: pd.DataFrame, context: shell.Context, own: bool,
                                  "by email."))
     st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the "
                "SLA, oldest first. Pick an earlier quarter in the sidebar for older ones.")
-    shown, waiting = widgets.wait_column(breaches.head(widgets.MAX_ROWS), "age_hours",
-                                         "Waiting", "Time since the lead became an MQL.")
+    shown, waiting = widgets.wait_column(contacts.with_links(breaches.head(widgets.MAX_ROWS)),
+                                         "age_hours", "Waiting",
+                                         "Time since the lead became an MQL.")
     widgets.table(shown, column_order=[
-        "lead_id", "rep", "age_hours", "mql_at", "campaign", "source", "region", "segment"],
-        column_config={"lead_id": "Lead", "rep": "Rep", "age_hours": waiting,
+        "name", "company", "email_link", "phone_link", "age_hours", "rep", "mql_at", "campaign",
+        "title", "source", "region", "segment", "lead_id"],
+        column_config={**widgets.contact_columns(), "lead_id": "Lead", "rep": "Rep",
+                       "age_hours": waiting,
                        "mql_at": st.column_config.DatetimeColumn("MQL since",
                                                                  format="YYYY-MM-DD HH:mm"),
                        "campaign": st.column_config.TextColumn(

@@ -8,8 +8,8 @@ import re
 
 import streamlit as st
 
+from relay import contacts, report
 from relay import format as fmt
-from relay import report
 from relay.views.common import Note, NoteKind, State, View
 
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
@@ -172,3 +172,16 @@ def metric_in_words(view: View, key: str, words, note: str | None, where=st) -> 
                  delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
                  border=True)
     where.caption(plain(f"{figure.label}: {figure.reason}"))
+
+
+def contact_columns() -> dict:
+    """Column settings for a lead's contact: its email and phone as mailto: and tel: links
+    (relay.contacts.with_links) showing the address and number, the rest as text."""
+    return {
+        "name": st.column_config.TextColumn("Name", help="A dash: the CRM export had no name"),
+        "company": "Company", "title": "Title",
+        "email_link": st.column_config.LinkColumn(
+            "Email", display_text=contacts.EMAIL_SHOWN, help="Opens your mail program"),
+        "phone_link": st.column_config.LinkColumn(
+            "Phone", display_text=contacts.PHONE_SHOWN, help="Calls from a phone"),
+    }
