@@ -9,9 +9,8 @@ context = shell.context()
 currency = context.settings.currency
 st.title("Campaign performance")
 st.caption(widgets.plain(f"{context.filters.describe()} · campaigns running in the quarter: "
-                         "their cost in the quarter (spread over their days) and what their "
-                         "leads that arrived in the quarter produced by "
-                         f"{min(context.today, context.filters.quarter.last_day):%d %b %Y}"))
+                         "their spend in the quarter (spread over their days) and what their "
+                         f"leads of the quarter have produced by {context.today:%d %b %Y}"))
 shell.need_data(context, ("campaigns",), "what each campaign cost and produced")
 view = cache.view("campaigns", context.store_path, context.filters, context.today)
 widgets.notes(view.notes)

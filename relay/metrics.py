@@ -328,21 +328,23 @@ METRICS: dict[str, Metric] = {
     ),
     "campaign_cost": Metric(
         "Campaign cost in the quarter", "currency",
-        "The quarter's share of those campaigns' recorded cost: each campaign's cost spread "
-        "evenly over its days, times its days in the quarter (campaigns with no cost recorded "
-        "left out; a recorded cost of 0 is a free campaign).",
+        "The quarter's share of those campaigns' recorded cost (what each has spent to date): "
+        "the cost spread evenly over the campaign's days so far, times those days in the "
+        "quarter (campaigns with no cost recorded left out; a recorded cost of 0 is a free "
+        "campaign).",
         needs=COST,
     ),
     "campaign_sourced_pipeline": Metric(
         "Pipeline from the quarter's campaign leads", "currency",
-        "Deals from the leads that campaigns running in the quarter brought in the quarter "
-        "(open deals marked omitted excluded). Not the overview's marketing-sourced share.",
+        "Deals to date from the leads that campaigns running in the quarter brought in the "
+        "quarter (open deals marked omitted excluded). Not the overview's marketing-sourced "
+        "share.",
         needs=CAMPAIGN_SOURCED,
     ),
     "campaign_sourced_revenue": Metric(
         "Revenue won from the quarter's campaign leads", "currency",
-        "Won deals from the leads that campaigns running in the quarter brought in the "
-        "quarter. Not the overview's marketing-sourced share.",
+        "Won deals to date from the leads that campaigns running in the quarter brought in "
+        "the quarter. Not the overview's marketing-sourced share.",
         needs=CAMPAIGN_SOURCED,
     ),
     "campaign_roi": Metric(
