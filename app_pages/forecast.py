@@ -67,7 +67,8 @@ with moved:
     if not changes.problems:
         widgets.notes(changes.notes)
         widgets.metric_row(changes, [("pipeline_at_start", None), ("pipeline_at_end", None),
-                                ("pipeline_net_change", None), ("won_between", None)], currency)
+                                     ("pipeline_net_change", None), ("won_between", None)],
+                           currency, words=forecast.movement_in_words(currency))
         summary = changes.tables["changes"]
         widgets.chart(charts.pipeline_movement(summary, changes.value("pipeline_at_start"),
                                           changes.value("pipeline_at_end"), currency))
@@ -102,7 +103,8 @@ with record:
                     context.today, cutoff_week=week)
     widgets.notes(track.notes)
     widgets.metric_row(track, [("commit_accuracy_mean", None), ("model_accuracy_mean", None),
-                          ("commit_bias_mean", None), ("model_bias_mean", None)], currency)
+                               ("commit_bias_mean", None), ("model_bias_mean", None)],
+                       currency, words=forecast.BIAS_IN_WORDS)
     by_quarter = track.tables["accuracy_by_quarter"]
     widgets.chart(charts.forecast_accuracy(by_quarter, week))
     widgets.table(by_quarter, columns, column_order=[

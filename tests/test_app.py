@@ -719,7 +719,7 @@ def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
     shown = metrics(at)
     assert shown["Pipeline at the start"] == "$105K"
     assert shown["Pipeline at the end"] == "$70.0K"
-    assert shown["Net change"] == "−$35.0K"
+    assert shown["Net change"] == "$35.0K less than at the start"
     assert "from the start of 20 Jul 2026 to the end of 15 Aug 2026" in " ".join(
         c.value for c in at.caption).replace("\\", "")
 
@@ -746,6 +746,8 @@ def test_forecast_track_record_follows_the_cutoff_week(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = app(page=FORECAST)
     assert metrics(at)["Reps' accuracy (mean)"] == "8%"  # 1 − 12,000 / 13,000 in 2026-Q2
+    # (1,000 − 13,000) ÷ 13,000: said in words, not as −92%.
+    assert metrics(at)["Reps' bias (mean)"] == "92% too low"
     at.selectbox(key="cutoff_week").select(4).run()
     assert metrics(at)["Reps' accuracy (mean)"] == "—"  # no call before 4 May
     # A shared link keeps the week.

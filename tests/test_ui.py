@@ -37,6 +37,9 @@ def test_number_formats():
         "$980K above target")
     assert fmt.against(470, "count", "more than needed", "short") == "470 short"
     assert fmt.against(0, "count", "more than needed", "short", "on target") == "on target"
+    assert fmt.in_words(-52_600_000, "currency", "more than at the start",
+                        "less than at the start") == "$52.6M less than at the start"
+    assert fmt.in_words(None, "percent", "too high", "too low") == "—"
     assert fmt.percent(0.523) == "52%"
     assert fmt.ratio(3.89) == "3.9×"
     assert fmt.count(4069.6) == "4,070"

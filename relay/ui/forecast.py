@@ -262,3 +262,17 @@ def submission_form(context: shell.Context) -> None:
     flash.saved(f"Forecast for {quarter} saved for {labels[person]}: commit "
                 f"{fmt.money(commit, currency)}, best case {fmt.money(best_case, currency)} "
                 "(recorded in the audit log).")
+
+
+def _bias_in_words(bias: float) -> str:
+    return fmt.in_words(bias, "percent", "too high", "too low", "spot on")
+
+
+# Signed figures of the forecast page said in words (widgets.metric_row's `words`).
+BIAS_IN_WORDS = {"commit_bias_mean": _bias_in_words, "model_bias_mean": _bias_in_words}
+
+
+def movement_in_words(currency: str) -> dict:
+    return {"pipeline_net_change": lambda change: fmt.in_words(
+        change, "currency", "more than at the start", "less than at the start",
+        currency=currency)}

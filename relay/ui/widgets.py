@@ -107,23 +107,34 @@ def table(frame, column_config: dict, **options) -> None:
 STATE_WORDS = {State.UNKNOWN: "can't be measured", State.NOT_APPLICABLE: "not applicable"}
 
 
-def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str) -> None:
-    """A row of figures, each (key, note under it), with its definition as the hover help.
-    A figure without a number shows a dash, says so under it, and a caption under the row
-    says why (figures with one reason together)."""
+def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str,
+               words: dict | None = None) -> None:
+    """A row of figures, each (key, note under it), with its definition as the hover help;
+    `words` says some of them in words ({key: value -> "$52.6M less than at the start"}),
+    never as a bare signed number. A figure without a number shows a dash, says so under
+    it, and a caption under the row says why (figures with one reason together)."""
     reasons: dict[str, list[str]] = {}
     for column, (key, note) in zip(st.columns(len(figures)), figures, strict=True):
         figure = view.figures[key]
-        help_text = figure.definition
-        if not figure.known:
-            note = STATE_WORDS[figure.state]
-            help_text = f"{figure.reason}\n\n{figure.definition}"
+        shown = ((words or {}).get(key) or (lambda value, f=figure: fmt.by_unit(
+            value, f.unit, currency)))
+        if _figure_card(column, figure, shown, note):
             reasons.setdefault(figure.reason, []).append(figure.label)
-        column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
-                      delta=note, delta_color="off", delta_arrow="off",
-                      help=plain(help_text), border=True)
     for reason, labels in reasons.items():
         st.caption(plain(f"{', '.join(labels)}: {reason}"))
+
+
+def _figure_card(where, figure, shown, note: str | None) -> bool:
+    """One figure as a card: its value as `shown(value)` says it, or a dash and why not.
+    True when it has no value (the caller says the reason)."""
+    if figure.known:
+        where.metric(figure.label, shown(figure.value), delta=note, delta_color="off",
+                     delta_arrow="off", help=plain(figure.definition), border=True)
+        return False
+    where.metric(figure.label, fmt.MISSING, delta=STATE_WORDS[figure.state], delta_color="off",
+                 delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
+                 border=True)
+    return True
 
 
 def notes(view_notes: list[Note]) -> None:
@@ -164,14 +175,8 @@ def metric_in_words(view: View, key: str, words, note: str | None, where=st) -> 
     """One figure said in words (`words(value)`, e.g. "470 more MQLs than needed"), never
     as a bare signed number; a dash and the reason when it has no value."""
     figure = view.figures[key]
-    if figure.known:
-        where.metric(figure.label, words(figure.value), delta=note, delta_color="off",
-                     delta_arrow="off", help=plain(figure.definition), border=True)
-        return
-    where.metric(figure.label, fmt.MISSING, delta=STATE_WORDS[figure.state], delta_color="off",
-                 delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
-                 border=True)
-    where.caption(plain(f"{figure.label}: {figure.reason}"))
+    if _figure_card(where, figure, words, note):
+        where.caption(plain(f"{figure.label}: {figure.reason}"))
 
 
 def contact_columns() -> dict:
