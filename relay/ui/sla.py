@@ -71,20 +71,16 @@ SPEED_DASH = ("A dash: can't be measured for these MQLs (no first touch recorded
 
 
 def speed_tables(view: View) -> None:
-    """Speed to lead and the SLA for each rep, team and region, a tab each. A wait column
-    has one unit in every tab (decided by its longest wait in any)."""
+    """Speed to lead and the SLA for each rep, team and region, a tab each."""
     dimensions = ("rep", "team", "region")
     tables = {dimension: view.tables[f"by_{dimension}"] for dimension in dimensions}
-    longest = {column: pd.concat([table[column] for table in tables.values()]).max()
-               for column in ("median_hours", "p90_hours")}
     # Where touches are recorded in the store but not for some reps: say how many MQLs.
     show_untracked = (view.holdings.has(Need.FIRST_TOUCH)
                       and bool(tables["rep"]["untracked"].gt(0).any()))
     for tab, dimension in zip(st.tabs(["Rep", "Team", "Region"]), dimensions, strict=True):
         shown, median = widgets.wait_column(tables[dimension], "median_hours", "Median",
-                                            SPEED_DASH, longest["median_hours"])
-        shown, p90 = widgets.wait_column(shown, "p90_hours", "90th percentile", SPEED_DASH,
-                                         longest["p90_hours"])
+                                            SPEED_DASH)
+        shown, p90 = widgets.wait_column(shown, "p90_hours", "90th percentile", SPEED_DASH)
         with tab:
             widgets.table(shown, column_order=[
                 "value", "mqls", *(["untracked"] if show_untracked else []), "touched",

@@ -155,15 +155,14 @@ def chart(figure, where=st) -> None:
     where.plotly_chart(figure, config={"displayModeBar": False})
 
 
-def wait_column(frame, column: str, label: str, help: str | None = None, longest=None):
+def wait_column(frame, column: str, label: str, help: str | None = None):
     """A table column of waiting times held in hours, in the one unit that reads for the
-    column (fmt.hours' rule applied to its longest wait, or to `longest` when tables side by
-    side share the unit): hours while every wait is under two days ("Median (h)" 7.3 h),
-    days otherwise ("Waiting (days)" 62.4 days). Returns the frame with the column in that
-    unit and the column's config."""
-    if longest is None:
-        longest = frame[column].max() if len(frame) else None
-    if fmt.missing(longest) or longest < fmt.HOURS_SHOWN_AS_DAYS:
+    column: fmt.hours' rule applied to its typical (median) wait, so that one long wait does
+    not turn a column of hours into fractions of a day: hours while the typical wait is
+    under two days ("Median (h)" 7.3 h), days otherwise ("Waiting (days)" 62.4 days).
+    Returns the frame with the column in that unit and the column's config."""
+    typical = frame[column].median() if len(frame) else None
+    if fmt.missing(typical) or typical < fmt.HOURS_SHOWN_AS_DAYS:
         return frame, st.column_config.NumberColumn(f"{label} (h)", format="%.1f h",
                                                     help=help)
     in_days = frame.assign(**{column: frame[column] / 24})
