@@ -17,6 +17,14 @@ from relay.views.common import NoteKind, View
 from relay.views.funnel import TOUCH_QUALITY, data_quality_note
 
 
+def moment(as_of: dt.date) -> dt.datetime:
+    """Where ages run to: this moment today, or the end of an earlier as-of day. The real
+    moment, not clock.now(): a pinned RELAY_TODAY in the past is read as its whole day,
+    whatever the time of day (nothing here is written, so it needs no stamp of the pinned
+    day)."""
+    return min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+
+
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
           rep: str | None = None) -> View:
     """The quarter's MQLs up to the end of the as-of day; `rep` (a person_id) narrows the
@@ -27,10 +35,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     if filters.quarter.phase(as_of) is Phase.FUTURE:
         _not_started(view, filters.quarter)
         return view
-    # Ages run to this moment today, or to the end of an earlier as-of day. The real moment,
-    # not clock.now(): a pinned RELAY_TODAY in the past is read as its whole day, whatever
-    # the time of day (nothing here is written, so it needs no stamp of the pinned day).
-    now = min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+    now = moment(as_of)
     period = {"starts_on": filters.quarter.start,
               "ends_before": min(filters.quarter.end, as_of + dt.timedelta(days=1)),
               "region": filters.region, "segment": filters.segment}
