@@ -53,7 +53,8 @@ class Scope:
 class Drill:
     key: str
     noun: str  # what a record is: "deals", "leads", "campaigns"
-    views: tuple[str, ...]  # the views whose figure (or rows) it opens
+    # The views whose figure (or rows) it opens; none: reached through a goal's actual.
+    views: tuple[str, ...]
     parameters: Callable[[duckdb.DuckDBPyConnection, Scope], tuple[str, dict]]
     total: str | None = None  # the column whose sum is the figure; None: the figure counts
     item: str | None = None  # what Scope.item names, for a row of a table
@@ -105,8 +106,27 @@ def records(cursor: duckdb.DuckDBPyConnection, key: str, scope: Scope,
 
 
 def for_view(view: str) -> list[str]:
-    """The drillable figures of a view."""
-    return [key for key, drill in DRILLS.items() if view in drill.views]
+    """The drillable figures of a view (the goals view's rows open GOAL_ACTUAL)."""
+    keys = [key for key, drill in DRILLS.items() if view in drill.views]
+    return [*keys, GOAL_ACTUAL] if view == "goals" else keys
+
+
+def resolve(cursor: duckdb.DuckDBPyConnection, view: str, key: str, scope: Scope,
+            start_month: int) -> tuple[str, Scope]:
+    """The drill-down a view's figure opens, and for what: a goal's actual opens its metric's
+    records for the goal's own quarter and breakdown."""
+    if key not in for_view(view):
+        raise DrillError(f"the {view} view has no drill-down {key!r} (it has: "
+                         f"{', '.join(for_view(view)) or 'none'})")
+    if key != GOAL_ACTUAL:
+        return key, scope
+    if not scope.item:
+        raise DrillError(f"{GOAL_ACTUAL} opens one goal's records: name its goal_id")
+    found = goal_drill(cursor, scope.item, scope.as_of, start_month)
+    if found is None:
+        raise DrillError(f"goal {scope.item} has no actual to open (no such goal, or a "
+                         "metric with no definition)")
+    return found
 
 
 # -- Definitions ----------------------------------------------------------------------------
@@ -180,9 +200,15 @@ GOAL_DRILLS = {"revenue": "closed_won_now", "pipeline": "pipeline_created", "mql
                "sals": "sals", "sqls": "sqls", "win_rate": "deals_closed"}
 
 
+GOAL_ACTUAL = "goal_actual"
+
+
 def goal_drill(cursor: duckdb.DuckDBPyConnection, goal_id: str, as_of: dt.date,
                start_month: int) -> tuple[str, Scope] | None:
-    """The drill-down and scope behind a goal's actual; None for a metric with no actual."""
+    """The drill-down and scope behind a goal's actual; None for a metric with no actual
+    (or no such goal)."""
+    if not str(goal_id).isdigit():
+        return None
     goal = sql.row(cursor, "goal_by_id", goal_id=int(goal_id))
     if goal is None or goal["metric"] not in GOAL_DRILLS:
         return None
@@ -198,15 +224,15 @@ _DEFINITIONS = [
     Drill("closed_won", "deals", ("overview", "forecast"), _recorded("won"), total="amount"),
     Drill("open_pipeline", "deals", ("overview", "forecast"), _recorded("open"),
           total="amount"),
-    Drill("pipeline_created", "deals", ("overview", "goals"), _deals_now("created"),
+    Drill("pipeline_created", "deals", ("overview",), _deals_now("created"),
           total="amount"),
-    Drill("closed_won_now", "deals", ("goals",), _deals_now("won"), total="amount"),
-    Drill("deals_closed", "deals", ("goals",), _deals_now("closed")),
+    Drill("closed_won_now", "deals", (), _deals_now("won"), total="amount"),
+    Drill("deals_closed", "deals", (), _deals_now("closed")),
     Drill("trend_closed_won", "deals", ("overview",), _deals_now("won", _trend_quarter),
           total="amount", item="quarter"),
-    Drill("mqls", "leads", ("overview", "goals"), _leads("mqls")),
-    Drill("sals", "leads", ("goals",), _leads("sals")),
-    Drill("sqls", "leads", ("overview", "goals"), _leads("sqls")),
+    Drill("mqls", "leads", ("overview",), _leads("mqls")),
+    Drill("sals", "leads", (), _leads("sals")),
+    Drill("sqls", "leads", ("overview",), _leads("sqls")),
     *(Drill(f"funnel_{stage}", "leads", ("funnel",), _leads(stage))
       for stage in ("inquiries", "mqls", "sals", "sqls", "opportunities", "won")),
     Drill("mqls_in_period", "leads", ("sla",), _leads("mqls")),
