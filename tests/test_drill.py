@@ -173,6 +173,15 @@ def test_the_command_prints_the_same_records(demo_path, capsys):
     assert printed["count"] == len(printed["records"])
     assert sum(r["amount"] for r in printed["records"]) == pytest.approx(printed["total"])
 
+    assert main(["report", "funnel", "--db", str(demo_path), "--quarter", "2026-Q3",
+                 "--as-of", DEMO_AS_OF.isoformat(), "--drill", "funnel_inquiries",
+                 "--limit", "3"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["figure"]["value"] == printed["count"] and printed["shown"] == 3
+    # A date a lead has not reached is null, never "NaT".
+    assert "NaT" not in json.dumps(printed) and any(r["mql_at"] is None
+                                                    for r in printed["records"])
+
     assert main(["report", "campaigns", "--db", str(demo_path), "--quarter", "2026-Q3",
                  "--as-of", DEMO_AS_OF.isoformat(), "--drill", "campaigns_run",
                  "--format", "csv"]) == 0
