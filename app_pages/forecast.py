@@ -5,7 +5,7 @@ import streamlit as st
 
 from relay import format as fmt
 from relay.identity import Role
-from relay.ui import cache, charts, flash, forecast, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, forecast, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -34,6 +34,7 @@ with this_quarter:
         ("best_case", None),
         ("model_forecast", None),
     ], currency)
+    drill.under_cards(context, view, [None, "closed_won", None, None, None])
     widgets.metric_row(view, [
         ("open_pipeline", None),
         ("weighted_pipeline", None),
@@ -41,6 +42,7 @@ with this_quarter:
         ("commit_gap", forecast.gap_note(value("commit_gap"))),
         ("forecast_gap", forecast.gap_note(value("forecast_gap"))),
     ], currency)
+    drill.under_cards(context, view, ["open_pipeline", None, None, None, None])
     calls = [("Closed-won so far", value("closed_won"))]
     if value("submitters"):
         calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]

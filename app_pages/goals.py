@@ -5,7 +5,7 @@ import streamlit as st
 
 from relay import format as fmt
 from relay.identity import Role
-from relay.ui import cache, charts, flash, goals, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, goals, roles, shell, widgets
 from relay.views.goals import phase
 
 context = shell.context()
@@ -48,6 +48,7 @@ if not table.empty:
         goals.read_only_targets(table, context.settings.currency)
         roles.needs_role(Role.PLANNER, "edits goals and signs the plan off")
 
+    drill.goal_actuals(context, table)
     with st.expander("History of a goal"):
         options = dict(zip(table["goal_id"], table["goal"], strict=True))
         chosen = st.selectbox("Goal", list(options), format_func=options.get,

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from relay import format as fmt
-from relay.ui import cache, charts, forecast, shell, widgets
+from relay.ui import cache, charts, drill, forecast, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -24,6 +24,7 @@ widgets.metric_row(view, [
     ("attainment", f"{fmt.percent(value('quarter_elapsed'))} of the quarter gone"),
     ("remaining_target", None),
 ], currency)
+drill.under_cards(context, view, [None, "closed_won", None, None])
 
 st.subheader("The forecast")
 widgets.metric_row(view, [
@@ -42,7 +43,8 @@ with left:
     calls.append(("Model forecast", value("model_forecast")))
     widgets.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
 with right:
-    widgets.chart(charts.revenue_trend(view.tables["trend"], currency))
+    drill.chart(context, charts.revenue_trend(view.tables["trend"], currency), "trend",
+                drill.trend_bar)
 
 with st.expander("How the weighted pipeline is weighted"):
     forecast.weighting_table(view.tables["weighted_pipeline"], currency)
@@ -58,3 +60,4 @@ widgets.metric_row(view, [
     ("marketing_sourced_revenue_share",
      f"of {fmt.money(value('closed_won'), currency)} closed-won"),
 ], currency)
+drill.under_cards(context, view, ["mqls", "sqls", "pipeline_created", None])
