@@ -17,10 +17,9 @@ import duckdb
 import pandas as pd
 
 from relay import settings, sql
-from relay.actuals import so_far_before
+from relay.actuals import ages_until, so_far_before
 from relay.fiscal import Quarter
 from relay.forecasting import Point
-from relay.views.sla import moment
 
 # The most rows a drill-down lists; the count and total are always over all of them.
 ROW_LIMIT = 10_000
@@ -191,7 +190,7 @@ def _campaign_deals(which: str):
 def _open_breaches(cursor, scope: Scope):
     return "open_breaches", {
         **_bounds(scope), "starts_on": scope.quarter.start, "ends_before": scope.so_far_before,
-        "now": moment(scope.as_of), "sla_hours": settings.load(cursor).sla_hours, "rep": None}
+        "now": ages_until(scope.as_of), "sla_hours": settings.load(cursor).sla_hours, "rep": None}
 
 
 # A goal's actual (relay.actuals.goal_actual): the records of its metric for the goal's own

@@ -5,15 +5,17 @@ one region, the count (or sum) of the records equals the figure the page shows."
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
 from relay import drill, sql, store
 from relay.cli import main
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import campaign_performance, forecast, funnel, goals, overview, sla
-from tests.conftest import AS_OF, DEMO_AS_OF
 
 BUILDERS = {"overview": overview.build, "forecast": forecast.current, "funnel": funnel.build,
             "sla": sla.build, "campaigns": campaign_performance.build, "goals": goals.build}
@@ -199,3 +201,44 @@ def test_the_command_prints_the_same_records(demo_path, capsys):
 def test_the_command_refuses_a_figure_of_another_view(demo_path, capsys):
     assert main(["report", "funnel", "--db", str(demo_path), "--drill", "closed_won"]) != 0
     assert "funnel" in capsys.readouterr().err
+
+
+# -- The pages ------------------------------------------------------------------------------
+
+def _app(page: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    return at.switch_page(page).run()
+
+
+def _said(at: AppTest) -> list[str]:
+    return [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown if " in all" in m.value
+            or re.search(r"\*\*: [\d,]+ ", m.value)]
+
+
+def test_the_closed_won_card_opens_its_deals(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/overview.py")
+    assert not _said(at)
+    at.button(key="drill_closed_won").click().run()
+    assert not at.exception
+    # By hand: D1 ($10,000, won 1 Aug) and D2 ($50,000, won 14 Aug).
+    assert _said(at) == ["**Closed-won**: 2 deals · $60,000 in all"]
+    shown = at.dataframe[-1].value
+    assert sorted(shown["deal_id"]) == ["D1", "D2"] and shown["amount"].sum() == 60_000
+
+
+def test_a_funnel_card_and_a_goals_actual_open_their_leads(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/funnel.py")
+    mqls = at.button(key="drill_funnel_mqls")
+    count = int(re.search(r"the ([\d,]+) leads", mqls.label).group(1).replace(",", ""))
+    mqls.click().run()
+    assert not at.exception
+    assert _said(at) == [f"**MQLs**: {count} lead{'s' if count != 1 else ''}"]
+    assert len(at.dataframe[-1].value) == count
+
+    at = _app("app_pages/goals.py")
+    choice = at.selectbox(key="goals_drill_goal")
+    choice.select(choice.options[0]).run()
+    assert not at.exception and len(_said(at)) == 1
