@@ -12,11 +12,8 @@ with scoped as (
         and ($campaign_id is null or campaign_id = $campaign_id)
 ),
 
--- A lead listed twice must not count its deals twice.
-lead_campaign as (
-    select
-        leads.lead_id,
-        any_value(scoped.name) as campaign
+campaign_leads as (
+    select leads.lead_id
     from scoped_leads($region, $segment) as leads
     join scoped on scoped.campaign_id = leads.campaign_id
     where greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
@@ -24,30 +21,53 @@ lead_campaign as (
         and greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
         < $ends_before
         and leads.created_at < $so_far_before
+),
+
+-- A semi-join: a lead listed twice does not count its deals twice.
+chosen as (
+    select *
+    from deals
+    where deals.lead_id in (select lead_id from campaign_leads)
+        and case $which
+            when 'revenue' then deals.status = 'won' and deals.close_date < $so_far_before
+            else deals.created_at < $so_far_before
+                and not (deals.status = 'open' and deals.forecast_category = 'omitted')
+        end
+),
+
+first_rows as (
+    select *
+    from chosen
+    order by amount desc, deal_id
+    limit $row_limit
+),
+
+-- The campaign each shown deal's lead came from.
+lead_campaign as (
+    select
+        leads.lead_id,
+        any_value(campaigns.name) as campaign
+    from leads
+    join campaigns using (campaign_id)
+    where leads.lead_id in (select lead_id from first_rows)
     group by leads.lead_id
 )
 
 select
-    deals.deal_id,
-    deals.account,
-    coalesce(people.name, deals.owner_id) as owner,
-    deals.amount,
-    deals.status,
-    deals.forecast_category,
-    deals.created_at::date as created_on,
-    deals.close_date,
+    first_rows.deal_id,
+    first_rows.account,
+    coalesce(people.name, first_rows.owner_id) as owner,
+    first_rows.amount,
+    first_rows.status,
+    first_rows.forecast_category,
+    first_rows.created_at::date as created_on,
+    first_rows.close_date,
     lead_campaign.campaign,
-    deals.region,
-    deals.segment,
-    count(*) over () as record_count,
-    sum(deals.amount) over () as record_total
-from deals
-join lead_campaign on lead_campaign.lead_id = deals.lead_id
-left join people on people.person_id = deals.owner_id
-where case $which
-    when 'revenue' then deals.status = 'won' and deals.close_date < $so_far_before
-    else deals.created_at < $so_far_before
-        and not (deals.status = 'open' and deals.forecast_category = 'omitted')
-end
-order by deals.amount desc, deals.deal_id
-limit $row_limit
+    first_rows.region,
+    first_rows.segment,
+    (select count(*) from chosen) as record_count,
+    (select sum(amount) from chosen) as record_total
+from first_rows
+left join lead_campaign using (lead_id)
+left join people on people.person_id = first_rows.owner_id
+order by first_rows.amount desc, first_rows.deal_id

@@ -2,31 +2,42 @@
 -- same filters): $which 'won' = won with a close date in the quarter so far (closed-won
 -- revenue of goals and the trend); 'closed' = won or lost so (win rate: won ÷ these);
 -- 'created' = created in the quarter so far, open deals marked omitted left out (pipeline
--- created). record_count and record_total are over every matching deal, before the cap.
+-- created). The $row_limit largest; record_count and record_total are over them all.
+with chosen as (
+    select *
+    from deals
+    where ($region is null or region = $region)
+        and ($segment is null or segment = $segment)
+        and case $which
+            when 'won' then status = 'won'
+                and close_date >= $starts_on and close_date < $so_far_before
+            when 'closed' then status in ('won', 'lost')
+                and close_date >= $starts_on and close_date < $so_far_before
+            else created_at >= $starts_on and created_at < $so_far_before
+                and not (status = 'open' and forecast_category = 'omitted')
+        end
+),
+
+first_rows as (
+    select *
+    from chosen
+    order by amount desc, deal_id
+    limit $row_limit
+)
+
 select
-    deals.deal_id,
-    deals.account,
-    coalesce(people.name, deals.owner_id) as owner,
-    deals.amount,
-    deals.status,
-    deals.forecast_category,
-    deals.created_at::date as created_on,
-    deals.close_date,
-    deals.region,
-    deals.segment,
-    count(*) over () as record_count,
-    sum(deals.amount) over () as record_total
-from deals
-left join people on people.person_id = deals.owner_id
-where ($region is null or deals.region = $region)
-    and ($segment is null or deals.segment = $segment)
-    and case $which
-        when 'won' then deals.status = 'won'
-            and deals.close_date >= $starts_on and deals.close_date < $so_far_before
-        when 'closed' then deals.status in ('won', 'lost')
-            and deals.close_date >= $starts_on and deals.close_date < $so_far_before
-        else deals.created_at >= $starts_on and deals.created_at < $so_far_before
-            and not (deals.status = 'open' and deals.forecast_category = 'omitted')
-    end
-order by deals.amount desc, deals.deal_id
-limit $row_limit
+    first_rows.deal_id,
+    first_rows.account,
+    coalesce(people.name, first_rows.owner_id) as owner,
+    first_rows.amount,
+    first_rows.status,
+    first_rows.forecast_category,
+    first_rows.created_at::date as created_on,
+    first_rows.close_date,
+    first_rows.region,
+    first_rows.segment,
+    (select count(*) from chosen) as record_count,
+    (select sum(amount) from chosen) as record_total
+from first_rows
+left join people on people.person_id = first_rows.owner_id
+order by first_rows.amount desc, first_rows.deal_id

@@ -54,7 +54,8 @@ class Drill:
     noun: str  # what a record is: "deals", "leads", "campaigns"
     # The views whose figure (or rows) it opens; none: reached through a goal's actual.
     views: tuple[str, ...]
-    parameters: Callable[[duckdb.DuckDBPyConnection, Scope], tuple[str, dict]]
+    # (query, its parameters, and the identifiers it names, if any)
+    parameters: Callable[[duckdb.DuckDBPyConnection, Scope], tuple]
     total: str | None = None  # the column whose sum is the figure; None: the figure counts
     item: str | None = None  # what Scope.item names, for a row of a table
 
@@ -88,10 +89,11 @@ def records(cursor: duckdb.DuckDBPyConnection, key: str, scope: Scope,
         raise DrillError(f"{key!r} has no drill-down (figures that have: {', '.join(DRILLS)})")
     if drill.item and not scope.item:
         raise DrillError(f"{key} opens one {drill.item}'s records: name it")
-    query, parameters = drill.parameters(cursor, scope)
+    query, parameters, *identifiers = drill.parameters(cursor, scope)
     if "$row_limit" in sql.load(query):
         parameters["row_limit"] = limit
-    frame = sql.frame(cursor, query, **parameters)
+    frame = sql.frame(cursor, query, identifiers=identifiers[0] if identifiers else None,
+                      **parameters)
     if "record_count" in frame.columns:
         count = int(frame["record_count"].iloc[0]) if len(frame) else 0
     else:  # a list that is its figure's records already (open breaches), never capped
@@ -155,12 +157,19 @@ def _deals_now(which: str, quarter_of: Callable[[Scope], Quarter] = lambda s: s.
     return parameters
 
 
+STAGE_DATES = {"inquiries": "created_at", "mqls": "mql_at", "sals": "sal_at",
+               "sqls": "sql_at"}
+
+
 def _leads(stage: str):
     """A stage count of the quarter so far (lead_actuals.sql, funnel_by_quarter.sql,
-    speed_to_lead.sql's MQLs)."""
+    speed_to_lead.sql's MQLs); opportunities and wins by the leads' deals."""
     def parameters(cursor, scope: Scope):
-        return "drill_leads", {**_bounds(scope), "stage": stage,
-                               "starts_on": scope.quarter.start, "before": scope.so_far_before}
+        bounds = {**_bounds(scope), "starts_on": scope.quarter.start,
+                  "before": scope.so_far_before}
+        if stage in STAGE_DATES:
+            return "drill_leads", bounds, {"stage_date": STAGE_DATES[stage]}
+        return "drill_deal_leads", {**bounds, "stage": stage}, None
     return parameters
 
 
