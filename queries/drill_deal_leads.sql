@@ -31,11 +31,24 @@ reached as (
         else opportunity_at >= $starts_on and opportunity_at < $before end
 ),
 
--- Only the key and the moment for every lead reached; the other columns for the rows shown.
+-- One pass over the leads: the leads reached are few (a deal each), so all they show is kept.
 chosen as (
     select
         leads.lead_id,
-        reached.reached_at
+        leads.source,
+        leads.campaign_id,
+        leads.owner_id,
+        leads.stage,
+        leads.created_at,
+        leads.mql_at,
+        leads.sal_at,
+        leads.sql_at,
+        leads.first_touch_at,
+        reached.opportunity_at,
+        reached.won_on,
+        reached.reached_at,
+        leads.region,
+        leads.segment
     from scoped_leads($region, $segment) as leads
     join reached using (lead_id)
 ),
@@ -48,24 +61,22 @@ first_rows as (
 )
 
 select
-    leads.lead_id,
-    leads.source,
+    first_rows.lead_id,
+    first_rows.source,
     campaigns.name as campaign,
-    coalesce(people.name, leads.owner_id) as owner,
-    leads.stage,
-    leads.created_at,
-    leads.mql_at,
-    leads.sal_at,
-    leads.sql_at,
-    leads.first_touch_at,
-    reached.opportunity_at,
-    reached.won_on,
-    leads.region,
-    leads.segment,
+    coalesce(people.name, first_rows.owner_id) as owner,
+    first_rows.stage,
+    first_rows.created_at,
+    first_rows.mql_at,
+    first_rows.sal_at,
+    first_rows.sql_at,
+    first_rows.first_touch_at,
+    first_rows.opportunity_at,
+    first_rows.won_on,
+    first_rows.region,
+    first_rows.segment,
     (select count(*) from chosen) as record_count
 from first_rows
-join scoped_leads($region, $segment) as leads using (lead_id)
-join reached using (lead_id)
-left join people on people.person_id = leads.owner_id
-left join campaigns on campaigns.campaign_id = leads.campaign_id
-order by first_rows.reached_at, leads.lead_id
+left join people on people.person_id = first_rows.owner_id
+left join campaigns on campaigns.campaign_id = first_rows.campaign_id
+order by first_rows.reached_at, first_rows.lead_id
