@@ -5,7 +5,7 @@ import streamlit as st
 
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, flash, forecast, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, forecast, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -28,6 +28,7 @@ with this_quarter:
     for heading, row in forecast.headline(view, currency).items():
         st.subheader(heading)
         widgets.metric_row(view, row, currency)
+        drill.under_cards(context, view, [key for key, _ in row])
     calls = forecast.calls_chart(view, currency)
     if calls is not None:
         widgets.chart(calls)

@@ -6,7 +6,7 @@ import streamlit as st
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, flash, goals, pack, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, goals, pack, roles, shell, widgets
 
 context = shell.context()
 planner = roles.may(Role.PLANNER)
@@ -64,6 +64,7 @@ if not table.empty:
         else:
             roles.needs_role(Role.PLANNER, "edits goals and signs the plan off")
 
+    drill.goal_actuals(context, table)
     with st.expander("History of a goal"):
         options = dict(zip(table["goal_id"], table["goal"], strict=True))
         chosen = st.selectbox("Goal", list(options), format_func=options.get,

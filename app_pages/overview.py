@@ -4,7 +4,7 @@ import streamlit as st
 
 from relay import format as fmt
 from relay.fiscal import Phase
-from relay.ui import cache, charts, forecast, shell, widgets
+from relay.ui import cache, charts, drill, forecast, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -22,12 +22,15 @@ phase = context.filters.quarter.phase(context.today)
 for heading, row in forecast.headline(view, currency).items():
     st.subheader(heading)
     widgets.metric_row(view, row, currency)
+    drill.under_cards(context, view, [key for key, _ in row])
 
 left, right = st.columns(2)
 calls = forecast.calls_chart(view, currency)
 if calls is not None:
     widgets.chart(calls, left)
-widgets.chart(charts.revenue_trend(view.tables["trend"], currency), right)
+with right:
+    drill.chart(context, charts.revenue_trend(view.tables["trend"], currency), "trend",
+                drill.trend_bar)
 
 if phase is not Phase.CLOSED:
     with st.expander("How the weighted pipeline is weighted"):
@@ -54,3 +57,5 @@ else:
          None if value("closed_won") is None
          else f"of {fmt.money(value('closed_won'), currency)} closed-won this quarter"),
     ], currency)
+    # Under the campaign-lead shares: the leads and deals they are shares of.
+    drill.under_cards(context, view, ["mqls", "sqls", "pipeline_created", None])

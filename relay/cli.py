@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -21,6 +22,7 @@ from relay import (
     clock,
     demo,
     digest,
+    drill,
     exporting,
     filters,
     handoff,
@@ -191,6 +193,19 @@ def _parser() -> argparse.ArgumentParser:
     calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
     show.add_argument("--rep", help="sla: narrow the open breaches to this person_id; week: "
                                     "whose week (a person_id)")
+    show.add_argument("--drill", metavar="FIGURE",
+                      help="print the records (deals, leads or campaigns) behind one figure "
+                           "of the view instead: their count, or the sum of their `total` "
+                           "column, is the figure. Figures: "
+                           + "; ".join(f"{name}: {', '.join(drill.for_view(name))}"
+                                       for name in sorted(VIEWS)))
+    show.add_argument("--item", help="with --drill, the row of a table whose records to "
+                                     "print: a campaign_id (campaign_leads, "
+                                     "campaign_sourced_*), a goal_id (goal_actual), a quarter "
+                                     "(trend_closed_won)")
+    show.add_argument("--limit", type=int, default=None,
+                      help="with --drill: print at most this many records (largest or "
+                           "earliest first); the count and total stay over all of them")
     show.add_argument("--cutoff-week", type=_week, default=None,
                       help="forecast: judge past calls made by the end of this week of each "
                            "quarter, 1-13 (default: setting forecast_cutoff_week)")
@@ -571,6 +586,10 @@ def _setting(args) -> int:
 
 
 def _report(args) -> int:
+    if args.drill:
+        return _drill(args)
+    if args.item or args.limit:
+        raise UsageError("--item and --limit go with --drill")
     if args.view == "calendar":
         return _calendar(args)
     if args.format == "ics":
@@ -616,6 +635,48 @@ def _digest(args) -> int:
         written = digest.write(made, args.out)
         print(f"Wrote {len(made)} digests ({len(written)} files) to {args.out}; --send sends "
               "them")
+    return 0
+
+
+def _drill(args) -> int:
+    """The records behind one figure, with the figure (when the view shows it) to check them
+    against."""
+    if args.format == "ics" or args.table:
+        raise UsageError("--drill prints JSON or CSV records: no --table, no ics")
+
+    def build(cursor, chosen, as_of):
+        scope = drill.Scope(chosen.quarter, chosen.region, chosen.segment, as_of, args.item)
+        try:
+            key, scope = drill.resolve(cursor, args.view, args.drill, scope,
+                                       settings.load(cursor).fiscal_year_start_month)
+            found = drill.records(cursor, key, scope, limit=args.limit or drill.NO_LIMIT)
+        except drill.DrillError as error:
+            raise UsageError(f"--drill: {error}") from error
+        figure = None
+        if args.item is None:
+            builder = forecast.current if args.view == "forecast" else VIEWS[args.view]
+            figure = builder(cursor, chosen, as_of).figures.get(args.drill)
+        return scope, found, figure
+
+    (scope, found, figure), _ = _load_view(args, build)
+    if args.format == "csv":
+        sys.stdout.write(report.table_csv(found.rows))
+        return 0
+    print(json.dumps({
+        "view": args.view,
+        "drill": args.drill,
+        "opens": found.drill.key,
+        "records_are": found.drill.describe(),
+        "quarter": str(scope.quarter), "region": scope.region, "segment": scope.segment,
+        "as_of": scope.as_of.isoformat(), "item": args.item,
+        "figure": None if figure is None else {
+            "label": figure.label, "value": figure.value, "state": figure.state.value,
+            "reason": figure.reason or None},
+        "count": found.count,
+        "total": found.total,
+        "shown": len(found.rows),
+        "records": report.records(found.rows),
+    }, indent=2, ensure_ascii=False))
     return 0
 
 
