@@ -1,23 +1,10 @@
 -- Every campaign that ran in the quarter, with its cost in the quarter and what its leads
--- of the quarter (in the region and segment chosen; see campaign_leads) have produced by
--- the end of the as-of day ($produced_before): leads, MQLs, SALs, SQLs, the pipeline of
--- deals from those leads (open deals marked omitted excluded) and the revenue won from them.
--- A campaign's recorded cost is what it has spent by the as-of day, spread evenly over its
--- days up to then (all of them once it has ended; its first day if it has not started): the
--- quarter takes the share of those days in it, so the quarters a campaign spans add up to
--- its cost (null: no cost recorded; 0: free).
-with running as (
-    select
-        *,
-        greatest(start_date, least(end_date, $produced_before - 1)) as spent_until
-    from campaigns
-    where start_date < $ends_before
-        and end_date >= $starts_on
-        and ($region is null or region = $region or region is null)
-        and ($segment is null or segment = $segment or segment is null)
-),
-
-scoped as (
+-- of the quarter (in the region and segment chosen) have produced by the end of the as-of
+-- day ($produced_before): leads, MQLs, SALs, SQLs, the pipeline of deals from those leads
+-- (open deals marked omitted excluded) and the revenue won from them. Which campaigns, their
+-- cost in the quarter and which leads count are the store's macros quarter_campaigns and
+-- quarter_campaign_leads, which the records behind these figures (drill_campaign_*) read too.
+with scoped as (
     select
         campaign_id,
         name,
@@ -28,32 +15,19 @@ scoped as (
         start_date,
         end_date,
         actual_cost,
-        greatest(
-            date_diff('day', greatest(start_date, $starts_on),
-                      least(spent_until, $ends_before - 1)) + 1,
-            0
-        ) as spent_days_in_quarter,
-        date_diff('day', start_date, spent_until) + 1 as spent_days
-    from running
+        cost_in_quarter
+    from quarter_campaigns($starts_on, $ends_before, $produced_before, $region, $segment)
 ),
 
--- A lead counts in the quarter it arrived in, held to its campaign's days: one that arrives
--- after the campaign ended (a replay, a late form) counts in the campaign's last quarter, one
--- before it started in its first, so the quarters add up to all the campaign's leads.
 campaign_leads as (
     select
-        leads.lead_id,
-        leads.campaign_id,
-        leads.mql_at,
-        leads.sal_at,
-        leads.sql_at
-    from scoped_leads($region, $segment) as leads
-    join scoped on scoped.campaign_id = leads.campaign_id
-    where greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
-        >= $starts_on
-        and greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
-        < $ends_before
-        and leads.created_at < $produced_before
+        lead_id,
+        campaign_id,
+        mql_at,
+        sal_at,
+        sql_at
+    from quarter_campaign_leads($starts_on, $ends_before, $produced_before, $region,
+                                $segment)
 ),
 
 lead_stats as (
@@ -93,9 +67,7 @@ deal_stats as (
 )
 
 select
-    scoped.* exclude (spent_days_in_quarter, spent_days),
-    scoped.actual_cost::double * scoped.spent_days_in_quarter / scoped.spent_days
-        as cost_in_quarter,
+    scoped.*,
     coalesce(lead_stats.leads, 0) as leads,
     coalesce(lead_stats.mqls, 0) as mqls,
     coalesce(lead_stats.sals, 0) as sals,

@@ -1,26 +1,13 @@
 -- The deals behind the pipeline and revenue from the quarter's campaign leads
--- (campaign_performance.sql's `deal_stats`, the same filters): deals of those leads created
--- by $so_far_before, open deals marked omitted left out ($which 'pipeline'), or won with a
--- close date before it ($which 'revenue'). $campaign_id null: every campaign of the quarter.
-with scoped as (
-    select campaign_id, name, start_date, end_date
-    from campaigns
-    where start_date < $ends_before
-        and end_date >= $starts_on
-        and ($region is null or region = $region or region is null)
-        and ($segment is null or segment = $segment or segment is null)
-        and ($campaign_id is null or campaign_id = $campaign_id)
-),
-
-campaign_leads as (
-    select leads.lead_id
-    from scoped_leads($region, $segment) as leads
-    join scoped on scoped.campaign_id = leads.campaign_id
-    where greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
-        >= $starts_on
-        and greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
-        < $ends_before
-        and leads.created_at < $so_far_before
+-- (campaign_performance.sql's `deal_stats`, the same leads: the store's
+-- quarter_campaign_leads): deals of those leads created by $produced_before, open deals
+-- marked omitted left out ($which 'pipeline'), or won with a close date before it ($which
+-- 'revenue'). $campaign_id null: every campaign of the quarter.
+with campaign_leads as (
+    select lead_id
+    from quarter_campaign_leads($starts_on, $ends_before, $produced_before, $region,
+                                $segment)
+    where $campaign_id is null or campaign_id = $campaign_id
 ),
 
 -- A semi-join: a lead listed twice does not count its deals twice.
@@ -29,8 +16,8 @@ chosen as (
     from deals
     where deals.lead_id in (select lead_id from campaign_leads)
         and case $which
-            when 'revenue' then deals.status = 'won' and deals.close_date < $so_far_before
-            else deals.created_at < $so_far_before
+            when 'revenue' then deals.status = 'won' and deals.close_date < $produced_before
+            else deals.created_at < $produced_before
                 and not (deals.status = 'open' and deals.forecast_category = 'omitted')
         end
 ),

@@ -1,21 +1,11 @@
--- The leads behind a campaign's row on the campaign page (campaign_performance.sql's
--- `campaign_leads`, the same filters): its leads in the breakdown that arrived in the
--- quarter by $so_far_before, an arrival held to the campaign's days. $campaign_id null: every
--- campaign of the quarter. record_count is over every matching lead, before the cap.
-with scoped as (
-    select campaign_id, name, start_date, end_date
-    from campaigns
-    where start_date < $ends_before
-        and end_date >= $starts_on
-        and ($region is null or region = $region or region is null)
-        and ($segment is null or segment = $segment or segment is null)
-        and ($campaign_id is null or campaign_id = $campaign_id)
-)
-
+-- The leads behind a campaign's row on the campaign page: the store's quarter_campaign_leads,
+-- as campaign_performance reads them (its leads in the breakdown counted in the quarter, by
+-- the as-of day). $campaign_id null: every campaign of the quarter. record_count is over
+-- every matching lead, before the cap.
 select
     leads.lead_id,
     leads.source,
-    scoped.name as campaign,
+    leads.campaign,
     coalesce(people.name, leads.owner_id) as owner,
     leads.stage,
     leads.created_at,
@@ -26,12 +16,9 @@ select
     leads.region,
     leads.segment,
     count(*) over () as record_count
-from scoped_leads($region, $segment) as leads
-join scoped on scoped.campaign_id = leads.campaign_id
+from quarter_campaign_leads($starts_on, $ends_before, $produced_before, $region, $segment)
+    as leads
 left join people on people.person_id = leads.owner_id
-where greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date)) >= $starts_on
-    and greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
-    < $ends_before
-    and leads.created_at < $so_far_before
+where $campaign_id is null or leads.campaign_id = $campaign_id
 order by leads.created_at, leads.lead_id
 limit $row_limit

@@ -174,7 +174,10 @@ def _leads(stage: str):
 
 
 def _campaign_bounds(scope: Scope) -> dict:
-    return {**_bounds(scope), "starts_on": scope.quarter.start, "ends_before": scope.quarter.end}
+    """The campaign page's bounds: the quarter, and what has been produced (spent, arrived,
+    won) by the end of the as-of day."""
+    return {**_bounds(scope), "starts_on": scope.quarter.start, "ends_before": scope.quarter.end,
+            "produced_before": scope.as_of + dt.timedelta(days=1)}
 
 
 def _campaigns(costed_only: bool):
@@ -184,15 +187,13 @@ def _campaigns(costed_only: bool):
 
 
 def _campaign_leads(cursor, scope: Scope):
-    return "drill_campaign_leads", {**_campaign_bounds(scope), "campaign_id": scope.item,
-                                    "so_far_before": scope.so_far_before}
+    return "drill_campaign_leads", {**_campaign_bounds(scope), "campaign_id": scope.item}
 
 
 def _campaign_deals(which: str):
     def parameters(cursor, scope: Scope):
         return "drill_campaign_deals", {**_campaign_bounds(scope), "which": which,
-                                        "campaign_id": scope.item,
-                                        "so_far_before": scope.so_far_before}
+                                        "campaign_id": scope.item}
     return parameters
 
 

@@ -16,6 +16,7 @@ from relay.cli import main
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import campaign_performance, forecast, funnel, goals, overview, sla
+from relay.views.common import State
 
 BUILDERS = {"overview": overview.build, "forecast": forecast.current, "funnel": funnel.build,
             "sla": sla.build, "campaigns": campaign_performance.build, "goals": goals.build}
@@ -46,21 +47,24 @@ def _adds_up(records: drill.Records, value: float) -> bool:
 @pytest.mark.parametrize(("quarter", "region"), SCOPES)
 def test_every_drillable_figure_adds_up_to_its_records(demo_cursor, quarter, region):
     filters = Filters(Quarter.parse(quarter, 1), region, None)
-    checked = []
+    checked, not_applicable = [], set()
     for name, build in BUILDERS.items():
         view = build(demo_cursor, filters, DEMO_AS_OF)
         for key in drill.for_view(name):
             figure = view.figures.get(key)
+            if figure is not None and figure.state is State.NOT_APPLICABLE:
+                not_applicable.add(key)  # e.g. a closed quarter's open pipeline
             if figure is None or not figure.known:
                 continue
             records = _records(demo_cursor, key, _scope(quarter, region))
             assert _adds_up(records, figure.value), (name, key, figure.value, records.figure)
             assert len(records.rows) == records.count
             checked.append(key)
-    # Every figure that drills was known here and checked (on at least one view).
-    # (Those of no view open a goal's actual: test_each_goals_actual_adds_up.)
+    # Every figure that drills was known here and checked (on at least one view), unless the
+    # quarter's phase leaves it without meaning. (Those of no view open a goal's actual:
+    # test_each_goals_actual_adds_up.)
     figure_keys = {key for key, d in drill.DRILLS.items() if d.item is None and d.views}
-    assert figure_keys <= set(checked), figure_keys - set(checked)
+    assert figure_keys - not_applicable <= set(checked), figure_keys - set(checked)
 
 
 def test_the_hand_built_fixtures_figures_add_up_too(fixture_cursor):
