@@ -22,6 +22,8 @@ class Need(enum.Enum):
     DEALS = ("No deals in the store", "import deals on the Data page")
     LEADS = ("No leads in the store", "import leads on the Data page")
     MQL_DATES = ("No MQL dates in the leads", "import leads with an MQL date column")
+    SAL_DATES = ("No SAL dates in the leads", "import leads with a SAL date column")
+    SQL_DATES = ("No SQL dates in the leads", "import leads with an SQL date column")
     FIRST_TOUCH = ("No first-touch dates in the leads",
                    "import leads with a first-touch date column")
     CAMPAIGNS = ("No campaigns in the store", "import campaigns on the Data page")
@@ -49,6 +51,8 @@ class Holdings:
     deal_history: int = 0
     leads: int = 0
     leads_with_mql_date: int = 0
+    leads_with_sal_date: int = 0
+    leads_with_sql_date: int = 0
     mqls_with_first_touch: int = 0
     leads_from_campaigns: int = 0
     deals_from_leads: int = 0
@@ -62,6 +66,8 @@ class Holdings:
             Need.DEALS: self.deals,
             Need.LEADS: self.leads,
             Need.MQL_DATES: self.leads_with_mql_date,
+            Need.SAL_DATES: self.leads_with_sal_date,
+            Need.SQL_DATES: self.leads_with_sql_date,
             Need.FIRST_TOUCH: self.mqls_with_first_touch,
             Need.CAMPAIGNS: self.campaigns,
             Need.CAMPAIGN_LEADS: self.leads_from_campaigns,
