@@ -168,6 +168,15 @@ def test_a_quarter_that_has_not_started_counts_nothing(cursor):
     assert [note.kind for note in view.notes] == [NoteKind.NOTHING]
 
 
+def test_a_future_quarters_funnel_keeps_the_past_quarters_rates(cursor):
+    """Built for 2026-Q4 (not started), 2026-Q3's MQLs still convert as they did: L1, L3, L6,
+    L7; SAL L1, L3, L6; SQL L1, L3, both won (as built for Q3 itself)."""
+    over_time = funnel.build(cursor, Filters(Quarter(2026, 4)), AS_OF).tables["over_time"]
+    q3 = over_time.set_index("quarter").loc["2026-Q3"]
+    assert q3[["mqls", "to_sal", "to_sql", "to_opportunity", "to_won"]].tolist() == [
+        4, 3 / 4, 2 / 4, 2 / 4, 2 / 4]
+
+
 def test_a_running_quarter_says_so_far(cursor):
     view = funnel.build(cursor, Q3, AS_OF)
     assert any(note.kind is NoteKind.SCOPE and "2026-Q3 is under way: counts so far, up to "

@@ -150,10 +150,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
                 "significant", "previous_rate", "trailing_rate"])
     # Each quarter's MQLs: the share that became SALs, SQLs, opportunities and wins so far.
     # A quarter that has not started has no MQLs to follow: it is left out.
+    # A past quarter's rates are masked only for stages the store never records: the chosen
+    # quarter not having started says nothing of theirs.
     view.tables["over_time"] = pd.DataFrame([
         {"quarter": quarter, "mqls": counts["mqls"],
          "significant": counts["mqls"] >= MIN_SIGNIFICANT,
-         **{outcome: None if unrecorded.keys() & {"mqls", stage}
+         **{outcome: None if never_recorded.keys() & {"mqls", stage}
             else safe_ratio(counts[column], counts["mqls"])
             for outcome, stage, column in OUTCOMES}}
         for quarter, counts in by_quarter.items()
