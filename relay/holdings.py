@@ -43,6 +43,11 @@ class Need(enum.Enum):
         return self.value[1]
 
 
+# The date a lead count of each stage is counted by: a column of counts ("mqls", "sqls") is
+# unknown in every row when no lead records that date.
+STAGE_DATES = {"mqls": Need.MQL_DATES, "sals": Need.SAL_DATES, "sqls": Need.SQL_DATES}
+
+
 @dataclass(frozen=True)
 class Holdings:
     """Row counts of what figures need (queries/store_holdings.sql)."""

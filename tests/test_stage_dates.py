@@ -2,6 +2,7 @@
 every page calls the figures that need those dates unknown, with relay.holdings' reason, never
 0, a missed goal or a planner error."""
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -12,7 +13,7 @@ from relay import holdings, store
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.holdings import Need
-from relay.views import campaign_performance, funnel, goals, overview, plan
+from relay.views import calendar, campaign_performance, funnel, goals, overview, plan
 from relay.views.common import State
 
 Q3 = Filters(Quarter(2026, 3))
@@ -106,3 +107,12 @@ def test_campaign_sqls_and_cost_per_sql_are_dashes_without_sql_dates(no_sql_date
     assert math.isnan(c1["sqls"]) and math.isnan(c1["cost_per_sql"])
     webinar = view.tables["channels"].set_index("channel").loc["Webinar"]
     assert math.isnan(webinar["sqls"]) and math.isnan(webinar["cost_per_sql"])
+
+
+def test_the_calendars_sqls_so_far_are_dashes_without_sql_dates(no_sql_dates):
+    july = calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 7, 31))
+    c1 = calendar.build(no_sql_dates, july, AS_OF).tables["campaigns"].set_index(
+        "campaign_id").loc["C1"]
+    # C1's leads by 15 August: L1 and L2, both MQLs; their SQL dates are gone.
+    assert (c1["leads_so_far"], c1["mqls_so_far"]) == (2, 2)
+    assert pd.isna(c1["sqls_so_far"])

@@ -18,7 +18,6 @@ from relay.metrics import safe_ratio
 from relay.views.common import View
 
 COUNTS = ["leads", "mqls", "sals", "sqls"]
-STAGE_DATES = {"mqls": Need.MQL_DATES, "sals": Need.SAL_DATES, "sqls": Need.SQL_DATES}
 SOURCED = ["sourced_pipeline", "sourced_revenue"]
 # Why a campaign (or channel) has no ROI while its cost is known: it cost nothing.
 FREE = "No cost, so no return on it"
@@ -73,7 +72,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     if future or not view.holdings.has(Need.CAMPAIGN_LEADS):
         campaigns[COUNTS] = np.nan
     # A stage no lead has a date for is unknown in every row (and cost per SQL with it).
-    for column, dates in STAGE_DATES.items():
+    for column, dates in holdings.STAGE_DATES.items():
         if not view.holdings.has(dates):
             campaigns[column] = np.nan
     if future or not (view.holdings.has(Need.DEAL_LEADS)
