@@ -32,7 +32,10 @@ columns = {
     "leads": count("Leads in the quarter", "Leads from the campaign that arrived in the "
                    "quarter. A dash: the quarter has not started, or no lead is linked to a "
                    "campaign."),
-    "mqls": count("MQLs"), "sqls": count("SQLs"),
+    "mqls": count("MQLs", "A dash: no lead is linked to a campaign, or no lead records an "
+                  "MQL date."),
+    "sqls": count("SQLs", "A dash: no lead is linked to a campaign, or no lead records an "
+                  "SQL date."),
     "sourced_pipeline": money("Pipeline from these leads", currency,
                               "Deals from the campaign's leads of the quarter. A dash: no "
                               "deal is linked to a lead."),
@@ -43,10 +46,12 @@ columns = {
                            f"Cost in the quarter ÷ leads in the quarter. {NO_COST}, or no "
                            "leads yet."),
     "cost_per_sql": money("Cost per SQL in the quarter", currency,
-                          f"Cost in the quarter ÷ SQLs. {NO_COST}, or no SQLs yet."),
+                          f"Cost in the quarter ÷ SQLs. {NO_COST}, no SQLs yet, or "
+                          "no SQL dates in the leads."),
     "roi": percent("ROI in the quarter", f"(Won − cost) ÷ cost. {NO_COST}, or a cost of 0 "
                    "(no cost, so no return on it)."),
-    "acceptance_rate": percent("Acceptance", "SALs ÷ MQLs. A dash: no MQLs yet."),
+    "acceptance_rate": percent("Acceptance", "SALs ÷ MQLs. A dash: no MQLs yet, or no SAL "
+                   "or MQL dates in the leads."),
     "campaigns": count("Campaigns in the quarter"),
 }
 channels = view.tables["channels"]

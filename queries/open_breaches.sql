@@ -1,19 +1,12 @@
 -- MQLs of the period still waiting (stage mql, nobody has touched them) and older than the
 -- SLA: the leads waiting for a first call, oldest first. Same rules as speed_to_lead.sql,
--- including leaving out the MQLs of a rep who does not have touches recorded.
+-- including leaving out the MQLs of a rep who does not have touches recorded (the
+-- untracked_owners macro: over all the rep's MQLs of the period, whatever the region).
 with period as (
     select *
     from scoped_leads($region, $segment)
     where mql_at >= $starts_on
         and mql_at < $ends_before
-),
-
-untracked_owners as (
-    select owner_id, true as untracked
-    from period
-    group by owner_id
-    having count(first_touch_at) = 0
-        and count(*) filter (where stage in ('sal', 'sql', 'opportunity')) > 0
 )
 
 select
@@ -34,7 +27,8 @@ select
 from period as leads
 left join people on people.person_id = leads.owner_id
 left join campaigns on campaigns.campaign_id = leads.campaign_id
-left join untracked_owners on untracked_owners.owner_id is not distinct from leads.owner_id
+left join untracked_owners($starts_on, $ends_before) as untracked_owners
+    on untracked_owners.owner_id is not distinct from leads.owner_id
 where (leads.first_touch_at is null or leads.first_touch_at >= $now)
     and leads.stage = 'mql'
     and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours

@@ -4,22 +4,14 @@
 -- older than that is an open breach (the same rule as open_breaches.sql); an untouched MQL
 -- inside its SLA is not counted either way yet. Touches after $now have not happened yet.
 -- A rep whose MQLs of the period moved on to SAL or further (which takes a touch) with not
--- one first touch recorded among them does not have touches recorded: their MQLs count as
--- `untracked`, never as untouched (no speed, no SLA met or missed, no breach). The same
--- rule as open_breaches.sql.
+-- one first touch recorded among them, in any region or segment, does not have touches
+-- recorded (the untracked_owners macro, shared with open_breaches.sql): their MQLs count as
+-- `untracked`, never as untouched (no speed, no SLA met or missed, no breach).
 with period as (
     select *
     from scoped_leads($region, $segment)
     where mql_at >= $starts_on
         and mql_at < $ends_before
-),
-
-untracked_owners as (
-    select owner_id, true as untracked
-    from period
-    group by owner_id
-    having count(first_touch_at) = 0
-        and count(*) filter (where stage in ('sal', 'sql', 'opportunity')) > 0
 ),
 
 mqls as (
@@ -39,7 +31,7 @@ mqls as (
             and epoch($now::timestamp - leads.mql_at) / 3600 > $sla_hours as open_breach
     from period as leads
     left join people on people.person_id = leads.owner_id
-    left join untracked_owners
+    left join untracked_owners($starts_on, $ends_before) as untracked_owners
         on untracked_owners.owner_id is not distinct from leads.owner_id
 )
 

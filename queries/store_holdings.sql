@@ -4,6 +4,8 @@ select
     (select count(*) from deal_history) as deal_history,
     (select count(*) from leads) as leads,
     (select count(mql_at) from leads) as leads_with_mql_date,
+    (select count(sal_at) from leads) as leads_with_sal_date,
+    (select count(sql_at) from leads) as leads_with_sql_date,
     (select count(first_touch_at) from leads where mql_at is not null) as mqls_with_first_touch,
     (select count(campaign_id) from leads) as leads_from_campaigns,
     (select count(lead_id) from deals) as deals_from_leads,

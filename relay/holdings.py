@@ -22,6 +22,8 @@ class Need(enum.Enum):
     DEALS = ("No deals in the store", "import deals on the Data page")
     LEADS = ("No leads in the store", "import leads on the Data page")
     MQL_DATES = ("No MQL dates in the leads", "import leads with an MQL date column")
+    SAL_DATES = ("No SAL dates in the leads", "import leads with a SAL date column")
+    SQL_DATES = ("No SQL dates in the leads", "import leads with an SQL date column")
     FIRST_TOUCH = ("No first-touch dates in the leads",
                    "import leads with a first-touch date column")
     CAMPAIGNS = ("No campaigns in the store", "import campaigns on the Data page")
@@ -41,6 +43,11 @@ class Need(enum.Enum):
         return self.value[1]
 
 
+# The date a lead count of each stage is counted by: a column of counts ("mqls", "sqls") is
+# unknown in every row when no lead records that date.
+STAGE_DATES = {"mqls": Need.MQL_DATES, "sals": Need.SAL_DATES, "sqls": Need.SQL_DATES}
+
+
 @dataclass(frozen=True)
 class Holdings:
     """Row counts of what figures need (queries/store_holdings.sql)."""
@@ -49,6 +56,8 @@ class Holdings:
     deal_history: int = 0
     leads: int = 0
     leads_with_mql_date: int = 0
+    leads_with_sal_date: int = 0
+    leads_with_sql_date: int = 0
     mqls_with_first_touch: int = 0
     leads_from_campaigns: int = 0
     deals_from_leads: int = 0
@@ -62,6 +71,8 @@ class Holdings:
             Need.DEALS: self.deals,
             Need.LEADS: self.leads,
             Need.MQL_DATES: self.leads_with_mql_date,
+            Need.SAL_DATES: self.leads_with_sal_date,
+            Need.SQL_DATES: self.leads_with_sql_date,
             Need.FIRST_TOUCH: self.mqls_with_first_touch,
             Need.CAMPAIGNS: self.campaigns,
             Need.CAMPAIGN_LEADS: self.leads_from_campaigns,

@@ -25,6 +25,10 @@ class Metric:
 DEALS = (Need.DEALS,)
 LEADS = (Need.LEADS,)
 MQL = (Need.LEADS, Need.MQL_DATES)
+SAL = (Need.LEADS, Need.SAL_DATES)
+SQL = (Need.LEADS, Need.SQL_DATES)
+# Every lead stage's date: what the planner's MQLs needed are worked back through.
+LEAD_STAGES = (*MQL, Need.SAL_DATES, Need.SQL_DATES)
 TOUCH = (*MQL, Need.FIRST_TOUCH)
 SOURCED = (Need.DEALS, Need.LEADS, Need.DEAL_LEADS, Need.CAMPAIGN_LEADS)
 FUNNEL_DEALS = (Need.LEADS, Need.DEALS, Need.DEAL_LEADS)
@@ -179,7 +183,7 @@ METRICS: dict[str, Metric] = {
     ),
     "mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter.", needs=MQL),
     "mql_target": Metric("MQL goal", "count", "The quarter's MQL goal for this breakdown."),
-    "sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter.", needs=LEADS),
+    "sqls": Metric("SQLs", "count", "Leads whose SQL date falls in the quarter.", needs=SQL),
     "sql_target": Metric("SQL goal", "count", "The quarter's SQL goal for this breakdown."),
     "pipeline_created": Metric(
         "Pipeline created", "currency",
@@ -236,10 +240,14 @@ METRICS: dict[str, Metric] = {
     ),
     "sqls_needed": Metric(
         "SQLs needed", "count", "Opportunities needed from leads ÷ SQL → opportunity.",
-        needs=LEADS,
+        needs=SQL,
     ),
-    "sals_needed": Metric("SALs needed", "count", "SQLs needed ÷ SAL → SQL.", needs=LEADS),
-    "mqls_needed": Metric("MQLs needed", "count", "SALs needed ÷ MQL → SAL.", needs=LEADS),
+    "sals_needed": Metric(
+        "SALs needed", "count", "SQLs needed ÷ SAL → SQL.", needs=(*SAL, Need.SQL_DATES),
+    ),
+    "mqls_needed": Metric(
+        "MQLs needed", "count", "SALs needed ÷ MQL → SAL.", needs=LEAD_STAGES,
+    ),
     "campaign_expected_leads": Metric(
         "Leads expected from campaigns", "count",
         "Expected leads of the campaigns that run in the quarter (not cancelled), each spread "
@@ -262,18 +270,18 @@ METRICS: dict[str, Metric] = {
         "MQLs needed − MQLs from planned campaigns − MQLs from outside campaigns, in whole "
         "MQLs. Above zero: that many MQLs short, marketing must find them; below zero: that "
         "many more MQLs than needed.",
-        needs=LEADS,
+        needs=LEAD_STAGES,
     ),
     # The funnel
     "funnel_inquiries": Metric("Inquiries", "count", "Leads created in the quarter.", needs=LEADS),
     "funnel_mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter.", needs=MQL),
     "funnel_sals": Metric(
         "SALs", "count", "Leads whose SAL date falls in the quarter.",
-        needs=LEADS,
+        needs=SAL,
     ),
     "funnel_sqls": Metric(
         "SQLs", "count", "Leads whose SQL date falls in the quarter.",
-        needs=LEADS,
+        needs=SQL,
     ),
     "funnel_opportunities": Metric(
         "Opportunities", "count", "Leads whose first deal was created in the quarter.",
@@ -317,7 +325,7 @@ METRICS: dict[str, Metric] = {
     "acceptance_rate": Metric(
         "Acceptance rate", "percent",
         "Of the quarter's MQLs, the share sales accepted (SAL) by the as-of day.",
-        needs=MQL,
+        needs=(*MQL, Need.SAL_DATES),
     ),
     # Campaign performance
     "campaigns_run": Metric(
@@ -421,7 +429,7 @@ METRICS: dict[str, Metric] = {
     "strength_mql_to_sql": Metric(
         "MQL → SQL", "percent",
         "Of those MQLs, the share that reached SQL at any time.",
-        needs=MQL,
+        needs=(*MQL, Need.SQL_DATES),
     ),
     "strength_mql_to_won": Metric(
         "MQL → won", "percent",

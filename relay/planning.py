@@ -51,9 +51,9 @@ NEEDS = {
     "win_rate": (Need.DEALS,),
     "average_deal_size": (Need.DEALS,),
     "lead_sourced_share": (Need.DEALS, Need.LEADS, Need.DEAL_LEADS),
-    "sql_to_opportunity": (Need.LEADS,),
-    "sal_to_sql": (Need.LEADS,),
-    "mql_to_sal": (Need.LEADS, Need.MQL_DATES),
+    "sql_to_opportunity": (Need.LEADS, Need.SQL_DATES),
+    "sal_to_sql": (Need.LEADS, Need.SAL_DATES, Need.SQL_DATES),
+    "mql_to_sal": (Need.LEADS, Need.MQL_DATES, Need.SAL_DATES),
     "inquiry_to_mql": (Need.LEADS, Need.MQL_DATES, Need.CAMPAIGN_LEADS),
     "other_mqls": (Need.LEADS, Need.MQL_DATES),
 }

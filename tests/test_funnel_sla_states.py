@@ -168,6 +168,15 @@ def test_a_quarter_that_has_not_started_counts_nothing(cursor):
     assert [note.kind for note in view.notes] == [NoteKind.NOTHING]
 
 
+def test_a_future_quarters_funnel_keeps_the_past_quarters_rates(cursor):
+    """Built for 2026-Q4 (not started), 2026-Q3's MQLs still convert as they did: L1, L3, L6,
+    L7; SAL L1, L3, L6; SQL L1, L3, both won (as built for Q3 itself)."""
+    over_time = funnel.build(cursor, Filters(Quarter(2026, 4)), AS_OF).tables["over_time"]
+    q3 = over_time.set_index("quarter").loc["2026-Q3"]
+    assert q3[["mqls", "to_sal", "to_sql", "to_opportunity", "to_won"]].tolist() == [
+        4, 3 / 4, 2 / 4, 2 / 4, 2 / 4]
+
+
 def test_a_running_quarter_says_so_far(cursor):
     view = funnel.build(cursor, Q3, AS_OF)
     assert any(note.kind is NoteKind.SCOPE and "2026-Q3 is under way: counts so far, up to "
@@ -236,3 +245,29 @@ def test_a_store_of_deals_only_counts_no_stage_and_no_speed(cursor):
     assert view.tables["conversion"][["cohort", "rate", "significant"]].isna().all().all()
     speed = sla.build(cursor, Q3, AS_OF)
     assert [key for key, figure in speed.figures.items() if figure.known] == ["sla_hours"]
+
+
+def test_a_rep_is_tracked_or_not_alike_company_wide_and_in_a_region(fixture_path):
+    """Bob (P3) has touches recorded (L3 in EMEA, touched); his NA MQLs have none: L9 moved
+    on to SAL, L10 still waiting past the SLA. Over all his MQLs he is tracked, so L10 is an
+    open breach on the NA page as in the NA row of the company-wide page."""
+    connection = store.open_store(fixture_path)
+    connection.execute(
+        "insert into leads (lead_id, source, region, segment, created_at, stage, mql_at,"
+        " sal_at, owner_id) values"
+        " ('L9', 'Direct', 'NA', 'SMB', '2026-07-20 09:00', 'sal', '2026-07-20 10:00',"
+        "  '2026-07-21 10:00', 'P3'),"
+        " ('L10', 'Direct', 'NA', 'SMB', '2026-07-25 09:00', 'mql', '2026-07-25 10:00',"
+        "  null, 'P3')")
+    cursor = connection.cursor()
+    company = sla.build(cursor, Q3, AS_OF)
+    na = sla.build(cursor, Filters(Quarter(2026, 3), "NA"), AS_OF)
+    na_row = company.tables["by_region"].set_index("value").loc["NA"]
+    # NA's Q3 MQLs: L1 (Ann, touched after 2 h), L9, L10; none untracked, L10 a breach.
+    assert na_row[["mqls", "untracked", "touched", "within_sla", "open_breaches"]].tolist() \
+        == [3, 0, 1, 1, 1]
+    assert na.tables["by_region"].set_index("value").loc["NA"].equals(na_row)
+    bob = na.tables["by_rep"].set_index("owner_id").loc["P3"]
+    assert bob[["mqls", "untracked", "open_breaches"]].tolist() == [2, 0, 1]
+    assert na.tables["open_breaches"]["lead_id"].tolist() == ["L10"]
+    connection.close()

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import DEMO_AS_OF
+from conftest import DEMO_AS_OF, copy_store
 from relay import store
 from relay.filters import Filters
 from relay.fiscal import Quarter
@@ -121,3 +121,28 @@ def test_the_quarters_of_every_campaign_add_up_to_its_leads_and_its_cost(demo_cu
     for campaign_id, actual_cost, campaign_leads in stored:
         assert leads[campaign_id] == campaign_leads, campaign_id
         assert cost[campaign_id] == pytest.approx(float(actual_cost or 0)), campaign_id
+
+
+@pytest.fixture(scope="module")
+def no_sql_dates_cursor(demo_path, tmp_path_factory):
+    """The demo store with its leads' SQL dates gone (a copy: demo_path is shared)."""
+    path = copy_store(demo_path, tmp_path_factory.mktemp("no_sql_dates") / "demo.duckdb")
+    connection = store.open_store(path)
+    connection.execute("update leads set sql_at = null")
+    yield connection.cursor()
+    connection.close()
+
+
+@pytest.mark.parametrize("phase", ["closed", "current"])
+def test_without_sql_dates_a_label_is_still_one_state_and_value(no_sql_dates_cursor, phase):
+    """SQLs are unknown on every page alike (not 0 on the overview and unknown on the
+    funnel)."""
+    by_label: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for view in every_view(no_sql_dates_cursor, Filters(QUARTERS[phase]), DEMO_AS_OF):
+        for key, figure in view.figures.items():
+            by_label[figure.label][f"{view.name}.{key}"] = (
+                figure.state.value, None if figure.value is None else round(figure.value, 6))
+    shared = {label: seen for label, seen in by_label.items()
+              if len(set(seen.values())) > 1}
+    assert not shared, f"one label, several numbers: {shared}"
+    assert set(by_label["SQLs"].values()) == {("unknown", None)}

@@ -119,10 +119,13 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
                         created_before=until).set_index("campaign_id")
     linked = view.holdings.has(Need.CAMPAIGN_LEADS)
     for column in ("leads", "mqls", "sqls"):
-        # Without leads linked to campaigns what they brought can't be counted: no 0s.
+        # Without leads linked to campaigns what they brought can't be counted, nor a stage
+        # no lead records the date of: no 0s.
+        dates = holdings.STAGE_DATES.get(column)
+        counted = linked and (dates is None or view.holdings.has(dates))
         campaigns[f"{column}_so_far"] = (
             campaigns["campaign_id"].map(actuals[column]).fillna(0).astype(int)
-            if linked else pd.Series(pd.NA, index=campaigns.index, dtype="Int64")
+            if counted else pd.Series(pd.NA, index=campaigns.index, dtype="Int64")
         )
     overlaps = sql.frame(cursor, "campaign_overlaps", campaign_ids=ids)
     partners = pd.concat([overlaps["campaign_a"], overlaps["campaign_b"]]).value_counts()

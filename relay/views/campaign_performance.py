@@ -74,6 +74,10 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         campaigns["cost_in_quarter"] = np.nan
     if future or not view.holdings.has(Need.CAMPAIGN_LEADS):
         campaigns[COUNTS] = np.nan
+    # A stage no lead has a date for is unknown in every row (and cost per SQL with it).
+    for column, dates in holdings.STAGE_DATES.items():
+        if not view.holdings.has(dates):
+            campaigns[column] = np.nan
     if future or not (view.holdings.has(Need.DEAL_LEADS)
                       and view.holdings.has(Need.CAMPAIGN_LEADS)):
         campaigns[SOURCED] = np.nan

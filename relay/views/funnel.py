@@ -94,33 +94,22 @@ def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
     return rows
 
 
-STAGE_DATES = {
-    "sals": ("No SAL dates in the leads", "import leads with a SAL date column"),
-    "sqls": ("No SQL dates in the leads", "import leads with an SQL date column"),
-}
-
-
-def unrecorded_stages(cursor: duckdb.DuckDBPyConnection, held: holdings.Holdings
-                      ) -> dict[str, str]:
-    """{stage: why it can't be counted} for the stages the store records nothing of: its
-    count, and every rate into or out of it, are unknown."""
+def unrecorded_stages(held: holdings.Holdings) -> dict[str, str]:
+    """{stage: why it can't be counted} for the stages the store records nothing of (what
+    each stage's figure needs, relay.holdings): its count, and every rate into or out of it,
+    are unknown."""
     why = {}
     for stage, _ in STAGES:
         lacking = held.lacking(METRICS[f"funnel_{stage}"].needs)
         if lacking is not None:
             why[stage] = holdings.why_unknown(lacking)
-    if held.has(Need.LEADS):
-        dates = sql.row(cursor, "funnel_stage_dates")
-        for stage, (missing, remedy) in STAGE_DATES.items():
-            if not dates[stage] and stage not in why:
-                why[stage] = f"{missing}: {remedy}."
     return why
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("funnel", filters, as_of, holdings=holdings.of(cursor))
     phase = filters.quarter.phase(as_of)
-    unrecorded = never_recorded = unrecorded_stages(cursor, view.holdings)
+    unrecorded = never_recorded = unrecorded_stages(view.holdings)
     if phase is Phase.FUTURE:
         # Nothing has happened in it: every stage, as if the store recorded none of it.
         unrecorded = dict.fromkeys((key for key, _ in STAGES),
@@ -161,10 +150,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
                 "significant", "previous_rate", "trailing_rate"])
     # Each quarter's MQLs: the share that became SALs, SQLs, opportunities and wins so far.
     # A quarter that has not started has no MQLs to follow: it is left out.
+    # A past quarter's rates are masked only for stages the store never records: the chosen
+    # quarter not having started says nothing of theirs.
     view.tables["over_time"] = pd.DataFrame([
         {"quarter": quarter, "mqls": counts["mqls"],
          "significant": counts["mqls"] >= MIN_SIGNIFICANT,
-         **{outcome: None if unrecorded.keys() & {"mqls", stage}
+         **{outcome: None if never_recorded.keys() & {"mqls", stage}
             else safe_ratio(counts[column], counts["mqls"])
             for outcome, stage, column in OUTCOMES}}
         for quarter, counts in by_quarter.items()

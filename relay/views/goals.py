@@ -17,10 +17,19 @@ from relay.filters import Filters, scope_label
 from relay.fiscal import Phase
 from relay.goals import MONEY_METRICS, RATE_METRICS, revision
 from relay.holdings import Need
+from relay.metrics import METRICS
 from relay.views.common import NoteKind, View
 
-# Goal metrics whose actual is counted from the leads: unknown in a store without leads.
-LEAD_METRICS = {"mqls", "sals", "sqls"}
+# What each goal's actual needs the store to hold (the figure it is measured as): without
+# it the goal is not measured, never missed by its whole target.
+GOAL_NEEDS: dict[str, tuple[Need, ...]] = {
+    "revenue": METRICS["closed_won"].needs,
+    "pipeline": METRICS["pipeline_created"].needs,
+    "mqls": METRICS["mqls"].needs,
+    "sals": METRICS["funnel_sals"].needs,
+    "sqls": METRICS["sqls"].needs,
+    "win_rate": METRICS["closed_won"].needs,
+}
 COLUMNS = [
     "goal_id", "quarter", "metric", "goal", "region", "segment", "owner_team", "target",
     "target_shown", "actual", "actual_shown", "attainment", "expected_by_now", "expected_shown",
@@ -39,7 +48,6 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     ]
     measured = goals and quarter_phase is not Phase.FUTURE
     actuals = quarter_actuals(cursor, filters.quarter, as_of) if measured else {}
-    no_leads = not view.holdings.has(Need.LEADS)
 
     rows = []
     for goal in goals:
@@ -47,7 +55,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         unit = unit_of(metric)
         target = float(goal["target"])
         actual = None
-        if quarter_phase is not Phase.FUTURE and not (no_leads and metric in LEAD_METRICS):
+        lacking = view.holdings.lacking(GOAL_NEEDS.get(metric, ()))
+        if quarter_phase is not Phase.FUTURE and lacking is None:
             actual = goal_actual(figures_for(actuals, region, segment), metric)
         expected = None
         if quarter_phase is Phase.CURRENT:
@@ -62,7 +71,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
             "expected_by_now": expected,
             "expected_shown": shown(expected, unit, currency),
             "status": _status(quarter_phase, actual, target, expected),
-            "result": _result(quarter_phase, goal, actual, expected, no_leads, currency),
+            "result": _result(quarter_phase, goal, actual, expected, lacking, currency),
         })
     table = pd.DataFrame(rows, columns=COLUMNS)
     view.tables["goals"] = table
@@ -128,7 +137,7 @@ def difference(metric: str, gap: float, above: str, below: str, level: str,
 
 
 def _result(quarter_phase: Phase, goal: dict, actual: float | None, expected: float | None,
-            no_leads: bool, currency: str) -> str | None:
+            lacking: Need | None, currency: str) -> str | None:
     """By how much a goal was hit or missed (closed), or is ahead of or behind pace
     (current); for a goal that can't be measured, why."""
     metric = goal["metric"]
@@ -137,8 +146,8 @@ def _result(quarter_phase: Phase, goal: dict, actual: float | None, expected: fl
     if metric not in GOAL_METRICS:
         return f"Not measured: Revenue Relay has no definition for {metric}"
     if actual is None:
-        if no_leads and metric in LEAD_METRICS:
-            return "Not measured: no leads in the store"
+        if lacking is not None:
+            return f"Not measured: {holdings.why_unknown(lacking)}"
         return f"Not measured: nothing to measure it on in {goal['quarter']}"
     if quarter_phase is Phase.CLOSED:
         return difference(metric, float(goal["target"]) - actual, "above target",
