@@ -1,5 +1,5 @@
--- What became of the period's MQLs by $ends_before: accepted by sales (SAL), rejected
--- before acceptance (by reason), or still open. Leads dropped after acceptance count as
+-- What became of the period's MQLs (of one owner, $rep; null: everyone's) by $ends_before:
+-- accepted by sales (SAL), rejected before acceptance (by reason), or still open. Leads dropped after acceptance count as
 -- accepted: sales took them.
 select
     case
@@ -12,5 +12,6 @@ select
 from scoped_leads($region, $segment)
 where mql_at >= $starts_on
     and mql_at < $ends_before
+    and ($rep is null or owner_id = $rep)
 group by all
 order by leads desc

@@ -699,7 +699,7 @@ def _week_of(cursor, chosen, as_of, rep: str):
 def _known_rep(cursor, rep: str | None) -> str | None:
     if rep is None:
         return None
-    reps = dict(sql.frame(cursor, "sla_reps").itertuples(index=False))
+    reps = dict(sql.frame(cursor, "sla_reps", region=None, segment=None).itertuples(index=False))
     if rep not in reps:
         raise UsageError(f"--rep {rep!r}: no MQLs are owned by that person_id")
     return rep

@@ -545,7 +545,8 @@ def test_a_rep_opens_their_breaches_from_a_link(app_env, handoff_path):
     assert at.selectbox(key="rep").value == "Ann Rep"
     breaches = at.dataframe[0].value
     assert breaches["lead_id"].tolist() == ["L7"]
-    assert metrics(at)["Within SLA"] == "75%" and metrics(at)["Open breaches"] == "1"
+    # The figures follow the rep: Ann's L1 and L6 within the SLA, L7 past it: 2 of 3.
+    assert metrics(at)["Within SLA"] == "67%" and metrics(at)["Open breaches"] == "1"
     at = app({"quarter": "2026-Q3", "rep": "Bob Rep"}, page="app_pages/sla.py")
     assert at.dataframe[0].value.empty
     at = app({"quarter": "2026-Q3", "rep": "Nobody"}, page="app_pages/sla.py")
@@ -624,9 +625,16 @@ def test_forecast_page_figures_equal_the_cli_report(app_env, fixture_path, capsy
     assert not at.exception
     shown = metrics(at)
     compared = [f for f in figures.values() if f["label"] in shown]
-    for figure in compared:
-        assert shown[figure["label"]] == fmt.by_unit(figure["value"], figure["unit"]), (
-            figure["label"])
+    said_in_words = {"pipeline_net_change": fmt.in_words(
+        figures["pipeline_net_change"]["value"], "currency", "more than at the start",
+        "less than at the start")}
+    for key in ("commit_bias_mean", "model_bias_mean"):
+        said_in_words[key] = fmt.in_words(figures[key]["value"], "percent", "too high",
+                                          "too low", "spot on")
+    for key, figure in figures.items():
+        if figure["label"] in shown:
+            assert shown[figure["label"]] == said_in_words.get(
+                key, fmt.by_unit(figure["value"], figure["unit"])), figure["label"]
     assert len(compared) >= 18
     # The target chart, the weekly calls, the pipeline waterfall and the accuracy chart.
     assert len(at.get("plotly_chart")) == 4

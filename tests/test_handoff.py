@@ -97,6 +97,27 @@ def test_a_rep_sees_only_their_breaches(cursor):
         == ["L7"]
 
 
+def test_the_figures_follow_the_rep_picked(cursor):
+    # Ann (P2) owns L1, L6 and L7: 3 MQLs, L7 her open breach, L1 and L6 within the SLA
+    # (2 of the 3 whose SLA ran out), 2 of 3 accepted. Bob (P3) owns L3 alone: no breach.
+    ann = sla.build(cursor, Q3, AS_OF, rep="P2")
+    assert [ann.value(key) for key in ("mqls_in_period", "open_breaches")] == [3, 1]
+    assert ann.value("open_breaches") == len(ann.tables["open_breaches"])
+    assert ann.value("acceptance_rate") == pytest.approx(2 / 3)
+    assert ann.value("within_sla_share") == pytest.approx(2 / 3)
+    assert ann.value("median_speed_hours") == pytest.approx(1.0)  # 0 h (L6) and 2 h (L1)
+    bob = sla.build(cursor, Q3, AS_OF, rep="P3")
+    assert [bob.value(key) for key in ("mqls_in_period", "open_breaches")] == [1, 0]
+    assert bob.value("acceptance_rate") == 1.0
+    # The tables stay whole, to compare the rep with the others.
+    assert len(bob.tables["by_rep"]) == 2
+
+
+def test_the_rep_picker_follows_the_region(cursor):
+    assert sorted(sla.reps(cursor).values()) == ["Ann Rep", "Bob Rep"]
+    assert list(sla.reps(cursor, "EMEA").values()) == ["Bob Rep"]
+
+
 def test_a_longer_sla_turns_the_breach_into_a_wait(cursor):
     cursor.execute("insert or replace into settings values ('sla_hours', '1000')")
     view = sla.build(cursor, Q3, AS_OF)

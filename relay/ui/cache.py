@@ -50,10 +50,11 @@ def shell_data(store_path: str, today: dt.date):
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def sla_reps(store_path: str) -> dict[str, str]:
-    """{person_id: name} of everyone who owns MQLs (sla.reps)."""
+def sla_reps(store_path: str, region: str | None = None,
+             segment: str | None = None) -> dict[str, str]:
+    """{person_id: name} of everyone who owns MQLs of the region and segment (sla.reps)."""
     with opened_store.cursor(store_path) as reps_cursor:
-        return sla.reps(reps_cursor)
+        return sla.reps(reps_cursor, region, segment)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

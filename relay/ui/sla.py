@@ -19,10 +19,14 @@ def breach_scope(context: shell.Context) -> tuple[str | None, str | None]:
     no MQLs (matching no lead), None for all."""
     reps = cache.sla_reps(context.store_path)
     if roles.may(Role.PLANNER):
+        # The reps of the sidebar's region and segment (a rep's own leads, below, may be
+        # anywhere: they are theirs).
+        reps = cache.sla_reps(context.store_path, context.filters.region,
+                              context.filters.segment)
         names = {name: person for person, name in reps.items()}
         widgets.warn_unknown_link_value("rep", list(names), "Rep")
-        chosen = st.selectbox("Rep (for the open breaches)", ["All reps", *names], key="rep",
-                              bind="query-params")
+        chosen = st.selectbox("Rep", ["All reps", *names], key="rep", bind="query-params",
+                              help="The figures and the waiting leads of one rep.")
         return "all", names.get(chosen)
     if roles.may(Role.REP):
         return "own", next((person for person in cache.me(context.store_path) if person in reps),

@@ -21,7 +21,8 @@ from relay.views.funnel import TOUCH_QUALITY, data_quality_note
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
           rep: str | None = None) -> View:
     """The quarter's MQLs up to the end of the as-of day; `rep` (a person_id) narrows the
-    list of open breaches to that rep's leads."""
+    figures and the list of open breaches to that rep's leads (the tables by rep, team and
+    region stay whole, to compare with)."""
     view = View("sla", filters, as_of, holdings=holdings.of(cursor))
     sla_hours = settings.load(cursor).sla_hours
     view.add("sla_hours", sla_hours)
@@ -35,7 +36,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     speed = _untracked_unknown(
         sql.frame(cursor, "speed_to_lead", **period, now=now, sla_hours=sla_hours),
         touches_recorded=view.holdings.has(Need.FIRST_TOUCH))
-    overall = speed[speed["dimension"] == "all"]
+    overall = (speed[speed["dimension"] == "all"] if rep is None
+               else speed[(speed["dimension"] == "rep") & (speed["owner_id"] == rep)])
     total = overall.iloc[0] if len(overall) else None
     view.add("mqls_in_period", 0 if total is None else total["mqls"])
     untracked = _untracked_reps(speed)
@@ -44,7 +46,10 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     view.add("p90_speed_hours", None if total is None else total["p90_hours"], why)
     view.add("within_sla_share", None if total is None else total["within_sla_share"],
              why or "No MQL of the quarter has reached the end of its SLA yet.")
-    view.add("open_breaches", None if total is None else total["open_breaches"], why)
+    # A rep with no MQL in the period has none waiting: a real 0 (the speeds stay unknown).
+    no_mqls_of_rep = rep is not None and total is None
+    view.add("open_breaches", 0 if no_mqls_of_rep else None if total is None
+             else total["open_breaches"], why)
     for dimension in ("rep", "team", "region", "week"):
         view.tables[f"by_{dimension}"] = (
             speed[speed["dimension"] == dimension].drop(columns=["dimension"])
@@ -61,7 +66,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
                   "some of them moved on to SAL or further: their speed, SLA and waiting "
                   "leads can't be measured and are left out of the figures.")
 
-    outcomes = sql.frame(cursor, "mql_outcomes", **period)
+    outcomes = sql.frame(cursor, "mql_outcomes", **period, rep=rep)
     cohort = int(outcomes["leads"].sum())
     accepted = int(outcomes.loc[outcomes["accepted"], "leads"].sum())
     view.add("acceptance_rate", safe_ratio(accepted, cohort),
@@ -136,10 +141,12 @@ def _why_speed_unknown(total, untracked: list[str]) -> str:
     return ""
 
 
-def reps(cursor: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """{person_id: name} of everyone who owns MQLs, for the rep filter; a name two people
-    share gets the id."""
-    named = dict(sql.frame(cursor, "sla_reps").itertuples(index=False))
+def reps(cursor: duckdb.DuckDBPyConnection, region: str | None = None,
+         segment: str | None = None) -> dict[str, str]:
+    """{person_id: name} of everyone who owns MQLs of the region and segment, for the rep
+    filter; a name two people share gets the id."""
+    named = dict(sql.frame(cursor, "sla_reps", region=region,
+                           segment=segment).itertuples(index=False))
     shared = {name for name in named.values() if list(named.values()).count(name) > 1}
     return {person: f"{name} ({person})" if name in shared else name
             for person, name in named.items()}
