@@ -40,7 +40,8 @@ seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filte
                                             int(view.value("plan_revision")))
 if not (table.empty and view.tables["signoffs"].empty):
     goals.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
-                        seen_revision=seen_revision, may_sign=planner, closed=closed)
+                        seen_revision=seen_revision, may_sign=planner, closed=closed,
+                        changes=view.tables["changed_since_signed"])
 
 if not table.empty:
     if quarter_phase is Phase.FUTURE:

@@ -10,13 +10,24 @@ import streamlit as st
 from relay import filters, forecasting, identity, settings
 from relay.filters import Filters
 from relay.ui import opened_store
-from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
+from relay.views import (
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    meeting,
+    overview,
+    plan,
+    sla,
+)
 from relay.views.common import View
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
          "campaigns": campaign_performance.build, "forecast": forecast.current,
-         "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record}
+         "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record,
+         "meeting": meeting.build}
 CACHE_SECONDS = 600
 
 
