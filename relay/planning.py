@@ -232,17 +232,21 @@ def shares(history: dict[tuple[str | None, str | None], dict[str, float]], dimen
 
 
 def split(total: float, row_shares: dict[str, float], step: float = 1) -> dict[str, float]:
-    """`total` divided by `row_shares` in whole `step`s that add up to it exactly (largest
-    remainder: the rows whose exact part lost most to rounding down get the steps left)."""
+    """`total` divided by `row_shares` in whole `step`s (largest remainder: the rows whose
+    exact part lost most to rounding down get the steps left over), so that the rows add up
+    to it exactly; what is less than a step goes to the largest row."""
     if not row_shares:
         return {}
-    units = round(total / step)
+    units = math.floor(round(total / step, 9))
     exact = {name: units * share for name, share in row_shares.items()}
-    parts = {name: math.floor(value) for name, value in exact.items()}
+    parts = {name: math.floor(round(value, 9)) for name, value in exact.items()}
     left = units - sum(parts.values())
     for name in sorted(exact, key=lambda n: (parts[n] - exact[n], n))[:left]:
         parts[name] += 1
-    return {name: float(count * step) for name, count in parts.items()}
+    rows = {name: float(count * step) for name, count in parts.items()}
+    largest = max(row_shares, key=lambda n: (row_shares[n], n))
+    rows[largest] += total - units * step
+    return rows
 
 
 def reconcile(company: dict[str, float | None], rows: dict[str, dict[str, float | None]],

@@ -71,7 +71,7 @@ def against_signed(cursor: duckdb.DuckDBPyConnection, goals: pd.DataFrame, quart
     signed = goals_view.signed_plan(cursor, quarter)
     rows = []
     for goal in goals.to_dict(orient="records"):
-        target = signed.get((goal["metric"], goal["region"], goal["segment"]))
+        target = signed.get((goal["metric"], _text(goal["region"]), _text(goal["segment"])))
         unit = goals_view.unit_of(goal["metric"])
         actual = goal["actual"]
         judged = goal["target"] if target is None else target
@@ -246,6 +246,10 @@ def _reconciliation_frame(lines: list[dict], currency: str) -> pd.DataFrame:
                                        "difference", "difference_shown", "adds_up", "verdict"])
 
 
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) else value
+
+
 def _number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
@@ -265,6 +269,6 @@ def split_targets(rows: pd.DataFrame, dimension: str) -> dict[tuple, dict[str, f
 def seen_versions(goals: pd.DataFrame) -> dict[tuple, int]:
     """{(region, segment, metric): version} of the quarter's stored goals, for a save that
     refuses a colleague's change made in between."""
-    return {(None if pd.isna(g.region) else g.region, None if pd.isna(g.segment) else g.segment,
-             g.metric): int(g.version) for g in goals.itertuples()}
+    return {(_text(g.region), _text(g.segment), g.metric): int(g.version)
+            for g in goals.itertuples()}
 
