@@ -355,7 +355,7 @@ def test_planner_works_back_from_the_stored_revenue_goal(app_env, fixture_path):
     # ÷ 0.5 = 40 SALs; ÷ 0.4 = 100 MQLs.
     assert shown["Deals to win"] == "4"
     assert shown["Opportunities needed"] == "16"
-    assert shown["Pipeline needed"] == "$800K"
+    assert shown["Pipeline to close (won + lost)"] == "$800K"
     assert shown["SQLs needed"] == "20"
     assert shown["SALs needed"] == "40"
     assert shown["MQLs needed"] == "100"
