@@ -193,8 +193,8 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
                 when = f"{row['signed_at']:%d %b %Y %H:%M}"
                 who = widgets.plain(row["signed_by"])
                 if current:
-                    st.markdown(f"**{SIDE_TITLES[side]}:** :material/verified: signed by "
-                                f"**{who}** on {when}")
+                    st.markdown(f"**{SIDE_TITLES[side]}:** :material/verified: agreed by "
+                                f"{who} on {when}")
                 else:
                     st.markdown(f"**{SIDE_TITLES[side]}:** :orange[changed since signed] — "
                                 f"signed by {who} on {when}")
@@ -210,7 +210,7 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
                                       placeholder=f"Pick from the {side} team",
                                       key=f"{key}_signer_{side}_{quarter}")
             who_signs = signer or identity.acting_user()
-            if st.button(f"Sign as {SIDE_TITLES[side].lower()}", key=f"{key}_sign_{side}",
+            if st.button(f"Sign off as {SIDE_TITLES[side].lower()}", key=f"{key}_sign_{side}",
                          disabled=not has_goals or (local and signer is None),
                          help=f"Records {who_signs} agreeing to the goals as shown."):
                 try:
