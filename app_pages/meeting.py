@@ -21,12 +21,16 @@ quarter = st.selectbox("Quarter to plan", choices,
 reviewed = meeting_view.closed_before(quarter, context.today)
 phase = quarter.phase(context.today)
 st.caption(f"Reviews {reviewed}, plans {quarter}, company-wide and by region or segment.")
-flash.show_flash()
+# In containers that are always drawn: a confirmation that comes and goes must not move the
+# steps below, or the browser would take them for new tabs and go back to the first.
+with st.container():
+    flash.show_flash()
 shell.need_data(context, ("deals",), "the quarter's review and the plan worked out from your "
                 "history", planner_starts_here=True)
 
 view = cache.view("meeting", context.store_path, Filters(quarter), context.today)
-widgets.notes(view.notes)
+with st.container():
+    widgets.notes(view.notes)
 steps = st.tabs([f"1 · Review {reviewed}", f"2 · Plan {quarter}", "3 · Agree", "4 · Sign"])
 with steps[0]:
     meeting.review(view, context.settings.currency, reviewed)
