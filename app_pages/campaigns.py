@@ -3,21 +3,22 @@ channel."""
 
 import streamlit as st
 
-from relay.ui import cache, charts, shell, widgets
+from relay.ui import cache, charts, drill, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
 st.title("Campaign performance")
 st.caption(widgets.plain(f"{context.filters.describe()} · campaigns running in the quarter: "
-                         "their cost in the quarter (spread over their days) and what their "
-                         "leads that arrived in the quarter produced by "
-                         f"{min(context.today, context.filters.quarter.last_day):%d %b %Y}"))
+                         "their spend in the quarter (spread over their days) and what their "
+                         f"leads of the quarter have produced by {context.today:%d %b %Y}"))
 shell.need_data(context, ("campaigns",), "what each campaign cost and produced")
 view = cache.view("campaigns", context.store_path, context.filters, context.today)
 widgets.notes(view.notes)
 widgets.metric_row(view, [("campaigns_run", None), ("campaign_cost", None),
                           ("campaign_sourced_pipeline", None),
                           ("campaign_sourced_revenue", None), ("campaign_roi", None)], currency)
+drill.under_cards(context, view, ["campaigns_run", "campaign_cost", "campaign_sourced_pipeline",
+                                  "campaign_sourced_revenue", None])
 
 money, percent, count = widgets.money_column, widgets.percent_column, widgets.count_column
 NO_COST = "A dash: no cost recorded"
@@ -61,10 +62,10 @@ table = view.tables["campaigns"]
 chosen = st.multiselect("Channel", sorted(table["channel"].unique()), key="campaigns_channel",
                         placeholder="All channels")
 shown = table[table["channel"].isin(chosen)] if chosen else table
-widgets.table(shown.head(widgets.MAX_ROWS), columns, column_order=[
-    "name", "channel", "start_date", "end_date", "cost_in_quarter", "leads", "mqls", "sqls",
-    "sourced_pipeline", "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi",
-    "acceptance_rate"])
+drill.table(context, shown.head(widgets.MAX_ROWS), columns, "campaigns_table", drill.campaign_row,
+            column_order=["name", "channel", "start_date", "end_date", "cost_in_quarter",
+                          "leads", "mqls", "sqls", "sourced_pipeline", "sourced_revenue",
+                          "cost_per_lead", "cost_per_sql", "roi", "acceptance_rate"])
 st.download_button("Download (CSV)", lambda: widgets.csv_bytes(shown),
                    file_name="campaign-performance.csv", mime="text/csv",
                    icon=":material/download:", on_click="ignore")

@@ -3,9 +3,9 @@ calls were."""
 
 import streamlit as st
 
-from relay import format as fmt
+from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, flash, forecast, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, forecast, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -16,7 +16,7 @@ flash.show_flash()
 shell.need_data(context, ("deals",), "closed-won revenue, the pipeline and the forecast")
 
 view = cache.view("forecast", context.store_path, context.filters, context.today)
-value = view.value
+phase = context.filters.quarter.phase(context.today)
 columns = forecast.call_columns(currency)
 may_submit = roles.may(Role.REP)
 this_quarter, moved, record, *submit = st.tabs(
@@ -25,37 +25,25 @@ this_quarter, moved, record, *submit = st.tabs(
 
 with this_quarter:
     widgets.notes(view.notes)
-    widgets.metric_row(view, [
-        ("revenue_target", None),
-        ("closed_won", f"{fmt.percent(value('attainment'))} done · "
-                       f"{fmt.percent(value('quarter_elapsed'))} of time"),
-        ("commit", f"{fmt.count(value('submitters'))} of {fmt.count(value('reps_in_scope'))} "
-                   "reps called"),
-        ("best_case", None),
-        ("model_forecast", None),
-    ], currency)
-    widgets.metric_row(view, [
-        ("open_pipeline", None),
-        ("weighted_pipeline", None),
-        ("pipeline_coverage", f"of {fmt.money(value('remaining_target'), currency)} to close"),
-        ("commit_gap", forecast.gap_note(value("commit_gap"))),
-        ("forecast_gap", forecast.gap_note(value("forecast_gap"))),
-    ], currency)
-    calls = [("Closed-won so far", value("closed_won"))]
-    if value("submitters"):
-        calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
-    calls.append(("Model forecast", value("model_forecast")))
-    widgets.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
+    for heading, row in forecast.headline(view, currency).items():
+        st.subheader(heading)
+        widgets.metric_row(view, row, currency)
+        drill.under_cards(context, view, [key for key, _ in row])
+    calls = forecast.calls_chart(view, currency)
+    if calls is not None:
+        widgets.chart(calls)
 
     st.subheader("The calls by rep, team and region")
     for tab, level in zip(st.tabs(["Rep", "Team", "Region"]), ("rep", "team", "region"),
                           strict=True):
-        tab.dataframe(view.tables[f"by_{level}"], hide_index=True,
-                      column_order=forecast.ROLLUP_COLUMNS[level], column_config=columns)
+        with tab:
+            widgets.table(view.tables[f"by_{level}"], columns,
+                          column_order=forecast.rollup_columns(level, phase))
     st.caption("A manager's own call is shown beside the team's but not added to it: it is a "
                "call on the same deals.")
-    with st.expander("How the model weighs the open pipeline"):
-        forecast.weighting_table(view.tables["weighted_pipeline"], currency)
+    if phase is not Phase.CLOSED:
+        with st.expander("How the model weighs the open pipeline"):
+            forecast.weighting_table(view.tables["weighted_pipeline"], currency)
 
 with moved:
     weekly = view.tables["weekly"]
@@ -80,25 +68,26 @@ with moved:
     if not changes.problems:
         widgets.notes(changes.notes)
         widgets.metric_row(changes, [("pipeline_at_start", None), ("pipeline_at_end", None),
-                                ("pipeline_net_change", None), ("won_between", None)], currency)
+                                     ("pipeline_net_change", None), ("won_between", None)],
+                           currency, words=forecast.movement_in_words(currency))
         summary = changes.tables["changes"]
         widgets.chart(charts.pipeline_movement(summary, changes.value("pipeline_at_start"),
                                           changes.value("pipeline_at_end"), currency))
-        st.dataframe(summary, hide_index=True, column_order=[
+        widgets.table(summary, column_order=[
             "label", "deals", "pipeline_change", "amount_at_end"], column_config={
-            "label": "Movement", "deals": st.column_config.NumberColumn("Deals", format="%d"),
+            "label": "Movement", "deals": widgets.count_column("Deals"),
             "pipeline_change": widgets.money_column("Change to the pipeline", currency),
             "amount_at_end": widgets.money_column("Amount at the end", currency)})
         deals = changes.tables["changed_deals"]
         st.caption(f"{len(deals):,} deals moved; the {min(len(deals), widgets.MAX_ROWS):,} with "
                    "the largest change are listed (the download has them all).")
-        st.dataframe(deals.head(widgets.MAX_ROWS), hide_index=True, column_config={
+        widgets.table(deals.head(widgets.MAX_ROWS), column_config={
             "movement": None, "label": "Movement", "deal_id": "Deal", "account": "Account",
             "owner": "Owner", "region": "Region", "segment": "Segment",
             "amount_from": widgets.money_column("Amount at the start", currency),
             "amount_to": widgets.money_column("Amount at the end", currency),
-            "close_from": st.column_config.DateColumn("Close date then", format="YYYY-MM-DD"),
-            "close_to": st.column_config.DateColumn("Close date now", format="YYYY-MM-DD"),
+            "close_from": st.column_config.DateColumn("Close date then", format="D MMM YYYY"),
+            "close_to": st.column_config.DateColumn("Close date now", format="D MMM YYYY"),
             "pipeline_change": widgets.money_column("Change", currency)})
         st.download_button("Download the changed deals (CSV)", lambda: widgets.csv_bytes(deals),
                            file_name="pipeline-changes.csv", mime="text/csv",
@@ -115,11 +104,13 @@ with record:
                     context.today, cutoff_week=week)
     widgets.notes(track.notes)
     widgets.metric_row(track, [("commit_accuracy_mean", None), ("model_accuracy_mean", None),
-                          ("commit_bias_mean", None), ("model_bias_mean", None)], currency)
+                               ("commit_bias_mean", None), ("model_bias_mean", None)],
+                       currency, words=forecast.BIAS_IN_WORDS)
     by_quarter = track.tables["accuracy_by_quarter"]
     widgets.chart(charts.forecast_accuracy(by_quarter, week))
-    st.dataframe(by_quarter, hide_index=True, column_config=columns, column_order=[
-        "quarter", "cutoff", "revenue_target", "submitters", *forecast.JUDGED_COLUMNS])
+    widgets.table(by_quarter, columns, column_order=[
+        "quarter", "cutoff", "revenue_target", "submitters", *forecast.JUDGED_COLUMNS,
+        "model_note"])
     st.subheader("By rep, team and region")
     quarters = by_quarter["quarter"].tolist()[::-1]
     left, right = st.columns(2)
@@ -128,9 +119,9 @@ with record:
     chosen = right.selectbox("Quarter", quarters, key="track_quarter")
     level = (level or "Rep").lower()
     table = track.tables[f"accuracy_by_{level}"]
-    st.dataframe(table[table["quarter"] == chosen], hide_index=True, column_config=columns,
-                 column_order=[level, *(["reps", "submitted"] if level != "rep" else []),
-                               *forecast.JUDGED_COLUMNS])
+    widgets.table(table[table["quarter"] == chosen], columns,
+                   column_order=[level, *(["reps", "submitted"] if level != "rep" else []),
+                                *forecast.JUDGED_COLUMNS])
 
 for tab in submit:
     with tab:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from relay import format as fmt
 from relay.fiscal import Phase
-from relay.ui import cache, charts, shell, widgets
+from relay.ui import cache, charts, drill, shell, widgets
 from relay.views import funnel
 
 context = shell.context()
@@ -20,6 +20,7 @@ widgets.metric_row(view, [
     (f"funnel_{row.stage}", f"{fmt.count(row.previous_quarter)} last quarter")
     for row in stages.itertuples()
 ], context.settings.currency)
+drill.under_cards(context, view, [f"funnel_{stage}" for stage in stages["stage"]])
 
 RATE_DASH = "A dash: no rate (nobody in the cohort, or the stage's dates aren't recorded)."
 COLUMNS = {
@@ -38,7 +39,7 @@ COLUMNS = {
 
 if context.filters.quarter.phase(context.today) is not Phase.FUTURE:
     left, right = st.columns(2)
-    widgets.chart(charts.stage_counts(stages), left)
+    drill.chart(context, charts.stage_counts(stages), "funnel_stages", drill.funnel_bar, left)
     widgets.chart(charts.conversion_over_time(view.tables["over_time"], funnel.OVER_TIME), right)
 
     st.subheader("Conversion, cohort by cohort")

@@ -6,7 +6,7 @@ import streamlit as st
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, flash, goals, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, goals, roles, shell, widgets
 
 context = shell.context()
 planner = roles.may(Role.PLANNER)
@@ -38,6 +38,7 @@ if table.empty:
 
 seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
                                             int(view.value("plan_revision")))
+
 if not (table.empty and view.tables["signoffs"].empty):
     goals.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
                         seen_revision=seen_revision, may_sign=planner, closed=closed,
@@ -63,6 +64,7 @@ if not table.empty:
         else:
             roles.needs_role(Role.PLANNER, "edits goals and signs the plan off")
 
+    drill.goal_actuals(context, table)
     with st.expander("History of a goal"):
         options = dict(zip(table["goal_id"], table["goal"], strict=True))
         chosen = st.selectbox("Goal", list(options), format_func=options.get,

@@ -6,7 +6,7 @@ import streamlit as st
 from relay.filters import Filters
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, flash, meeting, roles, shell, widgets
+from relay.ui import cache, flash, meeting, pack, roles, shell, widgets
 from relay.views import meeting as meeting_view
 
 context = shell.context()
@@ -46,3 +46,5 @@ with steps[2]:
     meeting.agree(context, view, quarter, phase, may_edit=planner)
 with steps[3]:
     meeting.sign(view, quarter, phase, may_sign=planner)
+    st.subheader("Take the pack away")
+    pack.downloads(context, quarter)

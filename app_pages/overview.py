@@ -3,7 +3,8 @@
 import streamlit as st
 
 from relay import format as fmt
-from relay.ui import cache, charts, forecast, shell, widgets
+from relay.fiscal import Phase
+from relay.ui import cache, charts, drill, forecast, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -16,45 +17,45 @@ shell.need_data(context, ("deals", "goals", "leads"), "the revenue target, close
 view = cache.view("overview", context.store_path, context.filters, context.today)
 widgets.notes(view.notes)
 value = view.value
+phase = context.filters.quarter.phase(context.today)
 
-st.subheader("Where we stand")
-widgets.metric_row(view, [
-    ("revenue_target", None),
-    ("closed_won", None),
-    ("attainment", f"{fmt.percent(value('quarter_elapsed'))} of the quarter gone"),
-    ("remaining_target", None),
-], currency)
-
-st.subheader("The forecast")
-widgets.metric_row(view, [
-    ("commit", f"{fmt.count(value('submitters'))} reps submitted"),
-    ("best_case", None),
-    ("model_forecast", None),
-    ("weighted_pipeline", None),
-    ("pipeline_coverage", f"of {fmt.money(value('remaining_target'), currency)} still to close"),
-], currency)
+for heading, row in forecast.headline(view, currency).items():
+    st.subheader(heading)
+    widgets.metric_row(view, row, currency)
+    drill.under_cards(context, view, [key for key, _ in row])
 
 left, right = st.columns(2)
-with left:
-    calls = [("Closed-won so far", value("closed_won"))]
-    if value("submitters"):
-        calls += [("Commit (reps)", value("commit")), ("Best case (reps)", value("best_case"))]
-    calls.append(("Model forecast", value("model_forecast")))
-    widgets.chart(charts.forecast_against_target(calls, value("revenue_target"), currency))
+calls = forecast.calls_chart(view, currency)
+if calls is not None:
+    widgets.chart(calls, left)
 with right:
-    widgets.chart(charts.revenue_trend(view.tables["trend"], currency))
+    drill.chart(context, charts.revenue_trend(view.tables["trend"], currency), "trend",
+                drill.trend_bar)
 
-with st.expander("How the weighted pipeline is weighted"):
-    forecast.weighting_table(view.tables["weighted_pipeline"], currency)
-    st.page_link("app_pages/forecast.py", label="The forecast in full: by rep, week and quarter",
-                 icon=":material/query_stats:")
+if phase is not Phase.CLOSED:
+    with st.expander("How the weighted pipeline is weighted"):
+        forecast.weighting_table(view.tables["weighted_pipeline"], currency)
+st.page_link("app_pages/forecast.py", label="The forecast in full: by rep, week and quarter",
+             icon=":material/query_stats:")
+
+
+def goal(key: str) -> str | None:
+    return None if value(key) is None else f"goal {fmt.count(value(key))}"
+
 
 st.subheader("Demand")
-widgets.metric_row(view, [
-    ("mqls", f"goal {fmt.count(value('mql_target'))}"),
-    ("sqls", f"goal {fmt.count(value('sql_target'))}"),
-    ("marketing_sourced_pipeline_share",
-     f"of {fmt.money(value('pipeline_created'), currency)} created"),
-    ("marketing_sourced_revenue_share",
-     f"of {fmt.money(value('closed_won'), currency)} closed-won"),
-], currency)
+if phase is Phase.FUTURE:  # the plan: the goals, nothing has happened yet
+    widgets.metric_row(view, [("mql_target", None), ("sql_target", None)], currency)
+else:
+    widgets.metric_row(view, [
+        ("mqls", goal("mql_target")),
+        ("sqls", goal("sql_target")),
+        ("marketing_sourced_pipeline_share",
+         None if value("pipeline_created") is None
+         else f"of {fmt.money(value('pipeline_created'), currency)} created this quarter"),
+        ("marketing_sourced_revenue_share",
+         None if value("closed_won") is None
+         else f"of {fmt.money(value('closed_won'), currency)} closed-won this quarter"),
+    ], currency)
+    # Under the campaign-lead shares: the leads and deals they are shares of.
+    drill.under_cards(context, view, ["mqls", "sqls", "pipeline_created", None])

@@ -15,6 +15,9 @@ In one run, on demo stores built by the same generator as `relay demo`:
   tables the page reads into pandas and filtering there (benchmarks.naive), in a process of its
   own. Its figures are checked against the page's.
 - **Import**: leads from CSV into a fresh store, the way `relay import` does it.
+- **Drill-downs**: every figure's records (relay.drill) for the last closed quarter,
+  company-wide, capped at relay.drill.ROW_LIMIT rows as the dashboard opens them: *cold*,
+  the first opening in a fresh process, and the median of the repetitions after it.
 
 Timings are medians over the repetitions. Targets are in TARGETS; `--json` writes it all.
 """
@@ -22,6 +25,7 @@ Timings are medians over the repetitions. Targets are in TARGETS; `--json` write
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -39,8 +43,9 @@ from typing import Any
 from unittest import mock
 
 from benchmarks import naive
-from relay import PROJECT_ROOT, clock, demo, exporting, importing, settings, sql, store
+from relay import PROJECT_ROOT, clock, demo, drill, exporting, importing, settings, sql, store
 from relay.cli import leads_count
+from relay.fiscal import Quarter
 from relay.ui.pages import PAGES
 
 REPETITIONS = 3
@@ -50,7 +55,7 @@ FILTERS = ("default", "region")
 TARGETS = {
     "warm_ms": 300, "cold_ms": 1000, "warm_over_floor": 1.5, "scale_ratio": 1.5,
     "naive_over_warm": 20, "app_rss_mb": 2048, "build_seconds": 90, "import_seconds": 20,
-    "import_rss_mb": 2048,
+    "import_rss_mb": 2048, "drill_ms": 1000,
 }
 
 
@@ -382,6 +387,68 @@ def _measure_import_in(leads: int, repetitions: int) -> dict:
         return measure_import(leads, Path(folder), repetitions)
 
 
+# --- drill-downs ----------------------------------------------------------------------------
+
+def measure_drills(path: str, as_of: str, repetitions: int) -> dict:
+    """Each drill-down of the last closed quarter, company-wide, as the dashboard opens it
+    (at most drill.ROW_LIMIT rows): the first opening in this fresh process (cold), and the
+    median over the repetitions after it. A row's drill-down (a campaign's leads, a trend
+    bar) opens the quarter's first campaign and the quarter itself."""
+    connection = store.open_store(path, read_only=True)
+    day = dt.date.fromisoformat(as_of)
+    results = {}
+    try:
+        with sql.cursor(connection) as cursor:
+            start_month = settings.load(cursor).fiscal_year_start_month
+            quarter = Quarter.containing(day, start_month).shift(-1)
+            whole = drill.Scope(quarter, None, None, day)
+            campaigns = drill.records(cursor, "campaigns_run", whole, limit=1).rows
+            items = {"quarter": str(quarter),
+                     "campaign": campaigns["campaign_id"].iloc[0] if len(campaigns) else None}
+            for key, definition in drill.DRILLS.items():
+                scope = drill.Scope(quarter, None, None, day, items.get(definition.item))
+                started = time.perf_counter()
+                found = drill.records(cursor, key, scope)
+                cold = time.perf_counter() - started
+                warm, _ = _median_time(repetitions, drill.records, cursor, key, scope)
+                results[key] = {"cold_ms": _ms(cold), "warm_ms": _ms(warm),
+                                "rows": len(found.rows), "count": found.count}
+    finally:
+        connection.close()
+    return {"quarter": str(quarter), "row_limit": drill.ROW_LIMIT, "drills": results}
+
+
+def drill_table(measured: dict) -> str:
+    rows = [("drill-down", "records", "shown", "cold ms", "warm ms")] + [
+        (key, f"{m['count']:,}", f"{m['rows']:,}", f"{m['cold_ms']:.0f}", f"{m['warm_ms']:.0f}")
+        for key, m in measured["drills"].items()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join([f"drill-downs of {measured['quarter']}, company-wide, at most "
+                      f"{measured['row_limit']:,} rows shown (target ≤ "
+                      f"{TARGETS['drill_ms']:,} ms):"] + [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows])
+
+
+def run_drills(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
+               folder: Path = DEFAULT_FOLDER) -> dict:
+    """Only the drill-down part of `run`, on the store of `leads` leads (built if missing)."""
+    path, built = demo_store(leads, folder)
+    results = {"leads": leads, "build": built, "cpus": os.cpu_count(), "targets": TARGETS,
+               "drill": _in_child(measure_drills, str(path), _as_of(path), repetitions)}
+    results["checks"] = [_drill_check(key, m) for key, m in
+                         results["drill"]["drills"].items()]
+    if json_path is not None:
+        json_path.write_text(json.dumps(results, indent=2, default=str))
+    return results
+
+
+def _drill_check(key: str, measured: dict) -> dict:
+    slowest = max(measured["cold_ms"], measured["warm_ms"])
+    return {"check": f"drill {key} ms", "value": slowest, "limit": TARGETS["drill_ms"],
+            "at_least": False, "met": slowest <= TARGETS["drill_ms"]}
+
+
 # --- the whole run -----------------------------------------------------------------------
 
 def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
@@ -405,6 +472,7 @@ def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
                                                 _as_of(reference_path), repetitions)
         results["app_at_demo_size"].pop("views")
     results["import_leads_csv"] = _in_child(_measure_import_in, import_leads, repetitions)
+    results["drill"] = _in_child(measure_drills, str(path), _as_of(path), repetitions)
     results["checks"] = checks(results)
     if json_path is not None:
         json_path.write_text(json.dumps(results, indent=2, default=str))
@@ -464,6 +532,7 @@ def checks(results: dict) -> list[dict]:
           results["import_leads_csv"]["import_seconds_median"], TARGETS["import_seconds"])
     check(f"import {results['import_leads_csv']['leads']:,} leads CSV peak RSS MB",
           results["import_leads_csv"]["import_peak_rss_mb"], TARGETS["import_rss_mb"])
+    found += [_drill_check(key, m) for key, m in results["drill"]["drills"].items()]
     return found
 
 
@@ -503,6 +572,8 @@ def table(results: dict) -> str:
         f"{imported['import_seconds_median']} s median "
         f"({', '.join(map(str, imported['import_seconds_all']))}), peak RSS "
         f"{imported['import_peak_rss_mb']:,} MB",
+        "",
+        drill_table(results["drill"]),
     ]
     missed = [c for c in results["checks"] if not c["met"]]
     lines.append(f"targets: {len(results['checks']) - len(missed)} of "
@@ -527,6 +598,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-only", action="store_true",
                         help="measure only the CSV import of --import-leads leads (time and "
                              "the import process's peak memory)")
+    parser.add_argument("--drill-only", action="store_true",
+                        help="measure only the drill-downs, on the store of --leads leads")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     args = parser.parse_args(argv)
     if args.repetitions < 1:
@@ -534,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.import_only:
             print(import_table(run_import(args.import_leads, args.json, args.repetitions)))
+        elif args.drill_only:
+            results = run_drills(args.leads, args.json, args.repetitions, args.folder)
+            print(drill_table(results["drill"]))
         else:
             print(table(run(args.leads, args.json, args.repetitions, args.import_leads,
                             args.folder)))

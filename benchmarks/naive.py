@@ -167,6 +167,22 @@ def planner(tables: Tables, view: View) -> dict[str, float]:
     return {"revenue_target": target} if target is not None else {}
 
 
+def week(tables: Tables, view: View | None) -> dict[str, float]:
+    """The rep's MQLs of the quarter so far still untouched and older than the SLA."""
+    if view is None or "rep" not in view.tables:
+        return {}
+    rep = view.tables["rep"]["person_id"].iloc[0]
+    now = min(pd.Timestamp.now(), pd.Timestamp(view.as_of) + pd.Timedelta(days=1))
+    leads = tables["leads"]
+    starts_on, so_far = _so_far(view)
+    waiting = leads[(leads["owner_id"] == rep) & (leads["stage"] == "mql")
+                    & (leads["mql_at"] >= starts_on) & (leads["mql_at"] < so_far)
+                    & (leads["mql_at"] <= now)
+                    & (leads["first_touch_at"].isna() | (leads["first_touch_at"] >= now))]
+    age_hours = (now - waiting["mql_at"]).dt.total_seconds() / 3600
+    return {"my_waiting_past_sla": float((age_hours > view.value("sla_hours")).sum())}
+
+
 def data(tables: Tables, view: View | None) -> dict[str, float]:
     return {f"{name}_rows": float(len(rows)) for name, rows in tables.items()}
 
@@ -180,6 +196,7 @@ PAGES: dict[str, tuple[str | None, tuple[str, ...], Callable[[Tables, View | Non
     "goals": ("goals", ("goals", "deals", "leads"), goals),
     "funnel": ("funnel", ("leads", "deals"), funnel),
     "sla": ("sla", ("leads", "people"), sla),
+    "week": ("week", ("leads", "people", "campaigns"), week),
     "campaigns": ("campaigns", ("campaigns", "leads", "deals"), campaigns),
     "calendar": ("calendar", ("campaigns", "leads"), calendar),
     "planner": ("plan", ("goals", "leads", "deals", "campaigns"), planner),

@@ -1,10 +1,23 @@
 -- Every campaign that ran in the quarter, with its cost in the quarter and what its leads
 -- of the quarter (in the region and segment chosen; see campaign_leads) have produced by
--- $so_far_before: leads, MQLs, SALs, SQLs, the pipeline of deals from those leads (open
--- deals marked omitted excluded) and the revenue won from them. A campaign's recorded cost
--- is spread evenly over its days: the quarter takes the share of its days in the quarter, so
--- the quarters a campaign spans add up to its cost (null: no cost recorded; 0: free).
-with scoped as (
+-- the end of the as-of day ($produced_before): leads, MQLs, SALs, SQLs, the pipeline of
+-- deals from those leads (open deals marked omitted excluded) and the revenue won from them.
+-- A campaign's recorded cost is what it has spent by the as-of day, spread evenly over its
+-- days up to then (all of them once it has ended; its first day if it has not started): the
+-- quarter takes the share of those days in it, so the quarters a campaign spans add up to
+-- its cost (null: no cost recorded; 0: free).
+with running as (
+    select
+        *,
+        greatest(start_date, least(end_date, $produced_before - 1)) as spent_until
+    from campaigns
+    where start_date < $ends_before
+        and end_date >= $starts_on
+        and ($region is null or region = $region or region is null)
+        and ($segment is null or segment = $segment or segment is null)
+),
+
+scoped as (
     select
         campaign_id,
         name,
@@ -15,14 +28,13 @@ with scoped as (
         start_date,
         end_date,
         actual_cost,
-        date_diff('day', greatest(start_date, $starts_on), least(end_date, $ends_before - 1))
-        + 1 as days_in_quarter,
-        date_diff('day', start_date, end_date) + 1 as days
-    from campaigns
-    where start_date < $ends_before
-        and end_date >= $starts_on
-        and ($region is null or region = $region or region is null)
-        and ($segment is null or segment = $segment or segment is null)
+        greatest(
+            date_diff('day', greatest(start_date, $starts_on),
+                      least(spent_until, $ends_before - 1)) + 1,
+            0
+        ) as spent_days_in_quarter,
+        date_diff('day', start_date, spent_until) + 1 as spent_days
+    from running
 ),
 
 -- A lead counts in the quarter it arrived in, held to its campaign's days: one that arrives
@@ -41,17 +53,17 @@ campaign_leads as (
         >= $starts_on
         and greatest(scoped.start_date, least(scoped.end_date, leads.created_at::date))
         < $ends_before
-        and leads.created_at < $so_far_before
+        and leads.created_at < $produced_before
 ),
 
 lead_stats as (
     select
         campaign_id,
         count(*) as leads,
-        count(*) filter (where mql_at < $so_far_before) as mqls,
+        count(*) filter (where mql_at < $produced_before) as mqls,
         -- Accepted MQLs: a SAL without an MQL date cannot count towards acceptance.
-        count(*) filter (where sal_at < $so_far_before and mql_at < $so_far_before) as sals,
-        count(*) filter (where sql_at < $so_far_before) as sqls
+        count(*) filter (where sal_at < $produced_before and mql_at < $produced_before) as sals,
+        count(*) filter (where sql_at < $produced_before) as sqls
     from campaign_leads
     group by campaign_id
 ),
@@ -69,11 +81,11 @@ deal_stats as (
     select
         lead_campaign.campaign_id,
         sum(deals.amount) filter (
-            where deals.created_at < $so_far_before
+            where deals.created_at < $produced_before
                 and not (deals.status = 'open' and deals.forecast_category = 'omitted')
         ) as sourced_pipeline,
         sum(deals.amount) filter (
-            where deals.status = 'won' and deals.close_date < $so_far_before
+            where deals.status = 'won' and deals.close_date < $produced_before
         ) as sourced_revenue
     from deals
     join lead_campaign on lead_campaign.lead_id = deals.lead_id
@@ -81,8 +93,9 @@ deal_stats as (
 )
 
 select
-    scoped.* exclude (days_in_quarter, days),
-    scoped.actual_cost::double * scoped.days_in_quarter / scoped.days as cost_in_quarter,
+    scoped.* exclude (spent_days_in_quarter, spent_days),
+    scoped.actual_cost::double * scoped.spent_days_in_quarter / scoped.spent_days
+        as cost_in_quarter,
     coalesce(lead_stats.leads, 0) as leads,
     coalesce(lead_stats.mqls, 0) as mqls,
     coalesce(lead_stats.sals, 0) as sals,

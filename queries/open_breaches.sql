@@ -19,6 +19,11 @@ untracked_owners as (
 select
     leads.lead_id,
     leads.mql_at,
+    leads.name,
+    leads.company,
+    leads.title,
+    leads.email,
+    leads.phone,
     epoch($now::timestamp - leads.mql_at) / 3600 as age_hours,
     leads.owner_id,
     coalesce(people.name, 'Unassigned') as rep,

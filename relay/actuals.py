@@ -37,6 +37,14 @@ def so_far_before(quarter: Quarter, as_of: dt.date) -> dt.date:
     return min(quarter.end, as_of + dt.timedelta(days=1))
 
 
+def ages_until(as_of: dt.date) -> dt.datetime:
+    """Where waiting times (speed to lead, open breaches) run to: this moment today, or the
+    end of an earlier as-of day. The real moment, not clock.now(): a pinned RELAY_TODAY in
+    the past is read as its whole day, whatever the time of day (nothing here is written, so
+    it needs no stamp of the pinned day)."""
+    return min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+
+
 def quarter_actuals(
     cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date, with_leads: bool = True,
 ) -> dict[Breakdown, dict[str, float]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from relay import (
     campaigns,
     clock,
     demo,
+    digest,
+    drill,
     exporting,
     filters,
     handoff,
@@ -34,11 +37,23 @@ from relay import (
     sql,
     store,
 )
-from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
+from relay.fiscal import Quarter, QuarterError
+from relay.views import (
+    calendar,
+    campaign_performance,
+    forecast,
+    funnel,
+    goals,
+    overview,
+    plan,
+    sla,
+    strengths,
+    week,
+)
 
 VIEWS = {"overview": overview.build, "goals": goals.build, "funnel": funnel.build,
          "sla": sla.build, "campaigns": campaign_performance.build,
-         "forecast": forecast.build}
+         "forecast": forecast.build, "strengths": strengths.build, "week": week.build}
 
 
 class UsageError(Exception):
@@ -176,11 +191,40 @@ def _parser() -> argparse.ArgumentParser:
     calendar_options.add_argument("--channel", action="append", default=[])
     calendar_options.add_argument("--status", action="append", default=[])
     calendar_options.add_argument("--owner", action="append", default=[], help="a person_id")
-    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id")
+    show.add_argument("--rep", help="sla: narrow the open breaches to this person_id; week: "
+                                    "whose week (a person_id)")
+    show.add_argument("--drill", metavar="FIGURE",
+                      help="print the records (deals, leads or campaigns) behind one figure "
+                           "of the view instead: their count, or the sum of their `total` "
+                           "column, is the figure. Figures: "
+                           + "; ".join(f"{name}: {', '.join(drill.for_view(name))}"
+                                       for name in sorted(VIEWS)))
+    show.add_argument("--item", help="with --drill, the row of a table whose records to "
+                                     "print: a campaign_id (campaign_leads, "
+                                     "campaign_sourced_*), a goal_id (goal_actual), a quarter "
+                                     "(trend_closed_won)")
+    show.add_argument("--limit", type=int, default=None,
+                      help="with --drill: print at most this many records (largest or "
+                           "earliest first); the count and total stay over all of them")
     show.add_argument("--cutoff-week", type=_week, default=None,
                       help="forecast: judge past calls made by the end of this week of each "
                            "quarter, 1-13 (default: setting forecast_cutoff_week)")
     show.set_defaults(run=_report)
+
+    mail = with_db(commands.add_parser(
+        "digest", help="each rep's week (and each manager's team) as an email"))
+    mail.add_argument("--send", action="store_true",
+                      help="send through the SMTP server of the settings (smtp_host, "
+                           "smtp_port, smtp_starttls, smtp_user, digest_from; the password from "
+                           f"{digest.PASSWORD_ENV} or [smtp] in .streamlit/secrets.toml)")
+    mail.add_argument("--to", metavar="EMAIL", help="only the digest of the person with this "
+                                                    "email")
+    mail.add_argument("--out", type=Path, default=Path("digests"),
+                      help="without --send: the folder the digests are written to "
+                           "(default: digests)")
+    mail.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                      help="the day of the week to report (default: today)")
+    mail.set_defaults(run=_digest)
 
     planner = with_filters(commands.add_parser(
         "plan", help="work a revenue target back to the pipeline, SQLs, SALs and MQLs it needs"))
@@ -190,6 +234,22 @@ def _parser() -> argparse.ArgumentParser:
                          help="override a measured assumption (what-if); assumptions: "
                               + ", ".join(planning.ASSUMPTIONS))
     planner.set_defaults(run=_plan)
+
+    take_away = with_db(commands.add_parser(
+        "pack", help="write the planning meeting's review pack: one HTML file that opens "
+                     "with no network (and, with --pdf, the same as a PDF)"))
+    take_away.add_argument("--quarter", required=True,
+                           help="the fiscal quarter planned, e.g. 2027-Q1; the pack reviews "
+                                "the last closed quarter before it")
+    take_away.add_argument("--output", type=Path, default=None,
+                           help="the HTML file to write (default: relay-pack-QUARTER.html "
+                                "here); the PDF goes beside it with .pdf")
+    take_away.add_argument("--pdf", action="store_true",
+                           help="also print the pack to PDF with Chromium (/usr/bin/chromium, "
+                                "or $RELAY_CHROMIUM)")
+    take_away.add_argument("--as-of", type=_date, default=None,
+                           help="the day to report as of, YYYY-MM-DD (default: today)")
+    take_away.set_defaults(run=_pack)
     return parser
 
 
@@ -526,12 +586,21 @@ def _setting(args) -> int:
 
 
 def _report(args) -> int:
+    if args.drill:
+        return _drill(args)
+    if args.item or args.limit:
+        raise UsageError("--item and --limit go with --drill")
     if args.view == "calendar":
         return _calendar(args)
     if args.format == "ics":
         raise UsageError("--format ics is for the calendar view")
-    if args.rep and args.view != "sla":
-        raise UsageError("--rep is for the sla view")
+    if args.rep and args.view not in ("sla", "week"):
+        raise UsageError("--rep is for the sla and week views")
+    if args.view == "week":
+        if not args.rep:
+            raise UsageError("the week view needs --rep PERSON_ID")
+        return _print_view(args, lambda cursor, chosen, as_of: _week_of(
+            cursor, chosen, as_of, args.rep))
     if args.view != "forecast" and (args.first or args.last):
         raise UsageError("--from and --to are for the calendar and forecast views")
     if args.cutoff_week and args.view != "forecast":
@@ -545,6 +614,72 @@ def _report(args) -> int:
     return _print_view(args, VIEWS[args.view])
 
 
+def _digest(args) -> int:
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        with sql.cursor(connection) as cursor:
+            config = settings.load(cursor)
+            base, guessed = settings.base_url(config)
+            if guessed:
+                print(guessed, file=sys.stderr)
+            made, skipped = digest.build_all(cursor, args.as_of or clock.today(), base,
+                                             args.to)
+    finally:
+        connection.close()
+    for why in skipped:
+        print(f"No digest for {why}", file=sys.stderr)
+    if args.send:
+        digest.send(made, config)
+        print(f"Sent {len(made)} digests: {', '.join(d.email for d in made)}")
+    else:
+        written = digest.write(made, args.out)
+        print(f"Wrote {len(made)} digests ({len(written)} files) to {args.out}; --send sends "
+              "them")
+    return 0
+
+
+def _drill(args) -> int:
+    """The records behind one figure, with the figure (when the view shows it) to check them
+    against."""
+    if args.format == "ics" or args.table:
+        raise UsageError("--drill prints JSON or CSV records: no --table, no ics")
+
+    def build(cursor, chosen, as_of):
+        scope = drill.Scope(chosen.quarter, chosen.region, chosen.segment, as_of, args.item)
+        try:
+            key, scope = drill.resolve(cursor, args.view, args.drill, scope,
+                                       settings.load(cursor).fiscal_year_start_month)
+            found = drill.records(cursor, key, scope, limit=args.limit or drill.NO_LIMIT)
+        except drill.DrillError as error:
+            raise UsageError(f"--drill: {error}") from error
+        figure = None
+        if args.item is None:
+            builder = forecast.current if args.view == "forecast" else VIEWS[args.view]
+            figure = builder(cursor, chosen, as_of).figures.get(args.drill)
+        return scope, found, figure
+
+    (scope, found, figure), _ = _load_view(args, build)
+    if args.format == "csv":
+        sys.stdout.write(report.table_csv(found.rows))
+        return 0
+    print(json.dumps({
+        "view": args.view,
+        "drill": args.drill,
+        "opens": found.drill.key,
+        "records_are": found.drill.describe(),
+        "quarter": str(scope.quarter), "region": scope.region, "segment": scope.segment,
+        "as_of": scope.as_of.isoformat(), "item": args.item,
+        "figure": None if figure is None else {
+            "label": figure.label, "value": figure.value, "state": figure.state.value,
+            "reason": figure.reason or None},
+        "count": found.count,
+        "total": found.total,
+        "shown": len(found.rows),
+        "records": report.records(found.rows),
+    }, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _forecast(cursor, chosen, as_of, args):
     try:
         forecast.change_range(chosen.quarter, as_of, args.first, args.last)
@@ -552,6 +687,13 @@ def _forecast(cursor, chosen, as_of, args):
         raise UsageError(f"--from/--to: {error}") from error
     return forecast.build(cursor, chosen, as_of, changes_from=args.first,
                           changes_to=args.last, cutoff_week=args.cutoff_week)
+
+
+def _week_of(cursor, chosen, as_of, rep: str):
+    try:
+        return week.build(cursor, chosen, as_of, rep=rep)
+    except week.UnknownRep as error:
+        raise UsageError(f"--rep: {error}") from error
 
 
 def _known_rep(cursor, rep: str | None) -> str | None:
@@ -608,7 +750,10 @@ def _calendar(args) -> int:
 
     view, config = _load_view(args, build)
     if args.format == "ics":
-        link = calendar.view_link(config.app_url, view.filters)
+        base, guessed = settings.base_url(config)
+        if guessed:
+            print(guessed, file=sys.stderr)
+        link = calendar.view_link(base, view.filters)
         sys.stdout.write(ics.calendar_file(view.tables["campaigns"], link, config.currency,
                                            config.store_id).decode("utf-8"))
         return 0
@@ -650,4 +795,35 @@ def _print(args, view) -> int:
             raise UsageError(f"the {view.name} view has no table {args.table!r} "
                              f"(it has: {', '.join(view.tables)})")
         sys.stdout.write(report.to_csv(view, args.table))
+    return 0
+
+
+def _pack(args) -> int:
+    # Imported here: the pack draws the pages' charts (relay.ui), which the other commands
+    # do not need to load.
+    from relay import pack
+
+    output = (args.output or Path(f"relay-pack-{args.quarter.strip()}.html")).resolve()
+    if not output.parent.is_dir():
+        raise UsageError(f"--output {args.output}: no such folder")
+    connection = store.open_store(_path(args), read_only=True)
+    try:
+        with sql.cursor(connection) as cursor:
+            start_month = settings.load(cursor).fiscal_year_start_month
+            try:
+                quarter = Quarter.parse(args.quarter, start_month)
+            except QuarterError as error:
+                raise UsageError(f"--quarter: {error}") from None
+            page = pack.pack_html(cursor, quarter, args.as_of or clock.today())
+    finally:
+        connection.close()
+    output.write_text(page, encoding="utf-8")
+    print(f"Wrote the {quarter} pack to {output} ({output.stat().st_size / 1e6:.1f} MB).")
+    if args.pdf:
+        printed = output.with_suffix(".pdf")
+        try:
+            printed.write_bytes(pack.print_pdf(page))
+        except pack.PrintError as error:
+            raise store.StoreError(f"the HTML pack is written; the PDF is not: {error}") from None
+        print(f"Printed it to {printed} ({printed.stat().st_size / 1e6:.1f} MB).")
     return 0

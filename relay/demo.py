@@ -83,6 +83,11 @@ LAST_NAMES = (
     "Johansson Kim Larsen Martins Nguyen O'Brien Petrov Reyes Silva Takahashi Ueda Vasquez "
     "Walsh Young Zimmermann Alvarez Bauer Chen Diaz Edwards Fontaine Green Hoffmann Ibrahim"
 ).split()
+LEAD_TITLES = (
+    "Head of Revenue Operations|VP Sales|Sales Operations Manager|CFO|Finance Director|"
+    "Marketing Operations Lead|Chief Revenue Officer|Director of Demand Generation|"
+    "Business Analyst|IT Director|Head of Growth|Operations Manager"
+).split("|")
 ACCOUNT_PREFIXES = (
     "Acme Apex Bright Cedar Clear Copper Crest Delta Echo Ember Falcon Granite Harbor Helix "
     "Iron Juniper Keystone Lumen Maple Meridian Nimbus North Nova Orbit Pine Prism Quartz "
@@ -147,6 +152,12 @@ def build(path: Path, spec: DemoSpec) -> dict[str, int]:
     return counts
 
 
+# What demo_insert_leads spells each lead's contact from.
+_CONTACT_LISTS = {"first_names": list(FIRST_NAMES), "last_names": list(LAST_NAMES),
+                  "company_prefixes": list(ACCOUNT_PREFIXES),
+                  "company_suffixes": list(ACCOUNT_SUFFIXES), "titles": list(LEAD_TITLES)}
+
+
 def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) -> None:
     connection.begin()
     for name, frame in frames.items():
@@ -154,7 +165,8 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
     tables = ("people", "campaigns", "leads", "deal_history", "deals", "goals",
               "forecast_submissions")
     for name in tables:
-        sql.execute(connection, f"demo_insert_{name}")
+        sql.execute(connection, f"demo_insert_{name}",
+                    **(_CONTACT_LISTS if name == "leads" else {}))
     summaries.refresh(connection, tables)
     _sign_closed_quarters(connection, frames, spec)
     settings = {
@@ -553,6 +565,7 @@ def _leads(rng, spec: DemoSpec, timeline: _Timeline, campaigns: dict, people: _P
         ),
         "owner_id": pd.Categorical.from_codes(owner[order], person_ids),
         "disqualify_reason": pd.Categorical.from_codes(reason[order], DISQUALIFY_REASONS),
+        **_contact_codes(spec, n),
     })
     # Deals come from opportunities, including those that open after as_of: the forecast
     # simulation needs them; _deals cuts them at as_of.
@@ -563,6 +576,21 @@ def _leads(rng, spec: DemoSpec, timeline: _Timeline, campaigns: dict, people: _P
         "deal_created": deal_created[order][has_deal],
         "deal_region": region[order][has_deal],
         "deal_segment": segment[order][has_deal],
+    }
+
+
+def _contact_codes(spec: DemoSpec, n: int) -> dict[str, np.ndarray]:
+    """Which name, company and title each lead has (demo_insert_leads spells them out in
+    SQL, which writes millions of strings far faster than Python). A generator of their own,
+    so the rest of the demo draws what it drew before leads had contacts."""
+    rng = np.random.default_rng([spec.seed, 19])
+    return {
+        "first_name_no": rng.integers(1, len(FIRST_NAMES) + 1, n, dtype=np.int32),
+        "last_name_no": rng.integers(1, len(LAST_NAMES) + 1, n, dtype=np.int32),
+        "company_prefix_no": rng.integers(1, len(ACCOUNT_PREFIXES) + 1, n, dtype=np.int32),
+        "company_suffix_no": rng.integers(1, len(ACCOUNT_SUFFIXES) + 1, n, dtype=np.int32),
+        "title_no": rng.integers(1, len(LEAD_TITLES) + 1, n, dtype=np.int32),
+        "phone_no": rng.integers(0, 10_000, n, dtype=np.int32),
     }
 
 

@@ -111,10 +111,31 @@ class ModelCall:
         return self.closed_won + self.weighted
 
     def uncalibrated(self) -> list[str]:
-        """Open categories the look-back history says nothing about (weighted at 0%)."""
+        """Open categories the look-back history says nothing about: their pipeline has no
+        rate, so it is left out of the weighted pipeline (not weighted at 0%)."""
         rates = self.by_category
         return rates.loc[(rates["amount"] > 0) & (rates["basis_deals"] == 0),
                          "forecast_category"].map(CATEGORY_LABELS).tolist()
+
+    @property
+    def uncalibrated_amount(self) -> float:
+        rates = self.by_category
+        return float(rates.loc[rates["basis_deals"] == 0, "amount"].sum())
+
+    @property
+    def weighable(self) -> bool:
+        """Whether the model can weigh the open pipeline: nothing is open, or some open
+        category has a basis in the look-back quarters. Pipeline that is open only in
+        categories without one has no weighted value at all (not $0)."""
+        rates = self.by_category
+        open_categories = rates[rates["amount"] > 0]
+        return not len(open_categories) or bool((open_categories["basis_deals"] > 0).any())
+
+    @property
+    def learned(self) -> bool:
+        """Whether the look-back quarters held any open deal to learn a rate from: without
+        one the model's call is closed-won so far and nothing else, no forecast to judge."""
+        return bool((self.by_category["basis_deals"] > 0).any())
 
 
 class PipelineHistory:
@@ -142,6 +163,10 @@ class PipelineHistory:
         frame = frame.astype({"amount": float, "won_in_quarter": float})
         self._empty = frame[:0]
         self._snapshots = {key: rows for key, rows in frame.groupby(["snapshot", "status"])}
+
+    def lookback_period(self, point: Point) -> str:
+        """The look-back quarters that calibrate the model at the point: '2025-Q3–2026-Q2'."""
+        return self._lookback[point][1]
 
     def _at(self, point: Point, status: str, scoped: bool) -> pd.DataFrame:
         rows = self._snapshots.get((point.key, status), self._empty)
@@ -174,10 +199,11 @@ class PipelineHistory:
                 "basis_deals": int(basis["basis_deals"]),
                 "basis_amount": float(basis["basis_amount"]),
                 "won_in_quarter": float(basis["won_in_quarter"]),
-                "rate": safe_ratio(basis["won_in_quarter"], basis["basis_amount"]) or 0.0,
+                # No basis, no rate (a dash, not 0%): that pipeline is left out of the call.
+                "rate": safe_ratio(basis["won_in_quarter"], basis["basis_amount"]),
                 "rate_from": f"{rate_from}, {period}, {_when(point)}",
             })
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows).astype({"rate": float})
 
     def _basis(self, back: list[Point], scoped: bool) -> pd.DataFrame:
         rows = pd.concat([self._empty, *(self.open_at(p, scoped) for p in back)])
@@ -201,7 +227,8 @@ class PipelineHistory:
             .astype({"deals": int, "amount": float})
         )
         by_category["weighted_amount"] = by_category["amount"] * by_category["rate"]
-        rate = rates.set_index("forecast_category")["rate"]
+        # A category without a rate adds nothing: its pipeline is left out, and said so.
+        rate = rates.set_index("forecast_category")["rate"].fillna(0.0)
         weighted = open_now["amount"] * open_now["forecast_category"].map(rate).astype(float)
         by_owner = pd.concat([
             won.groupby("owner_id")["amount"].sum().rename("closed_won"),
@@ -263,6 +290,21 @@ def accuracy(call: float | None, actual: float) -> float | None:
     if call is None or not actual:
         return None
     return 1 - abs(call - actual) / actual
+
+
+def call_against_actual(call: float | None, actual: float) -> str | None:
+    """The error an accuracy stands for, in words: a commit of 1.94 × what was won reads
+    "called 1.9× what was won" (its accuracy, −94%, alone says little)."""
+    if call is None or not actual:
+        return None
+    times = call / actual
+    if round(times, 2) == 1:
+        return "called within 1% of what was won"
+    if times >= 1.5:
+        return f"called {times:.1f}× what was won"
+    if times > 1:
+        return f"called {times - 1:.0%} more than was won"
+    return f"called {1 - times:.0%} less than was won"
 
 
 def bias(call: float | None, actual: float) -> float | None:

@@ -84,15 +84,21 @@ def by_unit(value: float | None, unit: str, currency: str = "USD") -> str:
     return count(value)
 
 
-def against(value: float | None, unit: str, above: str, below: str, level: str = "level",
-            currency: str = "USD") -> str:
-    """A difference said in words, never with a bare sign: against(−980_000, "currency",
-    "above target", "short of target") is "$980K above target" when `value` is target −
-    actual. `above` reads for a value below zero (the actual is past the mark), `below` for
-    one above zero, and `level` for zero."""
+def in_words(value: float | None, unit: str, more: str, less: str, same: str = "no change",
+             currency: str = "USD") -> str:
+    """A signed number said in words: in_words(−52_600_000, "currency", "more than at the
+    start", "less than at the start") is "$52.6M less than at the start"."""
     if missing(value):
         return MISSING
     if round(value, 6) == 0:
-        return level
-    amount = by_unit(abs(value), unit, currency)
-    return f"{amount} {above if value < 0 else below}"
+        return same
+    return f"{by_unit(abs(value), unit, currency)} {more if value > 0 else less}"
+
+
+def against(value: float | None, unit: str, above: str, below: str, level: str = "level",
+            currency: str = "USD") -> str:
+    """A gap to a mark said in words, never with a bare sign: against(−980_000, "currency",
+    "above target", "short of target") is "$980K above target" when `value` is target −
+    actual. `above` reads for a value below zero (the actual is past the mark), `below` for
+    one above zero, and `level` for zero."""
+    return in_words(None if missing(value) else -value, unit, above, below, level, currency)

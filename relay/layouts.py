@@ -103,9 +103,13 @@ TABLES: dict[str, Table] = {table.name: table for table in (
     Table("leads", "Leads", ("lead_id",), (
         Column("lead_id", "id", True, help="empty: made from the row's email, created date, "
                                            "source and campaign"),
-        Column("email", "identity", help="not stored: with no lead_id column, each lead's ID "
-                                         "is made from it (with created date, source and "
-                                         "campaign)"),
+        Column("email", "text", help="the lead's email; with no lead_id column, each lead's ID "
+                                     "is made from it (with created date, source and "
+                                     "campaign)"),
+        Column("name", "text", help="the lead's full name"),
+        Column("company", "text"),
+        Column("title", "text", help="the lead's job title"),
+        Column("phone", "text"),
         Column("campaign_id", "campaign"),
         Column("source", "text"),
         Column("region", "text"),
@@ -196,6 +200,7 @@ def native(table: str) -> Layout:
         columns["crm_stage"] = ("crm_stage", "stage")
     if table == "leads":
         columns["email"] = ("email", "Email")
+        columns["phone"] = ("phone", "Phone")
     if table == "deals":
         columns["owner_email"] = ("owner_email",)
     return Layout("relay", "Revenue Relay columns", table, columns)
@@ -230,6 +235,43 @@ PRESETS: dict[str, Layout] = {
         "region": ("Region",),
         "segment": ("Segment",),
     }),  # dates: decided from the file (a report follows its user's locale)
+    # A HubSpot contacts export and a Salesforce lead report: the contact columns a rep needs
+    # to act on a lead. Their stage values must be the store's (inquiry, mql, …): map the
+    # CRM's lifecycle stage or lead status to them before importing.
+    "hubspot_leads": Layout("hubspot_leads", "HubSpot contacts export", "leads", {
+        "lead_id": ("Record ID", "Contact ID"),
+        "name": ("Full Name", "Contact name", "Name"),
+        "company": ("Company Name", "Associated Company"),
+        "title": ("Job Title",),
+        "email": ("Email",),
+        "phone": ("Phone Number", "Mobile Phone Number"),
+        "source": ("Original Source", "Latest Source"),
+        "region": ("Region",),
+        "segment": ("Segment",),
+        "created_at": ("Create Date",),
+        "stage": ("Lifecycle Stage",),
+        "mql_at": ("Became a Marketing Qualified Lead Date",),
+        "sal_at": ("Became a Sales Accepted Lead Date",),
+        "sql_at": ("Became a Sales Qualified Lead Date",),
+        "first_touch_at": ("First Contact Date", "Last Contacted"),
+        "owner_id": ("Contact owner", "Contact Owner"),
+    }, "iso"),
+    "salesforce_leads": Layout("salesforce_leads", "Salesforce lead report", "leads", {
+        "lead_id": ("Lead ID", "Lead ID (18)"),
+        "name": ("Full Name", "Name", "Lead Name"),
+        "company": ("Company / Account", "Company"),
+        "title": ("Title",),
+        "email": ("Email",),
+        "phone": ("Phone", "Mobile"),
+        "source": ("Lead Source",),
+        "campaign_id": ("Campaign ID",),
+        "region": ("Region",),
+        "segment": ("Segment",),
+        "created_at": ("Create Date", "Created Date"),
+        "stage": ("Lead Status", "Stage"),
+        "first_touch_at": ("First Activity", "Last Activity"),
+        "owner_id": ("Lead Owner", "Owner Email"),
+    }),
 }
 
 

@@ -78,12 +78,26 @@ METRICS: dict[str, Metric] = {
         "Open deals with close date in the quarter, excluding those the rep marked omitted.",
         needs=DEALS,
     ),
+    "past_due_pipeline": Metric(
+        "Past due (still open)", "currency",
+        "Deals still open today whose close date fell in this closed quarter, omitted from "
+        "the forecast or not: past due, not the quarter's pipeline (its result is the "
+        "closed-won). Move their close dates or close them.",
+        needs=DEALS,
+    ),
+    "past_due_deals": Metric(
+        "Past-due deals", "count",
+        "Number of deals still open whose close date fell in this closed quarter.",
+        needs=DEALS,
+    ),
     "weighted_pipeline": Metric(
         "Weighted pipeline", "currency",
         "Each open deal closing in the quarter × the historical rate of its forecast category "
         "(table below): of the pipeline that was open in that category at the same day of the "
         "look-back quarters (setting lookback_quarters, default 4), the share of its amount "
-        "won within its quarter. Slips and amount changes are in that rate.",
+        "won within its quarter. Slips and amount changes are in that rate. A category the "
+        "look-back quarters held no deals of has no rate: its pipeline is left out (the page "
+        "says how much), and with no rate at all the figure is unknown.",
         needs=DEALS,
     ),
     "model_forecast": Metric(
@@ -133,13 +147,16 @@ METRICS: dict[str, Metric] = {
     ),
     "commit_accuracy_mean": Metric(
         "Reps' accuracy (mean)", "percent",
-        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual.",
+        "Mean over the quarters shown of 1 − |commit − actual| ÷ actual, the actual being "
+        "what the reps who called won.",
         needs=DEALS,
     ),
     "model_accuracy_mean": Metric(
         "Model's accuracy (mean)", "percent",
         "Mean over the quarters shown of 1 − |model forecast − actual| ÷ actual, the model "
-        "run as it would have been at the same week with what was known then.",
+        "run as it would have been at the same week with what was known then. Quarters the "
+        "model had nothing to learn from (no open deals in its look-back quarters) and "
+        "quarters without recorded deal history (judged in hindsight) are left out.",
         needs=DEALS,
     ),
     "commit_bias_mean": Metric(
@@ -149,12 +166,15 @@ METRICS: dict[str, Metric] = {
         needs=DEALS,
     ),
     "model_bias_mean": Metric(
-        "Model's bias (mean)", "percent", "Mean of (model forecast − actual) ÷ actual.",
+        "Model's bias (mean)", "percent",
+        "Mean of (model forecast − actual) ÷ actual, over the quarters its accuracy mean "
+        "counts.",
         needs=DEALS,
     ),
     "pipeline_coverage": Metric(
         "Pipeline coverage", "ratio",
-        "Open pipeline ÷ (revenue target − closed-won). Empty once the target is met.",
+        "Open pipeline ÷ (revenue target − closed-won); before the quarter starts, open "
+        "pipeline ÷ revenue target. Not applicable once the target is met.",
         needs=DEALS,
     ),
     "mqls": Metric("MQLs", "count", "Leads whose MQL date falls in the quarter.", needs=MQL),
@@ -168,13 +188,18 @@ METRICS: dict[str, Metric] = {
         needs=DEALS,
     ),
     "marketing_sourced_pipeline_share": Metric(
-        "Marketing-sourced pipeline", "percent",
-        "Pipeline created from deals whose lead came from a campaign ÷ all pipeline created.",
+        "Pipeline created from campaign leads", "percent",
+        "Of the pipeline created in this quarter (deals created in it), the share from deals "
+        "whose lead came from a campaign, whatever quarter the campaign ran. Not the same as "
+        "Campaign performance's figures, which follow the leads of campaigns that ran in the "
+        "quarter.",
         needs=SOURCED,
     ),
     "marketing_sourced_revenue_share": Metric(
-        "Marketing-sourced revenue", "percent",
-        "Closed-won revenue from deals whose lead came from a campaign ÷ all closed-won.",
+        "Closed-won from campaign leads", "percent",
+        "Of this quarter's closed-won, the share from deals whose lead came from a campaign, "
+        "whatever quarter the campaign ran. Not the same as Campaign performance's sourced "
+        "revenue, which counts only the leads of campaigns that ran in the quarter.",
         needs=SOURCED,
     ),
     # Goals
@@ -304,21 +329,23 @@ METRICS: dict[str, Metric] = {
     ),
     "campaign_cost": Metric(
         "Campaign cost in the quarter", "currency",
-        "The quarter's share of those campaigns' recorded cost: each campaign's cost spread "
-        "evenly over its days, times its days in the quarter (campaigns with no cost recorded "
-        "left out; a recorded cost of 0 is a free campaign).",
+        "The quarter's share of those campaigns' recorded cost (what each has spent to date): "
+        "the cost spread evenly over the campaign's days so far, times those days in the "
+        "quarter (campaigns with no cost recorded left out; a recorded cost of 0 is a free "
+        "campaign).",
         needs=COST,
     ),
     "campaign_sourced_pipeline": Metric(
         "Pipeline from the quarter's campaign leads", "currency",
-        "Deals from the leads that campaigns running in the quarter brought in the quarter "
-        "(open deals marked omitted excluded). Not the overview's marketing-sourced share.",
+        "Deals to date from the leads that campaigns running in the quarter brought in the "
+        "quarter (open deals marked omitted excluded). Not the overview's marketing-sourced "
+        "share.",
         needs=CAMPAIGN_SOURCED,
     ),
     "campaign_sourced_revenue": Metric(
         "Revenue won from the quarter's campaign leads", "currency",
-        "Won deals from the leads that campaigns running in the quarter brought in the "
-        "quarter. Not the overview's marketing-sourced share.",
+        "Won deals to date from the leads that campaigns running in the quarter brought in "
+        "the quarter. Not the overview's marketing-sourced share.",
         needs=CAMPAIGN_SOURCED,
     ),
     "campaign_roi": Metric(
@@ -357,6 +384,50 @@ METRICS: dict[str, Metric] = {
         "Pairs of campaigns (not cancelled) for the same region and segment whose dates "
         "overlap.",
         needs=CAMPAIGNS,
+    ),
+    # My week (views/week.py): one rep's.
+    "my_waiting_past_sla": Metric(
+        "Your leads past the SLA", "count",
+        "The rep's MQLs of the quarter still waiting for a first touch (stage MQL, nobody has "
+        "touched them) longer than the SLA: their share of Open breaches.",
+        needs=TOUCH,
+    ),
+    "my_waiting_within_sla": Metric(
+        "Your leads inside the SLA", "count",
+        "The rep's MQLs of the quarter waiting for a first touch, still inside the SLA.",
+        needs=TOUCH,
+    ),
+    "my_expected_campaign_leads": Metric(
+        "Leads to expect from campaigns", "count",
+        "Over the campaigns running or starting in the next 30 days in the rep's region and "
+        "segment: each campaign's expected leads × the rep's share of the leads created in "
+        "the campaign's region and segment over the last 90 days (cancelled: none).",
+        needs=(Need.CAMPAIGNS, Need.LEADS),
+    ),
+    "my_commit": Metric(
+        "Your commit call", "currency",
+        "The rep's latest commit for the quarter submitted by the end of the as-of day.",
+    ),
+    "my_best_case": Metric(
+        "Your best-case call", "currency",
+        "The rep's latest best case for the quarter submitted by the end of the as-of day.",
+    ),
+    # Rep strengths (views/strengths.py).
+    "strength_mqls": Metric(
+        "MQLs", "count",
+        "Leads that became MQLs in the look-back window, owned by the rep, by channel and "
+        "lead source.",
+        needs=MQL,
+    ),
+    "strength_mql_to_sql": Metric(
+        "MQL → SQL", "percent",
+        "Of those MQLs, the share that reached SQL at any time.",
+        needs=MQL,
+    ),
+    "strength_mql_to_won": Metric(
+        "MQL → won", "percent",
+        "Of those MQLs, the share whose deal is won.",
+        needs=FUNNEL_DEALS,
     ),
 }
 

@@ -70,13 +70,18 @@ def table_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready dicts (dates as ISO text, missing as null)."""
+    return _records(table)
+
+
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     records = table.to_dict(orient="records")
     return [{key: _plain(value) for key, value in record.items()} for record in records]
 
 
 def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return _plain(value.item())

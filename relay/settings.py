@@ -17,11 +17,19 @@ DEFAULTS = {
     "sla_hours": "24",
     "is_demo": "false",
     "lookback_quarters": "4",
-    "app_url": "http://localhost:8501",
+    "app_url": "",
     "store_id": "store",
     "forecast_cutoff_week": "8",
     "fx_rates": "",
+    "smtp_host": "",
+    "smtp_port": "587",
+    "smtp_starttls": "true",
+    "smtp_user": "",
+    "digest_from": "",
 }
+# Where links point when app_url is not set and nothing says where the app is served (the
+# command line): Streamlit's own default address.
+FALLBACK_APP_URL = "http://localhost:8501"
 
 
 @dataclass(frozen=True)
@@ -31,12 +39,33 @@ class Settings:
     sla_hours: float
     is_demo: bool
     lookback_quarters: int  # closed quarters that calibrate win rates and conversion
-    app_url: str  # where people open the dashboard: links in calendar files point there
+    # Where people open the dashboard: links in calendar files and digests point there.
+    # Empty: the address the running app is served at (base_url).
+    app_url: str
     store_id: str  # set when the store is created; tells stores apart in calendar files
     forecast_cutoff_week: int  # the week of a quarter whose calls are judged for accuracy
     # "EUR=1.08, GBP=1.27": what one unit of each currency is in the store's currency; an
     # import of costs in another currency converts by it (and is refused without it).
     fx_rates: str = ""
+    # The weekly digest's mail server (the password is a secret: RELAY_SMTP_PASSWORD or
+    # [smtp] password in .streamlit/secrets.toml, never a setting).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    digest_from: str = ""
+
+
+def base_url(config: Settings, served_at: str | None = None) -> tuple[str, str | None]:
+    """(the address links point to, a note when it is only a guess): the app_url setting,
+    else the address the app is served at (`served_at`, from the running app), else
+    Streamlit's default address, said plainly."""
+    if config.app_url:
+        return config.app_url.rstrip("/"), None
+    if served_at and re.match(r"https?://", served_at):
+        return served_at.rstrip("/"), None
+    return FALLBACK_APP_URL, (f"Links point to {FALLBACK_APP_URL}: the app_url setting is not "
+                              "set (python -m relay setting app_url https://…).")
 
 
 def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
@@ -57,6 +86,11 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         store_id=values["store_id"],
         forecast_cutoff_week=int(values["forecast_cutoff_week"]),
         fx_rates=values["fx_rates"],
+        smtp_host=values["smtp_host"],
+        smtp_port=int(values["smtp_port"]),
+        smtp_starttls=values["smtp_starttls"] == "true",
+        smtp_user=values["smtp_user"],
+        digest_from=values["digest_from"],
     )
 
 
@@ -92,6 +126,8 @@ def _quarters(text: str) -> str:
 
 
 def _url(text: str) -> str:
+    if not text:  # the address the app is served at
+        return text
     if not re.fullmatch(r"https?://[^\s]+", text):
         raise ValueError(f"app_url must be the address people open the dashboard at, "
                          f"starting with http:// or https://, not {text!r}")
@@ -127,6 +163,36 @@ def _rates(text: str) -> str:
     return ", ".join(f"{code}={rate:g}" for code, rate in parse_rates(text).items())
 
 
+def _host(text: str) -> str:
+    if text and not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]", text):
+        raise ValueError(f"smtp_host must be a host name or address, not {text!r}")
+    return text
+
+
+def _port(text: str) -> str:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"smtp_port must be a port number from 1 to 65535, not {text!r}")
+    return str(int(text))
+
+
+def _yes_no(text: str) -> str:
+    if text.strip().lower() not in ("true", "false"):
+        raise ValueError(f"smtp_starttls must be true or false, not {text!r}")
+    return text.strip().lower()
+
+
+def _address(text: str) -> str:
+    if text and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", text):
+        raise ValueError(f"digest_from must be an email address, not {text!r}")
+    return text
+
+
+def _user(text: str) -> str:
+    if re.search(r"\s", text):
+        raise ValueError("smtp_user must not contain spaces")
+    return text
+
+
 def _week(text: str) -> str:
     return str(cutoff_week(text))
 
@@ -136,7 +202,9 @@ def _week(text: str) -> str:
 PLANNER_SETTINGS = {"sla_hours"}
 EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours": _hours,
             "lookback_quarters": _quarters, "app_url": _url,
-            "forecast_cutoff_week": _week, "fx_rates": _rates}
+            "forecast_cutoff_week": _week, "fx_rates": _rates, "smtp_host": _host,
+            "smtp_port": _port, "smtp_starttls": _yes_no, "smtp_user": _user,
+            "digest_from": _address}
 
 
 def as_texts(config: Settings) -> dict[str, str]:

@@ -145,7 +145,9 @@ def fill_fixture(connection) -> None:
         " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", CAMPAIGNS
     )
     connection.executemany(
-        "insert into leads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", LEADS
+        "insert into leads (lead_id, campaign_id, source, region, segment, created_at, stage,"
+        " mql_at, sal_at, sql_at, first_touch_at, owner_id, disqualify_reason)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", LEADS
     )
     connection.executemany(
         "insert into deals values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", DEALS

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by
-from relay import cli, goals, store
+from relay import cli, goals, store, summaries
 from relay import format as fmt
 from relay.filters import Filters
 from relay.fiscal import Quarter
@@ -62,8 +62,9 @@ def test_overview_default_filters_show_the_hand_computed_figures(app_env, fixtur
     assert shown["Pipeline coverage"] == "0.5×"
     assert shown["MQLs"] == "2"
     assert shown["SQLs"] == "2"
-    assert shown["Marketing-sourced pipeline"] == "9%"
-    assert shown["Marketing-sourced revenue"] == "17%"
+    # Named for their scope: this quarter's deals whose lead came from any campaign.
+    assert shown["Pipeline created from campaign leads"] == "9%"
+    assert shown["Closed-won from campaign leads"] == "17%"
     assert len(at.get("plotly_chart")) == 2
     # Every figure's definition is one hover away.
     assert all(m.help for m in at.metric)
@@ -127,7 +128,8 @@ def test_page_figures_equal_the_cli_report(app_env, fixture_path, capsys, query)
             assert shown[figure["label"]] == fmt.by_unit(figure["value"], figure["unit"]), (
                 figure["label"]
             )
-    assert len(shown) >= 12
+    # A closed quarter (2026-Q2) shows its result and the calls made, not a forecast: ten.
+    assert len(shown) >= 10
 
 
 def test_an_empty_store_says_what_to_do(app_env, tmp_path, new_store):
@@ -643,12 +645,78 @@ def test_forecast_page_hand_computed_figures(app_env, fixture_path):
     shown = metrics(at)
     assert shown["Commit (reps)"] == "$75.0K"
     assert shown["Model forecast"] == "$90.0K"
-    assert shown["Gap to target (model)"] == "$110K"
-    commit = next(m for m in at.metric if m.label == "Commit (reps)")
-    assert commit.delta == "2 of 2 reps called"
+    # The gaps in words beside the calls: 200,000 − 75,000 and 200,000 − 90,000.
+    assert delta(at, "Commit (reps)") == "2 of 2 reps called · $125K short of target"
+    assert delta(at, "Model forecast") == "$110K short of target"
     reps = at.dataframe[0].value
     assert reps["rep"].tolist() == ["Ann Rep", "Bob Rep"]
-    assert "the model forecast" in shown_text(at.warning)  # pipeline with no history
+    # D5's 40,000 in Pipeline, a category without a basis, is left out and said so.
+    assert "$40.0K of open pipeline in Pipeline is left out" in shown_text(at.warning)
+
+
+def delta(at: AppTest, label: str) -> str:
+    """The note under a figure, its markdown escapes rendered."""
+    return re.sub(r"\\(.)", r"\1", next(m for m in at.metric if m.label == label).delta)
+
+
+NOT_IN_A_CLOSED_QUARTER = ["Open pipeline", "Still to close", "Pipeline coverage",
+                           "Weighted pipeline", "Model forecast", "Quarter gone"]
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", FORECAST])
+def test_a_closed_quarter_shows_its_result_and_no_forecast(app_env, fixture_path, page):
+    app_env(fixture_path, AS_OF)
+    at = app({"quarter": "2026-Q2"}, page=page)
+    assert not at.exception
+    shown = metrics(at)
+    # Won in 2026-Q2: H6 6,000 and D7 7,000 against 150,000; no deal due in it is open.
+    assert shown["Revenue target"] == "$150K"
+    assert shown["Closed-won"] == "$13.0K"
+    assert delta(at, "Closed-won") == "$137K short of target"
+    assert shown["Attainment"] == "9%"
+    assert delta(at, "Attainment") == "missed"
+    assert shown["Past due (still open)"] == "$0"
+    assert delta(at, "Past due (still open)") == "every deal due in 2026-Q2 closed"
+    # Ann's call of 4 May is the record of what the reps called.
+    assert shown["Commit (reps)"] == "$1.0K"
+    assert not set(NOT_IN_A_CLOSED_QUARTER) & set(shown)
+    assert "How 2026-Q2 ended" in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", FORECAST])
+def test_the_current_quarter_shows_pace_and_forecast(app_env, fixture_path, page):
+    app_env(fixture_path, AS_OF)
+    at = app({"quarter": "2026-Q3"}, page=page)
+    assert not at.exception
+    shown = metrics(at)
+    # 60,000 won of 200,000; 46 of 92 days gone; D4 30,000 + D5 40,000 open.
+    assert shown["Attainment"] == "30%"
+    assert delta(at, "Attainment") == "50% of the quarter gone"
+    assert shown["Still to close"] == "$140K"
+    assert shown["Open pipeline"] == "$70.0K"
+    assert shown["Pipeline coverage"] == "0.5×"
+    assert delta(at, "Model forecast") == "$110K short of target"
+    assert "Past due (still open)" not in shown
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", FORECAST])
+def test_a_future_quarter_shows_the_plan(app_env, fixture_path, page):
+    app_env(fixture_path, AS_OF)
+    at = app({"quarter": "2026-Q4"}, page=page)
+    assert not at.exception
+    shown = metrics(at)
+    # No goal for 2026-Q4 and no call yet; D8 (15,000) is already due in it, but the model
+    # has no rate for it: unknown, not $0.
+    assert shown["Revenue target"] == "—"
+    assert shown["Open pipeline"] == "$15.0K"
+    assert delta(at, "Open pipeline") == "already due in 2026-Q4"
+    assert shown["Model forecast"] == shown["Weighted pipeline"] == "—"
+    assert not {"Closed-won", "Attainment", "Still to close", "Commit (reps)"} & set(shown)
+    assert not {"MQLs", "SQLs", "Closed-won from campaign leads"} & set(shown)
+    text = shown_text([*at.caption, *at.warning])
+    assert "No revenue goal is set for 2026-Q4" in text
+    assert "No rep has submitted a forecast for 2026-Q4 by 15 Aug 2026" in text
+    assert "short of target" not in text + " ".join(str(m.delta) for m in at.metric)
 
 
 def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
@@ -658,7 +726,7 @@ def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
     shown = metrics(at)
     assert shown["Pipeline at the start"] == "$105K"
     assert shown["Pipeline at the end"] == "$70.0K"
-    assert shown["Net change"] == "−$35.0K"
+    assert shown["Net change"] == "$35.0K less than at the start"
     assert "from the start of 20 Jul 2026 to the end of 15 Aug 2026" in " ".join(
         c.value for c in at.caption).replace("\\", "")
 
@@ -685,6 +753,8 @@ def test_forecast_track_record_follows_the_cutoff_week(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
     at = app(page=FORECAST)
     assert metrics(at)["Reps' accuracy (mean)"] == "8%"  # 1 − 12,000 / 13,000 in 2026-Q2
+    # (1,000 − 13,000) ÷ 13,000: said in words, not as −92%.
+    assert metrics(at)["Reps' bias (mean)"] == "92% too low"
     at.selectbox(key="cutoff_week").select(4).run()
     assert metrics(at)["Reps' accuracy (mean)"] == "—"  # no call before 4 May
     # A shared link keeps the week.
@@ -783,3 +853,39 @@ def test_a_file_with_problems_is_listed_on_the_data_page_and_not_offered(app_env
     assert problems[["line", "column", "value"]].values.tolist() == [
         ["3", "person_id", "P1"], ["3", "team", "pirates"]]  # lines as text: "—" for a column
     assert not [button for button in at.button if button.key == "data_confirm"]
+
+
+@pytest.fixture
+def deals_only_path(fixture_path):
+    """The fixture company with its deals and nothing else: no leads, campaigns, goals,
+    forecasts or deal history."""
+    connection = store.open_store(fixture_path)
+    connection.execute("update deals set lead_id = null")
+    for table in ("leads", "campaigns", "goals", "forecast_submissions", "deal_history"):
+        connection.execute(f"delete from {table}")
+    summaries.refresh(connection, ["deals", "deal_history"])
+    connection.close()
+    return fixture_path
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", FORECAST])
+def test_a_deals_only_store_shows_nothing_it_cannot_support(app_env, deals_only_path, page):
+    app_env(deals_only_path, AS_OF)
+    at = app({"quarter": "2026-Q3"}, page=page)
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Closed-won"] == "$60.0K"  # D1 10,000 + D2 50,000: deals are enough
+    for label in ("Revenue target", "Attainment", "Still to close", "Pipeline coverage",
+                  "Commit (reps)", "Best case (reps)"):
+        assert shown[label] == "—", label
+    if page == FORECAST:
+        assert shown["Reps' accuracy (mean)"] == shown["Model's accuracy (mean)"] == "—"
+    else:
+        for label in ("MQLs", "SQLs", "Pipeline created from campaign leads",
+                      "Closed-won from campaign leads"):
+            assert shown[label] == "—", label
+    values = " ".join(m.value for m in at.metric)
+    assert not re.search(r"(^|\s)0%|None|nan|n/a", values)
+    text = shown_text([*at.caption, *at.warning])
+    assert "No revenue goal is set for 2026-Q3" in text
+    assert "n/a" not in text and "None" not in text

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from benchmarks import bench
-from relay import PROJECT_ROOT
+from relay import PROJECT_ROOT, drill
 from relay.ui.pages import PAGES
 
 
@@ -36,7 +36,11 @@ def test_the_benchmark_runs_at_a_small_scale(capsys, tmp_path):
     assert results["import_leads_csv"]["leads"] == 20_000
     checked = {check["check"] for check in results["checks"]}
     assert "overview (default) cold ms" in checked and "app peak RSS MB" in checked
-    assert len(results["checks"]) == 5 * 2 * len(PAGES) + 4
+    assert len(results["checks"]) == 5 * 2 * len(PAGES) + 4 + len(drill.DRILLS)
+    drills = results["drill"]["drills"]
+    assert set(drills) == set(drill.DRILLS)
+    assert all(m["cold_ms"] > 0 and m["rows"] <= m["count"] for m in drills.values())
+    assert "drill-downs of" in out
     assert results["import_leads_csv"]["import_peak_rss_mb"] > 0
     assert "targets:" in out and "slowest queries" in out
 

@@ -20,6 +20,7 @@ from relay import cli, forecasting, store, summaries
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import forecast
+from relay.views.common import State
 
 Q2, Q3, Q4 = Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)
 
@@ -45,7 +46,9 @@ def test_current_quarter_figures(now):
     assert now.value("pipeline_coverage") == pytest.approx(70_000 / 140_000)
     assert now.value("forecast_gap") == pytest.approx(200_000 - 90_000)
     assert now.value("commit_gap") == pytest.approx(200_000 - 75_000)
-    assert any("no open deals in Pipeline" in note.text for note in now.notes)
+    # D5's pipeline category has no basis: left out, and said how much (not weighted at 0%).
+    assert any(note.text.startswith("$40.0K of open pipeline in Pipeline is left out")
+               for note in now.notes)
 
 
 def test_the_model_weights_by_what_converted_at_the_same_day(now):
@@ -53,7 +56,8 @@ def test_the_model_weights_by_what_converted_at_the_same_day(now):
     assert rates.loc["commit", ["basis_deals", "basis_amount", "won_in_quarter", "rate"]
                      ].tolist() == [1, 1_000, 1_000, 1.0]
     assert rates.loc["best_case", ["basis_amount", "rate"]].tolist() == [3_000, 1.0]
-    assert rates.loc["pipeline", ["basis_deals", "rate", "amount"]].tolist() == [0, 0.0, 40_000]
+    assert rates.loc["pipeline", ["basis_deals", "amount"]].tolist() == [0, 40_000]
+    assert pd_isna(rates.loc["pipeline", "rate"])  # no basis: no rate, not 0%
     assert rates.loc["commit", "rate_from"] == (
         "company-wide, 2025-Q3–2026-Q2, at the end of day 46 of the quarter")
 
@@ -85,16 +89,49 @@ def test_region_filter(fixture_cursor):
     assert na.tables["by_rep"]["rep"].tolist() == ["Ann Rep"]
 
 
-def test_a_quarter_without_submissions_shows_the_model_and_says_so(fixture_cursor):
+def test_a_future_quarter_shows_the_plan_and_the_pipeline_already_due(fixture_cursor):
     q4 = forecast.current(fixture_cursor, Filters(Q4), AS_OF)
-    assert q4.value("commit") is None and q4.value("submitters") == 0
-    assert any("the model's call stands alone" in note.text for note in q4.notes)
-    # Q4 has not begun: its pipeline on 15 Aug holds D8 (best case, 15,000); as long before
-    # the look-back quarters began, no best-case deal was open for them, so it weighs 0%.
+    figures = q4.figures
+    # No goal for Q4, no call for it: unknown, each with its reason.
+    assert figures["revenue_target"].state is State.UNKNOWN
+    assert figures["revenue_target"].reason == ("No revenue goal is set for 2026-Q4 · All "
+                                                "regions · All segments.")
+    assert q4.value("submitters") == 0
+    assert figures["commit"].reason == "No rep has submitted a forecast for 2026-Q4 by 15 Aug 2026."
+    # Not started: nothing closed, no attainment, nothing short of target.
+    for key in ("closed_won", "attainment", "quarter_elapsed", "remaining_target",
+                "forecast_gap", "commit_gap", "past_due_pipeline"):
+        assert figures[key].state is State.NOT_APPLICABLE, key
+    assert figures["closed_won"].reason.startswith("2026-Q4 has not started")
+    # Its pipeline on 15 Aug holds D8 (best case, 15,000). Long before the look-back
+    # quarters began no deal of any category was open for them: no rate at all, so the
+    # weighted pipeline and the model's call are unknown, not $0.
     assert q4.value("open_pipeline") == 15_000
-    assert q4.value("model_forecast") == 0
-    assert any("no open deals in Best case" in note.text for note in q4.notes)
+    for key in ("weighted_pipeline", "model_forecast"):
+        assert figures[key].state is State.UNKNOWN
+        assert "no rate to weigh the $15.0K of open pipeline" in figures[key].reason
     assert q4.tables["weekly"].empty
+
+
+def test_a_closed_quarter_shows_its_result_and_past_due_deals(editable):
+    # D6 (open, omitted, 5,000) and a new open deal of 9,000 were due in Q2: past due.
+    editable.execute("update deals set close_date = '2026-06-20' where deal_id = 'D6'")
+    editable.execute("insert into deals values ('D12', null, 'Late', 'P2', 'NA', 'SMB', 9000,"
+                     " 'open', 'commit', '2026-04-02 09:00', '2026-05-20')")
+    summaries.refresh(editable, ["deals"])
+    q2 = forecast.current(editable.cursor(), Filters(Q2), AS_OF)
+    # Won in Q2: H6 6,000 and D7 7,000, against a target of 150,000.
+    assert q2.value("closed_won") == 13_000
+    assert q2.value("attainment") == pytest.approx(13_000 / 150_000)
+    assert q2.value("past_due_pipeline") == 14_000
+    assert q2.value("past_due_deals") == 2
+    # Ann's commit for Q2 stands as the record of her call.
+    assert q2.value("commit") == 1_000
+    for key in ("open_pipeline", "remaining_target", "quarter_elapsed", "pipeline_coverage",
+                "weighted_pipeline", "model_forecast", "forecast_gap", "commit_gap"):
+        assert q2.figures[key].state is State.NOT_APPLICABLE, key
+    assert q2.figures["open_pipeline"].reason == ("2026-Q2 is over: its deals still open are "
+                                                  "past due, not pipeline.")
 
 
 def test_weekly_series(now):
@@ -165,25 +202,34 @@ def test_a_period_that_is_not_one_is_refused(fixture_cursor, first, last, messag
 def test_track_record_judges_reps_and_model_at_the_cutoff(fixture_cursor):
     record = forecast.track_record(fixture_cursor, Filters(Q3), AS_OF, cutoff_week=8)
     by_quarter = record.tables["accuracy_by_quarter"].set_index("quarter")
-    assert list(by_quarter.index) == [str(Q2.shift(-i)) for i in range(7, -1, -1)]
+    # Nothing was won, called or open in 2024-Q3 to 2025-Q1: the record starts at 2025-Q2.
+    assert list(by_quarter.index) == ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
     q2 = by_quarter.loc["2026-Q2"]
     # Calls by the end of 26 May: Ann's 1,000 / 2,000 of 4 May. Won in Q2: H6 6,000 (10 Apr)
-    # and D7 7,000 (30 Jun). The model at week 8 had H6 won and nothing open for Q2.
+    # and D7 7,000 (30 Jun). The model at week 8 had H6 won and nothing open for Q2, and H1
+    # (commit, 2026-Q1) to learn from.
     assert q2["cutoff"] == dt.date(2026, 5, 26)
     assert q2[["revenue_target", "commit", "best_case", "actual", "model_forecast"]].tolist() \
         == [150_000, 1_000, 2_000, 13_000, 6_000]
     assert q2["commit_accuracy"] == pytest.approx(1 - 12_000 / 13_000)
     assert q2["commit_bias"] == pytest.approx(-12_000 / 13_000)
+    assert q2["commit_error"] == "called 92% less than was won"
     assert q2["model_accuracy"] == pytest.approx(1 - 7_000 / 13_000)
     assert q2["model_bias"] == pytest.approx(-7_000 / 13_000)
-    # 2025-Q2: H5 won 1 May, before the cut-off: the model had it exactly.
-    assert by_quarter.loc["2025-Q2", "model_accuracy"] == 1.0
-    # 2025-Q4: H3 (best case) was still open at week 8 with no best-case history: model 0.
-    assert by_quarter.loc["2025-Q4", ["model_forecast", "model_accuracy"]].tolist() == [0, 0]
-    assert pd_isna(by_quarter.loc["2024-Q4", "model_accuracy"])  # nothing won: undefined
+    assert q2["model_error"] == "called 54% less than was won"
+    # 2025-Q2 and 2025-Q3 (nothing open in their look-back quarters), 2025-Q4 (H3 open in
+    # best case, which its look-back never held) and 2026-Q1 (H1 open in commit, likewise):
+    # the model had no basis; its call there (once 100%, twice 0%) is left out, not averaged.
+    for quarter in ("2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"):
+        assert by_quarter.loc[quarter, "model_note"] == forecast.NO_BASIS
+        assert pd_isna(by_quarter.loc[quarter, "model_forecast"])
+        assert pd_isna(by_quarter.loc[quarter, "model_accuracy"])
     assert record.value("commit_accuracy_mean") == pytest.approx(1 / 13)
-    assert record.value("model_accuracy_mean") == pytest.approx((1 + 0 + 0 + 6 / 13) / 4)
+    assert record.value("model_accuracy_mean") == pytest.approx(6 / 13)
+    assert record.value("model_bias_mean") == pytest.approx(-7 / 13)
     assert any("No rep had submitted" in note.text for note in record.notes)
+    assert any(note.text.startswith("The model had nothing to learn from in 2025-Q2, 2025-Q3, "
+                                    "2025-Q4, 2026-Q1:") for note in record.notes)
 
     rep = record.tables["accuracy_by_rep"]
     ann = rep[(rep["quarter"] == "2026-Q2")].set_index("rep").loc["Ann Rep"]
@@ -199,6 +245,8 @@ def test_an_earlier_cutoff_sees_fewer_calls(fixture_cursor):
     assert q2["cutoff"] == dt.date(2026, 4, 28)
     assert pd_isna(q2["commit"]) and q2["submitters"] == 0  # Ann called on 4 May
     assert q2["model_forecast"] == 6_000
+    assert record.figures["commit_accuracy_mean"].reason == (
+        "No rep had submitted a forecast by week 4 of any quarter shown.")
 
 
 def pd_isna(value) -> bool:
@@ -350,6 +398,35 @@ def test_without_any_history_the_past_is_assumed_and_said(editable):
     assert any("14 of 14 deals have no recorded history" in note.text for note in now.notes)
 
 
+def test_a_quarter_without_recorded_history_is_judged_in_hindsight_and_said(editable):
+    # 2026-Q2's deals (H6, D7) lose their history: their past is rebuilt from final values.
+    editable.execute("delete from deal_history where deal_id in ('H6', 'D7')")
+    summaries.refresh(editable, ["deal_history"])
+    record = forecast.track_record(editable.cursor(), Filters(Q3), AS_OF, cutoff_week=8)
+    q2 = record.tables["accuracy_by_quarter"].set_index("quarter").loc["2026-Q2"]
+    assert q2["model_note"] == forecast.HINDSIGHT
+    assert pd_isna(q2["model_forecast"]) and pd_isna(q2["model_accuracy"])
+    # Ann's call was recorded when made: still judged (1 − 12,000 / 13,000).
+    assert q2["commit_accuracy"] == pytest.approx(1 / 13)
+    # The only quarter the model was judged on is left out: no mean, and why.
+    assert record.figures["model_accuracy_mean"].state is State.UNKNOWN
+    assert record.figures["model_accuracy_mean"].reason.startswith(
+        "No quarter shown gives the model a fair test")
+    assert any(note.text.startswith("In 2026-Q2 no deal history is recorded")
+               and "not a real test" in note.text for note in record.notes)
+
+
+@pytest.mark.parametrize("call, actual, words", [
+    (19_400, 10_000, "called 1.9× what was won"),  # accuracy −94%: about twice the actual
+    (11_200, 10_000, "called 12% more than was won"),
+    (1_000, 13_000, "called 92% less than was won"),
+    (10_040, 10_000, "called within 1% of what was won"),
+    (5_000, 0, None),  # nothing won: no error to state
+])
+def test_a_calls_error_reads_in_words(call, actual, words):
+    assert forecasting.call_against_actual(call, actual) == words
+
+
 def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):
     # Bob won 20,000 in 2026-Q2 but made no call for it.
     editable.execute("insert into deals values ('D11', null, 'Bob Q2', 'P3', 'EMEA',"
@@ -359,9 +436,10 @@ def test_reps_are_judged_on_what_they_won_and_the_model_on_everything(editable):
     q2 = record.tables["accuracy_by_quarter"].set_index("quarter").loc["2026-Q2"]
     assert q2[["actual", "called_actual", "commit"]].tolist() == [33_000, 13_000, 1_000]
     assert q2["commit_accuracy"] == pytest.approx(1 - 12_000 / 13_000)
-    # The model had H6 won and D11 open in pipeline (no pipeline history: 0%).
-    assert q2["model_forecast"] == 6_000
-    assert q2["model_accuracy"] == pytest.approx(1 - 27_000 / 33_000)
+    # The model had H6 won and D11 open in pipeline, a category its look-back never held:
+    # no basis, so its call is not judged.
+    assert pd_isna(q2["model_forecast"]) and pd_isna(q2["model_accuracy"])
+    assert q2["model_note"] == forecast.NO_BASIS
     rep = record.tables["accuracy_by_rep"]
     bob = rep[(rep["quarter"] == "2026-Q2") & (rep["rep"] == "Bob Rep")].iloc[0]
     assert pd_isna(bob["commit_accuracy"]) and bob["actual"] == 20_000

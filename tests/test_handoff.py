@@ -153,6 +153,35 @@ def test_a_campaign_spanning_two_quarters_splits_its_cost_by_days(cursor):
     assert q2.value("campaign_roi") == pytest.approx(-1)
 
 
+def test_a_live_campaigns_spend_to_date_lands_in_the_days_it_has_run(cursor):
+    # As of 5 Jul, C1's recorded 4,000 is what it spent over 15 Jun – 5 Jul (21 days): 16 of
+    # them in Q2 and 5 in Q3, none of it on the ten days still to come.
+    july_5 = dt.date(2026, 7, 5)
+    q2 = campaign_performance.build(cursor, Filters(Quarter(2026, 2)), july_5)
+    q3 = campaign_performance.build(cursor, Q3, july_5)
+    cost = {view.filters.quarter.number: view.tables["campaigns"].set_index(
+        "campaign_id").loc["C1", "cost_in_quarter"] for view in (q2, q3)}
+    assert cost == {2: pytest.approx(4000 * 16 / 21), 3: pytest.approx(4000 * 5 / 21)}
+    # As of 30 Jun Q3 has not started: nothing is spent in it yet, not a $0 cost.
+    june_30 = campaign_performance.build(cursor, Q3, dt.date(2026, 6, 30))
+    assert june_30.figures["campaign_cost"].state is State.NOT_APPLICABLE
+    assert june_30.tables["campaigns"]["cost_in_quarter"].isna().all()
+
+
+def test_each_lead_of_a_campaign_counts_in_one_of_its_quarters(cursor):
+    # L9 answers C1 (15 Jun – 15 Jul) on 2 Oct, after it ended: it counts in C1's last
+    # quarter, Q3, with L1 and L6; L2 (June) in Q2. The quarters hold all four of its leads.
+    _add_leads(cursor, [("L9", "C1", "Webinar", "NA", dt.datetime(2026, 10, 2, 9), "inquiry",
+                         None, None, None, None)])
+    october_10 = dt.date(2026, 10, 10)
+    leads = {
+        quarter.number: campaign_performance.build(cursor, Filters(quarter), october_10)
+        .tables["campaigns"].set_index("campaign_id")["leads"].get("C1")
+        for quarter in (Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4))
+    }
+    assert leads == {2: 1, 3: 3, 4: None}
+
+
 def test_campaign_roi_is_unknown_without_deals_linked_to_leads(cursor):
     cursor.execute("update deals set lead_id = null")
     view = campaign_performance.build(cursor, Q3, AS_OF)

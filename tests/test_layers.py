@@ -13,8 +13,10 @@ from conftest import PROJECT_ROOT
 RELAY = PROJECT_ROOT / "relay"
 UI = RELAY / "ui"
 VIEWS = RELAY / "views"
-# Above the views: the command line prints them, and report writes them as JSON or CSV.
-VIEW_READERS = {RELAY / "cli.py", RELAY / "report.py"}
+# Above the views: the command line prints them, report writes them as JSON or CSV, the
+# review pack renders them as HTML with the pages' charts (relay/ui/charts, no Streamlit), and
+# the digest sends the week's view as an email.
+VIEW_READERS = {RELAY / "cli.py", RELAY / "report.py", RELAY / "pack.py", RELAY / "digest.py"}
 
 
 def imported(path: Path) -> set[str]:

@@ -95,3 +95,29 @@ def test_the_planner_shows_the_counts_it_saves(demo_cursor, phase):
     for metric, figure in (("sqls", "sqls_needed"), ("sals", "sals_needed"),
                            ("mqls", "mqls_needed")):
         assert saved[metric] == view.value(figure), metric
+
+
+def test_the_quarters_of_every_campaign_add_up_to_its_leads_and_its_cost(demo_cursor):
+    """Each quarter takes a share of a campaign's cost and of its leads; over all the
+    quarters it ran in, the shares are the whole: no lead and no dollar counted twice or
+    lost (a lead that came after the campaign ended counts in its last quarter)."""
+    span = demo_cursor.execute(
+        "select min(start_date), max(end_date) from campaigns").fetchone()
+    quarter, last = Quarter.containing(span[0]), Quarter.containing(span[1])
+    leads, cost = defaultdict(float), defaultdict(float)
+    while quarter <= min(last, CURRENT):
+        table = campaign_performance.build(demo_cursor, Filters(quarter), DEMO_AS_OF
+                                           ).tables["campaigns"]
+        for row in table.itertuples():
+            leads[row.campaign_id] += row.leads
+            cost[row.campaign_id] += 0 if row.cost_in_quarter != row.cost_in_quarter \
+                else row.cost_in_quarter
+        quarter = quarter.shift(1)
+    stored = demo_cursor.execute(
+        "select campaign_id, actual_cost, (select count(*) from leads where leads.campaign_id"
+        " = campaigns.campaign_id and created_at < ?) from campaigns where start_date <= ?",
+        [DEMO_AS_OF + dt.timedelta(days=1), DEMO_AS_OF]).fetchall()
+    assert stored
+    for campaign_id, actual_cost, campaign_leads in stored:
+        assert leads[campaign_id] == campaign_leads, campaign_id
+        assert cost[campaign_id] == pytest.approx(float(actual_cost or 0)), campaign_id

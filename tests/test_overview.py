@@ -8,6 +8,7 @@ from conftest import AS_OF
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import forecast, overview
+from relay.views.common import State
 
 Q3 = Quarter(2026, 3)
 
@@ -110,12 +111,13 @@ def test_a_quarter_without_submissions_says_the_model_stands_alone(fixture_curso
     q4 = overview.build(fixture_cursor, Filters(Quarter(2026, 4)), AS_OF)
     assert q4.value("submitters") == 0
     assert q4.value("commit") is None
-    assert any("the model's call stands alone" in note.text for note in q4.notes)
-    # D8 (best case, 15,000) closes in Q4; no best-case deal was open on the first day of
-    # the look-back quarters, so it weighs nothing, and the page says so.
+    assert q4.figures["commit"].reason == ("No rep has submitted a forecast for 2026-Q4 by 15 "
+                                           "Aug 2026.")
+    # D8 (best case, 15,000) closes in Q4; no deal of any category was open on the first
+    # day of the look-back quarters: no rate, so no weighted pipeline (not $0).
     assert q4.value("open_pipeline") == 15_000
-    assert q4.value("weighted_pipeline") == 0
-    assert any("no open deals in Best case" in note.text for note in q4.notes)
+    assert q4.figures["weighted_pipeline"].state is State.UNKNOWN
+    assert q4.figures["attainment"].state is State.NOT_APPLICABLE
 
 
 def test_submissions_after_the_cutoff_count_once_the_day_has_come(fixture_cursor):

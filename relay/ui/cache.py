@@ -20,6 +20,8 @@ from relay.views import (
     overview,
     plan,
     sla,
+    strengths,
+    week,
 )
 from relay.views.common import View
 
@@ -27,7 +29,7 @@ VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
          "campaigns": campaign_performance.build, "forecast": forecast.current,
          "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record,
-         "meeting": meeting.build}
+         "week": week.build, "strengths": strengths.build, "meeting": meeting.build}
 CACHE_SECONDS = 600
 
 
@@ -67,3 +69,10 @@ def me(store_path: str) -> list[str]:
     actor = identity.current()
     return [row.person_id for row in people(store_path).itertuples()
             if actor.is_person(row.name, row.email)]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def week_reps(store_path: str, region: str | None, segment: str | None):
+    """The sales people a week can be shown for in the region and segment (week.reps)."""
+    with opened_store.cursor(store_path) as reps_cursor:
+        return week.reps(reps_cursor, region, segment)

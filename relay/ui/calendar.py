@@ -86,7 +86,7 @@ def _warn_replaced(notice, replaced: dict[str, tuple[list[str], dt.date]],
 def view_url(context: shell.Context, chosen: calendar.CalendarFilters) -> str:
     """A link back to exactly this view of the calendar (dates spelled out, so the link
     shows the same campaigns next week too)."""
-    return calendar.view_link(context.settings.app_url, chosen,
+    return calendar.view_link(shell.base_url(context), chosen,
                               choices(context.store_path)[1])
 
 

@@ -57,10 +57,12 @@ def revenue_trend(trend: pd.DataFrame, currency: str) -> go.Figure:
 
 def forecast_against_target(
     calls: list[tuple[str, float]], target: float | None, currency: str,
+    title: str = "Where the quarter lands, by each call",
 ) -> go.Figure:
     """Where the quarter lands by each call (label, amount), with the target as a line."""
-    colours = {"Closed-won so far": ACTUAL_COLOUR, "Commit (reps)": COMMIT_COLOUR,
-               "Best case (reps)": BEST_CASE_COLOUR, "Model forecast": FORECAST_COLOUR}
+    colours = {"Closed-won so far": ACTUAL_COLOUR, "Closed-won": ACTUAL_COLOUR,
+               "Commit (reps)": COMMIT_COLOUR, "Best case (reps)": BEST_CASE_COLOUR,
+               "Model forecast": FORECAST_COLOUR}
     labels = [label for label, _ in calls]
     values = [value for _, value in calls]
     figure = go.Figure(go.Bar(
@@ -75,7 +77,7 @@ def forecast_against_target(
         figure.add_vline(x=target, line_width=3, line_dash="dash", line_color=TARGET_LINE_COLOUR,
                          annotation_text=f"Target {fmt.money(target, currency)}",
                          annotation_position="top")
-    return _styled(figure, "Where the quarter lands, by each call")
+    return _styled(figure, title)
 
 
 STATUS_COLOURS = {"Hit": COMMIT_COLOUR, "On pace": COMMIT_COLOUR, "Missed": TARGET_LINE_COLOUR,

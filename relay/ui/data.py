@@ -372,7 +372,15 @@ SETTING_FIELDS = {
                           None),
     "forecast_cutoff_week": ("Week of a quarter whose calls the track record judges (1-13)",
                              None),
-    "app_url": ("The dashboard's address, for links in calendar files", None),
+    "app_url": ("The dashboard's address, for links in calendar files and digests",
+                "Empty: the address the dashboard is served at (the command line then uses "
+                "http://localhost:8501)."),
+    "smtp_host": ("Mail server for the weekly digest (host)", "The password is a secret: "
+                  "RELAY_SMTP_PASSWORD or [smtp] password in .streamlit/secrets.toml."),
+    "smtp_port": ("Mail server port", None),
+    "smtp_starttls": ("Mail server: STARTTLS (true or false)", None),
+    "smtp_user": ("Mail server user", None),
+    "digest_from": ("The digest's sender address", None),
     "fx_rates": ("Exchange rates for imported costs, e.g. EUR=1.08, GBP=1.27",
                  "One unit of each currency in the store's currency. A spend file in another "
                  "currency is converted by it, and refused without it."),

@@ -23,6 +23,7 @@ class Page:
 
 PAGES = (
     Page("app_pages/overview.py", "Executive overview", ":material/monitoring:"),
+    Page("app_pages/week.py", "My week", ":material/event_upcoming:", Role.REP),
     Page("app_pages/forecast.py", "Forecast", ":material/query_stats:"),
     Page("app_pages/goals.py", "Joint goals", ":material/flag:"),
     Page("app_pages/funnel.py", "Demand funnel", ":material/filter_alt:"),

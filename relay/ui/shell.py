@@ -13,7 +13,7 @@ import streamlit as st
 from relay import clock, filters, serving, settings, store
 from relay.filters import Filters
 from relay.identity import Role
-from relay.ui import cache, opened_store
+from relay.ui import cache, opened_store, pages
 from relay.ui.roles import may
 from relay.ui.widgets import plain
 
@@ -142,3 +142,15 @@ def need_data(context: Context, tables: tuple[str, ...], shows: str,
 
 def filter_options(context: Context) -> filters.FilterOptions:
     return cache.shell_data(context.store_path, context.today)[1]
+
+
+def base_url(context: Context) -> str:
+    """Where links into the app point: the app_url setting, else the address this app is
+    served at (the page's address without the page and its query)."""
+    served = st.context.url
+    if served:
+        served = served.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+        head, _, last = served.rpartition("/")
+        if head.count("/") >= 2 and last in {page.name for page in pages.PAGES}:
+            served = head
+    return settings.base_url(context.settings, served)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import identity, settings
+from relay import contacts, identity, settings
 from relay.holdings import Need
 from relay.identity import Role
 from relay.ui import cache, flash, opened_store, roles, shell, widgets
@@ -48,11 +48,14 @@ def breach_list(breaches: pd.DataFrame, context: shell.Context, own: bool,
                                  "by email."))
     st.caption(f"MQLs of {context.filters.quarter} still waiting for a first touch past the "
                "SLA, oldest first. Pick an earlier quarter in the sidebar for older ones.")
-    shown, waiting = widgets.wait_column(breaches.head(widgets.MAX_ROWS), "age_hours",
-                                         "Waiting", "Time since the lead became an MQL.")
+    shown, waiting = widgets.wait_column(contacts.with_links(breaches.head(widgets.MAX_ROWS)),
+                                         "age_hours", "Waiting",
+                                         "Time since the lead became an MQL.")
     widgets.table(shown, column_order=[
-        "lead_id", "rep", "age_hours", "mql_at", "campaign", "source", "region", "segment"],
-        column_config={"lead_id": "Lead", "rep": "Rep", "age_hours": waiting,
+        "name", "company", "email_link", "phone_link", "age_hours", "rep", "mql_at", "campaign",
+        "title", "source", "region", "segment", "lead_id"],
+        column_config={**widgets.contact_columns(), "lead_id": "Lead", "rep": "Rep",
+                       "age_hours": waiting,
                        "mql_at": st.column_config.DatetimeColumn("MQL since",
                                                                  format="YYYY-MM-DD HH:mm"),
                        "campaign": st.column_config.TextColumn(
@@ -68,20 +71,16 @@ SPEED_DASH = ("A dash: can't be measured for these MQLs (no first touch recorded
 
 
 def speed_tables(view: View) -> None:
-    """Speed to lead and the SLA for each rep, team and region, a tab each. A wait column
-    has one unit in every tab (decided by its longest wait in any)."""
+    """Speed to lead and the SLA for each rep, team and region, a tab each."""
     dimensions = ("rep", "team", "region")
     tables = {dimension: view.tables[f"by_{dimension}"] for dimension in dimensions}
-    longest = {column: pd.concat([table[column] for table in tables.values()]).max()
-               for column in ("median_hours", "p90_hours")}
     # Where touches are recorded in the store but not for some reps: say how many MQLs.
     show_untracked = (view.holdings.has(Need.FIRST_TOUCH)
                       and bool(tables["rep"]["untracked"].gt(0).any()))
     for tab, dimension in zip(st.tabs(["Rep", "Team", "Region"]), dimensions, strict=True):
         shown, median = widgets.wait_column(tables[dimension], "median_hours", "Median",
-                                            SPEED_DASH, longest["median_hours"])
-        shown, p90 = widgets.wait_column(shown, "p90_hours", "90th percentile", SPEED_DASH,
-                                         longest["p90_hours"])
+                                            SPEED_DASH)
+        shown, p90 = widgets.wait_column(shown, "p90_hours", "90th percentile", SPEED_DASH)
         with tab:
             widgets.table(shown, column_order=[
                 "value", "mqls", *(["untracked"] if show_untracked else []), "touched",

@@ -8,8 +8,8 @@ import re
 
 import streamlit as st
 
+from relay import contacts, report
 from relay import format as fmt
-from relay import report
 from relay.views.common import Note, NoteKind, State, View
 
 MAX_ROWS = 2_000  # rows a table on a page shows; exports and the CLI have them all
@@ -86,8 +86,10 @@ def money_column(label: str, currency: str, help: str | None = None):
 
 
 def percent_column(label: str, help: str | None = None):
-    """A table column of rates (0.28) shown as percentages (28%)."""
-    return st.column_config.NumberColumn(label, format="percent", step=1, help=help)
+    """A table column of rates (0.28) shown as whole percentages (28%). The step is the
+    precision of the value shown: 0.01 is a whole percent (a step of 1 would show 0.71 as
+    0%)."""
+    return st.column_config.NumberColumn(label, format="percent", step=0.01, help=help)
 
 
 def count_column(label: str, help: str | None = None):
@@ -105,23 +107,34 @@ def table(frame, column_config: dict, **options) -> None:
 STATE_WORDS = {State.UNKNOWN: "can't be measured", State.NOT_APPLICABLE: "not applicable"}
 
 
-def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str) -> None:
-    """A row of figures, each (key, note under it), with its definition as the hover help.
-    A figure without a number shows a dash, says so under it, and a caption under the row
-    says why (figures with one reason together)."""
+def metric_row(view: View, figures: list[tuple[str, str | None]], currency: str,
+               words: dict | None = None) -> None:
+    """A row of figures, each (key, note under it), with its definition as the hover help;
+    `words` says some of them in words ({key: value -> "$52.6M less than at the start"}),
+    never as a bare signed number. A figure without a number shows a dash, says so under
+    it, and a caption under the row says why (figures with one reason together)."""
     reasons: dict[str, list[str]] = {}
     for column, (key, note) in zip(st.columns(len(figures)), figures, strict=True):
         figure = view.figures[key]
-        help_text = figure.definition
-        if not figure.known:
-            note = STATE_WORDS[figure.state]
-            help_text = f"{figure.reason}\n\n{figure.definition}"
+        shown = ((words or {}).get(key) or (lambda value, f=figure: fmt.by_unit(
+            value, f.unit, currency)))
+        if _figure_card(column, figure, shown, note):
             reasons.setdefault(figure.reason, []).append(figure.label)
-        column.metric(figure.label, fmt.by_unit(figure.value, figure.unit, currency),
-                      delta=note, delta_color="off", delta_arrow="off",
-                      help=plain(help_text), border=True)
     for reason, labels in reasons.items():
         st.caption(plain(f"{', '.join(labels)}: {reason}"))
+
+
+def _figure_card(where, figure, shown, note: str | None) -> bool:
+    """One figure as a card: its value as `shown(value)` says it, or a dash and why not.
+    True when it has no value (the caller says the reason)."""
+    if figure.known:
+        where.metric(figure.label, shown(figure.value), delta=note, delta_color="off",
+                     delta_arrow="off", help=plain(figure.definition), border=True)
+        return False
+    where.metric(figure.label, fmt.MISSING, delta=STATE_WORDS[figure.state], delta_color="off",
+                 delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
+                 border=True)
+    return True
 
 
 def notes(view_notes: list[Note]) -> None:
@@ -142,15 +155,14 @@ def chart(figure, where=st) -> None:
     where.plotly_chart(figure, config={"displayModeBar": False})
 
 
-def wait_column(frame, column: str, label: str, help: str | None = None, longest=None):
+def wait_column(frame, column: str, label: str, help: str | None = None):
     """A table column of waiting times held in hours, in the one unit that reads for the
-    column (fmt.hours' rule applied to its longest wait, or to `longest` when tables side by
-    side share the unit): hours while every wait is under two days ("Median (h)" 7.3 h),
-    days otherwise ("Waiting (days)" 62.4 days). Returns the frame with the column in that
-    unit and the column's config."""
-    if longest is None:
-        longest = frame[column].max() if len(frame) else None
-    if fmt.missing(longest) or longest < fmt.HOURS_SHOWN_AS_DAYS:
+    column: fmt.hours' rule applied to its typical (median) wait, so that one long wait does
+    not turn a column of hours into fractions of a day: hours while the typical wait is
+    under two days ("Median (h)" 7.3 h), days otherwise ("Waiting (days)" 62.4 days).
+    Returns the frame with the column in that unit and the column's config."""
+    typical = frame[column].median() if len(frame) else None
+    if fmt.missing(typical) or typical < fmt.HOURS_SHOWN_AS_DAYS:
         return frame, st.column_config.NumberColumn(f"{label} (h)", format="%.1f h",
                                                     help=help)
     in_days = frame.assign(**{column: frame[column] / 24})
@@ -162,11 +174,18 @@ def metric_in_words(view: View, key: str, words, note: str | None, where=st) -> 
     """One figure said in words (`words(value)`, e.g. "470 more MQLs than needed"), never
     as a bare signed number; a dash and the reason when it has no value."""
     figure = view.figures[key]
-    if figure.known:
-        where.metric(figure.label, words(figure.value), delta=note, delta_color="off",
-                     delta_arrow="off", help=plain(figure.definition), border=True)
-        return
-    where.metric(figure.label, fmt.MISSING, delta=STATE_WORDS[figure.state], delta_color="off",
-                 delta_arrow="off", help=plain(f"{figure.reason}\n\n{figure.definition}"),
-                 border=True)
-    where.caption(plain(f"{figure.label}: {figure.reason}"))
+    if _figure_card(where, figure, words, note):
+        where.caption(plain(f"{figure.label}: {figure.reason}"))
+
+
+def contact_columns() -> dict:
+    """Column settings for a lead's contact: its email and phone as mailto: and tel: links
+    (relay.contacts.with_links) showing the address and number, the rest as text."""
+    return {
+        "name": st.column_config.TextColumn("Name", help="A dash: the CRM export had no name"),
+        "company": "Company", "title": "Title",
+        "email_link": st.column_config.LinkColumn(
+            "Email", display_text=contacts.EMAIL_SHOWN, help="Opens your mail program"),
+        "phone_link": st.column_config.LinkColumn(
+            "Phone", display_text=contacts.PHONE_SHOWN, help="Calls from a phone"),
+    }

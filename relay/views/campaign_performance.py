@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from relay import holdings, sql
-from relay.actuals import so_far_before
 from relay.filters import Filters
 from relay.fiscal import Phase
 from relay.holdings import Need
@@ -59,9 +58,11 @@ def _by_channel(campaigns: pd.DataFrame) -> pd.DataFrame:
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
     quarter = filters.quarter
+    # What the quarter's campaigns and their leads have produced to date: a campaign's
+    # leads, and the deals they bring, keep coming after the quarter ends.
     campaigns = sql.frame(
         cursor, "campaign_performance", starts_on=quarter.start, ends_before=quarter.end,
-        so_far_before=so_far_before(quarter, as_of), region=filters.region,
+        produced_before=as_of + dt.timedelta(days=1), region=filters.region,
         segment=filters.segment,
     )
     for column in ("actual_cost", "cost_in_quarter", *SOURCED):
@@ -69,6 +70,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     # Without leads linked to campaigns (or deals to leads) the counts (or the sourced
     # figures) can't be measured: a dash, not 0.
     future = quarter.phase(as_of) is Phase.FUTURE  # nothing has arrived: a dash, not 0
+    if future:  # nothing is spent in it yet (a recorded cost is spend to date)
+        campaigns["cost_in_quarter"] = np.nan
     if future or not view.holdings.has(Need.CAMPAIGN_LEADS):
         campaigns[COUNTS] = np.nan
     if future or not (view.holdings.has(Need.DEAL_LEADS)
@@ -81,7 +84,10 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     costed = campaigns[campaigns["cost_in_quarter"].notna()]
     cost = float(costed["cost_in_quarter"].sum())
     view.add("campaigns_run", len(campaigns))
-    if costed.empty and len(campaigns):
+    if future:
+        view.not_applicable("campaign_cost", f"{quarter} has not started: a recorded cost is "
+                            "what was spent to date, and nothing is spent in it yet.")
+    elif costed.empty and len(campaigns):
         view.unknown("campaign_cost", f"None of the {len(campaigns):,} campaigns in {quarter} "
                      "has a cost recorded: record their actual cost, or import marketing spend.")
     else:
@@ -103,13 +109,13 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
             campaigns["region"].isna() | campaigns["segment"].isna()).any():
         view.note("Campaigns for all regions or segments count only their leads in this "
                   "breakdown, but show their whole cost in the quarter: it is not split.")
-    missing = int(campaigns["cost_in_quarter"].isna().sum())
-    if missing:
+    missing = int(campaigns["actual_cost"].isna().sum())
+    if missing and not future:
         view.note(f"{missing:,} of {len(campaigns):,} campaigns have no cost recorded: their "
                   "cost per lead, cost per SQL and ROI can't be measured, and the totals leave "
                   "them out.")
-    free = int((campaigns["cost_in_quarter"] == 0).sum())
-    if free:
+    free = int((campaigns["actual_cost"] == 0).sum())
+    if free and not future:
         view.note(f"{free:,} of {len(campaigns):,} campaigns have a recorded cost of 0: "
                   f"their cost per lead is 0 and ROI is not applicable ({FREE.lower()}).")
     return view

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from relay.fiscal import Phase, Quarter
 from relay.holdings import EVERYTHING, Holdings, why_unknown
 from relay.metrics import METRICS
 
@@ -108,3 +109,15 @@ class View:
 
     def note(self, text: str, kind: NoteKind = NoteKind.CAVEAT) -> None:
         self.notes.append(Note(text, kind))
+
+    def add_quarter_elapsed(self, quarter: Quarter, as_of: dt.date) -> None:
+        """The share of the quarter gone: pace only means something while the quarter runs
+        (the one rule for every page that shows it)."""
+        phase = quarter.phase(as_of)
+        if phase is Phase.CURRENT:
+            self.add("quarter_elapsed", quarter.elapsed_share(as_of))
+        elif phase is Phase.CLOSED:
+            self.not_applicable("quarter_elapsed", f"{quarter} is over: there is no pace "
+                                                   "to keep, only the result.")
+        else:
+            self.not_applicable("quarter_elapsed", f"{quarter} has not started.")

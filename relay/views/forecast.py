@@ -9,10 +9,11 @@ import duckdb
 import pandas as pd
 
 from relay import forecasting as fc
+from relay import format as fmt
 from relay import holdings, settings, sql
 from relay.actuals import goal_targets
 from relay.filters import Filters
-from relay.fiscal import Quarter, quarter_range
+from relay.fiscal import Phase, Quarter, quarter_range
 from relay.forecasting import Point
 from relay.metrics import safe_ratio
 from relay.views.common import NoteKind, View
@@ -78,22 +79,27 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     calls = fc.latest_calls(submissions, quarter, now.at)
 
     target = goal_targets(cursor, quarter, region, segment).get("revenue")
-    remaining = None if target is None else max(target - model.closed_won, 0.0)
     submitters, commit, best_case = _reps_call(calls, reps)
-    view.add("revenue_target", target)
-    view.add("closed_won", model.closed_won)
-    view.add("attainment", safe_ratio(model.closed_won, target))
-    view.add("quarter_elapsed", quarter.elapsed_share(as_of))
-    view.add("remaining_target", remaining)
+    phase = quarter.phase(as_of)
+    no_goal = f"No revenue goal is set for {filters.describe()}."
+    reps_of = "No rep" if region is None and segment is None else f"No rep of {filters.scope()}"
+    no_call = f"{reps_of} has submitted a forecast for {quarter} by {as_of:%d %b %Y}."
+    view.add("revenue_target", target, why=no_goal)
     view.add("submitters", submitters)
-    view.add("commit", commit)
-    view.add("best_case", best_case)
-    view.add("open_pipeline", model.open_amount)
-    view.add("weighted_pipeline", model.weighted)
-    view.add("model_forecast", model.forecast)
-    view.add("pipeline_coverage", safe_ratio(model.open_amount, remaining))
-    view.add("forecast_gap", None if target is None else target - model.forecast)
-    view.add("commit_gap", None if target is None or commit is None else target - commit)
+    view.add("commit", commit, why=no_call)
+    view.add("best_case", best_case, why=no_call)
+    view.add("commit_gap", None if target is None or commit is None else target - commit,
+             why=no_goal if target is None else no_call)
+    view.add_quarter_elapsed(quarter, as_of)
+    if phase is Phase.CLOSED:
+        _closed_quarter(cursor, view, model, target)
+    else:
+        _open_quarter(view, model, target, history.lookback_period(now))
+    if phase is Phase.FUTURE:
+        not_started = f"{quarter} has not started: nothing is closed or short of target yet."
+        for key in ("closed_won", "attainment", "remaining_target", "forecast_gap",
+                    "commit_gap"):
+            view.not_applicable(key, not_started)
 
     by_rep = _rep_table(reps, calls, model.by_owner[["closed_won", "open_pipeline",
                                                      "model_forecast"]])
@@ -106,21 +112,22 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         view.tables["weekly"] = _weekly(weeks, history, submissions, reps, target)
 
     if target is None:
-        view.note(f"No revenue goal is set for {filters.describe()}.")
-    if not submitters:
+        view.note(no_goal)
+    if not submitters and phase is not Phase.CLOSED:
+        view.note(f"{no_call} The model's call stands alone.")
+    left_out = model.uncalibrated()
+    if left_out and phase is not Phase.CLOSED and model.weighable:
         view.note(
-            f"No rep of {filters.scope()} (by the rep's own region and segment) has submitted "
-            f"a forecast for {quarter} by {as_of:%d %b %Y}: the model's call stands alone.")
-    uncalibrated = model.uncalibrated()
-    if uncalibrated:
-        view.note(
-            f"The look-back quarters had no open deals in {', '.join(uncalibrated)} at this "
-            "point of the quarter: that pipeline is weighted at 0% in the model forecast.")
+            f"{fmt.money(model.uncalibrated_amount)} of open pipeline in {', '.join(left_out)} "
+            "is left out of the weighted pipeline and the model forecast: the look-back "
+            "quarters had no such open deals at this point of the quarter to measure a rate "
+            "on.")
     unassigned = model.closed_won - float(by_rep["closed_won"].sum())
     unassigned_open = model.open_amount - float(by_rep["open_pipeline"].sum())
     if unassigned > 0.5 or unassigned_open > 0.5:
         view.note(
-            f"{unassigned:,.0f} closed-won and {unassigned_open:,.0f} open pipeline belong to "
+            f"{fmt.money(max(unassigned, 0.0))} closed-won and "
+            f"{fmt.money(max(unassigned_open, 0.0))} open pipeline belong to "
             "deals owned by managers or by people outside this breakdown: they count in the "
             "totals but in no rep's row.")
     unrecorded = sql.row(cursor, "deals_without_history", region=region, segment=segment)
@@ -131,6 +138,60 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
             "its current category (pipeline, once closed). Figures for past days, the "
             "model's rates and the pipeline changes are approximate for them.")
     return view
+
+
+def _closed_quarter(cursor, view: View, model: fc.ModelCall, target: float | None) -> None:
+    """A closed quarter: its result against the target, and its deals still open as past
+    due. No pace, no open pipeline, no forecast: the result is the closed-won."""
+    filters = view.filters
+    quarter = filters.quarter
+    over = f"{quarter} is over: its result is the closed-won, not a forecast."
+    view.add("closed_won", model.closed_won)
+    view.add("attainment", safe_ratio(model.closed_won, target),
+             why=f"No revenue goal is set for {filters.describe()}.")
+    for key in ("remaining_target", "weighted_pipeline", "model_forecast",
+                "pipeline_coverage", "forecast_gap", "commit_gap"):
+        view.not_applicable(key, over)
+    view.not_applicable("open_pipeline", f"{quarter} is over: its deals still open are past "
+                                         "due, not pipeline.")
+    past_due = sql.row(cursor, "past_due_deals", **filters.bounds())
+    view.add("past_due_pipeline", past_due["amount"])
+    view.add("past_due_deals", past_due["deals"])
+
+
+def _open_quarter(view: View, model: fc.ModelCall, target: float | None,
+                  lookback: str) -> None:
+    """The current quarter (or a future one, whose plan this is): closed-won so far, pace,
+    open pipeline, the model's call and the gaps."""
+    filters = view.filters
+    quarter = filters.quarter
+    no_goal = f"No revenue goal is set for {filters.describe()}."
+    remaining = None if target is None else max(target - model.closed_won, 0.0)
+    view.add("closed_won", model.closed_won)
+    view.add("attainment", safe_ratio(model.closed_won, target), why=no_goal)
+    view.add("remaining_target", remaining, why=no_goal)
+    view.add("open_pipeline", model.open_amount)
+    if model.weighable:
+        view.add("weighted_pipeline", model.weighted)
+        view.add("model_forecast", model.forecast)
+        view.add("forecast_gap", None if target is None else target - model.forecast,
+                 why=no_goal)
+    else:
+        unweighable = (
+            f"The look-back quarters ({lookback}) had no open deals at this point of the "
+            f"quarter: there is no rate to weigh the {fmt.money(model.open_amount)} of open "
+            "pipeline by.")
+        for key in ("weighted_pipeline", "model_forecast", "forecast_gap"):
+            view.unknown(key, unweighable)
+    not_past_due = f"{quarter} is not over: deals due in it are its pipeline."
+    view.not_applicable("past_due_pipeline", not_past_due)
+    view.not_applicable("past_due_deals", not_past_due)
+    if remaining == 0:
+        view.not_applicable("pipeline_coverage", "The target is already met: there is "
+                                                 "nothing left to cover.")
+        return
+    # Before the quarter starts, nothing is closed: coverage is of the whole target.
+    view.add("pipeline_coverage", safe_ratio(model.open_amount, remaining), why=no_goal)
 
 
 def _reps_call(calls: pd.DataFrame, reps: pd.DataFrame) -> tuple[int, float | None,
@@ -163,7 +224,8 @@ def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.Dat
             "best_case": best_case,
             "submitters": submitters,
             "closed_won": model.closed_won,
-            "model_forecast": model.forecast,
+            # No rate for any open category that week: no call, not closed-won alone.
+            "model_forecast": model.forecast if model.weighable else None,
             "revenue_target": target,
         })
     columns = ["week", "week_ending", "commit", "best_case", "submitters", "closed_won",
@@ -296,17 +358,25 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
     reps = fc.reps_in_scope(roster, region, segment)
     submissions = fc.submissions_for(cursor, quarters)
 
+    recorded = _recorded_history(cursor, quarters, region, segment, view.holdings)
     summary, by_rep, by_team, by_region = [], [], [], []
     for quarter, point in zip(quarters, points, strict=True):
         in_quarter = won[(won["close_date"] >= quarter.start) & (won["close_date"] < quarter.end)]
         calls = fc.latest_calls(submissions, quarter, point.at)
         model = history.call(point)
+        if not summary and not (len(in_quarter) or len(calls) or model.open_amount):
+            continue  # the record starts at the first quarter with anything to judge
         reps_then = _rep_table(reps, calls, pd.concat([
             in_quarter.groupby("owner_id")["closed_won"].sum().rename("actual"),
             model.by_owner["model_forecast"],
         ], axis=1).fillna(0.0))
         reps_then["called_actual"] = reps_then["actual"].where(reps_then["commit"].notna())
         called = reps_then["commit"].notna()
+        # The model is judged where it had something to learn from and the past it was run
+        # on was recorded (not rebuilt from final values, which would be hindsight).
+        judged = _model_note(model, recorded[quarter]) is None
+        if not judged:
+            reps_then["model_forecast"] = float("nan")
         summary.append({
             "quarter": str(quarter),
             "cutoff": point.last_day,
@@ -314,35 +384,91 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
             "submitters": int(called.sum()),
             "commit": reps_then.loc[called, "commit"].sum() if called.any() else None,
             "best_case": reps_then.loc[called, "best_case"].sum() if called.any() else None,
-            "model_forecast": model.forecast,
+            "model_forecast": model.forecast if judged else None,
             "actual": float(in_quarter["closed_won"].sum()),
             "called_actual": reps_then.loc[called, "actual"].sum() if called.any() else None,
+            "model_note": _model_note(model, recorded[quarter]),
         })
         for rows, table in ((by_rep, reps_then),
                             (by_team, _grouped(reps_then, "team")),
                             (by_region, _grouped(reps_then, "region"))):
             rows.append(table.assign(quarter=str(quarter)))
 
-    by_quarter = _judged(pd.DataFrame(summary))
+    columns = ["quarter", "cutoff", "revenue_target", "submitters", "commit", "best_case",
+               "model_forecast", "actual", "called_actual", "model_note"]
+    by_quarter = _judged(pd.DataFrame(summary, columns=columns))
     view.add("cutoff_week", week)
-    for who in ("commit", "model"):
-        view.add(f"{who}_accuracy_mean", by_quarter[f"{who}_accuracy"].mean())
-        view.add(f"{who}_bias_mean", by_quarter[f"{who}_bias"].mean())
+    nothing_called = f"No rep had submitted a forecast by week {week} of any quarter shown."
+    nothing_judged = ("No quarter shown gives the model a fair test: each had no open deals "
+                      "in its look-back quarters, or no recorded deal history.")
+    for who, why in (("commit", nothing_called), ("model", nothing_judged)):
+        view.add(f"{who}_accuracy_mean", by_quarter[f"{who}_accuracy"].mean(), why=why)
+        view.add(f"{who}_bias_mean", by_quarter[f"{who}_bias"].mean(), why=why)
     view.tables["accuracy_by_quarter"] = by_quarter
     for name, rows in (("accuracy_by_rep", by_rep), ("accuracy_by_team", by_team),
                        ("accuracy_by_region", by_region)):
-        table = _judged(pd.concat(rows, ignore_index=True))
+        table = _judged(pd.concat(rows, ignore_index=True)) if rows else pd.DataFrame(
+            columns=["quarter"])
         view.tables[name] = table[["quarter", *[c for c in table.columns if c != "quarter"]]]
+    if not summary:
+        view.note(f"Nothing was won, called or open in the {ACCURACY_QUARTERS} quarters up "
+                  f"to {last}: there is no record to judge yet.", NoteKind.NOTHING)
+    shown = by_quarter["quarter"].tolist()
+
+    def named(listed: list[str]) -> str:
+        return "every quarter shown" if listed == shown and len(shown) > 1 else ", ".join(listed)
+
     quiet = by_quarter.loc[by_quarter["submitters"] == 0, "quarter"].tolist()
     if quiet:
-        view.note(f"No rep had submitted a forecast by week {week} of "
-                  f"{', '.join(quiet)}: only the model's call is judged there.")
+        view.note(f"No rep had submitted a forecast by week {week} of {named(quiet)}: the "
+                  "reps' calls are not judged there.")
+    unlearned = [q for q, note in zip(by_quarter["quarter"], by_quarter["model_note"],
+                                      strict=True) if note == NO_BASIS]
+    if unlearned:
+        view.note(f"The model had nothing to learn from in {named(unlearned)}: its "
+                  "look-back quarters held no open deals like that quarter's pipeline at that "
+                  "week, so there was no rate to weigh it by. Its call there is left out of "
+                  "the table and of its accuracy and bias means.")
+    hindsight = [q for q, note in zip(by_quarter["quarter"], by_quarter["model_note"],
+                                      strict=True) if note == HINDSIGHT]
+    if hindsight:
+        view.note(f"In {named(hindsight)} no deal history is recorded, so the pipeline at "
+                  "the cut-off is rebuilt from the deals' final close dates and amounts "
+                  "(hindsight). The model's accuracy there is not a real test and is left out "
+                  "of its means; the reps' calls were recorded when made and are judged.")
     return view
+
+
+NO_BASIS = "no basis: nothing like its open pipeline in the look-back quarters"
+HINDSIGHT = "hindsight: no deal history recorded"
+
+
+def _model_note(model: fc.ModelCall, recorded: bool) -> str | None:
+    """Why the model's call of a quarter is not judged, or None when it is: it had no
+    rate for its open pipeline (or nothing at all to learn from), or the past it was run on
+    is rebuilt from final values."""
+    if not model.learned or not model.weighable:
+        return NO_BASIS
+    return None if recorded else HINDSIGHT
+
+
+def _recorded_history(cursor, quarters: list[Quarter], region: str | None,
+                      segment: str | None, held) -> dict[Quarter, bool]:
+    """Per quarter, whether its deals' past is recorded: no deal due in it lacks a
+    history (a store without any history has none recorded)."""
+    if not held.history_recorded:
+        return dict.fromkeys(quarters, False)
+    counts = sql.frame(cursor, "deals_without_history_by_quarter",
+                       starts_on=[q.start for q in quarters],
+                       ends_before=[q.end for q in quarters], region=region, segment=segment)
+    lacking = dict(zip(pd.to_datetime(counts["starts_on"]).dt.date,
+                       counts["without_history"], strict=True))
+    return {quarter: not lacking.get(quarter.start, 0) for quarter in quarters}
 
 
 def _judged(table: pd.DataFrame) -> pd.DataFrame:
     """Adds accuracy and bias of the commit (against what its callers won) and of the model
-    (against everything won)."""
+    (against everything won), each with the error it stands for in words."""
     table = table.copy()
     for who, column, actual in (("commit", "commit", "called_actual"),
                                 ("model", "model_forecast", "actual")):
@@ -352,4 +478,5 @@ def _judged(table: pd.DataFrame) -> pd.DataFrame:
         table[f"{who}_bias"] = [fc.bias(call, won) for call, won in pairs]
         table[[f"{who}_accuracy", f"{who}_bias"]] = table[
             [f"{who}_accuracy", f"{who}_bias"]].astype(float)
+        table[f"{who}_error"] = [fc.call_against_actual(call, won) for call, won in pairs]
     return table

@@ -75,7 +75,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
                                          "measured once it does.")
     else:
         view.add("goals_hit", int(table["status"].isin(["Hit", "On pace"]).sum()))
-    view.add("quarter_elapsed", elapsed)
+    view.add_quarter_elapsed(filters.quarter, as_of)
     view.add("plan_revision", revision(cursor, str(filters.quarter)))
     if table.empty:
         view.note(f"No goals are set for {filters.describe()} yet.", NoteKind.NOTHING)

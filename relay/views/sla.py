@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from relay import holdings, settings, sql
+from relay.actuals import ages_until
 from relay.filters import Filters
 from relay.fiscal import Phase, Quarter
 from relay.holdings import Need
@@ -27,10 +28,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     if filters.quarter.phase(as_of) is Phase.FUTURE:
         _not_started(view, filters.quarter)
         return view
-    # Ages run to this moment today, or to the end of an earlier as-of day. The real moment,
-    # not clock.now(): a pinned RELAY_TODAY in the past is read as its whole day, whatever
-    # the time of day (nothing here is written, so it needs no stamp of the pinned day).
-    now = min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
+    now = ages_until(as_of)
     period = {"starts_on": filters.quarter.start,
               "ends_before": min(filters.quarter.end, as_of + dt.timedelta(days=1)),
               "region": filters.region, "segment": filters.segment}

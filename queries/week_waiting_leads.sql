@@ -1,0 +1,26 @@
+-- One rep's MQLs of the period still waiting for a first touch (stage mql, nobody has
+-- touched them), with who they are and where they came from, oldest first: the same leads
+-- as open_breaches.sql for that rep, and those still inside the SLA too (within_sla).
+select
+    leads.lead_id,
+    leads.name,
+    leads.company,
+    leads.title,
+    leads.email,
+    leads.phone,
+    leads.mql_at,
+    epoch($now::timestamp - leads.mql_at) / 3600 as age_hours,
+    epoch($now::timestamp - leads.mql_at) / 3600 <= $sla_hours as within_sla,
+    leads.source,
+    campaigns.name as campaign,
+    leads.region,
+    leads.segment
+from leads
+left join campaigns on campaigns.campaign_id = leads.campaign_id
+where leads.owner_id = $rep
+    and leads.mql_at >= $starts_on
+    and leads.mql_at < $ends_before
+    and leads.mql_at <= $now
+    and (leads.first_touch_at is null or leads.first_touch_at >= $now)
+    and leads.stage = 'mql'
+order by leads.mql_at, leads.lead_id

@@ -1,0 +1,244 @@
+"""Every number opens the records behind it, and the records add up to the number: for every
+drillable figure of every view, on the demo store, for a closed quarter, the current one and
+one region, the count (or sum) of the records equals the figure the page shows."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
+from relay import drill, sql, store
+from relay.cli import main
+from relay.filters import Filters
+from relay.fiscal import Quarter
+from relay.views import campaign_performance, forecast, funnel, goals, overview, sla
+
+BUILDERS = {"overview": overview.build, "forecast": forecast.current, "funnel": funnel.build,
+            "sla": sla.build, "campaigns": campaign_performance.build, "goals": goals.build}
+# A closed quarter and the current one company-wide, and the closed one for one region.
+SCOPES = [("2026-Q3", None), ("2026-Q4", None), ("2026-Q3", "EMEA")]
+
+
+@pytest.fixture(scope="module")
+def demo_cursor(demo_path):
+    connection = store.open_store(demo_path, read_only=True)
+    with sql.cursor(connection) as cursor:
+        yield cursor
+    connection.close()
+
+
+def _scope(quarter: str, region: str | None, item: str | None = None) -> drill.Scope:
+    return drill.Scope(Quarter.parse(quarter, 1), region, None, DEMO_AS_OF, item)
+
+
+def _records(cursor, key: str, scope: drill.Scope) -> drill.Records:
+    return drill.records(cursor, key, scope, limit=drill.NO_LIMIT)
+
+
+def _adds_up(records: drill.Records, value: float) -> bool:
+    return records.figure == pytest.approx(value, abs=0.005)
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_every_drillable_figure_adds_up_to_its_records(demo_cursor, quarter, region):
+    filters = Filters(Quarter.parse(quarter, 1), region, None)
+    checked = []
+    for name, build in BUILDERS.items():
+        view = build(demo_cursor, filters, DEMO_AS_OF)
+        for key in drill.for_view(name):
+            figure = view.figures.get(key)
+            if figure is None or not figure.known:
+                continue
+            records = _records(demo_cursor, key, _scope(quarter, region))
+            assert _adds_up(records, figure.value), (name, key, figure.value, records.figure)
+            assert len(records.rows) == records.count
+            checked.append(key)
+    # Every figure that drills was known here and checked (on at least one view).
+    # (Those of no view open a goal's actual: test_each_goals_actual_adds_up.)
+    figure_keys = {key for key, d in drill.DRILLS.items() if d.item is None and d.views}
+    assert figure_keys <= set(checked), figure_keys - set(checked)
+
+
+def test_the_hand_built_fixtures_figures_add_up_too(fixture_cursor):
+    """The small fixture has what the demo lacks (an open deal marked omitted, leads without
+    a campaign): its figures add up as well."""
+    filters = Filters(Quarter.parse("2026-Q3", 1), None, None)
+    scope = drill.Scope(filters.quarter, None, None, AS_OF)
+    for name, build in BUILDERS.items():
+        view = build(fixture_cursor, filters, AS_OF)
+        for key in drill.for_view(name):
+            figure = view.figures.get(key)
+            if figure is not None and figure.known:
+                records = drill.records(fixture_cursor, key, scope)
+                assert _adds_up(records, figure.value), (name, key)
+    # By hand: created 1 Jul - 15 Aug, D6 (open, omitted) left out, the lost D3 counted.
+    created = drill.records(fixture_cursor, "pipeline_created", scope)
+    assert sorted(created.rows["deal_id"]) == ["D1", "D3", "D4", "D5", "D8"]
+    assert created.total == 115_000
+    won = drill.records(fixture_cursor, "closed_won", scope)
+    assert sorted(won.rows["deal_id"]) == ["D1", "D2"] and won.total == 60_000
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_campaign_rows_leads_pipeline_and_revenue_add_up(demo_cursor, quarter, region):
+    view = campaign_performance.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region,
+                                                           None), DEMO_AS_OF)
+    table = view.tables["campaigns"]
+    assert len(table) and table["leads"].sum() > 0
+    for row in table.itertuples():
+        scope = _scope(quarter, region, row.campaign_id)
+        assert _records(demo_cursor, "campaign_leads", scope).count == row.leads, row.name
+        assert _adds_up(_records(demo_cursor, "campaign_sourced_pipeline", scope),
+                        row.sourced_pipeline), row.name
+        assert _adds_up(_records(demo_cursor, "campaign_sourced_revenue", scope),
+                        row.sourced_revenue), row.name
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_goals_actual_adds_up(demo_cursor, quarter, region):
+    view = goals.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
+                       DEMO_AS_OF)
+    table = view.tables["goals"]
+    assert table["actual"].notna().any()
+    for goal in table.itertuples():
+        found = drill.goal_drill(demo_cursor, str(goal.goal_id), DEMO_AS_OF, 1)
+        if goal.actual is None or goal.actual != goal.actual:  # no definition: no drill
+            assert found is None
+            continue
+        key, scope = found
+        records = _records(demo_cursor, key, scope)
+        if goal.metric == "win_rate":
+            won = int((records.rows["status"] == "won").sum())
+            assert won / records.count == pytest.approx(goal.actual), goal.goal
+        else:
+            assert _adds_up(records, goal.actual), goal.goal
+
+
+def test_each_bar_of_the_revenue_trend_adds_up(demo_cursor):
+    view = overview.build(demo_cursor, Filters(Quarter.parse("2026-Q4", 1), "EMEA", None),
+                          DEMO_AS_OF)
+    trend = view.tables["trend"]
+    assert trend["closed_won"].gt(0).all()
+    for row in trend.itertuples():
+        records = _records(demo_cursor, "trend_closed_won", _scope("2026-Q4", "EMEA",
+                                                                   row.quarter))
+        assert _adds_up(records, row.closed_won), row.quarter
+
+
+def test_funnel_stage_bars_add_up(demo_cursor):
+    view = funnel.build(demo_cursor, Filters(Quarter.parse("2026-Q3", 1), None, None),
+                        DEMO_AS_OF)
+    for row in view.tables["stages"].itertuples():
+        assert _records(demo_cursor, f"funnel_{row.stage}", _scope("2026-Q3", None)).count \
+            == row.count, row.stage
+
+
+def test_a_large_drill_down_is_capped_but_counts_and_sums_all(demo_cursor):
+    scope = _scope("2026-Q3", None)
+    whole = _records(demo_cursor, "pipeline_created", scope)
+    capped = drill.records(demo_cursor, "pipeline_created", scope, limit=5)
+    assert len(capped.rows) == 5 and capped.capped
+    assert (capped.count, capped.total) == (whole.count, whole.total)
+    # The largest first.
+    assert capped.rows["amount"].tolist() == whole.rows["amount"].head(5).tolist()
+
+
+def test_records_carry_what_a_reader_asks_for(demo_cursor):
+    scope = _scope("2026-Q3", None)
+    deals = _records(demo_cursor, "closed_won", scope).rows
+    assert {"account", "owner", "amount", "status", "forecast_category", "created_on",
+            "close_date"} <= set(deals.columns)
+    leads = _records(demo_cursor, "funnel_mqls", scope).rows
+    assert {"lead_id", "source", "campaign", "owner", "created_at", "mql_at", "sal_at",
+            "sql_at"} <= set(leads.columns)
+    campaigns = _records(demo_cursor, "campaigns_run", scope).rows
+    assert {"name", "channel", "start_date", "end_date", "cost_in_quarter"} <= set(
+        campaigns.columns)
+
+
+def test_a_figure_without_a_drill_down_or_item_is_refused(demo_cursor):
+    with pytest.raises(drill.DrillError, match="no drill-down"):
+        drill.records(demo_cursor, "attainment", _scope("2026-Q3", None))
+    with pytest.raises(drill.DrillError, match="campaign"):
+        drill.records(demo_cursor, "campaign_leads", _scope("2026-Q3", None))
+
+
+def test_the_command_prints_the_same_records(demo_path, capsys):
+    assert main(["report", "overview", "--db", str(demo_path), "--quarter", "2026-Q3",
+                 "--as-of", DEMO_AS_OF.isoformat(), "--drill", "closed_won"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["figure"]["value"] == pytest.approx(printed["total"])
+    assert printed["count"] == len(printed["records"])
+    assert sum(r["amount"] for r in printed["records"]) == pytest.approx(printed["total"])
+
+    assert main(["report", "funnel", "--db", str(demo_path), "--quarter", "2026-Q3",
+                 "--as-of", DEMO_AS_OF.isoformat(), "--drill", "funnel_inquiries",
+                 "--limit", "3"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["figure"]["value"] == printed["count"] and printed["shown"] == 3
+    # A date a lead has not reached is null, never "NaT".
+    assert "NaT" not in json.dumps(printed) and any(r["mql_at"] is None
+                                                    for r in printed["records"])
+
+    assert main(["report", "campaigns", "--db", str(demo_path), "--quarter", "2026-Q3",
+                 "--as-of", DEMO_AS_OF.isoformat(), "--drill", "campaigns_run",
+                 "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("campaign_id,name,channel")
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        view = campaign_performance.build(connection.cursor(), Filters(
+            Quarter.parse("2026-Q3", 1), None, None), DEMO_AS_OF)
+    finally:
+        connection.close()
+    assert len(lines) - 1 == view.value("campaigns_run")
+
+
+def test_the_command_refuses_a_figure_of_another_view(demo_path, capsys):
+    assert main(["report", "funnel", "--db", str(demo_path), "--drill", "closed_won"]) != 0
+    assert "funnel" in capsys.readouterr().err
+
+
+# -- The pages ------------------------------------------------------------------------------
+
+def _app(page: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    return at.switch_page(page).run()
+
+
+def _said(at: AppTest) -> list[str]:
+    return [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown if " in all" in m.value
+            or re.search(r"\*\*: [\d,]+ ", m.value)]
+
+
+def test_the_closed_won_card_opens_its_deals(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/overview.py")
+    assert not _said(at)
+    at.button(key="drill_closed_won").click().run()
+    assert not at.exception
+    # By hand: D1 ($10,000, won 1 Aug) and D2 ($50,000, won 14 Aug).
+    assert _said(at) == ["**Closed-won**: 2 deals · $60,000 in all"]
+    shown = at.dataframe[-1].value
+    assert sorted(shown["deal_id"]) == ["D1", "D2"] and shown["amount"].sum() == 60_000
+
+
+def test_a_funnel_card_and_a_goals_actual_open_their_leads(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/funnel.py")
+    mqls = at.button(key="drill_funnel_mqls")
+    count = int(re.search(r"the ([\d,]+) leads", mqls.label).group(1).replace(",", ""))
+    mqls.click().run()
+    assert not at.exception
+    assert _said(at) == [f"**MQLs**: {count} lead{'s' if count != 1 else ''}"]
+    assert len(at.dataframe[-1].value) == count
+
+    at = _app("app_pages/goals.py")
+    choice = at.selectbox(key="goals_drill_goal")
+    choice.select(choice.options[0]).run()
+    assert not at.exception and len(_said(at)) == 1
