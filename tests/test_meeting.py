@@ -184,3 +184,24 @@ def test_the_meeting_opens_on_the_next_quarter_once_the_current_is_half_gone():
     assert meeting.default_quarter(dt.date(2026, 12, 2)) == Quarter(2027, 1)
     assert meeting.default_quarter(dt.date(2026, 10, 20)) == Quarter(2026, 4)
     assert meeting.closed_before(Quarter(2027, 1), dt.date(2026, 12, 2)) == Quarter(2026, 3)
+
+
+def test_the_demo_signed_its_closed_quarters(demo_path):
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        signed = connection.execute(
+            "select quarter, list(signed_by order by side) from plan_signoffs group by quarter "
+            "order by quarter").fetchall()
+        kept = dict(connection.execute(
+            "select quarter, count(*) from signed_goals group by quarter").fetchall())
+        goals_per_quarter = dict(connection.execute(
+            "select quarter, count(*) from goals group by quarter").fetchall())
+        marketing = goals.signers(connection.cursor(), "marketing")
+        sales = goals.signers(connection.cursor(), "sales")
+    finally:
+        connection.close()
+    closed = [quarter for quarter in goals_per_quarter if quarter < "2026-Q4"]
+    assert [quarter for quarter, _ in signed] == sorted(closed)  # not 2026-Q4 nor 2027-Q1
+    for quarter, (marketing_signer, sales_signer) in signed:
+        assert marketing_signer in marketing and sales_signer in sales
+        assert kept[quarter] == goals_per_quarter[quarter]
