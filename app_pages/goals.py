@@ -6,7 +6,7 @@ import streamlit as st
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, drill, flash, goals, pack, roles, shell, widgets
+from relay.ui import cache, charts, drill, flash, goals, roles, shell, widgets
 
 context = shell.context()
 planner = roles.may(Role.PLANNER)
@@ -38,11 +38,11 @@ if table.empty:
 
 seen_revision = st.session_state.setdefault(f"goals_seen_revision_{context.filters}",
                                             int(view.value("plan_revision")))
-pack.downloads(context)  # the meeting's take-away (the meeting page will hold it)
 
 if not (table.empty and view.tables["signoffs"].empty):
     goals.signoff_panel(view.tables["signoffs"], quarter, has_goals=not table.empty,
-                        seen_revision=seen_revision, may_sign=planner, closed=closed)
+                        seen_revision=seen_revision, may_sign=planner, closed=closed,
+                        changes=view.tables["changed_since_signed"])
 
 if not table.empty:
     if quarter_phase is Phase.FUTURE:

@@ -18,6 +18,11 @@ select
     count(*) filter (
         where status = 'lost' and close_date >= $starts_on and close_date < $so_far_before
     ) as lost_deals,
+    -- Won plus lost: the pipeline decided in the quarter (the planner's pipeline needed).
+    coalesce(sum(amount) filter (
+        where status in ('won', 'lost') and close_date >= $starts_on
+            and close_date < $so_far_before
+    ), 0) as pipeline_closed,
     -- Lost deals count as pipeline created; open deals marked omitted do not.
     coalesce(sum(amount) filter (
         where created_at >= $starts_on and created_at < $so_far_before

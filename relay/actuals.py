@@ -16,12 +16,15 @@ from relay.metrics import safe_ratio
 
 Breakdown = tuple[str | None, str | None]  # (region, segment); None = all
 
-DEAL_FIGURES = ("closed_won", "won_deals", "lost_deals", "pipeline_created")
+DEAL_FIGURES = ("closed_won", "won_deals", "lost_deals", "pipeline_closed", "pipeline_created")
 LEAD_FIGURES = ("mqls", "sals", "sqls")
 # How each goal metric is measured. A stored goal with any other metric shows no actual.
 GOAL_METRICS = {
     "revenue": "Closed-won revenue",
     "pipeline": "Pipeline created",
+    # What the demand planner's "pipeline needed" (revenue ÷ win rate) asks for: deals worth
+    # that much decided, won or lost, in the quarter. Not pipeline created (docs/design.md).
+    "pipeline_closed": "Pipeline closed (won + lost)",
     "mqls": "MQLs",
     "sals": "SALs",
     "sqls": "SQLs",
@@ -79,7 +82,8 @@ def goal_actual(figures: dict[str, float], metric: str) -> float | None:
     """The actual a goal metric is measured against; None for a metric with no definition."""
     if metric == "win_rate":
         return safe_ratio(figures["won_deals"], figures["won_deals"] + figures["lost_deals"])
-    column = {"revenue": "closed_won", "pipeline": "pipeline_created", "mqls": "mqls",
+    column = {"revenue": "closed_won", "pipeline": "pipeline_created",
+              "pipeline_closed": "pipeline_closed", "mqls": "mqls",
               "sals": "sals", "sqls": "sqls"}.get(metric)
     return None if column is None else figures[column]
 

@@ -168,6 +168,7 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
         sql.execute(connection, f"demo_insert_{name}",
                     **(_CONTACT_LISTS if name == "leads" else {}))
     summaries.refresh(connection, tables)
+    _sign_closed_quarters(connection, frames, spec)
     settings = {
         "is_demo": "true",
         "demo_seed": str(spec.seed),
@@ -195,6 +196,30 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
     connection.commit()
     for name in frames:
         connection.unregister(f"demo_{name}")
+
+
+# The demo's joint plans were agreed in the room: its demand generation lead for marketing,
+# the first regional sales director for sales, a few days before each closed quarter began.
+DEMO_SIGNERS = {"marketing": "Demand Generation Lead", "sales": "Regional Sales Director"}
+
+
+def _sign_closed_quarters(connection: duckdb.DuckDBPyConnection, frames: dict,
+                          spec: DemoSpec) -> None:
+    people = frames["people"]
+    current = Quarter.containing(spec.as_of)
+    for quarter in sorted(set(frames["goals"]["quarter"])):
+        parsed = Quarter.parse(quarter)
+        if parsed >= current:
+            continue
+        signed_at = dt.datetime.combine(parsed.start - dt.timedelta(days=4), dt.time(11, 0))
+        for minutes, (side, title) in enumerate(DEMO_SIGNERS.items()):
+            name = people.loc[people["title"] == title, "name"].iloc[0]
+            # Goals the app never changed are at revision 0 (signoff_state).
+            sql.execute(connection, "insert_signoff", quarter=quarter, side=side,
+                        signed_by=str(name), revision=0,
+                        signed_at=signed_at + dt.timedelta(minutes=minutes))
+        sql.execute(connection, "keep_signed_goals", quarter=quarter, revision=0,
+                    at=signed_at)
 
 
 # --- generation -----------------------------------------------------------------------------

@@ -23,12 +23,13 @@ from relay.identity import Role
 OWNER_TEAMS = ("marketing", "sales", "shared")
 SIDES = ("marketing", "sales")
 DEFAULT_OWNER_TEAM = {
-    "revenue": "shared", "pipeline": "shared", "mqls": "marketing", "sals": "sales",
+    "revenue": "shared", "pipeline": "shared", "pipeline_closed": "sales",
+    "mqls": "marketing", "sals": "sales",
     "sqls": "sales", "win_rate": "sales",
 }
 # Rates are not scaled when a quarter's goals are grown from the last one.
 RATE_METRICS = {"win_rate"}
-MONEY_METRICS = {"revenue", "pipeline"}  # in the store's currency
+MONEY_METRICS = {"revenue", "pipeline", "pipeline_closed"}  # in the store's currency
 
 
 class GoalError(ValueError):
@@ -260,49 +261,75 @@ def copy_from_previous(connection: duckdb.DuckDBPyConnection, quarter: str, grow
     return _change_quarter(connection, {quarter}, work)
 
 
+Breakdown = tuple[str | None, str | None]  # (region, segment); None = all
+
+
 def save_plan(connection: duckdb.DuckDBPyConnection, quarter: str, region: str | None,
               segment: str | None, targets: dict[str, float],
               seen_versions: dict[str, int | None]) -> int:
-    """Store a plan's targets as the quarter's goals for one breakdown: existing goals are
-    updated (if still at the version the planner saw), missing ones created. Returns how
-    many goals changed."""
+    """Store a plan's targets as the quarter's goals for one breakdown (save_plan_rows)."""
+    return save_plan_rows(connection, quarter, {(region, segment): targets},
+                          {(region, segment, metric): version
+                           for metric, version in seen_versions.items()})
+
+
+def save_plan_rows(connection: duckdb.DuckDBPyConnection, quarter: str,
+                   rows: dict[Breakdown, dict[str, float]],
+                   seen_versions: dict[tuple[str | None, str | None, str], int | None]) -> int:
+    """Store a plan's targets as the quarter's goals, for the company and any region or
+    segment rows, all or none: existing goals are updated (if still at the version the
+    planner saw, keyed (region, segment, metric)), missing ones created. Returns how many
+    goals changed."""
     actor = _planner("saving a plan as goals")
     parse_quarter(quarter)
-    values = {metric: validate_target(metric, value) for metric, value in targets.items()}
+    values = {
+        breakdown: {metric: validate_target(metric, value) for metric, value in targets.items()}
+        for breakdown, targets in rows.items()
+    }
 
     def work(cursor, at) -> int:
         changed = 0
-        for metric, target in values.items():
-            goal = _goal_for(cursor, quarter, metric, region, segment)
-            seen = seen_versions.get(metric)
-            if goal is None:
-                if seen is not None:
-                    raise GoalError(f"The {quarter} {metric} goal was removed since you loaded "
-                                    "the page; reload it.")
-                _insert(cursor, quarter, metric, region, segment, target,
-                        DEFAULT_OWNER_TEAM.get(metric, "shared"), actor, at)
-                changed += 1
-            elif seen is None or goal["version"] != seen:
-                raise GoalConflict(goal, seen or 0)
-            elif goal["target"] != target:
-                _update(cursor, goal, seen, target, actor, at)
-                changed += 1
+        for (region, segment), targets in values.items():
+            for metric, target in targets.items():
+                goal = _goal_for(cursor, quarter, metric, region, segment)
+                seen = seen_versions.get((region, segment, metric))
+                if goal is None:
+                    if seen is not None:
+                        raise GoalError(f"The {quarter} {metric} goal was removed since you "
+                                        "loaded the page; reload it.")
+                    _insert(cursor, quarter, metric, region, segment, target,
+                            DEFAULT_OWNER_TEAM.get(metric, "shared"), actor, at)
+                    changed += 1
+                elif seen is None or goal["version"] != seen:
+                    raise GoalConflict(goal, seen or 0)
+                elif goal["target"] != target:
+                    _update(cursor, goal, seen, target, actor, at)
+                    changed += 1
         return changed
 
     return _change_quarter(connection, {quarter}, work)
 
 
+def signers(cursor: duckdb.DuckDBPyConnection, side: str) -> list[str]:
+    """Who may sign for `side` on a shared laptop: the names of that team's people."""
+    return [person["name"] for person in sql.records(cursor, "people_of_team", team=side)]
+
+
 def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
-             seen_revision: int) -> None:
-    """Record that the acting planner, as the marketing or sales lead, agrees to the
-    quarter's goals as they saw them (`seen_revision`); refused if the goals changed since,
-    or if they already agreed for the other side."""
-    actor = _planner("signing a plan off")
+             seen_revision: int, signer: str | None = None, session: str | None = None) -> str:
+    """Record that the marketing or sales lead agrees to the quarter's goals as they saw them
+    (`seen_revision`), keep those goals as the plan as signed, and return who signed.
+
+    Signed in, each side signs from their own session, as themselves. In the room (local
+    mode, one laptop), the person acting picks who signs for the side from that team's
+    people (`signer`); the record names them, the audit names the session it came from.
+    Refused if the goals changed since, or if the signer already agreed for the other side."""
+    actor = identity.require(Role.PLANNER, "signing a plan off")
     parse_quarter(quarter)
     if side not in SIDES:
         raise GoalError(f"A plan is signed off by marketing or sales, not {side!r}.")
 
-    def work(cursor) -> None:
+    def work(cursor) -> str:
         if not sql.records(cursor, "goals_for_quarter", quarter=quarter):
             raise GoalError(f"{quarter} has no goals to sign off yet.")
         current = revision(cursor, quarter)
@@ -311,17 +338,40 @@ def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
                 f"The {quarter} goals changed while you were looking at them (revision "
                 f"{seen_revision} became {current}). Reload, review the change and sign again."
             )
+        signed_by = _signer(cursor, actor, side, signer)
         # A joint plan takes two people: whoever agreed for one side cannot for the other.
         other = [row for row in sql.records(cursor, "signoff_state", quarter=quarter)
                  if row["side"] != side and row["is_current"]]
-        if other and other[0]["signed_by"] == actor:
-            raise GoalError(f"{actor} already agreed to the {quarter} plan for "
+        if other and other[0]["signed_by"] == signed_by:
+            raise GoalError(f"{signed_by} already agreed to the {quarter} plan for "
                             f"{other[0]['side']}; the other side signs as someone else.")
         at = clock.now()
-        sql.execute(cursor, "insert_signoff", quarter=quarter, side=side, signed_by=actor,
+        sql.execute(cursor, "insert_signoff", quarter=quarter, side=side, signed_by=signed_by,
                     signed_at=at, revision=current)
-        sql.execute(cursor, "insert_audit", at=at, actor=actor, action="plan.sign_off",
-                    entity="plan", entity_id=quarter, before=None,
-                    after=json.dumps({"side": side, "revision": current}))
+        sql.execute(cursor, "keep_signed_goals", quarter=quarter, revision=current, at=at)
+        sql.execute(cursor, "insert_audit", at=at, actor=actor.audit_name,
+                    action="plan.sign_off", entity="plan", entity_id=quarter, before=None,
+                    after=json.dumps({"side": side, "revision": current,
+                                      "signed_by": signed_by, "session": session,
+                                      "how": str(actor.how)}))
+        return signed_by
 
-    _write(connection, work)
+    return _write(connection, work)
+
+
+def _signer(cursor, actor: identity.Actor, side: str, signer: str | None) -> str:
+    """Who the sign-off names. Signed in: the person of the session, nobody else. On a
+    shared laptop: the one picked from the side's team (or, with nobody picked, the acting
+    user, as the command line signs)."""
+    if actor.how is identity.ActorKind.SIGNED_IN:
+        if signer not in (None, actor.audit_name, actor.name):
+            raise GoalError(f"Signed in as {actor.audit_name}, you sign as yourself: "
+                            f"{signer} signs from their own session.")
+        return actor.audit_name
+    if signer is None:
+        return actor.audit_name
+    team = signers(cursor, side)
+    if signer not in team:
+        raise GoalError(f"{signer} is not one of the {side} team's people "
+                        f"({', '.join(team) or 'nobody'}); pick who signs for {side}.")
+    return signer

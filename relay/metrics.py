@@ -224,9 +224,10 @@ METRICS: dict[str, Metric] = {
         needs=DEALS,
     ),
     "pipeline_needed": Metric(
-        "Pipeline needed", "currency",
-        "Revenue target ÷ win rate, rounded up to the next thousand: saved as the quarter's "
-        "pipeline created goal.",
+        "Pipeline to close (won + lost)", "currency",
+        "Revenue target ÷ win rate, rounded up to the next thousand: the deals that must be "
+        "decided, won or lost, in the quarter. Saved as the pipeline closed goal, not as "
+        "pipeline created.",
         needs=DEALS,
     ),
     "opportunities_needed": Metric(

@@ -192,10 +192,78 @@ def as_goals(plan: Waterfall, win_rate: float) -> dict[str, float]:
     funnel's counts are left out when the plan could not work them out."""
     goals = {
         "revenue": plan.revenue_target,
-        "pipeline": math.ceil(round(plan.pipeline, 6) / 1000) * 1000,
+        # Revenue ÷ win rate is pipeline to be decided (won or lost) in the quarter, not
+        # pipeline created: saved as the goal of that meaning.
+        "pipeline_closed": math.ceil(round(plan.pipeline, 6) / 1000) * 1000,
         "sqls": whole(plan.sqls),
         "sals": whole(plan.sals),
         "mqls": whole(plan.mqls),
         "win_rate": round(win_rate, 4),
     }
     return {metric: target for metric, target in goals.items() if target is not None}
+
+
+# --- Splitting the company plan across regions or segments ---------------------------------
+
+# The goals that add up across regions or segments, and the figure of the look-back quarters
+# whose share each row gets. Win rate is a rate: it does not split.
+SPLIT_BY = {"revenue": "closed_won", "pipeline": "pipeline_created",
+            "pipeline_closed": "pipeline_closed", "mqls": "mqls", "sals": "sals", "sqls": "sqls"}
+# Money splits in whole thousands, counts in whole units.
+SPLIT_STEP = {"revenue": 1000, "pipeline": 1000, "pipeline_closed": 1000}
+
+
+def shares(history: dict[tuple[str | None, str | None], dict[str, float]], dimension: str,
+           figure: str) -> dict[str, float]:
+    """Each region's (dimension "region") or segment's share of `figure` in `history`
+    ({(region, segment): figures}, e.g. the look-back quarters summed); rows that had none
+    get a share of 0, and with nothing at all every row gets an equal share."""
+    index = 0 if dimension == "region" else 1
+    values = {
+        key[index]: figures.get(figure, 0.0) for key, figures in history.items()
+        if key[index] is not None and key[1 - index] is None
+    }
+    total = sum(values.values())
+    if not values:
+        return {}
+    if total <= 0:
+        return {name: 1 / len(values) for name in values}
+    return {name: value / total for name, value in values.items()}
+
+
+def split(total: float, row_shares: dict[str, float], step: float = 1) -> dict[str, float]:
+    """`total` divided by `row_shares` in whole `step`s (largest remainder: the rows whose
+    exact part lost most to rounding down get the steps left over), so that the rows add up
+    to it exactly; what is less than a step goes to the largest row."""
+    if not row_shares:
+        return {}
+    units = math.floor(round(total / step, 9))
+    exact = {name: units * share for name, share in row_shares.items()}
+    parts = {name: math.floor(round(value, 9)) for name, value in exact.items()}
+    left = units - sum(parts.values())
+    for name in sorted(exact, key=lambda n: (parts[n] - exact[n], n))[:left]:
+        parts[name] += 1
+    rows = {name: float(count * step) for name, count in parts.items()}
+    largest = max(row_shares, key=lambda n: (row_shares[n], n))
+    rows[largest] += total - units * step
+    return rows
+
+
+def reconcile(company: dict[str, float | None], rows: dict[str, dict[str, float | None]],
+              metrics: tuple[str, ...]) -> list[dict]:
+    """Where rows don't add up to the company goal, per metric: the company target, the sum
+    of the rows, the difference (rows − company) and which rows have no target. A metric
+    adds up when the difference is 0 and every row has a target."""
+    lines = []
+    for metric in metrics:
+        target = company.get(metric)
+        values = {name: row.get(metric) for name, row in rows.items()}
+        missing = sorted(name for name, value in values.items()
+                         if value is None or (isinstance(value, float) and math.isnan(value)))
+        total = sum(value for name, value in values.items() if name not in missing)
+        difference = None if target is None else total - target
+        lines.append({"metric": metric, "company": target, "rows_total": total,
+                      "difference": difference, "rows_without_target": missing,
+                      "adds_up": target is not None and not missing
+                      and abs(difference) < 0.5})
+    return lines

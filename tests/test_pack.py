@@ -155,12 +155,12 @@ def test_the_pack_shows_who_signed_and_a_signature_a_change_outdated(fixture_pat
                         "signature", signed[1])
 
 
-def test_the_goals_page_offers_the_pack_and_its_pdf(app_env, fixture_path):
+def test_the_meeting_page_offers_the_pack_and_its_pdf(app_env, fixture_path):
     from streamlit.testing.v1 import AppTest
 
     app_env(fixture_path, AS_OF)
     at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60).run()
-    at.switch_page("app_pages/goals.py").run()
+    at.switch_page("app_pages/meeting.py").run()
     assert not at.exception
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels == ["Download the 2026-Q3 planning pack", "The same as a PDF"]

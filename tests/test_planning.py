@@ -26,7 +26,7 @@ def test_waterfall_by_hand():
     assert result.sals == pytest.approx(200)
     assert result.mqls == pytest.approx(500)
     assert planning.as_goals(result, 0.25) == {
-        "revenue": 1_000_000, "pipeline": 4_000_000, "sqls": 100, "sals": 200, "mqls": 500,
+        "revenue": 1_000_000, "pipeline_closed": 4_000_000, "sqls": 100, "sals": 200, "mqls": 500,
         "win_rate": 0.25,
     }
 
@@ -92,7 +92,7 @@ def test_plan_defaults_to_the_stored_revenue_goal(fixture_cursor):
     assert goals.loc["revenue", "current_version"] == 1
     assert goals.loc["mqls", ["planned_target", "current_target"]].tolist() == [100, 10]
     targets, versions = plan.targets_and_versions(view)
-    assert versions["pipeline"] is None and versions["revenue"] == 1
+    assert versions["pipeline_closed"] is None and versions["revenue"] == 1
     assert targets["sals"] == 200 * 200_000 / 1_000_000
 
 
@@ -139,7 +139,7 @@ def test_the_cards_show_the_counts_the_plan_saves(fixture_cursor):
     assert (view.value("deals_won_needed"), view.value("opportunities_needed")) == (34, 134)
     assert [view.value(f"{stage}_needed") for stage in ("sqls", "sals", "mqls")] == [167, 334, 834]
     assert [targets[stage] for stage in ("sqls", "sals", "mqls")] == [167, 334, 834]
-    assert view.value("pipeline_needed") == targets["pipeline"] == 4_000_000
+    assert view.value("pipeline_needed") == targets["pipeline_closed"] == 4_000_000
 
 
 def test_a_store_without_leads_plans_down_to_the_opportunities(fixture_path):
@@ -163,5 +163,5 @@ def test_a_store_without_leads_plans_down_to_the_opportunities(fixture_path):
     assert pd.isna(assumptions.loc["lead_sourced_share", "measured"])
     assert assumptions.loc["lead_sourced_share", "measured_shown"] == "—"
     assert assumptions.loc["lead_sourced_share", "measured_on"] == no_leads
-    assert view.tables["goals"]["metric"].tolist() == ["revenue", "pipeline", "win_rate"]
+    assert view.tables["goals"]["metric"].tolist() == ["revenue", "pipeline_closed", "win_rate"]
     connection.close()

@@ -16,6 +16,7 @@ from relay.views import (
     forecast,
     funnel,
     goals,
+    meeting,
     overview,
     plan,
     sla,
@@ -28,7 +29,7 @@ VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "calendar": calendar.build, "funnel": funnel.build, "sla": sla.build,
          "campaigns": campaign_performance.build, "forecast": forecast.current,
          "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record,
-         "week": week.build, "strengths": strengths.build}
+         "week": week.build, "strengths": strengths.build, "meeting": meeting.build}
 CACHE_SECONDS = 600
 
 

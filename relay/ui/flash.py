@@ -10,7 +10,8 @@ from relay.ui import opened_store
 from relay.ui.widgets import plain
 
 # Session state that holds what a user saw of the goals: stale after any goal write.
-GOAL_STATE_PREFIXES = ("goals_editor_", "goals_seen_", "goals_conflict", "planner_seen_")
+GOAL_STATE_PREFIXES = ("goals_editor_", "goals_seen_", "goals_conflict", "planner_seen_",
+                       "meeting_plan_")
 # The browser may rerun a page once more right after a save (its editors were reset), so a
 # confirmation stays for a few seconds rather than for exactly one run.
 FLASH_SECONDS = 8

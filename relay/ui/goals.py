@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from relay import editing, goals, identity
 from relay import format as fmt
@@ -149,42 +150,76 @@ def read_only_targets(table: pd.DataFrame, currency: str, quarter_phase: Phase) 
                       column_order=columns)
 
 
+@st.cache_data(ttl=cache.CACHE_SECONDS, show_spinner=False)
+def signers(store_path: str, side: str) -> list[str]:
+    """The people of the side's team, who may sign for it on a shared laptop."""
+    with opened_store.cursor(store_path) as cursor:
+        return goals.signers(cursor, side)
+
+
+def _session_id() -> str | None:
+    run = get_script_run_ctx(suppress_warning=True)
+    return None if run is None else run.session_id
+
+
 def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
-                  seen_revision: int, may_sign: bool, closed: bool = False) -> None:
-    """Who agreed to the quarter's plan, whether a later change outdated it, and, for a
-    planner, buttons to sign (as themselves) the goals as this page shows them. A closed
-    quarter's sign-off is a record: who signed and when, or that nobody did."""
+                  seen_revision: int, may_sign: bool, closed: bool = False,
+                  changes: pd.DataFrame | None = None, key: str = "goals") -> None:
+    """Who agreed to the quarter's plan and when; once a side signed, its signature takes
+    the place of its button. A later change marks the plan "changed since signed" with what
+    changed. A planner signs the goals as this page shows them: signed in, as themselves;
+    on a shared laptop, as the person of that side's team they pick. A closed quarter's
+    sign-off is a record: who signed and when, or that nobody did."""
     state = signoffs.set_index("side") if len(signoffs) else pd.DataFrame()
     agreed = len(state) == 2 and bool(state["is_current"].all())
     st.subheader("Plan sign-off")
     if agreed:
         st.success(f"The {quarter} plan is agreed by marketing and sales.",
                    icon=":material/handshake:")
+    if changes is not None and not changes.empty and not closed:
+        st.warning(f"**Changed since signed**: the {quarter} goals differ from the plan as "
+                   "signed. Both sides sign again to agree to them.", icon=":material/edit:")
+        widgets.table(changes, column_order=["goal", "change"], column_config={
+            "goal": "Goal", "change": st.column_config.TextColumn(
+                "Signed → now", help="A dash: the goal was added or removed since")})
+    context = shell.context()
+    local = identity.current().how is not identity.ActorKind.SIGNED_IN
     columns = st.columns(2)
     for column, side in zip(columns, ("marketing", "sales"), strict=True):
         with column:
+            current = side in state.index and bool(state.loc[side]["is_current"])
             if side in state.index:
                 row = state.loc[side]
                 when = f"{row['signed_at']:%d %b %Y %H:%M}"
                 who = widgets.plain(row["signed_by"])
-                if row["is_current"]:
-                    st.markdown(f"**{SIDE_TITLES[side]}:** agreed by {who} on {when}")
+                if current:
+                    st.markdown(f"**{SIDE_TITLES[side]}:** :material/verified: agreed by "
+                                f"{who} on {when}")
                 else:
-                    st.markdown(f"**{SIDE_TITLES[side]}:** :orange[outdated] — signed by "
-                                f"{who} on {when}, goals changed since")
+                    st.markdown(f"**{SIDE_TITLES[side]}:** :orange[changed since signed] — "
+                                f"signed by {who} on {when}")
             else:
                 st.markdown(f"**{SIDE_TITLES[side]}:** "
                             + ("not signed" if closed else "not signed yet"))
-            if may_sign and not closed and st.button(
-                    f"Sign off as {SIDE_TITLES[side].lower()}", key=f"goals_sign_{side}",
-                    disabled=not has_goals,
-                    help=f"Records {identity.acting_user()} agreeing to the goals as shown."):
+            if not may_sign or closed or current:
+                continue
+            signer = None
+            if local:
+                people = signers(context.store_path, side)
+                signer = st.selectbox(f"Who signs for {side}", people, index=None,
+                                      placeholder=f"Pick from the {side} team",
+                                      key=f"{key}_signer_{side}_{quarter}")
+            who_signs = signer or identity.acting_user()
+            if st.button(f"Sign off as {SIDE_TITLES[side].lower()}", key=f"{key}_sign_{side}",
+                         disabled=not has_goals or (local and signer is None),
+                         help=f"Records {who_signs} agreeing to the goals as shown."):
                 try:
-                    goals.sign_off(_connection(shell.context()), quarter, side, seen_revision)
+                    goals.sign_off(_connection(context), quarter, side, seen_revision,
+                                   signer=signer, session=_session_id())
                 except goals.GoalError as error:
                     st.error(widgets.plain(error))
                 else:
-                    _saved(f"Signed off {quarter} as {SIDE_TITLES[side].lower()}.")
+                    _saved(f"{who_signs} signed the {quarter} plan for {side}.")
 
 
 def add_goal_form(context) -> None:

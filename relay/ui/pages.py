@@ -31,6 +31,7 @@ PAGES = (
     Page("app_pages/campaigns.py", "Campaign performance", ":material/campaign:"),
     Page("app_pages/calendar.py", "Campaign calendar", ":material/calendar_month:"),
     Page("app_pages/planner.py", "Demand planner", ":material/account_tree:"),
+    Page("app_pages/meeting.py", "Planning meeting", ":material/groups:"),
     Page("app_pages/data.py", "Data", ":material/database:", Role.ADMIN),
 )
 

@@ -76,6 +76,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     table = pd.DataFrame(rows, columns=COLUMNS)
     view.tables["goals"] = table
     view.tables["signoffs"] = sql.frame(cursor, "signoff_state", quarter=str(filters.quarter))
+    view.tables["changed_since_signed"] = changes_since_signed(cursor, str(filters.quarter),
+                                                               currency)
     view.add("goals_total", len(table))
     if quarter_phase is Phase.FUTURE:
         view.not_applicable("goals_hit", f"{filters.quarter} has not started: its goals are "
@@ -178,3 +180,38 @@ def history(cursor: duckdb.DuckDBPyConnection, goal_id: int) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["at", "actor", "change", "target_before", "target_after",
                                        "version"])
+
+
+CHANGE_COLUMNS = ["goal", "signed_shown", "now_shown", "change"]
+
+
+def signed_plan(cursor: duckdb.DuckDBPyConnection, quarter: str) -> dict[tuple, float]:
+    """{(metric, region, segment): target} of the quarter's goals as last signed; empty when
+    nobody signed (or the signature predates kept plans)."""
+    return {(goal["metric"], goal["region"], goal["segment"]): float(goal["target"])
+            for goal in sql.records(cursor, "signed_goals", quarter=quarter)}
+
+
+def changes_since_signed(cursor: duckdb.DuckDBPyConnection, quarter: str,
+                         currency: str) -> pd.DataFrame:
+    """Every goal that differs from the plan as last signed: changed (from → to), added
+    since, or removed since; empty when nothing changed or nothing was signed."""
+    signed = signed_plan(cursor, quarter)
+    if not signed:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    now = {(goal["metric"], goal["region"], goal["segment"]): float(goal["target"])
+           for goal in sql.records(cursor, "goals_for_quarter", quarter=quarter)}
+    rows = []
+    for key in sorted(set(signed) | set(now), key=lambda k: tuple(str(part) for part in k)):
+        before, after = signed.get(key), now.get(key)
+        if before == after:
+            continue
+        metric, region, segment = key
+        unit = unit_of(metric)
+        change = ("added since signed" if before is None else "removed since signed"
+                  if after is None else f"{shown(before, unit, currency)} → "
+                  f"{shown(after, unit, currency)}")
+        rows.append({"goal": goal_label(metric, region, segment),
+                     "signed_shown": shown(before, unit, currency),
+                     "now_shown": shown(after, unit, currency), "change": change})
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)

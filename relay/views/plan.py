@@ -15,7 +15,7 @@ from relay.filters import Filters
 from relay.views import goals as goals_view
 from relay.views.common import NoteKind, View
 
-STAGES = ["revenue", "pipeline", "sqls", "sals", "mqls", "win_rate"]
+STAGES = ["revenue", "pipeline_closed", "sqls", "sals", "mqls", "win_rate"]
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
@@ -85,7 +85,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     # The cards show the counts the plan saves: rounded up, as saved.
     view.add("revenue_target", revenue_target)
     view.add("deals_won_needed", planning.whole(plan.deals_won))
-    view.add("pipeline_needed", goals["pipeline"])
+    view.add("pipeline_needed", goals["pipeline_closed"])
     view.add("opportunities_needed", planning.whole(plan.opportunities))
     view.add("lead_opportunities_needed", planning.whole(plan.lead_opportunities), funnel_why)
     view.add("sqls_needed", goals.get("sqls"), funnel_why)
@@ -95,7 +95,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     view.tables["goals"] = pd.DataFrame([
         {
             "metric": metric,
-            "goal": SAVED_AS.get(metric, GOAL_METRICS[metric]),
+            "goal": GOAL_METRICS[metric],
             "planned_target": goals[metric],
             "planned_shown": goal_shown(metric, goals[metric], config.currency),
             "current_target": current[metric]["target"] if metric in current else None,
@@ -130,11 +130,6 @@ def _mql_supply(view: View, cursor: duckdb.DuckDBPyConnection, filters: Filters,
     if view.figures["campaign_expected_leads"].known:
         view.note(f"{int(supply['campaigns'])} campaigns (not cancelled) run in "
                   f"{filters.quarter} for this breakdown.", NoteKind.SCOPE)
-
-
-# The planner's pipeline needed (revenue ÷ win rate) is saved as the quarter's goal for
-# pipeline created: the save table says so.
-SAVED_AS = {"pipeline": "Pipeline created (goal) ← pipeline needed"}
 
 
 def goal_shown(metric: str, target: float | None, currency: str) -> str:

@@ -1,0 +1,207 @@
+"""The planning meeting: the split across regions and its reconciliation, sign-off in the room,
+the signed plan kept and the review judged against it; worked out by hand."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from conftest import AS_OF, by
+from relay import goals, identity, planning, sql, store
+from relay.filters import Filters
+from relay.fiscal import Quarter
+from relay.identity import Actor, ActorKind, Role
+from relay.views import goals as goals_view
+from relay.views import meeting
+
+
+def test_split_adds_up_to_the_company_target_exactly():
+    # 100 in thirds: 33.3 each → 33 each, and the one left over goes to the first of the
+    # tied rows by name.
+    assert planning.split(100, {"A": 1 / 3, "B": 1 / 3, "C": 1 / 3}) == {
+        "A": 34, "B": 33, "C": 33}
+    # $1,000,500 in thousands by 51% / 26% / 13% / 10%: 1,000 steps → 510, 260, 130, 100;
+    # the $500 below a step goes to the largest row.
+    shares = {"NA": 0.51, "EMEA": 0.26, "APAC": 0.13, "LATAM": 0.10}
+    parts = planning.split(1_000_500, shares, step=1000)
+    assert parts == {"NA": 510_500, "EMEA": 260_000, "APAC": 130_000, "LATAM": 100_000}
+    assert sum(parts.values()) == 1_000_500
+    # 7 MQLs at 50/50: 3.5 each → 3 + 3, the one left to the first by name.
+    assert planning.split(7, {"EMEA": 0.5, "NA": 0.5}) == {"EMEA": 4, "NA": 3}
+
+
+def test_shares_are_of_the_look_back_figure_per_region_or_segment():
+    history = {
+        (None, None): {"closed_won": 100.0},
+        ("NA", None): {"closed_won": 75.0}, ("EMEA", None): {"closed_won": 25.0},
+        (None, "SMB"): {"closed_won": 0.0}, (None, "Enterprise"): {"closed_won": 0.0},
+        ("NA", "SMB"): {"closed_won": 75.0},  # a region and segment row: not a region's
+    }
+    assert planning.shares(history, "region", "closed_won") == {"NA": 0.75, "EMEA": 0.25}
+    # Nothing at all to share by: equal shares.
+    assert planning.shares(history, "segment", "closed_won") == {"SMB": 0.5, "Enterprise": 0.5}
+
+
+def test_the_reconciliation_names_each_difference():
+    lines = planning.reconcile(
+        {"revenue": 100.0, "mqls": 50.0},
+        {"NA": {"revenue": 60.0, "mqls": 20.0}, "EMEA": {"revenue": 30.0, "mqls": None}},
+        ("revenue", "mqls"))
+    revenue, mqls = lines
+    assert (revenue["rows_total"], revenue["difference"], revenue["adds_up"]) == (90, -10, False)
+    assert (mqls["rows_total"], mqls["difference"], mqls["rows_without_target"]) == (
+        20, -30, ["EMEA"])
+
+
+def test_an_edited_split_reconciles_in_words(fixture_cursor):
+    rows = meeting.split_rows(fixture_cursor, Quarter(2026, 4), AS_OF,
+                              {"revenue": 100_000.0, "mqls": 10.0}, "region")
+    # The look-back quarters (2025-Q3 to 2026-Q2) won $11,000, all in NA (H1 $1,000, H3
+    # $3,000, D7 $7,000): NA takes the whole revenue target.
+    by_row = rows.set_index("row")
+    assert by_row.loc["NA", "revenue"] == 100_000
+    assert by_row.loc["Company", "revenue"] == 100_000
+    split = meeting.reconciliation_of(rows, "USD").set_index("metric")
+    assert split.loc["revenue", "verdict"] == "Adds up"
+    edited = rows.copy()
+    edited.loc[edited["row"] == "NA", "revenue"] = 90_000
+    verdict = meeting.reconciliation_of(edited, "USD").set_index("metric").loc["revenue"]
+    assert verdict["difference"] == -10_000
+    assert verdict["verdict"] == "Rows: $10.0K less than the company goal"
+
+
+def test_stored_region_goals_that_do_not_add_up_are_named(fixture_cursor):
+    # 2026-Q3: company revenue $200,000, NA's $120,000 and no other region.
+    table = goals_view.build(fixture_cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    lines = meeting.reconciliation(table, "USD").set_index("metric")
+    assert lines.loc["revenue", "rows_shown"] == "$120K"
+    assert lines.loc["revenue", "verdict"] == "Rows: $80.0K less than the company goal"
+
+
+def test_saving_the_split_makes_the_regions_add_up(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    table = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    rows = {(None, None): {"revenue": 300_000.0, "mqls": 20.0},
+            ("NA", None): {"revenue": 180_000.0, "mqls": 12.0},
+            ("EMEA", None): {"revenue": 120_000.0, "mqls": 8.0}}
+    changed = by("pat", goals.save_plan_rows, connection, "2026-Q3", rows,
+                 meeting.seen_versions(table))
+    assert changed == 6  # company revenue, MQLs and NA revenue updated; 3 goals new
+    table = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    lines = meeting.reconciliation(table, "USD").set_index("metric")
+    assert lines["verdict"].tolist() == ["Adds up", "Adds up"]
+    # The version seen is checked: saving again from the old page is refused.
+    with pytest.raises(goals.GoalConflict):
+        by("pat", goals.save_plan_rows, connection, "2026-Q3", rows,
+           {(None, None, "revenue"): 1})
+    connection.close()
+
+
+def _audit_after(cursor):
+    rows = cursor.execute("select actor, after from audit_log where action = 'plan.sign_off' "
+                          "order by \"at\"").fetchall()
+    return [(actor, json.loads(after)) for actor, after in rows]
+
+
+def test_in_the_room_each_side_signs_as_a_person_of_its_team(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    seen = goals.revision(cursor, "2026-Q3")
+    assert goals.signers(cursor, "marketing") == ["Max Marketer"]
+    with pytest.raises(goals.GoalError, match="Max Marketer is not one of the sales team"):
+        by("root", goals.sign_off, connection, "2026-Q3", "sales", seen, signer="Max Marketer")
+    assert by("root", goals.sign_off, connection, "2026-Q3", "marketing", seen,
+              signer="Max Marketer", session="s-1") == "Max Marketer"
+    by("root", goals.sign_off, connection, "2026-Q3", "sales", seen, signer="Ann Rep",
+       session="s-1")
+    state = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables[
+        "signoffs"].set_index("side")
+    assert state["signed_by"].to_dict() == {"marketing": "Max Marketer", "sales": "Ann Rep"}
+    assert state["is_current"].all()
+    # The record names who signed; the audit, who drove the laptop and from which session.
+    assert [(actor, after["signed_by"], after["session"])
+            for actor, after in _audit_after(cursor)] == [
+        ("root", "Max Marketer", "s-1"), ("root", "Ann Rep", "s-1")]
+    connection.close()
+
+
+def test_signed_in_each_side_signs_as_themselves(fixture_path):
+    connection = store.open_store(fixture_path)
+    seen = goals.revision(connection.cursor(), "2026-Q3")
+    sid = Actor("Sid", Role.PLANNER, email="sid@example.com", how=ActorKind.SIGNED_IN)
+    with identity.acting_as(sid):
+        with pytest.raises(goals.GoalError, match="you sign as yourself"):
+            goals.sign_off(connection, "2026-Q3", "sales", seen, signer="Ann Rep")
+        assert goals.sign_off(connection, "2026-Q3", "sales", seen) == "sid@example.com"
+    viewer = Actor("Vic", Role.VIEWER, email="vic@example.com", how=ActorKind.SIGNED_IN)
+    with identity.acting_as(viewer), pytest.raises(identity.Refused):
+        goals.sign_off(connection, "2026-Q3", "marketing", seen)
+    connection.close()
+
+
+def test_the_signed_plan_is_kept_and_a_later_change_is_shown(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    seen = goals.revision(cursor, "2026-Q3")
+    by("root", goals.sign_off, connection, "2026-Q3", "marketing", seen, signer="Max Marketer")
+    by("root", goals.sign_off, connection, "2026-Q3", "sales", seen, signer="Ann Rep")
+    kept = sql.records(cursor, "signed_goals", quarter="2026-Q3")
+    assert len(kept) == 6  # the quarter's six goals, once for the revision both signed
+    assert goals_view.changes_since_signed(cursor, "2026-Q3", "USD").empty
+    goal_id, version = cursor.execute(
+        "select goal_id, version from goals where quarter = '2026-Q3' and metric = 'mqls'"
+    ).fetchone()
+    by("pat", goals.save_targets, connection, [goals.TargetEdit(goal_id, version, 12)])
+    changes = goals_view.changes_since_signed(cursor, "2026-Q3", "USD")
+    assert changes[["goal", "change"]].values.tolist() == [["MQLs · company-wide", "10 → 12"]]
+    # The review judges the outcome against the plan as signed (10 MQLs), not as edited
+    # since (12): 2026-Q3's 2 MQLs by 15 August are 8 short of the plan.
+    table = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    review = meeting.against_signed(cursor, table, "2026-Q3", "USD").set_index("goal")
+    mqls = review.loc["MQLs · company-wide"]
+    assert (mqls["signed_shown"], mqls["target_shown"]) == ("10", "12")
+    assert mqls["result"] == "8 short of the plan"
+    assert mqls["judged_on"] == "signed plan"
+    connection.close()
+
+
+def test_pipeline_needed_is_saved_as_pipeline_closed_and_measured_as_won_plus_lost(
+        fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    by("pat", goals.add_goal, connection, "2026-Q3", "pipeline_closed", None, None, 100_000,
+       "sales")
+    table = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    goal = table.set_index("metric").loc["pipeline_closed"]
+    # Closed in Q3 by 15 August: D1 won $10,000, D2 won $50,000, D3 lost $20,000.
+    assert goal["actual"] == 80_000
+    assert goal["goal"] == "Pipeline closed (won + lost) · company-wide"
+    connection.close()
+
+
+def test_the_meeting_opens_on_the_next_quarter_once_the_current_is_half_gone():
+    assert meeting.default_quarter(dt.date(2026, 12, 2)) == Quarter(2027, 1)
+    assert meeting.default_quarter(dt.date(2026, 10, 20)) == Quarter(2026, 4)
+    assert meeting.closed_before(Quarter(2027, 1), dt.date(2026, 12, 2)) == Quarter(2026, 3)
+
+
+def test_the_demo_signed_its_closed_quarters(demo_path):
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        signed = connection.execute(
+            "select quarter, list(signed_by order by side) from plan_signoffs group by quarter "
+            "order by quarter").fetchall()
+        kept = dict(connection.execute(
+            "select quarter, count(*) from signed_goals group by quarter").fetchall())
+        goals_per_quarter = dict(connection.execute(
+            "select quarter, count(*) from goals group by quarter").fetchall())
+        marketing = goals.signers(connection.cursor(), "marketing")
+        sales = goals.signers(connection.cursor(), "sales")
+    finally:
+        connection.close()
+    closed = [quarter for quarter in goals_per_quarter if quarter < "2026-Q4"]
+    assert [quarter for quarter, _ in signed] == sorted(closed)  # not 2026-Q4 nor 2027-Q1
+    for quarter, (marketing_signer, sales_signer) in signed:
+        assert marketing_signer in marketing and sales_signer in sales
+        assert kept[quarter] == goals_per_quarter[quarter]
