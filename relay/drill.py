@@ -180,20 +180,30 @@ def _campaign_bounds(scope: Scope) -> dict:
             "produced_before": scope.as_of + dt.timedelta(days=1)}
 
 
-def _campaigns(costed_only: bool):
+def _campaigns(costed_only: bool, by_channel: bool = False):
     def parameters(cursor, scope: Scope):
-        return "drill_campaigns", {**_campaign_bounds(scope), "costed_only": costed_only}
+        return "drill_campaigns", {**_campaign_bounds(scope), "costed_only": costed_only,
+                                   "channel": scope.item if by_channel else None}
     return parameters
 
 
-def _campaign_leads(cursor, scope: Scope):
-    return "drill_campaign_leads", {**_campaign_bounds(scope), "campaign_id": scope.item}
+def _rows_of(scope: Scope, by_channel: bool) -> dict:
+    """A row of the campaign table (a campaign) or of the channel table (a channel)."""
+    return {"campaign_id": None if by_channel else scope.item,
+            "channel": scope.item if by_channel else None}
 
 
-def _campaign_deals(which: str):
+def _campaign_leads(by_channel: bool = False):
+    def parameters(cursor, scope: Scope):
+        return "drill_campaign_leads", {**_campaign_bounds(scope),
+                                        **_rows_of(scope, by_channel)}
+    return parameters
+
+
+def _campaign_deals(which: str, by_channel: bool = False):
     def parameters(cursor, scope: Scope):
         return "drill_campaign_deals", {**_campaign_bounds(scope), "which": which,
-                                        "campaign_id": scope.item}
+                                        **_rows_of(scope, by_channel)}
     return parameters
 
 
@@ -253,6 +263,15 @@ _DEFINITIONS = [
           total="amount"),
     Drill("campaign_sourced_revenue", "deals", ("campaigns",), _campaign_deals("revenue"),
           total="amount"),
-    Drill("campaign_leads", "leads", ("campaigns",), _campaign_leads, item="campaign"),
+    Drill("campaign_leads", "leads", ("campaigns",), _campaign_leads(), item="campaign"),
+    # A row of the channel table: its campaigns, their leads, pipeline and revenue.
+    Drill("channel_campaigns", "campaigns", ("campaigns",),
+          _campaigns(costed_only=False, by_channel=True), item="channel"),
+    Drill("channel_leads", "leads", ("campaigns",), _campaign_leads(by_channel=True),
+          item="channel"),
+    Drill("channel_sourced_pipeline", "deals", ("campaigns",),
+          _campaign_deals("pipeline", by_channel=True), total="amount", item="channel"),
+    Drill("channel_sourced_revenue", "deals", ("campaigns",),
+          _campaign_deals("revenue", by_channel=True), total="amount", item="channel"),
 ]
 DRILLS = {drill.key: drill for drill in _DEFINITIONS}

@@ -103,6 +103,22 @@ def test_each_campaign_rows_leads_pipeline_and_revenue_add_up(demo_cursor, quart
 
 
 @pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_channel_rows_campaigns_leads_pipeline_and_revenue_add_up(demo_cursor, quarter,
+                                                                       region):
+    view = campaign_performance.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region,
+                                                           None), DEMO_AS_OF)
+    table = view.tables["channels"]
+    assert len(table) > 1 and table["sourced_pipeline"].sum() > 0
+    for row in table.itertuples():
+        scope = _scope(quarter, region, row.channel)
+        assert _records(demo_cursor, "channel_campaigns", scope).count == row.campaigns
+        assert _records(demo_cursor, "channel_leads", scope).count == row.leads, row.channel
+        for key, figure in (("channel_sourced_pipeline", row.sourced_pipeline),
+                            ("channel_sourced_revenue", row.sourced_revenue)):
+            assert _adds_up(_records(demo_cursor, key, scope), figure), (row.channel, key)
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
 def test_each_goals_actual_adds_up(demo_cursor, quarter, region):
     view = goals.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
                        DEMO_AS_OF)

@@ -190,6 +190,12 @@ def campaign_row(row: pd.Series) -> tuple[str, str, str] | None:
     return "campaign_leads", str(row["campaign_id"]), f"Leads from {row['name']} in the quarter"
 
 
+def channel_row(row: pd.Series) -> tuple[str, str, str]:
+    """A channel's row: its campaigns of the quarter (their leads, pipeline and revenue open
+    from the command line: channel_leads, channel_sourced_pipeline, ...)."""
+    return "channel_campaigns", str(row["channel"]), f"{row['channel']} campaigns in the quarter"
+
+
 def goal_actuals(context, goals: pd.DataFrame) -> None:
     """An expander to open the records behind any goal's actual."""
     measured = goals[goals["actual"].notna()]
