@@ -20,6 +20,7 @@ from relay import settings, sql
 from relay.actuals import ages_until, so_far_before
 from relay.fiscal import Quarter
 from relay.forecasting import Point
+from relay.views.calendar import CalendarFilters
 
 # The most rows a drill-down lists; the count and total are always over all of them.
 ROW_LIMIT = 10_000
@@ -46,6 +47,24 @@ class Scope:
     @property
     def so_far_before(self) -> dt.date:
         return so_far_before(self.quarter, self.as_of)
+
+
+@dataclass(frozen=True)
+class RangeScope:
+    """What a calendar figure was computed for: a date range (both days included) with the
+    calendar's filters, and the as-of day (today)."""
+
+    chosen: CalendarFilters
+    as_of: dt.date
+    item: str | None = None
+
+    @property
+    def bounds(self) -> dict:
+        chosen = self.chosen
+        return {"starts_on": chosen.starts_on, "ends_on": chosen.ends_on,
+                "region": chosen.region, "segment": chosen.segment,
+                "channels": list(chosen.channels), "statuses": list(chosen.statuses),
+                "owners": list(chosen.owners)}
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,7 @@ class Records:
         return len(self.rows) < self.count
 
 
-def records(cursor: duckdb.DuckDBPyConnection, key: str, scope: Scope,
+def records(cursor: duckdb.DuckDBPyConnection, key: str, scope: Scope | RangeScope,
             limit: int = ROW_LIMIT) -> Records:
     """The records behind a figure, the largest (or earliest) first, at most `limit` rows."""
     drill = DRILLS.get(key)
@@ -112,8 +131,8 @@ def for_view(view: str) -> list[str]:
     return [*keys, GOAL_ACTUAL] if view == "goals" else keys
 
 
-def resolve(cursor: duckdb.DuckDBPyConnection, view: str, key: str, scope: Scope,
-            start_month: int) -> tuple[str, Scope]:
+def resolve(cursor: duckdb.DuckDBPyConnection, view: str, key: str, scope: Scope | RangeScope,
+            start_month: int) -> tuple[str, Scope | RangeScope]:
     """The drill-down a view's figure opens, and for what: a goal's actual opens its metric's
     records for the goal's own quarter and breakdown."""
     if key not in for_view(view):
@@ -213,6 +232,20 @@ def _open_breaches(cursor, scope: Scope):
         "now": ages_until(scope.as_of), "sla_hours": settings.load(cursor).sla_hours, "rep": None}
 
 
+def _calendar_campaigns(which: str):
+    """The calendar's campaign counts (calendar.build) and its expected leads."""
+    def parameters(cursor, scope: RangeScope):
+        return "drill_calendar_campaigns", {**scope.bounds, "which": which,
+                                            "today": scope.as_of}
+    return parameters
+
+
+def _calendar_leads(cursor, scope: RangeScope):
+    """The leads arrived so far in the range (calendar._lead_flow)."""
+    arrived_before = min(scope.chosen.ends_on, scope.as_of) + dt.timedelta(days=1)
+    return "drill_calendar_leads", {**scope.bounds, "ends_before": arrived_before}
+
+
 # A goal's actual (relay.actuals.goal_actual): the records of its metric for the goal's own
 # quarter and breakdown. Win rate opens the closed deals: won ÷ all of them.
 GOAL_DRILLS = {"revenue": "closed_won_now", "pipeline": "pipeline_created", "mqls": "mqls",
@@ -274,4 +307,14 @@ _DEFINITIONS = [
     Drill("channel_sourced_revenue", "deals", ("campaigns",),
           _campaign_deals("revenue", by_channel=True), total="amount", item="channel"),
 ]
+# The calendar's figures: over a date range, not a quarter (RangeScope).
+CALENDAR_DRILLS = [
+    Drill("campaigns_in_view", "campaigns", ("calendar",), _calendar_campaigns("all")),
+    Drill("live_now", "campaigns", ("calendar",), _calendar_campaigns("live")),
+    Drill("starting_in_range", "campaigns", ("calendar",), _calendar_campaigns("starting")),
+    Drill("expected_leads_in_range", "campaigns", ("calendar",),
+          _calendar_campaigns("expected"), total="expected_in_range"),
+    Drill("leads_arrived_in_range", "leads", ("calendar",), _calendar_leads),
+]
+_DEFINITIONS += CALENDAR_DRILLS
 DRILLS = {drill.key: drill for drill in _DEFINITIONS}

@@ -4,6 +4,7 @@ one region, the count (or sum) of the records equals the figure the page shows."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -15,7 +16,7 @@ from relay import drill, sql, store
 from relay.cli import main
 from relay.filters import Filters
 from relay.fiscal import Quarter
-from relay.views import campaign_performance, forecast, funnel, goals, overview, sla
+from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, sla
 from relay.views.common import State
 
 BUILDERS = {"overview": overview.build, "forecast": forecast.current, "funnel": funnel.build,
@@ -116,6 +117,30 @@ def test_each_channel_rows_campaigns_leads_pipeline_and_revenue_add_up(demo_curs
         for key, figure in (("channel_sourced_pipeline", row.sourced_pipeline),
                             ("channel_sourced_revenue", row.sourced_revenue)):
             assert _adds_up(_records(demo_cursor, key, scope), figure), (row.channel, key)
+
+
+# The calendar's ranges: the quarters of SCOPES as dates (one of them for one region), the
+# next 90 days, and two channels' campaigns.
+CALENDAR_RANGES = [
+    calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+    calendar.CalendarFilters(dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+    calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), region="EMEA"),
+    calendar.CalendarFilters(DEMO_AS_OF, DEMO_AS_OF + dt.timedelta(days=89)),
+    calendar.CalendarFilters(dt.date(2026, 9, 1), dt.date(2026, 12, 31),
+                             channels=("Events", "Webinar")),
+]
+
+
+@pytest.mark.parametrize("chosen", CALENDAR_RANGES, ids=lambda chosen: chosen.describe())
+def test_every_calendar_figure_adds_up_to_its_records(demo_cursor, chosen):
+    view = calendar.build(demo_cursor, chosen, DEMO_AS_OF)
+    for key in drill.for_view("calendar"):
+        figure = view.figures[key]
+        assert figure.known, key
+        records = _records(demo_cursor, key, drill.RangeScope(chosen, DEMO_AS_OF))
+        assert _adds_up(records, figure.value), (key, figure.value, records.figure)
+        assert len(records.rows) == records.count
+    assert view.value("campaigns_in_view") > 0 and view.value("leads_arrived_in_range") > 0
 
 
 @pytest.mark.parametrize(("quarter", "region"), SCOPES)
@@ -262,3 +287,15 @@ def test_a_funnel_card_and_a_goals_actual_open_their_leads(app_env, fixture_path
     choice = at.selectbox(key="goals_drill_goal")
     choice.select(choice.options[0]).run()
     assert not at.exception and len(_said(at)) == 1
+
+
+def test_the_calendars_campaign_count_opens_its_campaigns(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/calendar.py")
+    at.selectbox(key="range").select("This quarter").run()
+    button = at.button(key="drill_campaigns_in_view")
+    count = int(re.search(r"the ([\d,]+) campaigns", button.label).group(1))
+    button.click().run()
+    assert not at.exception and count > 0
+    assert _said(at) == [f"**Campaigns in range**: {count} campaign{'s' if count != 1 else ''}"]
+    assert len(at.dataframe[-1].value) == count
