@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
@@ -21,6 +21,7 @@ from relay.actuals import ages_until, so_far_before
 from relay.fiscal import Quarter
 from relay.forecasting import Point
 from relay.views.calendar import CalendarFilters
+from relay.views.funnel import STEPS
 
 # The most rows a drill-down lists; the count and total are always over all of them.
 ROW_LIMIT = 10_000
@@ -176,19 +177,57 @@ def _deals_now(which: str, quarter_of: Callable[[Scope], Quarter] = lambda s: s.
     return parameters
 
 
+STEP_STAGES = {key: stage for key, _, stage in STEPS}
 STAGE_DATES = {"inquiries": "created_at", "mqls": "mql_at", "sals": "sal_at",
                "sqls": "sql_at"}
+
+
+# What a lead of a stage's cohort went on to (funnel_by_quarter's went_on): the next stage's
+# date, or a deal ("deal"); an opportunity's lead went on when a deal of it was won.
+NEXT_STAGE = {"inquiries": "mql_at", "mqls": "sal_at", "sals": "sql_at", "sqls": "deal"}
+
+
+def _stage_leads(scope: Scope, stage: str, went_on: bool = False,
+                 source: str | None = None) -> tuple:
+    bounds = {**_bounds(scope), "starts_on": scope.quarter.start,
+              "before": scope.so_far_before, "went_on": went_on, "source": source}
+    if stage in STAGE_DATES:
+        return ("drill_leads", {**bounds, "next": NEXT_STAGE[stage]},
+                {"stage_date": STAGE_DATES[stage]})
+    return "drill_deal_leads", {**bounds, "stage": stage}, None
 
 
 def _leads(stage: str):
     """A stage count of the quarter so far (lead_actuals.sql, funnel_by_quarter.sql,
     speed_to_lead.sql's MQLs); opportunities and wins by the leads' deals."""
     def parameters(cursor, scope: Scope):
-        bounds = {**_bounds(scope), "starts_on": scope.quarter.start,
-                  "before": scope.so_far_before}
-        if stage in STAGE_DATES:
-            return "drill_leads", bounds, {"stage_date": STAGE_DATES[stage]}
-        return "drill_deal_leads", {**bounds, "stage": stage}, None
+        return _stage_leads(scope, stage)
+    return parameters
+
+
+def funnel_step(step: str, dimension: str | None = None, value: str | None = None) -> str:
+    """The item naming a row of the funnel's conversion table ("mql_to_sal") or of its
+    breakdown ("mql_to_sal:channel=Webinar")."""
+    return step if dimension is None else f"{step}:{dimension}={value}"
+
+
+def _funnel_step(went_on: bool):
+    """A step of the funnel's conversion table (funnel._rate_rows): its cohort, the leads
+    that reached its stage in the quarter, or those of them that went on to the next. A
+    breakdown row narrows them to its channel (the leads' source), region or segment."""
+    def parameters(cursor, scope: Scope):
+        step, _, breakdown = scope.item.partition(":")
+        stage = STEP_STAGES.get(step)
+        if stage is None:
+            raise DrillError(f"no funnel step {step!r} (steps: {', '.join(STEP_STAGES)})")
+        dimension, _, value = breakdown.partition("=")
+        if dimension in ("region", "segment"):
+            if value == f"(no {dimension})":  # scoped_leads narrows to a named one only
+                raise DrillError(f"the leads without a {dimension} have no drill-down")
+            scope = replace(scope, **{dimension: value})
+        elif dimension not in ("", "channel"):
+            raise DrillError(f"no funnel breakdown by {dimension!r} (channel, region, segment)")
+        return _stage_leads(scope, stage, went_on, value if dimension == "channel" else None)
     return parameters
 
 
@@ -287,6 +326,10 @@ _DEFINITIONS = [
     Drill("sqls", "leads", ("overview",), _leads("sqls")),
     *(Drill(f"funnel_{stage}", "leads", ("funnel",), _leads(stage))
       for stage in ("inquiries", "mqls", "sals", "sqls", "opportunities", "won")),
+    Drill("funnel_step_cohort", "leads", ("funnel",), _funnel_step(went_on=False),
+          item="step"),
+    Drill("funnel_step_converted", "leads", ("funnel",), _funnel_step(went_on=True),
+          item="step"),
     Drill("mqls_in_period", "leads", ("sla",), _leads("mqls")),
     Drill("open_breaches", "leads", ("sla",), _open_breaches),
     Drill("campaigns_run", "campaigns", ("campaigns",), _campaigns(costed_only=False)),

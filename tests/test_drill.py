@@ -63,8 +63,10 @@ def test_every_drillable_figure_adds_up_to_its_records(demo_cursor, quarter, reg
             checked.append(key)
     # Every figure that drills was known here and checked (on at least one view), unless the
     # quarter's phase leaves it without meaning. (Those of no view open a goal's actual:
-    # test_each_goals_actual_adds_up.)
-    figure_keys = {key for key, d in drill.DRILLS.items() if d.item is None and d.views}
+    # test_each_goals_actual_adds_up; the calendar's, over a date range:
+    # test_every_calendar_figure_adds_up_to_its_records.)
+    figure_keys = {key for key, d in drill.DRILLS.items()
+                   if d.item is None and d.views and "calendar" not in d.views}
     assert figure_keys - not_applicable <= set(checked), figure_keys - set(checked)
 
 
@@ -180,6 +182,22 @@ def test_funnel_stage_bars_add_up(demo_cursor):
     for row in view.tables["stages"].itertuples():
         assert _records(demo_cursor, f"funnel_{row.stage}", _scope("2026-Q3", None)).count \
             == row.count, row.stage
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_funnel_steps_cohort_and_conversions_add_up(demo_cursor, quarter, region):
+    view = funnel.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
+                        DEMO_AS_OF)
+    conversion, breakdown = view.tables["conversion"], view.tables["breakdown"]
+    rows = [(drill.funnel_step(row.step), row) for row in conversion.itertuples()]
+    rows += [(drill.funnel_step(row.step, row.dimension, row.value), row)
+             for row in breakdown.itertuples() if not row.value.startswith("(no ")]
+    assert conversion["converted"].sum() > 0 and len(rows) > len(conversion)
+    for item, row in rows:
+        scope = _scope(quarter, region, item)
+        assert _records(demo_cursor, "funnel_step_cohort", scope).count == row.cohort, item
+        assert _records(demo_cursor, "funnel_step_converted", scope).count == row.converted, \
+            item
 
 
 def test_a_large_drill_down_is_capped_but_counts_and_sums_all(demo_cursor):
@@ -299,3 +317,17 @@ def test_the_calendars_campaign_count_opens_its_campaigns(app_env, fixture_path)
     assert not at.exception and count > 0
     assert _said(at) == [f"**Campaigns in range**: {count} campaign{'s' if count != 1 else ''}"]
     assert len(at.dataframe[-1].value) == count
+
+
+def test_a_funnel_conversion_row_opens_the_leads_that_went_on(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/funnel.py")
+    table = at.dataframe(key="funnel_conversion")
+    step = table.value.iloc[1]  # MQL → SAL
+    at.session_state["funnel_conversion"] = {"selection": {"rows": [1], "columns": []}}
+    at.run()
+    assert not at.exception
+    assert _said(at)[-1].startswith(f"**{step['label']}: the leads that went on**: "
+                                    f"{int(step['converted'])} lead")
+    shown = next(d.value for d in at.dataframe if "lead_id" in d.value.columns)
+    assert len(shown) == step["converted"] and shown["sal_at"].notna().all()

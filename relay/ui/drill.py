@@ -206,6 +206,19 @@ def campaign_row(row: pd.Series) -> tuple[str, str, str] | None:
     return "campaign_leads", str(row["campaign_id"]), f"Leads from {row['name']} in the quarter"
 
 
+def funnel_step_row(row: pd.Series) -> tuple[str, str, str] | None:
+    """A step's row of the funnel's conversion table (or its breakdown): the leads of its
+    cohort that went on (the cohort itself where going on is not recorded)."""
+    if pd.isna(row["cohort"]) or str(row.get("value", "")).startswith("(no "):
+        return None
+    dimension = row.get("dimension")
+    item = drill.funnel_step(row["step"], dimension, row.get("value"))
+    where = f" · {row['value']}" if dimension else ""
+    if pd.isna(row["converted"]):
+        return "funnel_step_cohort", item, f"{row['label']}{where}: the cohort"
+    return "funnel_step_converted", item, f"{row['label']}{where}: the leads that went on"
+
+
 def channel_row(row: pd.Series) -> tuple[str, str, str]:
     """A channel's row: its campaigns of the quarter (their leads, pipeline and revenue open
     from the command line: channel_leads, channel_sourced_pipeline, ...)."""
