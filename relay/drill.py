@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
+from relay import forecasting as fc
 from relay import settings, sql
 from relay.actuals import ages_until, so_far_before
 from relay.fiscal import Quarter
@@ -156,14 +157,29 @@ def _bounds(scope: Scope) -> dict:
     return {"region": scope.region, "segment": scope.segment}
 
 
-def _recorded(state: str):
+def _row_owners(cursor, scope: Scope, row: str | None) -> list[str] | None:
+    """The reps of a row of the forecast's by-rep (Scope.item: a person_id), by-team (the
+    manager's person_id, "" for reps without one) or by-region table (forecast._grouped):
+    the reps in scope (forecasting.reps_in_scope) of that team or region."""
+    if row is None:
+        return None
+    if row == "rep":
+        return [scope.item]
+    reps = fc.reps_in_scope(fc.people(cursor), scope.region, scope.segment)
+    column, none = {"team": ("manager_id", ""), "region": ("region", "No region")}[row]
+    return reps.loc[reps[column].fillna(none) == scope.item, "person_id"].tolist()
+
+
+def _recorded(state: str, row: str | None = None):
     """Closed-won and open pipeline as the forecast reads them: deals as recorded at the end
-    of the as-of day (forecasting.PipelineHistory, Point.as_of)."""
+    of the as-of day (forecasting.PipelineHistory, Point.as_of); `row`: a row of the
+    forecast's by-rep, by-team or by-region table, the deals its reps owned then."""
     def parameters(cursor, scope: Scope):
         point = Point.as_of(scope.quarter, scope.as_of)
         return "drill_deals_recorded", {
             **_bounds(scope), "state": state, "at": point.at,
-            "starts_on": scope.quarter.start, "ends_before": scope.quarter.end}
+            "starts_on": scope.quarter.start, "ends_before": scope.quarter.end,
+            "owners": _row_owners(cursor, scope, row)}
     return parameters
 
 
@@ -315,6 +331,10 @@ _DEFINITIONS = [
     Drill("closed_won", "deals", ("overview", "forecast"), _recorded("won"), total="amount"),
     Drill("open_pipeline", "deals", ("overview", "forecast"), _recorded("open"),
           total="amount"),
+    *(Drill(f"{row}_{figure}", "deals", ("forecast",), _recorded(state, row),
+            total="amount", item=row)
+      for row in ("rep", "team", "region")
+      for figure, state in (("closed_won", "won"), ("open_pipeline", "open"))),
     Drill("pipeline_created", "deals", ("overview",), _deals_now("created"),
           total="amount"),
     Drill("closed_won_now", "deals", (), _deals_now("won"), total="amount"),

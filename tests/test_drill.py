@@ -200,6 +200,23 @@ def test_each_funnel_steps_cohort_and_conversions_add_up(demo_cursor, quarter, r
             item
 
 
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_rep_team_and_regions_closed_won_and_open_pipeline_add_up(demo_cursor, quarter,
+                                                                       region):
+    view = forecast.current(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
+                            DEMO_AS_OF)
+    assert view.tables["by_rep"]["closed_won"].sum() > 0
+    assert view.tables["by_team"]["open_pipeline"].sum() > 0 or quarter == "2026-Q3"
+    for row, table, item in (("rep", "by_rep", "person_id"), ("team", "by_team", "team_id"),
+                             ("region", "by_region", "region")):
+        assert len(view.tables[table])
+        for line in view.tables[table].to_dict("records"):
+            scope = _scope(quarter, region, line[item])
+            for figure in ("closed_won", "open_pipeline"):
+                records = _records(demo_cursor, f"{row}_{figure}", scope)
+                assert _adds_up(records, line[figure]), (row, line[item], figure)
+
+
 def test_a_large_drill_down_is_capped_but_counts_and_sums_all(demo_cursor):
     scope = _scope("2026-Q3", None)
     whole = _records(demo_cursor, "pipeline_created", scope)
@@ -331,3 +348,16 @@ def test_a_funnel_conversion_row_opens_the_leads_that_went_on(app_env, fixture_p
                                     f"{int(step['converted'])} lead")
     shown = next(d.value for d in at.dataframe if "lead_id" in d.value.columns)
     assert len(shown) == step["converted"] and shown["sal_at"].notna().all()
+
+
+def test_a_reps_row_of_the_forecast_opens_their_open_pipeline(app_env, demo_path):
+    app_env(demo_path, DEMO_AS_OF)
+    at = _app("app_pages/forecast.py")
+    rep = at.dataframe(key="forecast_by_rep").value.sort_values("open_pipeline").iloc[-1]
+    rows = at.dataframe(key="forecast_by_rep").value.index.get_loc(rep.name)
+    at.session_state["forecast_by_rep"] = {"selection": {"rows": [rows], "columns": []}}
+    at.run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "deal_id" in d.value.columns)
+    assert shown["amount"].sum() == pytest.approx(rep["open_pipeline"])
+    assert set(shown["owner"]) == {rep["rep"]}

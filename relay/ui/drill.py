@@ -219,6 +219,19 @@ def funnel_step_row(row: pd.Series) -> tuple[str, str, str] | None:
     return "funnel_step_converted", item, f"{row['label']}{where}: the leads that went on"
 
 
+def rollup_row(level: str, closed: bool) -> Callable[[pd.Series], tuple[str, str, str]]:
+    """A row of the forecast's by-rep, by-team or by-region table: the deals of its reps,
+    closed-won for a closed quarter, the open pipeline otherwise (the CLI opens either:
+    rep_closed_won, team_open_pipeline, ...)."""
+    figure, said = ("closed_won", "closed-won") if closed else ("open_pipeline",
+                                                                "open pipeline")
+    item = {"rep": "person_id", "team": "team_id", "region": "region"}[level]
+
+    def opens(row: pd.Series) -> tuple[str, str, str]:
+        return f"{level}_{figure}", str(row[item]), f"{row[level]}: {said}"
+    return opens
+
+
 def channel_row(row: pd.Series) -> tuple[str, str, str]:
     """A channel's row: its campaigns of the quarter (their leads, pipeline and revenue open
     from the command line: channel_leads, channel_sourced_pipeline, ...)."""
