@@ -202,7 +202,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--item", help="with --drill, the row of a table whose records to "
                                      "print: a campaign_id (campaign_leads, "
                                      "campaign_sourced_*), a channel (channel_*), a goal_id "
-                                     "(goal_actual), a quarter (trend_closed_won)")
+                                     "(goal_actual), a quarter (trend_closed_won), a funnel "
+                                     "step, e.g. mql_to_sal or mql_to_sal:channel=Webinar "
+                                     "(funnel_step_*), a rep's person_id, a team's manager "
+                                     "person_id or a region (rep_*, team_*, region_*)")
     show.add_argument("--limit", type=int, default=None,
                       help="with --drill: print at most this many records (largest or "
                            "earliest first); the count and total stay over all of them")
