@@ -361,3 +361,17 @@ def test_a_reps_row_of_the_forecast_opens_their_open_pipeline(app_env, demo_path
     shown = next(d.value for d in at.dataframe if "deal_id" in d.value.columns)
     assert shown["amount"].sum() == pytest.approx(rep["open_pipeline"])
     assert set(shown["owner"]) == {rep["rep"]}
+
+
+def test_the_command_prints_a_calendar_figures_records(demo_path, capsys):
+    assert main(["report", "calendar", "--db", str(demo_path), "--from", "2026-10-01",
+                 "--to", "2026-12-31", "--region", "EMEA", "--as-of", DEMO_AS_OF.isoformat(),
+                 "--drill", "expected_leads_in_range"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["from"], printed["to"], printed["region"]) == ("2026-10-01", "2026-12-31",
+                                                                  "EMEA")
+    assert printed["total"] == pytest.approx(printed["figure"]["value"]) and printed["total"]
+    assert sum(r["expected_in_range"] for r in printed["records"]) == pytest.approx(
+        printed["total"])
+    assert main(["report", "calendar", "--db", str(demo_path), "--drill", "live_now"]) != 0
+    assert "--from and --to" in capsys.readouterr().err
