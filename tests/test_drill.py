@@ -11,7 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, copy_store
 from relay import drill, sql, store
 from relay.cli import main
 from relay.filters import Filters
@@ -350,8 +350,9 @@ def test_a_funnel_conversion_row_opens_the_leads_that_went_on(app_env, fixture_p
     assert len(shown) == step["converted"] and shown["sal_at"].notna().all()
 
 
-def test_a_reps_row_of_the_forecast_opens_their_open_pipeline(app_env, demo_path):
-    app_env(demo_path, DEMO_AS_OF)
+def test_a_reps_row_of_the_forecast_opens_their_open_pipeline(app_env, demo_path, tmp_path):
+    # A copy: this module's demo_cursor holds the demo store open read-only.
+    app_env(copy_store(demo_path, tmp_path / "demo.duckdb"), DEMO_AS_OF)
     at = _app("app_pages/forecast.py")
     rep = at.dataframe(key="forecast_by_rep").value.sort_values("open_pipeline").iloc[-1]
     rows = at.dataframe(key="forecast_by_rep").value.index.get_loc(rep.name)
