@@ -5,7 +5,7 @@ import streamlit as st
 
 from relay import ics
 from relay.identity import Role
-from relay.ui import cache, calendar, charts, flash, roles, shell, widgets
+from relay.ui import cache, calendar, charts, drill, flash, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency
@@ -26,6 +26,9 @@ widgets.notes(view.notes)
 widgets.metric_row(view, [("campaigns_in_view", None), ("live_now", None),
                           ("starting_in_range", None), ("expected_leads_in_range", None),
                           ("leads_arrived_in_range", None), ("overlapping_pairs", None)], currency)
+drill.under_cards(context, view, ["campaigns_in_view", "live_now", "starting_in_range",
+                                  "expected_leads_in_range", "leads_arrived_in_range", None],
+                  drill.range_scope(context, chosen))
 
 if not table.empty:
     if len(table) > widgets.MAX_TIMELINE:

@@ -58,7 +58,7 @@ channels = view.tables["channels"]
 if len(channels):
     widgets.chart(charts.channel_returns(channels, currency))
 st.subheader("By channel")
-widgets.table(channels, columns, column_order=[
+drill.table(context, channels, columns, "channels_table", drill.channel_row, column_order=[
     "channel", "campaigns", "cost_in_quarter", "leads", "mqls", "sqls", "sourced_pipeline",
     "sourced_revenue", "cost_per_lead", "cost_per_sql", "roi", "acceptance_rate"])
 

@@ -37,8 +37,9 @@ with this_quarter:
     for tab, level in zip(st.tabs(["Rep", "Team", "Region"]), ("rep", "team", "region"),
                           strict=True):
         with tab:
-            widgets.table(view.tables[f"by_{level}"], columns,
-                          column_order=forecast.rollup_columns(level, phase))
+            drill.table(context, view.tables[f"by_{level}"], columns, f"forecast_by_{level}",
+                        drill.rollup_row(level, phase is Phase.CLOSED),
+                        column_order=forecast.rollup_columns(level, phase))
     st.caption("A manager's own call is shown beside the team's but not added to it: it is a "
                "call on the same deals.")
     if phase is not Phase.CLOSED:

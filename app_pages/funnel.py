@@ -46,7 +46,8 @@ if context.filters.quarter.phase(context.today) is not Phase.FUTURE:
     st.caption(f"Of the leads that reached a stage this quarter, the share that reached the "
                f"next at any time so far. Rates on fewer than {funnel.MIN_SIGNIFICANT} leads "
                "are marked not significant.")
-    widgets.table(view.tables["conversion"], column_config=COLUMNS, column_order=[
+    drill.table(context, view.tables["conversion"], COLUMNS, "funnel_conversion",
+                drill.funnel_step_row, column_order=[
         "label", "cohort", "converted", "rate", "significant", "previous_rate",
         "trailing_rate"])
 
@@ -55,9 +56,10 @@ if context.filters.quarter.phase(context.today) is not Phase.FUTURE:
                                      default="channel", key="funnel_dimension",
                                      format_func=str.capitalize) or "channel"
     breakdown = view.tables["breakdown"]
-    widgets.table(
-        breakdown[breakdown["dimension"] == dimension],
-        column_config={"value": dimension.capitalize(), **COLUMNS},
-        column_order=["value", "label", "cohort", "converted", "rate", "significant",
-                      "previous_rate", "trailing_rate"],
+    drill.table(
+        context, breakdown[breakdown["dimension"] == dimension].reset_index(drop=True),
+        {"value": dimension.capitalize(), **COLUMNS}, f"funnel_breakdown_{dimension}",
+        drill.funnel_step_row, column_order=[
+            "value", "label", "cohort", "converted", "rate", "significant", "previous_rate",
+            "trailing_rate"],
     )

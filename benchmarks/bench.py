@@ -16,8 +16,9 @@ In one run, on demo stores built by the same generator as `relay demo`:
   own. Its figures are checked against the page's.
 - **Import**: leads from CSV into a fresh store, the way `relay import` does it.
 - **Drill-downs**: every figure's records (relay.drill) for the last closed quarter,
-  company-wide, capped at relay.drill.ROW_LIMIT rows as the dashboard opens them: *cold*,
-  the first opening in a fresh process, and the median of the repetitions after it.
+  company-wide (the calendar's over the same days; a row's for the first campaign, channel,
+  rep, team and region), capped at relay.drill.ROW_LIMIT rows as the dashboard opens them:
+  *cold*, the first opening in a fresh process, and the median of the repetitions after it.
 
 Timings are medians over the repetitions. Targets are in TARGETS; `--json` writes it all.
 """
@@ -46,7 +47,9 @@ from benchmarks import naive
 from relay import PROJECT_ROOT, clock, demo, drill, exporting, importing, settings, sql, store
 from relay.cli import leads_count
 from relay.fiscal import Quarter
+from relay.forecasting import people, reps_in_scope
 from relay.ui.pages import PAGES
+from relay.views import calendar
 
 REPETITIONS = 3
 IMPORT_LEADS = 1_000_000
@@ -402,11 +405,14 @@ def measure_drills(path: str, as_of: str, repetitions: int) -> dict:
             start_month = settings.load(cursor).fiscal_year_start_month
             quarter = Quarter.containing(day, start_month).shift(-1)
             whole = drill.Scope(quarter, None, None, day)
-            campaigns = drill.records(cursor, "campaigns_run", whole, limit=1).rows
-            items = {"quarter": str(quarter),
-                     "campaign": campaigns["campaign_id"].iloc[0] if len(campaigns) else None}
+            items = _drill_items(cursor, whole)
+            # The calendar's counts over the same days as the quarter.
+            days = calendar.CalendarFilters(quarter.start, quarter.last_day)
             for key, definition in drill.DRILLS.items():
-                scope = drill.Scope(quarter, None, None, day, items.get(definition.item))
+                if definition in drill.CALENDAR_DRILLS:
+                    scope = drill.RangeScope(days, day)
+                else:
+                    scope = drill.Scope(quarter, None, None, day, items.get(definition.item))
                 started = time.perf_counter()
                 found = drill.records(cursor, key, scope)
                 cold = time.perf_counter() - started
@@ -416,6 +422,21 @@ def measure_drills(path: str, as_of: str, repetitions: int) -> dict:
     finally:
         connection.close()
     return {"quarter": str(quarter), "row_limit": drill.ROW_LIMIT, "drills": results}
+
+
+def _drill_items(cursor, whole: drill.Scope) -> dict:
+    """The row each row's drill-down opens: the quarter's first campaign and its channel,
+    the MQL → SAL step, the first rep in scope, their team (manager) and region."""
+    campaigns = drill.records(cursor, "campaigns_run", whole, limit=1).rows
+    reps = reps_in_scope(people(cursor), None, None)
+    rep = reps.iloc[0] if len(reps) else None
+    return {"quarter": str(whole.quarter),
+            "campaign": campaigns["campaign_id"].iloc[0] if len(campaigns) else None,
+            "channel": campaigns["channel"].iloc[0] if len(campaigns) else None,
+            "step": "mql_to_sal",
+            "rep": None if rep is None else rep["person_id"],
+            "team": None if rep is None else rep["manager_id"] or "",
+            "region": None if rep is None else rep["region"] or "No region"}
 
 
 def drill_table(measured: dict) -> str:

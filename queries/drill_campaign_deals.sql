@@ -2,12 +2,15 @@
 -- (campaign_performance.sql's `deal_stats`, the same leads: the store's
 -- quarter_campaign_leads): deals of those leads created by $produced_before, open deals
 -- marked omitted left out ($which 'pipeline'), or won with a close date before it ($which
--- 'revenue'). $campaign_id null: every campaign of the quarter.
+-- 'revenue'). $campaign_id null: every campaign of the quarter; $channel, if set, only that
+-- channel's campaigns (a row of the channel table).
 with campaign_leads as (
     select lead_id
     from quarter_campaign_leads($starts_on, $ends_before, $produced_before, $region,
                                 $segment)
-    where $campaign_id is null or campaign_id = $campaign_id
+    where ($campaign_id is null or campaign_id = $campaign_id)
+        and ($channel is null or campaign_id in (
+            select campaign_id from campaigns where channel = $channel))
 ),
 
 -- A semi-join: a lead listed twice does not count its deals twice.

@@ -1,7 +1,9 @@
 -- The leads behind the funnel's opportunities and wins (funnel_by_quarter.sql: the same
 -- filters): $stage 'opportunities' = the lead's first deal created in the quarter; 'won' = a
 -- deal of the lead won, its last such close date in the quarter. Nothing at or after $before
--- has happened yet. The first $row_limit by that moment; record_count counts them all.
+-- has happened yet. $went_on keeps the opportunities' leads that were won (the step's
+-- conversions); $source, if set, one source's (a funnel breakdown row). The first $row_limit
+-- by that moment; record_count counts them all.
 with lead_deals as (
     select
         lead_id,
@@ -29,6 +31,7 @@ reached as (
     from lead_deals
     where case when $stage = 'won' then won_on >= $starts_on and won_on < $before
         else opportunity_at >= $starts_on and opportunity_at < $before end
+        and (not $went_on or won_on is not null)
 ),
 
 -- One pass over the leads: the leads reached are few (a deal each), so all they show is kept.
@@ -51,6 +54,7 @@ chosen as (
         leads.segment
     from scoped_leads($region, $segment) as leads
     join reached using (lead_id)
+    where $source is null or coalesce(leads.source, '(no source)') = $source
 ),
 
 first_rows as (

@@ -1,8 +1,9 @@
 -- The deals behind the overview's and forecast's closed-won and open pipeline: each deal as
 -- recorded at $at (the end of the as-of day), read from deal_states with the same tests as
 -- pipeline_snapshots.sql: $state 'won' = won with a close date in the quarter before $at;
--- 'open' = in the quarter's open pipeline (in_open_pipeline). The $row_limit largest;
--- record_count and record_total are over them all.
+-- 'open' = in the quarter's open pipeline (in_open_pipeline). $owners, if set, keeps the
+-- deals those people owned then (a row of the forecast's by-rep table). The $row_limit
+-- largest; record_count and record_total are over them all.
 with chosen as (
     select
         deal_id,
@@ -20,6 +21,7 @@ with chosen as (
         and valid_until >= $at
         and ($region is null or region = $region)
         and ($segment is null or segment = $segment)
+        and ($owners is null or list_contains($owners::varchar[], owner_id))
         and case $state
             when 'open' then in_open_pipeline(
                 status, forecast_category, close_date, $starts_on, $ends_before

@@ -198,11 +198,14 @@ def _parser() -> argparse.ArgumentParser:
                            "of the view instead: their count, or the sum of their `total` "
                            "column, is the figure. Figures: "
                            + "; ".join(f"{name}: {', '.join(drill.for_view(name))}"
-                                       for name in sorted(VIEWS)))
+                                       for name in sorted([*VIEWS, "calendar"])))
     show.add_argument("--item", help="with --drill, the row of a table whose records to "
                                      "print: a campaign_id (campaign_leads, "
-                                     "campaign_sourced_*), a goal_id (goal_actual), a quarter "
-                                     "(trend_closed_won)")
+                                     "campaign_sourced_*), a channel (channel_*), a goal_id "
+                                     "(goal_actual), a quarter (trend_closed_won), a funnel "
+                                     "step, e.g. mql_to_sal or mql_to_sal:channel=Webinar "
+                                     "(funnel_step_*), a rep's person_id, a team's manager "
+                                     "person_id or a region (rep_*, team_*, region_*)")
     show.add_argument("--limit", type=int, default=None,
                       help="with --drill: print at most this many records (largest or "
                            "earliest first); the count and total stay over all of them")
@@ -644,8 +647,14 @@ def _drill(args) -> int:
     if args.format == "ics" or args.table:
         raise UsageError("--drill prints JSON or CSV records: no --table, no ics")
 
+    dates = _calendar_range(args) if args.view == "calendar" else None
+
     def build(cursor, chosen, as_of):
-        scope = drill.Scope(chosen.quarter, chosen.region, chosen.segment, as_of, args.item)
+        if dates:
+            scope = drill.RangeScope(_calendar_filters(args, cursor, chosen, *dates), as_of,
+                                     args.item)
+        else:
+            scope = drill.Scope(chosen.quarter, chosen.region, chosen.segment, as_of, args.item)
         try:
             key, scope = drill.resolve(cursor, args.view, args.drill, scope,
                                        settings.load(cursor).fiscal_year_start_month)
@@ -654,8 +663,11 @@ def _drill(args) -> int:
             raise UsageError(f"--drill: {error}") from error
         figure = None
         if args.item is None:
-            builder = forecast.current if args.view == "forecast" else VIEWS[args.view]
-            figure = builder(cursor, chosen, as_of).figures.get(args.drill)
+            if dates:
+                figure = calendar.build(cursor, scope.chosen, as_of).figures.get(args.drill)
+            else:
+                builder = forecast.current if args.view == "forecast" else VIEWS[args.view]
+                figure = builder(cursor, chosen, as_of).figures.get(args.drill)
         return scope, found, figure
 
     (scope, found, figure), _ = _load_view(args, build)
@@ -667,7 +679,7 @@ def _drill(args) -> int:
         "drill": args.drill,
         "opens": found.drill.key,
         "records_are": found.drill.describe(),
-        "quarter": str(scope.quarter), "region": scope.region, "segment": scope.segment,
+        **_drill_scope(scope),
         "as_of": scope.as_of.isoformat(), "item": args.item,
         "figure": None if figure is None else {
             "label": figure.label, "value": figure.value, "state": figure.state.value,
@@ -678,6 +690,14 @@ def _drill(args) -> int:
         "records": report.records(found.rows),
     }, indent=2, ensure_ascii=False))
     return 0
+
+
+def _drill_scope(scope) -> dict:
+    """What the records were listed for: the quarter and breakdown, or the calendar's range
+    and filters."""
+    if isinstance(scope, drill.RangeScope):
+        return scope.chosen.as_dict()
+    return {"quarter": str(scope.quarter), "region": scope.region, "segment": scope.segment}
 
 
 def _forecast(cursor, chosen, as_of, args):
@@ -725,7 +745,7 @@ def _plan(args) -> int:
     return _print_view(args, build)
 
 
-def _calendar(args) -> int:
+def _calendar_range(args) -> tuple[dt.date, dt.date]:
     if args.first is None or args.last is None:
         raise UsageError("the calendar needs --from and --to (YYYY-MM-DD)")
     try:
@@ -734,19 +754,30 @@ def _calendar(args) -> int:
         raise UsageError(str(error)) from error
     if args.quarter:
         raise UsageError("--quarter does not apply to the calendar; give --from and --to")
+    return first, last
+
+
+def _calendar_filters(args, cursor, chosen, first: dt.date,
+                      last: dt.date) -> calendar.CalendarFilters:
+    """The calendar's filters from the flags, refusing a status, channel or owner it has not."""
+    known = calendar.choices(cursor)
+    for flag, given, allowed in (("--status", args.status, campaigns.STATUSES),
+                                 ("--channel", args.channel, known["channels"]),
+                                 ("--owner", args.owner, known["owners"])):
+        unknown = sorted(set(given) - set(allowed))
+        if unknown:
+            raise UsageError(f"{flag}: {', '.join(unknown)} is not one of "
+                             f"{', '.join(sorted(allowed))}.")
+    return calendar.CalendarFilters(first, last, chosen.region, chosen.segment,
+                                    tuple(args.channel), tuple(args.status), tuple(args.owner))
+
+
+def _calendar(args) -> int:
+    first, last = _calendar_range(args)
 
     def build(cursor, chosen, as_of):
-        known = calendar.choices(cursor)
-        for flag, given, allowed in (("--status", args.status, campaigns.STATUSES),
-                                     ("--channel", args.channel, known["channels"]),
-                                     ("--owner", args.owner, known["owners"])):
-            unknown = sorted(set(given) - set(allowed))
-            if unknown:
-                raise UsageError(f"{flag}: {', '.join(unknown)} is not one of "
-                                 f"{', '.join(sorted(allowed))}.")
-        return calendar.build(cursor, calendar.CalendarFilters(
-            first, last, chosen.region, chosen.segment, tuple(args.channel),
-            tuple(args.status), tuple(args.owner)), as_of)
+        return calendar.build(cursor, _calendar_filters(args, cursor, chosen, first, last),
+                              as_of)
 
     view, config = _load_view(args, build)
     if args.format == "ics":

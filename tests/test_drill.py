@@ -4,18 +4,19 @@ one region, the count (or sum) of the records equals the figure the page shows."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, copy_store
 from relay import drill, sql, store
 from relay.cli import main
 from relay.filters import Filters
 from relay.fiscal import Quarter
-from relay.views import campaign_performance, forecast, funnel, goals, overview, sla
+from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, sla
 from relay.views.common import State
 
 BUILDERS = {"overview": overview.build, "forecast": forecast.current, "funnel": funnel.build,
@@ -62,8 +63,10 @@ def test_every_drillable_figure_adds_up_to_its_records(demo_cursor, quarter, reg
             checked.append(key)
     # Every figure that drills was known here and checked (on at least one view), unless the
     # quarter's phase leaves it without meaning. (Those of no view open a goal's actual:
-    # test_each_goals_actual_adds_up.)
-    figure_keys = {key for key, d in drill.DRILLS.items() if d.item is None and d.views}
+    # test_each_goals_actual_adds_up; the calendar's, over a date range:
+    # test_every_calendar_figure_adds_up_to_its_records.)
+    figure_keys = {key for key, d in drill.DRILLS.items()
+                   if d.item is None and d.views and "calendar" not in d.views}
     assert figure_keys - not_applicable <= set(checked), figure_keys - set(checked)
 
 
@@ -103,6 +106,46 @@ def test_each_campaign_rows_leads_pipeline_and_revenue_add_up(demo_cursor, quart
 
 
 @pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_channel_rows_campaigns_leads_pipeline_and_revenue_add_up(demo_cursor, quarter,
+                                                                       region):
+    view = campaign_performance.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region,
+                                                           None), DEMO_AS_OF)
+    table = view.tables["channels"]
+    assert len(table) > 1 and table["sourced_pipeline"].sum() > 0
+    for row in table.itertuples():
+        scope = _scope(quarter, region, row.channel)
+        assert _records(demo_cursor, "channel_campaigns", scope).count == row.campaigns
+        assert _records(demo_cursor, "channel_leads", scope).count == row.leads, row.channel
+        for key, figure in (("channel_sourced_pipeline", row.sourced_pipeline),
+                            ("channel_sourced_revenue", row.sourced_revenue)):
+            assert _adds_up(_records(demo_cursor, key, scope), figure), (row.channel, key)
+
+
+# The calendar's ranges: the quarters of SCOPES as dates (one of them for one region), the
+# next 90 days, and two channels' campaigns.
+CALENDAR_RANGES = [
+    calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+    calendar.CalendarFilters(dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+    calendar.CalendarFilters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), region="EMEA"),
+    calendar.CalendarFilters(DEMO_AS_OF, DEMO_AS_OF + dt.timedelta(days=89)),
+    calendar.CalendarFilters(dt.date(2026, 9, 1), dt.date(2026, 12, 31),
+                             channels=("Events", "Webinar")),
+]
+
+
+@pytest.mark.parametrize("chosen", CALENDAR_RANGES, ids=lambda chosen: chosen.describe())
+def test_every_calendar_figure_adds_up_to_its_records(demo_cursor, chosen):
+    view = calendar.build(demo_cursor, chosen, DEMO_AS_OF)
+    for key in drill.for_view("calendar"):
+        figure = view.figures[key]
+        assert figure.known, key
+        records = _records(demo_cursor, key, drill.RangeScope(chosen, DEMO_AS_OF))
+        assert _adds_up(records, figure.value), (key, figure.value, records.figure)
+        assert len(records.rows) == records.count
+    assert view.value("campaigns_in_view") > 0 and view.value("leads_arrived_in_range") > 0
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
 def test_each_goals_actual_adds_up(demo_cursor, quarter, region):
     view = goals.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
                        DEMO_AS_OF)
@@ -139,6 +182,39 @@ def test_funnel_stage_bars_add_up(demo_cursor):
     for row in view.tables["stages"].itertuples():
         assert _records(demo_cursor, f"funnel_{row.stage}", _scope("2026-Q3", None)).count \
             == row.count, row.stage
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_funnel_steps_cohort_and_conversions_add_up(demo_cursor, quarter, region):
+    view = funnel.build(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
+                        DEMO_AS_OF)
+    conversion, breakdown = view.tables["conversion"], view.tables["breakdown"]
+    rows = [(drill.funnel_step(row.step), row) for row in conversion.itertuples()]
+    rows += [(drill.funnel_step(row.step, row.dimension, row.value), row)
+             for row in breakdown.itertuples() if not row.value.startswith("(no ")]
+    assert conversion["converted"].sum() > 0 and len(rows) > len(conversion)
+    for item, row in rows:
+        scope = _scope(quarter, region, item)
+        assert _records(demo_cursor, "funnel_step_cohort", scope).count == row.cohort, item
+        assert _records(demo_cursor, "funnel_step_converted", scope).count == row.converted, \
+            item
+
+
+@pytest.mark.parametrize(("quarter", "region"), SCOPES)
+def test_each_rep_team_and_regions_closed_won_and_open_pipeline_add_up(demo_cursor, quarter,
+                                                                       region):
+    view = forecast.current(demo_cursor, Filters(Quarter.parse(quarter, 1), region, None),
+                            DEMO_AS_OF)
+    assert view.tables["by_rep"]["closed_won"].sum() > 0
+    assert view.tables["by_team"]["open_pipeline"].sum() > 0 or quarter == "2026-Q3"
+    for row, table, item in (("rep", "by_rep", "person_id"), ("team", "by_team", "team_id"),
+                             ("region", "by_region", "region")):
+        assert len(view.tables[table])
+        for line in view.tables[table].to_dict("records"):
+            scope = _scope(quarter, region, line[item])
+            for figure in ("closed_won", "open_pipeline"):
+                records = _records(demo_cursor, f"{row}_{figure}", scope)
+                assert _adds_up(records, line[figure]), (row, line[item], figure)
 
 
 def test_a_large_drill_down_is_capped_but_counts_and_sums_all(demo_cursor):
@@ -246,3 +322,57 @@ def test_a_funnel_card_and_a_goals_actual_open_their_leads(app_env, fixture_path
     choice = at.selectbox(key="goals_drill_goal")
     choice.select(choice.options[0]).run()
     assert not at.exception and len(_said(at)) == 1
+
+
+def test_the_calendars_campaign_count_opens_its_campaigns(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/calendar.py")
+    at.selectbox(key="range").select("This quarter").run()
+    button = at.button(key="drill_campaigns_in_view")
+    count = int(re.search(r"the ([\d,]+) campaigns", button.label).group(1))
+    button.click().run()
+    assert not at.exception and count > 0
+    assert _said(at) == [f"**Campaigns in range**: {count} campaign{'s' if count != 1 else ''}"]
+    assert len(at.dataframe[-1].value) == count
+
+
+def test_a_funnel_conversion_row_opens_the_leads_that_went_on(app_env, fixture_path):
+    app_env(fixture_path, AS_OF)
+    at = _app("app_pages/funnel.py")
+    table = at.dataframe(key="funnel_conversion")
+    step = table.value.iloc[1]  # MQL → SAL
+    at.session_state["funnel_conversion"] = {"selection": {"rows": [1], "columns": []}}
+    at.run()
+    assert not at.exception
+    assert _said(at)[-1].startswith(f"**{step['label']}: the leads that went on**: "
+                                    f"{int(step['converted'])} lead")
+    shown = next(d.value for d in at.dataframe if "lead_id" in d.value.columns)
+    assert len(shown) == step["converted"] and shown["sal_at"].notna().all()
+
+
+def test_a_reps_row_of_the_forecast_opens_their_open_pipeline(app_env, demo_path, tmp_path):
+    # A copy: this module's demo_cursor holds the demo store open read-only.
+    app_env(copy_store(demo_path, tmp_path / "demo.duckdb"), DEMO_AS_OF)
+    at = _app("app_pages/forecast.py")
+    rep = at.dataframe(key="forecast_by_rep").value.sort_values("open_pipeline").iloc[-1]
+    rows = at.dataframe(key="forecast_by_rep").value.index.get_loc(rep.name)
+    at.session_state["forecast_by_rep"] = {"selection": {"rows": [rows], "columns": []}}
+    at.run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "deal_id" in d.value.columns)
+    assert shown["amount"].sum() == pytest.approx(rep["open_pipeline"])
+    assert set(shown["owner"]) == {rep["rep"]}
+
+
+def test_the_command_prints_a_calendar_figures_records(demo_path, capsys):
+    assert main(["report", "calendar", "--db", str(demo_path), "--from", "2026-10-01",
+                 "--to", "2026-12-31", "--region", "EMEA", "--as-of", DEMO_AS_OF.isoformat(),
+                 "--drill", "expected_leads_in_range"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["from"], printed["to"], printed["region"]) == ("2026-10-01", "2026-12-31",
+                                                                  "EMEA")
+    assert printed["total"] == pytest.approx(printed["figure"]["value"]) and printed["total"]
+    assert sum(r["expected_in_range"] for r in printed["records"]) == pytest.approx(
+        printed["total"])
+    assert main(["report", "calendar", "--db", str(demo_path), "--drill", "live_now"]) != 0
+    assert "--from and --to" in capsys.readouterr().err

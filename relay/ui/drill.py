@@ -24,7 +24,8 @@ MOMENT = st.column_config.DatetimeColumn
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner="Opening the records…")
-def _found(store_path: str, key: str, scope: drill.Scope) -> tuple[pd.DataFrame, int, float]:
+def _found(store_path: str, key: str, scope: drill.Scope | drill.RangeScope
+           ) -> tuple[pd.DataFrame, int, float]:
     """The records behind a figure (rows, count, total), cached like the page data (cleared
     with it)."""
     with opened_store.cursor(store_path) as drill_cursor:
@@ -32,7 +33,8 @@ def _found(store_path: str, key: str, scope: drill.Scope) -> tuple[pd.DataFrame,
     return found.rows, found.count, found.total
 
 
-def _records(store_path: str, key: str, scope: drill.Scope) -> drill.Records:
+def _records(store_path: str, key: str, scope: drill.Scope | drill.RangeScope
+             ) -> drill.Records:
     return drill.Records(drill.DRILLS[key], *_found(store_path, key, scope))
 
 
@@ -53,6 +55,12 @@ def _columns(currency: str) -> dict:
         "cost_in_quarter": money("Cost in the quarter", currency,
                                  "The campaign's cost spread over its days, times its days "
                                  "in the quarter. A dash: no cost recorded."),
+        "expected_leads": st.column_config.NumberColumn(
+            "Expected leads (whole campaign)", format="%.0f"),
+        "expected_in_range": st.column_config.NumberColumn(
+            "Expected leads in the range", format="%.1f",
+            help="The campaign's expected leads spread evenly over its days, times its days "
+                 "in the range. A dash: cancelled, or no leads expected."),
         "created_on": DATE("Created", format="D MMM YYYY"),
         "close_date": DATE("Close date", format="D MMM YYYY"),
         "start_date": DATE("Starts", format="D MMM YYYY"),
@@ -98,13 +106,21 @@ def show(records: drill.Records, title: str, currency: str, key: str) -> None:
 
 
 @st.dialog("The records behind the figure", width="large")
-def _dialog(store_path: str, key: str, scope: drill.Scope, title: str, currency: str) -> None:
+def _dialog(store_path: str, key: str, scope: drill.Scope | drill.RangeScope, title: str,
+            currency: str) -> None:
     show(_records(store_path, key, scope), title, currency, f"drill_{key}")
 
 
-def under_cards(context, view: View, keys: list[str | None]) -> None:
+def range_scope(context, chosen) -> drill.RangeScope:
+    """The calendar's scope: its date range and filters (calendar.CalendarFilters), today."""
+    return drill.RangeScope(chosen, context.today)
+
+
+def under_cards(context, view: View, keys: list[str | None],
+                scope: drill.Scope | drill.RangeScope | None = None) -> None:
     """Under a metric row (same columns, same order; None where a card does not drill): a
-    button that opens the records behind each known figure in a dialog."""
+    button that opens the records behind each known figure in a dialog; `scope`: what the
+    figures were computed for, if not the sidebar's quarter and breakdown (the calendar)."""
     for column, key in zip(st.columns(len(keys)), keys, strict=True):
         figure = view.figures.get(key) if key else None
         if figure is None or not figure.known or key not in drill.DRILLS:
@@ -114,7 +130,7 @@ def under_cards(context, view: View, keys: list[str | None]) -> None:
                  if drill.DRILLS[key].total is None else f"Show the {noun}")
         if column.button(label, key=f"drill_{key}", icon=":material/table_rows:",
                          type="tertiary"):
-            _dialog(context.store_path, key, scope_of(context), figure.label,
+            _dialog(context.store_path, key, scope or scope_of(context), figure.label,
                     context.settings.currency)
 
 
@@ -188,6 +204,38 @@ def campaign_row(row: pd.Series) -> tuple[str, str, str] | None:
     if pd.isna(row["leads"]):
         return None
     return "campaign_leads", str(row["campaign_id"]), f"Leads from {row['name']} in the quarter"
+
+
+def funnel_step_row(row: pd.Series) -> tuple[str, str, str] | None:
+    """A step's row of the funnel's conversion table (or its breakdown): the leads of its
+    cohort that went on (the cohort itself where going on is not recorded)."""
+    if pd.isna(row["cohort"]) or str(row.get("value", "")).startswith("(no "):
+        return None
+    dimension = row.get("dimension")
+    item = drill.funnel_step(row["step"], dimension, row.get("value"))
+    where = f" · {row['value']}" if dimension else ""
+    if pd.isna(row["converted"]):
+        return "funnel_step_cohort", item, f"{row['label']}{where}: the cohort"
+    return "funnel_step_converted", item, f"{row['label']}{where}: the leads that went on"
+
+
+def rollup_row(level: str, closed: bool) -> Callable[[pd.Series], tuple[str, str, str]]:
+    """A row of the forecast's by-rep, by-team or by-region table: the deals of its reps,
+    closed-won for a closed quarter, the open pipeline otherwise (the CLI opens either:
+    rep_closed_won, team_open_pipeline, ...)."""
+    figure, said = ("closed_won", "closed-won") if closed else ("open_pipeline",
+                                                                "open pipeline")
+    item = {"rep": "person_id", "team": "team_id", "region": "region"}[level]
+
+    def opens(row: pd.Series) -> tuple[str, str, str]:
+        return f"{level}_{figure}", str(row[item]), f"{row[level]}: {said}"
+    return opens
+
+
+def channel_row(row: pd.Series) -> tuple[str, str, str]:
+    """A channel's row: its campaigns of the quarter (their leads, pipeline and revenue open
+    from the command line: channel_leads, channel_sourced_pipeline, ...)."""
+    return "channel_campaigns", str(row["channel"]), f"{row['channel']} campaigns in the quarter"
 
 
 def goal_actuals(context, goals: pd.DataFrame) -> None:
