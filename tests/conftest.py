@@ -354,6 +354,9 @@ DEMO_LEADS = 20_000
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory) -> Path:
+    """A small demo store shared by the session: open it read-only, and copy it
+    (copy_store) to write to it or to serve it (the dashboard's connection stays open, and
+    DuckDB refuses a second configuration of one file in a process)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     demo.build(path, demo.DemoSpec(seed=7, as_of=DEMO_AS_OF, leads=DEMO_LEADS))
     return path

@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by
+from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by, copy_store
 from relay import cli, goals, store, summaries
 from relay import format as fmt
 from relay.filters import Filters
@@ -184,8 +184,10 @@ def test_a_missing_store_is_an_error_message(app_env, tmp_path):
     assert not (tmp_path / "gone.duckdb").exists()
 
 
-def test_the_demo_store_says_it_is_demo_data_with_figures(app_env, demo_path):
-    app_env(demo_path, DEMO_AS_OF)
+def test_the_demo_store_says_it_is_demo_data_with_figures(app_env, demo_path, tmp_path):
+    # A copy: the app keeps its connection open, and other tests read the shared demo store
+    # read-only (DuckDB refuses a second configuration of one file in a process).
+    app_env(copy_store(demo_path, tmp_path / "demo.duckdb"), DEMO_AS_OF)
     at = app()
     assert not at.exception
     assert "Demo data" in at.info[0].value
