@@ -183,6 +183,15 @@ def week(tables: Tables, view: View | None) -> dict[str, float]:
     return {"my_waiting_past_sla": float((age_hours > view.value("sla_hours")).sum())}
 
 
+def meeting(tables: Tables, view: View) -> dict[str, list[float]]:
+    """The planned quarter's goals (every breakdown, as the meeting agrees them), in the
+    order the goals page lists them."""
+    rows = tables["goals"]
+    rows = rows[rows["quarter"] == str(view.filters.quarter)].sort_values(
+        ["owner_team", "metric", "region", "segment"], na_position="first")
+    return {"goals.target": [float(target) for target in rows["target"]]}
+
+
 def data(tables: Tables, view: View | None) -> dict[str, float]:
     return {f"{name}_rows": float(len(rows)) for name, rows in tables.items()}
 
@@ -200,6 +209,7 @@ PAGES: dict[str, tuple[str | None, tuple[str, ...], Callable[[Tables, View | Non
     "campaigns": ("campaigns", ("campaigns", "leads", "deals"), campaigns),
     "calendar": ("calendar", ("campaigns", "leads"), calendar),
     "planner": ("plan", ("goals", "leads", "deals", "campaigns"), planner),
+    "meeting": ("meeting", ("goals",), meeting),
     "data": (None, ("people", "campaigns", "leads", "deals", "goals", "forecast_submissions"),
              data),
 }
