@@ -623,6 +623,13 @@ def _digest(args) -> int:
         with sql.cursor(connection) as cursor:
             config = settings.load(cursor)
             base, guessed = settings.base_url(config)
+            if guessed and args.send:
+                # A mail read elsewhere must not link to a guessed address (the default one
+                # is this machine's localhost, which is nobody's inbox's).
+                print("Not sent: the app_url setting is not set, so every link would point "
+                      f"to {base}. Set it: python -m relay setting app_url https://…",
+                      file=sys.stderr)
+                return 1
             if guessed:
                 print(guessed, file=sys.stderr)
             made, skipped = digest.build_all(cursor, args.as_of or clock.today(), base,

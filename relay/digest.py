@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import ipaddress
 import os
 import smtplib
+import ssl
 import tomllib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -74,11 +77,15 @@ def build_all(cursor: duckdb.DuckDBPyConnection, as_of: dt.date, base_url: str,
     people = week.reps(cursor)
     digests, skipped = [], []
     for person in people.itertuples():
-        email = person.email if isinstance(person.email, str) and "@" in person.email else None
-        if only_to and (email or "").lower() != only_to.lower():
+        email = person.email if isinstance(person.email, str) and person.email.strip() else None
+        if only_to and (email or "").strip().lower() != only_to.lower():
             continue
         if email is None:
             skipped.append(f"{person.name} ({person.person_id}): no email in the people table")
+            continue
+        if not one_address(email):
+            skipped.append(f"{person.name} ({person.person_id}): their email {email!r} is not "
+                           "one address (the To header would send it to whoever it names)")
             continue
         if person.is_manager:
             team = people[people["manager_id"] == person.person_id]
@@ -237,6 +244,25 @@ def message(digest: Digest, sender: str) -> EmailMessage:
     return mail
 
 
+def one_address(value: str) -> bool:
+    """Whether `value` is exactly one email address: "a@x, b@y" (or a line break, which
+    would add headers) is not."""
+    if "\r" in value or "\n" in value:
+        return False
+    found = getaddresses([value])
+    return len(found) == 1 and "@" in found[0][1] and found[0][1].count("@") == 1
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine: mail to it never crosses a network."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
+
+
 def smtp_password() -> str | None:
     """The SMTP password: RELAY_SMTP_PASSWORD, else [smtp] password in secrets.toml."""
     if os.environ.get(PASSWORD_ENV):
@@ -258,9 +284,18 @@ def send(digests: list[Digest], config: settings.Settings) -> None:
     if "@" not in sender:
         raise DigestError("No sender address: python -m relay setting digest_from "
                           "relay@example.com")
+    if config.smtp_user and not config.smtp_starttls and not is_loopback(config.smtp_host):
+        # Without TLS the password would cross the network in clear text; a server on this
+        # machine (loopback) is the only one it may go to unencrypted.
+        raise DigestError(f"smtp_user is set but smtp_starttls is off: the password would go "
+                          f"to {config.smtp_host} unencrypted. Turn it on: python -m relay "
+                          "setting smtp_starttls true (only a loopback server may log in "
+                          "without TLS).")
     with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=60) as server:
         if config.smtp_starttls:
-            server.starttls()
+            # The default context checks the server's certificate and host name; starttls()
+            # without one would encrypt to whoever answers.
+            server.starttls(context=ssl.create_default_context())
         if config.smtp_user:
             password = smtp_password()
             if password is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,7 +15,7 @@ from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
 
 from conftest import PROJECT_ROOT, by, copy_store, free_port
-from relay import cli, settings, store
+from relay import cli, digest, settings, store
 
 APP = "https://relay.example.com"
 
@@ -153,3 +154,88 @@ def team_template_free(tmp_path, empty_template):
     finally:
         store.checkpoint_and_close(connection)
     return path
+
+
+def _change(path, values: dict[str, str]) -> None:
+    connection = store.open_store(path)
+    try:
+        by("admin", settings.change_many, connection, values)
+    finally:
+        store.checkpoint_and_close(connection)
+
+
+def test_an_email_that_names_two_addresses_gets_no_digest(team_store, smtp_server, capsys):
+    inbox, _ = smtp_server
+    connection = store.open_store(team_store)
+    try:
+        connection.execute("update people set email = 'eve@example.com, x@evil.example' "
+                           "where person_id = 'R3'")
+    finally:
+        store.checkpoint_and_close(connection)
+    assert cli.main(["digest", "--send", "--db", str(team_store), "--as-of", "2026-08-15"]) == 0
+    recipients = sorted(r for got, _ in inbox.mails for r in got)
+    assert recipients == ["ann@example.com", "bob@example.com", "mia@example.com"]
+    assert "Eve Rep (R3): their email 'eve@example.com, x@evil.example' is not one address" in (
+        capsys.readouterr().err)
+    assert digest.one_address("Ann <ann@example.com>")
+    assert not digest.one_address("ann@example.com\r\nBcc: x@evil.example")
+
+
+def test_a_login_without_tls_goes_only_to_a_loopback_server(team_store, smtp_server,
+                                                            monkeypatch):
+    inbox, _ = smtp_server
+    monkeypatch.setenv(digest.PASSWORD_ENV, "secret")
+    _change(team_store, {"smtp_host": "mail.example.com", "smtp_user": "relay@example.com"})
+    connection = store.open_store(team_store, read_only=True)
+    try:
+        config = settings.load(connection)
+    finally:
+        connection.close()
+    with pytest.raises(digest.DigestError, match="unencrypted"):
+        digest.send([], config)  # refused before any connection is made
+    assert digest.is_loopback("127.0.0.1") and digest.is_loopback("localhost")
+    assert digest.is_loopback("::1") and not digest.is_loopback("mail.example.com")
+
+
+def test_starttls_checks_the_servers_certificate(monkeypatch, team_store):
+    started = []
+
+    class Server:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self, context=None):
+            started.append(context)
+
+        def send_message(self, mail):
+            pass
+
+    monkeypatch.setattr(digest.smtplib, "SMTP", Server)
+    _change(team_store, {"smtp_starttls": "true"})
+    connection = store.open_store(team_store, read_only=True)
+    try:
+        config = settings.load(connection)
+    finally:
+        connection.close()
+    digest.send([], config)
+    (context,) = started
+    assert context is not None and context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+
+
+def test_send_without_app_url_is_refused_and_names_the_setting(team_store, smtp_server,
+                                                               tmp_path, capsys):
+    inbox, _ = smtp_server
+    _change(team_store, {"app_url": ""})
+    assert cli.main(["digest", "--send", "--db", str(team_store), "--as-of", "2026-08-15"]) == 1
+    assert inbox.mails == []
+    assert "app_url" in capsys.readouterr().err
+    assert cli.main(["digest", "--db", str(team_store), "--as-of", "2026-08-15", "--out",
+                     str(tmp_path / "out")]) == 0
+    assert "app_url" in capsys.readouterr().err  # written, with the warning
