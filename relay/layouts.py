@@ -253,7 +253,9 @@ PRESETS: dict[str, Layout] = {
         "mql_at": ("Became a Marketing Qualified Lead Date",),
         "sal_at": ("Became a Sales Accepted Lead Date",),
         "sql_at": ("Became a Sales Qualified Lead Date",),
-        "first_touch_at": ("First Contact Date", "Last Contacted"),
+        # Only a first contact: a last contact is not a first touch (it would shorten or
+        # lengthen speed to lead by however long the lead has been worked).
+        "first_touch_at": ("First Contact Date",),
         "owner_id": ("Contact owner", "Contact Owner"),
     }, "iso"),
     "salesforce_leads": Layout("salesforce_leads", "Salesforce lead report", "leads", {
@@ -269,7 +271,7 @@ PRESETS: dict[str, Layout] = {
         "segment": ("Segment",),
         "created_at": ("Create Date", "Created Date"),
         "stage": ("Lead Status", "Stage"),
-        "first_touch_at": ("First Activity", "Last Activity"),
+        "first_touch_at": ("First Activity",),  # never Last Activity: not a first touch
         "owner_id": ("Lead Owner", "Owner Email"),
     }),
 }

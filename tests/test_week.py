@@ -208,3 +208,13 @@ def test_a_hubspot_contacts_export_imports_who_each_lead_is(tmp_path, new_store,
         connection.close()
     assert stored == [("101", "Zoe Zed", "Zed Corp", "CFO", "zoe@zed.example",
                        "+1 202 555 0101")]
+
+
+def test_a_last_contact_is_never_read_as_the_first_touch():
+    hubspot = layouts.PRESETS["hubspot_leads"]
+    assert "first_touch_at" not in hubspot.source_for(["Record ID", "Last Contacted"])
+    assert hubspot.source_for(["Record ID", "Last Contacted", "First Contact Date"])[
+        "first_touch_at"] == 2
+    salesforce = layouts.PRESETS["salesforce_leads"]
+    assert "first_touch_at" not in salesforce.source_for(["Lead ID", "Last Activity"])
+    assert salesforce.source_for(["Lead ID", "First Activity"])["first_touch_at"] == 1
