@@ -1,9 +1,11 @@
 -- Each rep's MQLs of the window (the leads they own that became MQLs then) by campaign
--- channel and by lead source, with how many reached SQL and how many have a won deal.
+-- channel and by lead source, with how many reached SQL and how many have a won deal, both
+-- by the end of the as-of day ($until): a day in the past sees only what was known then.
 with won as (
     select distinct lead_id
     from deals
     where status = 'won'
+        and close_date < $until
         and lead_id is not null
 ),
 
@@ -13,7 +15,7 @@ mqls as (
         coalesce(people.name, leads.owner_id) as rep,
         coalesce(campaigns.channel, 'No campaign') as channel,
         coalesce(leads.source, 'No source') as source,
-        leads.sql_at is not null as reached_sql,
+        coalesce(leads.sql_at < $until, false) as reached_sql,
         won.lead_id is not null as is_won
     from scoped_leads($region, $segment) as leads
     left join people on people.person_id = leads.owner_id

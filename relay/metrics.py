@@ -429,12 +429,12 @@ METRICS: dict[str, Metric] = {
     ),
     "strength_mql_to_sql": Metric(
         "MQL → SQL", "percent",
-        "Of those MQLs, the share that reached SQL at any time.",
+        "Of those MQLs, the share that reached SQL by the as-of day.",
         needs=(*MQL, Need.SQL_DATES),
     ),
     "strength_mql_to_won": Metric(
         "MQL → won", "percent",
-        "Of those MQLs, the share whose deal is won.",
+        "Of those MQLs, the share whose deal was won by the as-of day.",
         needs=FUNNEL_DEALS,
     ),
 }

@@ -218,3 +218,45 @@ def test_a_last_contact_is_never_read_as_the_first_touch():
     salesforce = layouts.PRESETS["salesforce_leads"]
     assert "first_touch_at" not in salesforce.source_for(["Lead ID", "Last Activity"])
     assert salesforce.source_for(["Lead ID", "First Activity"])["first_touch_at"] == 1
+
+
+def _write(path, *statements) -> None:
+    connection = store.open_store(path)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+    finally:
+        store.checkpoint_and_close(connection)
+
+
+def test_strengths_count_sqls_and_wins_only_by_the_as_of_day(team_path):
+    # S6: Ann's Webinar MQL of March that became an SQL and was won on 20 Aug, after the
+    # as-of day (15 Aug): as of 15 Aug it is an MQL that has reached neither.
+    _write(team_path,
+           "insert into leads (lead_id, campaign_id, source, region, segment, created_at, "
+           "stage, mql_at, sql_at, first_touch_at, owner_id) values ('S6', 'CD', 'Webinar', "
+           "'NA', 'SMB', '2026-03-01 09:00', 'opportunity', '2026-03-02 09:00', "
+           "'2026-08-20 09:00', '2026-03-02 10:00', 'R1')",
+           "insert into deals values ('DL', 'S6', 'Late Corp', 'R1', 'NA', 'SMB', 5000, 'won', "
+           "'closed', '2026-08-01 09:00', '2026-08-20')")
+    connection = store.open_store(team_path, read_only=True)
+    try:
+        by_channel = strengths.build(connection, Q3, team.AS_OF).tables["by_channel"]
+    finally:
+        connection.close()
+    ann = by_channel[(by_channel["person_id"] == "R1") & (by_channel["value"] == "Webinar")]
+    assert ann[["mqls", "sqls", "won"]].values.tolist() == [[4, 2, 1]]
+
+
+def test_strengths_without_sql_dates_say_mql_to_sql_is_unknown_not_zero(team_path):
+    _write(team_path, "update leads set sql_at = null")
+    connection = store.open_store(team_path, read_only=True)
+    try:
+        view = strengths.build(connection, Q3, team.AS_OF)
+    finally:
+        connection.close()
+    by_channel = view.tables["by_channel"]
+    assert by_channel["mql_to_sql"].isna().all() and by_channel["sqls"].isna().all()
+    assert by_channel["mqls"].tolist() == [1, 3, 1]
+    assert view.figures["strength_mql_to_sql"].state.value == "unknown"
+    assert "No SQL dates" in view.figures["strength_mql_to_sql"].reason

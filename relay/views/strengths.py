@@ -32,11 +32,16 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     starts_on, ends_before = window(as_of, config.fiscal_year_start_month,
                                     config.lookback_quarters)
     rows = sql.frame(cursor, "rep_strengths", region=filters.region, segment=filters.segment,
-                     starts_on=starts_on, ends_before=ends_before)
+                     starts_on=starts_on, ends_before=ends_before,
+                     until=as_of + dt.timedelta(days=1))
     if reps:
         rows = rows[rows["person_id"].isin(reps)]
     rows = rows.reset_index(drop=True)
-    rows["mql_to_sql"] = [safe_ratio(r.sqls, r.mqls) for r in rows.itertuples()]
+    if view.holdings.has(holdings.Need.SQL_DATES):
+        rows["mql_to_sql"] = [safe_ratio(r.sqls, r.mqls) for r in rows.itertuples()]
+    else:  # no lead has an SQL date: how many reached SQL is unknown, not none (a dash)
+        rows["sqls"] = pd.Series([None] * len(rows), dtype="Int64")
+        rows["mql_to_sql"] = pd.Series([None] * len(rows), dtype="Float64")
     rows["mql_to_won"] = [safe_ratio(r.won, r.mqls) for r in rows.itertuples()]
     rows["significant"] = rows["mqls"] >= MIN_SIGNIFICANT
     for dimension in ("channel", "source"):
