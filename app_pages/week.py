@@ -31,7 +31,8 @@ def heading(title: str, key: str) -> None:
 
 
 heading("Waiting past the SLA", "my_waiting_past_sla")
-st.caption(f"MQLs of {context.filters.quarter} nobody has touched, waiting longer than the "
+st.caption(f"Your MQLs nobody has touched, whatever quarter they became MQLs in, waiting "
+           f"longer than the "
            f"{fmt.hours(view.value('sla_hours'))} SLA, oldest first: call these first.")
 week.lead_list(view.tables["waiting_past_sla"], "week_past_sla")
 

@@ -1,6 +1,9 @@
--- One rep's MQLs of the period still waiting for a first touch (stage mql, nobody has
--- touched them), with who they are and where they came from, oldest first: the same leads
--- as open_breaches.sql for that rep, and those still inside the SLA too (within_sla).
+-- One rep's MQLs still waiting for a first touch (stage mql, nobody has touched them) by the
+-- end of the as-of day, whatever quarter they became MQLs in (a lead of last quarter still
+-- waits on the first day of this one), with who they are and where they came from, oldest
+-- first: the same leads as open_breaches.sql for that rep over the same period, and those
+-- still inside the SLA too (within_sla). Whether the rep has touches recorded at all is
+-- week_rep_untracked.sql's to say.
 select
     leads.lead_id,
     leads.name,
@@ -18,7 +21,6 @@ select
 from leads
 left join campaigns on campaigns.campaign_id = leads.campaign_id
 where leads.owner_id = $rep
-    and leads.mql_at >= $starts_on
     and leads.mql_at < $ends_before
     and leads.mql_at <= $now
     and (leads.first_touch_at is null or leads.first_touch_at >= $now)

@@ -4,6 +4,7 @@ point."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -14,7 +15,7 @@ from conftest import PROJECT_ROOT, by, copy_store
 from relay import cli, contacts, layouts, settings, store
 from relay.filters import Filters
 from relay.fiscal import Quarter
-from relay.views import calendar, strengths, week
+from relay.views import calendar, sla, strengths, week
 
 Q3 = Filters(Quarter.parse("2026-Q3", 1))
 
@@ -260,3 +261,31 @@ def test_strengths_without_sql_dates_say_mql_to_sql_is_unknown_not_zero(team_pat
     assert by_channel["mqls"].tolist() == [1, 3, 1]
     assert view.figures["strength_mql_to_sql"].state.value == "unknown"
     assert "No SQL dates" in view.figures["strength_mql_to_sql"].reason
+
+
+def test_on_the_first_day_of_a_quarter_last_quarters_leads_still_wait(team_cursor):
+    # 1 Oct 2026, 2026-Q4's first day: Ann's MQLs of August still wait, all past the SLA.
+    q4 = Filters(Quarter.parse("2026-Q4", 1))
+    view = week.build(team_cursor, q4, dt.date(2026, 10, 1), rep="R1")
+    assert view.tables["waiting_past_sla"]["lead_id"].tolist() == ["A3", "A1", "A2"]
+    assert view.value("my_waiting_past_sla") == 3
+
+
+def test_my_week_and_speed_to_lead_agree_for_the_same_rep_and_period(team_path):
+    # Bob's MQL B2 moved on to SQL with no first touch recorded, and none of his MQLs has
+    # one: his touches aren't recorded, so whether B1 waits past the SLA can't be told.
+    _write(team_path, "update leads set first_touch_at = null where owner_id = 'R2'")
+    connection = store.open_store(team_path, read_only=True)
+    try:
+        for rep, breaches in (("R1", 2), ("R2", None)):
+            mine = week.build(connection, Q3, team.AS_OF, rep=rep)
+            page = sla.build(connection, Q3, team.AS_OF, rep=rep)
+            assert mine.figures["my_waiting_past_sla"].value == breaches
+            assert page.figures["open_breaches"].value == breaches
+            assert (mine.tables["waiting_past_sla"]["lead_id"].tolist()
+                    == page.tables["open_breaches"]["lead_id"].tolist())
+        bob = week.build(connection, Q3, team.AS_OF, rep="R2")
+    finally:
+        connection.close()
+    assert bob.figures["my_waiting_past_sla"].state.value == "unknown"
+    assert "can't be told" in bob.figures["my_waiting_past_sla"].reason

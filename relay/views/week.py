@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from relay import contacts, forecasting, holdings, settings, sql
+from relay.actuals import ages_until
 from relay.filters import Filters, scope_label
 from relay.metrics import safe_ratio
 from relay.views import calendar
@@ -32,16 +33,11 @@ def reps(cursor: duckdb.DuckDBPyConnection, region: str | None = None,
     return sql.frame(cursor, "week_reps", region=region, segment=segment)
 
 
-def now_for(as_of: dt.date) -> dt.datetime:
-    """Ages run to this moment today, or to the end of an earlier as-of day (as on Speed to
-    lead)."""
-    return min(dt.datetime.now(), dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()))
-
-
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
           rep: str | None = None) -> View:
-    """The week of `rep` (a person_id) for the sidebar's quarter (the MQLs it lists), as of
-    `as_of`."""
+    """The week of `rep` (a person_id) as of `as_of`: their MQLs still waiting whatever
+    quarter they became MQLs in, the coming campaigns, and their call for the sidebar's
+    quarter."""
     view = View("week", filters, as_of, holdings=holdings.of(cursor))
     people = reps(cursor)
     if rep is None:
@@ -58,7 +54,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     view.note(f"The week of {person['name']} ({scope_label(person_region, person_segment)}), "
               f"as of {as_of:%d %b %Y}.", NoteKind.SCOPE)
     config = settings.load(cursor)
-    _waiting(view, cursor, filters, as_of, rep, config.sla_hours)
+    _waiting(view, cursor, filters, as_of, person, config.sla_hours)
     _campaigns(view, cursor, as_of, rep, person_region, person_segment,
                config.fiscal_year_start_month)
     _forecast_call(view, cursor, filters, as_of, person)
@@ -69,17 +65,32 @@ def _text(value) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def _waiting(view: View, cursor, filters: Filters, as_of: dt.date, rep: str,
+def _waiting(view: View, cursor, filters: Filters, as_of: dt.date, person,
              sla_hours: float) -> None:
-    """The rep's MQLs of the quarter waiting for a first touch: past the SLA, then inside."""
-    leads = sql.frame(cursor, "week_waiting_leads", rep=rep, now=now_for(as_of),
-                      sla_hours=sla_hours, starts_on=filters.quarter.start,
-                      ends_before=min(filters.quarter.end, as_of + dt.timedelta(days=1)))
-    leads = contacts.with_links(leads)
+    """The rep's MQLs waiting for a first touch, whatever quarter they became MQLs in: past
+    the SLA, then inside. A rep whose touches aren't recorded has none listed: who of them
+    is waiting can't be told (as on Speed to lead)."""
+    ends_before = as_of + dt.timedelta(days=1)
+    leads = contacts.with_links(sql.frame(
+        cursor, "week_waiting_leads", rep=person["person_id"], now=ages_until(as_of),
+        sla_hours=sla_hours, ends_before=ends_before))
+    view.add("sla_hours", sla_hours)
+    # Whether the rep's touches are recorded, judged over the sidebar's quarter as Speed to
+    # lead judges it (so the two pages agree), and back to the oldest lead listed.
+    since = (filters.quarter.start if leads.empty
+             else min(filters.quarter.start, leads["mql_at"].min().date()))
+    if not leads.empty and sql.scalar(cursor, "week_rep_untracked", rep=person["person_id"],
+                                      starts_on=since, ends_before=ends_before):
+        why = (f"No first touch is recorded for {person['name']}'s MQLs, though some moved on "
+               "to SAL or further: who of them is waiting can't be told")
+        view.tables["waiting_past_sla"] = leads.loc[[], LEAD_COLUMNS]
+        view.tables["waiting_within_sla"] = leads.loc[[], LEAD_COLUMNS]
+        view.unknown("my_waiting_past_sla", why)
+        view.unknown("my_waiting_within_sla", why)
+        return
     within = leads["within_sla"].astype(bool)
     view.tables["waiting_past_sla"] = leads.loc[~within, LEAD_COLUMNS].reset_index(drop=True)
     view.tables["waiting_within_sla"] = leads.loc[within, LEAD_COLUMNS].reset_index(drop=True)
-    view.add("sla_hours", sla_hours)
     view.add("my_waiting_past_sla", int((~within).sum()))
     view.add("my_waiting_within_sla", int(within.sum()))
 
