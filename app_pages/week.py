@@ -7,6 +7,7 @@ from relay import format as fmt
 from relay.identity import Role
 from relay.ui import cache, flash, roles, shell, week, widgets
 from relay.views import calendar
+from relay.views import week as week_view
 from relay.views.week import CAMPAIGN_RANGE
 
 context = shell.context()
@@ -60,7 +61,8 @@ widgets.metric_row(view, [("my_commit", None), ("my_best_case", None)],
 person = view.tables["rep"].iloc[0]
 if bool(person["is_manager"]) or roles.may(Role.PLANNER):
     st.subheader("Rep strengths")
-    team = tuple(week.team_of(context, rep)) if bool(person["is_manager"]) else ()
+    team = (tuple(week_view.team(cache.week_reps(context.store_path, None, None), rep)
+                  ["person_id"]) if bool(person["is_manager"]) else ())
     strengths = cache.view("strengths", context.store_path, context.filters, context.today,
                            reps=team)
     widgets.notes(strengths.notes)

@@ -54,16 +54,8 @@ class _Link:
     url: str
 
 
-def rep_label(people: pd.DataFrame, person_id: str) -> str:
-    """How My week's rep picker names a person (and so the address's `rep`): the name, or
-    the name and id when two people share it."""
-    row = people[people["person_id"] == person_id].iloc[0]
-    shared = int((people["name"] == row["name"]).sum()) > 1
-    return f"{row['name']} ({person_id})" if shared else str(row["name"])
-
-
 def week_link(base_url: str, people: pd.DataFrame, person_id: str, quarter: Quarter) -> str:
-    query = urlencode({"quarter": str(quarter), "rep": rep_label(people, person_id)})
+    query = urlencode({"quarter": str(quarter), "rep": week.rep_label(people, person_id)})
     return f"{base_url}/week?{query}"
 
 
@@ -87,15 +79,15 @@ def build_all(cursor: duckdb.DuckDBPyConnection, as_of: dt.date, base_url: str,
             skipped.append(f"{person.name} ({person.person_id}): their email {email!r} is not "
                            "one address (the To header would send it to whoever it names)")
             continue
+        own = week.build(cursor, filters, as_of, rep=person.person_id)
         if person.is_manager:
-            team = people[people["manager_id"] == person.person_id]
+            team = week.team(people, person.person_id)
             views = [week.build(cursor, filters, as_of, rep=member)
                      for member in team["person_id"]]
-            digests.append(_manager_digest(person, team, views, people, base_url, quarter,
-                                           config.currency))
+            digests.append(_manager_digest(person, own, team, views, people, base_url,
+                                           quarter, config.currency))
         else:
-            view = week.build(cursor, filters, as_of, rep=person.person_id)
-            digests.append(_rep_digest(person, view, people, base_url, quarter,
+            digests.append(_rep_digest(person, own, people, base_url, quarter,
                                        config.currency))
     if only_to and not digests and not skipped:
         raise DigestError(f"No sales person has the email {only_to!r}.")
@@ -180,8 +172,11 @@ def _rep_digest(person, view: View, people: pd.DataFrame, base_url: str, quarter
 # --------------------------------------------------------------------------- a manager
 
 
-def _manager_digest(person, team: pd.DataFrame, views: list[View], people: pd.DataFrame,
-                    base_url: str, quarter: Quarter, currency: str) -> Digest:
+def _manager_digest(person, own: View, team: pd.DataFrame, views: list[View],
+                    people: pd.DataFrame, base_url: str, quarter: Quarter,
+                    currency: str) -> Digest:
+    """The team rolled up, and first the manager's own leads waiting (a manager is a rep
+    too: their leads wait on them like anyone's)."""
     rows, breaches = [], 0
     for member, view in zip(team.itertuples(), views, strict=True):
         past = view.tables["waiting_past_sla"]
@@ -192,8 +187,15 @@ def _manager_digest(person, team: pd.DataFrame, views: list[View], people: pd.Da
                      f"campaigns; call: {_call_line(view, currency)}",
                      [_Link(f"{member.name}'s week",
                             week_link(base_url, people, member.person_id, quarter))]))
-    sections = [(f"Your team ({len(team)} people)", rows or [("Nobody reports to you.", [])])]
-    links = [_Link("Open Speed to lead",
+    sections = [
+        (f"Your own leads waiting past the SLA ({_figure(own, 'my_waiting_past_sla')}), "
+         "oldest first", _lead_lines(own.tables["waiting_past_sla"])),
+        (f"Your own leads waiting, still inside the SLA "
+         f"({_figure(own, 'my_waiting_within_sla')})",
+         _lead_lines(own.tables["waiting_within_sla"])),
+        (f"Your team ({len(team)} people)", rows or [("Nobody reports to you.", [])])]
+    links = [_Link("Open my week", week_link(base_url, people, person.person_id, quarter)),
+             _Link("Open Speed to lead",
                    f"{base_url}/sla?{urlencode({'quarter': str(quarter)})}")]
     subject = (f"Your team's week: {breaches} leads past the SLA "
                f"({views[0].as_of:%d %b %Y})" if views else

@@ -239,3 +239,22 @@ def test_send_without_app_url_is_refused_and_names_the_setting(team_store, smtp_
     assert cli.main(["digest", "--db", str(team_store), "--as-of", "2026-08-15", "--out",
                      str(tmp_path / "out")]) == 0
     assert "app_url" in capsys.readouterr().err  # written, with the warning
+
+
+def test_a_managers_digest_lists_their_own_waiting_leads_too(team_store, smtp_server):
+    inbox, _ = smtp_server
+    connection = store.open_store(team_store)
+    try:  # Mia's own MQL of 14 Aug 09:00: 39 h by the end of 15 Aug, past the 24 h SLA
+        connection.execute(
+            "insert into leads (lead_id, region, segment, created_at, stage, mql_at, owner_id, "
+            "name) values ('M9', 'NA', 'SMB', '2026-08-14 08:00', 'mql', '2026-08-14 09:00', "
+            "'M1', 'Mo Mine')")
+    finally:
+        store.checkpoint_and_close(connection)
+    assert cli.main(["digest", "--send", "--db", str(team_store), "--as-of", "2026-08-15",
+                     "--to", "mia@example.com"]) == 0
+    text, _ = parts(inbox.to("mia@example.com"))
+    assert "Your own leads waiting past the SLA (1), oldest first" in text
+    assert "- Mo Mine — waiting 39 h" in text
+    assert "Ann Rep: 2 past the SLA" in text
+    assert f"Open my week: {APP}/week?quarter=2026-Q3&rep=Mia+Lead" in text

@@ -289,3 +289,16 @@ def test_my_week_and_speed_to_lead_agree_for_the_same_rep_and_period(team_path):
         connection.close()
     assert bob.figures["my_waiting_past_sla"].state.value == "unknown"
     assert "can't be told" in bob.figures["my_waiting_past_sla"].reason
+
+
+def test_a_manager_may_open_their_teams_weeks_and_nobody_elses(team_cursor):
+    people = week.reps(team_cursor)
+    assert week.weeks_open_to(people, "M1")["person_id"].tolist() == ["M1", "R1", "R2"]
+    assert week.weeks_open_to(people, "R1")["person_id"].tolist() == ["R1"]
+    assert week.team(people, "M1")["person_id"].tolist() == ["R1", "R2"]
+    # The digest's link names a rep as the picker does: the link opens that rep.
+    mine = week.rep_names(people, only=["M1", "R1", "R2"])
+    assert mine == {"Mia Lead": "M1", "Ann Rep": "R1", "Bob Rep": "R2"}
+    assert mine[week.rep_label(people, "R2")] == "R2" and "Eve Rep" not in mine
+    twins = people.assign(name=["Ann Rep", "Ann Rep", "Eve Rep", "Mia Lead"])
+    assert week.rep_label(twins, "R2") == "Ann Rep (R2)"

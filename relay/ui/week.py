@@ -8,19 +8,20 @@ import streamlit as st
 from relay import identity
 from relay.identity import Role
 from relay.ui import cache, roles, shell, widgets
+from relay.views import week
 from relay.views.common import View
 from relay.views.funnel import MIN_SIGNIFICANT
 
 
 def chosen_rep(context: shell.Context) -> tuple[str | None, str]:
     """(person_id or None, what to say when None). A planner picks any sales person of the
-    sidebar's region and segment (kept in the address as `rep`); a rep sees their own."""
-    people = cache.week_reps(context.store_path, context.filters.region,
-                             context.filters.segment)
+    sidebar's region and segment (kept in the address as `rep`); a rep sees their own, and a
+    manager picks among their own and their team's (a digest's links open them)."""
+    everyone = cache.week_reps(context.store_path, None, None)
     if roles.may(Role.PLANNER):
-        counted = people["name"].value_counts()
-        names = {(name if counted[name] == 1 else f"{name} ({person})"): person
-                 for person, name in zip(people["person_id"], people["name"], strict=True)}
+        people = cache.week_reps(context.store_path, context.filters.region,
+                                 context.filters.segment)
+        names = week.rep_names(everyone, only=people["person_id"].tolist())
         if not names:
             return None, (f"No sales person in {context.filters.scope()}: pick another "
                           "region or segment in the sidebar.")
@@ -29,11 +30,18 @@ def chosen_rep(context: shell.Context) -> tuple[str | None, str]:
                               help="The sales people of the sidebar's region and segment")
         return names.get(picked), ""
     mine = [person for person in cache.me(context.store_path)
-            if person in set(cache.week_reps(context.store_path, None, None)["person_id"])]
+            if person in set(everyone["person_id"])]
     if not mine:
         return None, (f"No sales person in the store is you ({identity.acting_user()}): the "
                       "people table matches you by email.")
-    return mine[0], ""
+    open_to = week.weeks_open_to(everyone, mine[0])
+    if len(open_to) == 1:
+        return mine[0], ""
+    names = week.rep_names(everyone, only=open_to["person_id"].tolist())
+    widgets.warn_unknown_link_value("rep", list(names), "Rep")
+    picked = st.selectbox("Rep", list(names), key="rep", bind="query-params",
+                          help="You and the people who report to you")
+    return names.get(picked, mine[0]), ""
 
 
 def lead_list(leads: pd.DataFrame, key: str) -> None:
@@ -85,8 +93,3 @@ def strengths_table(view: View) -> None:
         widgets.table(view.tables["by_source"], {**config, "value": "Lead source"},
                       column_order=order, key="strengths_source")
 
-
-def team_of(context: shell.Context, manager: str) -> list[str]:
-    """The person_ids of the sales people who report to `manager`."""
-    people = cache.week_reps(context.store_path, None, None)
-    return people.loc[people["manager_id"] == manager, "person_id"].tolist()

@@ -164,7 +164,29 @@ def _forecast_call(view: View, cursor, filters: Filters, as_of: dt.date, person)
         view.unknown("my_best_case", why)
 
 
-def team(cursor: duckdb.DuckDBPyConnection, manager: str) -> pd.DataFrame:
-    """The sales people who report to `manager`, by name."""
-    people = reps(cursor)
+def team(people: pd.DataFrame, manager: str) -> pd.DataFrame:
+    """The sales people of `people` (reps()) who report to `manager`, by name."""
     return people[people["manager_id"] == manager].reset_index(drop=True)
+
+
+def weeks_open_to(people: pd.DataFrame, me: str) -> pd.DataFrame:
+    """Whose weeks a signed-in rep may open: their own, and a manager their team's (people
+    whose manager_id is theirs), never anyone else's."""
+    return pd.concat([people[people["person_id"] == me], team(people, me)],
+                     ignore_index=True)
+
+
+def rep_names(people: pd.DataFrame, only: list[str] | None = None) -> dict[str, str]:
+    """{how My week's picker and the digest's links name a person (the address's `rep`):
+    person_id}: the name, or the name and id when two of `people` share it; only the
+    person_ids in `only` when given, in its order (named as among all `people`, so a link's
+    name does not depend on the sidebar)."""
+    counted = people["name"].value_counts()
+    labels = {person: (name if counted[name] == 1 else f"{name} ({person})")
+              for person, name in zip(people["person_id"], people["name"], strict=True)}
+    return {labels[person]: person for person in (labels if only is None else only)}
+
+
+def rep_label(people: pd.DataFrame, person_id: str) -> str:
+    """How My week's picker names `person_id` (see rep_names)."""
+    return next(label for label, person in rep_names(people).items() if person == person_id)
