@@ -302,3 +302,23 @@ def test_a_manager_may_open_their_teams_weeks_and_nobody_elses(team_cursor):
     assert mine[week.rep_label(people, "R2")] == "R2" and "Eve Rep" not in mine
     twins = people.assign(name=["Ann Rep", "Ann Rep", "Eve Rep", "Mia Lead"])
     assert week.rep_label(twins, "R2") == "Ann Rep (R2)"
+
+
+def _week_as(name: str, rep_link: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets = {"local": {"role": "rep", "name": name}}
+    at.query_params["quarter"] = "2026-Q3"
+    at.query_params["rep"] = rep_link
+    at.run()
+    return at.switch_page("app_pages/week.py").run()
+
+
+def test_a_digest_link_opens_a_team_members_week_for_their_manager_only(app_env, team_path):
+    app_env(team_path, team.AS_OF)
+    mia = _week_as("Mia Lead", "Bob Rep")
+    assert not mia.exception
+    assert mia.selectbox(key="rep").options == ["Mia Lead", "Ann Rep", "Bob Rep"]
+    assert mia.dataframe[0].value["lead_id"].tolist() == ["B1"]
+    ann = _week_as("Ann Rep", "Bob Rep")  # not her team: her own week, never Bob's
+    assert not ann.exception and not [box for box in ann.selectbox if box.key == "rep"]
+    assert ann.dataframe[0].value["lead_id"].tolist() == ["A3", "A1"]
