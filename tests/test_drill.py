@@ -448,3 +448,27 @@ def test_the_command_prints_a_calendar_figures_records(demo_path, capsys):
         printed["total"])
     assert main(["report", "calendar", "--db", str(demo_path), "--drill", "live_now"]) != 0
     assert "--from and --to" in capsys.readouterr().err
+
+
+def test_a_reps_speed_to_lead_cards_open_their_own_leads(app_env, handoff_path, monkeypatch):
+    """By hand: Ann (P2) owns the MQLs L1, L6 and L7 of 2026-Q3, L7 her open breach. A
+    viewer, who sees no lead-by-lead list of waiting leads there, opens the MQLs only."""
+    app_env(handoff_path, AS_OF)
+    monkeypatch.setenv("RELAY_USER", "ann@example.com")
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets = {"local": {"role": "rep"}}
+    at.run()
+    at.switch_page("app_pages/sla.py").run()
+    assert at.button(key="drill_mqls_in_period").label == "Show the 3 leads"
+    at.button(key="drill_mqls_in_period").click().run()
+    assert not at.exception
+    assert sorted(at.dataframe[-1].value["lead_id"]) == ["L1", "L6", "L7"]
+    at.button(key="drill_open_breaches").click().run()
+    assert at.dataframe[-1].value["lead_id"].tolist() == ["L7"]
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets = {"local": {"role": "viewer"}}
+    at.run()
+    at.switch_page("app_pages/sla.py").run()
+    assert at.button(key="drill_mqls_in_period").label == "Show the 4 leads"
+    assert "drill_open_breaches" not in [button.key for button in at.button]
