@@ -6,7 +6,7 @@ import streamlit as st
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, flash, roles, shell, sla, widgets
+from relay.ui import cache, charts, drill, flash, roles, shell, sla, widgets
 
 context = shell.context()
 st.title("Speed to lead")
@@ -18,10 +18,16 @@ scope, rep = sla.breach_scope(context)
 view = cache.view("sla", context.store_path, context.filters, context.today, rep=rep)
 widgets.notes(view.notes)
 
-widgets.metric_row(view, [("sla_hours", None), ("median_speed_hours", None),
-                          ("p90_speed_hours", None), ("within_sla_share", None),
-                          ("open_breaches", None), ("acceptance_rate", None)],
+widgets.metric_row(view, [("mqls_in_period", None), ("sla_hours", None),
+                          ("median_speed_hours", None), ("p90_speed_hours", None),
+                          ("within_sla_share", None), ("open_breaches", None),
+                          ("acceptance_rate", None)],
                    context.settings.currency)
+# The records behind the cards, narrowed to the rep the figures are (a viewer, who sees no
+# lead by lead list here, opens no breaches).
+drill.under_cards(context, view, ["mqls_in_period", None, None, None, None,
+                                  "open_breaches" if scope else None, None],
+                  drill.scope_of(context, rep=rep))
 
 if context.filters.quarter.phase(context.today) is not Phase.FUTURE:
     if scope:

@@ -4,6 +4,9 @@
 -- campaign_leads_by_week counts them by week.
 select
     leads.lead_id,
+    leads.name,
+    leads.company,
+    leads.title,
     leads.source,
     campaigns.name as campaign,
     coalesce(people.name, leads.owner_id) as owner,

@@ -5,6 +5,9 @@
 -- every matching lead, before the cap.
 select
     leads.lead_id,
+    leads.name,
+    leads.company,
+    leads.title,
     leads.source,
     leads.campaign,
     coalesce(people.name, leads.owner_id) as owner,

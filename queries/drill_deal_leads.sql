@@ -38,6 +38,9 @@ reached as (
 chosen as (
     select
         leads.lead_id,
+        leads.name,
+        leads.company,
+        leads.title,
         leads.source,
         leads.campaign_id,
         leads.owner_id,
@@ -66,6 +69,9 @@ first_rows as (
 
 select
     first_rows.lead_id,
+    first_rows.name,
+    first_rows.company,
+    first_rows.title,
     first_rows.source,
     campaigns.name as campaign,
     coalesce(people.name, first_rows.owner_id) as owner,

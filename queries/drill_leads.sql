@@ -3,15 +3,17 @@
 -- inquiries, mql_at, sal_at, sql_at) falls in the quarter before $before, when nothing after
 -- it has happened yet. $went_on keeps those that went on to the next stage ($next: the date
 -- it records, or 'deal' for a deal of the lead created before $before), as funnel_by_quarter
--- counts a cohort's conversions; $source, if set, one source's (a funnel breakdown row). The
--- first $row_limit by that date; record_count counts them all. Lead columns are named one by
--- one: a new one is one more line.
+-- counts a cohort's conversions; $source, if set, one source's (a funnel breakdown row); $rep,
+-- if set, one rep's (speed_to_lead.sql's MQLs of a rep: the page narrowed to them; "" owns
+-- none). The first $row_limit by that date; record_count counts them all. Lead columns are
+-- named one by one: a new one is one more line.
 with chosen as (
     select *
     from scoped_leads($region, $segment)
     where {stage_date} >= $starts_on
         and {stage_date} < $before
         and ($source is null or coalesce(source, '(no source)') = $source)
+        and ($rep is null or owner_id = $rep)
         and (not $went_on or case $next
             when 'mql_at' then mql_at < $before
             when 'sal_at' then sal_at < $before
@@ -30,6 +32,9 @@ first_rows as (
 
 select
     first_rows.lead_id,
+    first_rows.name,
+    first_rows.company,
+    first_rows.title,
     first_rows.source,
     campaigns.name as campaign,
     coalesce(people.name, first_rows.owner_id) as owner,

@@ -37,14 +37,17 @@ class DrillError(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """What the figure was computed for: the quarter, breakdown and as-of day, and for a row
-    of a table (a campaign, a goal, a quarter of a trend) which one."""
+    """What the figure was computed for: the quarter, breakdown and as-of day, for a row of a
+    table (a campaign, a goal, a quarter of a trend) which one, and for the speed-to-lead
+    page narrowed to one rep (relay.ui.sla.breach_scope) whose leads: a person_id, "" for a
+    rep who owns none."""
 
     quarter: Quarter
     region: str | None
     segment: str | None
     as_of: dt.date
     item: str | None = None
+    rep: str | None = None
 
     @property
     def so_far_before(self) -> dt.date:
@@ -208,7 +211,7 @@ def _stage_leads(scope: Scope, stage: str, went_on: bool = False,
     bounds = {**_bounds(scope), "starts_on": scope.quarter.start,
               "before": scope.so_far_before, "went_on": went_on, "source": source}
     if stage in STAGE_DATES:
-        return ("drill_leads", {**bounds, "next": NEXT_STAGE[stage]},
+        return ("drill_leads", {**bounds, "next": NEXT_STAGE[stage], "rep": scope.rep},
                 {"stage_date": STAGE_DATES[stage]})
     return "drill_deal_leads", {**bounds, "stage": stage}, None
 
@@ -284,7 +287,8 @@ def _campaign_deals(which: str, by_channel: bool = False):
 def _open_breaches(cursor, scope: Scope):
     return "open_breaches", {
         **_bounds(scope), "starts_on": scope.quarter.start, "ends_before": scope.so_far_before,
-        "now": ages_until(scope.as_of), "sla_hours": settings.load(cursor).sla_hours, "rep": None}
+        "now": ages_until(scope.as_of), "sla_hours": settings.load(cursor).sla_hours,
+        "rep": scope.rep}
 
 
 def _calendar_campaigns(which: str):
@@ -302,9 +306,11 @@ def _calendar_leads(cursor, scope: RangeScope):
 
 
 # A goal's actual (relay.actuals.goal_actual): the records of its metric for the goal's own
-# quarter and breakdown. Win rate opens the closed deals: won ÷ all of them.
+# quarter and breakdown. Win rate opens the closed deals: won ÷ all of them; pipeline closed
+# their amounts.
 GOAL_DRILLS = {"revenue": "closed_won_now", "pipeline": "pipeline_created", "mqls": "mqls",
-               "sals": "sals", "sqls": "sqls", "win_rate": "deals_closed"}
+               "sals": "sals", "sqls": "sqls", "win_rate": "deals_closed",
+               "pipeline_closed": "pipeline_closed"}
 
 
 GOAL_ACTUAL = "goal_actual"
@@ -339,6 +345,7 @@ _DEFINITIONS = [
           total="amount"),
     Drill("closed_won_now", "deals", (), _deals_now("won"), total="amount"),
     Drill("deals_closed", "deals", (), _deals_now("closed")),
+    Drill("pipeline_closed", "deals", (), _deals_now("closed"), total="amount"),
     Drill("trend_closed_won", "deals", ("overview",), _deals_now("won", _trend_quarter),
           total="amount", item="quarter"),
     Drill("mqls", "leads", ("overview",), _leads("mqls")),

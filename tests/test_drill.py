@@ -240,6 +240,78 @@ def test_records_carry_what_a_reader_asks_for(demo_cursor):
         campaigns.columns)
 
 
+def test_a_lead_record_says_who_the_lead_is(demo_cursor):
+    """Every lead drill-down (by stage date, by deal, by campaign, by calendar range) names
+    the lead, its company and title, as the store holds them."""
+    scope = _scope("2026-Q3", None)
+    campaign = campaign_performance.build(
+        demo_cursor, Filters(scope.quarter, None, None), DEMO_AS_OF).tables["campaigns"]
+    campaign_id = campaign.loc[campaign["leads"] > 0, "campaign_id"].iloc[0]
+    chosen = calendar.CalendarFilters(dt.date(2026, 9, 1), dt.date(2026, 11, 30))
+    found = {"funnel_mqls": _records(demo_cursor, "funnel_mqls", scope),
+             "funnel_won": _records(demo_cursor, "funnel_won", scope),
+             "campaign_leads": _records(demo_cursor, "campaign_leads",
+                                        _scope("2026-Q3", None, campaign_id)),
+             "leads_arrived_in_range": _records(demo_cursor, "leads_arrived_in_range",
+                                                drill.RangeScope(chosen, DEMO_AS_OF))}
+    for key, records in found.items():
+        rows = records.rows
+        assert len(rows), key
+        stored = _stored_contacts(demo_cursor, rows["lead_id"].tolist())
+        shown = rows.set_index("lead_id")[["name", "company", "title"]]
+        assert shown.notna().all().all(), key
+        assert shown.sort_index().equals(stored.loc[shown.index].sort_index()), key
+
+
+def _stored_contacts(cursor, lead_ids: list[str]):
+    """The leads' own name, company and title, read straight from the store."""
+    return cursor.execute("select lead_id, name, company, title from leads "
+                          "where list_contains($ids, lead_id)", {"ids": lead_ids}
+                          ).df().set_index("lead_id")
+
+
+def test_a_reps_speed_to_lead_records_are_their_own(handoff_path):
+    """The speed-to-lead page narrowed to a rep: its MQLs and open breaches open that rep's
+    leads only, and add up to the rep's figures. By hand: Ann (P2) owns L1, L6 and L7 (L7
+    her open breach), Bob (P3) L3 alone."""
+    connection = store.open_store(handoff_path)
+    try:
+        cursor = connection.cursor()
+        quarter = Quarter.parse("2026-Q3", 1)
+        for rep, mqls, breaches in (("P2", ["L1", "L6", "L7"], ["L7"]), ("P3", ["L3"], []),
+                                    ("", [], []), (None, ["L1", "L3", "L6", "L7"], ["L7"])):
+            view = sla.build(cursor, Filters(quarter, None, None), AS_OF, rep=rep)
+            scope = drill.Scope(quarter, None, None, AS_OF, rep=rep)
+            for key, leads in (("mqls_in_period", mqls), ("open_breaches", breaches)):
+                records = drill.records(cursor, key, scope)
+                assert sorted(records.rows["lead_id"]) == leads, (rep, key)
+                assert records.count == view.value(key), (rep, key)
+    finally:
+        connection.close()
+
+
+def test_a_pipeline_closed_goals_actual_adds_up(fixture_path):
+    """The demo store sets no pipeline-closed goal: one added to the hand-built fixture.
+    By hand, 2026-Q3 by 15 Aug: D1 won $10,000, D2 won $50,000, D3 lost $20,000."""
+    connection = store.open_store(fixture_path)
+    try:
+        cursor = connection.cursor()
+        cursor.execute("insert into goals (quarter, metric, region, segment, target, "
+                       "owner_team, updated_by, updated_at) values ('2026-Q3', "
+                       "'pipeline_closed', null, null, 100000, 'sales', 'test', "
+                       "'2026-06-20 10:00')")
+        table = goals.build(cursor, Filters(Quarter.parse("2026-Q3", 1), None, None),
+                            AS_OF).tables["goals"]
+        goal = table[table["metric"] == "pipeline_closed"].iloc[0]
+        assert goal["actual"] == 80_000
+        key, scope = drill.goal_drill(cursor, str(goal["goal_id"]), AS_OF, 1)
+        records = drill.records(cursor, key, scope)
+        assert sorted(records.rows["deal_id"]) == ["D1", "D2", "D3"]
+        assert records.total == records.figure == 80_000
+    finally:
+        connection.close()
+
+
 def test_a_figure_without_a_drill_down_or_item_is_refused(demo_cursor):
     with pytest.raises(drill.DrillError, match="no drill-down"):
         drill.records(demo_cursor, "attainment", _scope("2026-Q3", None))
@@ -376,3 +448,27 @@ def test_the_command_prints_a_calendar_figures_records(demo_path, capsys):
         printed["total"])
     assert main(["report", "calendar", "--db", str(demo_path), "--drill", "live_now"]) != 0
     assert "--from and --to" in capsys.readouterr().err
+
+
+def test_a_reps_speed_to_lead_cards_open_their_own_leads(app_env, handoff_path, monkeypatch):
+    """By hand: Ann (P2) owns the MQLs L1, L6 and L7 of 2026-Q3, L7 her open breach. A
+    viewer, who sees no lead-by-lead list of waiting leads there, opens the MQLs only."""
+    app_env(handoff_path, AS_OF)
+    monkeypatch.setenv("RELAY_USER", "ann@example.com")
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets = {"local": {"role": "rep"}}
+    at.run()
+    at.switch_page("app_pages/sla.py").run()
+    assert at.button(key="drill_mqls_in_period").label == "Show the 3 leads"
+    at.button(key="drill_mqls_in_period").click().run()
+    assert not at.exception
+    assert sorted(at.dataframe[-1].value["lead_id"]) == ["L1", "L6", "L7"]
+    at.button(key="drill_open_breaches").click().run()
+    assert at.dataframe[-1].value["lead_id"].tolist() == ["L7"]
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets = {"local": {"role": "viewer"}}
+    at.run()
+    at.switch_page("app_pages/sla.py").run()
+    assert at.button(key="drill_mqls_in_period").label == "Show the 4 leads"
+    assert "drill_open_breaches" not in [button.key for button in at.button]

@@ -38,16 +38,25 @@ def _records(store_path: str, key: str, scope: drill.Scope | drill.RangeScope
     return drill.Records(drill.DRILLS[key], *_found(store_path, key, scope))
 
 
-def scope_of(context, item: str | None = None) -> drill.Scope:
+def scope_of(context, item: str | None = None, rep: str | None = None) -> drill.Scope:
+    """The sidebar's quarter and breakdown, today; `rep`: the speed-to-lead page narrowed to
+    one rep's leads (relay.ui.sla.breach_scope)."""
     chosen = context.filters
-    return drill.Scope(chosen.quarter, chosen.region, chosen.segment, context.today, item)
+    return drill.Scope(chosen.quarter, chosen.region, chosen.segment, context.today, item,
+                       rep)
 
 
-def _columns(currency: str) -> dict:
+def _columns(currency: str, noun: str) -> dict:
+    """The records' columns; `name` is the lead's own for leads, the campaign's otherwise."""
     money = widgets.money_column
+    contact = st.column_config.TextColumn
     return {
         "deal_id": "Deal", "lead_id": "Lead", "campaign_id": "Campaign id",
-        "account": "Account", "name": "Campaign", "campaign": "Campaign", "owner": "Owner",
+        "account": "Account", "campaign": "Campaign", "owner": "Owner",
+        "name": (contact("Name", help="A dash: the CRM exported no name for the lead.")
+                 if noun == "leads" else "Campaign"),
+        "company": contact("Company", help="A dash: none recorded for the lead."),
+        "title": contact("Title", help="A dash: none recorded for the lead."),
         "rep": "Owner", "source": "Source", "channel": "Channel", "stage": "Stage",
         "status": "Status", "forecast_category": "Category",
         "amount": money("Amount", currency),
@@ -98,7 +107,8 @@ def show(records: drill.Records, title: str, currency: str, key: str) -> None:
     if records.rows.empty:
         st.caption("No records: the figure is 0.")
         return
-    widgets.table(records.rows, column_config=_columns(currency), key=f"{key}_records")
+    widgets.table(records.rows, column_config=_columns(currency, records.drill.noun),
+                  key=f"{key}_records")
     st.download_button("Download these records (CSV)",
                        lambda: widgets.csv_bytes(records.rows), file_name=f"{key}.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore",
