@@ -281,12 +281,14 @@ def goal_grid(page):
 
 
 def goal_target_cell(page, goal: str):
-    """The Target cell of `goal`'s row in the goals' grid. The grid draws on a canvas;
-    glide-data-grid keeps a table of the same cells inside it for assistive technology
-    (rows, gridcells with aria-colindex), whose cells take focus: found by text, never by
-    place."""
+    """The target cell as a number of `goal`'s row in the goals' grid ("Edit target" for a
+    planner, "Target (number)" in the read-only grid others see). The grid draws on a
+    canvas; glide-data-grid keeps a table of the same cells inside it for assistive
+    technology (rows, gridcells with aria-colindex), whose cells take focus: found by text,
+    never by place."""
     grid = goal_grid(page)
-    column = grid.locator("[role=columnheader]", has_text=re.compile(r"^Target$"))
+    column = grid.locator("[role=columnheader]",
+                          has_text=re.compile(r"^(Edit target|Target \(number\))$"))
     row = grid.locator("[role=row]").filter(has=page.locator(
         "[role=gridcell]", has_text=re.compile(f"^{re.escape(goal)}$")))
     index = column.get_attribute("aria-colindex")
