@@ -32,6 +32,16 @@ GOAL_METRICS = {
 }
 
 
+# The funnel's conversion steps: (key, label, the stage whose cohort converts to the next).
+FUNNEL_STEPS = [
+    ("inquiry_to_mql", "Inquiry → MQL", "inquiries"),
+    ("mql_to_sal", "MQL → SAL", "mqls"),
+    ("sal_to_sql", "SAL → SQL", "sals"),
+    ("sql_to_opportunity", "SQL → opportunity", "sqls"),
+    ("opportunity_to_won", "Opportunity → won", "opportunities"),
+]
+
+
 def so_far_before(quarter: Quarter, as_of: dt.date) -> dt.date:
     """The exclusive end of what has happened in the quarter by the end of the as-of day."""
     return min(quarter.end, as_of + dt.timedelta(days=1))

@@ -18,11 +18,10 @@ import pandas as pd
 
 from relay import forecasting as fc
 from relay import settings, sql
-from relay.actuals import ages_until, so_far_before
+from relay.actuals import FUNNEL_STEPS, ages_until, so_far_before
+from relay.filters import CalendarFilters
 from relay.fiscal import Quarter
 from relay.forecasting import Point
-from relay.views.calendar import CalendarFilters
-from relay.views.funnel import STEPS
 
 # The most rows a drill-down lists; the count and total are always over all of them.
 ROW_LIMIT = 10_000
@@ -196,7 +195,7 @@ def _deals_now(which: str, quarter_of: Callable[[Scope], Quarter] = lambda s: s.
     return parameters
 
 
-STEP_STAGES = {key: stage for key, _, stage in STEPS}
+STEP_STAGES = {key: stage for key, _, stage in FUNNEL_STEPS}
 STAGE_DATES = {"inquiries": "created_at", "mqls": "mql_at", "sals": "sal_at",
                "sqls": "sql_at"}
 

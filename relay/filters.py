@@ -110,3 +110,28 @@ def _known(kind: str, value: str | None, known: list[str], problems: list[str]) 
     listing = ", ".join(known) if known else "none in the store yet"
     problems.append(f"{kind}: {value!r} is not in the data (known: {listing}).")
     return None
+
+
+# The campaign calendar's own filters: a date range, not a quarter (views/calendar).
+@dataclass(frozen=True)
+class CalendarFilters:
+    starts_on: dt.date
+    ends_on: dt.date  # included
+    region: str | None = None
+    segment: str | None = None
+    channels: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    preset: str = "custom"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.starts_on.isoformat(), "to": self.ends_on.isoformat(),
+            "region": self.region, "segment": self.segment, "channels": list(self.channels),
+            "statuses": list(self.statuses), "owners": list(self.owners),
+        }
+
+    def describe(self) -> str:
+        parts = [f"{self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y}",
+                 self.region or "All regions", self.segment or "All segments"]
+        return " · ".join(parts)

@@ -401,7 +401,7 @@ def test_a_new_store_fills_from_the_data_page_and_from_the_cli_while_the_app_run
         assert "broken.csv, line 2, column 'Close Date': 'someday': not a date" in refused.stderr
         # The pages show both files: 312,000.75 + 176,250.75 closed-won in 2026-Q4.
         open_page(page, served, "")
-        assert shown_metrics(page)["Closed-won"] == "$488.3K"
+        assert shown_metrics(page)["Closed-won"] == "$488K"
         open_page(page, served, "data")
         page.get_by_role("tab", name="Import history").click()
         # The history's grid, by its accessible table's text (the grid draws on a canvas).

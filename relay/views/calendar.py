@@ -4,7 +4,6 @@ which campaigns collide."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ import pandas as pd
 
 from relay import holdings, sql
 from relay.campaigns import known_channels, three_years_after
+from relay.filters import CalendarFilters
 from relay.fiscal import Quarter
 from relay.holdings import Need
 from relay.metrics import safe_ratio
@@ -57,30 +57,6 @@ def date_range(preset: str, today: dt.date, start_month: int = 1,
     if last > three_years_after(first):
         raise RangeError("A range can span three years at most.")
     return first, last
-
-
-@dataclass(frozen=True)
-class CalendarFilters:
-    starts_on: dt.date
-    ends_on: dt.date  # included
-    region: str | None = None
-    segment: str | None = None
-    channels: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    owners: tuple[str, ...] = ()
-    preset: str = "custom"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "from": self.starts_on.isoformat(), "to": self.ends_on.isoformat(),
-            "region": self.region, "segment": self.segment, "channels": list(self.channels),
-            "statuses": list(self.statuses), "owners": list(self.owners),
-        }
-
-    def describe(self) -> str:
-        parts = [f"{self.starts_on:%d %b %Y} – {self.ends_on:%d %b %Y}",
-                 self.region or "All regions", self.segment or "All segments"]
-        return " · ".join(parts)
 
 
 def choices(cursor: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from relay import holdings, sql
+from relay.actuals import FUNNEL_STEPS as STEPS
 from relay.actuals import so_far_before
 from relay.filters import Filters
 from relay.fiscal import Phase, Quarter, quarter_range
@@ -29,13 +30,6 @@ OUTCOMES = [("to_sal", "sals", "mqls_went_on"), ("to_sql", "sqls", "mqls_to_sql"
 OVER_TIME = [("to_sal", "MQL → SAL"), ("to_sql", "MQL → SQL"),
              ("to_opportunity", "MQL → opportunity"), ("to_won", "MQL → won")]
 # (key, label, the stage whose cohort converts to the next)
-STEPS = [
-    ("inquiry_to_mql", "Inquiry → MQL", "inquiries"),
-    ("mql_to_sal", "MQL → SAL", "mqls"),
-    ("sal_to_sql", "SAL → SQL", "sals"),
-    ("sql_to_opportunity", "SQL → opportunity", "sqls"),
-    ("opportunity_to_won", "Opportunity → won", "opportunities"),
-]
 
 
 def _quarter_index(quarter: Quarter) -> int:
