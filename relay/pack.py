@@ -28,7 +28,7 @@ from relay import settings
 from relay.filters import Filters, scope_label
 from relay.fiscal import Phase, Quarter
 from relay.ui import charts  # plotly figures only: charts imports no Streamlit
-from relay.views import calendar, forecast, goals, plan
+from relay.views import calendar, forecast, goals, meeting, plan
 from relay.views.common import State, View
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,20 +57,13 @@ class Shown:
     state: str
 
 
-def review_quarter(quarter: Quarter, as_of: dt.date) -> Quarter:
-    """The quarter the meeting reviews: the one before Q, or, when that one is still under
-    way (planning the next quarter before the current one ends), the last closed one."""
-    last_closed = Quarter.containing(as_of, quarter.start_month).shift(-1)
-    return min(quarter.shift(-1), last_closed)
-
-
 def pack_html(cursor: duckdb.DuckDBPyConnection, quarter: Quarter | str, as_of: dt.date) -> str:
     """The pack for planning `quarter`, as of `as_of`: one self-contained HTML page."""
     config = settings.load(cursor)
     if isinstance(quarter, str):
         quarter = Quarter.parse(quarter, config.fiscal_year_start_month)
     currency = config.currency
-    reviewed = review_quarter(quarter, as_of)
+    reviewed = meeting.closed_before(quarter, as_of)
     counter = iter(range(1, 1000))
     chart = lambda figure: _chart(figure, next(counter))  # noqa: E731 - ids in page order
     context = {

@@ -4,6 +4,7 @@ writes it, and Chromium prints it."""
 
 import datetime as dt
 import json
+import os
 import re
 from html.parser import HTMLParser
 
@@ -255,9 +256,14 @@ def test_the_demo_pack_equals_relay_report(capsys, demo_path):
 
 def test_relay_pack_writes_the_file(capsys, tmp_path, fixture_path):
     output = tmp_path / "pack.html"
-    code = cli.main(["pack", "--db", str(fixture_path), "--quarter", "2026-Q3", "--as-of",
-                     AS_OF.isoformat(), "--output", str(output)])
+    loose = os.umask(0o022)  # a default umask: others could read a file written plainly
+    try:
+        code = cli.main(["pack", "--db", str(fixture_path), "--quarter", "2026-Q3",
+                         "--as-of", AS_OF.isoformat(), "--output", str(output)])
+    finally:
+        os.umask(loose)
     assert code == 0
+    assert output.stat().st_mode & 0o777 == 0o600  # the user's own, as the digests are
     assert f"Wrote the 2026-Q3 pack to {output}" in capsys.readouterr().out
     assert Pack(output.read_text()).figures["review.goals_hit"]["value"] == "0 of 1"
     assert not output.with_suffix(".pdf").exists()
