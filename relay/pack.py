@@ -182,23 +182,30 @@ def _signatures(signoffs: pd.DataFrame, closed: bool) -> list[dict[str, str]]:
 
 
 def _review(cursor, quarter: Quarter, as_of: dt.date, currency: str, chart) -> dict:
+    """The closed quarter judged as the meeting page judges it: against the plan as signed
+    (meeting.against_signed), not the goals as edited since, and what drove the misses."""
     view = goals.build(cursor, Filters(quarter), as_of)
     table = view.tables["goals"]
+    review = meeting.against_signed(cursor, table, str(quarter), currency)
+    judged = review[review["status"].isin(["Hit", "Missed"])]
     closed = quarter.phase(as_of) is Phase.CLOSED
-    hit = view.figures["goals_hit"]
     return {
         "quarter": str(quarter),
         "closed": closed,
-        "goals_hit": Shown("review.goals_hit", "Goals hit" if closed else "Goals on pace",
-                           f"{fmt.count(hit.value)} of {fmt.count(len(table))}",
-                           "" if hit.known else f"{STATE_WORDS[hit.state]}: {hit.reason}",
-                           hit.state.value),
+        "goals_hit": Shown("review.goals_hit", "Goals hit, against the plan as signed",
+                           f"{fmt.count((judged['status'] == 'Hit').sum())} of "
+                           f"{fmt.count(len(judged))}",
+                           "goals that can't be measured are left out"
+                           if len(judged) < len(review) else "", State.KNOWN.value),
         "rows": [
-            {"goal": row.goal, "team": row.owner_team, "target": row.target_shown,
-             "actual": row.actual_shown, "attainment": fmt.percent(row.attainment),
-             "status": row.status, "result": _cell(row.result)}
-            for row in table.itertuples()
+            {"goal": row.goal, "team": team, "signed": row.signed_shown,
+             "target": row.target_shown, "actual": row.actual_shown,
+             "attainment": fmt.percent(row.attainment), "status": row.status,
+             "result": _cell(row.result), "judged_on": row.judged_on}
+            for row, team in zip(review.itertuples(), table["owner_team"], strict=True)
         ],
+        "drivers": meeting.drivers(cursor, review, quarter, as_of, currency).to_dict(
+            orient="records"),
         "chart": chart(charts.goal_attainment(table, view.value("quarter_elapsed"),
                                               quarter.phase(as_of)))
         if table["attainment"].notna().any() else None,

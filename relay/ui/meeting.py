@@ -54,7 +54,7 @@ def review(view: View, currency: str, reviewed: Quarter) -> None:
               f"{fmt.count((judged['status'] == 'Hit').sum())} of {fmt.count(len(judged))}",
               help="Each goal's actual against its target as signed (or, never signed, its "
                    "target); goals that can't be measured are left out.")
-    widgets.table(table, REVIEW_COLUMNS)
+    widgets.table(table, REVIEW_COLUMNS, column_order=list(REVIEW_COLUMNS))
     st.markdown("**What drove the misses**")
     drivers = view.tables["drivers"]
     if drivers.empty:
