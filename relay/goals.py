@@ -380,6 +380,13 @@ def _signer(cursor, actor: identity.Actor, side: str, signer: str | None) -> str
         if signer not in (None, actor.audit_name, actor.name):
             raise GoalError(f"Signed in as {actor.audit_name}, you sign as yourself: "
                             f"{signer} signs from their own session.")
+        # A side's agreement is its own team's: the session's person (by email) must be one
+        # of that team's people, or any planner could agree for either side.
+        team = sql.records(cursor, "people_of_team", team=side)
+        if not any(actor.is_person(person["name"], person["email"]) for person in team):
+            raise GoalError(f"Signed in as {actor.audit_name}, you are not one of the {side} "
+                            f"team's people; someone of the {side} team signs for {side} "
+                            "from their own session.")
         return actor.audit_name
     if signer is None:
         return actor.audit_name

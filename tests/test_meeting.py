@@ -132,11 +132,17 @@ def test_in_the_room_each_side_signs_as_a_person_of_its_team(fixture_path):
 def test_signed_in_each_side_signs_as_themselves(fixture_path):
     connection = store.open_store(fixture_path)
     seen = goals.revision(connection.cursor(), "2026-Q3")
-    sid = Actor("Sid", Role.PLANNER, email="sid@example.com", how=ActorKind.SIGNED_IN)
-    with identity.acting_as(sid):
+    # Ann (ann@example.com) is of the sales team; Sid, a planner, is nobody's.
+    ann = Actor("Ann", Role.PLANNER, email="ann@example.com", how=ActorKind.SIGNED_IN)
+    with identity.acting_as(ann):
         with pytest.raises(goals.GoalError, match="you sign as yourself"):
-            goals.sign_off(connection, "2026-Q3", "sales", seen, signer="Ann Rep")
-        assert goals.sign_off(connection, "2026-Q3", "sales", seen) == "sid@example.com"
+            goals.sign_off(connection, "2026-Q3", "sales", seen, signer="Bob Rep")
+        with pytest.raises(goals.GoalError, match="not one of the marketing team's people"):
+            goals.sign_off(connection, "2026-Q3", "marketing", seen)
+        assert goals.sign_off(connection, "2026-Q3", "sales", seen) == "ann@example.com"
+    sid = Actor("Sid", Role.PLANNER, email="sid@example.com", how=ActorKind.SIGNED_IN)
+    with identity.acting_as(sid), pytest.raises(goals.GoalError, match="not one of the mark"):
+        goals.sign_off(connection, "2026-Q3", "marketing", seen)
     viewer = Actor("Vic", Role.VIEWER, email="vic@example.com", how=ActorKind.SIGNED_IN)
     with identity.acting_as(viewer), pytest.raises(identity.Refused):
         goals.sign_off(connection, "2026-Q3", "marketing", seen)
