@@ -283,3 +283,17 @@ def test_the_campaign_furthest_short_of_its_expected_leads_drove_a_miss(fixture_
     campaign = drivers.loc["Campaign furthest short of its expected leads"]
     assert (campaign["where"], campaign["figure"]) == (
         "NA SMB webinar", "1 of 52 expected leads arrived: 51 short")
+
+
+def test_the_split_shows_the_company_win_rate_it_saves(fixture_cursor):
+    rows = meeting.split_rows(fixture_cursor, Quarter(2026, 4), AS_OF,
+                              {"revenue": 100_000.0, "win_rate": 0.25}, "region")
+    # The win rate is the company's, shown on its row as saved; a rate is not split.
+    assert rows.columns.tolist() == ["row", "revenue", "win_rate", "share"]
+    by_row = rows.set_index("row")
+    assert by_row.loc["Company", "win_rate"] == 0.25
+    assert by_row.drop("Company")["win_rate"].isna().all()
+    saved = meeting.split_targets(rows, "region")
+    assert saved[(None, None)] == {"revenue": 100_000, "win_rate": 0.25}
+    assert saved[("NA", None)] == {"revenue": 100_000}
+    assert meeting.reconciliation_of(rows, "USD")["metric"].tolist() == ["revenue"]

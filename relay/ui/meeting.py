@@ -117,6 +117,10 @@ def planner(context, quarter: Quarter, stored: pd.DataFrame) -> None:
             config[metric] = st.column_config.NumberColumn(
                 GOAL_METRICS[metric], min_value=0, format="localized",
                 help="A dash: no goal is saved for this row")
+    if "win_rate" in rows.columns:
+        config["win_rate"] = widgets.percent_column(
+            "Win rate (company-wide)", help="Saved as the company's win-rate goal; a rate is "
+            "not split, so a dash on a row: no win-rate goal is saved for it")
     edited = st.data_editor(rows, hide_index=True, disabled=["row", "share"],
                             column_config=config, placeholder=fmt.MISSING,
                             key=f"meeting_plan_split_{quarter}_{dimension}_{target}")

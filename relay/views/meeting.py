@@ -21,6 +21,9 @@ from relay.views.common import View
 
 # The company goals the split spreads over regions or segments, in the order shown.
 SPLIT_METRICS = ("revenue", "pipeline_closed", "pipeline", "mqls", "sals", "sqls")
+# The company goals the plan saves as they are, never split: rates (a region's win rate is not
+# a share of the company's). Shown on the company row of the split, as saved.
+COMPANY_ONLY_METRICS = ("win_rate",)
 DIMENSIONS = {"region": "Regions", "segment": "Segments"}
 # Stages of the demand funnel whose goals say where a miss began, top of the funnel first.
 FUNNEL_GOALS = ("mqls", "sals", "sqls", "pipeline", "pipeline_closed", "revenue")
@@ -211,12 +214,13 @@ def split_rows(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.da
                                planning.SPLIT_STEP.get(metric, 1))
         for metric in metrics
     }
+    whole = [metric for metric in COMPANY_ONLY_METRICS if company.get(metric) is not None]
     names = sorted({name for parts in split.values() for name in parts})
     revenue_shares = planning.shares(history, dimension, "closed_won")
-    rows = [{"row": "Company", **{m: company[m] for m in metrics}, "share": 1.0}]
+    rows = [{"row": "Company", **{m: company[m] for m in metrics + whole}, "share": 1.0}]
     rows += [{"row": name, **{m: split[m].get(name) for m in metrics},
               "share": revenue_shares.get(name)} for name in names]
-    return pd.DataFrame(rows, columns=["row", *metrics, "share"])
+    return pd.DataFrame(rows, columns=["row", *metrics, *whole, "share"])
 
 
 def reconciliation_of(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -296,7 +300,7 @@ def _number(value) -> float | None:
 def split_targets(rows: pd.DataFrame, dimension: str) -> dict[tuple, dict[str, float]]:
     """An edited split as the goals to save: {(region, segment): {metric: target}}, the
     company row as (None, None); empty cells are left out (no goal saved for them)."""
-    metrics = [m for m in SPLIT_METRICS if m in rows.columns]
+    metrics = [m for m in SPLIT_METRICS + COMPANY_ONLY_METRICS if m in rows.columns]
     saved = {}
     for index, row in enumerate(rows.to_dict(orient="records")):
         key = (None, None) if index == 0 else (
