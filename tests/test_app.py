@@ -280,8 +280,10 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     assert shown["Closed-won revenue · company-wide"] == 210_000
 
 
-def test_goals_page_for_a_closed_quarter_is_a_record_of_hit_or_missed(app_env, fixture_path):
+def test_goals_page_for_a_closed_quarter_is_a_record_of_hit_or_missed(app_env, fixture_path,
+                                                                     monkeypatch):
     connection = store.open_store(fixture_path)
+    monkeypatch.setenv("RELAY_TODAY", "2026-06-01")  # the goal was set while Q2 was open
     by("pat", goals.add_goal, connection, "2026-Q2", "win_rate", None, None, 0.5, "sales")
     connection.close()
     app_env(fixture_path, AS_OF)
