@@ -31,6 +31,7 @@ from relay import (
     importing,
     layouts,
     planning,
+    private,
     report,
     restoring,
     settings,
@@ -855,12 +856,13 @@ def _pack(args) -> int:
             page = pack.pack_html(cursor, quarter, args.as_of or clock.today())
     finally:
         connection.close()
-    output.write_text(page, encoding="utf-8")
+    # The pack holds the store's figures and people: the user's own file, as the digests are.
+    private.write_bytes(output, page.encode("utf-8"))
     print(f"Wrote the {quarter} pack to {output} ({output.stat().st_size / 1e6:.1f} MB).")
     if args.pdf:
         printed = output.with_suffix(".pdf")
         try:
-            printed.write_bytes(pack.print_pdf(page))
+            private.write_bytes(printed, pack.print_pdf(page))
         except pack.PrintError as error:
             raise store.StoreError(f"the HTML pack is written; the PDF is not: {error}") from None
         print(f"Printed it to {printed} ({printed.stat().st_size / 1e6:.1f} MB).")

@@ -15,9 +15,9 @@ from typing import Any
 
 import duckdb
 
-from relay import clock, identity, sql, store
+from relay import clock, identity, settings, sql, store
 from relay.filters import scope_label
-from relay.fiscal import Quarter, QuarterError
+from relay.fiscal import Phase, Quarter, QuarterError
 from relay.identity import Role
 
 OWNER_TEAMS = ("marketing", "sales", "shared")
@@ -69,6 +69,16 @@ def _goal_for(cursor, quarter: str, metric: str, region: str | None,
     return next((goal for goal in goals if goal["metric"] == metric), None)
 
 
+def _refuse_closed(cursor, quarter: str) -> None:
+    """Refuse a change to a quarter that has ended: its goals and sign-offs are the record
+    the review judges against (the pages hide these controls; this holds for every caller)."""
+    start_month = settings.load(cursor).fiscal_year_start_month
+    closed = parse_quarter(quarter, start_month)
+    if closed.phase(clock.today()) is Phase.CLOSED:
+        raise GoalError(f"{quarter} is closed (it ended on {closed.last_day:%d %b %Y}): its "
+                        "goals and sign-offs are a record and can no longer be changed.")
+
+
 def _write(connection: duckdb.DuckDBPyConnection, work, idempotent_insert: bool = False):
     return store.write(connection, work, busy=GoalBusy, idempotent_insert=idempotent_insert)
 
@@ -80,6 +90,7 @@ def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], w
 
     def ensure(cursor) -> None:
         for quarter in quarters:
+            _refuse_closed(cursor, quarter)
             sql.execute(cursor, "ensure_plan_revision", quarter=quarter, at=clock.now())
 
     # Two first changes to a quarter both insert its row: the later one is retried.
@@ -88,6 +99,7 @@ def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], w
     def change(cursor):
         at = clock.now()  # taken inside the transaction: retries get a fresh time
         for quarter in sorted(quarters):
+            _refuse_closed(cursor, quarter)
             sql.execute(cursor, "bump_plan_revision", quarter=quarter, at=at)
         return work(cursor, at)
 
@@ -330,6 +342,7 @@ def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
         raise GoalError(f"A plan is signed off by marketing or sales, not {side!r}.")
 
     def work(cursor) -> str:
+        _refuse_closed(cursor, quarter)
         if not sql.records(cursor, "goals_for_quarter", quarter=quarter):
             raise GoalError(f"{quarter} has no goals to sign off yet.")
         current = revision(cursor, quarter)
@@ -367,6 +380,13 @@ def _signer(cursor, actor: identity.Actor, side: str, signer: str | None) -> str
         if signer not in (None, actor.audit_name, actor.name):
             raise GoalError(f"Signed in as {actor.audit_name}, you sign as yourself: "
                             f"{signer} signs from their own session.")
+        # A side's agreement is its own team's: the session's person (by email) must be one
+        # of that team's people, or any planner could agree for either side.
+        team = sql.records(cursor, "people_of_team", team=side)
+        if not any(actor.is_person(person["name"], person["email"]) for person in team):
+            raise GoalError(f"Signed in as {actor.audit_name}, you are not one of the {side} "
+                            f"team's people; someone of the {side} team signs for {side} "
+                            "from their own session.")
         return actor.audit_name
     if signer is None:
         return actor.audit_name

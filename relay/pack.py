@@ -28,7 +28,7 @@ from relay import settings
 from relay.filters import Filters, scope_label
 from relay.fiscal import Phase, Quarter
 from relay.ui import charts  # plotly figures only: charts imports no Streamlit
-from relay.views import calendar, forecast, goals, plan
+from relay.views import calendar, forecast, goals, meeting, plan
 from relay.views.common import State, View
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,20 +57,13 @@ class Shown:
     state: str
 
 
-def review_quarter(quarter: Quarter, as_of: dt.date) -> Quarter:
-    """The quarter the meeting reviews: the one before Q, or, when that one is still under
-    way (planning the next quarter before the current one ends), the last closed one."""
-    last_closed = Quarter.containing(as_of, quarter.start_month).shift(-1)
-    return min(quarter.shift(-1), last_closed)
-
-
 def pack_html(cursor: duckdb.DuckDBPyConnection, quarter: Quarter | str, as_of: dt.date) -> str:
     """The pack for planning `quarter`, as of `as_of`: one self-contained HTML page."""
     config = settings.load(cursor)
     if isinstance(quarter, str):
         quarter = Quarter.parse(quarter, config.fiscal_year_start_month)
     currency = config.currency
-    reviewed = review_quarter(quarter, as_of)
+    reviewed = meeting.closed_before(quarter, as_of)
     counter = iter(range(1, 1000))
     chart = lambda figure: _chart(figure, next(counter))  # noqa: E731 - ids in page order
     context = {
@@ -189,23 +182,30 @@ def _signatures(signoffs: pd.DataFrame, closed: bool) -> list[dict[str, str]]:
 
 
 def _review(cursor, quarter: Quarter, as_of: dt.date, currency: str, chart) -> dict:
+    """The closed quarter judged as the meeting page judges it: against the plan as signed
+    (meeting.against_signed), not the goals as edited since, and what drove the misses."""
     view = goals.build(cursor, Filters(quarter), as_of)
     table = view.tables["goals"]
+    review = meeting.against_signed(cursor, table, str(quarter), currency)
+    judged = review[review["status"].isin(["Hit", "Missed"])]
     closed = quarter.phase(as_of) is Phase.CLOSED
-    hit = view.figures["goals_hit"]
     return {
         "quarter": str(quarter),
         "closed": closed,
-        "goals_hit": Shown("review.goals_hit", "Goals hit" if closed else "Goals on pace",
-                           f"{fmt.count(hit.value)} of {fmt.count(len(table))}",
-                           "" if hit.known else f"{STATE_WORDS[hit.state]}: {hit.reason}",
-                           hit.state.value),
+        "goals_hit": Shown("review.goals_hit", "Goals hit, against the plan as signed",
+                           f"{fmt.count((judged['status'] == 'Hit').sum())} of "
+                           f"{fmt.count(len(judged))}",
+                           "goals that can't be measured are left out"
+                           if len(judged) < len(review) else "", State.KNOWN.value),
         "rows": [
-            {"goal": row.goal, "team": row.owner_team, "target": row.target_shown,
-             "actual": row.actual_shown, "attainment": fmt.percent(row.attainment),
-             "status": row.status, "result": _cell(row.result)}
-            for row in table.itertuples()
+            {"goal": row.goal, "team": team, "signed": row.signed_shown,
+             "target": row.target_shown, "actual": row.actual_shown,
+             "attainment": fmt.percent(row.attainment), "status": row.status,
+             "result": _cell(row.result), "judged_on": row.judged_on}
+            for row, team in zip(review.itertuples(), table["owner_team"], strict=True)
         ],
+        "drivers": meeting.drivers(cursor, review, quarter, as_of, currency).to_dict(
+            orient="records"),
         "chart": chart(charts.goal_attainment(table, view.value("quarter_elapsed"),
                                               quarter.phase(as_of)))
         if table["attainment"].notna().any() else None,

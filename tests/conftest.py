@@ -363,6 +363,13 @@ def demo_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def fixture_today(monkeypatch):
+    """Today pinned to the fixture's AS_OF (2026-Q3 current), as the app would be pinned:
+    goal writes refuse closed quarters by today's date, not the tests' as_of argument."""
+    monkeypatch.setenv("RELAY_TODAY", AS_OF.isoformat())
+
+
+@pytest.fixture
 def app_env(monkeypatch):
     """Point the app at a store and pin its today."""
 

@@ -280,8 +280,10 @@ def test_start_an_empty_quarter_from_last_quarter(app_env, fixture_path):
     assert shown["Closed-won revenue · company-wide"] == 210_000
 
 
-def test_goals_page_for_a_closed_quarter_is_a_record_of_hit_or_missed(app_env, fixture_path):
+def test_goals_page_for_a_closed_quarter_is_a_record_of_hit_or_missed(app_env, fixture_path,
+                                                                     monkeypatch):
     connection = store.open_store(fixture_path)
+    monkeypatch.setenv("RELAY_TODAY", "2026-06-01")  # the goal was set while Q2 was open
     by("pat", goals.add_goal, connection, "2026-Q2", "win_rate", None, None, 0.5, "sales")
     connection.close()
     app_env(fixture_path, AS_OF)
@@ -899,3 +901,16 @@ def test_a_deals_only_store_shows_nothing_it_cannot_support(app_env, deals_only_
     text = shown_text([*at.caption, *at.warning])
     assert "No revenue goal is set for 2026-Q3" in text
     assert "n/a" not in text and "None" not in text
+
+
+def test_the_sign_off_help_shows_the_signers_name_as_typed(app_env, fixture_path):
+    # A person's name is data: in the button's help (markdown) it stays text, never a link.
+    connection = store.open_store(fixture_path)
+    connection.execute("update people set name = '[Max](http://x.example)' "
+                       "where person_id = 'P4'")
+    connection.close()
+    app_env(fixture_path, AS_OF)
+    at = goals_page()
+    at.selectbox(key="goals_signer_marketing_2026-Q3").select("[Max](http://x.example)").run()
+    assert at.button(key="goals_sign_marketing").help == (
+        r"Records \[Max\]\(http\://x\.example\) agreeing to the goals as shown.")

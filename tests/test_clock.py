@@ -24,13 +24,16 @@ def test_every_write_is_stamped_with_the_pinned_day(fixture_path, tmp_path, monk
     connection = store.open_store(fixture_path)
     try:
         cursor = connection.cursor()
+        # The pinned day's quarter (2031-Q1): the fixture's quarters are closed by then.
+        by("pat.planner", goals.add_goal, connection, "2031-Q1", "revenue", None, None,
+           200_000, "shared")
         revenue = next(goal for goal in sql.records(cursor, "goals_for_quarter",
-                                                    quarter="2026-Q3")
+                                                    quarter="2031-Q1")
                        if goal["metric"] == "revenue" and goal["region"] is None)
         by("pat.planner", goals.save_targets, connection,
            [goals.TargetEdit(revenue["goal_id"], revenue["version"], "250,000")])
-        by("mona.marketing", goals.sign_off, connection, "2026-Q3", "marketing",
-           goals.revision(cursor, "2026-Q3"))
+        by("mona.marketing", goals.sign_off, connection, "2031-Q1", "marketing",
+           goals.revision(cursor, "2031-Q1"))
         campaign_id = by("max.marketer", campaigns.create, connection, CAMPAIGN)
         by("max.marketer", campaigns.update, connection, campaign_id, 1,
            {**CAMPAIGN, "budget": "1500"})
@@ -39,7 +42,7 @@ def test_every_write_is_stamped_with_the_pinned_day(fixture_path, tmp_path, monk
         assert _days(cursor, "select updated_at from goals where goal_id = ?",
                      revenue["goal_id"]) == {PINNED}
         assert _days(cursor, "select changed_at from plan_revisions "
-                             "where quarter = '2026-Q3'") == {PINNED}
+                             "where quarter = '2031-Q1'") == {PINNED}
         assert _days(cursor, "select signed_at from plan_signoffs") == {PINNED}
         assert _days(cursor, "select updated_at from campaigns where campaign_id = ?",
                      campaign_id) == {PINNED}

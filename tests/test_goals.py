@@ -11,6 +11,9 @@ from relay.fiscal import Quarter
 from relay.views import goals as goals_view
 from relay.views.common import State
 
+# Goal writes refuse closed quarters by today's date: today is the fixture's AS_OF.
+pytestmark = pytest.mark.usefixtures("fixture_today")
+
 Q3 = Filters(Quarter(2026, 3))
 
 
@@ -244,7 +247,7 @@ def test_start_from_last_quarter_grows_volumes_but_not_rates(fixture_path):
     with pytest.raises(goals.GoalError, match="already has goals"):
         by("pat", goals.copy_from_previous, connection, "2026-Q4", 10)
     with pytest.raises(goals.GoalError, match="has no goals to start from"):
-        by("pat", goals.copy_from_previous, connection, "2025-Q2", 10)
+        by("pat", goals.copy_from_previous, connection, "2027-Q2", 10)  # 2027-Q1 has none
     with pytest.raises(goals.GoalError, match="not a number"):
         by("pat", goals.copy_from_previous, connection, "2027-Q1", "ten")
     connection.close()
@@ -320,9 +323,12 @@ def test_changed_since_names_goals_saved_by_someone_else(fixture_cursor):
     assert editing.changed_since(table, seen)["goal_id"].tolist() == [table.loc[2, "goal_id"]]
 
 
-def test_a_closed_quarter_says_hit_or_missed_by_how_much_without_pace(fixture_path):
+def test_a_closed_quarter_says_hit_or_missed_by_how_much_without_pace(fixture_path,
+                                                                     monkeypatch):
     connection = store.open_store(fixture_path)
+    monkeypatch.setenv("RELAY_TODAY", "2026-06-01")  # the goal was set while Q2 was open
     by("pat", goals.add_goal, connection, "2026-Q2", "win_rate", None, None, 0.5, "sales")
+    monkeypatch.setenv("RELAY_TODAY", AS_OF.isoformat())
     view = goals_view.build(connection.cursor(), Filters(Quarter(2026, 2)), AS_OF)
     table = view.tables["goals"].set_index("goal")
     # Won in Q2: H6 6,000 and D7 7,000, nothing lost: $13.0K of $150K, a 100% win rate.

@@ -14,6 +14,9 @@ from relay.identity import Actor, ActorKind, Role
 from relay.views import goals as goals_view
 from relay.views import meeting
 
+# Goal writes refuse closed quarters by today's date: today is the fixture's AS_OF.
+pytestmark = pytest.mark.usefixtures("fixture_today")
+
 
 def test_split_adds_up_to_the_company_target_exactly():
     # 100 in thirds: 33.3 each → 33 each, and the one left over goes to the first of the
@@ -129,11 +132,17 @@ def test_in_the_room_each_side_signs_as_a_person_of_its_team(fixture_path):
 def test_signed_in_each_side_signs_as_themselves(fixture_path):
     connection = store.open_store(fixture_path)
     seen = goals.revision(connection.cursor(), "2026-Q3")
-    sid = Actor("Sid", Role.PLANNER, email="sid@example.com", how=ActorKind.SIGNED_IN)
-    with identity.acting_as(sid):
+    # Ann (ann@example.com) is of the sales team; Sid, a planner, is nobody's.
+    ann = Actor("Ann", Role.PLANNER, email="ann@example.com", how=ActorKind.SIGNED_IN)
+    with identity.acting_as(ann):
         with pytest.raises(goals.GoalError, match="you sign as yourself"):
-            goals.sign_off(connection, "2026-Q3", "sales", seen, signer="Ann Rep")
-        assert goals.sign_off(connection, "2026-Q3", "sales", seen) == "sid@example.com"
+            goals.sign_off(connection, "2026-Q3", "sales", seen, signer="Bob Rep")
+        with pytest.raises(goals.GoalError, match="not one of the marketing team's people"):
+            goals.sign_off(connection, "2026-Q3", "marketing", seen)
+        assert goals.sign_off(connection, "2026-Q3", "sales", seen) == "ann@example.com"
+    sid = Actor("Sid", Role.PLANNER, email="sid@example.com", how=ActorKind.SIGNED_IN)
+    with identity.acting_as(sid), pytest.raises(goals.GoalError, match="not one of the mark"):
+        goals.sign_off(connection, "2026-Q3", "marketing", seen)
     viewer = Actor("Vic", Role.VIEWER, email="vic@example.com", how=ActorKind.SIGNED_IN)
     with identity.acting_as(viewer), pytest.raises(identity.Refused):
         goals.sign_off(connection, "2026-Q3", "marketing", seen)
@@ -205,3 +214,86 @@ def test_the_demo_signed_its_closed_quarters(demo_path):
     for quarter, (marketing_signer, sales_signer) in signed:
         assert marketing_signer in marketing and sales_signer in sales
         assert kept[quarter] == goals_per_quarter[quarter]
+
+
+def test_a_closed_quarter_refuses_every_change_and_sign_off(fixture_path):
+    # On 15 Aug 2026 (AS_OF), 2026-Q2 is closed: its goals are the record reviewed.
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    goal_id, version = cursor.execute(
+        "select goal_id, version from goals where quarter = '2026-Q2'").fetchone()
+    closed = "2026-Q2 is closed"
+    with pytest.raises(goals.GoalError, match=closed):
+        by("pat", goals.save_targets, connection, [goals.TargetEdit(goal_id, version, 1)])
+    with pytest.raises(goals.GoalError, match=closed):
+        by("pat", goals.add_goal, connection, "2026-Q2", "mqls", None, None, 5, "marketing")
+    with pytest.raises(goals.GoalError, match=closed):
+        by("pat", goals.save_plan_rows, connection, "2026-Q2",
+           {(None, None): {"mqls": 5.0}}, {})
+    with pytest.raises(goals.GoalError, match=closed):
+        by("root", goals.sign_off, connection, "2026-Q2", "marketing", 0,
+           signer="Max Marketer")
+    assert cursor.execute("select target, version from goals where quarter = '2026-Q2'"
+                          ).fetchall() == [(150_000, version)]
+    assert cursor.execute("select count(*) from plan_revisions where quarter = '2026-Q2'"
+                          ).fetchone() == (0,)
+    assert cursor.execute("select count(*) from plan_signoffs").fetchone() == (0,)
+    connection.close()
+
+
+def test_the_plan_as_signed_is_the_latest_revision_both_sides_signed(fixture_path):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    by("root", goals.sign_off, connection, "2026-Q3", "marketing",
+       goals.revision(cursor, "2026-Q3"), signer="Max Marketer")
+    # One side alone is not a signed plan: every goal is judged on its target, and says so.
+    assert goals_view.signed_plan(cursor, "2026-Q3") == {}
+    table = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    review = meeting.against_signed(cursor, table, "2026-Q3", "USD")
+    assert set(review["judged_on"]) == {"goal (never signed by both sides)"}
+    by("root", goals.sign_off, connection, "2026-Q3", "sales",
+       goals.revision(cursor, "2026-Q3"), signer="Ann Rep")
+    goal_id, version = cursor.execute(
+        "select goal_id, version from goals where quarter = '2026-Q3' and metric = 'mqls'"
+    ).fetchone()
+    by("pat", goals.save_targets, connection, [goals.TargetEdit(goal_id, version, 2)])
+    # Marketing agrees to 2 MQLs; sales never did: the plan as signed still says 10.
+    by("root", goals.sign_off, connection, "2026-Q3", "marketing",
+       goals.revision(cursor, "2026-Q3"), signer="Max Marketer")
+    assert goals_view.signed_plan(cursor, "2026-Q3")[("mqls", None, None)] == 10
+    table = goals_view.build(cursor, Filters(Quarter(2026, 3)), AS_OF).tables["goals"]
+    review = meeting.against_signed(cursor, table, "2026-Q3", "USD")
+    mqls = review.set_index("goal").loc["MQLs · company-wide"]
+    assert (mqls["signed_shown"], mqls["target_shown"], mqls["status"], mqls["result"]) == (
+        "10", "2", "Missed", "8 short of the plan")
+    # What drove the misses is judged on the signed plan too: 2 MQLs of the signed 10 are
+    # 80% short, further than revenue ($60K of $200K, 70%) or SQLs (2 of 4, 50%). Against
+    # the edited 2 MQLs, revenue would be the stage furthest short.
+    drivers = meeting.drivers(cursor, review, Quarter(2026, 3), AS_OF, "USD")
+    stage = drivers.set_index("driver").loc["Funnel stage furthest short"]
+    assert (stage["where"], stage["figure"]) == ("MQLs", "2 of 10: 8 short of the plan")
+    connection.close()
+
+
+def test_the_campaign_furthest_short_of_its_expected_leads_drove_a_miss(fixture_cursor):
+    # Planning 2026-Q4 on 15 Aug reviews 2026-Q2. C1 (15 Jun–15 Jul, 100 leads over its 31
+    # days) was expected to bring 16 days' worth in Q2: 51.6 leads; L2 (20 Jun) arrived: 1.
+    drivers = meeting.build(fixture_cursor, Filters(Quarter(2026, 4)), AS_OF).tables[
+        "drivers"].set_index("driver")
+    campaign = drivers.loc["Campaign furthest short of its expected leads"]
+    assert (campaign["where"], campaign["figure"]) == (
+        "NA SMB webinar", "1 of 52 expected leads arrived: 51 short")
+
+
+def test_the_split_shows_the_company_win_rate_it_saves(fixture_cursor):
+    rows = meeting.split_rows(fixture_cursor, Quarter(2026, 4), AS_OF,
+                              {"revenue": 100_000.0, "win_rate": 0.25}, "region")
+    # The win rate is the company's, shown on its row as saved; a rate is not split.
+    assert rows.columns.tolist() == ["row", "revenue", "win_rate", "share"]
+    by_row = rows.set_index("row")
+    assert by_row.loc["Company", "win_rate"] == 0.25
+    assert by_row.drop("Company")["win_rate"].isna().all()
+    saved = meeting.split_targets(rows, "region")
+    assert saved[(None, None)] == {"revenue": 100_000, "win_rate": 0.25}
+    assert saved[("NA", None)] == {"revenue": 100_000}
+    assert meeting.reconciliation_of(rows, "USD")["metric"].tolist() == ["revenue"]

@@ -4,6 +4,7 @@ writes it, and Chromium prints it."""
 
 import datetime as dt
 import json
+import os
 import re
 from html.parser import HTMLParser
 
@@ -12,7 +13,12 @@ import pytest
 from conftest import AS_OF, DEMO_AS_OF, PROJECT_ROOT, by
 from relay import cli, goals, pack, sql, store
 from relay import format as fmt
+from relay.filters import Filters
 from relay.fiscal import Quarter
+from relay.views import meeting
+
+# Goal writes refuse closed quarters by today's date: today is the fixture's AS_OF.
+pytestmark = pytest.mark.usefixtures("fixture_today")
 
 
 class Pack(HTMLParser):
@@ -100,10 +106,19 @@ def test_the_fixture_pack_holds_the_hand_worked_figures(fixture_path):
     read = Pack(pack_of(fixture_path, "2026-Q3", AS_OF))
     # 2026-Q2: one goal, revenue $150K; won in the quarter H6 $6,000 and D7 $7,000.
     assert read.figures["review.goals_hit"]["value"] == "0 of 1"
+    # Nobody signed 2026-Q2: its goal is judged on its target, and says so.
     assert read.tables["review_goals"] == [{
-        "goal": "Closed-won revenue · company-wide", "team": "shared", "target": "$150K",
-        "actual": "$13.0K", "attainment": "9%", "status": "Missed",
-        "result": "$137K short of target"}]
+        "goal": "Closed-won revenue · company-wide", "team": "shared", "signed": "—",
+        "target": "$150K", "actual": "$13.0K", "attainment": "9%", "status": "Missed",
+        "result": "$137K short of the plan", "judged_on": "goal (never signed by both sides)"}]
+    # What drove the miss: revenue, the only goal; and C1, expected to bring 51.6 leads in
+    # Q2 (16 of its 31 days, 100 leads), which brought 1 (L2). No channel's MQLs fell: 2026-Q1
+    # had none.
+    assert read.tables["review_drivers"] == [
+        {"driver": "Funnel stage furthest short", "where": "Closed-won revenue",
+         "figure": "$13.0K of $150K: $137K short of the plan"},
+        {"driver": "Campaign furthest short of its expected leads", "where": "NA SMB webinar",
+         "figure": "1 of 52 expected leads arrived: 51 short"}]
     assert [row["signed"] for row in read.tables["review_signatures"]] == ["Not signed"] * 2
     # The 2026-Q3 goals as set, nobody has signed them yet.
     agreed = {row["goal"]: row["target"] for row in read.tables["agreed_goals"]}
@@ -153,6 +168,27 @@ def test_the_pack_shows_who_signed_and_a_signature_a_change_outdated(fixture_pat
     assert re.fullmatch(f"mona.marketing, {when}", signed[0])
     assert re.fullmatch(f"sid.sales, {when} — outdated: the goals changed after this "
                         "signature", signed[1])
+
+
+def test_the_pack_reviews_against_the_plan_as_signed_not_as_edited_since(
+        fixture_path, monkeypatch):
+    connection = store.open_store(fixture_path)
+    cursor = connection.cursor()
+    monkeypatch.setenv("RELAY_TODAY", "2026-06-01")  # while 2026-Q2 was open
+    seen = goals.revision(cursor, "2026-Q2")
+    by("root", goals.sign_off, connection, "2026-Q2", "marketing", seen, signer="Max Marketer")
+    by("root", goals.sign_off, connection, "2026-Q2", "sales", seen, signer="Ann Rep")
+    revenue = sql.records(cursor, "goals_for_quarter", quarter="2026-Q2")[0]
+    by("pat", goals.save_targets, connection,  # edited down to what was then won
+       [goals.TargetEdit(revenue["goal_id"], revenue["version"], 13_000)])
+    connection.close()
+    monkeypatch.setenv("RELAY_TODAY", AS_OF.isoformat())
+    read = Pack(pack_of(fixture_path, "2026-Q3", AS_OF))
+    # Signed at $150K, edited since to $13K: $13.0K won is a miss of the plan as signed.
+    (row,) = read.tables["review_goals"]
+    assert (row["signed"], row["target"], row["status"], row["result"], row["judged_on"]) == (
+        "$150K", "$13.0K", "Missed", "$137K short of the plan", "signed plan")
+    assert read.figures["review.goals_hit"]["value"] == "0 of 1"
 
 
 def test_the_meeting_page_offers_the_pack_and_its_pdf(app_env, fixture_path):
@@ -222,11 +258,23 @@ def test_the_demo_pack_equals_relay_report(capsys, demo_path):
 
     goals = report(capsys, "report", "goals", "--quarter", reviewed, *common)
     rows = goals["tables"]["goals"]
-    assert [(row["goal"], row["target"], row["actual"], row["result"])
+    assert [(row["goal"], row["target"], row["actual"])
             for row in read.tables["review_goals"]] == [
-        (row["goal"], row["target_shown"], row["actual_shown"], row["result"]) for row in rows]
-    hit = goals["figures"]["goals_hit"]["value"]
-    assert read.figures["review.goals_hit"]["value"] == f"{hit:.0f} of {len(rows)}"
+        (row["goal"], row["target_shown"], row["actual_shown"]) for row in rows]
+    # Judged as the meeting page judges them: against the plan as signed.
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        review = meeting.build(connection.cursor(), Filters(quarter), DEMO_AS_OF).tables[
+            "review"]
+    finally:
+        connection.close()
+    assert [(row["signed"], row["status"], row["result"], row["judged_on"])
+            for row in read.tables["review_goals"]] == list(review[
+                ["signed_shown", "status", "result", "judged_on"]].itertuples(
+                    index=False, name=None))
+    judged = review[review["status"].isin(["Hit", "Missed"])]
+    assert read.figures["review.goals_hit"]["value"] == (
+        f"{(judged['status'] == 'Hit').sum()} of {len(judged)}")
 
     planned = report(capsys, "report", "goals", "--quarter", str(quarter), *common)
     assert [(row["goal"], row["target"]) for row in read.tables["agreed_goals"]] == [
@@ -255,9 +303,14 @@ def test_the_demo_pack_equals_relay_report(capsys, demo_path):
 
 def test_relay_pack_writes_the_file(capsys, tmp_path, fixture_path):
     output = tmp_path / "pack.html"
-    code = cli.main(["pack", "--db", str(fixture_path), "--quarter", "2026-Q3", "--as-of",
-                     AS_OF.isoformat(), "--output", str(output)])
+    loose = os.umask(0o022)  # a default umask: others could read a file written plainly
+    try:
+        code = cli.main(["pack", "--db", str(fixture_path), "--quarter", "2026-Q3",
+                         "--as-of", AS_OF.isoformat(), "--output", str(output)])
+    finally:
+        os.umask(loose)
     assert code == 0
+    assert output.stat().st_mode & 0o777 == 0o600  # the user's own, as the digests are
     assert f"Wrote the 2026-Q3 pack to {output}" in capsys.readouterr().out
     assert Pack(output.read_text()).figures["review.goals_hit"]["value"] == "0 of 1"
     assert not output.with_suffix(".pdf").exists()

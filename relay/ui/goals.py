@@ -212,7 +212,8 @@ def signoff_panel(signoffs: pd.DataFrame, quarter: str, has_goals: bool,
             who_signs = signer or identity.acting_user()
             if st.button(f"Sign off as {SIDE_TITLES[side].lower()}", key=f"{key}_sign_{side}",
                          disabled=not has_goals or (local and signer is None),
-                         help=f"Records {who_signs} agreeing to the goals as shown."):
+                         help=f"Records {widgets.plain(who_signs)} agreeing to the goals "
+                              "as shown."):
                 try:
                     goals.sign_off(_connection(context), quarter, side, seen_revision,
                                    signer=signer, session=_session_id())

@@ -54,7 +54,7 @@ def review(view: View, currency: str, reviewed: Quarter) -> None:
               f"{fmt.count((judged['status'] == 'Hit').sum())} of {fmt.count(len(judged))}",
               help="Each goal's actual against its target as signed (or, never signed, its "
                    "target); goals that can't be measured are left out.")
-    widgets.table(table, REVIEW_COLUMNS)
+    widgets.table(table, REVIEW_COLUMNS, column_order=list(REVIEW_COLUMNS))
     st.markdown("**What drove the misses**")
     drivers = view.tables["drivers"]
     if drivers.empty:
@@ -117,6 +117,10 @@ def planner(context, quarter: Quarter, stored: pd.DataFrame) -> None:
             config[metric] = st.column_config.NumberColumn(
                 GOAL_METRICS[metric], min_value=0, format="localized",
                 help="A dash: no goal is saved for this row")
+    if "win_rate" in rows.columns:
+        config["win_rate"] = widgets.percent_column(
+            "Win rate (company-wide)", help="Saved as the company's win-rate goal; a rate is "
+            "not split, so a dash on a row: no win-rate goal is saved for it")
     edited = st.data_editor(rows, hide_index=True, disabled=["row", "share"],
                             column_config=config, placeholder=fmt.MISSING,
                             key=f"meeting_plan_split_{quarter}_{dimension}_{target}")

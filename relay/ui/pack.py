@@ -7,6 +7,7 @@ import streamlit as st
 from relay import pack
 from relay.fiscal import Quarter
 from relay.ui import opened_store
+from relay.views import meeting
 
 
 def downloads(context, quarter: Quarter | None = None) -> None:
@@ -30,7 +31,7 @@ def downloads(context, quarter: Quarter | None = None) -> None:
         file_name=f"relay-pack-{quarter}.html", mime="text/html", on_click="ignore",
         icon=":material/download:", key=f"pack_html_{quarter}",
         help=f"One HTML file that opens with no network: the review of "
-             f"{pack.review_quarter(quarter, today)}, the {quarter} goals and signatures, the "
+             f"{meeting.closed_before(quarter, today)}, the {quarter} goals and signatures, the "
              "demand waterfall, the campaign plan and the forecast.")
     printable = pack.CHROMIUM.exists()
     row.download_button(

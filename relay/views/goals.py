@@ -186,8 +186,9 @@ CHANGE_COLUMNS = ["goal", "signed_shown", "now_shown", "change"]
 
 
 def signed_plan(cursor: duckdb.DuckDBPyConnection, quarter: str) -> dict[tuple, float]:
-    """{(metric, region, segment): target} of the quarter's goals as last signed; empty when
-    nobody signed (or the signature predates kept plans)."""
+    """{(metric, region, segment): target} of the quarter's goals as signed: the latest
+    revision both sides signed; empty when both never signed the same revision (or the
+    signatures predate kept plans)."""
     return {(goal["metric"], goal["region"], goal["segment"]): float(goal["target"])
             for goal in sql.records(cursor, "signed_goals", quarter=quarter)}
 

@@ -10,7 +10,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import holdings, planning, settings
+from relay import format as fmt
+from relay import holdings, planning, settings, sql
 from relay.actuals import GOAL_METRICS, quarter_actuals
 from relay.filters import Filters
 from relay.fiscal import Quarter
@@ -20,6 +21,9 @@ from relay.views.common import View
 
 # The company goals the split spreads over regions or segments, in the order shown.
 SPLIT_METRICS = ("revenue", "pipeline_closed", "pipeline", "mqls", "sals", "sqls")
+# The company goals the plan saves as they are, never split: rates (a region's win rate is not
+# a share of the company's). Shown on the company row of the split, as saved.
+COMPANY_ONLY_METRICS = ("win_rate",)
 DIMENSIONS = {"region": "Regions", "segment": "Segments"}
 # Stages of the demand funnel whose goals say where a miss began, top of the funnel first.
 FUNNEL_GOALS = ("mqls", "sals", "sqls", "pipeline", "pipeline_closed", "revenue")
@@ -52,7 +56,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     review = goals_view.build(cursor, Filters(reviewed), as_of)
     view.tables["review"] = against_signed(cursor, review.tables["goals"], str(reviewed),
                                            currency)
-    view.tables["drivers"] = drivers(cursor, review.tables["goals"], reviewed, as_of, currency)
+    view.tables["drivers"] = drivers(cursor, view.tables["review"], reviewed, as_of, currency)
     view.tables["review_signoffs"] = review.tables["signoffs"]
     plan = goals_view.build(cursor, filters, as_of)
     view.tables["goals"] = plan.tables["goals"]
@@ -64,10 +68,18 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     return view
 
 
+NEVER_SIGNED = "goal (never signed by both sides)"
+REVIEW_COLUMNS = ["goal", "signed_shown", "target_shown", "actual_shown", "attainment",
+                  "status", "result", "judged_on", "metric", "region", "segment", "actual",
+                  "judged", "judged_shown"]
+
+
 def against_signed(cursor: duckdb.DuckDBPyConnection, goals: pd.DataFrame, quarter: str,
                    currency: str) -> pd.DataFrame:
-    """A closed quarter's goals judged against the plan as signed: the signed target, the
-    actual, hit or missed and by how much; the target as edited since beside it."""
+    """A closed quarter's goals judged against the plan as signed (the latest revision both
+    sides signed): the signed target, the actual, hit or missed and by how much; the target
+    as edited since beside it. A goal the signed plan lacks (or every goal, when both sides
+    never signed the same revision) is judged on its target, and says so."""
     signed = goals_view.signed_plan(cursor, quarter)
     rows = []
     for goal in goals.to_dict(orient="records"):
@@ -87,38 +99,52 @@ def against_signed(cursor: duckdb.DuckDBPyConnection, goals: pd.DataFrame, quart
             "result": goals_view.difference(
                 goal["metric"], judged - actual, "above the plan", "short of the plan",
                 "exactly on plan", currency) if measured else goal["result"],
-            "judged_on": "signed plan" if target is not None else "goal (not signed)",
+            "judged_on": ("signed plan" if target is not None
+                          else "goal (added since signed)" if signed else NEVER_SIGNED),
+            "metric": goal["metric"],
+            "region": _text(goal["region"]),
+            "segment": _text(goal["segment"]),
+            "actual": actual if measured else None,
+            "judged": judged,
+            "judged_shown": goals_view.shown(judged, unit, currency),
         })
-    return pd.DataFrame(rows, columns=["goal", "signed_shown", "target_shown", "actual_shown",
-                                       "attainment", "status", "result", "judged_on"])
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
 
 
-def drivers(cursor: duckdb.DuckDBPyConnection, goals: pd.DataFrame, quarter: Quarter,
+def drivers(cursor: duckdb.DuckDBPyConnection, review: pd.DataFrame, quarter: Quarter,
             as_of: dt.date, currency: str) -> pd.DataFrame:
-    """What drove the misses, in figures the other pages show: the funnel stage furthest
-    short of its company goal, the region furthest short of its revenue goal, and the
-    channel whose MQLs fell most against the quarter before."""
+    """What drove the misses, in figures the other pages show, judged as the review is
+    (`review` from against_signed: each goal's target as signed where there is a signed
+    plan): the funnel stage furthest short of its company goal, the region furthest short of
+    its revenue goal, the channel whose MQLs fell most against the quarter before, and the
+    campaign furthest short of its expected leads."""
     rows = []
-    measured = goals[goals["actual"].notna() & (goals["target"] > 0)].copy()
-    measured["short"] = 1 - measured["actual"] / measured["target"]
+    judged = pd.to_numeric(review["judged"], errors="coerce")
+    actual = pd.to_numeric(review["actual"], errors="coerce")
+    measured = review[actual.notna() & (judged > 0)].assign(
+        actual=actual, judged=judged)
+    measured["short"] = 1 - measured["actual"] / measured["judged"]
     company = measured[measured["region"].isna() & measured["segment"].isna()
                        & measured["metric"].isin(FUNNEL_GOALS) & (measured["short"] > 0)]
     if not company.empty:
         worst = company.sort_values("short", ascending=False).iloc[0]
         rows.append({"driver": "Funnel stage furthest short", "where": GOAL_METRICS.get(
             worst["metric"], worst["metric"]), "figure": f"{worst['actual_shown']} of "
-            f"{worst['target_shown']}: {worst['result']}"})
+            f"{worst['judged_shown']}: {worst['result']}"})
     regional = measured[measured["region"].notna() & measured["segment"].isna()
                         & (measured["metric"] == "revenue") & (measured["short"] > 0)]
     if not regional.empty:
-        regional = regional.assign(gap=regional["target"] - regional["actual"])
+        regional = regional.assign(gap=regional["judged"] - regional["actual"])
         worst = regional.sort_values("gap", ascending=False).iloc[0]
         rows.append({"driver": "Region furthest short of revenue", "where": worst["region"],
-                     "figure": f"{worst['actual_shown']} of {worst['target_shown']}: "
+                     "figure": f"{worst['actual_shown']} of {worst['judged_shown']}: "
                      f"{worst['result']}"})
     channel = _channel_drop(cursor, quarter, as_of)
     if channel is not None:
         rows.append(channel)
+    campaign = _campaign_shortfall(cursor, quarter, as_of)
+    if campaign is not None:
+        rows.append(campaign)
     return pd.DataFrame(rows, columns=["driver", "where", "figure"])
 
 
@@ -140,6 +166,22 @@ def _channel_drop(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
     return {"driver": "Channel with the largest fall in MQLs", "where": name,
             "figure": f"{now.get(name, 0):,.0f} MQLs, {drops[name]:,.0f} fewer than in "
                       f"{quarter.shift(-1)} ({before[name]:,.0f})"}
+
+
+def _campaign_shortfall(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
+                        as_of: dt.date) -> dict | None:
+    """The campaign with the largest shortfall of leads against the leads it was expected to
+    bring in the quarter (its expected leads spread evenly over its days, as the calendar
+    counts them); None when the store holds no campaigns or leads, or none fell short."""
+    if holdings.of(cursor).lacking((holdings.Need.CAMPAIGNS, holdings.Need.CAMPAIGN_LEADS)):
+        return None
+    worst = sql.row(cursor, "campaign_lead_shortfall", starts_on=quarter.start,
+                    ends_on=min(quarter.last_day, as_of))
+    if worst["name"] is None:
+        return None
+    return {"driver": "Campaign furthest short of its expected leads", "where": worst["name"],
+            "figure": f"{fmt.count(worst['leads'])} of {fmt.count(worst['expected_leads'])} "
+                      f"expected leads arrived: {fmt.count(worst['shortfall'])} short"}
 
 
 def lookback_history(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date,
@@ -172,12 +214,13 @@ def split_rows(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.da
                                planning.SPLIT_STEP.get(metric, 1))
         for metric in metrics
     }
+    whole = [metric for metric in COMPANY_ONLY_METRICS if company.get(metric) is not None]
     names = sorted({name for parts in split.values() for name in parts})
     revenue_shares = planning.shares(history, dimension, "closed_won")
-    rows = [{"row": "Company", **{m: company[m] for m in metrics}, "share": 1.0}]
+    rows = [{"row": "Company", **{m: company[m] for m in metrics + whole}, "share": 1.0}]
     rows += [{"row": name, **{m: split[m].get(name) for m in metrics},
               "share": revenue_shares.get(name)} for name in names]
-    return pd.DataFrame(rows, columns=["row", *metrics, "share"])
+    return pd.DataFrame(rows, columns=["row", *metrics, *whole, "share"])
 
 
 def reconciliation_of(rows: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -257,7 +300,7 @@ def _number(value) -> float | None:
 def split_targets(rows: pd.DataFrame, dimension: str) -> dict[tuple, dict[str, float]]:
     """An edited split as the goals to save: {(region, segment): {metric: target}}, the
     company row as (None, None); empty cells are left out (no goal saved for them)."""
-    metrics = [m for m in SPLIT_METRICS if m in rows.columns]
+    metrics = [m for m in SPLIT_METRICS + COMPANY_ONLY_METRICS if m in rows.columns]
     saved = {}
     for index, row in enumerate(rows.to_dict(orient="records")):
         key = (None, None) if index == 0 else (
