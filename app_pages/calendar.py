@@ -3,9 +3,9 @@ and a calendar file to take along."""
 
 import streamlit as st
 
-from relay import ics
+from relay import charts, ics
 from relay.identity import Role
-from relay.ui import cache, calendar, charts, drill, flash, roles, shell, widgets
+from relay.ui import cache, calendar, drill, flash, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency

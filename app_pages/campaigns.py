@@ -3,7 +3,8 @@ channel."""
 
 import streamlit as st
 
-from relay.ui import cache, charts, drill, shell, widgets
+from relay import charts
+from relay.ui import cache, drill, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency

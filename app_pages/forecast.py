@@ -3,9 +3,10 @@ calls were."""
 
 import streamlit as st
 
+from relay import charts
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, drill, flash, forecast, roles, shell, widgets
+from relay.ui import cache, drill, flash, forecast, roles, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency

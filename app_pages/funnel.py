@@ -3,9 +3,10 @@ four, broken down by channel, region and segment."""
 
 import streamlit as st
 
+from relay import charts
 from relay import format as fmt
 from relay.fiscal import Phase
-from relay.ui import cache, charts, drill, shell, widgets
+from relay.ui import cache, drill, shell, widgets
 from relay.views import funnel
 
 context = shell.context()

@@ -3,10 +3,11 @@ the history of each goal and the plan's sign-off."""
 
 import streamlit as st
 
+from relay import charts
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, drill, flash, goals, roles, shell, widgets
+from relay.ui import cache, drill, flash, goals, roles, shell, widgets
 
 context = shell.context()
 planner = roles.may(Role.PLANNER)

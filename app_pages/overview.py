@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from relay import charts
 from relay import format as fmt
 from relay.fiscal import Phase
-from relay.ui import cache, charts, drill, forecast, shell, widgets
+from relay.ui import cache, drill, forecast, shell, widgets
 
 context = shell.context()
 currency = context.settings.currency

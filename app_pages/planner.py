@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from relay import charts, goals
 from relay import format as fmt
-from relay import goals
 from relay.identity import Role
-from relay.ui import cache, charts, flash, opened_store, roles, shell, widgets
+from relay.ui import cache, flash, opened_store, roles, shell, widgets
 from relay.views import plan
 
 context = shell.context()

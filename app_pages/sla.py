@@ -3,10 +3,11 @@ sales accepts."""
 
 import streamlit as st
 
+from relay import charts
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, drill, flash, roles, shell, sla, widgets
+from relay.ui import cache, drill, flash, roles, shell, sla, widgets
 
 context = shell.context()
 st.title("Speed to lead")

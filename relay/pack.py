@@ -23,11 +23,10 @@ import plotly.offline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from relay import charts, settings
 from relay import format as fmt
-from relay import settings
 from relay.filters import Filters, scope_label
 from relay.fiscal import Phase, Quarter
-from relay.ui import charts  # plotly figures only: charts imports no Streamlit
 from relay.views import calendar, forecast, goals, meeting, plan
 from relay.views.common import State, View
 

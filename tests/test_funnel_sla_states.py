@@ -11,10 +11,9 @@ import pytest
 from test_app import app, metrics, shown_text
 
 from conftest import AS_OF
-from relay import store
+from relay import charts, store
 from relay.filters import Filters
 from relay.fiscal import Quarter
-from relay.ui import charts
 from relay.views import funnel, sla
 from relay.views.common import NoteKind, State
 

@@ -6,6 +6,8 @@ domain never imports views or the UI. A module moved into a new sub-package is c
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import PROJECT_ROOT
@@ -14,7 +16,7 @@ RELAY = PROJECT_ROOT / "relay"
 UI = RELAY / "ui"
 VIEWS = RELAY / "views"
 # Above the views: the command line prints them, report writes them as JSON or CSV, the
-# review pack renders them as HTML with the pages' charts (relay/ui/charts, no Streamlit), and
+# review pack renders them as HTML with the pages' charts (relay/charts, no Streamlit), and
 # the digest sends the week's view as an email.
 VIEW_READERS = {RELAY / "cli.py", RELAY / "report.py", RELAY / "pack.py", RELAY / "digest.py"}
 
@@ -77,3 +79,13 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path):
     module = tmp_path / "late.py"
     module.write_text("def show():\n    import streamlit as st\n    from relay.ui import shell\n")
     assert imported(module) >= {"streamlit", "relay.ui", "relay.ui.shell"}
+
+
+def test_the_command_line_and_the_pack_run_without_streamlit():
+    """The CLI, the review pack and the digest never load Streamlit (a chart module inside
+    relay/ui once loaded it through the package and its sign-in hook)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, relay.cli, relay.pack, relay.digest, "
+         "relay.charts; print('streamlit' in sys.modules)"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"

@@ -9,7 +9,8 @@ below it does (tests/test_layers.py holds both).
 - roles: what the person acting may do, as pages ask it
 - signin: who acts in a dashboard session (st.user and the secrets' rules)
 - widgets: small drawing helpers the pages share (escaped text, figures, link checks)
-- charts: the Plotly figures; pages: the page registry
+- pages: the page registry (the Plotly figures are relay/charts.py, below this layer:
+  the review pack draws them too)
 - access, calendar, data, forecast, goals, sla: each page's own glue
 """
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from relay import forecasting, identity
+from relay import charts, forecasting, identity
 from relay import format as fmt
 from relay.fiscal import Phase
 from relay.identity import Role
-from relay.ui import cache, charts, flash, opened_store, roles, shell, widgets
+from relay.ui import cache, flash, opened_store, roles, shell, widgets
 from relay.views.common import View
 
 
