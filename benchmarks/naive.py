@@ -168,15 +168,16 @@ def planner(tables: Tables, view: View) -> dict[str, float]:
 
 
 def week(tables: Tables, view: View | None) -> dict[str, float]:
-    """The rep's MQLs of the quarter so far still untouched and older than the SLA."""
+    """The rep's MQLs, of any quarter up to the as-of day, still untouched and older than
+    the SLA."""
     if view is None or "rep" not in view.tables:
         return {}
     rep = view.tables["rep"]["person_id"].iloc[0]
     now = min(pd.Timestamp.now(), pd.Timestamp(view.as_of) + pd.Timedelta(days=1))
     leads = tables["leads"]
-    starts_on, so_far = _so_far(view)
+    _, so_far = _so_far(view)
     waiting = leads[(leads["owner_id"] == rep) & (leads["stage"] == "mql")
-                    & (leads["mql_at"] >= starts_on) & (leads["mql_at"] < so_far)
+                    & (leads["mql_at"] < so_far)
                     & (leads["mql_at"] <= now)
                     & (leads["first_touch_at"].isna() | (leads["first_touch_at"] >= now))]
     age_hours = (now - waiting["mql_at"]).dt.total_seconds() / 3600

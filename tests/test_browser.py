@@ -281,14 +281,15 @@ def goal_grid(page):
 
 
 def goal_target_cell(page, goal: str):
-    """The target cell as a number of `goal`'s row in the goals' grid ("Edit target" for a
-    planner, "Target (number)" in the read-only grid others see). The grid draws on a
+    """The target cell of `goal`'s row in the goals' grid: "Edit target" for a planner,
+    "Target" in the read-only grid others see. The grid draws on a
     canvas; glide-data-grid keeps a table of the same cells inside it for assistive
     technology (rows, gridcells with aria-colindex), whose cells take focus: found by text,
     never by place."""
     grid = goal_grid(page)
-    column = grid.locator("[role=columnheader]",
-                          has_text=re.compile(r"^(Edit target|Target \(number\))$"))
+    column = grid.locator("[role=columnheader]", has_text=re.compile(r"^Edit target$"))
+    if not column.count():  # the read-only grid: its target is the formatted column
+        column = grid.locator("[role=columnheader]", has_text=re.compile(r"^Target$"))
     row = grid.locator("[role=row]").filter(has=page.locator(
         "[role=gridcell]", has_text=re.compile(f"^{re.escape(goal)}$")))
     index = column.get_attribute("aria-colindex")

@@ -135,4 +135,4 @@ def test_my_week_on_a_phone_shows_only_the_reps_own_breaches_and_their_calendar(
     name_column = calendar_rows[0].index("Campaign")
     assert campaigns == [row[name_column] for row in calendar_rows[1:]]
     assert campaigns
-    assert counted == f"Campaigns in the next 30 days ({shown_metrics(page)['Campaigns']})"
+    assert counted == f"Campaigns in the next 30 days ({shown_metrics(page)['Campaigns in range']})"
