@@ -50,10 +50,11 @@ def closed_before(quarter: Quarter, today: dt.date) -> Quarter:
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
     """The meeting for `filters.quarter` (company-wide): the review of the quarter before
     it, and the quarter's goals, sign-offs and changes since signed."""
-    view = View("meeting", filters, as_of, holdings=holdings.of(cursor))
     currency = settings.load(cursor).currency
     reviewed = closed_before(filters.quarter, as_of)
     review = goals_view.build(cursor, Filters(reviewed), as_of)
+    # What the store holds is one answer for both quarters: read once, by the review.
+    view = View("meeting", filters, as_of, holdings=review.holdings)
     view.tables["review"] = against_signed(cursor, review.tables["goals"], str(reviewed),
                                            currency)
     view.tables["drivers"] = drivers(cursor, view.tables["review"], reviewed, as_of, currency)

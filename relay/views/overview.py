@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from relay import holdings, sql
+from relay import sql
 from relay.actuals import figures_for, goal_targets, quarter_actuals, so_far_before
 from relay.filters import Filters
 from relay.fiscal import Phase, quarter_range
@@ -19,13 +19,14 @@ TREND_QUARTERS = 8
 
 
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
-    view = View("overview", filters, as_of, holdings=holdings.of(cursor))
+    # The forecast page's figures, so that both pages agree to the cent; what the store
+    # holds is read once, by the forecast's view.
+    call = forecast.current(cursor, filters, as_of, weekly=False)
+    view = View("overview", filters, as_of, holdings=call.holdings)
     targets = goal_targets(cursor, filters.quarter, filters.region, filters.segment)
     actual = figures_for(quarter_actuals(cursor, filters.quarter, as_of), filters.region,
                          filters.segment)
 
-    # The forecast page's figures, so that both pages agree to the cent.
-    call = forecast.current(cursor, filters, as_of, weekly=False)
     for key in ("revenue_target", "closed_won", "attainment", "quarter_elapsed",
                 "remaining_target", "submitters", "commit", "best_case", "open_pipeline",
                 "weighted_pipeline", "model_forecast", "pipeline_coverage",
