@@ -232,10 +232,9 @@ def add_goal(connection: duckdb.DuckDBPyConnection, quarter: str, metric: str,
 
 
 def _insert(cursor, quarter, metric, region, segment, target, owner_team, actor, at) -> int:
-    goal_id = cursor.execute(sql.load("insert_goal"), {
-        "quarter": quarter, "metric": metric, "region": region, "segment": segment,
-        "target": target, "owner_team": owner_team, "actor": actor, "at": at,
-    }).fetchall()[0][0]
+    goal_id = sql.scalar(cursor, "insert_goal", quarter=quarter, metric=metric, region=region,
+                         segment=segment, target=target, owner_team=owner_team, actor=actor,
+                         at=at)
     after = {"quarter": quarter, "metric": metric, "region": region, "segment": segment,
              "target": target, "owner_team": owner_team, "version": 1}
     _audit(cursor, actor, "goal.create", goal_id, None, after, at)

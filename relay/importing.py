@@ -979,6 +979,7 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     touched = {table.name, "deal_history"} if table.name == "deals" else {table.name}
     if table.name == "people":
         touched |= _merge_placeholders(cursor, actor, at)
+    sql.record_written(touched)
     summaries.refresh(cursor, touched)
 
 
@@ -1175,7 +1176,7 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
     progress(f"{WRITING} {preview.inserted + preview.updated:,} rows to {table_name}…")
     cursor.begin()
     try:
-        with store.bounded_memory(cursor):
+        with store.bounded_memory(cursor), sql.recording() as written:
             _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
             import_id = _record(cursor, preview, started, actor, "imported")
             _keep_changes(cursor, import_id, table_name)
@@ -1191,6 +1192,7 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
                    f"{str(error).splitlines()[0]}")
         _record_alone(connection, preview, started, actor, "failed", message)
         raise ImportFailed(message) from error
+    store.committed(connection, written)
     return Outcome(preview, True, import_id)
 
 

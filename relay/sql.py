@@ -38,8 +38,9 @@ relay.layouts or import_raw's c0, c1, …, never a user's text:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -132,7 +133,53 @@ def with_identifiers(name: str, /, **identifiers: str | Sequence[str]) -> str:
 
 
 def _text(name: str, identifiers: Identifiers | None) -> str:
-    return load(name) if not identifiers else with_identifiers(name, **identifiers)
+    text = load(name) if not identifiers else with_identifiers(name, **identifiers)
+    written = _recording.get()
+    if written is not None:
+        written |= written_tables(text)
+    return text
+
+
+# A statement that writes a table names it right after one of these; a name after "update"
+# may be a keyword instead ("on conflict do update set").
+_WRITES = re.compile(r'\b(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|'
+                     r'create\s+(?:or\s+replace\s+)?table)\s+"?([a-z_][a-z0-9_]*)"?',
+                     re.IGNORECASE)
+_NOT_TABLES = frozenset({"set"})
+# The tables written in the current transaction (store.write, an import), while recording.
+_recording: ContextVar[set[str] | None] = ContextVar("relay_sql_recording", default=None)
+
+
+@cache
+def written_tables(text: str) -> frozenset[str]:
+    """The tables a statement's text writes (inserts into, updates, deletes from, creates),
+    lower case. A COPY FROM DATABASE writes every table: restores and backups, which
+    replace or leave the store rather than change it, say so themselves."""
+    return frozenset(name.lower() for name in _WRITES.findall(text)) - _NOT_TABLES
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the tables the named statements run inside the block write, so that what
+    depends on them (cached pages, summaries, replicas) can follow the transaction. Blocks
+    nest: an inner block's tables count for the outer one too."""
+    outer = _recording.get()
+    written: set[str] = set()
+    token = _recording.set(written)
+    try:
+        yield written
+    finally:
+        _recording.reset(token)
+        if outer is not None:
+            outer |= written
+
+
+def record_written(tables: Iterable[str]) -> None:
+    """Note tables written by a statement composed in Python (relay.importing's update),
+    which does not pass through the named queries."""
+    written = _recording.get()
+    if written is not None:
+        written.update(tables)
 
 
 @contextmanager

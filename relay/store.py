@@ -489,8 +489,10 @@ def _write(connection, work, attempts, conflicts):
         with sql.cursor(connection) as cursor:
             try:
                 cursor.begin()
-                result = work(cursor)
+                with sql.recording() as written:
+                    result = work(cursor)
                 cursor.commit()
+                committed(connection, written)
                 return result
             except conflicts as error:
                 _rollback_quietly(cursor)
@@ -561,3 +563,25 @@ def close_held() -> list[Path]:
             _LOG.exception("Could not checkpoint the store %s on the way out", path)
         closed.append(path)
     return closed
+
+
+# Called after every committed write with the store's path and the tables it wrote: what
+# depends on them (the dashboard's cached pages) follows. A listener must not fail the write,
+# which has already happened.
+_commit_listeners: list[Callable[[Path, frozenset[str]], None]] = []
+
+
+def on_commit(listener: Callable[[Path, frozenset[str]], None]) -> None:
+    """Call `listener(path, tables)` after each write this process commits (once per
+    listener, however often it is registered)."""
+    if listener not in _commit_listeners:
+        _commit_listeners.append(listener)
+
+
+def committed(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    """Tell the listeners that a transaction on `connection` wrote `tables` and committed."""
+    if not tables or not _commit_listeners:
+        return
+    path = database_path(connection)
+    for listener in list(_commit_listeners):
+        listener(path, frozenset(tables))
