@@ -438,8 +438,11 @@ def test_a_real_ctrl_c_during_an_import_run_here(fixture_path, tmp_path):
     process = import_until_writing(fixture_path, leads, "leads")
     process.send_signal(signal.SIGINT)
     error = process.stderr.read()
-    assert process.wait(timeout=WAIT) == 130, error
-    assert "Traceback" not in error and len(error.splitlines()) == 1
+    returncode = process.wait(timeout=WAIT)
+    # On a busy machine the write can end before the signal arrives: then it was not
+    # interrupted, says nothing more, and the store holds the whole import.
+    assert returncode in (130, 0), error
+    assert "Traceback" not in error and len(error.splitlines()) == (returncode == 130)
     connection = duckdb.connect(str(fixture_path), read_only=True)
     try:
         history = connection.execute("select outcome from import_runs").fetchall()
@@ -451,5 +454,5 @@ def test_a_real_ctrl_c_during_an_import_run_here(fixture_path, tmp_path):
     if "nothing of the import was written" in error:
         assert (history, leads_in) == ([], 0)
     else:
-        assert "after the import was written" in error
+        assert returncode == 0 or "after the import was written" in error
         assert (history, leads_in) == ([("imported",)], 300_000)
