@@ -194,14 +194,34 @@ def report(server, view: str, capsys, *args: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
+SIZES = {"projector": (1920, 1080), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_renders_cleanly(page, server, path):
+def test_every_page_renders_cleanly_and_is_photographed(page, server, screenshot_dir, path,
+                                                        size):
+    """Each page at projector and phone size: its title, no exception, no browser error, its
+    charts drawn; then a screenshot of the whole page, to look at (SCREENSHOTS_ENV keeps
+    them)."""
     title, charts = PAGES[path]
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
     errors = open_page(page, server, path)
     assert page.locator("h1").first.inner_text().strip() == title
     assert page.locator("[data-testid=stException]").count() == 0
     assert errors == []
     assert drawn_charts(page) >= charts
+    # The app scrolls inside its main pane, not the window: grow the window to the pane's
+    # height to capture the whole page.
+    full = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(max(full, height), 9000)})
+    settle(page)
+    name = screenshot_dir / f"{path or 'overview'}-{size}.png"
+    shot = Image.open(io.BytesIO(page.screenshot()))
+    # 256 colours: a page is flat colour and text, and the set is kept in the repository.
+    shot.quantize(colors=256).save(name, optimize=True)
+    assert name.stat().st_size > 5_000, title
 
 
 @pytest.mark.parametrize("view, path, query", [
@@ -340,25 +360,6 @@ def test_a_planner_edits_a_goal_and_saves_it(page, server):
     expect(page.get_by_test_id("stAlert").filter(has_text="Saved 1 goal.")).to_be_visible()
     open_page(page, server, "", f"quarter={next_quarter}")
     assert shown_metrics(page)["Revenue target"] == "$31.4M"
-
-
-@pytest.mark.parametrize("size", [(1920, 1080), (390, 844)], ids=["projector", "phone"])
-def test_screenshots_of_every_page(page, server, screenshot_dir, size):
-    width, height = size
-    page.set_viewport_size({"width": width, "height": height})
-    for path, (title, _) in PAGES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        open_page(page, server, path)
-        # The app scrolls inside its main pane, not the window: grow the window to the
-        # pane's height to capture the whole page.
-        full = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-        page.set_viewport_size({"width": width, "height": min(max(full, height), 9000)})
-        settle(page)
-        name = f"{path or 'overview'}-{'phone' if width < 600 else 'projector'}.png"
-        shot = Image.open(io.BytesIO(page.screenshot()))
-        # 256 colours: a page is flat colour and text, and the set is kept in the repository.
-        shot.quantize(colors=256).save(screenshot_dir / name, optimize=True)
-        assert (screenshot_dir / name).stat().st_size > 5_000, title
 
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
