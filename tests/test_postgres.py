@@ -1,0 +1,191 @@
+"""The shared store on a real PostgreSQL (tests/postgres.py starts it): the store contract
+on PostgreSQL, every write path shipped there with its change, replicas catching up, the
+same conflict rules across replicas, and what happens when PostgreSQL does not answer."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from relay import PROJECT_ROOT, goals, importing, replica, settings, sql, store
+from tests.conftest import by
+from tests.postgres import postgres_server, shared_url  # noqa: F401 (fixtures)
+
+HUBSPOT_DEALS = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
+
+
+@pytest.fixture
+def shared(shared_url, fixture_path):  # noqa: F811 (the fixture imported above)
+    """The fixture store loaded into an empty PostgreSQL database: its address."""
+    replica.publish(fixture_path, shared_url)
+    return shared_url
+
+
+@pytest.fixture
+def copies(shared, tmp_path):
+    """Two replicas' copies of the shared fixture store: open(name) opens one, each closed
+    at the end."""
+    opened = []
+
+    def open_copy(name: str):
+        path = tmp_path / f"{name}.duckdb"
+        connection = replica.open_copy(path, shared)
+        opened.append((path, connection))
+        return connection
+
+    yield open_copy
+    for path, connection in opened:
+        found = replica.for_path(path)
+        if found is not None:
+            found.close()
+        connection.close()
+    replica.close_pools()
+
+
+def _pg_rows(url: str, query: str) -> list[tuple]:
+    with psycopg.connect(url) as pg:
+        return pg.execute(query).fetchall()
+
+
+def _open_goal(connection) -> tuple[int, int]:
+    """(goal_id, version) of a goal of the fixture's current quarter, 2026-Q3."""
+    return connection.execute("select goal_id, version from goals where quarter = '2026-Q3' "
+                              "order by goal_id limit 1").fetchone()
+
+
+def _goals(connection) -> dict[int, tuple]:
+    with sql.cursor(connection) as cursor:
+        return {goal_id: (target, version) for goal_id, target, version in cursor.execute(
+            "select goal_id, target, version from goals").fetchall()}
+
+
+def test_the_shared_store_holds_every_table_of_the_contract_column_for_column(
+        shared_url, empty_path):  # noqa: F811
+    with psycopg.connect(shared_url) as pg:
+        pg.execute(sql.load("postgres/schema"))
+        columns = pg.execute(
+            "select table_name, array_agg(column_name::text order by ordinal_position) "
+            "from information_schema.columns where table_schema = 'public' "
+            "and column_name <> '_seq' group by table_name").fetchall()
+    new_store = store.open_file(empty_path, read_only=True)
+    try:
+        expected = {table: list(names) for table, names in
+                    sql.rows(new_store, "replica_tables") if table != "deal_states"}
+    finally:
+        new_store.close()
+    assert dict(columns) == {**expected, "change_log": ["seq", "written_at", "tables"]}
+
+
+def test_a_copy_holds_what_the_store_it_was_loaded_from_holds(copies, fixture_path):
+    copy = copies("a")
+    source = store.open_file(fixture_path, read_only=True)
+    try:
+        for table in ("leads", "deals", "deal_history", "goals", "people", "settings",
+                      "deal_states", "campaigns", "audit_log"):
+            query = f"select * from {table} order by all"  # noqa: S608 (our table names)
+            assert copy.execute(query).fetchall() == source.execute(query).fetchall(), table
+    finally:
+        source.close()
+
+
+def test_a_goal_saved_on_one_replica_is_in_postgres_and_reaches_the_other(copies, shared,
+                                                                          fixture_today):
+    first, second = copies("a"), copies("b")
+    goal_id, version = _open_goal(first)
+    by("Pat Planner", goals.save_targets, first,
+       [goals.TargetEdit(goal_id, version, 123_456)])
+    assert _pg_rows(shared, f"select target, version from goals where goal_id = {goal_id}") \
+        == [(123_456.0, version + 1)]
+    assert _goals(second)[goal_id] != (123_456.0, version + 1)  # not polled yet
+    assert "goals" in replica.for_connection(second).poll_once()
+    assert _goals(second)[goal_id] == (123_456.0, version + 1)
+    assert _goals(second) == _goals(first)
+
+
+def test_the_same_goal_saved_on_two_replicas_leaves_one_save_and_one_refusal(
+        copies, fixture_today):
+    first, second = copies("a"), copies("b")
+    goal_id, version = _open_goal(first)
+    # Both loaded the goal at the same version; the first saves, the second has not polled.
+    by("Pat Planner", goals.save_targets, first, [goals.TargetEdit(goal_id, version, 111)])
+    with pytest.raises(goals.GoalConflict, match="after you loaded it"):
+        by("Sam Seller", goals.save_targets, second,
+           [goals.TargetEdit(goal_id, version, 222)])
+    # The refusal caught the second copy up: it shows the first save.
+    assert _goals(second)[goal_id] == (111.0, version + 1)
+
+
+def test_new_goals_on_two_replicas_get_different_ids(copies, shared, fixture_today):
+    first, second = copies("a"), copies("b")
+    one = by("Pat Planner", goals.add_goal, first, "2026-Q4", "mqls", "EMEA", None, 10,
+             "marketing")
+    other = by("Pat Planner", goals.add_goal, second, "2026-Q4", "mqls", "NA", None, 20,
+               "marketing")
+    assert one != other
+    assert other not in _goals(first)  # not polled yet
+    replica.for_connection(first).poll_once()
+    assert sorted(_goals(first)) == sorted(row[0] for row in _pg_rows(
+        shared, "select goal_id from goals"))
+    assert {one, other} <= set(_goals(first))
+    assert _goals(first) == _goals(second)
+
+
+def test_an_import_on_one_replica_is_seen_by_the_other_with_its_summary(copies, shared):
+    first, second = copies("a"), copies("b")
+    outcome = by("Ada Admin", importing.run, first, HUBSPOT_DEALS, "deals",
+                 file_name="deals.csv")
+    assert outcome.written
+    replica.for_connection(second).poll_once()
+    for table in ("deals", "deal_history", "deal_states", "import_runs",
+                  "import_row_changes", "audit_log", "people"):
+        query = f"select * from {table} order by all"  # noqa: S608 (our table names)
+        assert second.execute(query).fetchall() == first.execute(query).fetchall(), table
+    [(deals_in_pg,)] = _pg_rows(shared, "select count(*) from deals")
+    assert deals_in_pg == first.execute("select count(*) from deals").fetchone()[0]
+
+
+def test_settings_and_forecast_calls_reach_the_other_replica(copies, fixture_today):
+    first, second = copies("a"), copies("b")
+    by("Ada Admin", settings.change, first, "currency", "EUR")
+    replica.for_connection(second).poll_once()
+    with sql.cursor(second) as cursor:
+        assert settings.load(cursor).currency == "EUR"
+    assert second.execute("select count(*) from audit_log").fetchone() == \
+        first.execute("select count(*) from audit_log").fetchone()
+
+
+def test_postgres_unreachable_refuses_the_write_and_keeps_the_copy(copies, monkeypatch,
+                                                                    fixture_today):
+    first = copies("a")
+    before = _goals(first)
+    goal_id, _ = _open_goal(first)
+    found = replica.for_connection(first)
+    monkeypatch.setattr(found, "url", "postgresql://postgres@127.0.0.1:9/nowhere")
+    monkeypatch.setenv(replica.TIMEOUT_ENV, "1")
+    with pytest.raises(replica.SharedStoreUnreachable,
+                       match=r"PostgreSQL at 127\.0\.0\.1:9\) cannot be reached, so "
+                             r"nothing was saved"):
+        by("Pat Planner", goals.save_targets, first,
+           [goals.TargetEdit(goal_id, before[goal_id][1], 999)])
+    assert _goals(first) == before  # nothing half-done; reads go on
+    assert replica.freshness(found.path, now=found.fresh_at + 3600).startswith("Data as of")
+    assert replica.freshness(found.path, now=found.fresh_at) is None
+
+
+def test_a_copy_reopened_catches_up_instead_of_loading_again(copies, shared, tmp_path):
+    first = copies("a")
+    found = replica.for_connection(first)
+    found.close()
+    first.close()
+    other = copies("b")
+    by("Ada Admin", settings.change, other, "currency", "EUR")
+    again = replica.open_copy(tmp_path / "a.duckdb", shared)
+    try:
+        with sql.cursor(again) as cursor:
+            assert settings.load(cursor).currency == "EUR"
+            assert sql.rows(cursor, "replica_position")[0][1] == replica.for_connection(
+                other).seq
+    finally:
+        replica.for_connection(again).close()
+        again.close()
+
