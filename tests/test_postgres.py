@@ -4,11 +4,17 @@ same conflict rules across replicas, and what happens when PostgreSQL does not a
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import psycopg
 import pytest
 
 from relay import PROJECT_ROOT, goals, importing, replica, settings, sql, store
-from tests.conftest import by
+from tests.conftest import AS_OF, by
 from tests.postgres import postgres_server, shared_url  # noqa: F401 (fixtures)
 
 HUBSPOT_DEALS = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
@@ -189,3 +195,80 @@ def test_a_copy_reopened_catches_up_instead_of_loading_again(copies, shared, tmp
         replica.for_connection(again).close()
         again.close()
 
+
+
+class Replica:
+    """An app replica in a process of its own (tests/replica_worker.py)."""
+
+    def __init__(self, url: str, copy: Path, today: str):
+        env = {**os.environ, replica.URL_ENV: url, "RELAY_DB": str(copy),
+               replica.POLL_ENV: "0.2", "RELAY_TODAY": today}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.replica_worker"], cwd=PROJECT_ROOT, env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.read() == {"ready": True}
+
+    def send(self, **command) -> None:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def read(self) -> dict:
+        line = self.process.stdout.readline()
+        assert line, f"the replica stopped (exit code {self.process.poll()})"
+        return json.loads(line)
+
+    def ask(self, **command) -> dict:
+        self.send(**command)
+        return self.read()
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def two_replicas(shared, tmp_path):
+    started = []
+    try:
+        for name in ("one", "two"):
+            started.append(Replica(shared, tmp_path / f"{name}.duckdb", AS_OF.isoformat()))
+        yield started
+    finally:
+        for process in started:
+            process.stop()
+
+
+def test_two_app_processes_share_goals_refuse_the_second_save_and_see_imports(
+        two_replicas, shared, fixture_path):
+    one, two = two_replicas
+    source = store.open_file(fixture_path, read_only=True)
+    try:
+        goal_id, version = _open_goal(source)
+        deals_before = source.execute("select count(*) from deals").fetchone()[0]
+    finally:
+        source.close()
+    # A goal saved on one shows on the other once it polls (every 0.2 s here).
+    assert one.ask(do="save_goal", goal_id=goal_id, version=version, target=5000) == \
+        {"saved": True}
+    assert two.ask(do="wait_goal", goal_id=goal_id, target=5000, timeout=20) == \
+        {"goal": [5000.0, version + 1]}
+    # Both saving the same goal at once, from the version both loaded: one save, one refusal.
+    one.send(do="save_goal", goal_id=goal_id, version=version + 1, target=6000)
+    two.send(do="save_goal", goal_id=goal_id, version=version + 1, target=7000)
+    answers = [one.read(), two.read()]
+    assert answers.count({"saved": True}) == 1
+    [refusal] = [reply["refused"] for reply in answers if "refused" in reply]
+    assert "after you loaded it" in refusal and "Nothing was saved" in refusal
+    saved = 6000.0 if answers[0] == {"saved": True} else 7000.0
+    assert _pg_rows(shared, f"select target, version from goals where goal_id = {goal_id}") \
+        == [(saved, version + 2)]
+    for process in (one, two):
+        assert process.ask(do="wait_goal", goal_id=goal_id, target=saved, timeout=20) == \
+            {"goal": [saved, version + 2]}
+    # An import on one is seen by the other.
+    assert one.ask(do="import", file=str(HUBSPOT_DEALS), table="deals", **{"as": "Ada Admin"}) \
+        == {"written": True}
+    [(deals_after,)] = _pg_rows(shared, "select count(*) from deals")
+    assert deals_after > deals_before
+    assert two.ask(do="wait_count", table="deals", at_least=deals_after, timeout=20) == \
+        {"count": deals_after}
