@@ -32,6 +32,7 @@ from relay import (
     layouts,
     planning,
     private,
+    replica,
     report,
     restoring,
     settings,
@@ -167,6 +168,15 @@ def _parser() -> argparse.ArgumentParser:
                     "Data page then, or stop the dashboard. A refused restore changes nothing."))
     put_back.add_argument("file", type=Path, help="the backup, e.g. from `relay backup`")
     put_back.set_defaults(run=_restore)
+
+    share = commands.add_parser(
+        "load-shared", help="load a store file into an empty shared store ($RELAY_STORE)",
+        description="Moves from the embedded store to PostgreSQL: every table of the store "
+                    "file is copied into the empty database RELAY_STORE=postgresql://… names, "
+                    "as one change the replicas load. Refused when that database holds a "
+                    "store already.")
+    share.add_argument("file", type=Path, help="the store file, e.g. data/relay.duckdb")
+    share.set_defaults(run=_load_shared)
 
     def with_filters(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         command.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
@@ -495,6 +505,15 @@ def _restore(args) -> int:
             else "")
     print(f"Restored {path} from {args.file} ({done.tables} tables, schema version "
           f"{done.schema_version}){kept}.")
+    return 0
+
+
+def _load_shared(args) -> int:
+    url = replica.configured_url()
+    if url is None:
+        raise UsageError(f"Set {replica.URL_ENV}=postgresql://… to the shared store first.")
+    rows = replica.publish(args.file, url)
+    print(f"Loaded {args.file} into the shared store at {replica.where(url)}: {rows:,} rows.")
     return 0
 
 

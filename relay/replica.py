@@ -22,6 +22,7 @@ lacks, in one consistent snapshot.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
@@ -308,15 +309,17 @@ class Replica:
                 pg.execute(_pg("snapshot"))
                 return self.catch_up(pg)
 
-    def follow(self) -> None:
-        """Poll the shared store every poll_seconds() in a background thread."""
+    def follow(self, on_change: Callable[[], None] | None = None) -> None:
+        """Poll the shared store every poll_seconds() in a background thread; `on_change`
+        is called after each poll that brought changes (the dashboard's cached pages)."""
         if self.poller is not None:
             return
 
         def run():
             while not self.stop.wait(poll_seconds()):
                 try:
-                    self.poll_once()
+                    if self.poll_once() and on_change is not None:
+                        on_change()
                 except SharedStoreUnreachable as error:
                     _LOG.warning("%s", error)
                 except duckdb.Error:
@@ -348,6 +351,20 @@ def for_connection(connection: duckdb.DuckDBPyConnection) -> Replica | None:
 
 def for_path(path: Path | str) -> Replica | None:
     return _replicas.get(store._key(path))
+
+
+def follow(path: Path, on_change: Callable[[], None] | None = None) -> None:
+    """Keep the copy at `path` current in the background (nothing for the embedded store)."""
+    found = for_path(path)
+    if found is not None:
+        found.follow(on_change)
+
+
+def stop_following(path: Path) -> None:
+    """Before the copy at `path` is closed: its polling stops."""
+    found = for_path(path)
+    if found is not None:
+        found.close()
 
 
 @contextmanager
@@ -444,7 +461,12 @@ def open_copy(path: Path | str, url: str | None = None) -> duckdb.DuckDBPyConnec
                     _fill_new(pg)
             with pg.transaction():
                 pg.execute(_pg("snapshot"))
-                return _open_caught_up(pg, url, path)
+                try:
+                    return _open_caught_up(pg, url, path)
+                except store.StoreLocked:
+                    # Another process (the dashboard) holds this machine's copy: a command
+                    # works on a copy of its own, for as long as it runs.
+                    return _open_caught_up(pg, url, _private_copy(path))
     except SharedStoreUnreachable:
         if not path.exists():
             raise
@@ -455,6 +477,12 @@ def open_copy(path: Path | str, url: str | None = None) -> duckdb.DuckDBPyConnec
         _register(Replica(url, path, connection, position[0] if position else "",
                           position[1] if position else 0, fresh_at=_modified(path)))
         return connection
+
+
+def _private_copy(path: Path) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="relay-copy-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder / path.name
 
 
 def _modified(path: Path) -> float:

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from relay import PROJECT_ROOT, goals, importing, replica, settings, sql, store
+from relay import PROJECT_ROOT, cli, goals, importing, replica, settings, sql, store
 from tests.conftest import AS_OF, by
 from tests.postgres import postgres_server, shared_url  # noqa: F401 (fixtures)
 
@@ -272,3 +272,29 @@ def test_two_app_processes_share_goals_refuse_the_second_save_and_see_imports(
     assert deals_after > deals_before
     assert two.ask(do="wait_count", table="deals", at_least=deals_after, timeout=20) == \
         {"count": deals_after}
+
+
+def test_the_command_line_loads_a_store_into_postgres_and_writes_beside_the_dashboard(
+        shared_url, fixture_path, tmp_path, monkeypatch, capsys):  # noqa: F811
+    monkeypatch.setenv(replica.URL_ENV, shared_url)
+    copy = tmp_path / "copy.duckdb"
+    monkeypatch.setenv("RELAY_DB", str(copy))
+    assert cli.main(["load-shared", str(fixture_path)]) == 0
+    assert "Loaded" in capsys.readouterr().out
+    assert cli.main(["load-shared", str(fixture_path)]) == 1  # never over a store
+    assert "holds a store already; nothing was loaded" in capsys.readouterr().err
+    dashboard = store.open_store(copy)  # the dashboard holds this machine's copy
+    try:
+        # The command works on a copy of its own, written through to PostgreSQL: no hand-off.
+        assert cli.main(["setting", "currency", "EUR"]) == 0
+        assert _pg_rows(shared_url, "select value from settings where key = 'currency'") \
+            == [("EUR",)]
+        replica.for_path(copy).poll_once()
+        with sql.cursor(dashboard) as cursor:
+            assert settings.load(cursor).currency == "EUR"
+        assert cli.main(["restore", str(fixture_path)]) == 1
+        assert "restore the database with pg_restore" in capsys.readouterr().err
+    finally:
+        replica.stop_following(copy)
+        dashboard.close()
+        replica.close_pools()
