@@ -168,11 +168,19 @@ def _copy_in(pg: psycopg.Connection, query: str, path: Path) -> None:
 # ------------------------------------------------------------------- DuckDB side
 
 
+_tables_read: dict[str, list[sql.CatalogName]] = {}
+
+
 def shared_tables(cursor: duckdb.DuckDBPyConnection) -> dict[str, list[sql.CatalogName]]:
-    """{table: its columns in order} of the tables a copy shares with PostgreSQL."""
-    return {sql.CatalogName(table): [sql.CatalogName(column) for column in columns]
-            for table, columns in sql.rows(cursor, "replica_tables")
-            if table not in NOT_SHARED}
+    """{table: its columns in order} of the tables a copy shares with PostgreSQL. Read from
+    the catalog once per process (it took a fifth of a goal save): every store this code
+    opens has its schema (store.open_file upgrades or refuses any other)."""
+    if not _tables_read:
+        _tables_read.update(
+            {sql.CatalogName(table): [sql.CatalogName(column) for column in columns]
+             for table, columns in sql.rows(cursor, "replica_tables")
+             if table not in NOT_SHARED})
+    return _tables_read
 
 
 def _names(table: str, columns: list[str], key: str | None = None) -> dict:
@@ -322,7 +330,7 @@ class Replica:
                         on_change()
                 except SharedStoreUnreachable as error:
                     _LOG.warning("%s", error)
-                except duckdb.Error:
+                except Exception:  # noqa: BLE001 (polling goes on; the page says how old)
                     if self.stop.is_set():
                         return  # the copy was closed meanwhile
                     _LOG.exception("Could not apply the shared store's changes to %s",
@@ -429,6 +437,12 @@ def writing(connection: duckdb.DuckDBPyConnection) -> Iterator[Ship]:
             yield ship
         except psycopg.OperationalError as error:
             raise unreachable(replica.url, error, doing) from error
+        except psycopg.Error as error:
+            raise store.StoreError(
+                f"The shared store (PostgreSQL at {where(replica.url)}) refused this write, "
+                f"so nothing was saved. Details: {str(error).strip().splitlines()[0]}",
+                "The shared store refused this write, so nothing was saved. An admin finds "
+                "the details in the dashboard's log.") from error
         finally:
             if pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 pg.rollback()
