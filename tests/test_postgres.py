@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,11 @@ def _open_goal(connection) -> tuple[int, int]:
     """(goal_id, version) of a goal of the fixture's current quarter, 2026-Q3."""
     return connection.execute("select goal_id, version from goals where quarter = '2026-Q3' "
                               "order by goal_id limit 1").fetchone()
+
+
+def _shown(elements) -> str:
+    """What page elements say once their markdown escapes are rendered."""
+    return " ".join(re.sub(r"\\(.)", r"\1", element.value) for element in elements)
 
 
 def _goals(connection) -> dict[int, tuple]:
@@ -297,4 +303,43 @@ def test_the_command_line_loads_a_store_into_postgres_and_writes_beside_the_dash
     finally:
         replica.stop_following(copy)
         dashboard.close()
+        replica.close_pools()
+
+
+def test_the_goals_page_saves_through_postgres_and_says_when_it_cannot(
+        shared, tmp_path, app_env, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    copy = tmp_path / "page.duckdb"
+    app_env(copy, AS_OF)
+    monkeypatch.setenv(replica.URL_ENV, shared)
+
+    def add_goal(at, target: str):
+        [s for s in at.selectbox if s.label == "Metric"][0].select("pipeline")
+        [t for t in at.text_input if t.label == "Target"][0].input(target)
+        [b for b in at.button if b.label == "Add to 2026-Q3"][0].click().run()
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=60)
+    try:
+        at.run()
+        at.switch_page("app_pages/goals.py").run()
+        assert not at.exception
+        assert "Data as of" not in _shown(at.caption)
+        add_goal(at, "90000")
+        assert "Added the pipeline goal to 2026-Q3." in _shown(at.success)
+        assert _pg_rows(shared, "select target from goals where metric = 'pipeline' "
+                                "and quarter = '2026-Q3' and region is null") == [(90000.0,)]
+        # PostgreSQL gone: the page keeps its figures, refuses the save and says how old.
+        found = replica.for_path(copy)
+        monkeypatch.setattr(found, "url", "postgresql://postgres@127.0.0.1:9/nowhere")
+        monkeypatch.setenv(replica.TIMEOUT_ENV, "1")
+        monkeypatch.setattr(found, "fresh_at", found.fresh_at - 3600)
+        at.switch_page("app_pages/goals.py").run()
+        [b for b in at.button if b.label == "Add to 2026-Q3"]  # the page still draws
+        assert "Data as of" in _shown(at.caption)
+        add_goal(at, "95000")
+        assert not at.exception
+        assert "cannot be reached, so nothing was saved" in _shown(at.error)
+    finally:
+        replica.stop_following(copy)
         replica.close_pools()
