@@ -487,7 +487,7 @@ def open_copy(path: Path | str, url: str | None = None) -> duckdb.DuckDBPyConnec
         _LOG.warning("The shared store at %s does not answer: %s opens as it is",
                      where(url), path)
         connection = store.open_file(path)
-        position = _position(connection)
+        position = _position(connection, path)
         _register(Replica(url, path, connection, position[0] if position else "",
                           position[1] if position else 0, fresh_at=_modified(path)))
         return connection
@@ -562,9 +562,17 @@ def publish(source_path: Path, url: str | None = None) -> int:
         source.close()
 
 
-def _position(connection: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
+def _position(connection: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int] | None:
+    """(store_id, seq) of the copy at `path`; a store file that is not a copy is refused
+    (it is never loaded over: it may be someone's embedded store)."""
     with sql.cursor(connection) as cursor:
-        sql.execute(cursor, "replica_position_create")
+        if not sql.scalar(cursor, "replica_position_kept"):
+            connection.close()
+            raise store.StoreError(
+                f"{path} is a store of its own, not a copy of the shared store, so it was "
+                f"left as it is. Point RELAY_DB at another file for this machine's copy (or "
+                f"unset it), or load this store into the shared one with `python -m relay "
+                f"load-shared {path}`.")
         found = sql.rows(cursor, "replica_position")
     return (found[0][0], found[0][1]) if found else None
 
@@ -575,7 +583,7 @@ def _open_caught_up(pg: psycopg.Connection, url: str, path: Path) -> duckdb.Duck
     connection = None
     if path.exists():
         connection = store.open_file(path)
-        position = _position(connection)
+        position = _position(connection, path)
         if position is None or position[0] != store_id or position[1] > latest:
             connection.close()  # another store, or a later one: this copy is no use
             connection = None

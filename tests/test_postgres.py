@@ -343,3 +343,12 @@ def test_the_goals_page_saves_through_postgres_and_says_when_it_cannot(
     finally:
         replica.stop_following(copy)
         replica.close_pools()
+
+
+def test_a_store_file_where_the_copy_would_go_is_never_loaded_over(shared, fixture_path):
+    before = fixture_path.read_bytes()
+    with pytest.raises(store.StoreError, match="is a store of its own, not a copy"):
+        replica.open_copy(fixture_path, shared)
+    assert fixture_path.read_bytes() == before
+    assert replica.for_path(fixture_path) is None
+    replica.close_pools()
