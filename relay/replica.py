@@ -197,7 +197,8 @@ def _push(pg: psycopg.Connection, cursor: duckdb.DuckDBPyConnection,
     columns = shared_tables(cursor)
     seq = _pg_value(pg, "insert_change", tables=json.dumps(plan))
     pg.execute(_pg("use_seq"), {"seq": str(seq)})
-    for table, how in sorted(plan.items()):
+    for table in sorted(name for name in columns if name in plan):  # names from the catalog
+        how = plan[table]
         path = folder / f"{table}.csv"
         key = KEYS.get(table)
         export = {"replace": "replica_export_all", "append": "replica_export_appended",
@@ -221,9 +222,9 @@ def _pull(pg: psycopg.Connection, cursor: duckdb.DuckDBPyConnection, plan: dict[
     """Apply to the DuckDB transaction on `cursor` what the changes after `after` up to
     `upto` did to `plan`'s tables ({table: how})."""
     columns = shared_tables(cursor)
-    for table, how in sorted(plan.items()):
-        if table not in columns:
-            continue  # a table this code does not know: its replicas are newer
+    # Names from the catalog; a table this code does not know is left to newer replicas.
+    for table in sorted(name for name in columns if name in plan):
+        how = plan[table]
         path = folder / f"{table}.csv"
         names = _names(table, columns[table])
         if how == "replace":
@@ -423,9 +424,7 @@ def writing(connection: duckdb.DuckDBPyConnection) -> Iterator[Ship]:
 
             def ship(cursor: duckdb.DuckDBPyConnection, written: set[str]) -> None:
                 plan = {table: _how(cursor, table)
-                        for table in sorted(written) if table not in NOT_SHARED}
-                plan = {table: how for table, how in plan.items()
-                        if table in shared_tables(cursor)}
+                        for table in shared_tables(cursor) if table in written}
                 if plan:
                     with _scratch(replica.path) as folder:
                         seq = _push(pg, cursor, plan, folder)

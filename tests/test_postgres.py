@@ -17,6 +17,7 @@ import pytest
 from relay import PROJECT_ROOT, cli, goals, importing, replica, settings, sql, store
 from tests.conftest import AS_OF, by
 from tests.postgres import postgres_server, shared_url  # noqa: F401 (fixtures)
+from tests.test_access import WRITES
 
 HUBSPOT_DEALS = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 
@@ -352,3 +353,27 @@ def test_a_store_file_where_the_copy_would_go_is_never_loaded_over(shared, fixtu
     assert fixture_path.read_bytes() == before
     assert replica.for_path(fixture_path) is None
     replica.close_pools()
+
+
+def _same_on_both_and_in_postgres(first, second, url: str) -> None:
+    """Every shared table (and the summary) holds the same rows on both copies, and
+    PostgreSQL as many."""
+    tables = sorted(replica.shared_tables(first)) + ["deal_states"]
+    with psycopg.connect(url) as pg:
+        for table in tables:
+            query = f"select * from {table} order by all"  # noqa: S608 (our table names)
+            assert first.execute(query).fetchall() == second.execute(query).fetchall(), table
+            if table != "deal_states":
+                counted = f"select count(*) from {table}"  # noqa: S608 (our table names)
+                assert pg.execute(counted).fetchone() == first.execute(counted).fetchone(), \
+                    table
+
+
+def test_every_write_function_reaches_postgres_and_the_other_replica(copies, shared,
+                                                                      fixture_today):
+    first, second = copies("a"), copies("b")
+    following = replica.for_connection(second)
+    for name, (_, write) in WRITES.items():
+        by("Ada Admin", write, first)
+        assert following.poll_once(), name  # the write's change reached the other copy
+        _same_on_both_and_in_postgres(first, second, shared)
