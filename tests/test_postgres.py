@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from relay import PROJECT_ROOT, cli, goals, importing, replica, settings, sql, store
+from tests import test_import_people as people_imports
 from tests.conftest import AS_OF, by
 from tests.postgres import postgres_server, shared_url  # noqa: F401 (fixtures)
 from tests.test_access import WRITES
@@ -377,3 +378,30 @@ def test_every_write_function_reaches_postgres_and_the_other_replica(copies, sha
         by("Ada Admin", write, first)
         assert following.poll_once(), name  # the write's change reached the other copy
         _same_on_both_and_in_postgres(first, second, shared)
+
+
+def test_an_empty_shared_store_takes_imports_whose_people_merge_placeholders(
+        shared_url, tmp_path):  # noqa: F811
+    paths = [tmp_path / "a.duckdb", tmp_path / "b.duckdb"]
+    first, second = (replica.open_copy(path, shared_url) for path in paths)
+    try:
+        # A new store's defaults came from the migrations, through PostgreSQL.
+        assert first.execute("select count(*) from stage_mappings").fetchone()[0] > 0
+        by("Ada Admin", importing.run, first, people_imports.deals_file(tmp_path), "deals")
+        replica.for_path(paths[1]).poll_once()
+        _same_on_both_and_in_postgres(first, second, shared_url)
+        assert second.execute("select count(*) from people_placeholders").fetchone() == (2,)
+        # The people import moves the placeholders' deals to the real people.
+        outcome = by("Ada Admin", importing.run, first,
+                     people_imports.people_file(tmp_path), "people")
+        assert outcome.written
+        assert replica.for_path(paths[1]).poll_once() >= {"deals", "people"}
+        _same_on_both_and_in_postgres(first, second, shared_url)
+        assert second.execute("select count(*) from people_placeholders").fetchone() == (0,)
+        assert second.execute("select distinct owner_id from deals order by 1").fetchall() \
+            == [("P1",), ("P2",)]
+    finally:
+        for path, connection in zip(paths, (first, second), strict=True):
+            replica.stop_following(path)
+            connection.close()
+        replica.close_pools()
