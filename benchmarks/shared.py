@@ -10,6 +10,8 @@ measured on an empty PostgreSQL database.
 - **Goal save**: one goal's target saved on replica A (the write lock, catching up, the
   DuckDB transaction, the rows to PostgreSQL), against the same save on the embedded store;
   and replica B's catch-up after it. Medians over `--repetitions` saves.
+- **Pages** (`--pages`): every page cold and warm on replica B's copy, opened as a replica,
+  and on the embedded store with the same data (benchmarks.bench.measure_app).
 
 Timings are wall-clock on this machine, with PostgreSQL wherever URL points.
 """
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import bench
 from relay import clock, demo, exporting, goals, importing, replica, sql, store
 from relay.cli import leads_count
 from relay.identity import Actor, ActorKind, Role, acting_as
@@ -84,7 +88,27 @@ def _ms(seconds: list[float] | float) -> float:
     return round(value * 1000, 1)
 
 
-def measure(url: str, import_leads: int, repetitions: int) -> dict:
+def _pages(url: str, folder: Path, repetitions: int) -> dict:
+    """Every page's warm and cold times (benchmarks.bench.measure_app, in a process that
+    plays the dashboard) on replica B's copy, opened as a replica, and on the embedded
+    store holding the same data."""
+    embedded = bench._in_child(bench.measure_app, str(folder / "embedded.duckdb"),
+                               clock.today().isoformat(), repetitions)
+    os.environ[replica.URL_ENV] = url  # the spawned child opens its copy as a replica
+    try:
+        shared = bench._in_child(bench.measure_app, str(folder / "b.duckdb"),
+                                 clock.today().isoformat(), repetitions)
+    finally:
+        del os.environ[replica.URL_ENV]
+    return {page: {label: {f"{measure}_ms_{where}": runs[page][label][f"{measure}_ms"]
+                           for measure in ("cold", "warm")
+                           for where, runs in (("embedded", embedded["pages"]),
+                                               ("shared", shared["pages"]))}
+                   for label in bench.FILTERS}
+            for page in embedded["pages"]}
+
+
+def measure(url: str, import_leads: int, repetitions: int, with_pages: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="relay-bench-shared-") as name:
         folder = Path(name)
         files = _csv_files(import_leads, folder)
@@ -122,6 +146,7 @@ def measure(url: str, import_leads: int, repetitions: int) -> dict:
                 replica.stop_following(folder / f"{path}.duckdb")
                 connection.close()
             replica.close_pools()
+        pages = _pages(url, folder, repetitions) if with_pages else {}
     return {
         "import_leads": import_leads,
         "import_seconds_embedded": round(embedded_import, 2),
@@ -133,6 +158,7 @@ def measure(url: str, import_leads: int, repetitions: int) -> dict:
         "catch_up_after_goal_save_ms": _ms(catch_up_saves),
         "goal_save_ms_shared_all": [_ms(s) for s in shared_saves],
         "catch_up_after_goal_save_ms_all": [_ms(s) for s in catch_up_saves],
+        "pages": pages,
     }
 
 
@@ -143,12 +169,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="an empty PostgreSQL database, postgresql://…")
     parser.add_argument("--import-leads", type=leads_count, default=IMPORT_LEADS)
     parser.add_argument("--repetitions", type=int, default=REPETITIONS)
+    parser.add_argument("--pages", action="store_true",
+                        help="also every page's times on a replica's copy and on the file")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     args = parser.parse_args(argv)
     with acting_as(Actor("Bench", Role.ADMIN, how=ActorKind.LOCAL)):
-        results = measure(args.postgres, args.import_leads, args.repetitions)
+        results = measure(args.postgres, args.import_leads, args.repetitions, args.pages)
     for key, value in results.items():
-        print(f"{key}: {value}")
+        if key != "pages":
+            print(f"{key}: {value}")
+    for page, by_filter in results["pages"].items():
+        for label, times in by_filter.items():
+            print(f"page {page} ({label}): " + ", ".join(f"{name} {value}"
+                                                         for name, value in times.items()))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
