@@ -419,7 +419,7 @@ def writing(connection: duckdb.DuckDBPyConnection) -> Iterator[Ship]:
     with replica.lock, _connection(replica.url, doing) as pg:
         shipped: list[int] = []
         try:
-            _ensure_locked(pg)
+            pg.execute(_pg("lock"))
             replica.catch_up(pg)
 
             def ship(cursor: duckdb.DuckDBPyConnection, written: set[str]) -> None:
@@ -434,6 +434,10 @@ def writing(connection: duckdb.DuckDBPyConnection) -> Iterator[Ship]:
                 pg.commit()
 
             yield ship
+            if shipped:  # DuckDB committed too: the copy holds this change (said under the
+                # lock, so that the poller never applies the change to the copy again)
+                replica.seq = shipped[-1]
+                replica.fresh_at = time.time()
         except psycopg.OperationalError as error:
             raise unreachable(replica.url, error, doing) from error
         except psycopg.Error as error:
@@ -443,15 +447,17 @@ def writing(connection: duckdb.DuckDBPyConnection) -> Iterator[Ship]:
                 "The shared store refused this write, so nothing was saved. An admin finds "
                 "the details in the dashboard's log.") from error
         finally:
-            if pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                pg.rollback()
-        if shipped:  # DuckDB committed too: the copy holds this change
-            replica.seq = shipped[-1]
-            replica.fresh_at = time.time()
+            _end(pg)
 
 
-def _ensure_locked(pg: psycopg.Connection) -> None:
-    pg.execute(_pg("lock"))
+def _end(pg: psycopg.Connection) -> None:
+    """Roll back what was not committed (the lock goes with it); a connection that broke
+    meanwhile has nothing left to roll back."""
+    try:
+        if pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            pg.rollback()
+    except psycopg.Error:
+        pass
 
 
 # ------------------------------------------------------------------- opening a copy
