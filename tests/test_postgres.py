@@ -405,3 +405,24 @@ def test_an_empty_shared_store_takes_imports_whose_people_merge_placeholders(
             replica.stop_following(path)
             connection.close()
         replica.close_pools()
+
+
+def test_a_replica_starting_while_postgres_is_down_opens_the_copy_it_has(
+        copies, shared, tmp_path, monkeypatch):
+    first = copies("a")
+    held = _goals(first)
+    seq = replica.for_connection(first).seq
+    replica.stop_following(tmp_path / "a.duckdb")
+    first.close()
+    monkeypatch.setenv(replica.TIMEOUT_ENV, "1")
+    again = replica.open_copy(tmp_path / "a.duckdb", "postgresql://postgres@127.0.0.1:9/x")
+    try:
+        assert _goals(again) == held  # reads go on from the copy
+        assert replica.for_connection(again).seq == seq
+        with pytest.raises(replica.SharedStoreUnreachable, match="nothing was saved"):
+            by("Ada Admin", settings.change, again, "currency", "EUR")
+    finally:
+        replica.stop_following(tmp_path / "a.duckdb")
+        again.close()
+    with pytest.raises(replica.SharedStoreUnreachable, match="this copy could not be opened"):
+        replica.open_copy(tmp_path / "none.duckdb", "postgresql://postgres@127.0.0.1:9/x")
