@@ -303,7 +303,24 @@ def _path(args) -> Path:
     return args.db or store.default_path()
 
 
+def _not_over_a_shared_store(args, making: str) -> bool:
+    """With a shared store ($RELAY_STORE) and no --db, the store is PostgreSQL's: a file
+    made where this machine's copy goes would be refused as a copy. False when so and the
+    caller may skip (`--if-missing`: the shared store is there already)."""
+    url = replica.configured_url()
+    if url is None or args.db is not None:
+        return True
+    if getattr(args, "if_missing", False):
+        return False
+    raise UsageError(
+        f"{replica.URL_ENV} is set, so the store is the shared one at {replica.where(url)}; "
+        f"nothing was made. Make {making} as a file (--db FILE), then load it into an empty "
+        f"shared store with `python -m relay load-shared FILE`.")
+
+
 def _demo(args) -> int:
+    if not _not_over_a_shared_store(args, "the demo"):
+        return 0
     path = _path(args)
     if path.exists():
         if args.if_missing:
@@ -323,6 +340,7 @@ def _demo(args) -> int:
 
 
 def _init(args) -> int:
+    _not_over_a_shared_store(args, "an empty store")
     path = _path(args)
     store.create(path).close()
     print(f"Created an empty store at {path}.")

@@ -426,3 +426,13 @@ def test_a_replica_starting_while_postgres_is_down_opens_the_copy_it_has(
         again.close()
     with pytest.raises(replica.SharedStoreUnreachable, match="this copy could not be opened"):
         replica.open_copy(tmp_path / "none.duckdb", "postgresql://postgres@127.0.0.1:9/x")
+
+
+def test_demo_and_init_make_no_file_where_the_shared_store_copy_goes(tmp_path, monkeypatch,
+                                                                     capsys):
+    monkeypatch.setenv(replica.URL_ENV, "postgresql://postgres@127.0.0.1:9/x")
+    monkeypatch.setenv("RELAY_DB", str(tmp_path / "copy.duckdb"))
+    assert cli.main(["demo", "--if-missing"]) == 0  # `make run`: the shared store is there
+    assert cli.main(["init"]) == 2
+    assert "load-shared" in capsys.readouterr().err
+    assert not (tmp_path / "copy.duckdb").exists()
