@@ -32,6 +32,7 @@ from relay import (
     layouts,
     planning,
     private,
+    replica,
     report,
     restoring,
     settings,
@@ -168,6 +169,15 @@ def _parser() -> argparse.ArgumentParser:
     put_back.add_argument("file", type=Path, help="the backup, e.g. from `relay backup`")
     put_back.set_defaults(run=_restore)
 
+    share = commands.add_parser(
+        "load-shared", help="load a store file into an empty shared store ($RELAY_STORE)",
+        description="Moves from the embedded store to PostgreSQL: every table of the store "
+                    "file is copied into the empty database RELAY_STORE=postgresql://… names, "
+                    "as one change the replicas load. Refused when that database holds a "
+                    "store already.")
+    share.add_argument("file", type=Path, help="the store file, e.g. data/relay.duckdb")
+    share.set_defaults(run=_load_shared)
+
     def with_filters(command: argparse.ArgumentParser) -> argparse.ArgumentParser:
         command.add_argument("--quarter", help="fiscal quarter, e.g. 2026-Q3 (default: current)")
         command.add_argument("--region")
@@ -293,7 +303,24 @@ def _path(args) -> Path:
     return args.db or store.default_path()
 
 
+def _not_over_a_shared_store(args, making: str) -> bool:
+    """With a shared store ($RELAY_STORE) and no --db, the store is PostgreSQL's: a file
+    made where this machine's copy goes would be refused as a copy. False when so and the
+    caller may skip (`--if-missing`: the shared store is there already)."""
+    url = replica.configured_url()
+    if url is None or args.db is not None:
+        return True
+    if getattr(args, "if_missing", False):
+        return False
+    raise UsageError(
+        f"{replica.URL_ENV} is set, so the store is the shared one at {replica.where(url)}; "
+        f"nothing was made. Make {making} as a file (--db FILE), then load it into an empty "
+        f"shared store with `python -m relay load-shared FILE`.")
+
+
 def _demo(args) -> int:
+    if not _not_over_a_shared_store(args, "the demo"):
+        return 0
     path = _path(args)
     if path.exists():
         if args.if_missing:
@@ -313,6 +340,7 @@ def _demo(args) -> int:
 
 
 def _init(args) -> int:
+    _not_over_a_shared_store(args, "an empty store")
     path = _path(args)
     store.create(path).close()
     print(f"Created an empty store at {path}.")
@@ -495,6 +523,15 @@ def _restore(args) -> int:
             else "")
     print(f"Restored {path} from {args.file} ({done.tables} tables, schema version "
           f"{done.schema_version}){kept}.")
+    return 0
+
+
+def _load_shared(args) -> int:
+    url = replica.configured_url()
+    if url is None:
+        raise UsageError(f"Set {replica.URL_ENV}=postgresql://… to the shared store first.")
+    rows = replica.publish(args.file, url)
+    print(f"Loaded {args.file} into the shared store at {replica.where(url)}: {rows:,} rows.")
     return 0
 
 

@@ -32,6 +32,7 @@ from relay import (
     identity,
     layouts,
     problem_kinds,
+    replica,
     settings,
     shapes,
     sql,
@@ -1174,18 +1175,24 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
     if expect is not None and expect != preview.counts():
         return Outcome(preview, False)
     progress(f"{WRITING} {preview.inserted + preview.updated:,} rows to {table_name}…")
-    cursor.begin()
     try:
-        with store.bounded_memory(cursor), sql.recording() as written:
-            _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
-            import_id = _record(cursor, preview, started, actor, "imported")
-            _keep_changes(cursor, import_id, table_name)
+        # A shared store: its write lock held and the copy caught up first, the import
+        # saved there before DuckDB commits (relay.replica; nothing on the embedded store).
+        with replica.writing(connection) as ship:
+            cursor.begin()
+            with store.bounded_memory(cursor), sql.recording() as written:
+                _write(cursor, layouts.TABLES[table_name], preview, actor, clock.now())
+                import_id = _record(cursor, preview, started, actor, "imported")
+                _keep_changes(cursor, import_id, table_name)
+            ship(cursor, written)
             cursor.commit()
-    except duckdb.Error as error:
+    except BaseException as error:
         try:
             cursor.rollback()
         except duckdb.Error:
             pass  # a failed commit has already ended the transaction
+        if not isinstance(error, duckdb.Error):
+            raise  # the shared store refused (or Ctrl+C): nothing of the import was saved
         if store.describe(store.database_path(connection), error) is not None:
             raise  # the store itself failed: run() says so and records nothing
         message = (f"{preview.file_name} could not be written, so nothing of it was: "
@@ -1198,8 +1205,9 @@ def _run(connection, cursor, path, table_name, file_name, layout, dry_run, expec
 
 def _record_alone(connection, preview: Preview, started: dt.datetime, actor: str,
                   outcome: str, message: str | None = None) -> int:
-    with sql.cursor(connection) as cursor:
-        return _record(cursor, preview, started, actor, outcome, message)
+    # A transaction of its own (store.write), so that a shared store records it too.
+    return store.write(connection, lambda cursor: _record(cursor, preview, started, actor,
+                                                          outcome, message))
 
 
 def record_unfinished(connection: duckdb.DuckDBPyConnection, file_name: str, table_name: str,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from relay import clock, identity, sql, store
+from relay import clock, identity, replica, sql, store
 from relay.identity import Role
 
 try:
@@ -57,6 +57,11 @@ def restore(store_path: Path, backup: Path, *, source_name: str | None = None,
     closes its connection there. `source_name`: how the audit log names the backup (an
     uploaded file's own name). Only an admin may restore."""
     actor = identity.require(Role.ADMIN, "restoring a backup").audit_name
+    shared = replica.configured_url()
+    if shared is not None:  # the file here is only this server's copy
+        raise RestoreRefused(
+            f"The store is shared (PostgreSQL at {replica.where(shared)}): restore the "
+            f"database with pg_restore (docs/deploy.md); nothing was changed.")
     store_path = Path(store_path).resolve()
     backup = Path(backup).resolve()
     if not backup.is_file():

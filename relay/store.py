@@ -173,8 +173,14 @@ def verify(connection: duckdb.DuckDBPyConnection, path: Path | str,
 
 
 def default_path() -> Path:
-    """The store to use: $RELAY_DB if set, else data/relay.duckdb."""
-    return Path(os.environ.get("RELAY_DB") or DEFAULT_PATH)
+    """The store to use: $RELAY_DB if set, else data/relay.duckdb; with a shared store
+    ($RELAY_STORE), this machine's copy of it (relay.replica)."""
+    if os.environ.get("RELAY_DB"):
+        return Path(os.environ["RELAY_DB"])
+    from relay import replica  # the shared store's code needs this module's
+
+    url = replica.configured_url()
+    return DEFAULT_PATH if url is None else replica.default_copy_path(url)
 
 
 def without_path(message: str, path: Path) -> str:
@@ -381,7 +387,19 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
 
 def open_store(path: Path, read_only: bool = False,
                check: bool | None = None) -> duckdb.DuckDBPyConnection:
-    """Open an existing store, upgrading its schema if it is older than this code.
+    """Open the store at `path`: the file (`open_file`), or with a shared store
+    ($RELAY_STORE) this process's copy of it at `path`, caught up (relay.replica; a copy
+    is written by its catching up, whatever `read_only` says)."""
+    from relay import replica
+
+    if replica.configured_url() is not None:
+        return replica.open_copy(path)
+    return open_file(path, read_only, check)
+
+
+def open_file(path: Path, read_only: bool = False,
+              check: bool | None = None) -> duckdb.DuckDBPyConnection:
+    """Open an existing store file, upgrading its schema if it is older than this code.
 
     `check` (default: when opened read-write) reads the whole store first (`verify`), so
     that a corrupt store is refused before anything is written to it: StoreDamaged."""
@@ -488,10 +506,14 @@ def _write(connection, work, attempts, conflicts):
     for attempt in range(1, attempts + 1):
         with sql.cursor(connection) as cursor:
             try:
-                cursor.begin()
-                with sql.recording() as written:
-                    result = work(cursor)
-                cursor.commit()
+                # A shared store: its write lock held, the copy caught up first, and what
+                # the work wrote saved there before DuckDB commits (relay.replica).
+                with _shared_write(connection) as ship:
+                    cursor.begin()
+                    with sql.recording() as written:
+                        result = work(cursor)
+                    ship(cursor, written)
+                    cursor.commit()
                 committed(connection, written)
                 return result
             except conflicts as error:
@@ -585,3 +607,10 @@ def committed(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
     path = database_path(connection)
     for listener in list(_commit_listeners):
         listener(path, frozenset(tables))
+
+
+def _shared_write(connection: duckdb.DuckDBPyConnection):
+    """relay.replica.writing: nothing on the embedded store."""
+    from relay import replica
+
+    return replica.writing(connection)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from relay import handoff, serving, store
+from relay import handoff, replica, serving, store
 from relay.identity import Role
 from relay.ui.roles import may
 from relay.ui.widgets import plain
@@ -39,6 +39,7 @@ def connection(path: str):
         store.hold(Path(path), opened)
         serving.stop_at_exit()
         handoff.start_worker(Path(path), opened, on_change=data_changed)
+        replica.follow(Path(path), on_change=data_changed)  # a shared store's copy
         return opened
 
 
@@ -52,6 +53,7 @@ def restart(path: str) -> None:
     restarted dashboard would; the next page run opens it again."""
     with STORE_LOCK:
         handoff.stop_worker(Path(path))
+        replica.stop_following(Path(path))
         held = store.release(Path(path))
         if held is not None:
             store.checkpoint_and_close(held)

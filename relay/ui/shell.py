@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from relay import clock, filters, serving, settings, store
+from relay import clock, filters, replica, serving, settings, store
 from relay.filters import Filters
 from relay.identity import Role
 from relay.ui import cache, opened_store, pages
@@ -50,6 +50,9 @@ def start_shell() -> Context:
             raise
         _stop_with(opened_store.store_message(failure, path), path,
                    offer_restore=isinstance(failure, store.StoreDamaged))
+    stale = replica.freshness(path)  # a shared store's copy that has not caught up lately
+    if stale:
+        st.caption(plain(stale))
     if config.is_demo:
         # Short: on a phone it sits above every page's first figure.
         st.info(

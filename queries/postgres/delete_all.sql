@@ -1,0 +1,2 @@
+-- A table written again in full by the change.
+delete from {table}

@@ -1,0 +1,1 @@
+copy relay_incoming ({columns}) from stdin (format csv)

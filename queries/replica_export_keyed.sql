@@ -1,0 +1,5 @@
+-- The rows of {table} the running import wrote (new or updated by their {key}).
+copy (
+    select {columns} from {table}
+    where {key} in (select {key} from import_changes where change <> 'unchanged')
+) to $path (format csv, header false)

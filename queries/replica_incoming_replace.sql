@@ -1,0 +1,6 @@
+-- The rows with the incoming rows' keys give way to them.
+delete from {table} where {key} in (select {key} from replica_incoming);
+
+insert into {table} ({columns}) select {columns} from replica_incoming;
+
+drop table replica_incoming

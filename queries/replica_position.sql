@@ -1,0 +1,1 @@
+select store_id, seq from replica_position

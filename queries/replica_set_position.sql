@@ -1,0 +1,1 @@
+insert or replace into replica_position values (1, $store_id, $seq)
