@@ -605,6 +605,11 @@ def table(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--crowd"]:  # the crowd on the real server: benchmarks.crowd's options
+        from benchmarks import crowd
+
+        return crowd.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench",
         description="Measure every page, cold and warm, against the naive and floor "

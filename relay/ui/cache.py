@@ -8,6 +8,7 @@ depend on who is looking."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import threading
 from collections import Counter
@@ -87,7 +88,9 @@ _writes: Counter[tuple[str, str]] = Counter()
 _writes_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=64)
 def _file(path: str | Path) -> str:
+    # Every cached look-up asks: realpath's lstat of each part of the path, once.
     return os.path.realpath(path)
 
 
