@@ -188,10 +188,12 @@ def _memo(function, name: str, views: dict[str, Any]):
     remembered: dict[str, Any] = {}
 
     def answer(*args, **kwargs):
-        key = repr((args, sorted(kwargs.items())))
+        # As st.cache_data, an argument named with a leading underscore is not in the key
+        # (cache._view's _read_part, a new closure each call).
+        key = repr((args, sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))))
         if key not in remembered:
             remembered[key] = function(*args, **kwargs)
-            if name == "view":
+            if name == "_view":  # relay.ui.cache.view's cached half: args[0] is the view
                 views.setdefault(args[0], remembered[key])
         return remembered[key]
     return answer
@@ -605,6 +607,11 @@ def table(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--crowd"]:  # the crowd on the real server: benchmarks.crowd's options
+        from benchmarks import crowd
+
+        return crowd.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench",
         description="Measure every page, cold and warm, against the naive and floor "

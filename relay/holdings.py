@@ -32,7 +32,6 @@ class Need(enum.Enum):
     DEAL_LEADS = ("No deal is linked to a lead", "import deals with a lead ID column")
     CAMPAIGN_COSTS = ("No campaign has a cost recorded",
                       "import campaigns with an actual cost, or marketing spend")
-    GOALS = ("No goals in the store", "set them on Joint goals or in the demand planner")
 
     @property
     def missing(self) -> str:
@@ -50,7 +49,9 @@ STAGE_DATES = {"mqls": Need.MQL_DATES, "sals": Need.SAL_DATES, "sqls": Need.SQL_
 
 @dataclass(frozen=True)
 class Holdings:
-    """Row counts of what figures need (queries/store_holdings.sql)."""
+    """Row counts of what figures need (queries/store_holdings.sql). Only what a figure
+    needs is counted: every cached view reads these counts, so a table counted here (the
+    goals, say) would make every view recompute after each write to it."""
 
     deals: int = 0
     deal_history: int = 0
@@ -63,8 +64,6 @@ class Holdings:
     deals_from_leads: int = 0
     campaigns: int = 0
     campaigns_with_cost: int = 0
-    goals: int = 0
-    forecast_submissions: int = 0
 
     def has(self, need: Need) -> bool:
         return {
@@ -78,7 +77,6 @@ class Holdings:
             Need.CAMPAIGN_LEADS: self.leads_from_campaigns,
             Need.DEAL_LEADS: self.deals_from_leads,
             Need.CAMPAIGN_COSTS: self.campaigns_with_cost,
-            Need.GOALS: self.goals,
         }[need] > 0
 
     def lacking(self, needs: tuple[Need, ...]) -> Need | None:

@@ -1,13 +1,23 @@
 """The page data the dashboard caches, shared by every session: per store, filters, day and
-options, and cleared after any write. Nothing cached here may depend on who is looking."""
+options, and per the writes this process has committed to the tables each result reads. A
+write makes new keys for the results that read what it wrote, and leaves every other result
+warm (a goal save recomputes the views that read goals, an import those that read its
+table and the summaries it rebuilt); `restart` forgets them all. Nothing cached here may
+depend on who is looking."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
-from relay import filters, forecasting, identity, settings
+from relay import filters, forecasting, identity, settings, store
 from relay.filters import Filters
 from relay.ui import opened_store
 from relay.views import (
@@ -30,37 +40,154 @@ VIEWS = {"overview": overview.build, "goals": goals.build, "plan": plan.build,
          "campaigns": campaign_performance.build, "forecast": forecast.current,
          "forecast_movement": forecast.movement, "forecast_track_record": forecast.track_record,
          "week": week.build, "strengths": strengths.build, "meeting": meeting.build}
+# The heavy part of a view that also shows goals, cached apart so that a goal edit
+# recomputes only the light part: {view: its part}; the view's builder takes the part as
+# the argument PART_ARGUMENT[view].
+PARTS = {"forecast": "forecast_pipeline", "overview": "overview_actuals",
+         "forecast_track_record": "track_record_calls"}
+PART_BUILDERS = {"forecast_pipeline": forecast.pipeline, "overview_actuals": overview.actuals,
+                 "track_record_calls": forecast.calls_record}
+PART_ARGUMENT = {"forecast": "call", "overview": "read", "forecast_track_record": "record"}
+# What every view reads: the counts of what the store holds (relay.holdings.of).
+_HOLDINGS = frozenset({"campaigns", "deal_history", "deals", "leads"})
+# The store tables (and summaries) each cached result reads: a view with a part (PARTS)
+# reads its own tables only, the part its own. tests/test_cache_reads.py runs each builder
+# and compares the tables its queries scan with these.
+READS: dict[str, frozenset[str]] = {
+    "overview": frozenset({"goals"}),
+    "overview_actuals": _HOLDINGS | {"deal_history", "deal_states", "forecast_submissions",
+                                       "people", "settings"},
+    "forecast": frozenset({"goals"}),
+    "forecast_pipeline": _HOLDINGS | {"deal_history", "deal_states", "forecast_submissions",
+                                        "people", "settings"},
+    "forecast_movement": _HOLDINGS | {"deal_states", "people"},
+    "forecast_track_record": frozenset({"goals"}),
+    "track_record_calls": _HOLDINGS | {"deal_states", "forecast_submissions", "people",
+                                       "settings"},
+    "goals": _HOLDINGS | {"goals", "plan_revisions", "plan_signoffs", "settings",
+                          "signed_goals"},
+    "plan": _HOLDINGS | {"goals", "settings"},
+    "meeting": _HOLDINGS | {"goals", "plan_revisions", "plan_signoffs", "settings",
+                            "signed_goals"},
+    "calendar": _HOLDINGS | {"people"},
+    "funnel": _HOLDINGS,
+    "campaigns": _HOLDINGS,
+    "sla": _HOLDINGS | {"people", "settings"},
+    "week": _HOLDINGS | {"forecast_submissions", "people"},
+    "strengths": _HOLDINGS | {"people", "settings"},
+    "shell_data": frozenset({"campaigns", "deals", "forecast_submissions", "goals", "leads",
+                             "people", "settings"}),
+    "sla_reps": frozenset({"leads", "people"}),
+    "people": frozenset({"deals", "forecast_submissions", "people"}),
+    "week_reps": frozenset({"deals", "forecast_submissions", "leads", "people"}),
+}
 CACHE_SECONDS = 600
+
+# How many committed writes this process has heard of per (store file, table).
+_writes: Counter[tuple[str, str]] = Counter()
+_writes_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def _file(path: str | Path) -> str:
+    # Every cached look-up asks: realpath's lstat of each part of the path, once.
+    return os.path.realpath(path)
+
+
+def _heard(path: Path, tables: frozenset[str]) -> None:
+    with _writes_lock:
+        for table in tables:
+            _writes[(_file(path), table)] += 1
+
+
+store.on_commit(_heard)
+
+
+def writes_to(store_path: str, name: str) -> tuple[int, ...]:
+    """The count of writes heard to each table the cached result `name` reads: part of its
+    key, so that a write to one of them makes the next request compute it again."""
+    file = _file(store_path)
+    with _writes_lock:
+        return tuple(_writes[(file, table)] for table in sorted(READS[name]))
+
+
+def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
+    """A page's data, cached per store, filters, day and options, and recomputed after a
+    write to a table it reads."""
+    writes = writes_to(store_path, name)
+    if name in PARTS:
+        part = PARTS[name]
+        writes += writes_to(store_path, part)
+
+        def read_part():
+            return _part(part, store_path, chosen, today, writes_to(store_path, part),
+                         **options)
+        return _view(name, store_path, chosen, today, writes, _read_part=read_part, **options)
+    return _view(name, store_path, chosen, today, writes, **options)
+
+
+def build(name: str, page_cursor, chosen, today: dt.date, read_part: Callable | None = None,
+          **options) -> View:
+    """Build the view `name` as the cache does: a view with a part takes it from
+    `read_part` (the cached part), or reads it itself."""
+    if name in PARTS and read_part is not None:
+        options[PART_ARGUMENT[name]] = read_part()
+    return VIEWS[name](page_cursor, chosen, today, **options)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
-def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
-    """A page's data, cached per store, filters, day and options; cleared when the store
-    changes."""
+def _view(name: str, store_path: str, chosen: Filters, today: dt.date,
+          writes: tuple[int, ...], _read_part: Callable | None = None, **options) -> View:
+    # `writes` is only part of the key (writes_to); the part's writes are in it too, so
+    # `_read_part` need not be.
     with opened_store.cursor(store_path) as page_cursor:
-        return VIEWS[name](page_cursor, chosen, today, **options)
+        return build(name, page_cursor, chosen, today, _read_part, **options)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
+def _part(part: str, store_path: str, chosen: Filters, today: dt.date,
+          writes: tuple[int, ...], **options):
+    with opened_store.cursor(store_path) as part_cursor:
+        return PART_BUILDERS[part](part_cursor, chosen, today, **options)
+
+
+def shell_settings_and_options(shell_cursor, today: dt.date):
+    """The settings and the global filters' options (shell_data, uncached)."""
+    config = settings.load(shell_cursor)
+    return config, filters.options(shell_cursor, today, config.fiscal_year_start_month)
+
+
 def shell_data(store_path: str, today: dt.date):
     """The settings and the global filters' options, for the shell of every page."""
-    with opened_store.cursor(store_path) as shell_cursor:
-        config = settings.load(shell_cursor)
-        available = filters.options(shell_cursor, today, config.fiscal_year_start_month)
-    return config, available
+    return _shell_data(store_path, today, writes_to(store_path, "shell_data"))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _shell_data(store_path: str, today: dt.date, writes: tuple[int, ...]):
+    with opened_store.cursor(store_path) as shell_cursor:
+        return shell_settings_and_options(shell_cursor, today)
+
+
 def sla_reps(store_path: str, region: str | None = None,
              segment: str | None = None) -> dict[str, str]:
     """{person_id: name} of everyone who owns MQLs of the region and segment (sla.reps)."""
+    return _sla_reps(store_path, region, segment, writes_to(store_path, "sla_reps"))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _sla_reps(store_path: str, region: str | None, segment: str | None,
+              writes: tuple[int, ...]) -> dict[str, str]:
     with opened_store.cursor(store_path) as reps_cursor:
         return sla.reps(reps_cursor, region, segment)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def people(store_path: str):
     """Everyone in the store, with whether they have a quarter to call (forecast_people)."""
+    return _people(store_path, writes_to(store_path, "people"))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _people(store_path: str, writes: tuple[int, ...]):
     with opened_store.cursor(store_path) as people_cursor:
         return forecasting.people(people_cursor)
 
@@ -72,8 +199,13 @@ def me(store_path: str) -> list[str]:
             if actor.is_person(row.name, row.email)]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def week_reps(store_path: str, region: str | None, segment: str | None):
     """The sales people a week can be shown for in the region and segment (week.reps)."""
+    return _week_reps(store_path, region, segment, writes_to(store_path, "week_reps"))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _week_reps(store_path: str, region: str | None, segment: str | None,
+               writes: tuple[int, ...]):
     with opened_store.cursor(store_path) as reps_cursor:
         return week.reps(reps_cursor, region, segment)

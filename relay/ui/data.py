@@ -357,6 +357,9 @@ def restore_form(store_path: str) -> None:
         return
     finally:
         backup.unlink(missing_ok=True)
+    # A page run that read the replaced store while it was swapped may have cached its
+    # figures after restart() forgot them: forget everything once more.
+    opened_store.data_changed()
     kept = f" The replaced store was kept as {done.kept}." if done.kept else ""
     flash.saved(f"Restored {uploaded.name} ({done.tables} tables).{kept}",
                 reset_prefixes=("data_", *flash.GOAL_STATE_PREFIXES))

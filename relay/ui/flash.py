@@ -6,7 +6,6 @@ import time
 
 import streamlit as st
 
-from relay.ui import opened_store
 from relay.ui.widgets import plain
 
 # Session state that holds what a user saw of the goals: stale after any goal write.
@@ -18,11 +17,11 @@ FLASH_SECONDS = 8
 
 
 def saved(message: str, reset_prefixes: tuple[str, ...] = ()) -> None:
-    """After a write: drop cached figures and the named widget state, confirm, rerun."""
+    """After a write: drop the named widget state, confirm, rerun. The cached figures that
+    read what the write changed are recomputed already (relay.ui.cache hears each commit)."""
     if reset_prefixes:
         for key in [k for k in st.session_state if str(k).startswith(reset_prefixes)]:
             del st.session_state[key]
-    opened_store.data_changed()
     st.session_state["shell_flash"] = (message, time.monotonic())
     st.rerun()
 

@@ -38,13 +38,18 @@ def connection(path: str):
         # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
         store.hold(Path(path), opened)
         serving.stop_at_exit()
-        handoff.start_worker(Path(path), opened, on_change=data_changed)
-        replica.follow(Path(path), on_change=data_changed)  # a shared store's copy
+        # What a handed-over import writes, and what a shared store's copy takes from the
+        # other replicas, reaches the cached pages as every write does (store.on_commit,
+        # relay.ui.cache): nothing more to forget here.
+        handoff.start_worker(Path(path), opened, on_change=lambda: None)
+        replica.follow(Path(path))
         return opened
 
 
 def data_changed() -> None:
-    """Call after any write to the store so that no page shows figures from before it."""
+    """Forget every cached result: for a store replaced or reopened as a whole (restore,
+    restart). A write through store.write or an import needs no call: the cache hears the
+    tables it wrote and recomputes only what read them (relay.ui.cache)."""
     st.cache_data.clear()
 
 

@@ -4,6 +4,7 @@ calls were (the reps' and the model's, judged the same way)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -62,11 +63,29 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
 
 # -- This quarter ---------------------------------------------------------------------------
 
-def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
-            weekly: bool = True) -> View:
-    """Target, closed-won, the reps' calls, the model's call, coverage and gap, with the
-    roll-ups by rep, team and region, and (weekly) how the calls moved week by week."""
-    view = View("forecast", filters, as_of, holdings=holdings.of(cursor))
+@dataclass(frozen=True)
+class PipelineCall:
+    """What the forecast reads from the pipeline, the calls and the people: everything but
+    the target, so that a goal edit leaves it as it is (the dashboard caches it apart)."""
+
+    holdings: holdings.Holdings
+    model: fc.ModelCall
+    lookback: str
+    calls: pd.DataFrame
+    # (reps in scope who called, their commit, their best case): _reps_call.
+    reps_call: tuple[int, float | None, float | None]
+    by_rep: pd.DataFrame
+    # Week by week (weekly): the calls and the model's call, without the target.
+    weeks: list[dict]
+    unrecorded: dict
+    # A closed quarter's deals still open: past due (None for an open quarter).
+    past_due: dict | None
+
+
+def pipeline(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+             weekly: bool = True) -> PipelineCall:
+    """The heavy part of the forecast: the pipeline's history, the model's call and the
+    reps' calls, which no goal changes."""
     quarter, region, segment = filters.quarter, filters.region, filters.segment
     now = Point.as_of(quarter, as_of)
     weeks = _week_points(now) if weekly else []
@@ -77,12 +96,33 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     submissions = fc.submissions_for(cursor, [quarter])
     model = history.call(now)
     calls = fc.latest_calls(submissions, quarter, now.at)
+    return PipelineCall(
+        holdings=holdings.of(cursor), model=model, lookback=history.lookback_period(now),
+        calls=calls, reps_call=_reps_call(calls, reps),
+        by_rep=_rep_table(reps, calls, model.by_owner[["closed_won", "open_pipeline",
+                                                       "model_forecast"]]),
+        weeks=_weekly(weeks, history, submissions, reps),
+        unrecorded=sql.row(cursor, "deals_without_history", region=region, segment=segment),
+        past_due=(sql.row(cursor, "past_due_deals", **filters.bounds())
+                  if quarter.phase(as_of) is Phase.CLOSED else None))
 
-    target = goal_targets(cursor, quarter, region, segment).get("revenue")
-    submitters, commit, best_case = _reps_call(calls, reps)
+
+def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+            weekly: bool = True, call: PipelineCall | None = None) -> View:
+    """Target, closed-won, the reps' calls, the model's call, coverage and gap, with the
+    roll-ups by rep, team and region, and (weekly) how the calls moved week by week. `call`:
+    the pipeline's part when it is at hand (cached), else read here."""
+    call = call or pipeline(cursor, filters, as_of, weekly)
+    view = View("forecast", filters, as_of, holdings=call.holdings)
+    quarter = filters.quarter
+    model, calls, by_rep = call.model, call.calls, call.by_rep
+
+    target = goal_targets(cursor, quarter, filters.region, filters.segment).get("revenue")
+    submitters, commit, best_case = call.reps_call
     phase = quarter.phase(as_of)
     no_goal = f"No revenue goal is set for {filters.describe()}."
-    reps_of = "No rep" if region is None and segment is None else f"No rep of {filters.scope()}"
+    reps_of = ("No rep" if filters.region is None and filters.segment is None
+               else f"No rep of {filters.scope()}")
     no_call = f"{reps_of} has submitted a forecast for {quarter} by {as_of:%d %b %Y}."
     view.add("revenue_target", target, why=no_goal)
     view.add("submitters", submitters)
@@ -92,24 +132,24 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
              why=no_goal if target is None else no_call)
     view.add_quarter_elapsed(quarter, as_of)
     if phase is Phase.CLOSED:
-        _closed_quarter(cursor, view, model, target)
+        _closed_quarter(call.past_due, view, model, target)
     else:
-        _open_quarter(view, model, target, history.lookback_period(now))
+        _open_quarter(view, model, target, call.lookback)
     if phase is Phase.FUTURE:
         not_started = f"{quarter} has not started: nothing is closed or short of target yet."
         for key in ("closed_won", "attainment", "remaining_target", "forecast_gap",
                     "commit_gap"):
             view.not_applicable(key, not_started)
 
-    by_rep = _rep_table(reps, calls, model.by_owner[["closed_won", "open_pipeline",
-                                                     "model_forecast"]])
     view.add("reps_in_scope", len(by_rep))
     view.tables["by_rep"] = by_rep
     view.tables["by_team"] = _grouped(by_rep, "team", calls)
     view.tables["by_region"] = _grouped(by_rep, "region")
     view.tables["weighted_pipeline"] = model.by_category
     if weekly:
-        view.tables["weekly"] = _weekly(weeks, history, submissions, reps, target)
+        view.tables["weekly"] = pd.DataFrame(
+            [{**week, "revenue_target": target} for week in call.weeks],
+            columns=[*WEEKLY_COLUMNS, "revenue_target"])
 
     if target is None:
         view.note(no_goal)
@@ -130,7 +170,7 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
             f"{fmt.money(max(unassigned_open, 0.0))} open pipeline belong to "
             "deals owned by managers or by people outside this breakdown: they count in the "
             "totals but in no rep's row.")
-    unrecorded = sql.row(cursor, "deals_without_history", region=region, segment=segment)
+    unrecorded = call.unrecorded
     if unrecorded["without_history"]:
         view.note(
             f"{unrecorded['without_history']:,} of {unrecorded['deals']:,} deals have no "
@@ -140,7 +180,8 @@ def current(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     return view
 
 
-def _closed_quarter(cursor, view: View, model: fc.ModelCall, target: float | None) -> None:
+def _closed_quarter(past_due: dict, view: View, model: fc.ModelCall,
+                    target: float | None) -> None:
     """A closed quarter: its result against the target, and its deals still open as past
     due. No pace, no open pipeline, no forecast: the result is the closed-won."""
     filters = view.filters
@@ -154,7 +195,6 @@ def _closed_quarter(cursor, view: View, model: fc.ModelCall, target: float | Non
         view.not_applicable(key, over)
     view.not_applicable("open_pipeline", f"{quarter} is over: its deals still open are past "
                                          "due, not pipeline.")
-    past_due = sql.row(cursor, "past_due_deals", **filters.bounds())
     view.add("past_due_pipeline", past_due["amount"])
     view.add("past_due_deals", past_due["deals"])
 
@@ -210,8 +250,13 @@ def _week_points(now: Point) -> list[Point]:
     return [*points, now] if now.offset > 0 else []
 
 
+# The week-by-week table's columns before the target, which current() adds.
+WEEKLY_COLUMNS = ["week", "week_ending", "commit", "best_case", "submitters", "closed_won",
+                  "model_forecast"]
+
+
 def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.DataFrame,
-            reps: pd.DataFrame, target: float | None) -> pd.DataFrame:
+            reps: pd.DataFrame) -> list[dict]:
     rows = []
     for number, point in enumerate(weeks, start=1):
         submitters, commit, best_case = _reps_call(
@@ -226,11 +271,8 @@ def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.Dat
             "closed_won": model.closed_won,
             # No rate for any open category that week: no call, not closed-won alone.
             "model_forecast": model.forecast if model.weighable else None,
-            "revenue_target": target,
         })
-    columns = ["week", "week_ending", "commit", "best_case", "submitters", "closed_won",
-               "model_forecast", "revenue_target"]
-    return pd.DataFrame(rows, columns=columns)
+    return rows
 
 
 def _rep_table(reps: pd.DataFrame, calls: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
@@ -337,9 +379,25 @@ def movement(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date
 # -- The track record of past calls -----------------------------------------------------------
 
 def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
-                 cutoff_week: int | None = None) -> View:
+                 cutoff_week: int | None = None, record: View | None = None) -> View:
     """For the closed quarters up to the selected one: the calls at the cut-off week against
-    what was won, for the reps and for the model, by quarter, rep, team and region.
+    what was won, for the reps and for the model, by quarter, rep, team and region, beside
+    each quarter's revenue target. `record`: the calls_record when it is at hand (cached
+    apart from the goals), else read here."""
+    view = record or calls_record(cursor, filters, as_of, cutoff_week)
+    by_quarter = view.tables["accuracy_by_quarter"]
+    if len(by_quarter):
+        by_quarter["revenue_target"] = [
+            goal_targets(cursor, Quarter.parse(quarter), filters.region,
+                         filters.segment).get("revenue")
+            for quarter in by_quarter["quarter"]]
+    return view
+
+
+def calls_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+                 cutoff_week: int | None = None) -> View:
+    """The track record without the targets (track_record adds them): the heavy part,
+    which no goal changes.
 
     The reps' calls are judged against what the reps who called won (a rep who did not
     call is no one's miss); the model, which calls every deal, against everything won."""
@@ -380,7 +438,7 @@ def track_record(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.
         summary.append({
             "quarter": str(quarter),
             "cutoff": point.last_day,
-            "revenue_target": goal_targets(cursor, quarter, region, segment).get("revenue"),
+            "revenue_target": None,  # track_record's
             "submitters": int(called.sum()),
             "commit": reps_then.loc[called, "commit"].sum() if called.any() else None,
             "best_case": reps_then.loc[called, "best_case"].sum() if called.any() else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -18,14 +19,48 @@ from relay.views.common import View
 TREND_QUARTERS = 8
 
 
-def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
+@dataclass(frozen=True)
+class Actuals:
+    """What the overview reads besides the goals: the forecast's pipeline part, the quarter's
+    actuals, the campaign-sourced shares and the trend's closed-won (cached apart from the
+    goals, which a planning meeting edits)."""
+
+    call: forecast.PipelineCall
+    actual: dict[str, float]
+    sourced: dict
+    # The trend's quarters, oldest first, with their closed-won (None: not started).
+    trend: list[dict]
+
+
+def actuals(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> Actuals:
+    quarter = filters.quarter
+    trend = []
+    for shown in quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter):
+        won = figures_for(quarter_actuals(cursor, shown, as_of, with_leads=False),
+                          filters.region, filters.segment)["closed_won"]
+        # A quarter not yet started has won nothing yet: no bar, not a $0 one.
+        trend.append({"quarter": shown,
+                      "closed_won": None if shown.phase(as_of) is Phase.FUTURE else won})
+    return Actuals(
+        call=forecast.pipeline(cursor, filters, as_of, weekly=False),
+        actual=figures_for(quarter_actuals(cursor, quarter, as_of), filters.region,
+                           filters.segment),
+        sourced=sql.row(cursor, "sourced_pipeline_and_revenue", starts_on=quarter.start,
+                        so_far_before=so_far_before(quarter, as_of),
+                        region=filters.region, segment=filters.segment),
+        trend=trend)
+
+
+def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+          read: Actuals | None = None) -> View:
+    """The overview; `read`: its actuals when they are at hand (cached), else read here."""
+    read = read or actuals(cursor, filters, as_of)
     # The forecast page's figures, so that both pages agree to the cent; what the store
     # holds is read once, by the forecast's view.
-    call = forecast.current(cursor, filters, as_of, weekly=False)
+    call = forecast.current(cursor, filters, as_of, weekly=False, call=read.call)
     view = View("overview", filters, as_of, holdings=call.holdings)
     targets = goal_targets(cursor, filters.quarter, filters.region, filters.segment)
-    actual = figures_for(quarter_actuals(cursor, filters.quarter, as_of), filters.region,
-                         filters.segment)
+    actual, sourced = read.actual, read.sourced
 
     for key in ("revenue_target", "closed_won", "attainment", "quarter_elapsed",
                 "remaining_target", "submitters", "commit", "best_case", "open_pipeline",
@@ -35,9 +70,6 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     view.notes.extend(call.notes)
 
     quarter = filters.quarter
-    sourced = sql.row(cursor, "sourced_pipeline_and_revenue", starts_on=quarter.start,
-                      so_far_before=so_far_before(quarter, as_of),
-                      region=filters.region, segment=filters.segment)
     view.add("mqls", actual["mqls"])
     view.add("mql_target", targets.get("mqls"),
              why=f"No MQL goal is set for {filters.describe()}.")
@@ -56,23 +88,10 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         for key in ("mqls", "sqls", "pipeline_created", "marketing_sourced_pipeline_share",
                     "marketing_sourced_revenue_share"):
             view.not_applicable(key, not_started)
-    view.tables["trend"] = _trend(cursor, filters, as_of)
+    view.tables["trend"] = pd.DataFrame([
+        {"quarter": str(row["quarter"]),
+         "revenue_target": goal_targets(cursor, row["quarter"], filters.region,
+                                        filters.segment).get("revenue"),
+         "closed_won": row["closed_won"]} for row in read.trend])
     view.tables["weighted_pipeline"] = call.tables["weighted_pipeline"]
     return view
-
-
-def _trend(cursor, filters: Filters, as_of: dt.date) -> pd.DataFrame:
-    """Target and closed-won for the selected quarter and the seven before it, oldest first."""
-    rows = []
-    for quarter in quarter_range(filters.quarter.shift(1 - TREND_QUARTERS), filters.quarter):
-        actual = figures_for(quarter_actuals(cursor, quarter, as_of, with_leads=False),
-                             filters.region, filters.segment)
-        rows.append({
-            "quarter": str(quarter),
-            "revenue_target": goal_targets(cursor, quarter, filters.region,
-                                           filters.segment).get("revenue"),
-            # A quarter not yet started has won nothing yet: no bar, not a $0 one.
-            "closed_won": None if quarter.phase(as_of) is Phase.FUTURE
-            else actual["closed_won"],
-        })
-    return pd.DataFrame(rows)

@@ -1,0 +1,261 @@
+"""The dashboard's cache follows the writes: each cached result declares the tables it reads
+(relay.ui.cache.READS, checked here against the tables its queries scan), a write recomputes
+only what read what it wrote (a goal edit leaves the forecast's and the overview's heavy
+parts warm; an import handed over by the command line refreshes them), and identical
+requests for the same cold result, at the same time, compute it once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+
+import pytest
+from streamlit.runtime.caching import cache_utils
+from streamlit.testing.v1 import AppTest
+
+from conftest import AS_OF, PROJECT_ROOT
+from relay import cli, sql, store
+from relay.filters import CalendarFilters, Filters
+from relay.fiscal import Quarter
+from relay.ui import cache
+
+HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
+TIMEOUT = 60
+# The fixture's quarters: closed, current (AS_OF), future; whole company and one region.
+SCENARIOS = [(quarter, region) for quarter in (Quarter(2026, 2), Quarter(2026, 3),
+                                                Quarter(2026, 4))
+             for region in (None, "NA")]
+
+
+# -- What each cached result reads ---------------------------------------------------------
+
+def _scanned(plan: list[dict]) -> set[str]:
+    """The tables an EXPLAIN (FORMAT JSON) plan scans, by name."""
+    tables = set()
+    nodes = list(plan)
+    while nodes:
+        node = nodes.pop()
+        table = (node.get("extra_info") or {}).get("Table")
+        if table:
+            tables.add(table.split(".")[-1])
+        nodes.extend(node.get("children", []))
+    return tables
+
+
+class Scans:
+    """The tables scanned by the named queries run while `on`: each statement is explained
+    first with the same parameters, so macros and summaries count as DuckDB plans them, and
+    every table a statement names counts, empty or not."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+        self.on = True
+
+
+@pytest.fixture
+def reads(monkeypatch) -> Scans:
+    scans = Scans()
+
+    def explaining(run):
+        def explained(cursor, name, /, *, identifiers=None, **params):
+            text = sql.with_identifiers(name, **identifiers) if identifiers else sql.load(name)
+            if scans.on and not sql.written_tables(text):
+                # Unoptimised: the optimiser drops the scan of a table it knows is empty.
+                cursor.execute("pragma disable_optimizer")
+                try:
+                    plan = cursor.execute("explain (format json) " + text, params).fetchall()
+                finally:
+                    cursor.execute("pragma enable_optimizer")
+                scans.tables.update(_scanned(json.loads(plan[0][1])))
+            return run(cursor, name, identifiers=identifiers, **params)
+        return explained
+
+    for name in ("frame", "records", "row", "rows", "execute"):
+        monkeypatch.setattr(sql, name, explaining(getattr(sql, name)))
+    return scans
+
+
+def _scope(name: str, quarter: Quarter, region: str | None):
+    if name == "calendar":
+        return CalendarFilters(quarter.start, quarter.last_day, region)
+    return Filters(quarter, region)
+
+
+@pytest.mark.parametrize("name", sorted(cache.VIEWS))
+def test_each_view_reads_the_tables_it_declares(fixture_cursor, reads, name):
+    """As the cache builds it: a view with a part (the forecast, the overview) is given its
+    part, read beforehand, and reads only what it adds to it (the goals). Over a closed,
+    the current and a future quarter, whole and for one region, it reads every table it
+    declares and no other."""
+    for quarter, region in SCENARIOS:
+        chosen = _scope(name, quarter, region)
+        part = None
+        if name in cache.PARTS:
+            reads.on = False
+            part = cache.PART_BUILDERS[cache.PARTS[name]](fixture_cursor, chosen, AS_OF)
+            reads.on = True
+        cache.build(name, fixture_cursor, chosen, AS_OF, read_part=lambda part=part: part)
+    assert reads.tables == cache.READS[name]
+
+
+@pytest.mark.parametrize("part", sorted(cache.PART_BUILDERS))
+def test_each_part_reads_the_tables_it_declares(fixture_cursor, reads, part):
+    for quarter, region in SCENARIOS:
+        cache.PART_BUILDERS[part](fixture_cursor, Filters(quarter, region), AS_OF)
+    assert reads.tables == cache.READS[part]
+
+
+def test_the_shell_and_the_pickers_read_the_tables_they_declare(fixture_cursor, reads):
+    from relay import forecasting
+    from relay.views import sla, week
+
+    lookups = {
+        "shell_data": lambda: cache.shell_settings_and_options(fixture_cursor, AS_OF),
+        "people": lambda: forecasting.people(fixture_cursor),
+        "sla_reps": lambda: sla.reps(fixture_cursor, "NA"),
+        "week_reps": lambda: week.reps(fixture_cursor, "NA"),
+    }
+    for name, lookup in lookups.items():
+        reads.tables.clear()
+        lookup()
+        assert reads.tables == cache.READS[name], name
+
+
+def test_every_cached_result_has_a_declaration():
+    assert set(cache.READS) == {*cache.VIEWS, *cache.PART_BUILDERS, "shell_data", "people",
+                                "sla_reps", "week_reps"}
+
+
+# -- A write recomputes only what read it --------------------------------------------------
+
+@pytest.fixture
+def heavy_calls(monkeypatch):
+    """How often each heavy part (the forecast's pipeline, the overview's actuals) and each
+    whole view is computed."""
+    calls: Counter[str] = Counter()
+
+    def counted(name, builder):
+        def count(*args, **kwargs):
+            calls[name] += 1
+            return builder(*args, **kwargs)
+        return count
+
+    for part, builder in list(cache.PART_BUILDERS.items()):
+        monkeypatch.setitem(cache.PART_BUILDERS, part, counted(part, builder))
+    for name, builder in list(cache.VIEWS.items()):
+        monkeypatch.setitem(cache.VIEWS, name, counted(name, builder))
+    return calls
+
+
+def _page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, page
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_a_goal_edit_keeps_the_forecast_and_the_overview_warm(app_env, fixture_path,
+                                                              heavy_calls):
+    app_env(fixture_path, AS_OF)
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.query_params.update({"quarter": "2026-Q3", "region": "EMEA", "segment": "Enterprise"})
+    at.run()
+    _page(at, "forecast")
+    assert _metric(at, "Revenue target") == "—"
+    _page(at, "overview")
+    _page(at, "funnel")
+    assert heavy_calls == {"forecast_pipeline": 1, "forecast": 1, "forecast_movement": 1,
+                           "track_record_calls": 1, "forecast_track_record": 1,
+                           "overview_actuals": 1, "overview": 1, "funnel": 1}
+
+    _page(at, "goals")
+    [s for s in at.selectbox if s.label == "Metric"][0].select("revenue")
+    [s for s in at.selectbox if s.label == "Region"][0].select("EMEA")
+    [s for s in at.selectbox if s.label == "Segment"][0].select("Enterprise")
+    [t for t in at.text_input if t.label == "Target"][0].input("50000")
+    [b for b in at.button if b.label == "Add to 2026-Q3"][0].click().run()
+    assert "Added the revenue goal to 2026\\-Q3" in " ".join(s.value for s in at.success)
+    heavy_calls.clear()
+
+    _page(at, "forecast")
+    assert _metric(at, "Revenue target") == "$50.0K"
+    _page(at, "overview")
+    assert _metric(at, "Revenue target") == "$50.0K"
+    _page(at, "funnel")
+    # The light parts read the new goal; the pipeline, the track record's calls, the
+    # actuals, the pipeline's changes and the funnel stay warm.
+    assert heavy_calls == {"forecast": 1, "forecast_track_record": 1, "overview": 1}
+
+
+def test_an_import_the_command_line_hands_over_refreshes_the_forecast(
+        app_env, fixture_path, heavy_calls, monkeypatch, capsys):
+    app_env(fixture_path, AS_OF)
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()
+    _page(at, "forecast")
+    before = _metric(at, "Open pipeline")
+    _page(at, "goals")
+    heavy_calls.clear()
+
+    def held(path, *args, **kwargs):  # the dashboard holds the store: the CLI hands over
+        raise store.StoreLocked(f"The store {path} is in use by another process")
+
+    monkeypatch.setattr(store, "open_store", held)
+    args = ["import", str(HUBSPOT), "--table", "deals", "--db", str(fixture_path)]
+    assert cli.main(args) == 0
+    assert "36 new" in capsys.readouterr().out
+
+    _page(at, "forecast")
+    assert heavy_calls["forecast_pipeline"] == 1
+    assert _metric(at, "Open pipeline") != before
+    _page(at, "goals")
+    assert heavy_calls["goals"] == 1  # it counts deals (what the store holds)
+
+
+# -- One computation for identical requests at the same time -------------------------------
+
+def test_identical_concurrent_requests_compute_a_cold_view_once(fixture_path, monkeypatch):
+    """Streamlit's st.cache_data takes a lock per key while it computes
+    (cache_utils._hold_compute_lock): the other requests wait for the value instead of
+    computing it again. The builder waits until every request has reached that lock."""
+    requests = 6
+    at_lock = []
+    entered = threading.Condition()
+    hold_compute_lock = cache_utils._hold_compute_lock
+
+    def counted_lock(lock):
+        with entered:
+            at_lock.append(threading.get_ident())
+            entered.notify_all()
+        return hold_compute_lock(lock)
+
+    monkeypatch.setattr(cache_utils, "_hold_compute_lock", counted_lock)
+    built = []
+    funnel = cache.VIEWS["funnel"]
+
+    def slow_funnel(*args, **kwargs):
+        built.append(threading.get_ident())
+        with entered:  # every request has asked for the value
+            assert entered.wait_for(lambda: len(at_lock) >= requests, timeout=TIMEOUT)
+        return funnel(*args, **kwargs)
+
+    monkeypatch.setitem(cache.VIEWS, "funnel", slow_funnel)
+    results = [None] * requests
+
+    def request(number: int) -> None:
+        results[number] = cache.view("funnel", str(fixture_path), Filters(Quarter(2026, 3)),
+                                     AS_OF)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(built) == 1
+    assert all(result is not None and result.figures == results[0].figures
+               for result in results)
