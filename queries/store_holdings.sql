@@ -12,4 +12,5 @@ select
     (select count(*) from campaigns) as campaigns,
     (select count(actual_cost) from campaigns) as campaigns_with_cost,
     (select count(*) from goals) as goals,
-    (select count(*) from forecast_submissions) as forecast_submissions
+    (select count(*) from forecast_submissions) as forecast_submissions,
+    (select count(*) from touches) as touches

@@ -33,6 +33,8 @@ class Need(enum.Enum):
     CAMPAIGN_COSTS = ("No campaign has a cost recorded",
                       "import campaigns with an actual cost, or marketing spend")
     GOALS = ("No goals in the store", "set them on Joint goals or in the demand planner")
+    TOUCHES = ("No campaign touches in the store",
+               "import campaign members (a HubSpot or Salesforce export) on the Data page")
 
     @property
     def missing(self) -> str:
@@ -65,6 +67,7 @@ class Holdings:
     campaigns_with_cost: int = 0
     goals: int = 0
     forecast_submissions: int = 0
+    touches: int = 0
 
     def has(self, need: Need) -> bool:
         return {
@@ -79,6 +82,7 @@ class Holdings:
             Need.DEAL_LEADS: self.deals_from_leads,
             Need.CAMPAIGN_COSTS: self.campaigns_with_cost,
             Need.GOALS: self.goals,
+            Need.TOUCHES: self.touches,
         }[need] > 0
 
     def lacking(self, needs: tuple[Need, ...]) -> Need | None:
