@@ -14,7 +14,7 @@ from relay.filters import Filters
 from relay.fiscal import Phase
 from relay.holdings import Need
 from relay.metrics import safe_ratio
-from relay.views.common import View
+from relay.views.common import NoteKind, View
 
 COUNTS = ["leads", "mqls", "sals", "sqls"]
 SOURCED = ["sourced_pipeline", "sourced_revenue"]
@@ -89,7 +89,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     None: the company's (setting attribution_model)."""
     view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
     quarter = filters.quarter
-    model = model or settings.load(cursor).attribution_model
+    config = settings.load(cursor)
+    model = model or config.attribution_model
     # What the quarter's campaigns and their leads have produced to date: a campaign's
     # leads, and the deals they bring, keep coming after the quarter ends.
     campaigns = sql.frame(
@@ -150,7 +151,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         else:
             view.add("campaign_roi", safe_ratio(costed["sourced_revenue"].sum() - cost, cost),
                      why=view.figures["campaign_cost"].reason or f"No campaign ran in {quarter}.")
-    _add_credited(view, campaigns, costed, cost, future)
+    _add_credited(view, campaigns, costed, cost, future, model,
+                  config.attribution_half_life_days)
     if (filters.region or filters.segment) and (
             campaigns["region"].isna() | campaigns["segment"].isna()).any():
         view.note("Campaigns for all regions or segments count only their leads in this "
@@ -168,10 +170,12 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
 
 
 def _add_credited(view: View, campaigns: pd.DataFrame, costed: pd.DataFrame, cost: float,
-                  future: bool) -> None:
+                  future: bool, model: str, half_life: float) -> None:
     """The quarter's campaigns' credit under the model chosen, and the ROI it gives."""
     quarter = view.filters.quarter
     keys = ("campaign_credited_pipeline", "campaign_credited_revenue", "campaign_credited_roi")
+    view.note(f"Credited under {attribution.label(model, half_life)}: each deal's amount is "
+              "shared among the campaigns that touched its lead.", NoteKind.SCOPE)
     if future:
         for key in keys:
             view.not_applicable(key, f"{quarter} has not started: its campaigns have touched "
