@@ -5,9 +5,14 @@ to its amount under every model."""
 import datetime as dt
 from fractions import Fraction
 
+import pandas as pd
 import pytest
 
-from relay import attribution, store, summaries
+from conftest import DEMO_AS_OF, by, copy_store
+from relay import attribution, settings, store, summaries
+from relay.filters import Filters
+from relay.fiscal import Quarter
+from relay.views import campaign_performance
 
 MODELS = list(attribution.MODELS)
 
@@ -172,3 +177,112 @@ def test_under_every_model_a_deals_credits_add_up_to_its_amount(journeys):
 
 def test_the_summary_holds_what_its_definition_gives(journeys):
     assert _credits(journeys) == _credits(journeys, "deal_credits_live")
+
+
+def test_changing_the_half_life_recomputes_time_decay_at_once(journeys):
+    # Half-life 2 days → 4: Z's touches 2 and 4 days before it opened weigh 1 and 2^(-1/2).
+    by("ann", settings.change, journeys, "attribution_half_life_days", "4")
+    found = _credits(journeys)[("Z", "created")]["time_decay"]
+    share = 1 / (1 + 2 ** -0.5)
+    assert found == pytest.approx({"D": 4_000 * share, "A": 4_000 * (1 - share)})
+    with pytest.raises(ValueError, match="attribution_half_life_days must be a number"):
+        by("ann", settings.change, journeys, "attribution_half_life_days", "0")
+
+
+# --- the demo ------------------------------------------------------------------------------
+
+
+def test_on_the_demo_every_deals_credits_add_up_to_its_amount(demo_path):
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        sums = ", ".join(f"max(abs(sum_{model} - amount))" for model in MODELS)
+        per_model = ", ".join(f"sum({model}) as sum_{model}" for model in MODELS)
+        worst, journeys_count, deals_count = connection.execute(
+            f"select greatest({sums}), count(*), count(distinct deal_id) from ("
+            f"select deal_id, journey_until, any_value(amount)::double as amount, {per_model} "
+            "from deal_credits group by all)").fetchone()
+        won = connection.execute("select count(*) from deals where status = 'won'").fetchone()
+        assert deals_count == connection.execute("select count(*) from deals").fetchone()[0]
+        assert journeys_count == deals_count + won[0]  # every deal created, every won closed
+        assert worst < 0.01
+        # Journeys of several touches, and deals no campaign touched, are both there.
+        assert connection.execute("select max(touch_count), count(*) filter (where "
+                                  "campaign_id is null) from deal_credits").fetchone()[0] >= 4
+    finally:
+        connection.close()
+
+
+def _channel_shares(connection) -> dict:
+    """{model: {channel: share of the pipeline credited to campaigns}} on the demo."""
+    rows = connection.execute(
+        f"select channel, {', '.join(f'sum({model})' for model in MODELS)} from deal_credits "
+        "join campaigns using (campaign_id) where journey_until = 'created' group by channel"
+    ).fetchall()
+    shares = {}
+    for index, model in enumerate(MODELS, start=1):
+        total = sum(row[index] for row in rows)
+        shares[model] = {row[0]: row[index] / total for row in rows}
+    return shares
+
+
+def test_on_the_demo_the_models_move_credit_believably(demo_path):
+    """Events make leads MQLs, so W-shaped (whose MQL role they hold) credits them more than
+    first touch or linear; a paid search click comes just before the opportunity, so last
+    touch credits paid search more than any other model does."""
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        shares = _channel_shares(connection)
+    finally:
+        connection.close()
+    events = {model: shares[model]["Events"] for model in MODELS}
+    assert events["w_shaped"] > 1.5 * events["first_touch"]
+    assert events["w_shaped"] > events["linear"]
+    search = {model: shares[model]["Paid Search"] for model in MODELS}
+    assert max(search, key=search.get) == "last_touch"
+    assert search["last_touch"] > 2 * search["first_touch"]
+
+
+def test_on_the_demo_first_touch_credits_are_the_pipeline_from_each_campaigns_leads(
+        demo_path):
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        cursor = connection.cursor()
+        for quarter in (Quarter(2026, 3), Quarter(2026, 4)):
+            view = campaign_performance.build(cursor, Filters(quarter), DEMO_AS_OF,
+                                              model="first_touch")
+            campaigns = view.tables["campaigns"]
+            assert campaigns["sourced_pipeline"].sum() > 0
+            pd.testing.assert_series_equal(campaigns["credited_pipeline"],
+                                           campaigns["sourced_pipeline"], check_names=False)
+            pd.testing.assert_series_equal(campaigns["credited_revenue"],
+                                           campaigns["sourced_revenue"], check_names=False)
+    finally:
+        connection.close()
+
+
+def test_the_campaign_page_gives_the_same_figures_with_and_without_the_summary(demo_path,
+                                                                              tmp_path):
+    live = copy_store(demo_path, tmp_path / "live.duckdb")
+    connection = store.open_store(live)
+    summaries.read_live(connection)
+    connection.close()
+    views = {}
+    for path in (demo_path, live):
+        connection = store.open_store(path, read_only=True)
+        try:
+            cursor = connection.cursor()
+            views[path] = {
+                (model, str(quarter), region): campaign_performance.build(
+                    cursor, Filters(quarter, region), DEMO_AS_OF, model=model)
+                for model in MODELS for quarter in (Quarter(2026, 3), Quarter(2026, 4))
+                for region in (None, "EMEA")}
+        finally:
+            connection.close()
+    for key, view in views[demo_path].items():
+        other = views[live][key]
+        assert view.figures == other.figures, key
+        assert view.notes == other.notes, key
+        for name in view.tables:
+            pd.testing.assert_frame_equal(view.tables[name], other.tables[name], obj=str(key))
+    assert views[demo_path][("w_shaped", "2026-Q3", None)].value(
+        "campaign_credited_pipeline") > 0
