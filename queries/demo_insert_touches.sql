@@ -58,7 +58,8 @@ mql_touches as (
         live_campaigns.campaign_id,
         live_campaigns.channel,
         mql_wanted.wanted_at as touched_at,
-        mql_wanted.wanted_at > live_campaigns.last_moment as after_end
+        mql_wanted.wanted_at > live_campaigns.last_moment as after_end,
+        mql_wanted.created_at as arrived_at
     from mql_wanted
     asof join live_campaigns
         on live_campaigns.channel = mql_wanted.channel
@@ -80,6 +81,7 @@ nurture_spans as (
 nurture_wanted as (
     select
         lead_id,
+        span_start as arrived_at,
         number,
         span_start + to_seconds(
             (0.05 + 0.9 * (hash(lead_id, 'nurture at', number, $seed) % 1000000) / 1e6)
@@ -100,7 +102,8 @@ nurture_touches as (
         live_campaigns.campaign_id,
         live_campaigns.channel,
         nurture_wanted.wanted_at as touched_at,
-        false as after_end
+        false as after_end,
+        nurture_wanted.arrived_at
     from nurture_wanted
     asof join live_campaigns
         on live_campaigns.channel = nurture_wanted.channel
@@ -113,6 +116,7 @@ campaign_deals as (
         deals.lead_id,
         deals.created_at,
         deals.close_date,
+        campaign_leads.created_at as arrived_at,
         coalesce(mql_touches.touched_at, campaign_leads.mql_at, campaign_leads.created_at)
             as scored_at
     from deals
@@ -123,6 +127,7 @@ campaign_deals as (
 opportunity_wanted as (
     select
         lead_id,
+        arrived_at,
         created_at - to_seconds(
             (0.1 + 0.8 * (hash(deal_id, 'opportunity at', $seed) % 1000000) / 1e6)
             * least(2 * 86400, date_diff('second', scored_at, created_at) / 2)) as wanted_at,
@@ -138,7 +143,8 @@ opportunity_touches as (
         live_campaigns.campaign_id,
         live_campaigns.channel,
         opportunity_wanted.wanted_at as touched_at,
-        false as after_end
+        false as after_end,
+        opportunity_wanted.arrived_at
     from opportunity_wanted
     asof join live_campaigns
         on live_campaigns.channel = 'Paid Search'
@@ -148,6 +154,7 @@ opportunity_touches as (
 after_wanted as (
     select
         lead_id,
+        arrived_at,
         number,
         created_at + to_seconds(
             (hash(deal_id, 'after at', number, $seed) % 1000000) / 1e6
@@ -170,7 +177,8 @@ after_touches as (
         live_campaigns.campaign_id,
         live_campaigns.channel,
         after_wanted.wanted_at as touched_at,
-        after_wanted.wanted_at > live_campaigns.last_moment as after_end
+        after_wanted.wanted_at > live_campaigns.last_moment as after_end,
+        after_wanted.arrived_at
     from after_wanted
     asof join live_campaigns
         on live_campaigns.channel = after_wanted.channel
@@ -178,7 +186,9 @@ after_touches as (
 ),
 
 journeys as (
-    select lead_id, campaign_id, channel, created_at as touched_at, false as after_end, 0 as step
+    select
+        lead_id, campaign_id, channel, created_at as touched_at, false as after_end,
+        created_at as arrived_at, 0 as step
     from campaign_leads
     join (select campaign_id, channel from campaigns) using (campaign_id)
     union all
@@ -203,8 +213,6 @@ select
     end as kind
 from journeys
 join kinds using (channel)
-join campaign_leads using (lead_id)
 -- Nothing before the lead arrived (its campaign is its first touch) or after as_of.
 where journeys.step = 0
-    or (journeys.touched_at > campaign_leads.created_at and journeys.touched_at <= $as_of)
-order by journeys.lead_id, touched_at
+    or (journeys.touched_at > journeys.arrived_at and journeys.touched_at <= $as_of)

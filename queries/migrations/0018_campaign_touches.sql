@@ -66,6 +66,7 @@ lead_facts as (
     group by lead_id
 ),
 
+-- A journey without a touch keeps one row, with no campaign: "no campaign touch".
 touched as (
     select
         journeys.*,
@@ -77,26 +78,56 @@ touched as (
         coalesce(lead_facts.segment, journeys.deal_segment) as segment,
         date_diff('second', touches.touched_at, journeys.journey_end) / 86400.0 as age_days
     from journeys
-    join touches
+    left join touches
         on touches.lead_id = journeys.lead_id
         and touches.touched_at < journeys.journey_end
     left join lead_facts on lead_facts.lead_id = journeys.lead_id
 ),
 
-placed as (
+-- Positions from one ordering of every row (a window per journey sorts each one apart,
+-- which took twice as long), each journey's counts by grouping.
+ranked as (
     select
         *,
-        row_number() over (partition by deal_id, journey_until
-                           order by touched_at, campaign_id, kind) as position,
-        count(*) over journey as touch_count,
-        greatest(1, sum(case when touched_at <= mql_at then 1 else 0 end) over journey)
-            as mql_position,
-        greatest(1, sum(case when touched_at < created_at then 1 else 0 end) over journey)
-            as opportunity_position,
-        -- Relative to the journey's latest touch, so that old journeys do not underflow.
-        pow(2.0, -(age_days - min(age_days) over journey) / (select days from half_life)) as decay
+        row_number() over (order by deal_id, journey_until, touched_at, campaign_id, kind)
+            as rank_all
     from touched
-    window journey as (partition by deal_id, journey_until)
+),
+
+journey_facts as (
+    select
+        deal_id,
+        journey_until,
+        min(rank_all) as first_rank,
+        count(campaign_id) as touch_count,
+        greatest(1, count(*) filter (where touched_at <= mql_at)) as mql_position,
+        greatest(1, count(*) filter (where touched_at < created_at)) as opportunity_position,
+        min(age_days) as least_age
+    from ranked
+    group by deal_id, journey_until
+),
+
+placed as (
+    select
+        ranked.*,
+        ranked.rank_all - journey_facts.first_rank + 1 as position,
+        journey_facts.touch_count,
+        journey_facts.mql_position,
+        journey_facts.opportunity_position,
+        -- Relative to the journey's latest touch, so that old journeys do not underflow.
+        pow(2.0, -(ranked.age_days - journey_facts.least_age)
+                 / (select days from half_life)) as decay
+    from ranked
+    join journey_facts using (deal_id, journey_until)
+),
+
+decay_totals as (
+    select
+        deal_id,
+        journey_until,
+        sum(decay) as total_decay
+    from placed
+    group by deal_id, journey_until
 ),
 
 roles as (
@@ -113,76 +144,51 @@ roles as (
 weighed as (
     select
         *,
-        (position = 1)::int::double as first_weight,
-        (position = touch_count)::int::double as last_weight,
-        1.0 / touch_count as linear_weight,
+        case when touch_count = 0 then 1.0 else (position = 1)::int end as first_weight,
+        case when touch_count = 0 then 1.0 else (position = touch_count)::int end
+            as last_weight,
+        case when touch_count = 0 then 1.0 else 1.0 / touch_count end as linear_weight,
         case
-            when touch_count = 1 then 1.0
+            when touch_count <= 1 then 1.0
             when touch_count = 2 then 0.5
             when position = 1 or position = touch_count then 0.4
             else 0.2 / (touch_count - 2)
         end as u_weight,
-        0.3 * roles_held + case
-            when touches_without_role = 0 then 0.1 / touch_count
-            when roles_held = 0 then 0.1 / touches_without_role
-            else 0.0
+        case
+            when touch_count = 0 then 1.0
+            else 0.3 * roles_held + case
+                when touches_without_role = 0 then 0.1 / touch_count
+                when roles_held = 0 then 0.1 / touches_without_role
+                else 0.0
+            end
         end as w_weight,
-        decay / sum(decay) over (partition by deal_id, journey_until) as decay_weight
+        case when touch_count = 0 then 1.0 else decay / total_decay end as decay_weight
     from roles
+    join decay_totals using (deal_id, journey_until)
 )
 
 select
-    weighed.deal_id,
-    weighed.journey_until,
-    weighed.campaign_id,
-    weighed.touched_at,
-    weighed.kind,
-    weighed.position,
-    weighed.touch_count,
-    weighed.region,
-    weighed.segment,
-    weighed.amount,
-    weighed.status,
-    weighed.forecast_category,
-    weighed.created_at,
-    weighed.close_date,
-    weighed.amount::double * first_weight as first_touch,
-    weighed.amount::double * last_weight as last_touch,
-    weighed.amount::double * linear_weight as linear,
-    weighed.amount::double * u_weight as u_shaped,
-    weighed.amount::double * w_weight as w_shaped,
-    weighed.amount::double * decay_weight as time_decay
-from weighed
-union all
-select
-    journeys.deal_id,
-    journeys.journey_until,
-    null as campaign_id,
-    null as touched_at,
-    null as kind,
-    null as position,
-    0 as touch_count,
-    coalesce(lead_facts.region, journeys.deal_region) as region,
-    coalesce(lead_facts.segment, journeys.deal_segment) as segment,
-    journeys.amount,
-    journeys.status,
-    journeys.forecast_category,
-    journeys.created_at,
-    journeys.close_date,
-    journeys.amount::double as first_touch,
-    journeys.amount::double as last_touch,
-    journeys.amount::double as linear,
-    journeys.amount::double as u_shaped,
-    journeys.amount::double as w_shaped,
-    journeys.amount::double as time_decay
-from journeys
-left join lead_facts on lead_facts.lead_id = journeys.lead_id
-where not exists (
-    select 1
-    from touches
-    where touches.lead_id = journeys.lead_id
-        and touches.touched_at < journeys.journey_end
-);
+    deal_id,
+    journey_until,
+    campaign_id,
+    touched_at,
+    kind,
+    case when touch_count > 0 then position end as position,
+    touch_count,
+    region,
+    segment,
+    amount,
+    status,
+    forecast_category,
+    created_at,
+    close_date,
+    amount::double * first_weight as first_touch,
+    amount::double * last_weight as last_touch,
+    amount::double * linear_weight as linear,
+    amount::double * u_weight as u_shaped,
+    amount::double * w_weight as w_shaped,
+    amount::double * decay_weight as time_decay
+from weighed;
 
 create table deal_credits as
 select * from deal_credits_live
