@@ -1,10 +1,12 @@
 -- Campaign influence: every touch a lead had with a campaign, and how each deal's amount is
 -- shared among the campaigns that touched its lead (docs/design.md, "Campaign influence").
 
+-- Written to run again unharmed on a store whose version was set back (as 0013 is).
+
 -- One row per touch. A lead's campaign_id stays its first touch; these are all its touches,
 -- the first included. No key: a CRM may record the same touch twice, and the models treat
 -- two rows as two touches (an import keys a touch by lead, campaign and moment).
-create table touches (
+create table if not exists touches (
     lead_id varchar not null,
     campaign_id varchar not null,
     touched_at timestamp not null,
@@ -30,7 +32,7 @@ create table touches (
 --     one (one touch: 100%; three touches in three roles: a third each).
 --   time_decay: each touch weighs 2^(-days before the journey's end / half-life) (setting
 --     attribution_half_life_days, 7 by default), shares in proportion to the weights.
-create view deal_credits_live as
+create or replace view deal_credits_live as
 with half_life as (
     select coalesce(max(try_cast(value as double)), 7.0) as days
     from settings
@@ -190,6 +192,6 @@ select
     amount::double * decay_weight as time_decay
 from weighed;
 
-create table deal_credits as
+create or replace table deal_credits as
 select * from deal_credits_live
 order by journey_until, created_at, deal_id, position;
