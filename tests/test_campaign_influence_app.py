@@ -76,3 +76,6 @@ def test_without_touches_the_page_says_the_models_cant_be_measured(app_env, fixt
     shown = metrics(at)
     assert shown[CREDITED] == fmt.MISSING and shown[WON_CREDITED] == fmt.MISSING
     assert shown["Pipeline from the quarter's campaign leads"] != fmt.MISSING
+    side_by_side = at.dataframe[-1].value
+    assert len(side_by_side) and side_by_side.drop(columns="channel").isna().all().all()
+    assert "Credited under" not in shown_text(at.caption)

@@ -78,7 +78,7 @@ def _credits(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date
 def _side_by_side(campaigns: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
     """Per channel, its campaigns' pipeline and revenue credit under every model."""
     by_channel = credits.assign(channel=campaigns["channel"].to_numpy())
-    table = by_channel.groupby("channel", as_index=False).sum()
+    table = by_channel.groupby("channel", as_index=False).sum(min_count=1)  # unknown: a dash
     return table.sort_values(f"pipeline_{attribution.DEFAULT_MODEL}", ascending=False,
                              ignore_index=True)
 
@@ -174,8 +174,6 @@ def _add_credited(view: View, campaigns: pd.DataFrame, costed: pd.DataFrame, cos
     """The quarter's campaigns' credit under the model chosen, and the ROI it gives."""
     quarter = view.filters.quarter
     keys = ("campaign_credited_pipeline", "campaign_credited_revenue", "campaign_credited_roi")
-    view.note(f"Credited under {attribution.label(model, half_life)}: each deal's amount is "
-              "shared among the campaigns that touched its lead.", NoteKind.SCOPE)
     if future:
         for key in keys:
             view.not_applicable(key, f"{quarter} has not started: its campaigns have touched "
@@ -187,6 +185,9 @@ def _add_credited(view: View, campaigns: pd.DataFrame, costed: pd.DataFrame, cos
                   "Import campaign members (a HubSpot or Salesforce export) on the Data page; "
                   "until then the pipeline and revenue from a campaign's leads (each lead's "
                   "own campaign, its first touch) are the measure.")
+    else:
+        view.note(f"Credited under {attribution.label(model, half_life)}: each deal's amount "
+                  "is shared among the campaigns that touched its lead.", NoteKind.SCOPE)
     view.add("campaign_credited_pipeline", campaigns["credited_pipeline"].sum())
     view.add("campaign_credited_revenue", campaigns["credited_revenue"].sum())
     if cost == 0 and not costed.empty:
