@@ -131,6 +131,15 @@ def demo_store(leads: int, folder: Path) -> tuple[Path, dict]:
                   "peak_rss_mb": round(usage.ru_maxrss / 1024)}
 
 
+def _touches(path: Path) -> int:
+    """The campaign touches in the store (the demo's journeys: about three per lead)."""
+    connection = store.open_store(path, read_only=True)
+    try:
+        return sql.scalar(connection, "count_rows", identifiers={"table": "touches"})
+    finally:
+        connection.close()
+
+
 def _as_of(path: Path) -> str:
     """The day the demo store was built as of: its figures are pinned to it."""
     connection = store.open_store(path, read_only=True)
@@ -480,6 +489,7 @@ def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
                                "repetitions": repetitions, "cpus": os.cpu_count(),
                                "targets": TARGETS}
     path, results["build"] = demo_store(leads, folder)
+    results["build"]["touches"] = _touches(path)  # what the campaign page's models read
     reference_path, results["build_at_demo_size"] = demo_store(demo.DEFAULT_LEADS, folder)
     app = _in_child(measure_app, str(path), _as_of(path), repetitions)
     drawn = app.pop("views")

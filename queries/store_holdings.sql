@@ -10,4 +10,5 @@ select
     (select count(campaign_id) from leads) as leads_from_campaigns,
     (select count(lead_id) from deals) as deals_from_leads,
     (select count(*) from campaigns) as campaigns,
-    (select count(actual_cost) from campaigns) as campaigns_with_cost
+    (select count(actual_cost) from campaigns) as campaigns_with_cost,
+    (select count(*) from touches) as touches

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from relay import (
+    attribution,
     campaigns,
     clock,
     demo,
@@ -220,6 +221,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--limit", type=int, default=None,
                       help="with --drill: print at most this many records (largest or "
                            "earliest first); the count and total stay over all of them")
+    show.add_argument("--model", type=_model, default=None,
+                      help="campaigns: the attribution model the credited figures follow, "
+                           f"one of {', '.join(attribution.MODELS)} (default: setting "
+                           "attribution_model)")
     show.add_argument("--cutoff-week", type=_week, default=None,
                       help="forecast: judge past calls made by the end of this week of each "
                            "quarter, 1-13 (default: setting forecast_cutoff_week)")
@@ -273,6 +278,13 @@ def _date(text: str) -> dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _model(text: str) -> str:
+    try:
+        return attribution.model_name(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _week(text: str) -> int:
@@ -646,6 +658,11 @@ def _report(args) -> int:
         raise UsageError("--from and --to are for the calendar and forecast views")
     if args.cutoff_week and args.view != "forecast":
         raise UsageError("--cutoff-week is for the forecast view")
+    if args.model and args.view != "campaigns":
+        raise UsageError("--model is for the campaigns view")
+    if args.view == "campaigns":
+        return _print_view(args, lambda cursor, chosen, as_of: campaign_performance.build(
+            cursor, chosen, as_of, model=args.model))
     if args.view == "forecast":
         return _print_view(args, lambda cursor, chosen, as_of: _forecast(
             cursor, chosen, as_of, args))

@@ -138,7 +138,7 @@ def build(path: Path, spec: DemoSpec) -> dict[str, int]:
                 table: sql.scalar(connection, "count_rows", identifiers={"table": table})
                 for table in (
                     "people", "campaigns", "leads", "deals", "deal_history", "goals",
-                    "forecast_submissions",
+                    "forecast_submissions", "touches",
                 )
             }
             sql.execute(connection, "store_checkpoint")
@@ -167,6 +167,10 @@ def _write(connection: duckdb.DuckDBPyConnection, frames: dict, spec: DemoSpec) 
     for name in tables:
         sql.execute(connection, f"demo_insert_{name}",
                     **(_CONTACT_LISTS if name == "leads" else {}))
+    # Journeys over what is written, from a random stream of their own (demo_insert_touches).
+    sql.execute(connection, "demo_insert_touches", seed=spec.seed,
+                as_of=dt.datetime.combine(spec.as_of, dt.time(23, 59, 59)))
+    tables += ("touches",)
     summaries.refresh(connection, tables)
     _sign_closed_quarters(connection, frames, spec)
     settings = {

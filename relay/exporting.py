@@ -18,7 +18,7 @@ from relay import report, sql, store
 TABLES = ("people", "campaigns", "leads", "deals", "deal_history", "goals",
           "forecast_submissions", "campaign_spend", "audit_log", "plan_signoffs",
           "import_runs", "import_row_changes", "people_placeholders", "stage_mappings",
-          "settings")
+          "settings", "touches")
 FORMATS = ("csv", "parquet")
 
 

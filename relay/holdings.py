@@ -32,6 +32,8 @@ class Need(enum.Enum):
     DEAL_LEADS = ("No deal is linked to a lead", "import deals with a lead ID column")
     CAMPAIGN_COSTS = ("No campaign has a cost recorded",
                       "import campaigns with an actual cost, or marketing spend")
+    TOUCHES = ("No campaign touches in the store",
+               "import campaign members (a HubSpot or Salesforce export) on the Data page")
 
     @property
     def missing(self) -> str:
@@ -64,6 +66,7 @@ class Holdings:
     deals_from_leads: int = 0
     campaigns: int = 0
     campaigns_with_cost: int = 0
+    touches: int = 0
 
     def has(self, need: Need) -> bool:
         return {
@@ -77,6 +80,7 @@ class Holdings:
             Need.CAMPAIGN_LEADS: self.leads_from_campaigns,
             Need.DEAL_LEADS: self.deals_from_leads,
             Need.CAMPAIGN_COSTS: self.campaigns_with_cost,
+            Need.TOUCHES: self.touches,
         }[need] > 0
 
     def lacking(self, needs: tuple[Need, ...]) -> Need | None:

@@ -159,6 +159,16 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               Column("commit_amount", "amount", True),
               Column("best_case_amount", "amount", True),
           )),
+    # Every touch a lead had with a campaign (a campaign-member export): what the attribution
+    # models share deals by. The lead and the campaign must be in the store already.
+    Table("touches", "Campaign touches (campaign members)", ("lead_id", "campaign_id",
+                                                             "touched_at"), (
+        Column("lead_id", "lead", True, help="a lead in the store"),
+        Column("campaign_id", "campaign", True, help="a campaign in the store"),
+        Column("touched_at", "timestamp", True, help="when the lead responded or took part"),
+        Column("kind", "text", True, help="what the touch was: form fill, event attended, "
+                                          "email click, ad click, sales touch, …"),
+    ), new_person_team="marketing"),
     # Spend per channel and month, spread over the channel's campaigns into their actual
     # cost by relay.importing.
     Table("campaign_spend", "Campaign spend per channel and month", ("channel", "month"), (
@@ -274,6 +284,24 @@ PRESETS: dict[str, Layout] = {
         "first_touch_at": ("First Activity",),  # never Last Activity: not a first touch
         "owner_id": ("Lead Owner", "Owner Email"),
     }),
+    # Campaign members: a Salesforce campaign member report (one row per lead and campaign,
+    # when the lead first responded, else when it became a member) and a HubSpot export of
+    # a campaign's contact interactions. A member's status or interaction type is the kind.
+    "salesforce_touches": Layout("salesforce_touches", "Salesforce campaign member report",
+                                 "touches", {
+        "lead_id": ("Lead ID", "Lead ID (18)", "Contact ID"),
+        "campaign_id": ("Campaign ID", "Campaign ID (18)"),
+        "touched_at": ("First Responded Date", "Member First Associated Date",
+                       "Created Date"),
+        "kind": ("Member Status", "Status"),
+    }),  # dates: decided from the file (a report follows its user's locale)
+    "hubspot_touches": Layout("hubspot_touches", "HubSpot campaign contacts export",
+                              "touches", {
+        "lead_id": ("Contact ID", "Record ID"),
+        "campaign_id": ("Campaign ID",),
+        "touched_at": ("Interaction Date", "Date of interaction"),
+        "kind": ("Interaction Type", "Interaction"),
+    }, "iso"),
 }
 
 

@@ -37,6 +37,9 @@ CAMPAIGN_MQLS = (Need.CAMPAIGNS, *MQL, Need.CAMPAIGN_LEADS)
 COST = (Need.CAMPAIGNS, Need.CAMPAIGN_COSTS)
 CAMPAIGN_SOURCED = (Need.CAMPAIGNS, *SOURCED)
 ROI = (*COST, *SOURCED)
+# The attribution models share deals among the campaigns that touched their leads.
+CREDITED = (Need.CAMPAIGNS, Need.DEALS, Need.TOUCHES)
+CREDITED_ROI = (*COST, Need.DEALS, Need.TOUCHES)
 ARRIVED = (Need.CAMPAIGNS, Need.LEADS, Need.CAMPAIGN_LEADS)
 
 METRICS: dict[str, Metric] = {
@@ -362,6 +365,27 @@ METRICS: dict[str, Metric] = {
         "cost, over the campaigns with a cost recorded. Unknown when none has one; not "
         "applicable when they all cost nothing (no cost, so no return on it).",
         needs=ROI,
+    ),
+    "campaign_credited_pipeline": Metric(
+        "Pipeline credited to the quarter's campaigns", "currency",
+        "Under the attribution model chosen: the credit of deals created to date (open deals "
+        "marked omitted excluded) for the touches of campaigns running in the quarter, each "
+        "touch counted in the quarter of its day held to its campaign's days. Each deal's "
+        "touches before it was created share its amount.",
+        needs=CREDITED,
+    ),
+    "campaign_credited_revenue": Metric(
+        "Revenue won credited to the quarter's campaigns", "currency",
+        "Under the attribution model chosen: the credit of deals won to date for those "
+        "touches; each won deal's touches before the end of the day it closed share its "
+        "amount.",
+        needs=CREDITED,
+    ),
+    "campaign_credited_roi": Metric(
+        "Campaign ROI under the model", "percent",
+        "(Revenue won credited to the quarter's campaigns − their cost in the quarter) ÷ that "
+        "cost, over the campaigns with a cost recorded, under the attribution model chosen.",
+        needs=CREDITED_ROI,
     ),
     # The campaign calendar
     "campaigns_in_view": Metric(

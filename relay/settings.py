@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from relay import clock, identity, sql, store
+from relay import attribution, clock, identity, sql, store, summaries
 from relay.identity import Role
 
 DEFAULTS = {
@@ -26,6 +26,8 @@ DEFAULTS = {
     "smtp_starttls": "true",
     "smtp_user": "",
     "digest_from": "",
+    "attribution_model": attribution.DEFAULT_MODEL,
+    "attribution_half_life_days": str(attribution.DEFAULT_HALF_LIFE_DAYS),
 }
 # Where links point when app_url is not set and nothing says where the app is served (the
 # command line): Streamlit's own default address.
@@ -54,6 +56,10 @@ class Settings:
     smtp_starttls: bool = True
     smtp_user: str = ""
     digest_from: str = ""
+    # The company's attribution model (the campaign page's default) and time decay's
+    # half-life in days (relay.attribution).
+    attribution_model: str = attribution.DEFAULT_MODEL
+    attribution_half_life_days: float = attribution.DEFAULT_HALF_LIFE_DAYS
 
 
 def base_url(config: Settings, served_at: str | None = None) -> tuple[str, str | None]:
@@ -91,6 +97,8 @@ def load(cursor: duckdb.DuckDBPyConnection) -> Settings:
         smtp_starttls=values["smtp_starttls"] == "true",
         smtp_user=values["smtp_user"],
         digest_from=values["digest_from"],
+        attribution_model=_model(values["attribution_model"]),
+        attribution_half_life_days=float(_half_life(values["attribution_half_life_days"])),
     )
 
 
@@ -197,6 +205,21 @@ def _week(text: str) -> str:
     return str(cutoff_week(text))
 
 
+def _model(text: str) -> str:
+    return attribution.model_name(text)
+
+
+def _half_life(text: str) -> str:
+    try:
+        days = float(text)
+    except ValueError:
+        days = 0
+    if not 0 < days <= 3650:
+        raise ValueError("attribution_half_life_days must be a number of days above 0 and at "
+                         f"most 3650, not {text!r}")
+    return f"{days:g}"
+
+
 # The SLA is agreed between marketing and sales in the planning meeting; the rest shape
 # every figure (fiscal year, currency, look-back) and are the admin's.
 PLANNER_SETTINGS = {"sla_hours"}
@@ -204,7 +227,8 @@ EDITABLE = {"fiscal_year_start_month": _month, "currency": _currency, "sla_hours
             "lookback_quarters": _quarters, "app_url": _url,
             "forecast_cutoff_week": _week, "fx_rates": _rates, "smtp_host": _host,
             "smtp_port": _port, "smtp_starttls": _yes_no, "smtp_user": _user,
-            "digest_from": _address}
+            "digest_from": _address, "attribution_model": _model,
+            "attribution_half_life_days": _half_life}
 
 
 def as_texts(config: Settings) -> dict[str, str]:
@@ -243,6 +267,8 @@ def change_many(connection: duckdb.DuckDBPyConnection, texts: dict[str, str]) ->
                         action="setting.change", entity="settings", entity_id=key,
                         before=None if before.get(key) is None else json.dumps(before[key]),
                         after=json.dumps(value))
+        if "attribution_half_life_days" in values:  # time decay's credits follow it
+            summaries.refresh(cursor, ["settings"])
 
     store.write(connection, work)
     return values

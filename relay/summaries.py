@@ -17,7 +17,12 @@ import duckdb
 from relay import sql
 
 # Each summary and the tables it is derived from.
-SOURCES = {"deal_states": ("deals", "deal_history")}
+SOURCES = {
+    "deal_states": ("deals", "deal_history"),
+    # "settings": the time-decay half-life (settings.change_many refreshes it when that
+    # setting changes, and only then).
+    "deal_credits": ("touches", "deals", "leads", "settings"),
+}
 
 
 def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str]) -> list[str]:

@@ -35,7 +35,8 @@ def test_the_store_tables_are_documented_column_for_column(tmp_path):
     actual: dict[str, set[str]] = {}
     for table, column in rows:
         actual.setdefault(table, set()).add(column)
-    actual.pop("deal_states")  # a summary: described with the derived objects
+    for summary in ("deal_states", "deal_credits"):  # described with the derived objects
+        actual.pop(summary)
     assert _documented_tables() == actual
 
 

@@ -49,7 +49,7 @@ PART_BUILDERS = {"forecast_pipeline": forecast.pipeline, "overview_actuals": ove
                  "track_record_calls": forecast.calls_record}
 PART_ARGUMENT = {"forecast": "call", "overview": "read", "forecast_track_record": "record"}
 # What every view reads: the counts of what the store holds (relay.holdings.of).
-_HOLDINGS = frozenset({"campaigns", "deal_history", "deals", "leads"})
+_HOLDINGS = frozenset({"campaigns", "deal_history", "deals", "leads", "touches"})
 # The store tables (and summaries) each cached result reads: a view with a part (PARTS)
 # reads its own tables only, the part its own. tests/test_cache_reads.py runs each builder
 # and compares the tables its queries scan with these.

@@ -387,6 +387,13 @@ SETTING_FIELDS = {
     "fx_rates": ("Exchange rates for imported costs, e.g. EUR=1.08, GBP=1.27",
                  "One unit of each currency in the store's currency. A spend file in another "
                  "currency is converted by it, and refused without it."),
+    "attribution_model": ("The company's attribution model (first_touch, last_touch, linear, "
+                          "u_shaped, w_shaped or time_decay)",
+                          "What Campaign performance credits campaigns by unless a reader "
+                          "picks another model there."),
+    "attribution_half_life_days": ("Time decay's half-life (days)",
+                                   "A touch this many days before the deal counts half as "
+                                   "much as one on the day."),
 }
 
 

@@ -9,15 +9,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from relay import holdings, sql
+from relay import attribution, holdings, settings, sql
 from relay.filters import Filters
 from relay.fiscal import Phase
 from relay.holdings import Need
 from relay.metrics import safe_ratio
-from relay.views.common import View
+from relay.views.common import NoteKind, View
 
 COUNTS = ["leads", "mqls", "sals", "sqls"]
 SOURCED = ["sourced_pipeline", "sourced_revenue"]
+# What the attribution model chosen credits each campaign with (deal_credits).
+CREDITED = ["credited_pipeline", "credited_revenue"]
 # Why a campaign (or channel) has no ROI while its cost is known: it cost nothing.
 FREE = "No cost, so no return on it"
 
@@ -30,6 +32,7 @@ def _ratios(table: pd.DataFrame) -> pd.DataFrame:
     table["cost_per_lead"] = cost / table["leads"].where(table["leads"] > 0)
     table["cost_per_sql"] = cost / table["sqls"].where(table["sqls"] > 0)
     table["roi"] = (table["sourced_revenue"] - cost) / cost.where(cost > 0)
+    table["credited_roi"] = (table["credited_revenue"] - cost) / cost.where(cost > 0)
     table["acceptance_rate"] = table["sals"] / table["mqls"].where(table["mqls"] > 0)
     return table.replace([np.inf, -np.inf], np.nan)
 
@@ -39,9 +42,11 @@ def _by_channel(campaigns: pd.DataFrame) -> pd.DataFrame:
     only its campaigns with a cost recorded, so that a missing cost does not pass for a
     free campaign."""
     costed = campaigns[campaigns["cost_in_quarter"].notna()]
-    channels = campaigns.groupby("channel", as_index=False)[COUNTS + SOURCED].sum(min_count=1)
+    channels = campaigns.groupby("channel", as_index=False)[COUNTS + SOURCED + CREDITED].sum(
+        min_count=1)
     channels["campaigns"] = channels["channel"].map(campaigns["channel"].value_counts())
-    costs = costed.groupby("channel")[["cost_in_quarter", "leads", "sqls", "sourced_revenue"]]
+    costs = costed.groupby("channel")[["cost_in_quarter", "leads", "sqls", "sourced_revenue",
+                                       "credited_revenue"]]
     costs = costs.sum(min_count=1)
     channels["cost_in_quarter"] = channels["channel"].map(costs["cost_in_quarter"])
     channels = _ratios(channels)
@@ -51,13 +56,41 @@ def _by_channel(campaigns: pd.DataFrame) -> pd.DataFrame:
         channels[name] = channels["channel"].map(spent / costs[column].where(costs[column] > 0))
     channels["roi"] = channels["channel"].map(
         (costs["sourced_revenue"] - spent) / spent.where(spent > 0))
+    channels["credited_roi"] = channels["channel"].map(
+        (costs["credited_revenue"] - spent) / spent.where(spent > 0))
     return channels.replace([np.inf, -np.inf], np.nan).sort_values(
         "sourced_revenue", ascending=False, ignore_index=True)
 
 
-def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> View:
+def _credits(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+             campaign_ids: pd.Series) -> pd.DataFrame:
+    """Every model's pipeline and revenue credit per campaign (campaign_credits), a row per
+    campaign of `campaign_ids` in that order: 0 for one no credited deal touched."""
+    quarter = filters.quarter
+    credits = sql.frame(
+        cursor, "campaign_credits", starts_on=quarter.start, ends_before=quarter.end,
+        produced_before=as_of + dt.timedelta(days=1), region=filters.region,
+        segment=filters.segment,
+    ).set_index("campaign_id")
+    return credits.reindex(campaign_ids).fillna(0.0).astype(float).reset_index(drop=True)
+
+
+def _side_by_side(campaigns: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFrame:
+    """Per channel, its campaigns' pipeline and revenue credit under every model."""
+    by_channel = credits.assign(channel=campaigns["channel"].to_numpy())
+    table = by_channel.groupby("channel", as_index=False).sum(min_count=1)  # unknown: a dash
+    return table.sort_values(f"pipeline_{attribution.DEFAULT_MODEL}", ascending=False,
+                             ignore_index=True)
+
+
+def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+          model: str | None = None) -> View:
+    """`model`: the attribution model the credited figures follow (relay.attribution);
+    None: the company's (setting attribution_model)."""
     view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
     quarter = filters.quarter
+    config = settings.load(cursor)
+    model = model or config.attribution_model
     # What the quarter's campaigns and their leads have produced to date: a campaign's
     # leads, and the deals they bring, keep coming after the quarter ends.
     campaigns = sql.frame(
@@ -67,6 +100,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     )
     for column in ("actual_cost", "cost_in_quarter", *SOURCED):
         campaigns[column] = campaigns[column].astype(float)
+    credits = _credits(cursor, filters, as_of, campaigns["campaign_id"])
+    campaigns["credited_pipeline"] = credits[f"pipeline_{model}"]
+    campaigns["credited_revenue"] = credits[f"revenue_{model}"]
     # Without leads linked to campaigns (or deals to leads) the counts (or the sourced
     # figures) can't be measured: a dash, not 0.
     future = quarter.phase(as_of) is Phase.FUTURE  # nothing has arrived: a dash, not 0
@@ -81,9 +117,15 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
     if future or not (view.holdings.has(Need.DEAL_LEADS)
                       and view.holdings.has(Need.CAMPAIGN_LEADS)):
         campaigns[SOURCED] = np.nan
+    # Without touches no model can share a deal among campaigns: unknown, not 0.
+    measured = not future and view.holdings.has(Need.TOUCHES)
+    if not measured:
+        campaigns[CREDITED] = np.nan
+        credits[:] = np.nan
     campaigns = _ratios(campaigns)
     view.tables["campaigns"] = campaigns
     view.tables["channels"] = _by_channel(campaigns)
+    view.tables["models"] = _side_by_side(campaigns, credits)
 
     costed = campaigns[campaigns["cost_in_quarter"].notna()]
     cost = float(costed["cost_in_quarter"].sum())
@@ -109,6 +151,8 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         else:
             view.add("campaign_roi", safe_ratio(costed["sourced_revenue"].sum() - cost, cost),
                      why=view.figures["campaign_cost"].reason or f"No campaign ran in {quarter}.")
+    _add_credited(view, campaigns, costed, cost, future, model,
+                  config.attribution_half_life_days)
     if (filters.region or filters.segment) and (
             campaigns["region"].isna() | campaigns["segment"].isna()).any():
         view.note("Campaigns for all regions or segments count only their leads in this "
@@ -123,3 +167,33 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
         view.note(f"{free:,} of {len(campaigns):,} campaigns have a recorded cost of 0: "
                   f"their cost per lead is 0 and ROI is not applicable ({FREE.lower()}).")
     return view
+
+
+def _add_credited(view: View, campaigns: pd.DataFrame, costed: pd.DataFrame, cost: float,
+                  future: bool, model: str, half_life: float) -> None:
+    """The quarter's campaigns' credit under the model chosen, and the ROI it gives."""
+    quarter = view.filters.quarter
+    keys = ("campaign_credited_pipeline", "campaign_credited_revenue", "campaign_credited_roi")
+    if future:
+        for key in keys:
+            view.not_applicable(key, f"{quarter} has not started: its campaigns have touched "
+                                     "no deal yet.")
+        return
+    if not view.holdings.has(Need.TOUCHES):
+        view.note("The attribution models can't be measured: no campaign touches in the "
+                  "store, so no deal can be shared among the campaigns that touched its lead. "
+                  "Import campaign members (a HubSpot or Salesforce export) on the Data page; "
+                  "until then the pipeline and revenue from a campaign's leads (each lead's "
+                  "own campaign, its first touch) are the measure.")
+    else:
+        view.note(f"Credited under {attribution.label(model, half_life)}: each deal's amount "
+                  "is shared among the campaigns that touched its lead.", NoteKind.SCOPE)
+    view.add("campaign_credited_pipeline", campaigns["credited_pipeline"].sum())
+    view.add("campaign_credited_revenue", campaigns["credited_revenue"].sum())
+    if cost == 0 and not costed.empty:
+        view.not_applicable("campaign_credited_roi", f"{FREE}: the campaigns in {quarter} with "
+                            "a cost recorded cost nothing.")
+    else:
+        view.add("campaign_credited_roi",
+                 safe_ratio(costed["credited_revenue"].sum() - cost, cost),
+                 why=view.figures["campaign_cost"].reason or f"No campaign ran in {quarter}.")
