@@ -1,5 +1,5 @@
--- The rows with the incoming rows' keys give way to them.
-delete from {table} where {key} in (select {key} from replica_incoming);
+-- The rows with the incoming rows' keys give way to them ({key}: the table's key columns).
+delete from {table} where ({key}) in (select {key} from replica_incoming);
 
 insert into {table} ({columns}) select {columns} from replica_incoming;
 

@@ -54,7 +54,9 @@ _LOG = logging.getLogger(__name__)
 # How the replicas take a written table: its added rows ("append"), the rows of the keys an
 # import wrote ("keys"), or the whole table ("replace", every other table: all small).
 APPENDED = frozenset({"audit_log", "import_runs", "import_row_changes", "deal_history"})
-KEYS = {"leads": "lead_id", "deals": "deal_id"}
+KEYS = {"leads": ("lead_id",), "deals": ("deal_id",),
+        # An import keys a touch by its lead, campaign and moment (relay.layouts).
+        "touches": ("lead_id", "campaign_id", "touched_at")}
 # Not shared: the summaries (each copy rebuilds its own), the schema's own record, and the
 # copy's bookkeeping.
 NOT_SHARED = frozenset(summaries.SOURCES) | {"schema_version", "replica_position"}
@@ -183,7 +185,7 @@ def shared_tables(cursor: duckdb.DuckDBPyConnection) -> dict[str, list[sql.Catal
     return _tables_read
 
 
-def _names(table: str, columns: list[str], key: str | None = None) -> dict:
+def _names(table: str, columns: list[str], key: tuple[str, ...] | None = None) -> dict:
     names = {"table": table, "columns": columns}
     if key is not None:
         names["key"] = key
@@ -253,7 +255,8 @@ def _how(cursor: duckdb.DuckDBPyConnection, table: str) -> str:
     """How the replicas take `table` as the transaction on `cursor` wrote it."""
     if table in APPENDED:
         return "append"
-    if table in KEYS and sql.scalar(cursor, "replica_import_keys_known", key=KEYS[table]):
+    if table in KEYS and sql.scalar(cursor, "replica_import_keys_known",
+                                     keys=list(KEYS[table])):
         return "keys"
     return "replace"  # small tables; leads or deals only when a people import merged owners
 

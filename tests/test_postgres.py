@@ -14,13 +14,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from relay import PROJECT_ROOT, cli, goals, importing, replica, settings, sql, store
+from relay import PROJECT_ROOT, cli, goals, importing, replica, settings, sql, store, summaries
 from tests import test_import_people as people_imports
 from tests.conftest import AS_OF, by
 from tests.postgres import postgres_server, shared_url  # noqa: F401 (fixtures)
 from tests.test_access import WRITES
 
 HUBSPOT_DEALS = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
+SALESFORCE_MEMBERS = (PROJECT_ROOT / "tests" / "data" / "touches"
+                      / "salesforce-campaign-members.csv")
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def test_the_shared_store_holds_every_table_of_the_contract_column_for_column(
     new_store = store.open_file(empty_path, read_only=True)
     try:
         expected = {table: list(names) for table, names in
-                    sql.rows(new_store, "replica_tables") if table != "deal_states"}
+                    sql.rows(new_store, "replica_tables") if table not in summaries.SOURCES}
     finally:
         new_store.close()
     assert dict(columns) == {**expected, "change_log": ["seq", "written_at", "tables"]}
@@ -156,6 +158,26 @@ def test_an_import_on_one_replica_is_seen_by_the_other_with_its_summary(copies, 
         assert second.execute(query).fetchall() == first.execute(query).fetchall(), table
     [(deals_in_pg,)] = _pg_rows(shared, "select count(*) from deals")
     assert deals_in_pg == first.execute("select count(*) from deals").fetchone()[0]
+
+
+def test_a_touches_import_ships_its_touches_not_the_whole_table(copies, shared):
+    first, second = copies("a"), copies("b")
+    # A touch already there that the import does not name: the change must not carry it.
+    first.execute("insert into touches values ('L2', 'C2', '2026-05-01 09:00', 'Web visit')")
+    outcome = by("Ada Admin", importing.run, first, SALESFORCE_MEMBERS, "touches",
+                 layout="salesforce_touches", file_name="members.csv")
+    assert outcome.written
+    [(plan,)] = _pg_rows(shared, "select tables from change_log order by seq desc limit 1")
+    assert plan["touches"] == "keys"
+    replica.for_connection(second).poll_once()
+    query = "select * from touches order by all"
+    imported = first.execute(query).fetchall()
+    assert len(imported) == outcome.preview.inserted + 1
+    assert second.execute(query).fetchall() == [
+        touch for touch in imported if touch[3] != "Web visit"]
+    for table in ("deal_credits", "import_runs"):
+        query = f"select * from {table} order by all"  # noqa: S608 (our table names)
+        assert second.execute(query).fetchall() != [], table
 
 
 def test_settings_and_forecast_calls_reach_the_other_replica(copies, fixture_today):

@@ -1,6 +1,6 @@
--- The stored rows with the keys of the incoming ones give way to them.
-delete from {table} as stored using relay_incoming as incoming
-where stored.{key} = incoming.{key};
+-- The stored rows with the keys of the incoming ones give way to them ({key}: the table's
+-- key columns, one or several).
+delete from {table} where ({key}) in (select {key} from relay_incoming);
 
 insert into {table} ({columns}) select {columns} from relay_incoming;
 

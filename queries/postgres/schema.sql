@@ -183,6 +183,16 @@ create table if not exists campaign_spend (
     _seq bigint not null default current_setting('relay.seq')::bigint
 );
 
+-- Every touch a lead had with a campaign (migration 0018); an import keys a touch by its
+-- lead, campaign and moment.
+create table if not exists touches (
+    lead_id text not null,
+    campaign_id text not null,
+    touched_at timestamp not null,
+    kind text not null,
+    _seq bigint not null default current_setting('relay.seq')::bigint
+);
+
 create table if not exists import_runs (
     import_id integer primary key,
     started_at timestamp not null,
