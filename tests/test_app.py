@@ -623,6 +623,9 @@ def test_campaign_pages_on_a_deals_only_store_show_their_empty_state(app_env, fi
 # -- Forecast ---------------------------------------------------------------------------------
 
 FORECAST = "app_pages/forecast.py"
+# The forecast page's tabs: only the open one is drawn (?tab=… opens another).
+FORECAST_TABS = ("This quarter", "How the call moved", "Track record")
+MOVED, TRACK_RECORD, SUBMIT = FORECAST_TABS[1], FORECAST_TABS[2], "Submit a forecast"
 
 
 @pytest.mark.parametrize("query", [{}, {"region": "NA"}])
@@ -632,9 +635,12 @@ def test_forecast_page_figures_equal_the_cli_report(app_env, fixture_path, capsy
             "--quarter", "2026-Q3", *(["--region", query["region"]] if query else [])]
     assert cli.main(args) == 0
     figures = json.loads(capsys.readouterr().out)["figures"]
-    at = app({"quarter": "2026-Q3", **query}, page=FORECAST)
-    assert not at.exception
-    shown = metrics(at)
+    shown, charts = {}, 0
+    for tab in FORECAST_TABS:  # only the open tab is drawn
+        at = app({"quarter": "2026-Q3", **query, "tab": tab}, page=FORECAST)
+        assert not at.exception
+        shown |= metrics(at)
+        charts += len(at.get("plotly_chart"))
     compared = [f for f in figures.values() if f["label"] in shown]
     said_in_words = {"pipeline_net_change": fmt.in_words(
         figures["pipeline_net_change"]["value"], "currency", "more than at the start",
@@ -648,7 +654,7 @@ def test_forecast_page_figures_equal_the_cli_report(app_env, fixture_path, capsy
                 key, fmt.by_unit(figure["value"], figure["unit"])), figure["label"]
     assert len(compared) >= 18
     # The target chart, the weekly calls, the pipeline waterfall and the accuracy chart.
-    assert len(at.get("plotly_chart")) == 4
+    assert charts == 4
 
 
 def test_forecast_page_hand_computed_figures(app_env, fixture_path):
@@ -733,7 +739,7 @@ def test_a_future_quarter_shows_the_plan(app_env, fixture_path, page):
 
 def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
-    at = app({"from": "2026-07-20", "to": "2026-08-15"}, page=FORECAST)
+    at = app({"from": "2026-07-20", "to": "2026-08-15", "tab": MOVED}, page=FORECAST)
     assert not at.exception
     shown = metrics(at)
     assert shown["Pipeline at the start"] == "$105K"
@@ -745,7 +751,7 @@ def test_forecast_changes_between_dates_from_the_url(app_env, fixture_path):
 
 def test_forecast_period_in_the_wrong_order_is_an_error(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
-    at = app({"from": "2026-08-10", "to": "2026-08-01"}, page=FORECAST)
+    at = app({"from": "2026-08-10", "to": "2026-08-01", "tab": MOVED}, page=FORECAST)
     assert not at.exception
     assert "before it starts" in shown_text(at.error)
     assert "Pipeline at the start" not in metrics(at)
@@ -753,31 +759,32 @@ def test_forecast_period_in_the_wrong_order_is_an_error(app_env, fixture_path):
 
 def test_bad_forecast_values_in_the_url_warn(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
-    at = app({"from": "2026-13-45", "cutoff_week": "week 99"}, page=FORECAST)
+    at = app({"from": "2026-13-45", "tab": MOVED}, page=FORECAST)
     assert not at.exception
-    warnings = shown_text(at.warning)
-    assert "From: '2026-13-45' in the address is not a date" in warnings
-    assert "Cut-off week: 'week 99' not known" in warnings
+    assert "From: '2026-13-45' in the address is not a date" in shown_text(at.warning)
     assert metrics(at)["Pipeline at the start"] == "$50.0K"  # the default period
+    at = app({"cutoff_week": "week 99", "tab": TRACK_RECORD}, page=FORECAST)
+    assert not at.exception
+    assert "Cut-off week: 'week 99' not known" in shown_text(at.warning)
 
 
 def test_forecast_track_record_follows_the_cutoff_week(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
-    at = app(page=FORECAST)
+    at = app({"tab": TRACK_RECORD}, page=FORECAST)
     assert metrics(at)["Reps' accuracy (mean)"] == "8%"  # 1 − 12,000 / 13,000 in 2026-Q2
     # (1,000 − 13,000) ÷ 13,000: said in words, not as −92%.
     assert metrics(at)["Reps' bias (mean)"] == "92% too low"
     at.selectbox(key="cutoff_week").select(4).run()
     assert metrics(at)["Reps' accuracy (mean)"] == "—"  # no call before 4 May
     # A shared link keeps the week.
-    linked = app({"cutoff_week": "week 4"}, page=FORECAST)
+    linked = app({"cutoff_week": "week 4", "tab": TRACK_RECORD}, page=FORECAST)
     assert metrics(linked)["Reps' accuracy (mean)"] == "—"
 
 
 def test_submitting_a_forecast_from_the_page(app_env, fixture_path, monkeypatch):
     app_env(fixture_path, AS_OF)
     monkeypatch.setenv("RELAY_USER", "ann@example.com")
-    at = app(page=FORECAST)
+    at = app({"tab": SUBMIT}, page=FORECAST)
     person = next(s for s in at.selectbox if s.label == "Forecast of")
     assert person.value == "P2"  # the signed-in person's own row
     next(n for n in at.number_input if n.label.startswith("Commit")).set_value(42_000)
@@ -785,12 +792,12 @@ def test_submitting_a_forecast_from_the_page(app_env, fixture_path, monkeypatch)
     next(b for b in at.button if b.label == "Submit the forecast").click().run()
     assert not at.exception
     assert "Forecast for 2026-Q3 saved for Ann Rep" in shown_text(at.success)
-    assert metrics(at)["Commit (reps)"] == "$82.0K"
+    assert metrics(app(page=FORECAST))["Commit (reps)"] == "$82.0K"
 
 
 def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
     app_env(fixture_path, AS_OF)
-    at = app(page=FORECAST)
+    at = app({"tab": SUBMIT}, page=FORECAST)
     submit = next(b for b in at.button if b.label == "Submit the forecast")
     submit.click().run()
     assert "Choose whose forecast this is." in shown_text(at.error)  # nobody preselected
@@ -799,7 +806,7 @@ def test_a_bad_forecast_is_refused_on_the_page(app_env, fixture_path):
     next(n for n in at.number_input if n.label.startswith("Best case")).set_value(40_000)
     next(b for b in at.button if b.label == "Submit the forecast").click().run()
     assert "below commit" in shown_text(at.error)
-    assert metrics(at)["Commit (reps)"] == "$75.0K"
+    assert metrics(app(page=FORECAST))["Commit (reps)"] == "$75.0K"
 
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
@@ -891,7 +898,8 @@ def test_a_deals_only_store_shows_nothing_it_cannot_support(app_env, deals_only_
                   "Commit (reps)", "Best case (reps)"):
         assert shown[label] == "—", label
     if page == FORECAST:
-        assert shown["Reps' accuracy (mean)"] == shown["Model's accuracy (mean)"] == "—"
+        record = metrics(app({"quarter": "2026-Q3", "tab": TRACK_RECORD}, page=page))
+        assert record["Reps' accuracy (mean)"] == record["Model's accuracy (mean)"] == "—"
     else:
         for label in ("MQLs", "SQLs", "Pipeline created from campaign leads",
                       "Closed-won from campaign leads"):

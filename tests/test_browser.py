@@ -258,6 +258,8 @@ def test_forecast_tabs_draw_their_charts(page, server):
         expect(panel.locator("[data-testid=stPlotlyChart]:not(:has(svg.main-svg))")
                ).to_have_count(0)
         assert drawn_charts(page) >= charts, tab
+        # Only the open tab is computed; the address keeps it, for a link to share.
+        expect(page).to_have_url(re.compile(r"[?&]tab=" + tab.replace(" ", r"(\+|%20)")))
 
 
 def test_a_rep_opens_a_calendar_link_and_downloads_it(page, server, capsys):
