@@ -979,7 +979,10 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     touched = {table.name, "deal_history"} if table.name == "deals" else {table.name}
     if table.name == "people":
         touched |= _merge_placeholders(cursor, actor, at)
-    summaries.refresh(cursor, touched)
+    # An import of deals changes only the deals it lists: the summaries refresh theirs.
+    changed_deals = ([deal_id for (deal_id,) in sql.rows(cursor, "import_changed_deal_ids")]
+                     if table.name == "deals" else None)
+    summaries.refresh(cursor, touched, deal_ids=changed_deals)
 
 
 # Every table that names a person, as the placeholder merge moves them.

@@ -129,3 +129,68 @@ def test_a_store_from_before_the_summaries_gets_them_on_upgrade(demo_path, tmp_p
         assert _rows(connection, "deal_states") == _rows(connection, "deal_states_live")
     finally:
         connection.close()
+
+
+def _deals_csv(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(["deal_id", "owner_id", "amount", "status", "forecast_category",
+                         "created_at", "close_date"])
+        writer.writerows(rows)
+    return path
+
+
+def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_path,
+                                                            monkeypatch):
+    """D4 (30,000, commit, due 15 Sep) goes up to 36,000 and D9 is new: only their rows of
+    deal_states are derived again, and the table then equals a full rebuild."""
+    monkeypatch.setenv("RELAY_TODAY", "2026-09-01")
+    connection = store.open_store(fixture_path)
+    untouched = connection.execute(
+        "select * from deal_states where deal_id not in ('D4', 'D9') order by all").fetchall()
+    connection.close()
+    ran = []
+    execute = summaries.sql.execute
+
+    def recorded(cursor, name, /, **params):
+        ran.append((name, params.get("deal_ids")))
+        return execute(cursor, name, **params)
+
+    monkeypatch.setattr(summaries.sql, "execute", recorded)
+    export = _deals_csv(tmp_path / "deals.csv", [
+        ["D4", "P2", "36000", "open", "commit", "2026-07-01", "2026-09-15"],
+        ["D9", "P3", "12000", "open", "pipeline", "2026-08-20", "2026-09-25"],
+    ])
+    assert cli.main(["import", str(export), "--table", "deals", "--db",
+                     str(fixture_path)]) == 0
+    assert ("refresh_deal_states_drop_deals", ["D4", "D9"]) in ran
+    assert not [name for name, _ in ran if name == "refresh_deal_states"]  # no full rebuild
+    connection = store.open_store(fixture_path)
+    try:
+        (imported_at,) = connection.execute(
+            "select changed_at from deal_history where deal_id = 'D4' and amount = 36000"
+        ).fetchall()[0]
+        # The states that last a while (the timeline also keeps a zero-length one at the
+        # import's moment, as a full rebuild does: compared below).
+        states = connection.execute(
+            "select deal_id, valid_from, isinf(valid_until), amount::double, status, "
+            "forecast_category, close_date, region from deal_states "
+            "where deal_id in ('D4', 'D9') and valid_until > valid_from order by all"
+        ).fetchall()
+        assert states == [
+            ("D4", dt.datetime(2026, 7, 1), False, 30_000.0, "open", "commit",
+             dt.date(2026, 9, 15), "NA"),
+            ("D4", imported_at, True, 36_000.0, "open", "commit", dt.date(2026, 9, 15), "NA"),
+            ("D9", dt.datetime(2026, 8, 20), True, 12_000.0, "open", "pipeline",
+             dt.date(2026, 9, 25), "EMEA"),  # the region of its owner, Bob Rep
+        ]
+        assert connection.execute(
+            "select valid_until from deal_states where deal_id = 'D4' "
+            "and valid_from = '2026-07-01'").fetchall() == [(imported_at,)]
+        # Every other deal's states as they were; the whole as its definition gives it.
+        assert connection.execute(
+            "select * from deal_states where deal_id not in ('D4', 'D9') order by all"
+        ).fetchall() == untouched
+        assert _rows(connection, "deal_states") == _rows(connection, "deal_states_live")
+    finally:
+        connection.close()
