@@ -2,10 +2,11 @@
 every view.
 
 Each summary is a table filled from a live view named after it with `_live`
-(queries/migrations/0007_summaries.sql). Every write to a summary's sources refreshes it in
-the same transaction, so no page ever reads a summary older than the data it summarises:
+(queries/migrations/0007_summaries.sql, 0017_pipeline_deltas.sql). Every write to a
+summary's sources refreshes it in the same transaction, so no page ever reads a summary
+older than the data it summarises:
 in full, or, when the writer names the few deals it changed (an import of deals), only the
-rows of those deals in the summaries kept by deal.
+rows those deals touch (summaries.refresh says which).
 The tests run every page on the summaries and on the live views and require the same
 figures, and compare a summary refreshed deal by deal with one rebuilt in full.
 """
@@ -18,13 +19,13 @@ import duckdb
 
 from relay import sql
 
-# Each summary and the tables it is derived from.
-SOURCES = {"deal_states": ("deals", "deal_history")}
-# Summaries whose rows each belong to one deal: refreshed deal by deal when few changed.
-BY_DEAL = {"deal_states"}
-# Up to this many changed deals, their rows are refreshed alone (a full rebuild of
+# Each summary and the tables it is derived from, in the order they are refreshed (a
+# summary may read one before it).
+SOURCES = {"deal_states": ("deals", "deal_history"),
+           "pipeline_deltas": ("deals", "deal_history")}
+# Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
-# and one rebuild in close-date order is cheaper and keeps the table sorted for the pages.
+# and one rebuild in order is cheaper and keeps the tables sorted for the pages.
 DEAL_REFRESH_LIMIT = 10_000
 
 
@@ -32,20 +33,31 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
             deal_ids: Collection[str] | None = None) -> list[str]:
     """Refresh the summaries derived from any of the changed tables; call it inside the
     transaction that changed them. `deal_ids`: the only deals whose rows the write changed
-    (none else in deals or deal_history), when the writer knows them; the summaries kept by
-    deal then refresh those deals' rows alone, if there are few. Returns the summaries
+    (none else in deals or deal_history), when the writer knows them; if there are few, the
+    summaries then refresh only what those deals touch: their rows of deal_states, and the
+    close months of pipeline_deltas their states were or are due in. Returns the summaries
     refreshed."""
     changed = set(changed)
     refreshed = [name for name, sources in SOURCES.items() if changed & set(sources)]
-    by_deal = deal_ids is not None and len(deal_ids) <= DEAL_REFRESH_LIMIT
-    for name in refreshed:
-        if by_deal and name in BY_DEAL:
-            ids = sorted(set(deal_ids))
-            sql.execute(cursor, f"refresh_{name}_drop_deals", deal_ids=ids)
-            sql.execute(cursor, f"refresh_{name}_add_deals", deal_ids=ids)
-        else:
+    if deal_ids is None or len(deal_ids) > DEAL_REFRESH_LIMIT:
+        for name in refreshed:
             sql.execute(cursor, f"refresh_{name}")
+        return refreshed
+    ids = sorted(set(deal_ids))
+    months = set()
+    if "deal_states" in refreshed:
+        months |= _close_months(cursor, ids)  # as the deals were due
+        sql.execute(cursor, "refresh_deal_states_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_deal_states_add_deals", deal_ids=ids)
+    if "pipeline_deltas" in refreshed:
+        months = sorted(months | _close_months(cursor, ids))  # and as they are due now
+        sql.execute(cursor, "refresh_pipeline_deltas_drop_months", months=months)
+        sql.execute(cursor, "refresh_pipeline_deltas_add_months", months=months)
     return refreshed
+
+
+def _close_months(cursor: duckdb.DuckDBPyConnection, deal_ids: list[str]) -> set:
+    return {month for (month,) in sql.rows(cursor, "deal_close_months", deal_ids=deal_ids)}
 
 
 def read_live(connection: duckdb.DuckDBPyConnection) -> None:
