@@ -96,7 +96,9 @@ class ModelCall:
 
     closed_won: float
     by_category: pd.DataFrame  # forecast_category, deals, amount, rate, weighted_amount, ...
-    by_owner: pd.DataFrame  # owner_id, closed_won, open_pipeline, weighted_amount, model_forecast
+    # owner_id, closed_won, open_pipeline, weighted_amount, model_forecast; None for a point
+    # PipelineHistory read summed over owners.
+    by_owner: pd.DataFrame | None
 
     @property
     def open_amount(self) -> float:
@@ -143,7 +145,12 @@ class PipelineHistory:
     snapshots that calibrate the model at each point: all loaded in one query."""
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection, points: list[Point], as_of: dt.date,
-                 lookback_quarters: int, region: str | None, segment: str | None) -> None:
+                 lookback_quarters: int, region: str | None, segment: str | None,
+                 by_owner: list[Point] | None = None) -> None:
+        """`by_owner`: the points whose call is wanted owner by owner (ModelCall.by_owner;
+        default: every point). Every other snapshot, a look-back one included, is read
+        summed over owners from the pipeline_deltas summary: a sum over a quarter's daily
+        deltas, where reading owners means joining every deal state with the moment."""
         self.region, self.segment = region, segment
         self._lookback: dict[Point, tuple[list[Point], str]] = {}
         wanted: dict[str, Point] = {}
@@ -152,14 +159,20 @@ class PipelineHistory:
             back = [point.same_point_in(quarter) for quarter in quarter_range(first, last)]
             self._lookback[point] = (back, f"{first}–{last}")
             wanted.update({p.key: p for p in (point, *back)})
-        snapshots = list(wanted.values())
-        frame = sql.frame(
-            cursor, "pipeline_snapshots",
-            snapshot=[p.key for p in snapshots],
-            at=[p.at for p in snapshots],
-            starts_on=[p.quarter.start for p in snapshots],
-            ends_before=[p.quarter.end for p in snapshots],
-        )
+        self._owned = {p.key for p in (points if by_owner is None else by_owner)}
+        frames = []
+        for query, owned in (("pipeline_snapshots", True),
+                             ("pipeline_snapshots_by_breakdown", False)):
+            snapshots = [p for p in wanted.values() if (p.key in self._owned) is owned]
+            if snapshots or not frames:  # one frame at least, for the columns
+                frames.append(sql.frame(
+                    cursor, query,
+                    snapshot=[p.key for p in snapshots],
+                    at=[p.at for p in snapshots],
+                    starts_on=[p.quarter.start for p in snapshots],
+                    ends_before=[p.quarter.end for p in snapshots],
+                ))
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         frame = frame.astype({"amount": float, "won_in_quarter": float})
         self._empty = frame[:0]
         self._snapshots = {key: rows for key, rows in frame.groupby(["snapshot", "status"])}
@@ -230,12 +243,14 @@ class PipelineHistory:
         # A category without a rate adds nothing: its pipeline is left out, and said so.
         rate = rates.set_index("forecast_category")["rate"].fillna(0.0)
         weighted = open_now["amount"] * open_now["forecast_category"].map(rate).astype(float)
-        by_owner = pd.concat([
-            won.groupby("owner_id")["amount"].sum().rename("closed_won"),
-            open_now.groupby("owner_id")["amount"].sum().rename("open_pipeline"),
-            weighted.groupby(open_now["owner_id"]).sum().rename("weighted_amount"),
-        ], axis=1).fillna(0.0)
-        by_owner["model_forecast"] = by_owner["closed_won"] + by_owner["weighted_amount"]
+        by_owner = None
+        if point.key in self._owned:
+            by_owner = pd.concat([
+                won.groupby("owner_id")["amount"].sum().rename("closed_won"),
+                open_now.groupby("owner_id")["amount"].sum().rename("open_pipeline"),
+                weighted.groupby(open_now["owner_id"]).sum().rename("weighted_amount"),
+            ], axis=1).fillna(0.0)
+            by_owner["model_forecast"] = by_owner["closed_won"] + by_owner["weighted_amount"]
         columns = ["forecast_category", "deals", "amount", "rate", "weighted_amount",
                    "basis_deals", "basis_amount", "won_in_quarter", "rate_from"]
         return ModelCall(float(won["amount"].sum()), by_category[columns], by_owner)

@@ -981,7 +981,13 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     if table.name == "people":
         touched |= _merge_placeholders(cursor, actor, at)
     sql.record_written(touched)
-    summaries.refresh(cursor, touched)
+    # An import of deals changes only the deals it lists, one of leads or touches only the
+    # leads it lists: the summaries refresh what those touch.
+    changed_deals = ([deal_id for (deal_id,) in sql.rows(cursor, "import_changed_deal_ids")]
+                     if table.name == "deals" else None)
+    changed_leads = ([lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")]
+                     if table.name in ("leads", "touches") else None)
+    summaries.refresh(cursor, touched, deal_ids=changed_deals, lead_ids=changed_leads)
 
 
 # Every table that names a person, as the placeholder merge moves them.

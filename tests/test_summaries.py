@@ -92,6 +92,7 @@ def test_the_summary_holds_exactly_what_its_definition_gives(changed_store):
     try:
         stored = _rows(connection, "deal_states")
         assert stored == _rows(connection, "deal_states_live")
+        assert _rows(connection, "pipeline_deltas") == _rows(connection, "pipeline_deltas_live")
         # The imports changed deals, so the states include the history they wrote.
         assert len(stored) > connection.execute("select count(*) from deals").fetchall()[0][0]
     finally:
@@ -127,5 +128,114 @@ def test_a_store_from_before_the_summaries_gets_them_on_upgrade(demo_path, tmp_p
     connection = store.open_store(older)  # migrates
     try:
         assert _rows(connection, "deal_states") == _rows(connection, "deal_states_live")
+        assert _rows(connection, "pipeline_deltas") == _rows(connection, "pipeline_deltas_live")
     finally:
         connection.close()
+
+
+def _deals_csv(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(["deal_id", "owner_id", "amount", "status", "forecast_category",
+                         "created_at", "close_date"])
+        writer.writerows(rows)
+    return path
+
+
+def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_path,
+                                                            monkeypatch):
+    """D4 (30,000, commit, due 15 Sep) goes up to 36,000 and D9 is new: only their rows of
+    deal_states are derived again, and the table then equals a full rebuild."""
+    monkeypatch.setenv("RELAY_TODAY", "2026-09-01")
+    connection = store.open_store(fixture_path)
+    untouched = connection.execute(
+        "select * from deal_states where deal_id not in ('D4', 'D9') order by all").fetchall()
+    connection.close()
+    ran = []
+    execute = summaries.sql.execute
+
+    def recorded(cursor, name, /, **params):
+        ran.append((name, params.get("deal_ids", params.get("months"))))
+        return execute(cursor, name, **params)
+
+    monkeypatch.setattr(summaries.sql, "execute", recorded)
+    export = _deals_csv(tmp_path / "deals.csv", [
+        ["D4", "P2", "36000", "open", "commit", "2026-07-01", "2026-09-15"],
+        ["D9", "P3", "12000", "open", "pipeline", "2026-08-20", "2026-09-25"],
+    ])
+    assert cli.main(["import", str(export), "--table", "deals", "--db",
+                     str(fixture_path)]) == 0
+    assert ("refresh_deal_states_drop_deals", ["D4", "D9"]) in ran
+    # Both are due in September 2026, before and after: that month's deltas alone.
+    assert ("refresh_pipeline_deltas_drop_months", [dt.date(2026, 9, 1)]) in ran
+    full = {"refresh_deal_states", "refresh_pipeline_deltas"}
+    assert not [name for name, _ in ran if name in full]  # no full rebuild
+    connection = store.open_store(fixture_path)
+    try:
+        (imported_at,) = connection.execute(
+            "select changed_at from deal_history where deal_id = 'D4' and amount = 36000"
+        ).fetchall()[0]
+        # The states that last a while (the timeline also keeps a zero-length one at the
+        # import's moment, as a full rebuild does: compared below).
+        states = connection.execute(
+            "select deal_id, valid_from, isinf(valid_until), amount::double, status, "
+            "forecast_category, close_date, region from deal_states "
+            "where deal_id in ('D4', 'D9') and valid_until > valid_from order by all"
+        ).fetchall()
+        assert states == [
+            ("D4", dt.datetime(2026, 7, 1), False, 30_000.0, "open", "commit",
+             dt.date(2026, 9, 15), "NA"),
+            ("D4", imported_at, True, 36_000.0, "open", "commit", dt.date(2026, 9, 15), "NA"),
+            ("D9", dt.datetime(2026, 8, 20), True, 12_000.0, "open", "pipeline",
+             dt.date(2026, 9, 25), "EMEA"),  # the region of its owner, Bob Rep
+        ]
+        assert connection.execute(
+            "select valid_until from deal_states where deal_id = 'D4' "
+            "and valid_from = '2026-07-01'").fetchall() == [(imported_at,)]
+        # Every other deal's states as they were; the whole as its definition gives it.
+        assert connection.execute(
+            "select * from deal_states where deal_id not in ('D4', 'D9') order by all"
+        ).fetchall() == untouched
+        assert _rows(connection, "deal_states") == _rows(connection, "deal_states_live")
+        # September's open commit in NA: D4 from 2 July (30,000); on 2 September, the day
+        # after the import, its old state leaves and the new one enters (+6,000). In EMEA's
+        # pipeline, D5 (40,000) from 2 August and the new D9 (12,000) from 21 August.
+        deltas = connection.execute(
+            "select region, forecast_category, day, deals, amount::double "
+            "from pipeline_deltas where close_month = '2026-09-01' and status = 'open' "
+            "and forecast_category in ('commit', 'pipeline') order by all").fetchall()
+        assert deltas == [
+            ("EMEA", "pipeline", dt.date(2026, 8, 2), 1, 40_000.0),
+            ("EMEA", "pipeline", dt.date(2026, 8, 21), 1, 12_000.0),
+            ("NA", "commit", dt.date(2026, 7, 2), 1, 30_000.0),
+            ("NA", "commit", dt.date(2026, 9, 2), 0, 6_000.0),
+        ]
+        assert _rows(connection, "pipeline_deltas") == _rows(connection,
+                                                             "pipeline_deltas_live")
+    finally:
+        connection.close()
+
+
+def test_the_snapshots_summed_from_the_deltas_are_those_of_the_deal_states(changed_store):
+    """Every day from before 2026-Q3 to past the end of 2026-Q4, each quarter as it stood:
+    read from pipeline_deltas, the same as from deal_states summed over owners (the
+    imports moved amounts, stages and close dates across the quarters)."""
+    points = [forecasting.Point(quarter, offset)
+              for quarter in (Quarter(2026, 3), Quarter(2026, 4))
+              for offset in range(-10, 100)]
+    params = {"snapshot": [p.key for p in points], "at": [p.at for p in points],
+              "starts_on": [p.quarter.start for p in points],
+              "ends_before": [p.quarter.end for p in points]}
+    keys = ["snapshot", "status", "region", "segment", "forecast_category"]
+    connection = store.open_store(changed_store)
+    try:
+        cursor = connection.cursor()
+        by_owner = summaries.sql.frame(cursor, "pipeline_snapshots", **params)
+        summed = summaries.sql.frame(cursor, "pipeline_snapshots_by_breakdown", **params)
+    finally:
+        connection.close()
+    expected = (by_owner.groupby(keys, dropna=False)[["deals", "amount", "won_in_quarter"]]
+                .sum().reset_index().sort_values(keys, ignore_index=True))
+    summed = summed.drop(columns="owner_id").sort_values(keys, ignore_index=True)
+    pd.testing.assert_frame_equal(summed[expected.columns], expected, check_dtype=False)
+    assert summed["status"].tolist().count("won") > 0 and len(summed) > 100

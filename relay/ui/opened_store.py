@@ -35,6 +35,7 @@ def connection(path: str):
         file = store.file_identity(path)
         opened = store.open_store(Path(path), check=file not in _checked)
         _checked.add(file)
+        store.bound_for_dashboard(opened)  # memory_limit and threads from the machine
         # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
         store.hold(Path(path), opened)
         serving.stop_at_exit()

@@ -89,8 +89,10 @@ def pipeline(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date
     quarter, region, segment = filters.quarter, filters.region, filters.segment
     now = Point.as_of(quarter, as_of)
     weeks = _week_points(now) if weekly else []
+    # The reps' table reads the model's call by owner as of now; the weeks want totals.
     history = fc.PipelineHistory(cursor, weeks or [now], as_of,
-                                 settings.load(cursor).lookback_quarters, region, segment)
+                                 settings.load(cursor).lookback_quarters, region, segment,
+                                 by_owner=[now])
     roster = fc.people(cursor)
     reps = fc.reps_in_scope(roster, region, segment)
     submissions = fc.submissions_for(cursor, [quarter])

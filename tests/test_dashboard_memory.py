@@ -1,0 +1,65 @@
+"""The dashboard's DuckDB connection runs under a memory_limit and a number of threads set from
+the machine (or the environment), so that the app stays within about 1 GB however large the
+store; an import inside it keeps the lower of its own limit and the dashboard's."""
+
+import os
+
+import pytest
+
+from relay import store
+from relay.ui import opened_store
+
+GIB = 1 << 30
+
+
+def _settings(connection) -> tuple[str, int]:
+    return connection.execute("select current_setting('memory_limit'), "
+                              "current_setting('threads')").fetchall()[0]
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    """A machine of the given memory and cores, in place of this one."""
+    def make(memory: int, cores: int) -> None:
+        pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": memory // 4096}
+        monkeypatch.setattr(os, "sysconf", lambda name: pages[name])
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.delenv(store.IMPORT_MEMORY_ENV, raising=False)
+    monkeypatch.delenv(store.THREADS_ENV, raising=False)
+    return make
+
+
+def test_an_eighth_of_the_machine_at_most_half_a_gib_and_its_cores(machine):
+    machine(16 * GIB, 2)
+    assert (store.dashboard_memory_limit(), store.dashboard_threads()) == ("512MB", 2)
+    machine(3 * GIB, 8)  # an eighth: 384 MB
+    assert (store.dashboard_memory_limit(), store.dashboard_threads()) == ("384MB", 8)
+    machine(1 * GIB, 1)  # never below 256 MB
+    assert (store.dashboard_memory_limit(), store.dashboard_threads()) == ("256MB", 1)
+
+
+def test_the_environment_overrides_the_machine(machine, monkeypatch, empty_path):
+    machine(16 * GIB, 2)
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "300MB")
+    monkeypatch.setenv(store.THREADS_ENV, "1")
+    connection = store.open_store(empty_path)
+    try:
+        assert store.bound_for_dashboard(connection) == ("300MB", 1)
+        assert _settings(connection) == ("286.1 MiB", 1)
+    finally:
+        connection.close()
+
+
+def test_a_bad_thread_count_is_refused_saying_where(machine, monkeypatch):
+    monkeypatch.setenv(store.THREADS_ENV, "two")
+    with pytest.raises(store.StoreError, match=r"RELAY_DUCKDB_THREADS='two' is not a number"):
+        store.dashboard_threads()
+
+
+def test_the_dashboards_connection_is_bounded(machine, fixture_path):
+    machine(16 * GIB, 1)  # one core: DuckDB alone would take this machine's two
+    connection = opened_store.connection(str(fixture_path))
+    try:
+        assert _settings(connection) == ("488.2 MiB", 1)
+    finally:
+        opened_store.restart(str(fixture_path))
