@@ -239,3 +239,54 @@ def test_the_snapshots_summed_from_the_deltas_are_those_of_the_deal_states(chang
     summed = summed.drop(columns="owner_id").sort_values(keys, ignore_index=True)
     pd.testing.assert_frame_equal(summed[expected.columns], expected, check_dtype=False)
     assert summed["status"].tolist().count("won") > 0 and len(summed) > 100
+
+
+def _ran_refreshes(monkeypatch) -> list[tuple[str, object]]:
+    """The summaries' refresh statements run from now on, with the deals they name."""
+    ran = []
+    execute = summaries.sql.execute
+
+    def recorded(cursor, name, /, **params):
+        if name.startswith("refresh_"):
+            ran.append((name, params.get("deal_ids")))
+        return execute(cursor, name, **params)
+
+    monkeypatch.setattr(summaries.sql, "execute", recorded)
+    return ran
+
+
+def _credits_equal_their_definition(path) -> None:
+    connection = store.open_store(path)
+    try:
+        assert _rows(connection, "deal_credits") == _rows(connection, "deal_credits_live")
+    finally:
+        connection.close()
+
+
+def test_a_touches_import_refreshes_only_the_credits_of_its_leads_deals(fixture_path,
+                                                                        monkeypatch):
+    # The file's touches are of L1, L2 and L4; of their leads only L1 has a deal, D1.
+    ran = _ran_refreshes(monkeypatch)
+    members = PROJECT_ROOT / "tests" / "data" / "touches" / "salesforce-campaign-members.csv"
+    assert cli.main(["import", str(members), "--table", "touches", "--preset",
+                     "salesforce_touches", "--db", str(fixture_path)]) == 0
+    assert ran == [("refresh_deal_credits_drop_deals", ["D1"]),
+                   ("refresh_deal_credits_add_deals", ["D1"])]
+    _credits_equal_their_definition(fixture_path)
+
+
+def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_path, tmp_path,
+                                                                      monkeypatch):
+    members = PROJECT_ROOT / "tests" / "data" / "touches" / "salesforce-campaign-members.csv"
+    assert cli.main(["import", str(members), "--table", "touches", "--preset",
+                     "salesforce_touches", "--db", str(fixture_path)]) == 0
+    ran = _ran_refreshes(monkeypatch)
+    # L3 (D2's lead) becomes an MQL a day later: the W-shaped MQL touch may move.
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,source,region,segment,created_at,stage,mql_at\n"
+                     "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
+                     encoding="utf-8")
+    assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
+    assert ran == [("refresh_deal_credits_drop_deals", ["D2"]),
+                   ("refresh_deal_credits_add_deals", ["D2"])]
+    _credits_equal_their_definition(fixture_path)
