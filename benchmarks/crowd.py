@@ -41,6 +41,7 @@ import threading
 import time
 import urllib.request
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -398,8 +399,11 @@ def run(store: Path, sessions: int, pause: float, seconds: float, *, servers: in
                 shutil.copyfile(store, path)
                 copies.append(path)
             started.append(start_server(path, today, profile if number == 0 else None))
-        crowd, elapsed = asyncio.run(_crowd(started, sessions, pause, seconds, timeout, seed,
-                                                rounds))
+        # In a thread of its own: the caller may already run an event loop (Playwright's,
+        # in a test process), and asyncio.run refuses to start inside one.
+        with ThreadPoolExecutor(1) as own_loop:
+            crowd, elapsed = own_loop.submit(asyncio.run, _crowd(
+                started, sessions, pause, seconds, timeout, seed, rounds)).result()
     finally:
         for server in started:
             server.stop()

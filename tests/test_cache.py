@@ -207,6 +207,8 @@ def test_an_import_the_command_line_hands_over_refreshes_the_forecast(
     at.run()
     _page(at, "forecast")
     before = _metric(at, "Open pipeline")
+    _page(at, "data")
+    assert "No imports yet." in [info.value for info in at.info]
     _page(at, "goals")
     heavy_calls.clear()
 
@@ -223,6 +225,21 @@ def test_an_import_the_command_line_hands_over_refreshes_the_forecast(
     assert _metric(at, "Open pipeline") != before
     _page(at, "goals")
     assert heavy_calls["goals"] == 1  # it counts deals (what the store holds)
+    # The small reads cached outside the views follow any write: the import history too.
+    _page(at, "data")
+    history = next(frame.value for frame in at.dataframe if "file_name" in frame.value)
+    assert history["file_name"].tolist() == ["hubspot-deals.csv"]
+
+
+def test_only_the_cache_module_caches_store_data():
+    """Every cached read of the store goes through relay.ui.cache, whose keys follow the
+    writes: an st.cache_data elsewhere would show figures from before a write."""
+    cached_elsewhere = [
+        str(path.relative_to(PROJECT_ROOT))
+        for folder in ("relay", "app_pages") for path in (PROJECT_ROOT / folder).rglob("*.py")
+        if "st.cache_data(" in path.read_text(encoding="utf-8")
+        and path != PROJECT_ROOT / "relay" / "ui" / "cache.py"]
+    assert cached_elsewhere == []
 
 
 # -- One computation for identical requests at the same time -------------------------------

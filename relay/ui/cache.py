@@ -56,14 +56,14 @@ _HOLDINGS = frozenset({"campaigns", "deal_history", "deals", "leads", "touches"}
 READS: dict[str, frozenset[str]] = {
     "overview": frozenset({"goals"}),
     "overview_actuals": _HOLDINGS | {"deal_history", "deal_states", "forecast_submissions",
-                                       "people", "settings"},
+                                       "people", "pipeline_deltas", "settings"},
     "forecast": frozenset({"goals"}),
     "forecast_pipeline": _HOLDINGS | {"deal_history", "deal_states", "forecast_submissions",
-                                        "people", "settings"},
+                                        "people", "pipeline_deltas", "settings"},
     "forecast_movement": _HOLDINGS | {"deal_states", "people"},
     "forecast_track_record": frozenset({"goals"}),
     "track_record_calls": _HOLDINGS | {"deal_states", "forecast_submissions", "people",
-                                       "settings"},
+                                       "pipeline_deltas", "settings"},
     "goals": _HOLDINGS | {"goals", "plan_revisions", "plan_signoffs", "settings",
                           "signed_goals"},
     "plan": _HOLDINGS | {"goals", "settings"},
@@ -109,6 +109,42 @@ def writes_to(store_path: str, name: str) -> tuple[int, ...]:
     file = _file(store_path)
     with _writes_lock:
         return tuple(_writes[(file, table)] for table in sorted(READS[name]))
+
+
+def writes_to_store(store_path: str) -> int:
+    """The count of writes heard to any table of the store."""
+    file = _file(store_path)
+    with _writes_lock:
+        return sum(count for (written, _), count in _writes.items() if written == file)
+
+
+# The small reads cached by read_again_after_any_write, by name.
+_SMALL_READS: dict[str, Callable] = {}
+
+
+def read_again_after_any_write(show_spinner: bool | str = False):
+    """For a small read of the store (a picker's choices, a history, a drill-down's records),
+    `function(store_path, *args)`: cached per arguments like the views, and read again after
+    any write to the store, without declaring what it reads."""
+
+    def decorate(function: Callable) -> Callable:
+        name = f"{function.__module__}.{function.__qualname__}"
+        _SMALL_READS[name] = function
+
+        @functools.wraps(function)
+        def read(store_path: str, *args):
+            if not show_spinner:
+                return _small_read(name, store_path, writes_to_store(store_path), *args)
+            with st.spinner(show_spinner):
+                return _small_read(name, store_path, writes_to_store(store_path), *args)
+        return read
+    return decorate
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _small_read(name: str, store_path: str, writes: int, *args):
+    # `writes` is only part of the key (writes_to_store).
+    return _SMALL_READS[name](store_path, *args)
 
 
 def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:

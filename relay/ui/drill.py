@@ -12,8 +12,7 @@ import streamlit as st
 
 from relay import drill
 from relay import format as fmt
-from relay.ui import opened_store, widgets
-from relay.ui.cache import CACHE_SECONDS
+from relay.ui import cache, opened_store, widgets
 from relay.views.common import View
 from relay.views.funnel import STAGES as STAGE_LABELS
 
@@ -23,11 +22,11 @@ DATE = st.column_config.DateColumn
 MOMENT = st.column_config.DatetimeColumn
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Opening the records…")
+@cache.read_again_after_any_write(show_spinner="Opening the records…")
 def _found(store_path: str, key: str, scope: drill.Scope | drill.RangeScope
            ) -> tuple[pd.DataFrame, int, float]:
-    """The records behind a figure (rows, count, total), cached like the page data (cleared
-    with it)."""
+    """The records behind a figure (rows, count, total), cached like the page data and read
+    again after a write."""
     with opened_store.cursor(store_path) as drill_cursor:
         found = drill.records(drill_cursor, key, scope)
     return found.rows, found.count, found.total
