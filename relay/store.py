@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import duckdb
 
-from relay import PROJECT_ROOT, clock, sql
+from relay import PROJECT_ROOT, clock, sql, summaries
 
 MIGRATION_DIR = PROJECT_ROOT / "queries" / "migrations"
 DEFAULT_PATH = PROJECT_ROOT / "data" / "relay.duckdb"
@@ -512,6 +512,9 @@ def _write(connection, work, attempts, conflicts):
                     cursor.begin()
                     with sql.recording() as written:
                         result = work(cursor)
+                        # The summaries of what the work wrote, when it did not refresh
+                        # them itself (a campaign saved: what the store holds).
+                        summaries.follow(cursor, written)
                     ship(cursor, written)
                     cursor.commit()
                 committed(connection, written)

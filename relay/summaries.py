@@ -27,7 +27,11 @@ SOURCES = {
     # "settings": the time-decay half-life (settings.change_many refreshes it when that
     # setting changes, and only then).
     "deal_credits": ("touches", "deals", "leads", "settings"),
+    # What the store holds (relay.holdings): counted again in full, a few scans of columns.
+    "store_holdings": ("deals", "deal_history", "leads", "campaigns", "touches"),
 }
+# The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
+BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits")
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -47,9 +51,10 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     changed = set(changed)
     refreshed = [name for name, sources in SOURCES.items() if changed & set(sources)]
     ids = _few_deals(cursor, deal_ids, lead_ids)
+    for name in refreshed:
+        if ids is None or name not in BY_DEAL:
+            rebuild(cursor, name)
     if ids is None:
-        for name in refreshed:
-            sql.execute(cursor, f"refresh_{name}")
         return refreshed
     months = set()
     if "deal_states" in refreshed:
@@ -64,6 +69,24 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
         sql.execute(cursor, "refresh_deal_credits_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_deal_credits_add_deals", deal_ids=ids)
     return refreshed
+
+
+def follow(cursor: duckdb.DuckDBPyConnection, written: set[str]) -> list[str]:
+    """After a write's work, in its transaction: refresh the summaries of the tables it
+    wrote that it did not refresh itself (relay.store.write calls it for every write). A
+    write of settings refreshes what the setting changed itself (settings.change_many): most
+    settings change no summary."""
+    changed = {table for table in written if table not in SOURCES} - {"settings"}
+    stale = [name for name, sources in SOURCES.items()
+             if changed & set(sources) and name not in written]
+    for name in stale:
+        rebuild(cursor, name)
+    return stale
+
+
+def rebuild(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Rebuild the summary `name` in full from its definition."""
+    sql.execute(cursor, f"refresh_{name}")
 
 
 def _few_deals(cursor: duckdb.DuckDBPyConnection, deal_ids: Collection[str] | None,

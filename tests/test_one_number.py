@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import DEMO_AS_OF, copy_store
-from relay import store
+from relay import store, summaries
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import calendar, campaign_performance, forecast, funnel, goals, overview, plan, sla
@@ -129,6 +129,7 @@ def no_sql_dates_cursor(demo_path, tmp_path_factory):
     path = copy_store(demo_path, tmp_path_factory.mktemp("no_sql_dates") / "demo.duckdb")
     connection = store.open_store(path)
     connection.execute("update leads set sql_at = null")
+    summaries.refresh(connection, ["leads"])  # by hand
     yield connection.cursor()
     connection.close()
 

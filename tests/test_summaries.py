@@ -9,8 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import PROJECT_ROOT, copy_store, finished_template
-from relay import cli, forecasting, store, summaries
+from conftest import PROJECT_ROOT, by, copy_store, finished_template
+from relay import campaigns, cli, forecasting, holdings, store, summaries
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.ui import cache
@@ -270,7 +270,9 @@ def test_a_touches_import_refreshes_only_the_credits_of_its_leads_deals(fixture_
     members = PROJECT_ROOT / "tests" / "data" / "touches" / "salesforce-campaign-members.csv"
     assert cli.main(["import", str(members), "--table", "touches", "--preset",
                      "salesforce_touches", "--db", str(fixture_path)]) == 0
-    assert ran == [("refresh_deal_credits_drop_deals", ["D1"]),
+    # What the store holds is counted again; of the credits, D1's alone.
+    assert ran == [("refresh_store_holdings", None),
+                   ("refresh_deal_credits_drop_deals", ["D1"]),
                    ("refresh_deal_credits_add_deals", ["D1"])]
     _credits_equal_their_definition(fixture_path)
 
@@ -287,6 +289,24 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                      "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
                      encoding="utf-8")
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
-    assert ran == [("refresh_deal_credits_drop_deals", ["D2"]),
+    assert ran == [("refresh_store_holdings", None),
+                   ("refresh_deal_credits_drop_deals", ["D2"]),
                    ("refresh_deal_credits_add_deals", ["D2"])]
     _credits_equal_their_definition(fixture_path)
+
+
+def test_a_write_that_does_not_refresh_the_summaries_has_them_refreshed(fixture_path):
+    """A campaign saved from the calendar refreshes no summary itself: store.write follows
+    what it wrote, so what the store holds counts the new campaign (6, was 5)."""
+    connection = store.open_store(fixture_path)
+    try:
+        before = holdings.of(connection.cursor()).campaigns
+        by("Pat Planner", campaigns.create, connection, {
+            "name": "Winter webinar", "channel": "Webinar", "status": "planned",
+            "region": None, "segment": None, "start_date": dt.date(2026, 12, 1),
+            "end_date": dt.date(2026, 12, 2), "budget": "1000", "expected_leads": "10",
+            "actual_cost": "", "owner_id": "P1", "description": ""})
+        assert holdings.of(connection.cursor()).campaigns == before + 1
+        assert _rows(connection, "store_holdings") == _rows(connection, "store_holdings_live")
+    finally:
+        connection.close()

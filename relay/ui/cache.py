@@ -48,33 +48,36 @@ PARTS = {"forecast": "forecast_pipeline", "overview": "overview_actuals",
 PART_BUILDERS = {"forecast_pipeline": forecast.pipeline, "overview_actuals": overview.actuals,
                  "track_record_calls": forecast.calls_record}
 PART_ARGUMENT = {"forecast": "call", "overview": "read", "forecast_track_record": "record"}
-# What every view reads: the counts of what the store holds (relay.holdings.of).
-_HOLDINGS = frozenset({"campaigns", "deal_history", "deals", "leads", "touches"})
+# What every view reads: the counts of what the store holds (relay.holdings.of), a summary
+# refreshed with every write to the tables it counts.
+_HOLDINGS = frozenset({"store_holdings"})
 # The store tables (and summaries) each cached result reads: a view with a part (PARTS)
 # reads its own tables only, the part its own. tests/test_cache_reads.py runs each builder
 # and compares the tables its queries scan with these.
 READS: dict[str, frozenset[str]] = {
     "overview": frozenset({"goals"}),
-    "overview_actuals": _HOLDINGS | {"deal_history", "deal_states", "forecast_submissions",
-                                       "people", "pipeline_deltas", "settings"},
+    "overview_actuals": _HOLDINGS | {"deal_history", "deal_states", "deals", "forecast_submissions",
+                                     "leads", "people", "pipeline_deltas", "settings"},
     "forecast": frozenset({"goals"}),
-    "forecast_pipeline": _HOLDINGS | {"deal_history", "deal_states", "forecast_submissions",
-                                        "people", "pipeline_deltas", "settings"},
-    "forecast_movement": _HOLDINGS | {"deal_states", "people"},
+    "forecast_pipeline": _HOLDINGS | {"deal_history", "deal_states", "deals",
+                                      "forecast_submissions", "people", "pipeline_deltas",
+                                      "settings"},
+    "forecast_movement": _HOLDINGS | {"deal_states", "deals", "people"},
     "forecast_track_record": frozenset({"goals"}),
-    "track_record_calls": _HOLDINGS | {"deal_states", "forecast_submissions", "people",
-                                       "pipeline_deltas", "settings"},
-    "goals": _HOLDINGS | {"goals", "plan_revisions", "plan_signoffs", "settings",
+    "track_record_calls": _HOLDINGS | {"deal_history", "deal_states", "deals",
+                                       "forecast_submissions", "people", "pipeline_deltas",
+                                       "settings"},
+    "goals": _HOLDINGS | {"deals", "goals", "leads", "plan_revisions", "plan_signoffs", "settings",
                           "signed_goals"},
-    "plan": _HOLDINGS | {"goals", "settings"},
-    "meeting": _HOLDINGS | {"deal_credits", "goals", "plan_revisions", "plan_signoffs",
-                            "settings", "signed_goals"},
-    "calendar": _HOLDINGS | {"people"},
-    "funnel": _HOLDINGS,
-    "campaigns": _HOLDINGS | {"deal_credits", "settings"},
-    "sla": _HOLDINGS | {"people", "settings"},
-    "week": _HOLDINGS | {"forecast_submissions", "people"},
-    "strengths": _HOLDINGS | {"people", "settings"},
+    "plan": _HOLDINGS | {"deals", "goals", "leads", "settings"},
+    "meeting": _HOLDINGS | {"campaigns", "deal_credits", "deals", "goals", "leads",
+                            "plan_revisions", "plan_signoffs", "settings", "signed_goals"},
+    "calendar": _HOLDINGS | {"campaigns", "leads", "people"},
+    "funnel": _HOLDINGS | {"deals", "leads"},
+    "campaigns": _HOLDINGS | {"campaigns", "deal_credits", "deals", "leads", "settings"},
+    "sla": _HOLDINGS | {"campaigns", "leads", "people", "settings"},
+    "week": _HOLDINGS | {"deals", "forecast_submissions", "leads", "people"},
+    "strengths": _HOLDINGS | {"campaigns", "deals", "leads", "people", "settings"},
     "shell_data": frozenset({"campaigns", "deals", "forecast_submissions", "goals", "leads",
                              "people", "settings"}),
     "sla_reps": frozenset({"leads", "people"}),
