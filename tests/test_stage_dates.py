@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import AS_OF
-from relay import holdings, store
+from relay import holdings, store, summaries
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.holdings import Need
@@ -26,6 +26,7 @@ NO_DEALS = "No deals in the store: import deals on the Data page."
 def no_sql_dates(fixture_path):
     connection = store.open_store(fixture_path)
     connection.execute("update leads set sql_at = null")
+    summaries.refresh(connection, ["leads"])  # by hand
     yield connection.cursor()
     connection.close()
 
@@ -37,6 +38,7 @@ def test_the_store_holdings_count_sal_and_sql_dates(fixture_path):
     assert (held.leads_with_sal_date, held.leads_with_sql_date) == (3, 2)
     assert held.has(Need.SAL_DATES) and held.has(Need.SQL_DATES)
     connection.execute("update leads set sql_at = null")
+    summaries.refresh(connection, ["leads"])  # by hand
     nulled = holdings.of(connection.cursor())
     assert nulled.has(Need.SAL_DATES) and not nulled.has(Need.SQL_DATES)
     connection.close()
@@ -63,6 +65,7 @@ def test_a_goal_whose_dates_the_store_lacks_is_not_measured_not_missed(no_sql_da
 def test_an_mql_goal_without_mql_dates_is_not_measured(fixture_path):
     connection = store.open_store(fixture_path)
     connection.execute("update leads set mql_at = null")
+    summaries.refresh(connection, ["leads"])  # by hand
     table = goals.build(connection.cursor(), Q3, AS_OF).tables["goals"].set_index("goal")
     mql_goal = table.loc["MQLs · company-wide"]
     assert (mql_goal["status"], mql_goal["result"]) == ("Not measured",
@@ -74,6 +77,7 @@ def test_deal_goals_without_deals_are_not_measured(fixture_path):
     connection = store.open_store(fixture_path)
     connection.execute("delete from deal_history")
     connection.execute("delete from deals")
+    summaries.refresh(connection, ["deals"])  # by hand
     table = goals.build(connection.cursor(), Q3, AS_OF).tables["goals"].set_index("goal")
     for goal in ("Closed-won revenue · company-wide", "Closed-won revenue · NA",
                  "Win rate · company-wide"):

@@ -121,11 +121,11 @@ def writes_to_store(store_path: str) -> int:
         return sum(count for (written, _), count in _writes.items() if written == file)
 
 
-# The small reads cached by read_again_after_any_write, by name.
+# The small reads cached by read_again_after_writes, by name.
 _SMALL_READS: dict[str, Callable] = {}
 
 
-def read_again_after_any_write(show_spinner: bool | str = False):
+def read_again_after_writes(show_spinner: bool | str = False):
     """For a small read of the store (a picker's choices, a history, a drill-down's records),
     `function(store_path, *args)`: cached per arguments like the views, and read again after
     any write to the store, without declaring what it reads."""

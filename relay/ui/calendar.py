@@ -13,7 +13,7 @@ from relay.ui import cache, flash, opened_store, shell, widgets
 from relay.views import calendar
 
 
-@cache.read_again_after_any_write()
+@cache.read_again_after_writes()
 def choices(store_path: str) -> tuple[list[str], dict[str, str]]:
     """(channels, {person_id: name}) for the filters and forms."""
     with opened_store.cursor(store_path) as cursor:

@@ -236,13 +236,13 @@ def save_mapping_form(context: shell.Context, layout: layouts.Layout) -> None:
             flash.saved(f"Saved the mapping {name.strip()!r}; choose it next time.")
 
 
-@cache.read_again_after_any_write()
+@cache.read_again_after_writes()
 def import_history(store_path: str) -> pd.DataFrame:
     with opened_store.cursor(store_path) as cursor:
         return importing.history(cursor, limit=200)
 
 
-@cache.read_again_after_any_write()
+@cache.read_again_after_writes()
 def import_changes(store_path: str, import_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows per table and change, the changed rows) of an accepted import."""
     with opened_store.cursor(store_path) as cursor:
@@ -278,7 +278,7 @@ def import_changes_panel(store_path: str, runs: pd.DataFrame) -> None:
                        key="data_history_download")
 
 
-@cache.read_again_after_any_write()
+@cache.read_again_after_writes()
 def table_sizes(store_path: str) -> dict[str, int]:
     with opened_store.cursor(store_path) as cursor:
         return exporting.table_sizes(cursor)

@@ -22,7 +22,7 @@ DATE = st.column_config.DateColumn
 MOMENT = st.column_config.DatetimeColumn
 
 
-@cache.read_again_after_any_write(show_spinner="Opening the records…")
+@cache.read_again_after_writes(show_spinner="Opening the records…")
 def _found(store_path: str, key: str, scope: drill.Scope | drill.RangeScope
            ) -> tuple[pd.DataFrame, int, float]:
     """The records behind a figure (rows, count, total), cached like the page data and read

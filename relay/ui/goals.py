@@ -62,7 +62,7 @@ HISTORY_COLUMNS = {
 }
 
 
-@cache.read_again_after_any_write()
+@cache.read_again_after_writes()
 def history(store_path: str, goal_id: int) -> pd.DataFrame:
     with opened_store.cursor(store_path) as cursor:
         return goals_view.history(cursor, goal_id)
@@ -150,7 +150,7 @@ def read_only_targets(table: pd.DataFrame, currency: str, quarter_phase: Phase) 
                       column_order=columns)
 
 
-@cache.read_again_after_any_write()
+@cache.read_again_after_writes()
 def signers(store_path: str, side: str) -> list[str]:
     """The people of the side's team, who may sign for it on a shared laptop."""
     with opened_store.cursor(store_path) as cursor:

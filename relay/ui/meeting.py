@@ -145,7 +145,7 @@ def planner(context, quarter: Quarter, stored: pd.DataFrame) -> None:
             _saved(f"Saved the {quarter} plan: {changed} goals changed.")
 
 
-@cache.read_again_after_any_write(show_spinner="Splitting the plan…")
+@cache.read_again_after_writes(show_spinner="Splitting the plan…")
 def split(store_path: str, quarter: Quarter, today, company: tuple, dimension: str):
     with opened_store.cursor(store_path) as cursor:
         return meeting.split_rows(cursor, quarter, today, dict(company), dimension)
