@@ -27,7 +27,12 @@ SOURCES = {
     # "settings": the time-decay half-life (settings.change_many refreshes it when that
     # setting changes, and only then).
     "deal_credits": ("touches", "deals", "leads", "settings"),
+    "funnel_listed_twice": ("leads",),
+    "funnel_months": ("leads", "deals"),
 }
+# Rebuilt in full even when a write names the few deals or leads it changed: the funnel's
+# months are a group-by of every lead (seconds at 10M leads, measured in the design doc).
+REBUILT_IN_FULL = ("funnel_listed_twice", "funnel_months")
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -63,6 +68,9 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     if "deal_credits" in refreshed:
         sql.execute(cursor, "refresh_deal_credits_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_deal_credits_add_deals", deal_ids=ids)
+    for name in refreshed:
+        if name in REBUILT_IN_FULL:
+            sql.execute(cursor, f"refresh_{name}")
     return refreshed
 
 

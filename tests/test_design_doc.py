@@ -35,7 +35,8 @@ def test_the_store_tables_are_documented_column_for_column(tmp_path):
     actual: dict[str, set[str]] = {}
     for table, column in rows:
         actual.setdefault(table, set()).add(column)
-    for summary in ("deal_states", "pipeline_deltas", "deal_credits"):  # described with the
+    for summary in ("deal_states", "pipeline_deltas", "deal_credits", "funnel_listed_twice",
+                    "funnel_months"):  # described with the
         actual.pop(summary)  # derived objects
     assert _documented_tables() == actual
 
