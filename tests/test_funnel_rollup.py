@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from conftest import copy_store
-from relay import cli, sql, store
+from relay import cli, sql, store, summaries
 from relay.actuals import so_far_before
 from relay.fiscal import Quarter, quarter_range
 from relay.views.funnel import HISTORY_QUARTERS
@@ -81,3 +81,27 @@ def test_an_import_of_leads_changes_the_rollup_as_the_live_funnel(fixture_path, 
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
     after = funnel()
     assert not after.equals(before)
+
+
+def test_the_rollup_follows_several_wins_of_a_lead_and_a_lead_listed_twice(fixture_path):
+    """L3 (won by D2, closed 2026-08-14) also wins D20, closed earlier (July), and D21,
+    closed on 2026-09-02 but created three days later: its won event moves from July to
+    August to September as the as-of day passes each. L1 is listed twice, once in EMEA."""
+    connection = store.open_store(fixture_path)
+    try:
+        cursor = connection.cursor()
+        cursor.begin()
+        cursor.execute(
+            "insert into deals (deal_id, lead_id, account, owner_id, region, segment, amount, "
+            "status, forecast_category, created_at, close_date) values "
+            "('D20', 'L3', 'Globex', 'P3', 'EMEA', 'Enterprise', 1000, 'won', 'closed', "
+            "'2026-06-10 09:00', '2026-07-20'), "
+            "('D21', 'L3', 'Globex', 'P3', 'EMEA', 'Enterprise', 1000, 'won', 'closed', "
+            "'2026-09-05 09:00', '2026-09-02')")
+        cursor.execute("insert into leads select * replace ('EMEA' as region) from leads "
+                       "where lead_id = 'L1'")
+        summaries.refresh(cursor, ["deals", "leads"])
+        cursor.commit()
+        assert _same_every_day(cursor, [Quarter(2026, 3), Quarter(2026, 4)]) > 0
+    finally:
+        connection.close()
