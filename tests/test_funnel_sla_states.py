@@ -11,7 +11,7 @@ import pytest
 from test_app import app, metrics, shown_text
 
 from conftest import AS_OF
-from relay import charts, store
+from relay import charts, store, summaries
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import funnel, sla
@@ -35,6 +35,7 @@ def _add_mql(cursor, lead_id: str, owner: str, region: str, stage: str = "mql") 
         "insert into leads (lead_id, source, region, segment, created_at, stage, mql_at,"
         " owner_id) values (?, 'Direct', ?, 'Enterprise', ?, ?, ?, ?)",
         [lead_id, region, july, stage, july, owner])
+    summaries.refresh(cursor, ["leads"])
 
 
 # --- Speed to lead --------------------------------------------------------------------------
@@ -124,6 +125,7 @@ def test_speed_charts_have_one_axis_each_and_no_bar_for_an_unknown_week():
 
 def test_without_sal_dates_the_steps_through_sal_are_unknown(cursor):
     cursor.execute("update leads set sal_at = null")
+    summaries.refresh(cursor, ["leads"])
     view = funnel.build(cursor, Q3, AS_OF)
     sals = view.figures["funnel_sals"]
     assert sals.state is State.UNKNOWN
@@ -236,6 +238,7 @@ def test_a_future_quarter_says_it_has_not_started(app_env, handoff_path, page):
 
 def test_a_store_of_deals_only_counts_no_stage_and_no_speed(cursor):
     cursor.execute("delete from leads")
+    summaries.refresh(cursor, ["leads"])
     no_leads = "No leads in the store: import leads on the Data page."
     view = funnel.build(cursor, Q3, AS_OF)
     assert {figure.reason for figure in view.figures.values()} == {no_leads}

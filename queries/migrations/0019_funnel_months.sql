@@ -18,11 +18,15 @@ from leads
 group by lead_id
 having count(*) > 1;
 
+-- Refreshed before funnel_months, which reads it (relay.summaries.SOURCES).
+create or replace table funnel_listed_twice as
+select * from funnel_listed_twice_live;
+
 create or replace view funnel_months_live as
 with once as (
     select *
     from leads
-    where lead_id not in (select lead_id from funnel_listed_twice_live)
+    where lead_id not in (select lead_id from funnel_listed_twice)
 ),
 
 won_closes as (
@@ -114,9 +118,6 @@ select
     won_month, source, region, segment, count(*)::integer as events
 from events
 group by all;
-
-create or replace table funnel_listed_twice as
-select * from funnel_listed_twice_live;
 
 create or replace table funnel_months as
 select * from funnel_months_live

@@ -70,7 +70,7 @@ READS: dict[str, frozenset[str]] = {
     "meeting": _HOLDINGS | {"deal_credits", "goals", "plan_revisions", "plan_signoffs",
                             "settings", "signed_goals"},
     "calendar": _HOLDINGS | {"people"},
-    "funnel": _HOLDINGS,
+    "funnel": _HOLDINGS | {"funnel_listed_twice", "funnel_months"},
     "campaigns": _HOLDINGS | {"deal_credits", "settings"},
     "sla": _HOLDINGS | {"people", "settings"},
     "week": _HOLDINGS | {"forecast_submissions", "people"},
