@@ -37,30 +37,62 @@ moments as (
     select month_start, -1 from bounds
 ),
 
--- Apart (a union all of disjoint parts): the leads dated in the month are found by their
--- dates, and the few others by their ids, so that each scan of the big table is filtered.
+-- Apart (a union all of disjoint parts): the leads dated in the month, found by each date
+-- in turn (each a range on one column, which the scan prunes by), and the few others by
+-- their ids, so that each scan of the big table is filtered.
 unsettled as (
     select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
     from scoped_leads($region, $segment)
-    where (created_at >= date_trunc('month', $before::date)::timestamp and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-        or (mql_at >= date_trunc('month', $before::date)::timestamp and mql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-        or (sal_at >= date_trunc('month', $before::date)::timestamp and sal_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-        or (sql_at >= date_trunc('month', $before::date)::timestamp and sql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
+    where created_at >= date_trunc('month', $before::date)::timestamp
+        and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp
+    union all
+    select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
+    from scoped_leads($region, $segment)
+    where mql_at >= date_trunc('month', $before::date)::timestamp
+        and mql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp
+        and not coalesce(created_at >= date_trunc('month', $before::date)::timestamp
+            and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+    union all
+    select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
+    from scoped_leads($region, $segment)
+    where sal_at >= date_trunc('month', $before::date)::timestamp
+        and sal_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp
+        and not coalesce(created_at >= date_trunc('month', $before::date)::timestamp
+            and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+        and not coalesce(mql_at >= date_trunc('month', $before::date)::timestamp
+            and mql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+    union all
+    select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
+    from scoped_leads($region, $segment)
+    where sql_at >= date_trunc('month', $before::date)::timestamp
+        and sql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp
+        and not coalesce(created_at >= date_trunc('month', $before::date)::timestamp
+            and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+        and not coalesce(mql_at >= date_trunc('month', $before::date)::timestamp
+            and mql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+        and not coalesce(sal_at >= date_trunc('month', $before::date)::timestamp
+            and sal_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
     union all
     select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
     from scoped_leads($region, $segment)
     where lead_id in (
             select lead_id
             from deals
-            where (created_at >= date_trunc('month', $before::date)::timestamp and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-                or (status = 'won' and close_date >= date_trunc('month', $before::date)::timestamp and close_date < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
+            where (created_at >= date_trunc('month', $before::date)::timestamp
+                    and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
+                or (status = 'won' and close_date >= date_trunc('month', $before::date)::timestamp
+                    and close_date < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
             union
             select lead_id from funnel_listed_twice
         )
-        and not coalesce((created_at >= date_trunc('month', $before::date)::timestamp and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-            or (mql_at >= date_trunc('month', $before::date)::timestamp and mql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-            or (sal_at >= date_trunc('month', $before::date)::timestamp and sal_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp)
-            or (sql_at >= date_trunc('month', $before::date)::timestamp and sql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp), false)
+        and not coalesce(created_at >= date_trunc('month', $before::date)::timestamp
+            and created_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+        and not coalesce(mql_at >= date_trunc('month', $before::date)::timestamp
+            and mql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+        and not coalesce(sal_at >= date_trunc('month', $before::date)::timestamp
+            and sal_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
+        and not coalesce(sql_at >= date_trunc('month', $before::date)::timestamp
+            and sql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
 ),
 
 lead_deals as (
