@@ -303,6 +303,7 @@ def handoff_template(tmp_path_factory, fixture_template) -> Path:
              dt.datetime(2026, 7, 26, 10), None, None),
         ],
     )
+    summaries.refresh(connection, ["leads"])  # as a leads import would, the funnel's months
     return finished_template(connection, path)
 
 

@@ -73,7 +73,7 @@ READS: dict[str, frozenset[str]] = {
     "meeting": _HOLDINGS | {"campaigns", "deal_credits", "deals", "goals", "leads",
                             "plan_revisions", "plan_signoffs", "settings", "signed_goals"},
     "calendar": _HOLDINGS | {"campaigns", "leads", "people"},
-    "funnel": _HOLDINGS | {"deals", "leads"},
+    "funnel": _HOLDINGS | {"deals", "funnel_listed_twice", "funnel_months", "leads"},
     "campaigns": _HOLDINGS | {"campaigns", "deal_credits", "deals", "leads", "settings"},
     "sla": _HOLDINGS | {"campaigns", "leads", "people", "settings"},
     "week": _HOLDINGS | {"deals", "forecast_submissions", "leads", "people"},

@@ -110,7 +110,7 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -
                                    f"{filters.quarter} has not started.")
     quarters = quarter_range(filters.quarter.shift(1 - HISTORY_QUARTERS), filters.quarter)
     frame = sql.frame(
-        cursor, "funnel_by_quarter", first=quarters[0].start,
+        cursor, "funnel_by_month", first=quarters[0].start,
         before=so_far_before(filters.quarter, as_of),
         region=filters.region, segment=filters.segment,
         start_month=filters.quarter.start_month,
