@@ -484,13 +484,16 @@ def _drill_check(key: str, measured: dict) -> dict:
 # --- the whole run -----------------------------------------------------------------------
 
 def run(leads: int, json_path: Path | None, repetitions: int = REPETITIONS,
-        import_leads: int = IMPORT_LEADS, folder: Path = DEFAULT_FOLDER) -> dict:
-    results: dict[str, Any] = {"leads": leads, "demo_leads": demo.DEFAULT_LEADS,
+        import_leads: int = IMPORT_LEADS, folder: Path = DEFAULT_FOLDER,
+        reference_leads: int = demo.DEFAULT_LEADS) -> dict:
+    """The whole run at `leads`, with the warm pages compared to those of a store of
+    `reference_leads` (the demo's size; the same store when they are equal)."""
+    results: dict[str, Any] = {"leads": leads, "demo_leads": reference_leads,
                                "repetitions": repetitions, "cpus": os.cpu_count(),
                                "targets": TARGETS}
     path, results["build"] = demo_store(leads, folder)
     results["build"]["touches"] = _touches(path)  # what the campaign page's models read
-    reference_path, results["build_at_demo_size"] = demo_store(demo.DEFAULT_LEADS, folder)
+    reference_path, results["build_at_demo_size"] = demo_store(reference_leads, folder)
     app = _in_child(measure_app, str(path), _as_of(path), repetitions)
     drawn = app.pop("views")
     views = {page: {label: drawn[page][label].get(naive.PAGES[page][0])
@@ -633,6 +636,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER,
                         help="where the demo stores are built and reused (default data/bench)")
     parser.add_argument("--repetitions", type=int, default=REPETITIONS)
+    parser.add_argument("--reference-leads", type=leads_count, default=demo.DEFAULT_LEADS,
+                        help="the size whose warm pages the scale is measured against "
+                             "(default: the demo's)")
     parser.add_argument("--import-only", action="store_true",
                         help="measure only the CSV import of --import-leads leads (time and "
                              "the import process's peak memory)")
@@ -650,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
             print(drill_table(results["drill"]))
         else:
             print(table(run(args.leads, args.json, args.repetitions, args.import_leads,
-                            args.folder)))
+                            args.folder, args.reference_leads)))
     except (BenchError, store.StoreError, ValueError) as error:
         print(f"benchmarks.bench: {error}", file=sys.stderr)
         return 1

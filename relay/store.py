@@ -252,14 +252,20 @@ IMPORT_MEMORY_CAP = 1 << 30  # 1 GiB of DuckDB buffers: with Python, about 1.5 G
 def import_memory_limit() -> str:
     """The memory_limit an import runs under: $RELAY_DUCKDB_MEMORY as DuckDB reads it
     (e.g. "2GB"), else a quarter of this machine's memory, at most IMPORT_MEMORY_CAP."""
+    return _share_of_machine(4, IMPORT_MEMORY_CAP)
+
+
+def _share_of_machine(parts: int, cap: int) -> str:
+    """$RELAY_DUCKDB_MEMORY as DuckDB reads it, else one of `parts` equal shares of this
+    machine's memory, at most `cap` and at least 256 MB, in MB."""
     given = os.environ.get(IMPORT_MEMORY_ENV, "").strip()
     if given:
         return given
     try:
         machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        machine = 4 * IMPORT_MEMORY_CAP
-    return f"{max(256 << 20, min(IMPORT_MEMORY_CAP, machine // 4)) >> 20}MB"
+        machine = parts * cap
+    return f"{max(256 << 20, min(cap, machine // parts)) >> 20}MB"
 
 
 _limits_lock = threading.Lock()
@@ -601,14 +607,7 @@ THREADS_ENV = "RELAY_DUCKDB_THREADS"
 def dashboard_memory_limit() -> str:
     """The memory_limit of the dashboard's connection: $RELAY_DUCKDB_MEMORY as for imports,
     else an eighth of this machine's memory, at most DASHBOARD_MEMORY_CAP (at least 256 MB)."""
-    given = os.environ.get(IMPORT_MEMORY_ENV, "").strip()
-    if given:
-        return given
-    try:
-        machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        machine = 8 * DASHBOARD_MEMORY_CAP
-    return f"{max(256 << 20, min(DASHBOARD_MEMORY_CAP, machine // 8)) >> 20}MB"
+    return _share_of_machine(8, DASHBOARD_MEMORY_CAP)
 
 
 def dashboard_threads() -> int:

@@ -52,7 +52,7 @@ PART_ARGUMENT = {"forecast": "call", "overview": "read", "forecast_track_record"
 # refreshed with every write to the tables it counts.
 _HOLDINGS = frozenset({"store_holdings"})
 # The store tables (and summaries) each cached result reads: a view with a part (PARTS)
-# reads its own tables only, the part its own. tests/test_cache_reads.py runs each builder
+# reads its own tables only, the part its own. tests/test_cache.py runs each builder
 # and compares the tables its queries scan with these.
 READS: dict[str, frozenset[str]] = {
     "overview": frozenset({"goals"}),
