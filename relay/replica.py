@@ -42,7 +42,7 @@ import duckdb
 import psycopg
 import psycopg_pool
 
-from relay import PROJECT_ROOT, sql, store, summaries
+from relay import PROJECT_ROOT, layouts, sql, store, summaries
 
 URL_ENV = "RELAY_STORE"
 POLL_ENV = "RELAY_REPLICA_POLL_SECONDS"
@@ -54,9 +54,8 @@ _LOG = logging.getLogger(__name__)
 # How the replicas take a written table: its added rows ("append"), the rows of the keys an
 # import wrote ("keys"), or the whole table ("replace", every other table: all small).
 APPENDED = frozenset({"audit_log", "import_runs", "import_row_changes", "deal_history"})
-KEYS = {"leads": ("lead_id",), "deals": ("deal_id",),
-        # An import keys a touch by its lead, campaign and moment (relay.layouts).
-        "touches": ("lead_id", "campaign_id", "touched_at")}
+# The key columns each of these tables' imports write rows by (relay.layouts).
+KEYS = {name: layouts.TABLES[name].key for name in ("leads", "deals", "touches")}
 # Not shared: the summaries (each copy rebuilds its own), the schema's own record, and the
 # copy's bookkeeping.
 NOT_SHARED = frozenset(summaries.SOURCES) | {"schema_version", "replica_position"}
