@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import multiprocessing
 import os
@@ -208,10 +209,23 @@ def _memo(function, name: str, views: dict[str, Any]):
     return answer
 
 
+@functools.cache
+def _components():
+    """Streamlit's registry of installed components, found once. A server scans the installed
+    packages for components when it starts; AppTest does so on each new AppTest's first run
+    (about 100 ms here), which is not the work of a page view."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
 def _run_page(page_path: str, query: dict[str, str]) -> float:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=600)
+    at._bidi_component_manager = _components()  # found once, as a server does
     # As the local admin, whatever this machine's secrets.toml says: every page, all of it.
     at.secrets = {"local": {"role": "admin"}}
     for key, value in query.items():
