@@ -79,8 +79,12 @@ def _refuse_closed(cursor, quarter: str) -> None:
                         "goals and sign-offs are a record and can no longer be changed.")
 
 
-def _write(connection: duckdb.DuckDBPyConnection, work, idempotent_insert: bool = False):
-    return store.write(connection, work, busy=GoalBusy, idempotent_insert=idempotent_insert)
+def _write(connection: duckdb.DuckDBPyConnection, work, quarters: set[str],
+           idempotent_insert: bool = False):
+    # Every row a change to goals writes (goals, revisions, sign-offs, the audit of them)
+    # belongs to its quarters: the pages of other quarters stay cached (relay.ui.cache).
+    return store.write(connection, work, busy=GoalBusy, idempotent_insert=idempotent_insert,
+                       quarters=quarters)
 
 
 def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], work):
@@ -94,7 +98,7 @@ def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], w
             sql.execute(cursor, "ensure_plan_revision", quarter=quarter, at=clock.now())
 
     # Two first changes to a quarter both insert its row: the later one is retried.
-    _write(connection, ensure, idempotent_insert=True)
+    _write(connection, ensure, quarters, idempotent_insert=True)
 
     def change(cursor):
         at = clock.now()  # taken inside the transaction: retries get a fresh time
@@ -103,7 +107,7 @@ def _change_quarter(connection: duckdb.DuckDBPyConnection, quarters: set[str], w
             sql.execute(cursor, "bump_plan_revision", quarter=quarter, at=at)
         return work(cursor, at)
 
-    return _write(connection, change)
+    return _write(connection, change, quarters)
 
 
 def revision(cursor: duckdb.DuckDBPyConnection, quarter: str) -> int:
@@ -368,7 +372,7 @@ def sign_off(connection: duckdb.DuckDBPyConnection, quarter: str, side: str,
                                       "how": str(actor.how)}))
         return signed_by
 
-    return _write(connection, work)
+    return _write(connection, work, {quarter})
 
 
 def _signer(cursor, actor: identity.Actor, side: str, signer: str | None) -> str:

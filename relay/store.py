@@ -13,7 +13,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -453,6 +453,7 @@ def write(
     attempts: int = 3,
     busy: type[Exception] | None = None,
     idempotent_insert: bool = False,
+    quarters: Collection[str] | None = None,
 ) -> T:
     """Run `work(cursor)` in one transaction, retrying when another writer got there first.
     A store found damaged is never written: StoreDamaged, also when the write finds it so; a
@@ -468,13 +469,17 @@ def write(
     after this one began (the row is invisible to this snapshot but taken in the index):
     that is a write-write conflict too, and a fresh transaction sees the row and does
     nothing. Only then is ConstraintException retried; elsewhere it is a real duplicate.
+
+    `quarters`: the writer's word that every row the work writes belongs to the goals or the
+    plan records of these quarters (a change to a quarter's goals, a sign-off), told to the
+    listeners so that pages of other quarters stay as they are.
     """
     check_writable(connection)
     conflicts: tuple[type[Exception], ...] = (duckdb.TransactionException,)
     if idempotent_insert:
         conflicts += (duckdb.ConstraintException,)
     try:
-        return _write(connection, work, attempts, conflicts)
+        return _write(connection, work, attempts, conflicts, quarters)
     except duckdb.Error as error:
         if _is_conflict(error, conflicts):
             if busy is None:
@@ -508,7 +513,7 @@ def _is_conflict(error: BaseException, conflicts: tuple[type[Exception], ...]) -
     return isinstance(error, conflicts) and describe("the store", error) is None
 
 
-def _write(connection, work, attempts, conflicts):
+def _write(connection, work, attempts, conflicts, quarters=None):
     for attempt in range(1, attempts + 1):
         with sql.cursor(connection) as cursor:
             try:
@@ -523,7 +528,7 @@ def _write(connection, work, attempts, conflicts):
                         summaries.follow(cursor, written)
                     ship(cursor, written)
                     cursor.commit()
-                committed(connection, written)
+                committed(connection, written, quarters)
                 return result
             except conflicts as error:
                 _rollback_quietly(cursor)
@@ -634,26 +639,30 @@ def bound_for_dashboard(connection: duckdb.DuckDBPyConnection) -> tuple[str, int
     return limit, threads
 
 
-# Called after every committed write with the store's path and the tables it wrote: what
-# depends on them (the dashboard's cached pages) follows. A listener must not fail the write,
-# which has already happened.
-_commit_listeners: list[Callable[[Path, frozenset[str]], None]] = []
+# Called after every committed write with the store's path, the tables it wrote and, when
+# the writer confined it to some quarters' goals and plan records, those quarters (else None):
+# what depends on them (the dashboard's cached pages) follows. A listener must not fail the
+# write, which has already happened.
+_commit_listeners: list[Callable[[Path, frozenset[str], frozenset[str] | None], None]] = []
 
 
-def on_commit(listener: Callable[[Path, frozenset[str]], None]) -> None:
-    """Call `listener(path, tables)` after each write this process commits (once per
-    listener, however often it is registered)."""
+def on_commit(listener: Callable[[Path, frozenset[str], frozenset[str] | None], None]) -> None:
+    """Call `listener(path, tables, quarters)` after each write this process commits (once
+    per listener, however often it is registered)."""
     if listener not in _commit_listeners:
         _commit_listeners.append(listener)
 
 
-def committed(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
-    """Tell the listeners that a transaction on `connection` wrote `tables` and committed."""
+def committed(connection: duckdb.DuckDBPyConnection, tables: set[str],
+              quarters: Collection[str] | None = None) -> None:
+    """Tell the listeners that a transaction on `connection` wrote `tables` and committed;
+    `quarters` when every row it wrote belongs to those quarters' goals and plan records."""
     if not tables or not _commit_listeners:
         return
     path = database_path(connection)
+    confined = None if quarters is None else frozenset(quarters)
     for listener in list(_commit_listeners):
-        listener(path, frozenset(tables))
+        listener(path, frozenset(tables), confined)
 
 
 def _shared_write(connection: duckdb.DuckDBPyConnection):

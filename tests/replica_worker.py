@@ -15,7 +15,7 @@ from relay.identity import Actor, ActorKind, Role, acting_as
 changed = threading.Condition()
 
 
-def _heard(path, tables) -> None:
+def _heard(path, tables, quarters) -> None:
     with changed:
         changed.notify_all()
 

@@ -14,11 +14,11 @@ import pytest
 from streamlit.runtime.caching import cache_utils
 from streamlit.testing.v1 import AppTest
 
-from conftest import AS_OF, PROJECT_ROOT
-from relay import cli, sql, store
+from conftest import AS_OF, PROJECT_ROOT, by
+from relay import cli, goals, sql, store
 from relay.filters import CalendarFilters, Filters
 from relay.fiscal import Quarter
-from relay.ui import cache
+from relay.ui import cache, opened_store
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 TIMEOUT = 60
@@ -198,6 +198,71 @@ def test_a_goal_edit_keeps_the_forecast_and_the_overview_warm(app_env, fixture_p
     # The light parts read the new goal; the pipeline, the track record's calls, the
     # actuals and the funnel stay warm.
     assert heavy_calls == {"forecast": 1, "forecast_track_record": 1, "overview": 1}
+
+
+def _goal_in(path, quarter: str, metric: str) -> None:
+    """A goal added to `quarter` through the connection the dashboard holds, as the pages do."""
+    by("Pat Planner", goals.add_goal, opened_store.connection(str(path)), quarter, metric,
+       None, None, 1_000_000, "shared")
+
+
+def test_a_goal_change_leaves_the_views_of_earlier_quarters_warm(app_env, fixture_path,
+                                                                heavy_calls):
+    """A change to 2026-Q4's goals recomputes 2026-Q4's views, not 2026-Q3's; a change to
+    2026-Q3's recomputes both (a quarter's overview trend and meeting review read the quarters
+    before it)."""
+    app_env(fixture_path, AS_OF)  # 2026-Q3 open
+    path = str(fixture_path)
+    quarters = [Filters(Quarter(2026, 3)), Filters(Quarter(2026, 4))]
+
+    def visit() -> None:
+        for name in sorted(cache.UP_TO_QUARTER):
+            for chosen in quarters:
+                cache.view(name, path, chosen, AS_OF)
+
+    visit()
+    heavy_calls.clear()
+    _goal_in(fixture_path, "2026-Q4", "pipeline")
+    visit()
+    assert heavy_calls == dict.fromkeys(cache.UP_TO_QUARTER, 1)  # 2026-Q4's only
+    heavy_calls.clear()
+    _goal_in(fixture_path, "2026-Q3", "pipeline")
+    visit()
+    assert heavy_calls == dict.fromkeys(cache.UP_TO_QUARTER, 2)
+
+
+def _shown(view) -> tuple:
+    return (view.figures, view.problems, view.notes,
+            {name: table.to_json() for name, table in view.tables.items()})
+
+
+@pytest.mark.parametrize("name", sorted(cache.UP_TO_QUARTER))
+def test_a_view_up_to_its_quarter_reads_no_later_quarters_goals(app_env, fixture_path, name):
+    """What UP_TO_QUARTER says of each view: its figures for 2026-Q3 are the same after a
+    change to 2026-Q4's goals and its sign-off, so a cached copy need not be recomputed."""
+    app_env(fixture_path, AS_OF)
+    connection = store.open_store(fixture_path)
+    earlier, changed = Filters(Quarter(2026, 3)), Filters(Quarter(2026, 4))
+
+    def shown() -> tuple:
+        with sql.cursor(connection) as cursor:
+            return tuple(_shown(cache.build(name, cursor, chosen, AS_OF))
+                         for chosen in (earlier, changed))
+
+    try:
+        before = shown()
+        for metric in ("revenue", "mqls"):
+            by("Pat Planner", goals.add_goal, connection, "2026-Q4", metric, None, None,
+               1_000_000, "shared")
+        with sql.cursor(connection) as cursor:
+            seen = goals.revision(cursor, "2026-Q4")
+        by("Pat Planner", goals.sign_off, connection, "2026-Q4", "marketing", seen,
+           signer="Max Marketer")
+        after = shown()
+        assert after[0] == before[0]
+        assert after[1] != before[1]  # the change is one the view of 2026-Q4 shows
+    finally:
+        connection.close()
 
 
 def test_an_import_the_command_line_hands_over_refreshes_the_forecast(

@@ -13,11 +13,12 @@ HUBSPOT_DEALS = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 
 @pytest.fixture
 def heard():
-    """The (store file name, tables) of each commit the store's listeners hear."""
-    notes: list[tuple[str, frozenset[str]]] = []
+    """The (store file name, tables) of each commit the store's listeners hear, and the
+    quarters a commit was confined to, if any."""
+    notes: list[tuple] = []
 
-    def listener(path, tables):
-        notes.append((path.name, tables))
+    def listener(path, tables, quarters):
+        notes.append((path.name, tables) if quarters is None else (path.name, tables, quarters))
 
     store.on_commit(listener)
     yield notes
@@ -54,9 +55,11 @@ def test_a_goal_save_tells_the_listeners_what_it_wrote(fixture_path, heard):
            1_000_000, "shared")
     finally:
         connection.close()
-    # The quarter's revision row first (its own commit, goals._change_quarter), then the goal.
-    assert heard == [(fixture_path.name, frozenset({"plan_revisions"})),
-                     (fixture_path.name, frozenset({"goals", "audit_log", "plan_revisions"}))]
+    # The quarter's revision row first (its own commit, goals._change_quarter), then the goal:
+    # both confined to the quarter's goals and plan records.
+    assert heard == [(fixture_path.name, frozenset({"plan_revisions"}), frozenset({"2026-Q4"})),
+                     (fixture_path.name, frozenset({"goals", "audit_log", "plan_revisions"}),
+                      frozenset({"2026-Q4"}))]
 
 
 def test_a_refused_write_tells_nobody(fixture_path, heard):

@@ -19,6 +19,7 @@ import streamlit as st
 
 from relay import filters, forecasting, identity, settings, store
 from relay.filters import Filters
+from relay.fiscal import Quarter, QuarterError
 from relay.ui import opened_store
 from relay.views import (
     calendar,
@@ -84,10 +85,17 @@ READS: dict[str, frozenset[str]] = {
     "people": frozenset({"deals", "forecast_submissions", "people"}),
     "week_reps": frozenset({"deals", "forecast_submissions", "leads", "people"}),
 }
+# The views of one quarter whose goals and plan records are those of that quarter and the
+# ones before it (the overview's trend, the meeting's review): a change confined to a later
+# quarter's goals leaves them as they are. tests/test_cache.py checks each on the fixture.
+UP_TO_QUARTER = frozenset({"overview", "forecast", "goals", "plan", "meeting"})
 CACHE_SECONDS = 600
 
-# How many committed writes this process has heard of per (store file, table).
+# How many committed writes this process has heard of per (store file, table); of them, how
+# many were confined to some quarters' goals and plan records, and per quarter written.
 _writes: Counter[tuple[str, str]] = Counter()
+_confined: Counter[tuple[str, str]] = Counter()
+_confined_to: Counter[tuple[str, str, str]] = Counter()
 _writes_lock = threading.Lock()
 
 
@@ -97,21 +105,41 @@ def _file(path: str | Path) -> str:
     return os.path.realpath(path)
 
 
-def _heard(path: Path, tables: frozenset[str]) -> None:
+def _heard(path: Path, tables: frozenset[str], quarters: frozenset[str] | None) -> None:
     with _writes_lock:
         for table in tables:
             _writes[(_file(path), table)] += 1
+            if quarters is not None:
+                _confined[(_file(path), table)] += 1
+                for quarter in quarters:
+                    _confined_to[(_file(path), table, quarter)] += 1
 
 
 store.on_commit(_heard)
 
 
-def writes_to(store_path: str, name: str) -> tuple[int, ...]:
+def writes_to(store_path: str, name: str, quarter: Quarter | None = None) -> tuple[int, ...]:
     """The count of writes heard to each table the cached result `name` reads: part of its
-    key, so that a write to one of them makes the next request compute it again."""
+    key, so that a write to one of them makes the next request compute it again. For a view
+    of `quarter` that reads only its quarter's and earlier quarters' goals (UP_TO_QUARTER),
+    a write confined to later quarters does not count."""
     file = _file(store_path)
+    tables = sorted(READS[name])
     with _writes_lock:
-        return tuple(_writes[(file, table)] for table in sorted(READS[name]))
+        if quarter is None or name not in UP_TO_QUARTER:
+            return tuple(_writes[(file, table)] for table in tables)
+        return tuple(
+            count for table in tables for count in (
+                _writes[(file, table)] - _confined[(file, table)],
+                sum(n for (written, t, q), n in _confined_to.items()
+                    if written == file and t == table and _not_after(q, quarter))))
+
+
+def _not_after(written: str, quarter: Quarter) -> bool:
+    try:
+        return Quarter.parse(written, quarter.start_month).start <= quarter.start
+    except QuarterError:
+        return True  # not a quarter this store's year knows: counted, to be safe
 
 
 def writes_to_store(store_path: str) -> int:
@@ -153,7 +181,7 @@ def _small_read(name: str, store_path: str, writes: int, *args):
 def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
     """A page's data, cached per store, filters, day and options, and recomputed after a
     write to a table it reads."""
-    writes = writes_to(store_path, name)
+    writes = writes_to(store_path, name, chosen.quarter)
     if name in PARTS:
         part = PARTS[name]
         writes += writes_to(store_path, part)
