@@ -19,7 +19,8 @@ chosen = calendar.controls(context)
 st.caption(widgets.plain(f"{chosen.describe()} · the quarter filter does not apply here; "
                     "region and segment from the sidebar do"))
 
-view = cache.view("calendar", context.store_path, chosen, context.today)
+view = cache.view("calendar", context.store_path, chosen, context.today,
+                  pairs_listed=widgets.MAX_ROWS)
 table = view.tables["campaigns"]
 widgets.notes(view.notes)
 
@@ -80,10 +81,11 @@ if not table.empty:
         on_click="ignore",
     )
 
-    overlaps = view.tables["overlaps"]
-    if len(overlaps):
-        with st.expander(f"Overlapping campaigns ({len(overlaps):,} pairs)"):
-            if len(overlaps) > widgets.MAX_ROWS:
+    overlaps = view.tables["overlaps"]  # the first MAX_ROWS pairs by date
+    pairs = int(view.value("overlapping_pairs"))
+    if pairs:
+        with st.expander(f"Overlapping campaigns ({pairs:,} pairs)"):
+            if pairs > widgets.MAX_ROWS:
                 st.caption(f"The first {widgets.MAX_ROWS:,} by date; narrow the filters for the "
                            "rest, or take them all with `relay report calendar`.")
             widgets.table(overlaps.head(widgets.MAX_ROWS), column_order=[

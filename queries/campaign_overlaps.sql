@@ -1,5 +1,7 @@
 -- Pairs of the given campaigns (not cancelled) aimed at the same region and segment whose
--- dates overlap. A campaign for all regions (segments) is aimed at every one of them.
+-- dates overlap. A campaign for all regions (segments) is aimed at every one of them. With
+-- $started_by, only the pairs of campaigns that both start by that day: every pair that
+-- overlaps from a day up to then (null: all pairs).
 with scoped as (
     select
         campaign_id,
@@ -11,6 +13,7 @@ with scoped as (
     from campaigns
     where campaign_id in (select unnest($campaign_ids::varchar[]))
         and status <> 'cancelled'
+        and ($started_by is null or start_date <= $started_by)
 )
 
 select

@@ -14,6 +14,7 @@ from relay import campaigns, cli, forecasting, holdings, store, summaries
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.ui import cache
+from relay.views import week
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 AS_OF = dt.date(2026, 11, 22)
@@ -289,10 +290,10 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                      "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
                      encoding="utf-8")
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
-    # What the store holds and the funnel's month rollup are built again in full
-    # (summaries.py); of the credits, D2's alone.
+    # What the store holds, the funnel's month rollup and the leads' owners are built again
+    # in full (summaries.py); of the credits, D2's alone.
     assert ran == [("refresh_funnel_listed_twice", None), ("refresh_funnel_months", None),
-                   ("refresh_store_holdings", None),
+                   ("refresh_store_holdings", None), ("refresh_lead_owners", None),
                    ("refresh_deal_credits_drop_deals", ["D2"]),
                    ("refresh_deal_credits_add_deals", ["D2"])]
     _credits_equal_their_definition(fixture_path)
@@ -313,3 +314,29 @@ def test_a_write_that_does_not_refresh_the_summaries_has_them_refreshed(fixture_
         assert _rows(connection, "store_holdings") == _rows(connection, "store_holdings_live")
     finally:
         connection.close()
+
+
+def test_my_weeks_reps_follow_a_leads_import_with_and_without_the_lead_owners(fixture_path,
+                                                                             tmp_path):
+    # Nia owns no deal and has made no call: her first lead makes her one of My week's reps.
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,source,region,segment,created_at,stage,owner_id\n"
+                     "L9,Web,NA,SMB,2026-07-01 09:00,inquiry,Nia New\n", encoding="utf-8")
+    assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
+    live = tmp_path / "live.duckdb"
+    shutil.copy(fixture_path, live)
+    connection = store.open_store(live)
+    summaries.read_live(connection)
+    connection.close()
+    reps = {}
+    for name, path in (("summary", fixture_path), ("live", live)):
+        connection = store.open_store(path)
+        try:
+            reps[name] = [week.reps(connection.cursor(), region) for region in (None, "NA", "EMEA")]
+            if name == "summary":
+                assert _rows(connection, "lead_owners") == _rows(connection, "lead_owners_live")
+        finally:
+            connection.close()
+    assert "Nia New" in reps["summary"][0]["name"].tolist()
+    for with_summary, without in zip(reps["summary"], reps["live"], strict=True):
+        pd.testing.assert_frame_equal(with_summary, without)

@@ -117,4 +117,4 @@ def fill(connection) -> None:
     connection.executemany("insert into deals values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", DEALS)
     connection.executemany("insert into forecast_submissions values (?, ?, ?, ?, ?)",
                            SUBMISSIONS)
-    summaries.refresh(connection, ["deals", "deal_history"])
+    summaries.refresh(connection, ["deals", "deal_history", "leads"])

@@ -77,13 +77,14 @@ READS: dict[str, frozenset[str]] = {
     "funnel": _HOLDINGS | {"deals", "funnel_listed_twice", "funnel_months", "leads"},
     "campaigns": _HOLDINGS | {"campaigns", "deal_credits", "deals", "leads", "settings"},
     "sla": _HOLDINGS | {"campaigns", "leads", "people", "settings"},
-    "week": _HOLDINGS | {"deals", "forecast_submissions", "leads", "people"},
+    "week": _HOLDINGS | {"campaigns", "deals", "forecast_submissions", "lead_owners", "leads",
+                         "people", "settings"},
     "strengths": _HOLDINGS | {"campaigns", "deals", "leads", "people", "settings"},
     "shell_data": frozenset({"campaigns", "deals", "forecast_submissions", "goals", "leads",
                              "people", "settings"}),
     "sla_reps": frozenset({"leads", "people"}),
     "people": frozenset({"deals", "forecast_submissions", "people"}),
-    "week_reps": frozenset({"deals", "forecast_submissions", "leads", "people"}),
+    "week_reps": frozenset({"deals", "forecast_submissions", "lead_owners", "people"}),
 }
 # The views of one quarter whose goals and plan records are those of that quarter and the
 # ones before it (the overview's trend, the meeting's review): a change confined to a later

@@ -82,7 +82,11 @@ def view_link(app_url: str, chosen: CalendarFilters, owner_names: dict[str, str]
     return f"{app_url.rstrip('/')}/calendar?{query}"
 
 
-def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.date) -> View:
+def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.date,
+          pairs_listed: int | None = None) -> View:
+    """The calendar of `chosen`. Its table of overlapping pairs lists them all, or the first
+    `pairs_listed` by date (a page shows a few thousand of hundreds of thousands); the
+    figures count them all either way."""
     view = View("calendar", chosen, today, holdings=holdings.of(cursor))
     campaigns = sql.frame(
         cursor, "calendar_campaigns", starts_on=chosen.starts_on, ends_on=chosen.ends_on,
@@ -103,9 +107,10 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
             campaigns["campaign_id"].map(actuals[column]).fillna(0).astype(int)
             if counted else pd.Series(pd.NA, index=campaigns.index, dtype="Int64")
         )
-    overlaps = sql.frame(cursor, "campaign_overlaps", campaign_ids=ids)
-    partners = pd.concat([overlaps["campaign_a"], overlaps["campaign_b"]]).value_counts()
-    campaigns["overlaps"] = campaigns["campaign_id"].map(partners).fillna(0).astype(int)
+    counts = sql.frame(cursor, "campaign_overlap_counts", campaign_ids=ids)
+    campaigns["overlaps"] = campaigns["campaign_id"].map(
+        counts.set_index("campaign_id")["overlaps"]).fillna(0).astype(int)
+    overlaps = _overlapping_pairs(cursor, ids, counts, pairs_listed)
     flow = _lead_flow(cursor, ids, chosen, today)
     if not linked:
         flow["actual_leads"] = None
@@ -117,7 +122,7 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     view.add("starting_in_range", int((running["start_date"] > pd.Timestamp(today)).sum()))
     view.add("expected_leads_in_range", float(flow["expected_leads"].sum()))
     view.add("leads_arrived_in_range", float(flow["actual_leads"].sum()))
-    view.add("overlapping_pairs", len(overlaps))
+    view.add("overlapping_pairs", int(counts["overlaps"].sum()) // 2)  # each pair twice
     view.tables["campaigns"] = campaigns
     view.tables["lead_flow"] = flow
     view.tables["overlaps"] = overlaps
@@ -125,6 +130,24 @@ def build(cursor: duckdb.DuckDBPyConnection, chosen: CalendarFilters, today: dt.
     if campaigns.empty and view.holdings.has(Need.CAMPAIGNS):
         view.note(f"No campaigns run in {chosen.describe()} with these filters.", NoteKind.NOTHING)
     return view
+
+
+def _overlapping_pairs(cursor, campaign_ids: list[str], counts: pd.DataFrame,
+                       listed: int | None) -> pd.DataFrame:
+    """The overlapping pairs by date, all of them or the first `listed`. Those are among the
+    pairs of campaigns that both start by the first day on which the campaigns started so
+    far (by start, counts: campaign_overlap_counts) had, at their start, at least twice
+    `listed` others running: a pair is counted there once by its later-starting campaign,
+    or twice, so at least `listed` pairs overlap from that day or before, and every pair
+    overlapping from a later day sorts after them."""
+    started_by = None
+    if listed is not None:
+        reached = counts["running_at_start"].cumsum() >= 2 * listed
+        if reached.any():
+            started_by = counts.loc[reached.idxmax(), "start_date"].date()
+    pairs = sql.frame(cursor, "campaign_overlaps", campaign_ids=campaign_ids,
+                      started_by=started_by)
+    return pairs if listed is None else pairs.head(listed)
 
 
 def _lead_flow(cursor, campaign_ids: list[str], chosen: CalendarFilters,

@@ -38,11 +38,11 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         rows = rows[rows["person_id"].isin(reps)]
     rows = rows.reset_index(drop=True)
     if view.holdings.has(holdings.Need.SQL_DATES):
-        rows["mql_to_sql"] = [safe_ratio(r.sqls, r.mqls) for r in rows.itertuples()]
+        rows["mql_to_sql"] = _ratios(rows["sqls"], rows["mqls"])
     else:  # no lead has an SQL date: how many reached SQL is unknown, not none (a dash)
         rows["sqls"] = pd.Series([None] * len(rows), dtype="Int64")
         rows["mql_to_sql"] = pd.Series([None] * len(rows), dtype="Float64")
-    rows["mql_to_won"] = [safe_ratio(r.won, r.mqls) for r in rows.itertuples()]
+    rows["mql_to_won"] = _ratios(rows["won"], rows["mqls"])
     rows["significant"] = rows["mqls"] >= MIN_SIGNIFICANT
     for dimension in ("channel", "source"):
         view.tables[f"by_{dimension}"] = (rows[rows["dimension"] == dimension]
@@ -63,3 +63,9 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
         view.note(f"Rows with fewer than {MIN_SIGNIFICANT} MQLs are marked: too few to tell a "
                   "strength from chance.")
     return view
+
+
+def _ratios(numerators: pd.Series, denominators: pd.Series) -> list[float | None]:
+    # From plain lists: tens of thousands of rows at scale, too many to step through as rows.
+    return [safe_ratio(numerator, denominator) for numerator, denominator
+            in zip(numerators.tolist(), denominators.tolist(), strict=True)]

@@ -101,18 +101,18 @@ def _campaigns(view: View, cursor, as_of: dt.date, rep: str, region: str | None,
     with the leads it is expected to bring this rep."""
     first, last = calendar.date_range(CAMPAIGN_RANGE, as_of, start_month)
     chosen = calendar.CalendarFilters(first, last, region, segment, preset=CAMPAIGN_RANGE)
-    campaigns = calendar.build(cursor, chosen, as_of).tables["campaigns"]
+    # Only its campaigns: none of its overlapping pairs need listing.
+    campaigns = calendar.build(cursor, chosen, as_of, pairs_listed=0).tables["campaigns"]
     shares = sql.frame(cursor, "week_lead_shares", rep=rep,
                        since=as_of - dt.timedelta(days=SHARE_LOOK_BACK_DAYS - 1),
                        until=as_of + dt.timedelta(days=1))
+    # Hundreds of campaigns at scale share a few regions and segments: each share once.
+    shares_of = {scope: _rep_share(shares, *scope)
+                 for scope in {(_text(region), _text(segment)) for region, segment
+                               in zip(campaigns["region"], campaigns["segment"], strict=True)}}
     expected_to_rep, share = [], []
     for campaign in campaigns.itertuples():
-        in_scope = shares  # a campaign for all regions (segments) shares out all their leads
-        if _text(campaign.region):
-            in_scope = in_scope[in_scope["region"] == campaign.region]
-        if _text(campaign.segment):
-            in_scope = in_scope[in_scope["segment"] == campaign.segment]
-        rep_share = safe_ratio(int(in_scope["rep_leads"].sum()), int(in_scope["leads"].sum()))
+        rep_share = shares_of[(_text(campaign.region), _text(campaign.segment))]
         share.append(rep_share)
         if campaign.status == "cancelled":
             expected_to_rep.append(0.0)  # it brings no one any lead
@@ -137,6 +137,17 @@ def _campaigns(view: View, cursor, as_of: dt.date, rep: str, region: str | None,
                      f"{SHARE_LOOK_BACK_DAYS} days to share out for: {', '.join(unknown)}")
     else:
         view.add("my_expected_campaign_leads", sum(expected_to_rep))
+
+
+def _rep_share(shares: pd.DataFrame, region: str | None, segment: str | None) -> float | None:
+    """The rep's share of the leads of a campaign's region and segment (week_lead_shares); a
+    campaign for all regions (segments) shares out all their leads."""
+    in_scope = shares
+    if region:
+        in_scope = in_scope[in_scope["region"] == region]
+    if segment:
+        in_scope = in_scope[in_scope["segment"] == segment]
+    return safe_ratio(int(in_scope["rep_leads"].sum()), int(in_scope["leads"].sum()))
 
 
 def _forecast_call(view: View, cursor, filters: Filters, as_of: dt.date, person) -> None:
