@@ -122,6 +122,11 @@ def test_the_summaries_give_the_figures_of_the_source_tables_on_the_fixture(hand
     assert problems > 0
 
 
+def test_the_header_of_an_empty_store_reads_as_before(empty_path):
+    # Nothing held: no first day, every count 0, no region or segment to offer.
+    assert _same_as_the_source_tables(empty_path, [Quarter(2026, 3)], dt.date(2026, 8, 15)) == 0
+
+
 def _refreshes(monkeypatch) -> list[str]:
     ran = []
     execute = summaries.sql.execute
