@@ -73,9 +73,14 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     refreshed = [name for name, sources in SOURCES.items() if changed & set(sources)]
     ids = _few_deals(cursor, deal_ids, lead_ids)
     leads = _few_leads(changed, deal_ids, lead_ids)
+    deal_leads = _leads_of_few_deals(cursor, changed, deal_ids, lead_ids)
     for name in refreshed:
         if name in BY_LEAD and leads is not None:
             _refresh_leads(cursor, name, leads)
+        elif name == "funnel_lookup_leads" and deal_leads is not None:
+            # A write of deals alone: only which leads have a deal can have changed.
+            sql.execute(cursor, "refresh_funnel_lookup_leads_drop_dealless")
+            sql.execute(cursor, "refresh_funnel_lookup_leads_add_leads", lead_ids=deal_leads)
         elif ids is None or name not in BY_DEAL:
             rebuild(cursor, name)
     if ids is None:
@@ -135,6 +140,19 @@ def _few_leads(changed: set[str], deal_ids: Collection[str] | None,
     if "deals" in changed or deal_ids is not None or lead_ids is None:
         return None
     return sorted(set(lead_ids)) if len(set(lead_ids)) <= DEAL_REFRESH_LIMIT else None
+
+
+def _leads_of_few_deals(cursor: duckdb.DuckDBPyConnection, changed: set[str],
+                        deal_ids: Collection[str] | None,
+                        lead_ids: Collection[str] | None) -> list[str] | None:
+    """The leads of the deals a write of deals alone changed, as the deals are now, sorted;
+    None when it wrote leads too, the writer does not know its deals, or they are too many."""
+    if "leads" in changed or lead_ids is not None or deal_ids is None:
+        return None
+    if len(set(deal_ids)) > DEAL_REFRESH_LIMIT:
+        return None
+    return sorted(lead_id for (lead_id,) in sql.rows(cursor, "leads_of_deals",
+                                                     deal_ids=sorted(set(deal_ids))))
 
 
 def _refresh_leads(cursor: duckdb.DuckDBPyConnection, name: str, lead_ids: list[str]) -> None:

@@ -207,3 +207,27 @@ def test_a_deals_import_keeps_the_header_summaries_current(fixture_path, tmp_pat
         assert ["region", "LATAM"] in sql.frame(cursor, "filter_values").values.tolist()
     finally:
         connection.close()
+
+
+def test_a_deals_import_moves_a_deal_to_another_lead_in_the_funnels_look_up(fixture_path,
+                                                                            tmp_path,
+                                                                            monkeypatch):
+    """D2 was L3's only deal; imported again as L2's, L3 leaves the leads the funnel looks up
+    by id and L2 joins them, without rebuilding the summary."""
+    ran = _refreshes(monkeypatch)
+    deals = tmp_path / "deals.csv"
+    deals.write_text("deal_id,lead_id,account,owner_id,region,segment,amount,status,"
+                     "forecast_category,created_at,close_date\n"
+                     "D2,L2,Globex,P3,EMEA,Enterprise,50000,won,closed,2026-05-01 09:00,"
+                     "2026-08-14\n", encoding="utf-8")
+    assert cli.main(["import", str(deals), "--table", "deals", "--db", str(fixture_path)]) == 0
+    assert "refresh_funnel_lookup_leads_drop_dealless" in ran
+    assert "refresh_funnel_lookup_leads" not in ran
+    _summaries_as_defined(fixture_path)
+    connection = store.open_store(fixture_path, read_only=True)
+    try:
+        looked_up = {lead_id for (lead_id,) in connection.execute(
+            "select lead_id from funnel_lookup_leads").fetchall()}
+    finally:
+        connection.close()
+    assert looked_up == {"L1", "L2"}
