@@ -1,11 +1,10 @@
--- Regions and segments that occur in the data, for the global filters.
+-- Regions and segments that occur in the data, for the global filters. The deals' are read
+-- from the deal_breakdowns summary (kept with deals) rather than from every deal.
 select distinct
     kind,
     value
 from (
-    select 'region' as kind, region as value from deals
-    union all
-    select 'segment', segment from deals
+    select kind, value from deal_breakdowns
     union all
     select 'region', region from campaigns
     union all

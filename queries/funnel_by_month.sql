@@ -39,7 +39,8 @@ moments as (
 
 -- Apart (a union all of disjoint parts): the leads dated in the month, found by each date
 -- in turn (each a range on one column, which the scan prunes by), and the few others by
--- their ids, so that each scan of the big table is filtered.
+-- their ids in the summary of the leads looked up by id (funnel_lookup_leads: those with a
+-- deal and those listed twice), so that no scan reads every lead's id.
 unsettled as (
     select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
     from scoped_leads($region, $segment)
@@ -74,8 +75,10 @@ unsettled as (
             and sal_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
     union all
     select lead_id, source, region, segment, created_at, mql_at, sal_at, sql_at
-    from scoped_leads($region, $segment)
-    where lead_id in (
+    from funnel_lookup_leads
+    where ($region is null or region = $region)
+        and ($segment is null or segment = $segment)
+        and lead_id in (
             select lead_id
             from deals
             where (created_at >= date_trunc('month', $before::date)::timestamp
@@ -95,6 +98,14 @@ unsettled as (
             and sql_at < (date_trunc('month', $before::date) + interval 1 month)::timestamp, false)
 ),
 
+-- The deals of those leads, found before they are paired with the two moments (paired
+-- first, every deal would be, twice).
+unsettled_deals as materialized (
+    select lead_id, created_at, status, close_date
+    from deals
+    where lead_id in (select lead_id from unsettled)
+),
+
 lead_deals as (
     select
         lead_id,
@@ -102,9 +113,8 @@ lead_deals as (
         moments.weight,
         min(created_at) as opportunity_at,
         max(close_date) filter (where status = 'won' and close_date < moments.before) as won_on
-    from deals, moments
-    where lead_id in (select lead_id from unsettled)
-        and created_at < moments.before
+    from unsettled_deals, moments
+    where created_at < moments.before
     group by lead_id, moments.before, moments.weight
 ),
 
@@ -125,7 +135,9 @@ scoped as (
         or unsettled.lead_id not in (select lead_id from funnel_listed_twice)
 ),
 
--- One row per lead with a deal, even if the lead is listed twice.
+-- One row per lead with a deal, even if the lead is listed twice; at the month's start only
+-- for the leads the summary counted (as in scoped). The attributes are gathered for the
+-- leads with a deal alone, not for every unsettled lead.
 opportunities as (
     select
         lead_deals.*,
@@ -136,14 +148,15 @@ opportunities as (
     join (
         select
             lead_id,
-            before,
-            weight,
             any_value(source) as source,
             any_value(region) as region,
             any_value(segment) as segment
-        from scoped
-        group by lead_id, before, weight
-    ) as lead_attributes using (lead_id, before, weight)
+        from unsettled
+        where lead_id in (select lead_id from lead_deals)
+        group by lead_id
+    ) as lead_attributes using (lead_id)
+    where lead_deals.weight = 1
+        or lead_deals.lead_id not in (select lead_id from funnel_listed_twice)
 ),
 
 corrections as (
@@ -196,11 +209,26 @@ events as (
     select stage, reached_at, weight, went_on, to_sql, to_opportunity, to_won,
         source, region, segment
     from corrections
+),
+
+-- Summed by quarter and breakdown first, so that the four grouping sets below add up a few
+-- thousand rows rather than each reading every event.
+by_quarter as (
+    select
+        (floor((year(reached_at) * 12 + month(reached_at) - $start_month) / 3)
+            + case when $start_month = 1 then 0 else 4 end)::integer as quarter_index,
+        stage, source, region, segment,
+        sum(weight) as reached,
+        coalesce(sum(weight) filter (where went_on), 0) as went_on,
+        coalesce(sum(weight) filter (where to_sql), 0) as to_sql,
+        coalesce(sum(weight) filter (where to_opportunity), 0) as to_opportunity,
+        coalesce(sum(weight) filter (where to_won), 0) as to_won
+    from events
+    group by all
 )
 
 select
-    (floor((year(reached_at) * 12 + month(reached_at) - $start_month) / 3)
-        + case when $start_month = 1 then 0 else 4 end)::integer as quarter_index,
+    quarter_index,
     case
         when grouping(source) = 0 then 'channel'
         when grouping(region) = 0 then 'region'
@@ -214,16 +242,16 @@ select
         else 'All'
     end as value,
     stage,
-    sum(weight)::bigint as reached,
-    coalesce(sum(weight) filter (where went_on), 0)::bigint as went_on,
-    coalesce(sum(weight) filter (where to_sql), 0)::bigint as to_sql,
-    coalesce(sum(weight) filter (where to_opportunity), 0)::bigint as to_opportunity,
-    coalesce(sum(weight) filter (where to_won), 0)::bigint as to_won
-from events
+    sum(reached)::bigint as reached,
+    sum(went_on)::bigint as went_on,
+    sum(to_sql)::bigint as to_sql,
+    sum(to_opportunity)::bigint as to_opportunity,
+    sum(to_won)::bigint as to_won
+from by_quarter
 group by grouping sets (
     (quarter_index, stage),
     (quarter_index, stage, source),
     (quarter_index, stage, region),
     (quarter_index, stage, segment)
 )
-having sum(weight) > 0
+having sum(reached) > 0

@@ -67,6 +67,9 @@ STORE_TABLES = frozenset({
     "pipeline_deltas_live", "touches", "deal_credits", "deal_credits_live", "store_holdings",
     "store_holdings_live", "funnel_months", "funnel_months_live", "funnel_listed_twice",
     "funnel_listed_twice_live", "lead_owners", "lead_owners_live",
+    "lead_quality", "lead_quality_live", "funnel_lookup_leads",
+    "funnel_lookup_leads_live", "store_span", "store_span_live", "deal_breakdowns",
+    "deal_breakdowns_live", "mql_owners", "mql_owners_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
                                 "import_problems", "import_warnings"})

@@ -37,9 +37,25 @@ SOURCES = {
     # Who owns leads (My week's reps): counted again in full, one pass over a column of
     # leads, 0.26-0.36 s at 10M leads on a busy 2-core machine.
     "lead_owners": ("leads",),
+    # The leads whose dates contradict each other or their stage (lead_data_quality.sql),
+    # the leads the funnel's correction looks up by id (after funnel_listed_twice, which it
+    # reads), and the header's first days and the deals' regions and segments (migration
+    # 0024): each a scan of one or two columns, rebuilt in full.
+    "lead_quality": ("leads",),
+    "funnel_lookup_leads": ("leads", "deals"),
+    "store_span": ("deals", "leads"),
+    "deal_breakdowns": ("deals",),
+    # The owners of MQLs by region and segment (the speed-to-lead page's rep picker): a
+    # distinct over every lead, rebuilt in full (a few hundred ms at 10M leads).
+    "mql_owners": ("leads",),
 }
 # The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
 BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits")
+# The summaries of leads a write of few leads (and no deals) refreshes lead by lead: a lead's
+# rows depend on its own rows alone (and, for funnel_lookup_leads, on whether it has a deal
+# or is listed twice, which a write of leads changes only for the leads it wrote); each
+# rebuilt in full reads every lead (1-3 s at 10M leads).
+BY_LEAD = ("lead_quality", "funnel_lookup_leads")
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -59,8 +75,16 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     changed = set(changed)
     refreshed = [name for name, sources in SOURCES.items() if changed & set(sources)]
     ids = _few_deals(cursor, deal_ids, lead_ids)
+    leads = _few_leads(changed, deal_ids, lead_ids)
+    deal_leads = _leads_of_few_deals(cursor, changed, deal_ids, lead_ids)
     for name in refreshed:
-        if ids is None or name not in BY_DEAL:
+        if name in BY_LEAD and leads is not None:
+            _refresh_leads(cursor, name, leads)
+        elif name == "funnel_lookup_leads" and deal_leads is not None:
+            # A write of deals alone: only which leads have a deal can have changed.
+            sql.execute(cursor, "refresh_funnel_lookup_leads_drop_dealless")
+            sql.execute(cursor, "refresh_funnel_lookup_leads_add_leads", lead_ids=deal_leads)
+        elif ids is None or name not in BY_DEAL:
             rebuild(cursor, name)
     if ids is None:
         return refreshed
@@ -110,6 +134,36 @@ def _few_deals(cursor: duckdb.DuckDBPyConnection, deal_ids: Collection[str] | No
         ids |= {deal_id for (deal_id,) in sql.rows(cursor, "deals_of_leads",
                                                    lead_ids=sorted(set(lead_ids)))}
     return sorted(ids) if len(ids) <= DEAL_REFRESH_LIMIT else None
+
+
+def _few_leads(changed: set[str], deal_ids: Collection[str] | None,
+               lead_ids: Collection[str] | None) -> list[str] | None:
+    """The leads a write of leads alone changed, sorted; None when it wrote deals too, the
+    writer does not know them, or they are too many to refresh one by one."""
+    if "deals" in changed or deal_ids is not None or lead_ids is None:
+        return None
+    return sorted(set(lead_ids)) if len(set(lead_ids)) <= DEAL_REFRESH_LIMIT else None
+
+
+def _leads_of_few_deals(cursor: duckdb.DuckDBPyConnection, changed: set[str],
+                        deal_ids: Collection[str] | None,
+                        lead_ids: Collection[str] | None) -> list[str] | None:
+    """The leads of the deals a write of deals alone changed, as the deals are now, sorted;
+    None when it wrote leads too, the writer does not know its deals, or they are too many."""
+    if "leads" in changed or lead_ids is not None or deal_ids is None:
+        return None
+    if len(set(deal_ids)) > DEAL_REFRESH_LIMIT:
+        return None
+    return sorted(lead_id for (lead_id,) in sql.rows(cursor, "leads_of_deals",
+                                                     deal_ids=sorted(set(deal_ids))))
+
+
+def _refresh_leads(cursor: duckdb.DuckDBPyConnection, name: str, lead_ids: list[str]) -> None:
+    """The rows of the leads `lead_ids` in the summary `name` (BY_LEAD), derived again."""
+    sql.execute(cursor, "refresh_summary_drop_leads", identifiers={"summary": name},
+                lead_ids=lead_ids)
+    sql.execute(cursor, "refresh_summary_add_leads",
+                identifiers={"summary": name, "live": f"{name}_live"}, lead_ids=lead_ids)
 
 
 def _close_months(cursor: duckdb.DuckDBPyConnection, deal_ids: list[str]) -> set:

@@ -290,10 +290,14 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                      "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
                      encoding="utf-8")
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
-    # What the store holds, the funnel's month rollup and the leads' owners are built again
-    # in full (summaries.py); of the credits, D2's alone.
+    # What the store holds, the funnel's month rollup, the leads' owners and the first days
+    # are built again in full (summaries.py); the lead summaries refresh L3's rows; of the
+    # credits, D2's alone.
     assert ran == [("refresh_funnel_listed_twice", None), ("refresh_funnel_months", None),
                    ("refresh_store_holdings", None), ("refresh_lead_owners", None),
+                   ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
+                   ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
+                   ("refresh_store_span", None), ("refresh_mql_owners", None),
                    ("refresh_deal_credits_drop_deals", ["D2"]),
                    ("refresh_deal_credits_add_deals", ["D2"])]
     _credits_equal_their_definition(fixture_path)

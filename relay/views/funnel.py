@@ -40,27 +40,30 @@ class _Events:
     """funnel_by_quarter's rows, looked up by quarter and breakdown."""
 
     def __init__(self, events: pd.DataFrame):
-        self._rows = {
-            key: group.set_index("stage")
-            for key, group in events.groupby(["quarter_index", "dimension", "value"])
-        }
+        # Plain dicts, not a frame per group: the page looks up about 120 breakdowns, and
+        # pandas' indexing cost more than the query at 10M leads.
+        self._rows: dict[tuple, dict[str, dict]] = {}
+        for row in events.to_dict("records"):
+            key = (row["quarter_index"], row["dimension"], row["value"])
+            self._rows.setdefault(key, {})[row["stage"]] = row
 
-    def counts(self, quarter: Quarter, dimension: str = "all", value: str = "All") -> pd.Series:
+    def counts(self, quarter: Quarter, dimension: str = "all",
+               value: str = "All") -> dict[str, int]:
         """reached / went_on per stage for one quarter and breakdown (zeros where none)."""
-        rows = self._rows.get((_quarter_index(quarter), dimension, value))
+        rows = self._rows.get((_quarter_index(quarter), dimension, value), {})
         counts = {}
         for stage, _ in STAGES:
-            found = rows is not None and stage in rows.index
-            counts[stage] = int(rows.at[stage, "reached"]) if found else 0
-            counts[f"{stage}_went_on"] = int(rows.at[stage, "went_on"]) if found else 0
+            found = rows.get(stage)
+            counts[stage] = int(found["reached"]) if found else 0
+            counts[f"{stage}_went_on"] = int(found["went_on"]) if found else 0
+        mqls = rows.get("mqls")
         for outcome in MQL_OUTCOMES:
-            found = rows is not None and "mqls" in rows.index
-            counts[f"mqls_{outcome}"] = int(rows.at["mqls", outcome]) if found else 0
-        return pd.Series(counts)
+            counts[f"mqls_{outcome}"] = int(mqls[outcome]) if mqls else 0
+        return counts
 
 
-def _rate_rows(counts: pd.Series, previous: pd.Series | None = None,
-               trailing: list[pd.Series] | None = None,
+def _rate_rows(counts: dict[str, int], previous: dict[str, int] | None = None,
+               trailing: list[dict[str, int]] | None = None,
                unrecorded: dict[str, str] | None = None) -> list[dict]:
     """One row per step. A step into or out of a stage the leads record no dates for has
     no rate (nor a conversion count): unknown, a dash, never 0%. A rate over nobody is a dash
