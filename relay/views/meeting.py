@@ -12,7 +12,7 @@ import pandas as pd
 
 from relay import format as fmt
 from relay import holdings, planning, settings, sql
-from relay.actuals import GOAL_METRICS, quarter_actuals
+from relay.actuals import GOAL_METRICS, window_actuals
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import campaign_performance
@@ -188,17 +188,9 @@ def _campaign_shortfall(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
 def lookback_history(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date,
                      quarters: int) -> dict[tuple, dict[str, float]]:
     """Every breakdown's figures summed over the closed quarters a plan for `quarter` is
-    measured on (planning.lookback_window)."""
+    measured on (planning.lookback_window), read for the whole window at once."""
     first, last = planning.lookback_window(quarter, as_of, quarters)
-    history: dict[tuple, dict[str, float]] = {}
-    step = first
-    while step <= last:
-        for key, figures in quarter_actuals(cursor, step, as_of).items():
-            total = history.setdefault(key, {})
-            for name, value in figures.items():
-                total[name] = total.get(name, 0.0) + value
-        step = step.shift(1)
-    return history
+    return window_actuals(cursor, first, last, as_of)
 
 
 def split_rows(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date,
