@@ -32,11 +32,16 @@ SOURCES = {
     # listed twice), measured on a 2-core machine.
     "funnel_listed_twice": ("leads",),
     "funnel_months": ("leads", "deals"),
+    # The campaign page's leads by campaign and created month (rebuilt in full with every
+    # write to leads: a group-by of every lead) and its deals of campaign leads, one row per
+    # deal (refreshed deal by deal); after funnel_listed_twice, which campaign_deals reads.
+    "campaign_lead_months": ("leads",),
+    "campaign_deals": ("deals", "leads"),
     # What the store holds (relay.holdings): counted again in full, a few scans of columns.
     "store_holdings": ("deals", "deal_history", "leads", "campaigns", "touches"),
 }
 # The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
-BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits")
+BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "campaign_deals")
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -73,6 +78,9 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     if "deal_credits" in refreshed:
         sql.execute(cursor, "refresh_deal_credits_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_deal_credits_add_deals", deal_ids=ids)
+    if "campaign_deals" in refreshed:
+        sql.execute(cursor, "refresh_campaign_deals_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_campaign_deals_add_deals", deal_ids=ids)
     return refreshed
 
 

@@ -176,7 +176,7 @@ def fill_fixture(connection) -> None:
     connection.executemany(
         "insert into forecast_submissions values (?, ?, ?, ?, ?)", SUBMISSIONS
     )
-    summaries.refresh(connection, ["deals", "deal_history"])
+    summaries.refresh(connection, ["deals", "deal_history", "leads"])
 
 
 # Creating and migrating a store, and filling it, took most of the time of the tests that use
