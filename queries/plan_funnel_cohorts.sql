@@ -3,8 +3,8 @@
 -- (a lead listed twice, twice). The window is whole quarters, so whole months: the stage counts
 -- are sums over the funnel_months summary (its events at any time, whatever month they count
 -- from), plus the leads it leaves out (listed twice) read from the source tables. Whether a
--- lead came from a campaign is not in the summary: the campaign inquiries and the MQLs from
--- outside campaigns are counted on leads, each by one range of dates the scan prunes by.
+-- lead came from a campaign is not in that summary: the campaign inquiries and the MQLs from
+-- campaigns are sums over campaign_lead_months (every lead row from a campaign, migration 0022).
 with summed as (
     select
         coalesce(sum(events) filter (where stage = 'mqls'), 0) as mqls,
@@ -41,29 +41,29 @@ listed_twice as (
     where lead_id in (select lead_id from funnel_listed_twice)
 ),
 
-inquiries as (
+-- Campaign leads by the month they were created and the month they became MQLs (all rows).
+from_campaigns as (
     select
-        count(*) filter (where campaign_id is not null) as campaign_inquiries,
-        count(*) filter (where campaign_id is not null and mql_at is not null)
-            as campaign_inquiries_to_mql
-    from scoped_leads($region, $segment)
-    where created_at >= $starts_on and created_at < $ends_before
-),
-
-other as (
-    select count(*) as other_mqls
-    from scoped_leads($region, $segment)
-    where mql_at >= $starts_on and mql_at < $ends_before and campaign_id is null
+        coalesce(sum(leads) filter (where created_month >= $starts_on
+            and created_month < $ends_before), 0) as campaign_inquiries,
+        coalesce(sum(mqls) filter (where created_month >= $starts_on
+            and created_month < $ends_before), 0) as campaign_inquiries_to_mql,
+        coalesce(sum(mqls) filter (where mql_month >= $starts_on
+            and mql_month < $ends_before), 0) as campaign_mqls
+    from campaign_lead_months
+    where ($region is null or region = $region)
+        and ($segment is null or segment = $segment)
 )
 
 select
-    inquiries.campaign_inquiries,
-    inquiries.campaign_inquiries_to_mql,
+    from_campaigns.campaign_inquiries,
+    from_campaigns.campaign_inquiries_to_mql,
     summed.mqls + listed_twice.mqls as mqls,
     summed.mqls_to_sal + listed_twice.mqls_to_sal as mqls_to_sal,
     summed.sals + listed_twice.sals as sals,
     summed.sals_to_sql + listed_twice.sals_to_sql as sals_to_sql,
     summed.sqls + listed_twice.sqls as sqls,
     summed.sqls_to_opportunity + listed_twice.sqls_to_opportunity as sqls_to_opportunity,
-    other.other_mqls
-from summed, listed_twice, inquiries, other
+    -- Every MQL row of the window less those from campaigns.
+    summed.mqls + listed_twice.mqls - from_campaigns.campaign_mqls as other_mqls
+from summed, listed_twice, from_campaigns

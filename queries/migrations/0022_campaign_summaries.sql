@@ -1,9 +1,10 @@
 -- Summaries: what campaign_performance.sql reads instead of every lead of the quarter's
 -- campaigns and their deals (about half a second a quarter at 10M leads).
 --
--- campaign_lead_months: the leads of each campaign by region, segment and the month they were
--- created, with how many of them have an MQL date, an MQL and a SAL date (accepted), an SQL
--- date: the counts at any time. A lead counts in a quarter by its created day held to its
+-- campaign_lead_months: the leads of each campaign by region, segment, the month they were
+-- created and the month they became MQLs, with how many of them have an MQL date, an MQL and a
+-- SAL date (accepted), an SQL date: the counts at any time. The planner's campaign inquiries
+-- and MQLs from outside campaigns (plan_funnel_cohorts.sql) are sums over it too. A lead counts in a quarter by its created day held to its
 -- campaign's days, and at month grain that is its created month held to the campaign's first
 -- and last months (the quarters' edges are months' edges); the page corrects the counts for the
 -- few leads with a date on or after its as-of day's end, read from leads.
@@ -13,6 +14,7 @@ select
     region,
     segment,
     date_trunc('month', created_at)::date as created_month,
+    date_trunc('month', mql_at)::date as mql_month,
     count(*)::integer as leads,
     count(mql_at)::integer as mqls,
     count(*) filter (where sal_at is not null and mql_at is not null)::integer as sals,
