@@ -4,6 +4,7 @@ the signed plan kept and the review judged against it; worked out by hand."""
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from conftest import AS_OF, DEMO_AS_OF, by
@@ -12,8 +13,8 @@ from relay.actuals import quarter_actuals
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.identity import Actor, ActorKind, Role
+from relay.views import campaign_performance, meeting
 from relay.views import goals as goals_view
-from relay.views import meeting
 
 # Goal writes refuse closed quarters by today's date: today is the fixture's AS_OF.
 pytestmark = pytest.mark.usefixtures("fixture_today")
@@ -330,5 +331,22 @@ def test_the_look_back_read_at_once_is_the_quarters_summed(fixture_cursor, demo_
     connection = store.open_store(demo_path, read_only=True)
     try:
         _same_history(connection.cursor(), DEMO_AS_OF)
+    finally:
+        connection.close()
+
+
+def test_the_channel_driver_reads_the_campaign_pages_channel_counts(fixture_cursor, demo_path):
+    """The meeting's channel counts, read without the credits, are the campaign page's."""
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
+            current = Quarter.containing(as_of, 1)
+            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
+                for region in (None, "NA"):
+                    chosen = Filters(quarter, region)
+                    page = campaign_performance.build(cursor, chosen, as_of).tables["channels"]
+                    counts = campaign_performance.channel_counts(cursor, chosen, as_of)
+                    columns = campaign_performance.COUNTS + campaign_performance.SOURCED
+                    pd.testing.assert_frame_equal(counts, page[["channel", *columns]])
     finally:
         connection.close()

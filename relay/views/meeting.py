@@ -154,8 +154,7 @@ def _channel_drop(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
     """The channel whose campaigns brought the most fewer MQLs than the quarter before."""
     mqls = {}
     for which in (quarter, quarter.shift(-1)):
-        view = campaign_performance.build(cursor, Filters(which), as_of)
-        channels = view.tables["channels"]
+        channels = campaign_performance.channel_counts(cursor, Filters(which), as_of)
         mqls[which] = dict(zip(channels["channel"], channels["mqls"], strict=True))
     now, before = mqls[quarter], mqls[quarter.shift(-1)]
     drops = {name: before[name] - now.get(name, 0) for name in before
