@@ -25,6 +25,7 @@ with summed as (
         and ($segment is null or segment = $segment)
 ),
 
+-- Starting from the few leads listed twice (and their deals), not from every lead and deal.
 listed_twice as (
     select
         count(*) filter (where mql_at >= $starts_on and mql_at < $ends_before) as mqls,
@@ -35,10 +36,19 @@ listed_twice as (
             and sql_at is not null) as sals_to_sql,
         count(*) filter (where sql_at >= $starts_on and sql_at < $ends_before) as sqls,
         count(*) filter (where sql_at >= $starts_on and sql_at < $ends_before
-            and lead_id in (select lead_id from deals where lead_id is not null))
-            as sqls_to_opportunity
-    from scoped_leads($region, $segment)
-    where lead_id in (select lead_id from funnel_listed_twice)
+            and has_deal) as sqls_to_opportunity
+    from (
+        select
+            leads.*,
+            leads.lead_id in (
+                select deals.lead_id
+                from deals
+                join funnel_listed_twice on funnel_listed_twice.lead_id = deals.lead_id
+            ) as has_deal
+        from funnel_listed_twice
+        join scoped_leads($region, $segment) as leads
+            on leads.lead_id = funnel_listed_twice.lead_id
+    )
 ),
 
 -- Campaign leads by the month they were created and the month they became MQLs (all rows).
