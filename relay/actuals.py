@@ -60,7 +60,20 @@ def quarter_actuals(
 ) -> dict[Breakdown, dict[str, float]]:
     """{(region, segment): {figure: value}} for the quarter as of the as-of day; absent
     breakdowns had nothing."""
-    bounds = {"starts_on": quarter.start, "so_far_before": so_far_before(quarter, as_of)}
+    return _actuals(cursor, quarter.start, so_far_before(quarter, as_of), with_leads)
+
+
+def window_actuals(cursor: duckdb.DuckDBPyConnection, first: Quarter, last: Quarter,
+                   as_of: dt.date) -> dict[Breakdown, dict[str, float]]:
+    """quarter_actuals summed over the quarters from `first` to `last`, in one read: the days
+    each quarter counts (its start up to its so far) join end to end, so together they are the
+    days from the first one's start up to the last one's so far."""
+    return _actuals(cursor, first.start, so_far_before(last, as_of), True)
+
+
+def _actuals(cursor: duckdb.DuckDBPyConnection, starts_on: dt.date, before: dt.date,
+             with_leads: bool) -> dict[Breakdown, dict[str, float]]:
+    bounds = {"starts_on": starts_on, "so_far_before": before}
     actuals: dict[Breakdown, dict[str, float]] = {}
     sources = [("deal_actuals", DEAL_FIGURES)]
     if with_leads:

@@ -70,6 +70,8 @@ STORE_TABLES = frozenset({
     "lead_quality", "lead_quality_live", "funnel_lookup_leads",
     "funnel_lookup_leads_live", "store_span", "store_span_live", "deal_breakdowns",
     "deal_breakdowns_live", "mql_owners", "mql_owners_live",
+    "campaign_lead_months", "campaign_lead_months_live",
+    "campaign_deals", "campaign_deals_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
                                 "import_problems", "import_warnings"})

@@ -32,6 +32,11 @@ SOURCES = {
     # listed twice), measured on a 2-core machine.
     "funnel_listed_twice": ("leads",),
     "funnel_months": ("leads", "deals"),
+    # The campaign page's leads by campaign and created month (rebuilt in full with every
+    # write to leads: a group-by of every lead) and its deals of campaign leads, one row per
+    # deal (refreshed deal by deal); after funnel_listed_twice, which campaign_deals reads.
+    "campaign_lead_months": ("leads",),
+    "campaign_deals": ("deals", "leads"),
     # What the store holds (relay.holdings): counted again in full, a few scans of columns.
     "store_holdings": ("deals", "deal_history", "leads", "campaigns", "touches"),
     # Who owns leads (My week's reps): counted again in full, one pass over a column of
@@ -50,7 +55,7 @@ SOURCES = {
     "mql_owners": ("leads",),
 }
 # The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
-BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits")
+BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "campaign_deals")
 # The summaries of leads a write of few leads (and no deals) refreshes lead by lead: a lead's
 # rows depend on its own rows alone (and, for funnel_lookup_leads, on whether it has a deal
 # or is listed twice, which a write of leads changes only for the leads it wrote); each
@@ -100,6 +105,9 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     if "deal_credits" in refreshed:
         sql.execute(cursor, "refresh_deal_credits_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_deal_credits_add_deals", deal_ids=ids)
+    if "campaign_deals" in refreshed:
+        sql.execute(cursor, "refresh_campaign_deals_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_campaign_deals_add_deals", deal_ids=ids)
     return refreshed
 
 

@@ -256,7 +256,7 @@ def _add_leads(cursor, rows):
         "insert into leads (lead_id, campaign_id, source, region, segment, created_at, stage,"
         " mql_at, sal_at, sql_at, first_touch_at, owner_id, disqualify_reason)"
         " values (?, ?, ?, ?, 'SMB', ?, ?, ?, ?, null, ?, 'P2', ?)", rows)
-    summaries.refresh(cursor, ["leads"])  # by hand
+    summaries.refresh(cursor, ["leads"])  # as a leads import would
 
 
 def test_breach_count_and_list_follow_one_rule(cursor):

@@ -4,15 +4,17 @@ the signed plan kept and the review judged against it; worked out by hand."""
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
-from conftest import AS_OF, by
+from conftest import AS_OF, DEMO_AS_OF, by
 from relay import goals, identity, planning, sql, store
+from relay.actuals import quarter_actuals
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.identity import Actor, ActorKind, Role
+from relay.views import campaign_performance, meeting
 from relay.views import goals as goals_view
-from relay.views import meeting
 
 # Goal writes refuse closed quarters by today's date: today is the fixture's AS_OF.
 pytestmark = pytest.mark.usefixtures("fixture_today")
@@ -297,3 +299,54 @@ def test_the_split_shows_the_company_win_rate_it_saves(fixture_cursor):
     assert saved[(None, None)] == {"revenue": 100_000, "win_rate": 0.25}
     assert saved[("NA", None)] == {"revenue": 100_000}
     assert meeting.reconciliation_of(rows, "USD")["metric"].tolist() == ["revenue"]
+
+
+def _quarter_by_quarter(cursor, first: Quarter, last: Quarter, as_of) -> dict:
+    """The look-back history as it was read before: each quarter's actuals, summed."""
+    history: dict = {}
+    step = first
+    while step <= last:
+        for key, figures in quarter_actuals(cursor, step, as_of).items():
+            total = history.setdefault(key, {})
+            for name, value in figures.items():
+                total[name] = total.get(name, 0.0) + value
+        step = step.shift(1)
+    return history
+
+
+def _same_history(cursor, as_of) -> None:
+    current = Quarter.containing(as_of, 1)
+    for quarter in (current, current.shift(1)):
+        for quarters in (1, 4):
+            first, last = planning.lookback_window(quarter, as_of, quarters)
+            read = meeting.lookback_history(cursor, quarter, as_of, quarters)
+            summed = _quarter_by_quarter(cursor, first, last, as_of)
+            assert read.keys() == summed.keys()
+            for key, figures in summed.items():
+                assert read[key] == pytest.approx(figures, rel=1e-12, abs=1e-9), key
+
+
+def test_the_look_back_read_at_once_is_the_quarters_summed(fixture_cursor, demo_path):
+    _same_history(fixture_cursor, AS_OF)
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        _same_history(connection.cursor(), DEMO_AS_OF)
+    finally:
+        connection.close()
+
+
+def test_the_channel_driver_reads_the_campaign_pages_channel_counts(fixture_cursor, demo_path):
+    """The meeting's channel counts, read without the credits, are the campaign page's."""
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
+            current = Quarter.containing(as_of, 1)
+            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
+                for region in (None, "NA"):
+                    chosen = Filters(quarter, region)
+                    page = campaign_performance.build(cursor, chosen, as_of).tables["channels"]
+                    counts = campaign_performance.channel_counts(cursor, chosen, as_of)
+                    columns = campaign_performance.COUNTS + campaign_performance.SOURCED
+                    pd.testing.assert_frame_equal(counts, page[["channel", *columns]])
+    finally:
+        connection.close()

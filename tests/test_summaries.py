@@ -169,7 +169,8 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
     assert ("refresh_deal_states_drop_deals", ["D4", "D9"]) in ran
     # Both are due in September 2026, before and after: that month's deltas alone.
     assert ("refresh_pipeline_deltas_drop_months", [dt.date(2026, 9, 1)]) in ran
-    full = {"refresh_deal_states", "refresh_pipeline_deltas"}
+    assert ("refresh_campaign_deals_drop_deals", ["D4", "D9"]) in ran
+    full = {"refresh_deal_states", "refresh_pipeline_deltas", "refresh_campaign_deals"}
     assert not [name for name, _ in ran if name in full]  # no full rebuild
     connection = store.open_store(fixture_path)
     try:
@@ -213,6 +214,7 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
         ]
         assert _rows(connection, "pipeline_deltas") == _rows(connection,
                                                              "pipeline_deltas_live")
+        assert _rows(connection, "campaign_deals") == _rows(connection, "campaign_deals_live")
     finally:
         connection.close()
 
@@ -290,17 +292,26 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                      "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
                      encoding="utf-8")
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
-    # What the store holds, the funnel's month rollup, the leads' owners and the first days
-    # are built again in full (summaries.py); the lead summaries refresh L3's rows; of the
-    # credits, D2's alone.
+    # What the store holds, the funnel's month rollup, the campaign leads by month, the leads'
+    # owners and the first days are built again in full (summaries.py); the lead summaries
+    # refresh L3's rows; of the credits and the campaign deals, D2's alone.
     assert ran == [("refresh_funnel_listed_twice", None), ("refresh_funnel_months", None),
+                   ("refresh_campaign_lead_months", None),
                    ("refresh_store_holdings", None), ("refresh_lead_owners", None),
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
                    ("refresh_store_span", None), ("refresh_mql_owners", None),
                    ("refresh_deal_credits_drop_deals", ["D2"]),
-                   ("refresh_deal_credits_add_deals", ["D2"])]
+                   ("refresh_deal_credits_add_deals", ["D2"]),
+                   ("refresh_campaign_deals_drop_deals", ["D2"]),
+                   ("refresh_campaign_deals_add_deals", ["D2"])]
     _credits_equal_their_definition(fixture_path)
+    connection = store.open_store(fixture_path)
+    try:
+        for summary in ("campaign_deals", "campaign_lead_months"):
+            assert _rows(connection, summary) == _rows(connection, f"{summary}_live")
+    finally:
+        connection.close()
 
 
 def test_a_write_that_does_not_refresh_the_summaries_has_them_refreshed(fixture_path):

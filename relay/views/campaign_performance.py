@@ -83,14 +83,11 @@ def _side_by_side(campaigns: pd.DataFrame, credits: pd.DataFrame) -> pd.DataFram
                              ignore_index=True)
 
 
-def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
-          model: str | None = None) -> View:
-    """`model`: the attribution model the credited figures follow (relay.attribution);
-    None: the company's (setting attribution_model)."""
-    view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
+def _measured_rows(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+                   found: holdings.Holdings) -> pd.DataFrame:
+    """The quarter's campaigns with their cost, counts and sourced figures, each unknown where
+    the store can't measure it (`found`: what the store holds)."""
     quarter = filters.quarter
-    config = settings.load(cursor)
-    model = model or config.attribution_model
     # What the quarter's campaigns and their leads have produced to date: a campaign's
     # leads, and the deals they bring, keep coming after the quarter ends.
     campaigns = sql.frame(
@@ -100,23 +97,45 @@ def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
     )
     for column in ("actual_cost", "cost_in_quarter", *SOURCED):
         campaigns[column] = campaigns[column].astype(float)
-    credits = _credits(cursor, filters, as_of, campaigns["campaign_id"])
-    campaigns["credited_pipeline"] = credits[f"pipeline_{model}"]
-    campaigns["credited_revenue"] = credits[f"revenue_{model}"]
     # Without leads linked to campaigns (or deals to leads) the counts (or the sourced
     # figures) can't be measured: a dash, not 0.
     future = quarter.phase(as_of) is Phase.FUTURE  # nothing has arrived: a dash, not 0
     if future:  # nothing is spent in it yet (a recorded cost is spend to date)
         campaigns["cost_in_quarter"] = np.nan
-    if future or not view.holdings.has(Need.CAMPAIGN_LEADS):
+    if future or not found.has(Need.CAMPAIGN_LEADS):
         campaigns[COUNTS] = np.nan
     # A stage no lead has a date for is unknown in every row (and cost per SQL with it).
     for column, dates in holdings.STAGE_DATES.items():
-        if not view.holdings.has(dates):
+        if not found.has(dates):
             campaigns[column] = np.nan
-    if future or not (view.holdings.has(Need.DEAL_LEADS)
-                      and view.holdings.has(Need.CAMPAIGN_LEADS)):
+    if future or not (found.has(Need.DEAL_LEADS) and found.has(Need.CAMPAIGN_LEADS)):
         campaigns[SOURCED] = np.nan
+    return campaigns
+
+
+def channel_counts(cursor: duckdb.DuckDBPyConnection, filters: Filters,
+                   as_of: dt.date) -> pd.DataFrame:
+    """The channels table's leads, MQLs, SALs and SQLs (and sourced figures), in its order,
+    without the attribution credits the whole view also reads (the planning meeting's
+    channel driver needs only the MQLs)."""
+    campaigns = _measured_rows(cursor, filters, as_of, holdings.of(cursor))
+    channels = campaigns.groupby("channel", as_index=False)[COUNTS + SOURCED].sum(min_count=1)
+    return channels.sort_values("sourced_revenue", ascending=False, ignore_index=True)
+
+
+def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
+          model: str | None = None) -> View:
+    """`model`: the attribution model the credited figures follow (relay.attribution);
+    None: the company's (setting attribution_model)."""
+    view = View("campaigns", filters, as_of, holdings=holdings.of(cursor))
+    quarter = filters.quarter
+    config = settings.load(cursor)
+    model = model or config.attribution_model
+    campaigns = _measured_rows(cursor, filters, as_of, view.holdings)
+    credits = _credits(cursor, filters, as_of, campaigns["campaign_id"])
+    campaigns["credited_pipeline"] = credits[f"pipeline_{model}"]
+    campaigns["credited_revenue"] = credits[f"revenue_{model}"]
+    future = quarter.phase(as_of) is Phase.FUTURE
     # Without touches no model can share a deal among campaigns: unknown, not 0.
     measured = not future and view.holdings.has(Need.TOUCHES)
     if not measured:

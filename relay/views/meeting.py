@@ -12,7 +12,7 @@ import pandas as pd
 
 from relay import format as fmt
 from relay import holdings, planning, settings, sql
-from relay.actuals import GOAL_METRICS, quarter_actuals
+from relay.actuals import GOAL_METRICS, window_actuals
 from relay.filters import Filters
 from relay.fiscal import Quarter
 from relay.views import campaign_performance
@@ -154,8 +154,7 @@ def _channel_drop(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
     """The channel whose campaigns brought the most fewer MQLs than the quarter before."""
     mqls = {}
     for which in (quarter, quarter.shift(-1)):
-        view = campaign_performance.build(cursor, Filters(which), as_of)
-        channels = view.tables["channels"]
+        channels = campaign_performance.channel_counts(cursor, Filters(which), as_of)
         mqls[which] = dict(zip(channels["channel"], channels["mqls"], strict=True))
     now, before = mqls[quarter], mqls[quarter.shift(-1)]
     drops = {name: before[name] - now.get(name, 0) for name in before
@@ -188,17 +187,9 @@ def _campaign_shortfall(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
 def lookback_history(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date,
                      quarters: int) -> dict[tuple, dict[str, float]]:
     """Every breakdown's figures summed over the closed quarters a plan for `quarter` is
-    measured on (planning.lookback_window)."""
+    measured on (planning.lookback_window), read for the whole window at once."""
     first, last = planning.lookback_window(quarter, as_of, quarters)
-    history: dict[tuple, dict[str, float]] = {}
-    step = first
-    while step <= last:
-        for key, figures in quarter_actuals(cursor, step, as_of).items():
-            total = history.setdefault(key, {})
-            for name, value in figures.items():
-                total[name] = total.get(name, 0.0) + value
-        step = step.shift(1)
-    return history
+    return window_actuals(cursor, first, last, as_of)
 
 
 def split_rows(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date,
