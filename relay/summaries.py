@@ -34,9 +34,12 @@ SOURCES = {
     "funnel_months": ("leads", "deals"),
     # What the store holds (relay.holdings): counted again in full, a few scans of columns.
     "store_holdings": ("deals", "deal_history", "leads", "campaigns", "touches"),
+    # The deals without a recorded history (the forecast's note): an anti-join of every deal
+    # with the whole history when rebuilt, of the named deals alone when few changed.
+    "unrecorded_deals": ("deals", "deal_history"),
 }
 # The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
-BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits")
+BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "unrecorded_deals")
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -73,6 +76,9 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     if "deal_credits" in refreshed:
         sql.execute(cursor, "refresh_deal_credits_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_deal_credits_add_deals", deal_ids=ids)
+    if "unrecorded_deals" in refreshed:
+        sql.execute(cursor, "refresh_unrecorded_deals_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_unrecorded_deals_add_deals", deal_ids=ids)
     return refreshed
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from relay import forecasting as fc
-from relay import settings, sql, store
+from relay import settings, sql, store, summaries
 from relay.fiscal import Quarter, quarter_range
 from relay.planning import MIN_COHORT, lookback_window
 from relay.views import forecast
@@ -93,3 +93,42 @@ def test_the_weeks_calls_are_each_reps_latest_call_by_then(demo_cursor, region, 
                 for point in weeks]
     assert any(submitters for submitters, _, _ in expected)
     assert forecast._weekly_calls(weeks, submissions, reps) == expected
+
+
+def _unrecorded(connection, region=None) -> dict:
+    return sql.row(connection.cursor(), "deals_without_history", region=region, segment=None)
+
+
+def test_deals_without_history_are_counted_from_their_summary_kept_deal_by_deal(fixture_path):
+    """D9, loaded without history, is counted in NA (not EMEA) once the deals it names are
+    refreshed, and no more once a change of it is recorded; the summary refreshed deal by
+    deal equals its definition."""
+    connection = store.open_store(fixture_path)
+    try:
+        before = _unrecorded(connection)
+        north_america, emea = _unrecorded(connection, "NA"), _unrecorded(connection, "EMEA")
+        connection.execute(
+            "insert into deals values ('D9', null, 'Soylent', 'P2', 'NA', 'SMB', 8000, 'open',"
+            " 'commit', '2026-08-02 09:00', '2026-09-10')")
+        summaries.refresh(connection, ["deals"], deal_ids=["D9"])
+        assert _unrecorded(connection) == {"without_history": before["without_history"] + 1,
+                                           "deals": before["deals"] + 1}
+        assert _unrecorded(connection, "NA") == {
+            "without_history": north_america["without_history"] + 1,
+            "deals": north_america["deals"] + 1}
+        assert _unrecorded(connection, "EMEA") == emea
+        assert _rows(connection, "unrecorded_deals") == _rows(connection,
+                                                              "unrecorded_deals_live")
+        connection.execute(
+            "insert into deal_history select deal_id, created_at, amount, status, "
+            "forecast_category, close_date from deals where deal_id = 'D9'")
+        summaries.refresh(connection, ["deal_history"], deal_ids=["D9"])
+        assert _unrecorded(connection)["without_history"] == before["without_history"]
+        assert _rows(connection, "unrecorded_deals") == _rows(connection,
+                                                              "unrecorded_deals_live")
+    finally:
+        connection.close()
+
+
+def _rows(connection, relation: str) -> list:
+    return connection.execute(f"select * from {relation} order by all").fetchall()

@@ -168,7 +168,8 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
     assert ("refresh_deal_states_drop_deals", ["D4", "D9"]) in ran
     # Both are due in September 2026, before and after: that month's deltas alone.
     assert ("refresh_pipeline_deltas_drop_months", [dt.date(2026, 9, 1)]) in ran
-    full = {"refresh_deal_states", "refresh_pipeline_deltas"}
+    assert ("refresh_unrecorded_deals_add_deals", ["D4", "D9"]) in ran
+    full = {"refresh_deal_states", "refresh_pipeline_deltas", "refresh_unrecorded_deals"}
     assert not [name for name, _ in ran if name in full]  # no full rebuild
     connection = store.open_store(fixture_path)
     try:
@@ -212,6 +213,8 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
         ]
         assert _rows(connection, "pipeline_deltas") == _rows(connection,
                                                              "pipeline_deltas_live")
+        assert _rows(connection, "unrecorded_deals") == _rows(connection,
+                                                              "unrecorded_deals_live")
     finally:
         connection.close()
 
