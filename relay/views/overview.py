@@ -9,7 +9,13 @@ import duckdb
 import pandas as pd
 
 from relay import sql
-from relay.actuals import figures_for, goal_targets, quarter_actuals, so_far_before
+from relay.actuals import (
+    figures_for,
+    goal_targets,
+    quarters_deal_actuals,
+    so_far_before,
+    with_lead_actuals,
+)
 from relay.filters import Filters
 from relay.fiscal import Phase, quarter_range
 from relay.metrics import safe_ratio
@@ -35,16 +41,17 @@ class Actuals:
 def actuals(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> Actuals:
     quarter = filters.quarter
     trend = []
-    for shown in quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter):
-        won = figures_for(quarter_actuals(cursor, shown, as_of, with_leads=False),
-                          filters.region, filters.segment)["closed_won"]
+    deal_actuals = quarters_deal_actuals(
+        cursor, quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter), as_of)
+    for shown, actual in deal_actuals.items():
+        won = figures_for(actual, filters.region, filters.segment)["closed_won"]
         # A quarter not yet started has won nothing yet: no bar, not a $0 one.
         trend.append({"quarter": shown,
                       "closed_won": None if shown.phase(as_of) is Phase.FUTURE else won})
     return Actuals(
         call=forecast.pipeline(cursor, filters, as_of, weekly=False),
-        actual=figures_for(quarter_actuals(cursor, quarter, as_of), filters.region,
-                           filters.segment),
+        actual=figures_for(with_lead_actuals(cursor, quarter, as_of, deal_actuals[quarter]),
+                           filters.region, filters.segment),
         sourced=sql.row(cursor, "sourced_pipeline_and_revenue", starts_on=quarter.start,
                         so_far_before=so_far_before(quarter, as_of),
                         region=filters.region, segment=filters.segment),
