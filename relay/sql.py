@@ -66,7 +66,8 @@ STORE_TABLES = frozenset({
     "settings", "schema_version", "deal_states", "deal_states_live", "pipeline_deltas",
     "pipeline_deltas_live", "touches", "deal_credits", "deal_credits_live", "store_holdings",
     "store_holdings_live", "funnel_months", "funnel_months_live", "funnel_listed_twice",
-    "funnel_listed_twice_live", "unrecorded_deals", "unrecorded_deals_live",
+    "funnel_listed_twice_live", "unrecorded_deals", "unrecorded_deals_live", "sourced_deals",
+    "sourced_deals_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
                                 "import_problems", "import_warnings"})

@@ -37,9 +37,14 @@ SOURCES = {
     # The deals without a recorded history (the forecast's note): an anti-join of every deal
     # with the whole history when rebuilt, of the named deals alone when few changed.
     "unrecorded_deals": ("deals", "deal_history"),
+    # The deals whose lead came from a campaign (the overview's sourced shares): a semi-join
+    # of every deal with the whole leads table when rebuilt, of the named deals alone when
+    # few changed (a leads import names the deals of its leads).
+    "sourced_deals": ("deals", "leads"),
 }
 # The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
-BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "unrecorded_deals")
+BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "unrecorded_deals",
+           "sourced_deals")
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -79,6 +84,9 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     if "unrecorded_deals" in refreshed:
         sql.execute(cursor, "refresh_unrecorded_deals_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_unrecorded_deals_add_deals", deal_ids=ids)
+    if "sourced_deals" in refreshed:
+        sql.execute(cursor, "refresh_sourced_deals_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_sourced_deals_add_deals", deal_ids=ids)
     return refreshed
 
 

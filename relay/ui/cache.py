@@ -57,7 +57,8 @@ _HOLDINGS = frozenset({"store_holdings"})
 READS: dict[str, frozenset[str]] = {
     "overview": frozenset({"goals"}),
     "overview_actuals": _HOLDINGS | {"deal_states", "deals", "forecast_submissions", "leads",
-                                     "people", "pipeline_deltas", "settings", "unrecorded_deals"},
+                                     "people", "pipeline_deltas", "settings", "sourced_deals",
+                                     "unrecorded_deals"},
     "forecast": frozenset({"goals"}),
     "forecast_pipeline": _HOLDINGS | {"deal_states", "deals", "forecast_submissions", "people",
                                       "pipeline_deltas", "settings", "unrecorded_deals"},
