@@ -67,16 +67,11 @@ def quarter_actuals(
     if with_leads:
         sources.append(("lead_actuals", LEAD_FIGURES))
     for name, figures in sources:
-        _add_actuals(cursor, name, figures, bounds, actuals)
+        for row in sql.frame(cursor, name, **bounds).to_dict(orient="records"):
+            key = _breakdown(row)
+            if key is not None:
+                actuals.setdefault(key, {}).update({f: float(row[f]) for f in figures})
     return actuals
-
-
-def _add_actuals(cursor: duckdb.DuckDBPyConnection, name: str, figures: tuple[str, ...],
-                 bounds: dict, actuals: dict[Breakdown, dict[str, float]]) -> None:
-    for row in sql.frame(cursor, name, **bounds).to_dict(orient="records"):
-        key = _breakdown(row)
-        if key is not None:
-            actuals.setdefault(key, {}).update({f: float(row[f]) for f in figures})
 
 
 def goal_targets(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, region: str | None,
@@ -115,33 +110,16 @@ def _breakdown(row: dict) -> Breakdown | None:
     return region, segment
 
 
-def quarters_deal_actuals(cursor: duckdb.DuckDBPyConnection, quarters: list[Quarter],
-                          as_of: dt.date) -> dict[Quarter, dict[Breakdown, dict[str, float]]]:
-    """quarter_actuals(..., with_leads=False) of several quarters, read in one scan of the
-    deals (deal_actuals_by_quarter.sql) rather than one per quarter."""
-    frame = sql.frame(cursor, "deal_actuals_by_quarter",
+
+def closed_won_by_quarter(cursor: duckdb.DuckDBPyConnection, quarters: list[Quarter],
+                          as_of: dt.date, region: str | None, segment: str | None
+                          ) -> dict[Quarter, float]:
+    """The closed-won of each quarter so far for one breakdown, as quarter_actuals counts it,
+    read for all the quarters at once (closed_won_by_quarter.sql)."""
+    frame = sql.frame(cursor, "closed_won_by_quarter",
                       starts_on=[quarter.start for quarter in quarters],
-                      so_far_before=[so_far_before(quarter, as_of) for quarter in quarters])
-    by_start: dict[dt.date, dict[Breakdown, dict[str, float]]] = {
-        quarter.start: {} for quarter in quarters}
-    for row in frame.to_dict(orient="records"):
-        key = _breakdown(row)
-        if key is not None:
-            by_start[pd.Timestamp(row["starts_on"]).date()].setdefault(key, {}).update(
-                {f: float(row[f]) for f in DEAL_FIGURES})
-    for actuals in by_start.values():
-        # As the one-quarter query's company-wide row says of a quarter with no deals.
-        actuals.setdefault((None, None), dict.fromkeys(DEAL_FIGURES, 0.0))
-    return {quarter: by_start[quarter.start] for quarter in quarters}
-
-
-def with_lead_actuals(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, as_of: dt.date,
-                      deal_actuals: dict[Breakdown, dict[str, float]]
-                      ) -> dict[Breakdown, dict[str, float]]:
-    """quarter_actuals of the quarter from its deal figures already read
-    (quarters_deal_actuals): the lead figures are added to a copy."""
-    actuals = {key: dict(figures) for key, figures in deal_actuals.items()}
-    _add_actuals(cursor, "lead_actuals", LEAD_FIGURES,
-                 {"starts_on": quarter.start, "so_far_before": so_far_before(quarter, as_of)},
-                 actuals)
-    return actuals
+                      so_far_before=[so_far_before(quarter, as_of) for quarter in quarters],
+                      region=region, segment=segment)
+    won = {pd.Timestamp(start).date(): float(amount)
+           for start, amount in zip(frame["starts_on"], frame["closed_won"], strict=True)}
+    return {quarter: won.get(quarter.start, 0.0) for quarter in quarters}

@@ -1,12 +1,15 @@
-"""The deal figures of several quarters read in one scan (actuals.quarters_deal_actuals, the
-overview's trend) equal those read quarter by quarter (quarter_actuals), every breakdown,
-on the demo store and the hand-built one, a quarter not yet started included."""
+"""The overview's trend: the closed-won of several quarters read in one query
+(actuals.closed_won_by_quarter) equals what quarter_actuals counts quarter by quarter, on
+the demo store and the hand-built one, company-wide and by region and segment, a quarter
+not yet started included. And the sourced_deals summary kept lead by lead."""
 
 import pytest
 
 from conftest import AS_OF, DEMO_AS_OF
 from relay import actuals, settings, store, summaries
 from relay.fiscal import Quarter, quarter_range
+
+SCOPES = [(None, None), ("APAC", None), ("NA", None), (None, "Enterprise"), ("EMEA", "SMB")]
 
 
 @pytest.mark.parametrize("which", ["demo", "fixture"])
@@ -17,15 +20,15 @@ def test_quarters_read_together_equal_each_read_alone(which, demo_path, fixture_
         cursor = connection.cursor()
         current = Quarter.containing(as_of, settings.load(cursor).fiscal_year_start_month)
         quarters = quarter_range(current.shift(-7), current.shift(1))
-        together = actuals.quarters_deal_actuals(cursor, quarters, as_of)
-        assert list(together) == quarters
-        for quarter in quarters:
-            assert together[quarter] == actuals.quarter_actuals(cursor, quarter, as_of,
-                                                                with_leads=False), quarter
-        assert len(together[current]) > 1  # breakdowns, not only the company's row
-        # The overview's quarter: its deal figures from the trend's, its leads' added.
-        assert actuals.with_lead_actuals(cursor, current, as_of, together[current]) == (
-            actuals.quarter_actuals(cursor, current, as_of))
+        alone = {quarter: actuals.quarter_actuals(cursor, quarter, as_of, with_leads=False)
+                 for quarter in quarters}
+        for region, segment in SCOPES:
+            together = actuals.closed_won_by_quarter(cursor, quarters, as_of, region, segment)
+            assert list(together) == quarters
+            assert together == {
+                quarter: actuals.figures_for(alone[quarter], region, segment)["closed_won"]
+                for quarter in quarters}, (region, segment)
+        assert actuals.closed_won_by_quarter(cursor, quarters, as_of, None, None)[current] > 0
     finally:
         connection.close()
 

@@ -10,11 +10,11 @@ import pandas as pd
 
 from relay import sql
 from relay.actuals import (
+    closed_won_by_quarter,
     figures_for,
     goal_targets,
-    quarters_deal_actuals,
+    quarter_actuals,
     so_far_before,
-    with_lead_actuals,
 )
 from relay.filters import Filters
 from relay.fiscal import Phase, quarter_range
@@ -41,17 +41,17 @@ class Actuals:
 def actuals(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> Actuals:
     quarter = filters.quarter
     trend = []
-    deal_actuals = quarters_deal_actuals(
-        cursor, quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter), as_of)
-    for shown, actual in deal_actuals.items():
-        won = figures_for(actual, filters.region, filters.segment)["closed_won"]
+    trend_won = closed_won_by_quarter(
+        cursor, quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter), as_of,
+        filters.region, filters.segment)
+    for shown, won in trend_won.items():
         # A quarter not yet started has won nothing yet: no bar, not a $0 one.
         trend.append({"quarter": shown,
                       "closed_won": None if shown.phase(as_of) is Phase.FUTURE else won})
     return Actuals(
         call=forecast.pipeline(cursor, filters, as_of, weekly=False),
-        actual=figures_for(with_lead_actuals(cursor, quarter, as_of, deal_actuals[quarter]),
-                           filters.region, filters.segment),
+        actual=figures_for(quarter_actuals(cursor, quarter, as_of), filters.region,
+                           filters.segment),
         sourced=sql.row(cursor, "sourced_pipeline_and_revenue", starts_on=quarter.start,
                         so_far_before=so_far_before(quarter, as_of),
                         region=filters.region, segment=filters.segment),
