@@ -228,32 +228,46 @@ class PipelineHistory:
         """Per open category: the share of pipeline won within its quarter, in the look-back
         quarters at the same day, on the breakdown when it has enough deals, else
         company-wide."""
+        return pd.DataFrame(self._rate_columns(point)).astype({"rate": float})
+
+    def _rate_columns(self, point: Point) -> dict[str, list]:
         period = self._lookback[point][1]
         scoped = self.region is not None or self.segment is not None
-        rows = []
+        columns: dict[str, list] = {name: [] for name in (
+            "forecast_category", "basis_deals", "basis_amount", "won_in_quarter", "rate",
+            "rate_from")}
         for category in OPEN_CATEGORIES:
             basis, rate_from = self._sum(point, "own", category), scope_label(self.region,
                                                                               self.segment)
             if basis[0] < MIN_COHORT and scoped:
                 basis, rate_from = self._sum(point, "company", category), "company-wide"
             deals, amount, won = basis
-            rows.append({
-                "forecast_category": category,
-                "basis_deals": deals,
-                "basis_amount": amount,
-                "won_in_quarter": won,
-                # No basis, no rate (a dash, not 0%): that pipeline is left out of the call.
-                "rate": safe_ratio(won, amount),
-                "rate_from": f"{rate_from}, {period}, {_when(point)}",
-            })
-        return pd.DataFrame(rows).astype({"rate": float})
+            rate = safe_ratio(won, amount)
+            for name, value in (("forecast_category", category), ("basis_deals", deals),
+                                ("basis_amount", amount), ("won_in_quarter", won),
+                                # No basis, no rate (a dash, not 0%): that pipeline is left
+                                # out of the call.
+                                ("rate", float("nan") if rate is None else rate),
+                                ("rate_from", f"{rate_from}, {period}, {_when(point)}")):
+                columns[name].append(value)
+        return columns
 
     def call(self, point: Point) -> ModelCall:
-        by_category = self.rates(point)
+        rates = self._rate_columns(point)
         now = [self._sum(point, "open", category) for category in OPEN_CATEGORIES]
-        by_category["deals"] = [deals for deals, _, _ in now]
-        by_category["amount"] = [amount for _, amount, _ in now]
-        by_category["weighted_amount"] = by_category["amount"] * by_category["rate"]
+        amounts = [amount for _, amount, _ in now]
+        by_category = pd.DataFrame({
+            "forecast_category": rates["forecast_category"],
+            "deals": [deals for deals, _, _ in now],
+            "amount": amounts,
+            "rate": rates["rate"],
+            "weighted_amount": [amount * rate for amount, rate in zip(amounts, rates["rate"],
+                                                                      strict=True)],
+            "basis_deals": rates["basis_deals"],
+            "basis_amount": rates["basis_amount"],
+            "won_in_quarter": rates["won_in_quarter"],
+            "rate_from": rates["rate_from"],
+        })
         won = self._frame["amount"].to_numpy()[self._positions(point, "won", True)]
         by_owner = None
         if point.key in self._owned:
@@ -268,9 +282,7 @@ class PipelineHistory:
                 weighted.groupby(open_now["owner_id"]).sum().rename("weighted_amount"),
             ], axis=1).fillna(0.0)
             by_owner["model_forecast"] = by_owner["closed_won"] + by_owner["weighted_amount"]
-        columns = ["forecast_category", "deals", "amount", "rate", "weighted_amount",
-                   "basis_deals", "basis_amount", "won_in_quarter", "rate_from"]
-        return ModelCall(float(won.sum()), by_category[columns], by_owner)
+        return ModelCall(float(won.sum()), by_category, by_owner)
 
 
 def _when(point: Point) -> str:
