@@ -1,23 +1,6 @@
 -- The marketing-sourced part of pipeline created and of closed-won revenue in the quarter
--- so far: deals whose lead came from a campaign. Same conditions as deal_actuals.
-with sourced_deals as (
-    select
-        amount,
-        status,
-        forecast_category,
-        created_at,
-        close_date
-    from deals
-    -- A semi-join: a lead id listed twice in leads must not count its deal twice.
-    where lead_id in (select lead_id from leads where campaign_id is not null)
-        and ($region is null or region = $region)
-        and ($segment is null or segment = $segment)
-        and (
-            (created_at >= $starts_on and created_at < $so_far_before)
-            or (close_date >= $starts_on and close_date < $so_far_before)
-        )
-)
-
+-- so far: deals whose lead came from a campaign (the sourced_deals summary). Same conditions
+-- as deal_actuals.
 select
     coalesce(sum(amount) filter (
         where created_at >= $starts_on and created_at < $so_far_before
@@ -27,3 +10,9 @@ select
         where status = 'won' and close_date >= $starts_on and close_date < $so_far_before
     ), 0) as marketing_revenue
 from sourced_deals
+where ($region is null or region = $region)
+    and ($segment is null or segment = $segment)
+    and (
+        (created_at >= $starts_on and created_at < $so_far_before)
+        or (close_date >= $starts_on and close_date < $so_far_before)
+    )

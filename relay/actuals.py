@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pandas as pd
 
 from relay import sql
 from relay.fiscal import Quarter
@@ -120,3 +121,18 @@ def _breakdown(row: dict) -> Breakdown | None:
     ):
         return None
     return region, segment
+
+
+
+def closed_won_by_quarter(cursor: duckdb.DuckDBPyConnection, quarters: list[Quarter],
+                          as_of: dt.date, region: str | None, segment: str | None
+                          ) -> dict[Quarter, float]:
+    """The closed-won of each quarter so far for one breakdown, as quarter_actuals counts it,
+    read for all the quarters at once (closed_won_by_quarter.sql)."""
+    frame = sql.frame(cursor, "closed_won_by_quarter",
+                      starts_on=[quarter.start for quarter in quarters],
+                      so_far_before=[so_far_before(quarter, as_of) for quarter in quarters],
+                      region=region, segment=segment)
+    won = {pd.Timestamp(start).date(): float(amount)
+           for start, amount in zip(frame["starts_on"], frame["closed_won"], strict=True)}
+    return {quarter: won.get(quarter.start, 0.0) for quarter in quarters}

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from relay import clock, identity, sql, store
@@ -142,7 +143,8 @@ class ModelCall:
 
 class PipelineHistory:
     """The open pipeline of quarters as it stood at given points, with the look-back
-    snapshots that calibrate the model at each point: all loaded in one query."""
+    snapshots that calibrate the model at each point: all loaded in one query, and summed by
+    forecast category for every point at once (one group-by, not a few per point)."""
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection, points: list[Point], as_of: dt.date,
                  lookback_quarters: int, region: str | None, segment: str | None,
@@ -173,87 +175,114 @@ class PipelineHistory:
                     ends_before=[p.quarter.end for p in snapshots],
                 ))
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        frame = frame.astype({"amount": float, "won_in_quarter": float})
-        self._empty = frame[:0]
-        self._snapshots = {key: rows for key, rows in frame.groupby(["snapshot", "status"])}
+        self._frame = frame.astype({"amount": float, "won_in_quarter": float})
+        # Row positions of each (snapshot, status), in the frame's order, which every sum
+        # keeps: the figures do not depend on how the rows were grouped to get them.
+        self._rows = {key: positions for key, positions
+                      in self._frame.groupby(["snapshot", "status"]).indices.items()}
+        self._is_scoped = self._frame.index.isin(in_scope(self._frame, region, segment).index)
+        self._number = {point: number for number, point in enumerate(points)}
+        self._sums = self._category_sums(points)
 
     def lookback_period(self, point: Point) -> str:
         """The look-back quarters that calibrate the model at the point: '2025-Q3–2026-Q2'."""
         return self._lookback[point][1]
 
-    def _at(self, point: Point, status: str, scoped: bool) -> pd.DataFrame:
-        rows = self._snapshots.get((point.key, status), self._empty)
-        return in_scope(rows, self.region, self.segment) if scoped else rows
+    def _positions(self, point: Point, status: str, scoped: bool) -> np.ndarray:
+        positions = self._rows.get((point.key, status), np.empty(0, dtype=np.intp))
+        return positions[self._is_scoped[positions]] if scoped else positions
 
-    def open_at(self, point: Point, scoped: bool = True) -> pd.DataFrame:
-        """The quarter's open pipeline as it stood at the point."""
-        return self._at(point, "open", scoped)
+    def _category_sums(self, points: list[Point]) -> dict[tuple[int, str, str],
+                                                          tuple[int, float, float]]:
+        """Per point and open category, summed in one group-by: the open pipeline now
+        ('open'), and the look-back basis on the breakdown ('own') and company-wide
+        ('company'): deals, amount and what of it was won within its quarter."""
+        scoped = self.region is not None or self.segment is not None
+        labels, positions = [], []
+        for number, point in enumerate(points):
+            back = self._lookback[point][0]
+            parts = {"open": [self._positions(point, "open", True)],
+                     "own": [self._positions(p, "open", True) for p in back]}
+            if scoped:
+                parts["company"] = [self._positions(p, "open", False) for p in back]
+            for part, listed in parts.items():
+                rows = np.concatenate([np.empty(0, dtype=np.intp), *listed])
+                positions.append(rows)
+                labels.append(np.full(len(rows), f"{number}:{part}", dtype=object))
+        rows = self._frame.take(np.concatenate([np.empty(0, dtype=np.intp), *positions]))
+        rows = rows[["forecast_category", "deals", "amount", "won_in_quarter"]].assign(
+            part=np.concatenate([np.empty(0, dtype=object), *labels]))
+        sums = rows.groupby(["part", "forecast_category"]).agg(
+            deals=("deals", "sum"), amount=("amount", "sum"),
+            won_in_quarter=("won_in_quarter", "sum"))
+        return {(int(number), part, category): (int(deals), float(amount), float(won))
+                for (label, category), deals, amount, won in zip(
+                    sums.index, sums["deals"], sums["amount"], sums["won_in_quarter"],
+                    strict=True)
+                for number, part in [label.split(":")]}
 
-    def won_by(self, point: Point) -> pd.DataFrame:
-        """What had been won in the quarter by the point, as recorded by then."""
-        return self._at(point, "won", scoped=True)
+    def _sum(self, point: Point, part: str, category: str) -> tuple[int, float, float]:
+        return self._sums.get((self._number[point], part, category), (0, 0.0, 0.0))
 
     def rates(self, point: Point) -> pd.DataFrame:
         """Per open category: the share of pipeline won within its quarter, in the look-back
         quarters at the same day, on the breakdown when it has enough deals, else
         company-wide."""
-        back, period = self._lookback[point]
-        scoped = self.region is not None or self.segment is not None
-        own = self._basis(back, scoped=True)
-        company = self._basis(back, scoped=False) if scoped else own
-        rows = []
-        for category in OPEN_CATEGORIES:
-            source, rate_from = own, scope_label(self.region, self.segment)
-            if own.loc[category, "basis_deals"] < MIN_COHORT and scoped:
-                source, rate_from = company, "company-wide"
-            basis = source.loc[category]
-            rows.append({
-                "forecast_category": category,
-                "basis_deals": int(basis["basis_deals"]),
-                "basis_amount": float(basis["basis_amount"]),
-                "won_in_quarter": float(basis["won_in_quarter"]),
-                # No basis, no rate (a dash, not 0%): that pipeline is left out of the call.
-                "rate": safe_ratio(basis["won_in_quarter"], basis["basis_amount"]),
-                "rate_from": f"{rate_from}, {period}, {_when(point)}",
-            })
-        return pd.DataFrame(rows).astype({"rate": float})
+        return pd.DataFrame(self._rate_columns(point)).astype({"rate": float})
 
-    def _basis(self, back: list[Point], scoped: bool) -> pd.DataFrame:
-        rows = pd.concat([self._empty, *(self.open_at(p, scoped) for p in back)])
-        totals = rows.groupby("forecast_category").agg(
-            basis_deals=("deals", "sum"), basis_amount=("amount", "sum"),
-            won_in_quarter=("won_in_quarter", "sum"),
-        )
-        return totals.reindex(list(OPEN_CATEGORIES), fill_value=0)
+    def _rate_columns(self, point: Point) -> dict[str, list]:
+        period = self._lookback[point][1]
+        scoped = self.region is not None or self.segment is not None
+        columns: dict[str, list] = {name: [] for name in (
+            "forecast_category", "basis_deals", "basis_amount", "won_in_quarter", "rate",
+            "rate_from")}
+        for category in OPEN_CATEGORIES:
+            basis, rate_from = self._sum(point, "own", category), scope_label(self.region,
+                                                                              self.segment)
+            if basis[0] < MIN_COHORT and scoped:
+                basis, rate_from = self._sum(point, "company", category), "company-wide"
+            deals, amount, won = basis
+            rate = safe_ratio(won, amount)
+            for name, value in (("forecast_category", category), ("basis_deals", deals),
+                                ("basis_amount", amount), ("won_in_quarter", won),
+                                # No basis, no rate (a dash, not 0%): that pipeline is left
+                                # out of the call.
+                                ("rate", float("nan") if rate is None else rate),
+                                ("rate_from", f"{rate_from}, {period}, {_when(point)}")):
+                columns[name].append(value)
+        return columns
 
     def call(self, point: Point) -> ModelCall:
-        rates = self.rates(point)
-        open_now = self.open_at(point)
-        won = self.won_by(point)
-        by_category = (
-            rates.merge(
-                open_now.groupby("forecast_category", as_index=False)
-                .agg(deals=("deals", "sum"), amount=("amount", "sum")),
-                on="forecast_category", how="left",
-            )
-            .fillna({"deals": 0, "amount": 0.0})
-            .astype({"deals": int, "amount": float})
-        )
-        by_category["weighted_amount"] = by_category["amount"] * by_category["rate"]
-        # A category without a rate adds nothing: its pipeline is left out, and said so.
-        rate = rates.set_index("forecast_category")["rate"].fillna(0.0)
-        weighted = open_now["amount"] * open_now["forecast_category"].map(rate).astype(float)
+        rates = self._rate_columns(point)
+        now = [self._sum(point, "open", category) for category in OPEN_CATEGORIES]
+        amounts = [amount for _, amount, _ in now]
+        by_category = pd.DataFrame({
+            "forecast_category": rates["forecast_category"],
+            "deals": [deals for deals, _, _ in now],
+            "amount": amounts,
+            "rate": rates["rate"],
+            "weighted_amount": [amount * rate for amount, rate in zip(amounts, rates["rate"],
+                                                                      strict=True)],
+            "basis_deals": rates["basis_deals"],
+            "basis_amount": rates["basis_amount"],
+            "won_in_quarter": rates["won_in_quarter"],
+            "rate_from": rates["rate_from"],
+        })
+        won = self._frame["amount"].to_numpy()[self._positions(point, "won", True)]
         by_owner = None
         if point.key in self._owned:
+            open_now = self._frame.take(self._positions(point, "open", True))
+            won_rows = self._frame.take(self._positions(point, "won", True))
+            # A category without a rate adds nothing: its pipeline is left out, and said so.
+            rate = by_category.set_index("forecast_category")["rate"].fillna(0.0)
+            weighted = open_now["amount"] * open_now["forecast_category"].map(rate).astype(float)
             by_owner = pd.concat([
-                won.groupby("owner_id")["amount"].sum().rename("closed_won"),
+                won_rows.groupby("owner_id")["amount"].sum().rename("closed_won"),
                 open_now.groupby("owner_id")["amount"].sum().rename("open_pipeline"),
                 weighted.groupby(open_now["owner_id"]).sum().rename("weighted_amount"),
             ], axis=1).fillna(0.0)
             by_owner["model_forecast"] = by_owner["closed_won"] + by_owner["weighted_amount"]
-        columns = ["forecast_category", "deals", "amount", "rate", "weighted_amount",
-                   "basis_deals", "basis_amount", "won_in_quarter", "rate_from"]
-        return ModelCall(float(won["amount"].sum()), by_category[columns], by_owner)
+        return ModelCall(float(won.sum()), by_category, by_owner)
 
 
 def _when(point: Point) -> str:

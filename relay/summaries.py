@@ -53,9 +53,17 @@ SOURCES = {
     # The owners of MQLs by region and segment (the speed-to-lead page's rep picker): a
     # distinct over every lead, rebuilt in full (a few hundred ms at 10M leads).
     "mql_owners": ("leads",),
+    # The deals without a recorded history (the forecast's note): an anti-join of every deal
+    # with the whole history when rebuilt, of the named deals alone when few changed.
+    "unrecorded_deals": ("deals", "deal_history"),
+    # The deals whose lead came from a campaign (the overview's sourced shares): a semi-join
+    # of every deal with the whole leads table when rebuilt, of the named deals alone when
+    # few changed (a leads import names the deals of its leads).
+    "sourced_deals": ("deals", "leads"),
 }
 # The summaries a write of few deals or leads refreshes row by row; any other is rebuilt.
-BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "campaign_deals")
+BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "campaign_deals",
+           "unrecorded_deals", "sourced_deals")
 # The summaries of leads a write of few leads (and no deals) refreshes lead by lead: a lead's
 # rows depend on its own rows alone (and, for funnel_lookup_leads, on whether it has a deal
 # or is listed twice, which a write of leads changes only for the leads it wrote); each
@@ -108,6 +116,12 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     if "campaign_deals" in refreshed:
         sql.execute(cursor, "refresh_campaign_deals_drop_deals", deal_ids=ids)
         sql.execute(cursor, "refresh_campaign_deals_add_deals", deal_ids=ids)
+    if "unrecorded_deals" in refreshed:
+        sql.execute(cursor, "refresh_unrecorded_deals_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_unrecorded_deals_add_deals", deal_ids=ids)
+    if "sourced_deals" in refreshed:
+        sql.execute(cursor, "refresh_sourced_deals_drop_deals", deal_ids=ids)
+        sql.execute(cursor, "refresh_sourced_deals_add_deals", deal_ids=ids)
     return refreshed
 
 

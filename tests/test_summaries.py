@@ -170,7 +170,10 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
     # Both are due in September 2026, before and after: that month's deltas alone.
     assert ("refresh_pipeline_deltas_drop_months", [dt.date(2026, 9, 1)]) in ran
     assert ("refresh_campaign_deals_drop_deals", ["D4", "D9"]) in ran
-    full = {"refresh_deal_states", "refresh_pipeline_deltas", "refresh_campaign_deals"}
+    assert ("refresh_unrecorded_deals_add_deals", ["D4", "D9"]) in ran
+    assert ("refresh_sourced_deals_add_deals", ["D4", "D9"]) in ran
+    full = {"refresh_deal_states", "refresh_pipeline_deltas", "refresh_campaign_deals",
+            "refresh_unrecorded_deals", "refresh_sourced_deals"}
     assert not [name for name, _ in ran if name in full]  # no full rebuild
     connection = store.open_store(fixture_path)
     try:
@@ -215,6 +218,8 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
         assert _rows(connection, "pipeline_deltas") == _rows(connection,
                                                              "pipeline_deltas_live")
         assert _rows(connection, "campaign_deals") == _rows(connection, "campaign_deals_live")
+        assert _rows(connection, "unrecorded_deals") == _rows(connection,
+                                                              "unrecorded_deals_live")
     finally:
         connection.close()
 
@@ -304,7 +309,9 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                    ("refresh_deal_credits_drop_deals", ["D2"]),
                    ("refresh_deal_credits_add_deals", ["D2"]),
                    ("refresh_campaign_deals_drop_deals", ["D2"]),
-                   ("refresh_campaign_deals_add_deals", ["D2"])]
+                   ("refresh_campaign_deals_add_deals", ["D2"]),
+                   ("refresh_sourced_deals_drop_deals", ["D2"]),
+                   ("refresh_sourced_deals_add_deals", ["D2"])]
     _credits_equal_their_definition(fixture_path)
     connection = store.open_store(fixture_path)
     try:

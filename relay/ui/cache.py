@@ -57,12 +57,12 @@ _HOLDINGS = frozenset({"store_holdings"})
 # and compares the tables its queries scan with these.
 READS: dict[str, frozenset[str]] = {
     "overview": frozenset({"goals"}),
-    "overview_actuals": _HOLDINGS | {"deal_history", "deal_states", "deals", "forecast_submissions",
-                                     "leads", "people", "pipeline_deltas", "settings"},
+    "overview_actuals": _HOLDINGS | {"deal_states", "deals", "forecast_submissions", "leads",
+                                     "people", "pipeline_deltas", "settings", "sourced_deals",
+                                     "unrecorded_deals"},
     "forecast": frozenset({"goals"}),
-    "forecast_pipeline": _HOLDINGS | {"deal_history", "deal_states", "deals",
-                                      "forecast_submissions", "people", "pipeline_deltas",
-                                      "settings"},
+    "forecast_pipeline": _HOLDINGS | {"deal_states", "deals", "forecast_submissions", "people",
+                                      "pipeline_deltas", "settings", "unrecorded_deals"},
     "forecast_movement": _HOLDINGS | {"deal_states", "deals", "people"},
     "forecast_track_record": frozenset({"goals"}),
     "track_record_calls": _HOLDINGS | {"deal_history", "deal_states", "deals",

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from relay import forecasting as fc
@@ -239,11 +240,16 @@ def _open_quarter(view: View, model: fc.ModelCall, target: float | None,
 def _reps_call(calls: pd.DataFrame, reps: pd.DataFrame) -> tuple[int, float | None,
                                                                  float | None]:
     """(reps who called, their commit, their best case); no calls: no commit, not zero."""
-    called = calls[calls["person_id"].isin(reps.index)]
+    called = calls[_of_reps(calls, reps)]
     if not len(called):
         return 0, None, None
     return (len(called), float(called["commit_amount"].sum()),
             float(called["best_case_amount"].sum()))
+
+
+def _of_reps(calls: pd.DataFrame, reps: pd.DataFrame) -> np.ndarray:
+    """Which calls are reps' (a hash look-up: isin on text compares value by value)."""
+    return reps.index.get_indexer(calls["person_id"]) >= 0
 
 
 def _week_points(now: Point) -> list[Point]:
@@ -259,10 +265,10 @@ WEEKLY_COLUMNS = ["week", "week_ending", "commit", "best_case", "submitters", "c
 
 def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.DataFrame,
             reps: pd.DataFrame) -> list[dict]:
+    calls = _weekly_calls(weeks, submissions, reps)
     rows = []
-    for number, point in enumerate(weeks, start=1):
-        submitters, commit, best_case = _reps_call(
-            fc.latest_calls(submissions, point.quarter, point.at), reps)
+    for number, (point, (submitters, commit, best_case)) in enumerate(
+            zip(weeks, calls, strict=True), start=1):
         model = history.call(point)
         rows.append({
             "week": number,
@@ -277,12 +283,41 @@ def _weekly(weeks: list[Point], history: fc.PipelineHistory, submissions: pd.Dat
     return rows
 
 
+def _weekly_calls(weeks: list[Point], submissions: pd.DataFrame, reps: pd.DataFrame
+                  ) -> list[tuple[int, float | None, float | None]]:
+    """_reps_call of the latest calls (fc.latest_calls) at the end of each week, from one
+    sort of the reps' submissions: those before a cut-off are a prefix of it."""
+    if not weeks:
+        return []
+    quarter = str(weeks[0].quarter)
+    made = submissions[(submissions["quarter"] == quarter).to_numpy()
+                       & _of_reps(submissions, reps)].sort_values("submitted_at")
+    times = made["submitted_at"].to_numpy()
+    # Codes in person_id order, the order latest_calls lists (and sums) the calls in.
+    people, _ = pd.factorize(made["person_id"], sort=True)
+    commits = made["commit_amount"].to_numpy(dtype=float)
+    best_cases = made["best_case_amount"].to_numpy(dtype=float)
+    result = []
+    for point in weeks:
+        before = int(np.searchsorted(times, np.datetime64(point.at), side="left"))
+        # Each person's last call before the cut-off: the first in the prefix reversed.
+        _, first_reversed = np.unique(people[:before][::-1], return_index=True)
+        latest = before - 1 - first_reversed
+        if not len(latest):
+            result.append((0, None, None))
+            continue
+        result.append((len(latest), float(commits[latest].sum()),
+                       float(best_cases[latest].sum())))
+    return result
+
+
 def _rep_table(reps: pd.DataFrame, calls: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     """One row per rep in scope who has a call or any non-zero figure (figures: by owner)."""
     calls = calls.set_index("person_id")
-    present = set(calls.index) | set(figures.index[(figures != 0).any(axis=1)])
-    table = reps[reps.index.isin(present)][["person_id", "name", "manager_id", "manager_name",
-                                            "region"]].copy()
+    present = pd.Index([*calls.index, *figures.index[(figures != 0).any(axis=1)]]).unique()
+    # A hash look-up: isin on text compares value by value.
+    table = reps[present.get_indexer(reps.index) >= 0][
+        ["person_id", "name", "manager_id", "manager_name", "region"]].copy()
     table["team_id"] = table["manager_id"].fillna("")
     table["team"] = table["manager_name"].fillna("No manager")
     table["region"] = table["region"].fillna("No region")

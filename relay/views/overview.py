@@ -9,7 +9,13 @@ import duckdb
 import pandas as pd
 
 from relay import sql
-from relay.actuals import figures_for, goal_targets, quarter_actuals, so_far_before
+from relay.actuals import (
+    closed_won_by_quarter,
+    figures_for,
+    goal_targets,
+    quarter_actuals,
+    so_far_before,
+)
 from relay.filters import Filters
 from relay.fiscal import Phase, quarter_range
 from relay.metrics import safe_ratio
@@ -35,9 +41,10 @@ class Actuals:
 def actuals(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date) -> Actuals:
     quarter = filters.quarter
     trend = []
-    for shown in quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter):
-        won = figures_for(quarter_actuals(cursor, shown, as_of, with_leads=False),
-                          filters.region, filters.segment)["closed_won"]
+    trend_won = closed_won_by_quarter(
+        cursor, quarter_range(quarter.shift(1 - TREND_QUARTERS), quarter), as_of,
+        filters.region, filters.segment)
+    for shown, won in trend_won.items():
         # A quarter not yet started has won nothing yet: no bar, not a $0 one.
         trend.append({"quarter": shown,
                       "closed_won": None if shown.phase(as_of) is Phase.FUTURE else won})
