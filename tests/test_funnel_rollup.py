@@ -33,16 +33,17 @@ def _month_edges(day: dt.date) -> bool:
     return day.day in (1, 2, 15) or (day + dt.timedelta(days=1)).month != day.month
 
 
-def _same_every_day(cursor, quarters, every_day=(None, None)) -> int:
+def _same_every_day(cursor, quarters, every_day=(None, None), also_on=()) -> int:
     """The rollup equals the live funnel for the scope `every_day` on every day of the
-    quarters, and for the other scopes on the month's edges (each day of each scope took
-    over a minute on the demo store)."""
+    quarters, and for the other scopes on the month's edges and the days `also_on` (each day
+    of each scope took over a minute on the demo store)."""
     compared = 0
     for quarter in quarters:
         day = quarter.start
         while day < quarter.end:
             for region, segment in SCOPES:
-                if (region, segment) != every_day and not _month_edges(day):
+                if ((region, segment) != every_day and not _month_edges(day)
+                        and day not in also_on):
                     continue
                 live = _rows(cursor, "funnel_by_quarter", quarter, day, region, segment)
                 rolled = _rows(cursor, "funnel_by_month", quarter, day, region, segment)
@@ -115,6 +116,12 @@ def test_the_rollup_follows_several_wins_of_a_lead_and_a_lead_listed_twice(fixtu
                        "where lead_id = 'L1'")
         summaries.refresh(cursor, ["deals", "leads"])
         cursor.commit()
-        assert _same_every_day(cursor, [Quarter(2026, 3), Quarter(2026, 4)]) > 0
+        # Every scope on the month's edges and on the days around each won event and each
+        # deal's creation (the first test covers every day of the unchanged store).
+        moments = [dt.date(2026, 7, 20), dt.date(2026, 8, 14), dt.date(2026, 9, 2),
+                   dt.date(2026, 9, 5)]
+        around = {moment + dt.timedelta(days=step) for moment in moments for step in (-1, 0, 1)}
+        assert _same_every_day(cursor, [Quarter(2026, 3), Quarter(2026, 4)], every_day=None,
+                               also_on=around) > 0
     finally:
         connection.close()
