@@ -391,8 +391,8 @@ def create(path: Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def open_store(path: Path, read_only: bool = False,
-               check: bool | None = None) -> duckdb.DuckDBPyConnection:
+def open_store(path: Path, read_only: bool = False, check: bool | None = None,
+               for_dashboard: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the store at `path`: the file (`open_file`), or with a shared store
     ($RELAY_STORE) this process's copy of it at `path`, caught up (relay.replica; a copy
     is written by its catching up, whatever `read_only` says)."""
@@ -400,15 +400,19 @@ def open_store(path: Path, read_only: bool = False,
 
     if replica.configured_url() is not None:
         return replica.open_copy(path)
-    return open_file(path, read_only, check)
+    return open_file(path, read_only, check, for_dashboard)
 
 
-def open_file(path: Path, read_only: bool = False,
-              check: bool | None = None) -> duckdb.DuckDBPyConnection:
+def open_file(path: Path, read_only: bool = False, check: bool | None = None,
+              for_dashboard: bool = False) -> duckdb.DuckDBPyConnection:
     """Open an existing store file, upgrading its schema if it is older than this code.
 
     `check` (default: when opened read-write) reads the whole store first (`verify`), so
-    that a corrupt store is refused before anything is written to it: StoreDamaged."""
+    that a corrupt store is refused before anything is written to it: StoreDamaged.
+    `for_dashboard`: bounded as the dashboard's connection (bound_for_dashboard) before
+    the check and the upgrade, which read the whole store: under DuckDB's default limit
+    (80% of the machine) the check alone kept a 1 GB store's blocks in memory, and the app
+    peaked at 1.2 GB RSS at 10M leads before any page was drawn."""
     path = Path(path)
     if not path.exists():
         raise StoreError(
@@ -419,6 +423,8 @@ def open_file(path: Path, read_only: bool = False,
         raise StoreError(f"The store {path} cannot be read (check its permissions).")
     connection = _connect(path, read_only=read_only)
     try:
+        if for_dashboard:
+            bound_for_dashboard(connection)
         version = schema_version(connection)
         if version == 0:
             raise StoreError(

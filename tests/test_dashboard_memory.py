@@ -63,3 +63,22 @@ def test_the_dashboards_connection_is_bounded(machine, fixture_path):
         assert _settings(connection) == ("488.2 MiB", 1)
     finally:
         opened_store.restart(str(fixture_path))
+
+
+def test_the_first_opening_reads_the_whole_store_within_the_bound(machine, monkeypatch,
+                                                                  empty_path):
+    # The check of a store's every block ran under DuckDB's default limit (80% of the
+    # machine) and kept a 1 GB store in memory: the app's peak at 10M leads.
+    machine(16 * GIB, 2)
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "300MB")
+    checked_under = []
+    read_whole = store.verify
+
+    def verify(connection, path, database=None):
+        checked_under.append(_settings(connection))
+        return read_whole(connection, path, database)
+
+    monkeypatch.setattr(store, "verify", verify)
+    connection = store.open_store(empty_path, check=True, for_dashboard=True)
+    connection.close()
+    assert checked_under == [("286.1 MiB", 2)]
