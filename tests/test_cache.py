@@ -10,6 +10,7 @@ import json
 import threading
 from collections import Counter
 
+import pandas as pd
 import pytest
 from streamlit.runtime.caching import cache_utils
 from streamlit.testing.v1 import AppTest
@@ -18,7 +19,7 @@ from conftest import AS_OF, PROJECT_ROOT
 from relay import cli, sql, store
 from relay.filters import CalendarFilters, Filters
 from relay.fiscal import Quarter
-from relay.ui import cache
+from relay.ui import cache, opened_store
 
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 TIMEOUT = 60
@@ -285,3 +286,37 @@ def test_identical_concurrent_requests_compute_a_cold_view_once(fixture_path, mo
     assert len(built) == 1
     assert all(result is not None and result.figures == results[0].figures
                for result in results)
+
+
+# -- One key for what gives the same figures -----------------------------------------------
+
+def test_the_rep_strengths_are_computed_once_whatever_the_quarter(fixture_path, monkeypatch):
+    """The rep strengths read the closed quarters before today, not the sidebar's quarter:
+    a crowd choosing five quarters computes them once (per region and segment)."""
+    built = []
+    strengths = cache.VIEWS["strengths"]
+
+    def counted(cursor, chosen, today, **options):
+        built.append(chosen)
+        return strengths(cursor, chosen, today, **options)
+
+    monkeypatch.setitem(cache.VIEWS, "strengths", counted)
+    quarters = [Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4), Quarter(2027, 1)]
+    shown = [cache.view("strengths", str(fixture_path), Filters(quarter, "NA"), AS_OF)
+             for quarter in quarters]
+    assert len(built) == 1
+    with opened_store.cursor(str(fixture_path)) as cursor:
+        for quarter, view in zip(quarters, shown, strict=True):
+            alone = strengths(cursor, Filters(quarter, "NA"), AS_OF)
+            assert (view.figures, view.notes) == (alone.figures, alone.notes)
+            assert view.tables.keys() == alone.tables.keys()
+            for name, table in alone.tables.items():
+                pd.testing.assert_frame_equal(view.tables[name], table)
+
+
+def test_the_cached_results_are_bounded_in_bytes():
+    # A crowd makes a new result for nearly every page run: without a bound the app's
+    # memory grows with the filters chosen for the cache's TTL.
+    bounds = {cached: cached._info.max_size_bytes
+              for cached in (cache._view, cache._part, cache._small_read)}
+    assert all(bound and bound <= 128 << 20 for bound in bounds.values()), bounds

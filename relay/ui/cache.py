@@ -7,6 +7,7 @@ depend on who is looking."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -19,6 +20,7 @@ import streamlit as st
 
 from relay import filters, forecasting, identity, settings, store
 from relay.filters import Filters
+from relay.fiscal import Quarter
 from relay.ui import opened_store
 from relay.views import (
     calendar,
@@ -85,6 +87,17 @@ READS: dict[str, frozenset[str]] = {
     "week_reps": frozenset({"deals", "forecast_submissions", "leads", "people"}),
 }
 CACHE_SECONDS = 600
+# The cached results' pickled bytes a process keeps, at most, per kind (the least recently
+# used go first): a crowd choosing filters makes a new result for nearly every page run, and
+# at 10M leads one view keeps up to a few MB (the SLA's open breaches company-wide 2.5 MB,
+# the pipeline's changed deals 13 MB), so without a bound the app grows for the TTL's ten
+# minutes past its memory target (1 GB with DuckDB's half a GiB, relay.store).
+VIEWS_MAX_SIZE = "128mb"
+PARTS_MAX_SIZE = "64mb"
+SMALL_READS_MAX_SIZE = "32mb"
+# Views whose figures do not depend on the sidebar's quarter (the rep strengths: the closed
+# quarters of the look-back before today), cached once for whichever quarter is chosen.
+ANY_QUARTER = frozenset({"strengths"})
 
 # How many committed writes this process has heard of per (store file, table).
 _writes: Counter[tuple[str, str]] = Counter()
@@ -144,7 +157,7 @@ def read_again_after_writes(show_spinner: bool | str = False):
     return decorate
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_size=SMALL_READS_MAX_SIZE, show_spinner=False)
 def _small_read(name: str, store_path: str, writes: int, *args):
     # `writes` is only part of the key (writes_to_store).
     return _SMALL_READS[name](store_path, *args)
@@ -153,6 +166,9 @@ def _small_read(name: str, store_path: str, writes: int, *args):
 def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
     """A page's data, cached per store, filters, day and options, and recomputed after a
     write to a table it reads."""
+    if name in ANY_QUARTER:
+        chosen = dataclasses.replace(chosen, quarter=Quarter.containing(
+            today, chosen.quarter.start_month))
     writes = writes_to(store_path, name)
     if name in PARTS:
         part = PARTS[name]
@@ -174,7 +190,8 @@ def build(name: str, page_cursor, chosen, today: dt.date, read_part: Callable | 
     return VIEWS[name](page_cursor, chosen, today, **options)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
+@st.cache_data(ttl=CACHE_SECONDS, max_size=VIEWS_MAX_SIZE,
+               show_spinner="Computing the figures…")
 def _view(name: str, store_path: str, chosen: Filters, today: dt.date,
           writes: tuple[int, ...], _read_part: Callable | None = None, **options) -> View:
     # `writes` is only part of the key (writes_to); the part's writes are in it too, so
@@ -183,7 +200,8 @@ def _view(name: str, store_path: str, chosen: Filters, today: dt.date,
         return build(name, page_cursor, chosen, today, _read_part, **options)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
+@st.cache_data(ttl=CACHE_SECONDS, max_size=PARTS_MAX_SIZE,
+               show_spinner="Computing the figures…")
 def _part(part: str, store_path: str, chosen: Filters, today: dt.date,
           writes: tuple[int, ...], **options):
     with opened_store.cursor(store_path) as part_cursor:
