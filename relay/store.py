@@ -436,6 +436,8 @@ def open_file(path: Path, read_only: bool = False, check: bool | None = None,
         if not read_only if check is None else check:
             forget_damage(path)  # checked again now
             verify(connection, path)
+            if for_dashboard:
+                _drop_read_blocks(connection)
         if version < LATEST_VERSION:
             if read_only:
                 raise StoreError(
@@ -628,6 +630,15 @@ def dashboard_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def _drop_read_blocks(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the store's blocks DuckDB keeps after reading the whole store (verify): up to the
+    dashboard's limit of blocks the pages never read again (at 10M leads the app stayed at
+    674 MB RSS after the check, 203 MB without them). Lowering the limit evicts them; the
+    pages' queries read what they need from the file again."""
+    sql.execute(connection, "store_set_memory_limit", limit="8MB")
+    bound_for_dashboard(connection)
 
 
 def bound_for_dashboard(connection: duckdb.DuckDBPyConnection) -> tuple[str, int]:
