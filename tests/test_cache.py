@@ -320,3 +320,43 @@ def test_the_cached_results_are_bounded_in_bytes():
     bounds = {cached: cached._info.max_size_bytes
               for cached in (cache._view, cache._part, cache._small_read)}
     assert all(bound and bound <= 128 << 20 for bound in bounds.values()), bounds
+
+
+def test_cold_views_compute_in_turns(fixture_path, monkeypatch):
+    """A crowd's cold views wait their turn (cache._COMPUTING) instead of all computing at
+    once; a view with a part (the forecast) takes its part before its turn, so that one turn
+    is enough for both."""
+    monkeypatch.setattr(cache, "_COMPUTING", threading.BoundedSemaphore(1))
+    running, most = [0], [0]
+    counting = threading.Lock()
+
+    def counted(builder):
+        def build(*args, **kwargs):
+            with counting:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            try:
+                return builder(*args, **kwargs)
+            finally:
+                with counting:
+                    running[0] -= 1
+        return build
+
+    for name in ("funnel", "forecast", "sla"):
+        monkeypatch.setitem(cache.VIEWS, name, counted(cache.VIEWS[name]))
+    monkeypatch.setitem(cache.PART_BUILDERS, "forecast_pipeline",
+                        counted(cache.PART_BUILDERS["forecast_pipeline"]))
+    results = {}
+
+    def request(name: str, region: str | None) -> None:
+        results[(name, region)] = cache.view(name, str(fixture_path),
+                                             Filters(Quarter(2026, 4), region), AS_OF)
+
+    threads = [threading.Thread(target=request, args=(name, region))
+               for name in ("funnel", "forecast", "sla") for region in (None, "NA")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(results) == 6 and most[0] == 1

@@ -95,6 +95,19 @@ CACHE_SECONDS = 600
 VIEWS_MAX_SIZE = "128mb"
 PARTS_MAX_SIZE = "64mb"
 SMALL_READS_MAX_SIZE = "32mb"
+# How many cold views and parts compute at once; the others wait their turn. A crowd's
+# first page runs, each with its own filters, computed all at once: 25 of them at 10M
+# leads each took 41-43 s and the app grew to 1,035 MB, where in turn the first are ready
+# in a few seconds and memory holds a few frames at a time. Twice the cores: a computation
+# waits on DuckDB part of the time.
+def _computing_at_once() -> int:
+    try:
+        return 2 * store.dashboard_threads()
+    except store.StoreError:  # a bad RELAY_DUCKDB_THREADS: said when the store opens
+        return 2
+
+
+_COMPUTING = threading.BoundedSemaphore(_computing_at_once())
 # Views whose figures do not depend on the sidebar's quarter (the rep strengths: the closed
 # quarters of the look-back before today), cached once for whichever quarter is chosen.
 ANY_QUARTER = frozenset({"strengths"})
@@ -196,15 +209,17 @@ def _view(name: str, store_path: str, chosen: Filters, today: dt.date,
           writes: tuple[int, ...], _read_part: Callable | None = None, **options) -> View:
     # `writes` is only part of the key (writes_to); the part's writes are in it too, so
     # `_read_part` need not be.
-    with opened_store.cursor(store_path) as page_cursor:
-        return build(name, page_cursor, chosen, today, _read_part, **options)
+    if _read_part is not None:  # before this view's turn: the part waits for its own
+        options[PART_ARGUMENT[name]] = _read_part()
+    with _COMPUTING, opened_store.cursor(store_path) as page_cursor:
+        return build(name, page_cursor, chosen, today, **options)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, max_size=PARTS_MAX_SIZE,
                show_spinner="Computing the figures…")
 def _part(part: str, store_path: str, chosen: Filters, today: dt.date,
           writes: tuple[int, ...], **options):
-    with opened_store.cursor(store_path) as part_cursor:
+    with _COMPUTING, opened_store.cursor(store_path) as part_cursor:
         return PART_BUILDERS[part](part_cursor, chosen, today, **options)
 
 
