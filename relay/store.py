@@ -410,9 +410,9 @@ def open_file(path: Path, read_only: bool = False, check: bool | None = None,
     `check` (default: when opened read-write) reads the whole store first (`verify`), so
     that a corrupt store is refused before anything is written to it: StoreDamaged.
     `for_dashboard`: bounded as the dashboard's connection (bound_for_dashboard) before
-    the check and the upgrade, which read the whole store: under DuckDB's default limit
-    (80% of the machine) the check alone kept a 1 GB store's blocks in memory, and the app
-    peaked at 1.2 GB RSS at 10M leads before any page was drawn."""
+    the upgrade, and the check under a small limit of its own (CHECK_MEMORY): under
+    DuckDB's default limit (80% of the machine) the check kept a 1 GB store's blocks in
+    memory, and the app peaked at 1.2 GB RSS at 10M leads before any page was drawn."""
     path = Path(path)
     if not path.exists():
         raise StoreError(
@@ -636,8 +636,8 @@ def dashboard_threads() -> int:
 # The dashboard's check of the whole store (verify) streams every block once: under its
 # own small limit DuckDB keeps few of them, and those few are dropped after it (a lower
 # limit evicts them). Under the dashboard's limit the check kept 480 MB of blocks the pages
-# never read again: the app peaked at 731 MB RSS at 10M leads during the check and stayed at
-# 674 MB after it (203 MB without them).
+# never read again (at 10M leads the app peaked at 731 MB RSS during the check and stayed at
+# 674 MB after it); under its own it peaks at 289 MB and leaves 251 MB.
 CHECK_MEMORY = "64MB"
 AFTER_CHECK_MEMORY = "8MB"
 

@@ -95,11 +95,8 @@ CACHE_SECONDS = 600
 VIEWS_MAX_SIZE = "128mb"
 PARTS_MAX_SIZE = "64mb"
 SMALL_READS_MAX_SIZE = "32mb"
-# How many cold views and parts compute at once; the others wait their turn. A crowd's
-# first page runs, each with its own filters, computed all at once: 25 of them at 10M
-# leads each took 41-43 s and the app grew to 1,035 MB, where in turn the first are ready
-# in a few seconds and memory holds a few frames at a time. Twice the cores: a computation
-# waits on DuckDB part of the time.
+
+
 def _computing_at_once() -> int:
     try:
         return 2 * store.dashboard_threads()
@@ -107,6 +104,10 @@ def _computing_at_once() -> int:
         return 2
 
 
+# How many cold views and parts compute at once; the others wait their turn. A crowd's
+# first page runs, each with its own filters, computed all at once: 25 of them at 10M
+# leads held the app at 1,035 MB (838 MB in turns); at the demo size the crowd did no
+# worse in turns. Twice the cores: a computation waits on DuckDB part of the time.
 _COMPUTING = threading.BoundedSemaphore(_computing_at_once())
 # Views whose figures do not depend on the sidebar's quarter (the rep strengths: the closed
 # quarters of the look-back before today), cached once for whichever quarter is chosen.
