@@ -10,6 +10,7 @@ import json
 import threading
 from collections import Counter
 
+import pandas as pd
 import pytest
 from streamlit.runtime.caching import cache_utils
 from streamlit.testing.v1 import AppTest
@@ -355,3 +356,77 @@ def test_identical_concurrent_requests_compute_a_cold_view_once(fixture_path, mo
     assert len(built) == 1
     assert all(result is not None and result.figures == results[0].figures
                for result in results)
+
+
+# -- One key for what gives the same figures -----------------------------------------------
+
+def test_the_rep_strengths_are_computed_once_whatever_the_quarter(fixture_path, monkeypatch):
+    """The rep strengths read the closed quarters before today, not the sidebar's quarter:
+    a crowd choosing five quarters computes them once (per region and segment)."""
+    built = []
+    strengths = cache.VIEWS["strengths"]
+
+    def counted(cursor, chosen, today, **options):
+        built.append(chosen)
+        return strengths(cursor, chosen, today, **options)
+
+    monkeypatch.setitem(cache.VIEWS, "strengths", counted)
+    quarters = [Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4), Quarter(2027, 1)]
+    shown = [cache.view("strengths", str(fixture_path), Filters(quarter, "NA"), AS_OF)
+             for quarter in quarters]
+    assert len(built) == 1
+    with opened_store.cursor(str(fixture_path)) as cursor:
+        for quarter, view in zip(quarters, shown, strict=True):
+            alone = strengths(cursor, Filters(quarter, "NA"), AS_OF)
+            assert (view.figures, view.notes) == (alone.figures, alone.notes)
+            assert view.tables.keys() == alone.tables.keys()
+            for name, table in alone.tables.items():
+                pd.testing.assert_frame_equal(view.tables[name], table)
+
+
+def test_the_cached_results_are_bounded_in_bytes():
+    # A crowd makes a new result for nearly every page run: without a bound the app's
+    # memory grows with the filters chosen for the cache's TTL.
+    bounds = {cached: cached._info.max_size_bytes
+              for cached in (cache._view, cache._part, cache._small_read)}
+    assert all(bound and bound <= 128 << 20 for bound in bounds.values()), bounds
+
+
+def test_cold_views_compute_in_turns(fixture_path, monkeypatch):
+    """A crowd's cold views wait their turn (cache._COMPUTING) instead of all computing at
+    once; a view with a part (the forecast) takes its part before its turn, so that one turn
+    is enough for both."""
+    monkeypatch.setattr(cache, "_COMPUTING", threading.BoundedSemaphore(1))
+    running, most = [0], [0]
+    counting = threading.Lock()
+
+    def counted(builder):
+        def build(*args, **kwargs):
+            with counting:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            try:
+                return builder(*args, **kwargs)
+            finally:
+                with counting:
+                    running[0] -= 1
+        return build
+
+    for name in ("funnel", "forecast", "sla"):
+        monkeypatch.setitem(cache.VIEWS, name, counted(cache.VIEWS[name]))
+    monkeypatch.setitem(cache.PART_BUILDERS, "forecast_pipeline",
+                        counted(cache.PART_BUILDERS["forecast_pipeline"]))
+    results = {}
+
+    def request(name: str, region: str | None) -> None:
+        results[(name, region)] = cache.view(name, str(fixture_path),
+                                             Filters(Quarter(2026, 4), region), AS_OF)
+
+    threads = [threading.Thread(target=request, args=(name, region))
+               for name in ("funnel", "forecast", "sla") for region in (None, "NA")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(results) == 6 and most[0] == 1

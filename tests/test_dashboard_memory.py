@@ -63,3 +63,50 @@ def test_the_dashboards_connection_is_bounded(machine, fixture_path):
         assert _settings(connection) == ("488.2 MiB", 1)
     finally:
         opened_store.restart(str(fixture_path))
+
+
+def test_the_first_opening_reads_the_whole_store_within_the_bound(machine, monkeypatch,
+                                                                  empty_path):
+    # The check of a store's every block ran under DuckDB's default limit (80% of the
+    # machine) and kept a 1 GB store in memory: the app's peak at 10M leads.
+    machine(16 * GIB, 2)
+    monkeypatch.setenv(store.IMPORT_MEMORY_ENV, "300MB")
+    checked_under = []
+    read_whole = store.verify
+
+    def verify(connection, path, database=None):
+        checked_under.append(_settings(connection))
+        return read_whole(connection, path, database)
+
+    monkeypatch.setattr(store, "verify", verify)
+    connection = store.open_store(empty_path, check=True, for_dashboard=True)
+    connection.close()
+    # Under its own small limit (it streams the store), not DuckDB's default; the
+    # dashboard's limit is set back after it.
+    assert checked_under == [("61.0 MiB", 2)]
+    connection = store.open_store(empty_path, check=True, for_dashboard=True)
+    try:
+        assert _settings(connection) == ("286.1 MiB", 2)
+    finally:
+        connection.close()
+
+
+def _buffered_mb(connection) -> float:
+    return connection.execute("select sum(memory_usage_bytes) / 2 ^ 20 from duckdb_memory()"
+                              ).fetchone()[0]
+
+
+def test_the_blocks_the_check_read_are_not_kept(machine, empty_path):
+    # Pages read summaries, not the whole store: at 10M leads DuckDB kept 480 MB of blocks
+    # the check had read, for nothing.
+    machine(16 * GIB, 2)
+    connection = store.open_store(empty_path)
+    connection.execute("create table wide as select hash(range) as n, hash(-range) as m "
+                       "from range(3000000)")  # about 48 MB of blocks, which do not compress
+    connection.close()
+    connection = store.open_store(empty_path, check=True, for_dashboard=True)
+    try:
+        assert _buffered_mb(connection) < 16
+        assert _settings(connection) == ("488.2 MiB", 2)
+    finally:
+        connection.close()

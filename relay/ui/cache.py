@@ -7,6 +7,7 @@ depend on who is looking."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -96,6 +97,31 @@ READS: dict[str, frozenset[str]] = {
 # quarter's goals leaves them as they are. tests/test_cache.py checks each on the fixture.
 UP_TO_QUARTER = frozenset({"overview", "forecast", "goals", "plan", "meeting"})
 CACHE_SECONDS = 600
+# The cached results' pickled bytes a process keeps, at most, per kind (the least recently
+# used go first): a crowd choosing filters makes a new result for nearly every page run, and
+# at 10M leads one view keeps up to a few MB (the SLA's open breaches company-wide 2.5 MB,
+# the pipeline's changed deals 13 MB), so without a bound the app grows for the TTL's ten
+# minutes past its memory target (1 GB with DuckDB's half a GiB, relay.store).
+VIEWS_MAX_SIZE = "128mb"
+PARTS_MAX_SIZE = "64mb"
+SMALL_READS_MAX_SIZE = "32mb"
+
+
+def _computing_at_once() -> int:
+    try:
+        return 2 * store.dashboard_threads()
+    except store.StoreError:  # a bad RELAY_DUCKDB_THREADS: said when the store opens
+        return 2
+
+
+# How many cold views and parts compute at once; the others wait their turn. A crowd's
+# first page runs, each with its own filters, computed all at once: 25 of them at 10M
+# leads held the app at 1,035 MB (838 MB in turns); at the demo size the crowd did no
+# worse in turns. Twice the cores: a computation waits on DuckDB part of the time.
+_COMPUTING = threading.BoundedSemaphore(_computing_at_once())
+# Views whose figures do not depend on the sidebar's quarter (the rep strengths: the closed
+# quarters of the look-back before today), cached once for whichever quarter is chosen.
+ANY_QUARTER = frozenset({"strengths"})
 
 # How many committed writes this process has heard of per (store file, table); of them, how
 # many were confined to some quarters' goals and plan records, and per quarter written.
@@ -178,7 +204,7 @@ def read_again_after_writes(show_spinner: bool | str = False):
     return decorate
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_size=SMALL_READS_MAX_SIZE, show_spinner=False)
 def _small_read(name: str, store_path: str, writes: int, *args):
     # `writes` is only part of the key (writes_to_store).
     return _SMALL_READS[name](store_path, *args)
@@ -187,6 +213,9 @@ def _small_read(name: str, store_path: str, writes: int, *args):
 def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options) -> View:
     """A page's data, cached per store, filters, day and options, and recomputed after a
     write to a table it reads."""
+    if name in ANY_QUARTER:
+        chosen = dataclasses.replace(chosen, quarter=Quarter.containing(
+            today, chosen.quarter.start_month))
     writes = writes_to(store_path, name, chosen.quarter)
     if name in PARTS:
         part = PARTS[name]
@@ -208,19 +237,23 @@ def build(name: str, page_cursor, chosen, today: dt.date, read_part: Callable | 
     return VIEWS[name](page_cursor, chosen, today, **options)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
+@st.cache_data(ttl=CACHE_SECONDS, max_size=VIEWS_MAX_SIZE,
+               show_spinner="Computing the figures…")
 def _view(name: str, store_path: str, chosen: Filters, today: dt.date,
           writes: tuple[int, ...], _read_part: Callable | None = None, **options) -> View:
     # `writes` is only part of the key (writes_to); the part's writes are in it too, so
     # `_read_part` need not be.
-    with opened_store.cursor(store_path) as page_cursor:
-        return build(name, page_cursor, chosen, today, _read_part, **options)
+    if _read_part is not None:  # before this view's turn: the part waits for its own
+        options[PART_ARGUMENT[name]] = _read_part()
+    with _COMPUTING, opened_store.cursor(store_path) as page_cursor:
+        return build(name, page_cursor, chosen, today, **options)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner="Computing the figures…")
+@st.cache_data(ttl=CACHE_SECONDS, max_size=PARTS_MAX_SIZE,
+               show_spinner="Computing the figures…")
 def _part(part: str, store_path: str, chosen: Filters, today: dt.date,
           writes: tuple[int, ...], **options):
-    with opened_store.cursor(store_path) as part_cursor:
+    with _COMPUTING, opened_store.cursor(store_path) as part_cursor:
         return PART_BUILDERS[part](part_cursor, chosen, today, **options)
 
 

@@ -33,9 +33,11 @@ def connection(path: str):
     same file after `restart` does not read it again."""
     with STORE_LOCK:
         file = store.file_identity(path)
-        opened = store.open_store(Path(path), check=file not in _checked)
+        # memory_limit and threads from the machine, before the first opening reads it all
+        # (a shared store's copy is bounded once caught up).
+        opened = store.open_store(Path(path), check=file not in _checked, for_dashboard=True)
         _checked.add(file)
-        store.bound_for_dashboard(opened)  # memory_limit and threads from the machine
+        store.bound_for_dashboard(opened)
         # Stopping the dashboard checkpoints and closes it (serve.py's lifespan, else at exit).
         store.hold(Path(path), opened)
         serving.stop_at_exit()
