@@ -152,13 +152,13 @@ store.on_commit(_heard)
 
 def writes_to(store_path: str, name: str, quarter: Quarter | None = None) -> tuple[int, ...]:
     """The count of writes heard to each table the cached result `name` reads: part of its
-    key, so that a write to one of them makes the next request compute it again. For a view
-    of `quarter` that reads only its quarter's and earlier quarters' goals (UP_TO_QUARTER),
-    a write confined to later quarters does not count."""
+    key, so that a write to one of them makes the next request compute it again. Given the
+    `quarter` of a view that reads only its quarter's and earlier quarters' goals
+    (UP_TO_QUARTER), a write confined to later quarters does not count."""
     file = _file(store_path)
     tables = sorted(READS[name])
     with _writes_lock:
-        if quarter is None or name not in UP_TO_QUARTER:
+        if quarter is None:
             return tuple(_writes[(file, table)] for table in tables)
         return tuple(
             count for table in tables for count in (
@@ -216,7 +216,8 @@ def view(name: str, store_path: str, chosen: Filters, today: dt.date, **options)
     if name in ANY_QUARTER:
         chosen = dataclasses.replace(chosen, quarter=Quarter.containing(
             today, chosen.quarter.start_month))
-    writes = writes_to(store_path, name, chosen.quarter)
+    writes = writes_to(store_path, name,
+                       chosen.quarter if name in UP_TO_QUARTER else None)
     if name in PARTS:
         part = PARTS[name]
         writes += writes_to(store_path, part)
