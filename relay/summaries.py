@@ -110,18 +110,11 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
         months = sorted(months | _close_months(cursor, ids))  # and as they are due now
         sql.execute(cursor, "refresh_pipeline_deltas_drop_months", months=months)
         sql.execute(cursor, "refresh_pipeline_deltas_add_months", months=months)
-    if "deal_credits" in refreshed:
-        sql.execute(cursor, "refresh_deal_credits_drop_deals", deal_ids=ids)
-        sql.execute(cursor, "refresh_deal_credits_add_deals", deal_ids=ids)
-    if "campaign_deals" in refreshed:
-        sql.execute(cursor, "refresh_campaign_deals_drop_deals", deal_ids=ids)
-        sql.execute(cursor, "refresh_campaign_deals_add_deals", deal_ids=ids)
-    if "unrecorded_deals" in refreshed:
-        sql.execute(cursor, "refresh_unrecorded_deals_drop_deals", deal_ids=ids)
-        sql.execute(cursor, "refresh_unrecorded_deals_add_deals", deal_ids=ids)
-    if "sourced_deals" in refreshed:
-        sql.execute(cursor, "refresh_sourced_deals_drop_deals", deal_ids=ids)
-        sql.execute(cursor, "refresh_sourced_deals_add_deals", deal_ids=ids)
+    # The others hold rows of one deal each: the deals' rows dropped and added again.
+    for name in BY_DEAL:
+        if name in refreshed and name not in ("deal_states", "pipeline_deltas"):
+            sql.execute(cursor, f"refresh_{name}_drop_deals", deal_ids=ids)
+            sql.execute(cursor, f"refresh_{name}_add_deals", deal_ids=ids)
     return refreshed
 
 
