@@ -8,6 +8,9 @@ select
     status,
     forecast_category,
     close_date
-from deal_timeline
-where deal_id in (select deal_id from import_changes where change = 'updated')
-    and deal_id not in (select deal_id from deal_history)
+from deal_timeline_of((
+    select coalesce(list(deal_id), [])
+    from import_changes
+    where change = 'updated'
+        and deal_id not in (select deal_id from deal_history)
+))

@@ -1,6 +1,5 @@
 -- The given deals' credits from the summary's definition (each deal's journey is its own:
--- no other deal's credits change with it).
+-- no other deal's credits change with it), derived from those deals alone.
 insert into deal_credits
-select * from deal_credits_live
-where deal_id in (select unnest($deal_ids::varchar[]))
+select * from deal_credits_of($deal_ids::varchar[])
 order by journey_until, created_at, deal_id, position

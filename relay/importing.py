@@ -950,6 +950,7 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     found = {column: 0 for column in preview.mapping}
     written = _written(table, found)
     params = {"actor": actor, "at": at}
+    counted_leads = _take_out_counts(cursor, table, written)
     _note_changes(cursor, table, written)
     sql.execute(cursor, "import_write_people")
     if table.name == "deals":
@@ -987,7 +988,25 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
                      if table.name == "deals" else None)
     changed_leads = ([lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")]
                      if table.name in ("leads", "touches") else None)
-    summaries.refresh(cursor, touched, deal_ids=changed_deals, lead_ids=changed_leads)
+    summaries.refresh(cursor, touched, deal_ids=changed_deals, lead_ids=changed_leads,
+                      counted_leads=counted_leads)
+
+
+def _take_out_counts(cursor: duckdb.DuckDBPyConnection, table: Table,
+                     written: list[str]) -> list[str] | None:
+    """Before an import of leads or deals writes: what the leads it can change count in the
+    summaries kept by lead (summaries.take_out), to be added back as they count after it.
+    An import of leads changes its own leads; one of deals the leads of its deals, as stored
+    and as the file has them."""
+    if table.name == "leads":
+        leads = {lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")}
+    elif table.name == "deals":
+        leads = {lead_id for (lead_id,) in sql.rows(cursor, "import_deals_stored_lead_ids")}
+        if "lead_id" in written:
+            leads |= {lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")}
+    else:
+        return None
+    return summaries.take_out(cursor, {lead_id for lead_id in leads if lead_id is not None})
 
 
 # Every table that names a person, as the placeholder merge moves them.

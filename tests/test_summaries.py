@@ -173,7 +173,8 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
     assert ("refresh_unrecorded_deals_add_deals", ["D4", "D9"]) in ran
     assert ("refresh_sourced_deals_add_deals", ["D4", "D9"]) in ran
     full = {"refresh_deal_states", "refresh_pipeline_deltas", "refresh_campaign_deals",
-            "refresh_unrecorded_deals", "refresh_sourced_deals"}
+            "refresh_unrecorded_deals", "refresh_sourced_deals", "refresh_deal_credits",
+            "refresh_funnel_months"}
     assert not [name for name, _ in ran if name in full]  # no full rebuild
     connection = store.open_store(fixture_path)
     try:
@@ -220,6 +221,43 @@ def test_an_import_of_few_deals_refreshes_only_their_states(fixture_path, tmp_pa
         assert _rows(connection, "campaign_deals") == _rows(connection, "campaign_deals_live")
         assert _rows(connection, "unrecorded_deals") == _rows(connection,
                                                               "unrecorded_deals_live")
+    finally:
+        connection.close()
+
+
+def test_an_import_moving_deals_between_leads_changes_only_their_funnel_counts(
+        fixture_path, tmp_path, monkeypatch):
+    """D1 (won, L1's) moves to L5 (an inquiry) and D3 (lost, no lead) to L2 (an SAL): what
+    L1, L2 and L5 count in the funnel's month rollup is taken out and added back, the rest
+    kept; the rollup then equals a rebuild. By hand: L1 (Webinar, NA, SMB) no longer has an
+    opportunity (July) or a win (August); L5 (Direct, NA, SMB) has both, D1's; L2 (Webinar,
+    NA, SMB) has an opportunity from July (D3, created 20 July) and no win."""
+    ran = _ran_refreshes(monkeypatch)
+    export = tmp_path / "deals.csv"
+    export.write_text(
+        "deal_id,lead_id,owner_id,amount,status,forecast_category,created_at,close_date\n"
+        "D1,L5,P2,10000,won,closed,2026-07-12 09:00,2026-08-01\n"
+        "D3,L2,P2,20000,lost,omitted,2026-07-20 09:00,2026-08-10\n", encoding="utf-8")
+    assert cli.main(["import", str(export), "--table", "deals", "--db",
+                     str(fixture_path)]) == 0
+    assert not [name for name, _ in ran if name in {"refresh_funnel_months",
+                                                    "refresh_deal_credits"}]
+    connection = store.open_store(fixture_path)
+    try:
+        opportunities_and_wins = connection.execute(
+            "select stage, reached_month, next_month, source, region, events "
+            "from funnel_months where stage in ('opportunities', 'won') order by all"
+        ).fetchall()
+        assert opportunities_and_wins == [
+            ("opportunities", dt.date(2026, 5, 1), dt.date(2026, 8, 1), "Organic Search",
+             "EMEA", 1),  # L3's, as it was
+            ("opportunities", dt.date(2026, 7, 1), dt.date(2026, 8, 1), "Direct", "NA", 1),
+            ("opportunities", dt.date(2026, 7, 1), None, "Webinar", "NA", 1),
+            ("won", dt.date(2026, 8, 1), None, "Direct", "NA", 1),
+            ("won", dt.date(2026, 8, 1), None, "Organic Search", "EMEA", 1),
+        ]
+        for summary in ("funnel_months", "deal_credits", "funnel_lookup_leads"):
+            assert _rows(connection, summary) == _rows(connection, f"{summary}_live"), summary
     finally:
         connection.close()
 
@@ -297,10 +335,11 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                      "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
                      encoding="utf-8")
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
-    # What the store holds, the funnel's month rollup, the campaign leads by month, the leads'
-    # owners and the first days are built again in full (summaries.py); the lead summaries
-    # refresh L3's rows; of the credits and the campaign deals, D2's alone.
-    assert ran == [("refresh_funnel_listed_twice", None), ("refresh_funnel_months", None),
+    # What the store holds, the campaign leads by month, the leads' owners and the first
+    # days are built again in full (summaries.py); the lead summaries (the leads listed
+    # twice first) refresh L3's rows, the funnel's month rollup takes what L3 counts out and
+    # in again (not a refresh: not listed); of the credits and the campaign deals, D2's alone.
+    assert ran == [("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
                    ("refresh_campaign_lead_months", None),
                    ("refresh_store_holdings", None), ("refresh_lead_owners", None),
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
@@ -315,7 +354,8 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
     _credits_equal_their_definition(fixture_path)
     connection = store.open_store(fixture_path)
     try:
-        for summary in ("campaign_deals", "campaign_lead_months"):
+        for summary in ("campaign_deals", "campaign_lead_months", "funnel_listed_twice",
+                        "funnel_months"):
             assert _rows(connection, summary) == _rows(connection, f"{summary}_live")
     finally:
         connection.close()
