@@ -197,6 +197,9 @@ def _refresh_leads(cursor: duckdb.DuckDBPyConnection, name: str, lead_ids: list[
     """The rows of the leads `lead_ids` in the summary `name` (BY_LEAD), derived again."""
     sql.execute(cursor, "refresh_summary_drop_leads", identifiers={"summary": name},
                 lead_ids=lead_ids)
+    if name == "funnel_listed_twice":  # a grouping: the leads are filtered before it
+        sql.execute(cursor, "refresh_funnel_listed_twice_add_leads", lead_ids=lead_ids)
+        return
     sql.execute(cursor, "refresh_summary_add_leads",
                 identifiers={"summary": name, "live": f"{name}_live"}, lead_ids=lead_ids)
 
