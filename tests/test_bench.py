@@ -34,6 +34,9 @@ def test_the_benchmark_runs_at_a_small_scale(capsys, tmp_path):
     assert overview["default"]["queries_run"] >= len(overview["default"]["query_ms"])
     naive = results["naive"]["pages"]
     assert "closed_won" in naive["overview"]["default"]["figures_checked"]
+    # The meeting's reference reads the deals and leads too: the review's actuals agree.
+    assert "review.actual" in naive["meeting"]["default"]["figures_checked"]
+    assert naive["meeting"]["default"]["load_ms"] > results["naive"]["load_ms"]["leads"]
     assert naive["forecast"]["region"]["total_ms"] > naive["forecast"]["region"]["compute_ms"]
     assert results["import_leads_csv"]["leads"] == 20_000
     checked = {check["check"] for check in results["checks"]}
