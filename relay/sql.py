@@ -78,9 +78,13 @@ STORE_TABLES = frozenset({
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
                                 "import_problems", "import_warnings"})
 PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
+# The summaries of counts over leads (relay.summaries.COUNTED_BY_LEAD): the table macro that
+# defines each for given leads, and the temporary table a write's change to it is kept in.
+SUMMARY_CHANGES = frozenset({"funnel_months_of", "funnel_months_change"})
 # The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
-IDENTIFIERS = STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
+IDENTIFIERS = (STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES
+               | SUMMARY_CHANGES)
 # The columns import_raw holds a file's text in, named by position (c0, c1, …), never by the
 # file's headers.
 RAW_COLUMN = re.compile(r"c[0-9]+")

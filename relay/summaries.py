@@ -71,6 +71,12 @@ BY_DEAL = ("deal_states", "pipeline_deltas", "deal_credits", "campaign_deals",
 # or is listed twice, which a write of leads changes only for the leads it wrote); each
 # rebuilt in full reads every lead (1-3 s at 10M leads).
 BY_LEAD = ("funnel_listed_twice", "lead_quality", "funnel_lookup_leads")
+# The summaries of counts over leads: each row counts the leads (or their events) of its key,
+# and a lead counts only in rows of its own, so a write of few leads, or of their deals,
+# changes only what those leads count. Each has a table macro <name>_of(lead_ids), its
+# definition for those leads alone (null: all), and names its counts here, its last columns
+# (the first is zero only where the key counts nothing); its other columns are its key.
+COUNTED_BY_LEAD = {"funnel_months": ("events",)}
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.
@@ -87,8 +93,9 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     leads whose rows or touches it changed; if there are few, the summaries then refresh only
     what those touch: the deals' rows of deal_states and deal_credits (and the credits of the
     leads' deals), and the close months of pipeline_deltas their states were or are due in.
-    `counted_leads` are the leads take_out took out before the write: funnel_months then
-    gets what they count now, and is not rebuilt. Returns the summaries refreshed."""
+    `counted_leads` are the leads take_out took out before the write: the summaries of
+    counts over leads then get what they count now, and are not rebuilt. Returns the
+    summaries refreshed."""
     changed = set(changed)
     refreshed = [name for name, sources in SOURCES.items() if changed & set(sources)]
     ids = _few_deals(cursor, deal_ids, lead_ids)
@@ -97,9 +104,8 @@ def refresh(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
     for name in refreshed:
         if name in BY_LEAD and leads is not None:
             _refresh_leads(cursor, name, leads)
-        elif name == "funnel_months" and counted_leads is not None:
-            sql.execute(cursor, "funnel_months_add_back", lead_ids=counted_leads)
-            sql.execute(cursor, "funnel_months_apply_change")
+        elif name in COUNTED_BY_LEAD and counted_leads is not None:
+            _add_back(cursor, name, counted_leads)
         elif name == "funnel_lookup_leads" and deal_leads is not None:
             # A write of deals alone: only which leads have a deal can have changed.
             sql.execute(cursor, "refresh_funnel_lookup_leads_drop_dealless")
@@ -140,15 +146,34 @@ def follow(cursor: duckdb.DuckDBPyConnection, written: set[str]) -> list[str]:
 
 def take_out(cursor: duckdb.DuckDBPyConnection, lead_ids: Collection[str]) -> list[str] | None:
     """Before a write that changes only the leads `lead_ids` and the deals of those leads
-    (and which leads those deals are of only among them): what those leads count in
-    funnel_months is taken out, in the write's transaction, to be added back as they count
-    after it (refresh's `counted_leads`). Returns the leads taken out; None when they are too
-    many for that to be cheaper than a rebuild, and refresh then rebuilds the summary."""
+    (and which leads those deals are of only among them): what those leads count in the
+    summaries of counts over leads (COUNTED_BY_LEAD) is taken out, in the write's
+    transaction, to be added back as they count after it (refresh's `counted_leads`).
+    Returns the leads taken out; None when they are too many for that to be cheaper than a
+    rebuild, and refresh then rebuilds those summaries."""
     leads = sorted(set(lead_ids))
     if len(leads) > DEAL_REFRESH_LIMIT:
         return None
-    sql.execute(cursor, "funnel_months_take_out", lead_ids=leads)
+    for name in COUNTED_BY_LEAD:
+        sql.execute(cursor, "summary_take_out", lead_ids=leads,
+                    identifiers={"change": f"{name}_change", "counted": f"{name}_of"})
     return leads
+
+
+def _add_back(cursor: duckdb.DuckDBPyConnection, name: str, lead_ids: list[str]) -> None:
+    """After the write: what the leads take_out took out count now, into the summary `name`,
+    whose rows of the keys that changed are rewritten."""
+    change = {"summary": name, "change": f"{name}_change"}
+    sql.execute(cursor, "summary_add_back", lead_ids=lead_ids,
+                identifiers={"change": change["change"], "counted": f"{name}_of"})
+    columns = [sql.CatalogName(column) for column, _ in sql.rows(cursor, "export_columns",
+                                                                 table=name)]
+    counts = [column for column in columns if column in COUNTED_BY_LEAD[name]]
+    keys = [column for column in columns if column not in counts]
+    sql.execute(cursor, "summary_apply_change", keys=keys, counts=counts,
+                identifiers={**change, "total": counts[0]})
+    sql.execute(cursor, "summary_drop_changed", keys=keys, identifiers=change)
+    sql.execute(cursor, "summary_add_rewritten", identifiers=change)
 
 
 def rebuild(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
