@@ -34,9 +34,10 @@ SOURCES = {
     # leads, and the rollup changed by what its leads count (take_out; about 0.3 s).
     "funnel_listed_twice": ("leads",),
     "funnel_months": ("leads", "deals"),
-    # The campaign page's leads by campaign and created month (rebuilt in full with every
-    # write to leads: a group-by of every lead) and its deals of campaign leads, one row per
-    # deal (refreshed deal by deal); after funnel_listed_twice, which campaign_deals reads.
+    # The campaign page's leads by campaign and created month (counts over leads: rebuilt in
+    # full, a group-by of every lead, or changed by what few leads count) and its deals of
+    # campaign leads, one row per deal (refreshed deal by deal); after funnel_listed_twice,
+    # which campaign_deals reads.
     "campaign_lead_months": ("leads",),
     "campaign_deals": ("deals", "leads"),
     # What the store holds (relay.holdings): counted again in full, a few scans of columns.
@@ -76,7 +77,8 @@ BY_LEAD = ("funnel_listed_twice", "lead_quality", "funnel_lookup_leads")
 # changes only what those leads count. Each has a table macro <name>_of(lead_ids), its
 # definition for those leads alone (null: all), and names its counts here, its last columns
 # (the first is zero only where the key counts nothing); its other columns are its key.
-COUNTED_BY_LEAD = {"funnel_months": ("events",)}
+COUNTED_BY_LEAD = {"funnel_months": ("events",),
+                   "campaign_lead_months": ("leads", "mqls", "sals", "sqls")}
 # Up to this many changed deals, only what they touch is refreshed (a full rebuild of
 # deal_states takes seconds at 10M leads; a few thousand deals' rows, milliseconds); more,
 # and one rebuild in order is cheaper and keeps the tables sorted for the pages.

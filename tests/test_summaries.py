@@ -335,13 +335,12 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                      "L3,Web,NA,SMB,2026-07-01 09:00,opportunity,2026-07-07 10:00\n",
                      encoding="utf-8")
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
-    # What the store holds, the campaign leads by month, the leads' owners and the first
-    # days are built again in full (summaries.py); the lead summaries (the leads listed
-    # twice first) refresh L3's rows, the funnel's month rollup takes what L3 counts out and
+    # What the store holds, the leads' owners and the first days are built again in full
+    # (summaries.py); the lead summaries (the leads listed twice first) refresh L3's rows,
+    # the funnel's month rollup and the campaign leads by month take what L3 counts out and
     # in again (not a refresh: not listed); of the credits and the campaign deals, D2's alone.
     assert ran == [("refresh_summary_drop_leads", None),
                    ("refresh_funnel_listed_twice_add_leads", None),
-                   ("refresh_campaign_lead_months", None),
                    ("refresh_store_holdings", None), ("refresh_lead_owners", None),
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),

@@ -389,3 +389,24 @@ join deals using (deal_id);
 
 create or replace view deal_states_live as
 select * from deal_states_of(null::varchar[]);
+
+-- campaign_lead_months: counts over leads too (each lead in one row), kept the same way as
+-- funnel_months by an import of few leads (a group-by of every lead: 0.5-0.9 s at 10M).
+create or replace macro campaign_lead_months_of(lead_ids) as table
+select
+    campaign_id,
+    region,
+    segment,
+    date_trunc('month', created_at)::date as created_month,
+    date_trunc('month', mql_at)::date as mql_month,
+    count(*)::integer as leads,
+    count(mql_at)::integer as mqls,
+    count(*) filter (where sal_at is not null and mql_at is not null)::integer as sals,
+    count(sql_at)::integer as sqls
+from leads
+where campaign_id is not null
+    and (lead_ids is null or lead_id in (select unnest(lead_ids)))
+group by all;
+
+create or replace view campaign_lead_months_live as
+select * from campaign_lead_months_of(null::varchar[]);
