@@ -73,7 +73,7 @@ STORE_TABLES = frozenset({
     "campaign_lead_months", "campaign_lead_months_live",
     "campaign_deals", "campaign_deals_live",
     "unrecorded_deals", "unrecorded_deals_live", "sourced_deals",
-    "sourced_deals_live",
+    "sourced_deals_live", "rep_strength_months", "rep_strength_months_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
                                 "import_problems", "import_warnings"})

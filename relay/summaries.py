@@ -53,6 +53,11 @@ SOURCES = {
     # The owners of MQLs by region and segment (the speed-to-lead page's rep picker): a
     # distinct over every lead, rebuilt in full (a few hundred ms at 10M leads).
     "mql_owners": ("leads",),
+    # The rep strengths' MQLs by owner, channel, source, region, segment, MQL and SQL month
+    # and first won day (My week, the planning meeting): a join and group-by of every MQL with
+    # the campaigns' channels and the leads' first won deals, rebuilt in full with every write
+    # to leads, deals or campaigns: 0.8-2 s at 10M leads (1.8M MQLs) on a 2-core machine.
+    "rep_strength_months": ("leads", "deals", "campaigns"),
     # The deals without a recorded history (the forecast's note): an anti-join of every deal
     # with the whole history when rebuilt, of the named deals alone when few changed.
     "unrecorded_deals": ("deals", "deal_history"),

@@ -19,7 +19,7 @@ from relay.views import week
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 AS_OF = dt.date(2026, 11, 22)
 VIEWS = ["overview", "goals", "plan", "funnel", "sla", "campaigns", "forecast",
-         "forecast_movement", "forecast_track_record"]
+         "forecast_movement", "forecast_track_record", "strengths"]
 
 
 def _changed_export(tmp_path):
@@ -306,6 +306,7 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
                    ("refresh_summary_drop_leads", None), ("refresh_summary_add_leads", None),
                    ("refresh_store_span", None), ("refresh_mql_owners", None),
+                   ("refresh_rep_strength_months", None),
                    ("refresh_deal_credits_drop_deals", ["D2"]),
                    ("refresh_deal_credits_add_deals", ["D2"]),
                    ("refresh_campaign_deals_drop_deals", ["D2"]),
