@@ -73,7 +73,7 @@ STORE_TABLES = frozenset({
     "campaign_lead_months", "campaign_lead_months_live",
     "campaign_deals", "campaign_deals_live",
     "unrecorded_deals", "unrecorded_deals_live", "sourced_deals",
-    "sourced_deals_live",
+    "sourced_deals_live", "rep_strength_months", "rep_strength_months_live",
 })
 IMPORT_TEMP_TABLES = frozenset({"import_raw", "import_rejects", "import_typed", "import_staged",
                                 "import_problems", "import_warnings"})
@@ -81,7 +81,8 @@ PERSON_COLUMNS = frozenset({"owner_id", "manager_id", "person_id"})
 # The summaries of counts over leads (relay.summaries.COUNTED_BY_LEAD): the table macro that
 # defines each for given leads, and the temporary table a write's change to it is kept in.
 SUMMARY_CHANGES = frozenset({"funnel_months_of", "funnel_months_change",
-                             "campaign_lead_months_of", "campaign_lead_months_change"})
+                             "campaign_lead_months_of", "campaign_lead_months_change",
+                             "rep_strength_months_of", "rep_strength_months_change"})
 # The names a backup (relay.exporting) and a restore (relay.restoring) attach a file under.
 ATTACHED_DATABASES = frozenset({"relay_backup", "relay_restore_source"})
 IDENTIFIERS = (STORE_TABLES | IMPORT_TEMP_TABLES | PERSON_COLUMNS | ATTACHED_DATABASES

@@ -350,3 +350,66 @@ def test_the_channel_driver_reads_the_campaign_pages_channel_counts(fixture_curs
                     pd.testing.assert_frame_equal(counts, page[["channel", *columns]])
     finally:
         connection.close()
+
+
+def test_the_channel_drivers_mqls_are_the_channel_counts(fixture_cursor, demo_path):
+    """The MQLs the channel driver reads alone (campaign_channel_mqls.sql) are those of the
+    channel counts, the unknown ones (a future quarter) too."""
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
+            current = Quarter.containing(as_of, 1)
+            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
+                for region in (None, "NA"):
+                    chosen = Filters(quarter, region)
+                    counts = campaign_performance.channel_counts(cursor, chosen, as_of)
+                    expected = dict(zip(counts["channel"], counts["mqls"], strict=True))
+                    read = campaign_performance.channel_mqls(cursor, chosen, as_of)
+                    assert read.keys() == expected.keys(), (quarter, region)
+                    for channel, mqls in expected.items():
+                        assert (pd.isna(mqls) and pd.isna(read[channel])
+                                or read[channel] == mqls), (quarter, region, channel)
+    finally:
+        connection.close()
+
+
+def _channel_drop_as_before(cursor, quarter: Quarter, as_of: dt.date) -> str | None:
+    """The channel driver's channel as it was found from the whole channel counts."""
+    mqls = {}
+    for which in (quarter, quarter.shift(-1)):
+        channels = campaign_performance.channel_counts(cursor, Filters(which), as_of)
+        mqls[which] = dict(zip(channels["channel"], channels["mqls"], strict=True))
+    now, before = mqls[quarter], mqls[quarter.shift(-1)]
+    drops = {name: before[name] - now.get(name, 0) for name in before
+             if pd.notna(before[name]) and pd.notna(now.get(name, 0))}
+    drops = {name: drop for name, drop in drops.items() if drop > 0}
+    return max(drops, key=drops.get) if drops else None
+
+
+def test_the_channel_driver_names_the_channel_it_named_before(fixture_cursor, demo_path):
+    named = []
+    connection = store.open_store(demo_path, read_only=True)
+    try:
+        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
+            current = Quarter.containing(as_of, 1)
+            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
+                found = meeting._channel_drop(cursor, quarter, as_of)
+                channel = found["where"] if found else None
+                assert channel == _channel_drop_as_before(cursor, quarter, as_of), quarter
+                named.append(channel)
+    finally:
+        connection.close()
+    assert any(named)  # some quarter had a channel to name
+
+
+def test_a_tie_in_the_fall_of_mqls_goes_to_the_first_channel_of_the_table(fixture_cursor,
+                                                                          monkeypatch):
+    # Webinar and Events both lost 5 MQLs: the channels table lists Events first (more
+    # sourced revenue), so Events is named, as when the driver read that table.
+    before, now = {"Webinar": 10.0, "Events": 8.0}, {"Webinar": 5.0, "Events": 3.0}
+    monkeypatch.setattr(campaign_performance, "channel_mqls", lambda cursor, filters, as_of: (
+        now if filters.quarter == Quarter(2026, 3) else before))
+    monkeypatch.setattr(campaign_performance, "channel_counts", lambda cursor, filters, as_of: (
+        pd.DataFrame({"channel": ["Events", "Webinar"]})))
+    found = meeting._channel_drop(fixture_cursor, Quarter(2026, 3), AS_OF)
+    assert (found["where"], found["figure"]) == ("Events", "3 MQLs, 5 fewer than in 2026-Q2 (8)")

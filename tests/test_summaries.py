@@ -19,7 +19,7 @@ from relay.views import week
 HUBSPOT = PROJECT_ROOT / "data" / "samples" / "hubspot-deals.csv"
 AS_OF = dt.date(2026, 11, 22)
 VIEWS = ["overview", "goals", "plan", "funnel", "sla", "campaigns", "forecast",
-         "forecast_movement", "forecast_track_record"]
+         "forecast_movement", "forecast_track_record", "strengths"]
 
 
 def _changed_export(tmp_path):
@@ -241,7 +241,8 @@ def test_an_import_moving_deals_between_leads_changes_only_their_funnel_counts(
     assert cli.main(["import", str(export), "--table", "deals", "--db",
                      str(fixture_path)]) == 0
     assert not [name for name, _ in ran if name in {"refresh_funnel_months",
-                                                    "refresh_deal_credits"}]
+                                                    "refresh_deal_credits",
+                                                    "refresh_rep_strength_months"}]
     connection = store.open_store(fixture_path)
     try:
         opportunities_and_wins = connection.execute(
@@ -256,7 +257,8 @@ def test_an_import_moving_deals_between_leads_changes_only_their_funnel_counts(
             ("won", dt.date(2026, 8, 1), None, "Direct", "NA", 1),
             ("won", dt.date(2026, 8, 1), None, "Organic Search", "EMEA", 1),
         ]
-        for summary in ("funnel_months", "deal_credits", "funnel_lookup_leads"):
+        for summary in ("funnel_months", "deal_credits", "funnel_lookup_leads",
+                        "rep_strength_months"):
             assert _rows(connection, summary) == _rows(connection, f"{summary}_live"), summary
     finally:
         connection.close()
@@ -337,8 +339,9 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
     assert cli.main(["import", str(leads), "--table", "leads", "--db", str(fixture_path)]) == 0
     # What the store holds, the leads' owners and the first days are built again in full
     # (summaries.py); the lead summaries (the leads listed twice first) refresh L3's rows,
-    # the funnel's month rollup and the campaign leads by month take what L3 counts out and
-    # in again (not a refresh: not listed); of the credits and the campaign deals, D2's alone.
+    # the funnel's month rollup, the campaign leads by month and the rep strengths' months
+    # take what L3 counts out and in again (not a refresh: not listed); of the credits and
+    # the campaign deals, D2's alone.
     assert ran == [("refresh_summary_drop_leads", None),
                    ("refresh_funnel_listed_twice_add_leads", None),
                    ("refresh_store_holdings", None), ("refresh_lead_owners", None),
@@ -355,7 +358,7 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
     connection = store.open_store(fixture_path)
     try:
         for summary in ("campaign_deals", "campaign_lead_months", "funnel_listed_twice",
-                        "funnel_months"):
+                        "funnel_months", "rep_strength_months"):
             assert _rows(connection, summary) == _rows(connection, f"{summary}_live")
     finally:
         connection.close()

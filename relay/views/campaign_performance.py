@@ -123,6 +123,26 @@ def channel_counts(cursor: duckdb.DuckDBPyConnection, filters: Filters,
     return channels.sort_values("sourced_revenue", ascending=False, ignore_index=True)
 
 
+def channel_mqls(cursor: duckdb.DuckDBPyConnection, filters: Filters,
+                 as_of: dt.date) -> dict[str, float]:
+    """{channel: MQLs} as channel_counts counts them (unknown: NaN), read without the deals and
+    costs it also reads (campaign_channel_mqls.sql); in no particular order."""
+    quarter = filters.quarter
+    rows = sql.frame(
+        cursor, "campaign_channel_mqls", starts_on=quarter.start, ends_before=quarter.end,
+        produced_before=as_of + dt.timedelta(days=1), region=filters.region,
+        segment=filters.segment,
+    ).dropna(subset=["channel"])  # as channel_counts' group-by leaves out campaigns without one
+    found = holdings.of(cursor)
+    mqls = rows["mqls"].astype(float)
+    # The dashes of _measured_rows: nothing has arrived in a future quarter, and without
+    # leads linked to campaigns or MQL dates the count can't be measured.
+    if (quarter.phase(as_of) is Phase.FUTURE or not found.has(Need.CAMPAIGN_LEADS)
+            or not found.has(holdings.STAGE_DATES["mqls"])):
+        mqls = pd.Series(np.nan, index=rows.index)
+    return dict(zip(rows["channel"].tolist(), mqls.tolist(), strict=True))
+
+
 def build(cursor: duckdb.DuckDBPyConnection, filters: Filters, as_of: dt.date,
           model: str | None = None) -> View:
     """`model`: the attribution model the credited figures follow (relay.attribution);

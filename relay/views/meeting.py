@@ -152,17 +152,20 @@ def drivers(cursor: duckdb.DuckDBPyConnection, review: pd.DataFrame, quarter: Qu
 def _channel_drop(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
                   as_of: dt.date) -> dict | None:
     """The channel whose campaigns brought the most fewer MQLs than the quarter before."""
-    mqls = {}
-    for which in (quarter, quarter.shift(-1)):
-        channels = campaign_performance.channel_counts(cursor, Filters(which), as_of)
-        mqls[which] = dict(zip(channels["channel"], channels["mqls"], strict=True))
-    now, before = mqls[quarter], mqls[quarter.shift(-1)]
+    now, before = (campaign_performance.channel_mqls(cursor, Filters(which), as_of)
+                   for which in (quarter, quarter.shift(-1)))
     drops = {name: before[name] - now.get(name, 0) for name in before
              if pd.notna(before[name]) and pd.notna(now.get(name, 0))}
     drops = {name: drop for name, drop in drops.items() if drop > 0}
     if not drops:
         return None
-    name = max(drops, key=drops.get)
+    largest = max(drops.values())
+    tied = [name for name, drop in drops.items() if drop == largest]
+    if len(tied) == 1:
+        name = tied[0]
+    else:  # the first in the channels table's order (by sourced revenue), as it always was
+        order = campaign_performance.channel_counts(cursor, Filters(quarter.shift(-1)), as_of)
+        name = next(channel for channel in order["channel"] if channel in tied)
     return {"driver": "Channel with the largest fall in MQLs", "where": name,
             "figure": f"{now.get(name, 0):,.0f} MQLs, {drops[name]:,.0f} fewer than in "
                       f"{quarter.shift(-1)} ({before[name]:,.0f})"}

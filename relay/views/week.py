@@ -192,9 +192,13 @@ def rep_names(people: pd.DataFrame, only: list[str] | None = None) -> dict[str, 
     person_id}: the name, or the name and id when two of `people` share it; only the
     person_ids in `only` when given, in its order (named as among all `people`, so a link's
     name does not depend on the sidebar)."""
-    counted = people["name"].value_counts()
+    # Plain dicts and lists: a pandas lookup per person was most of a warm My week at 10M
+    # leads (a few thousand people).
+    counts = people["name"].value_counts()
+    counted = dict(zip(counts.index.tolist(), counts.tolist(), strict=True))
     labels = {person: (name if counted[name] == 1 else f"{name} ({person})")
-              for person, name in zip(people["person_id"], people["name"], strict=True)}
+              for person, name in zip(people["person_id"].tolist(), people["name"].tolist(),
+                                      strict=True)}
     return {labels[person]: person for person in (labels if only is None else only)}
 
 
