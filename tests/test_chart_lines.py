@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from relay import charts
@@ -50,7 +51,20 @@ CHARTS = {
 
 @pytest.mark.parametrize("name", CHARTS)
 def test_each_marker_line_is_the_one_plotly_would_draw(name, monkeypatch):
-    drawn = json.loads(CHARTS[name]().to_json())
-    assert drawn["layout"]["shapes"]
-    monkeypatch.setattr(charts, "_marker_line", _plotly_way)
-    assert drawn == json.loads(CHARTS[name]().to_json())
+    """The chart as drawn, and the same chart with its lines taken off and drawn again by
+    Plotly's add_vline / add_hline, are one figure."""
+    lines = []
+    marker_line = charts._marker_line
+
+    def recorded(axis, at, label=None, position=None, **line):
+        lines.append((axis, at, label, position, line))
+        return marker_line(axis, at, label, position, **line)
+
+    monkeypatch.setattr(charts, "_marker_line", recorded)
+    drawn = CHARTS[name]()
+    assert lines and drawn.layout.shapes
+    again = go.Figure(drawn)
+    again.layout.shapes, again.layout.annotations = (), ()
+    for axis, at, label, position, line in lines:
+        _plotly_way(again, axis, at, label, position, **line)
+    assert json.loads(drawn.to_json()) == json.loads(again.to_json())
