@@ -6,8 +6,8 @@ Each summary is a table filled from a live view named after it with `_live`
 summary's sources refreshes it in the same transaction, so no page ever reads a summary
 older than the data it summarises:
 in full, or, when the writer names the few deals or leads it changed (an import), only the
-rows those touch (summaries.refresh says which), and the funnel's month rollup by what those
-leads counted before the write and count after it (take_out).
+rows those touch (summaries.refresh says which), and the summaries of counts over leads
+(COUNTED_BY_LEAD) by what those leads counted before the write and count after it (take_out).
 The tests run every page on the summaries and on the live views and require the same
 figures, and compare a summary refreshed deal by deal with one rebuilt in full.
 """
