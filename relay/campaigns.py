@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from relay import clock, identity, sql, store
+from relay import clock, identity, sql, store, summaries
 from relay.identity import Role
 
 STATUSES = ("planned", "live", "completed", "cancelled")
@@ -149,8 +149,11 @@ def create(connection: duckdb.DuckDBPyConnection, fields: dict[str, Any]) -> str
 
     def work(cursor) -> str:
         at = clock.now()
-        sql.execute(cursor, "insert_campaign", campaign_id=campaign_id, actor=actor, at=at,
-                    **asdict(campaign))
+        # A new campaign is no lead's yet: what the leads count stays as it is (a rebuild of
+        # the rep strengths' months, which read the channels, took 0.8-2 s at 10M leads).
+        with summaries.recounted(cursor, ["campaigns"], lead_ids=[]):
+            sql.execute(cursor, "insert_campaign", campaign_id=campaign_id, actor=actor,
+                        at=at, **asdict(campaign))
         _audit(cursor, actor, "campaign.create", campaign_id, None,
                {**asdict(campaign), "version": 1}, at)
         return campaign_id
@@ -173,9 +176,15 @@ def update(connection: duckdb.DuckDBPyConnection, campaign_id: str, seen_version
             raise CampaignError(f"Campaign {campaign_id} no longer exists; reload the page.")
         if all(before[key] == value for key, value in asdict(campaign).items()):
             return False
-        (updated,) = sql.row(cursor, "update_campaign", campaign_id=campaign_id,
-                             expected_version=seen_version, actor=actor, at=at,
-                             **asdict(campaign)).values()
+        # A new channel changes what the campaign's leads count in the rep strengths'
+        # months; no other change to a campaign changes what any lead counts.
+        leads = ([lead_id for (lead_id,) in sql.rows(cursor, "campaign_lead_ids",
+                                                      campaign_id=campaign_id)]
+                 if before["channel"] != campaign.channel else [])
+        with summaries.recounted(cursor, ["campaigns"], leads):
+            (updated,) = sql.row(cursor, "update_campaign", campaign_id=campaign_id,
+                                 expected_version=seen_version, actor=actor, at=at,
+                                 **asdict(campaign)).values()
         if updated != 1:
             raise CampaignConflict(before, seen_version)
         _audit(cursor, actor, "campaign.update", campaign_id,

@@ -1006,7 +1006,8 @@ def _take_out_counts(cursor: duckdb.DuckDBPyConnection, table: Table,
             leads |= {lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")}
     else:
         return None
-    return summaries.take_out(cursor, {lead_id for lead_id in leads if lead_id is not None})
+    return summaries.take_out(cursor, {lead_id for lead_id in leads if lead_id is not None},
+                              {table.name})
 
 
 # Every table that names a person, as the placeholder merge moves them.

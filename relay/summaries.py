@@ -14,7 +14,8 @@ figures, and compare a summary refreshed deal by deal with one rebuilt in full.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 
@@ -60,8 +61,9 @@ SOURCES = {
     # and first won day (My week, the planning meeting): counts over leads, changed by what
     # the leads of an import of few leads or deals count; rebuilt in full, a join and
     # group-by of every MQL with the campaigns' channels and the leads' first won deals, with
-    # any other write to leads or deals and every write to campaigns (a campaign saved on the
-    # calendar): 0.8-2 s at 10M leads (1.8M MQLs) on a 2-core machine.
+    # any other write to leads or deals and to campaigns (a campaign saved on the calendar
+    # recounts the leads of its channel's change alone: relay.campaigns): 0.8-2 s at 10M
+    # leads (1.8M MQLs) on a 2-core machine.
     "rep_strength_months": ("leads", "deals", "campaigns"),
     # The deals without a recorded history (the forecast's note): an anti-join of every deal
     # with the whole history when rebuilt, of the named deals alone when few changed.
@@ -154,20 +156,40 @@ def follow(cursor: duckdb.DuckDBPyConnection, written: set[str]) -> list[str]:
     return stale
 
 
-def take_out(cursor: duckdb.DuckDBPyConnection, lead_ids: Collection[str]) -> list[str] | None:
-    """Before a write that changes only the leads `lead_ids` and the deals of those leads
-    (and which leads those deals are of only among them): what those leads count in the
-    summaries of counts over leads (COUNTED_BY_LEAD) is taken out, in the write's
-    transaction, to be added back as they count after it (refresh's `counted_leads`).
-    Returns the leads taken out; None when they are too many for that to be cheaper than a
-    rebuild, and refresh then rebuilds those summaries."""
+def take_out(cursor: duckdb.DuckDBPyConnection, lead_ids: Collection[str],
+             changed: Iterable[str]) -> list[str] | None:
+    """Before a write to the tables `changed` that changes what only the leads `lead_ids`
+    count (their rows, their deals, which leads those deals are of only among them, the
+    channel of their campaign): what those leads count in the summaries of counts over leads
+    derived from those tables is taken out, in the write's transaction, to be added back as
+    they count after it (refresh's `counted_leads`, with the same `changed`). Returns the
+    leads taken out; None when they are too many for that to be cheaper than a rebuild, and
+    refresh then rebuilds those summaries."""
     leads = sorted(set(lead_ids))
     if len(leads) > DEAL_REFRESH_LIMIT:
         return None
-    for name in COUNTED_BY_LEAD:
+    for name in _counted(changed):
         sql.execute(cursor, "summary_take_out", lead_ids=leads,
                     identifiers={"change": f"{name}_change", "counted": f"{name}_of"})
     return leads
+
+
+@contextmanager
+def recounted(cursor: duckdb.DuckDBPyConnection, changed: Iterable[str],
+              lead_ids: Collection[str]) -> Iterator[None]:
+    """Around a write to the tables `changed` that changes what only the leads `lead_ids`
+    count (take_out): the summaries of those tables refreshed after it, those of counts over
+    leads by what those leads count."""
+    changed = set(changed)
+    counted = take_out(cursor, lead_ids, changed)
+    yield
+    refresh(cursor, changed, counted_leads=counted)
+
+
+def _counted(changed: Iterable[str]) -> list[str]:
+    """The summaries of counts over leads derived from any of the tables `changed`."""
+    changed = set(changed)
+    return [name for name in COUNTED_BY_LEAD if changed & set(SOURCES[name])]
 
 
 def _add_back(cursor: duckdb.DuckDBPyConnection, name: str, lead_ids: list[str]) -> None:

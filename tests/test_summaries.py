@@ -5,6 +5,7 @@ after an import that adds and changes deals and after an edit."""
 import csv
 import datetime as dt
 import shutil
+from dataclasses import asdict
 
 import pandas as pd
 import pytest
@@ -364,19 +365,56 @@ def test_a_leads_import_refreshes_only_the_credits_of_its_leads_deals(fixture_pa
         connection.close()
 
 
+WINTER_WEBINAR = {
+    "name": "Winter webinar", "channel": "Webinar", "status": "planned", "region": None,
+    "segment": None, "start_date": dt.date(2026, 12, 1), "end_date": dt.date(2026, 12, 2),
+    "budget": "1000", "expected_leads": "10", "actual_cost": "", "owner_id": "P1",
+    "description": ""}
+
+
 def test_a_write_that_does_not_refresh_the_summaries_has_them_refreshed(fixture_path):
-    """A campaign saved from the calendar refreshes no summary itself: store.write follows
-    what it wrote, so what the store holds counts the new campaign (6, was 5)."""
+    """A write that refreshes no summary itself (a campaign stored by a statement alone):
+    store.write follows what it wrote, so what the store holds counts the new campaign (6,
+    was 5) and the rep strengths' months are rebuilt."""
+    campaign = campaigns.validate(WINTER_WEBINAR, set(campaigns.CHANNELS))
     connection = store.open_store(fixture_path)
     try:
         before = holdings.of(connection.cursor()).campaigns
-        by("Pat Planner", campaigns.create, connection, {
-            "name": "Winter webinar", "channel": "Webinar", "status": "planned",
-            "region": None, "segment": None, "start_date": dt.date(2026, 12, 1),
-            "end_date": dt.date(2026, 12, 2), "budget": "1000", "expected_leads": "10",
-            "actual_cost": "", "owner_id": "P1", "description": ""})
+        store.write(connection, lambda cursor: summaries.sql.execute(
+            cursor, "insert_campaign", campaign_id="C-WINTER", actor="test",
+            at=dt.datetime(2026, 11, 30), **asdict(campaign)))
         assert holdings.of(connection.cursor()).campaigns == before + 1
-        assert _rows(connection, "store_holdings") == _rows(connection, "store_holdings_live")
+        for summary in ("store_holdings", "rep_strength_months"):
+            assert _rows(connection, summary) == _rows(connection, f"{summary}_live")
+    finally:
+        connection.close()
+
+
+def test_a_campaign_saved_recounts_only_its_leads(fixture_path, monkeypatch):
+    """A new campaign is no lead's: the rep strengths' months are not rebuilt. C1 (Webinar)
+    made an event: what its leads L1 and L2 (Pat's MQLs of June and July) count moves to
+    Events, the rows of C1's leads alone recounted; what the store holds counts the new
+    campaign in the same transaction."""
+    ran = _ran_refreshes(monkeypatch)
+    connection = store.open_store(fixture_path)
+    try:
+        by("Pat Planner", campaigns.create, connection, WINTER_WEBINAR)
+        c1 = summaries.sql.row(connection.cursor(), "campaign_by_id", campaign_id="C1")
+        fields = {key: c1[key] for key in WINTER_WEBINAR if key in c1}
+        by("Pat Planner", campaigns.update, connection, "C1", c1["version"],
+           {**fields, "channel": "Events", "budget": str(c1["budget"] or ""),
+            "actual_cost": str(c1["actual_cost"] or ""),
+            "expected_leads": str(c1["expected_leads"] or "")})
+        assert ("refresh_rep_strength_months", None) not in ran
+        assert ran.count(("refresh_store_holdings", None)) == 2
+        assert connection.execute(
+            "select channel, source, mql_month, sql_month, won_on, mqls "
+            "from rep_strength_months where owner_id = 'P2' order by all").fetchall() == [
+            ("Events", "Webinar", dt.date(2026, 6, 1), None, None, 1),
+            ("Events", "Webinar", dt.date(2026, 7, 1), dt.date(2026, 7, 1),
+             dt.date(2026, 8, 1), 1)]
+        for summary in ("store_holdings", "rep_strength_months"):
+            assert _rows(connection, summary) == _rows(connection, f"{summary}_live")
     finally:
         connection.close()
 
