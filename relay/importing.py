@@ -977,7 +977,10 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
     if table.name == "goals":
         sql.execute(cursor, "import_goal_revisions", at=at)
     if table.name == "campaign_spend":
-        _spread_spend(cursor, params)
+        # Spend changes the campaigns' costs, never their channels: what the leads count in
+        # the summaries stays as it is (a rebuild of the rep strengths' months: 2 s at 10M).
+        with summaries.recounted(cursor, ["campaigns"], lead_ids=[]):
+            _spread_spend(cursor, params)
     touched = {table.name, "deal_history"} if table.name == "deals" else {table.name}
     if table.name == "people":
         touched |= _merge_placeholders(cursor, actor, at)
@@ -994,16 +997,21 @@ def _write(cursor: duckdb.DuckDBPyConnection, table: Table, preview: Preview, ac
 
 def _take_out_counts(cursor: duckdb.DuckDBPyConnection, table: Table,
                      written: list[str]) -> list[str] | None:
-    """Before an import of leads or deals writes: what the leads it can change count in the
-    summaries kept by lead (summaries.take_out), to be added back as they count after it.
-    An import of leads changes its own leads; one of deals the leads of its deals, as stored
-    and as the file has them."""
+    """Before an import of leads, deals or campaigns writes: what the leads it can change
+    count in the summaries kept by lead (summaries.take_out), to be added back as they count
+    after it. An import of leads changes its own leads; one of deals the leads of its deals,
+    as stored and as the file has them; one of campaigns the leads of the campaigns whose
+    channel it changes."""
     if table.name == "leads":
         leads = {lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")}
     elif table.name == "deals":
         leads = {lead_id for (lead_id,) in sql.rows(cursor, "import_deals_stored_lead_ids")}
         if "lead_id" in written:
             leads |= {lead_id for (lead_id,) in sql.rows(cursor, "import_changed_lead_ids")}
+    elif table.name == "campaigns":
+        leads = ({lead_id for (lead_id,) in sql.rows(cursor,
+                                                     "import_campaigns_rechanneled_lead_ids")}
+                 if "channel" in written else set())
     else:
         return None
     return summaries.take_out(cursor, {lead_id for lead_id in leads if lead_id is not None},

@@ -419,6 +419,39 @@ def test_a_campaign_saved_recounts_only_its_leads(fixture_path, monkeypatch):
         connection.close()
 
 
+def test_imports_of_campaigns_and_spend_recount_only_the_leads_of_a_new_channel(
+        fixture_path, tmp_path, monkeypatch):
+    """An import making C1 (Webinar) an event and adding C9: what C1's leads count in the
+    rep strengths' months moves to Events, its leads alone recounted; then spend spread
+    over the webinars changes no channel: nothing recounted, nothing rebuilt."""
+    ran = _ran_refreshes(monkeypatch)
+    campaigns_csv = tmp_path / "campaigns.csv"
+    campaigns_csv.write_text(
+        "campaign_id,name,channel,status,start_date,end_date\n"
+        "C1,NA SMB webinar,Events,completed,2026-06-15,2026-07-15\n"
+        "C9,Winter webinar,Webinar,planned,2026-12-01,2026-12-02\n", encoding="utf-8")
+    assert cli.main(["import", str(campaigns_csv), "--table", "campaigns", "--db",
+                     str(fixture_path)]) == 0
+    spend = tmp_path / "spend.csv"
+    spend.write_text("Channel,Month,Spend\nWebinar,2026-12,500.00\n", encoding="utf-8")
+    assert cli.main(["import", str(spend), "--table", "campaign_spend", "--db",
+                     str(fixture_path)]) == 0
+    assert ("refresh_rep_strength_months", None) not in ran
+    connection = store.open_store(fixture_path)
+    try:
+        assert connection.execute(
+            "select channel, mql_month, mqls from rep_strength_months where owner_id = 'P2' "
+            "order by all").fetchall() == [("Events", dt.date(2026, 6, 1), 1),
+                                           ("Events", dt.date(2026, 7, 1), 1)]
+        assert connection.execute(
+            "select actual_cost::double from campaigns where campaign_id = 'C9'"
+        ).fetchall() == [(500.0,)]
+        for summary in ("store_holdings", "rep_strength_months"):
+            assert _rows(connection, summary) == _rows(connection, f"{summary}_live")
+    finally:
+        connection.close()
+
+
 def test_my_weeks_reps_follow_a_leads_import_with_and_without_the_lead_owners(fixture_path,
                                                                              tmp_path):
     # Nia owns no deal and has made no call: her first lead makes her one of My week's reps.
