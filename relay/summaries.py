@@ -61,9 +61,9 @@ SOURCES = {
     # and first won day (My week, the planning meeting): counts over leads, changed by what
     # the leads of an import of few leads or deals count; rebuilt in full, a join and
     # group-by of every MQL with the campaigns' channels and the leads' first won deals, with
-    # any other write to leads or deals and to campaigns (a campaign saved on the calendar
-    # recounts the leads of its channel's change alone: relay.campaigns): 0.8-2 s at 10M
-    # leads (1.8M MQLs) on a 2-core machine.
+    # any other write to leads, deals or campaigns (a campaign saved or imported recounts the
+    # leads of a changed channel alone, a spend import none): 0.8-2 s at 10M leads (1.8M
+    # MQLs) on a 2-core machine.
     "rep_strength_months": ("leads", "deals", "campaigns"),
     # The deals without a recorded history (the forecast's note): an anti-join of every deal
     # with the whole history when rebuilt, of the named deals alone when few changed.
