@@ -22,17 +22,11 @@ stages as (
     from funnel_listed_twice
     join leads on leads.lead_id = funnel_listed_twice.lead_id
     cross join bounds
-    cross join (values ('mqls'), ('sals'), ('sqls')) as stage(name)
-    where case stage.name
-            when 'mqls' then leads.mql_at
-            when 'sals' then leads.sal_at
-            else leads.sql_at
-        end >= $starts_on
-        and case stage.name
-            when 'mqls' then leads.mql_at
-            when 'sals' then leads.sal_at
-            else leads.sql_at
-        end < month_start
+    cross join lateral (
+        values ('mqls', leads.mql_at), ('sals', leads.sal_at), ('sqls', leads.sql_at)
+    ) as stage(name, reached_at)
+    where stage.reached_at >= $starts_on
+        and stage.reached_at < month_start
     union all
     select region, segment, 'mqls', 1
     from leads, bounds
