@@ -335,19 +335,27 @@ def test_the_look_back_read_at_once_is_the_quarters_summed(fixture_cursor, demo_
         connection.close()
 
 
+def _quarters_of_both_stores(fixture_cursor, demo_cursor):
+    """The fixture's and the demo store's cursors, each with its as-of day and the quarters
+    from two before its current one to the next."""
+    for cursor, as_of in ((fixture_cursor, AS_OF), (demo_cursor, DEMO_AS_OF)):
+        current = Quarter.containing(as_of, 1)
+        for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
+            yield cursor, as_of, quarter
+
+
 def test_the_channel_driver_reads_the_campaign_pages_channel_counts(fixture_cursor, demo_path):
     """The meeting's channel counts, read without the credits, are the campaign page's."""
     connection = store.open_store(demo_path, read_only=True)
     try:
-        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
-            current = Quarter.containing(as_of, 1)
-            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
-                for region in (None, "NA"):
-                    chosen = Filters(quarter, region)
-                    page = campaign_performance.build(cursor, chosen, as_of).tables["channels"]
-                    counts = campaign_performance.channel_counts(cursor, chosen, as_of)
-                    columns = campaign_performance.COUNTS + campaign_performance.SOURCED
-                    pd.testing.assert_frame_equal(counts, page[["channel", *columns]])
+        for cursor, as_of, quarter in _quarters_of_both_stores(fixture_cursor,
+                                                               connection.cursor()):
+            for region in (None, "NA"):
+                chosen = Filters(quarter, region)
+                page = campaign_performance.build(cursor, chosen, as_of).tables["channels"]
+                counts = campaign_performance.channel_counts(cursor, chosen, as_of)
+                columns = campaign_performance.COUNTS + campaign_performance.SOURCED
+                pd.testing.assert_frame_equal(counts, page[["channel", *columns]])
     finally:
         connection.close()
 
@@ -357,18 +365,17 @@ def test_the_channel_drivers_mqls_are_the_channel_counts(fixture_cursor, demo_pa
     channel counts, the unknown ones (a future quarter) too."""
     connection = store.open_store(demo_path, read_only=True)
     try:
-        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
-            current = Quarter.containing(as_of, 1)
-            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
-                for region in (None, "NA"):
-                    chosen = Filters(quarter, region)
-                    counts = campaign_performance.channel_counts(cursor, chosen, as_of)
-                    expected = dict(zip(counts["channel"], counts["mqls"], strict=True))
-                    read = campaign_performance.channel_mqls(cursor, chosen, as_of)
-                    assert read.keys() == expected.keys(), (quarter, region)
-                    for channel, mqls in expected.items():
-                        assert (pd.isna(mqls) and pd.isna(read[channel])
-                                or read[channel] == mqls), (quarter, region, channel)
+        for cursor, as_of, quarter in _quarters_of_both_stores(fixture_cursor,
+                                                               connection.cursor()):
+            for region in (None, "NA"):
+                chosen = Filters(quarter, region)
+                counts = campaign_performance.channel_counts(cursor, chosen, as_of)
+                expected = dict(zip(counts["channel"], counts["mqls"], strict=True))
+                read = campaign_performance.channel_mqls(cursor, chosen, as_of)
+                assert read.keys() == expected.keys(), (quarter, region)
+                for channel, mqls in expected.items():
+                    assert (pd.isna(mqls) and pd.isna(read[channel])
+                            or read[channel] == mqls), (quarter, region, channel)
     finally:
         connection.close()
 
@@ -390,13 +397,12 @@ def test_the_channel_driver_names_the_channel_it_named_before(fixture_cursor, de
     named = []
     connection = store.open_store(demo_path, read_only=True)
     try:
-        for cursor, as_of in ((fixture_cursor, AS_OF), (connection.cursor(), DEMO_AS_OF)):
-            current = Quarter.containing(as_of, 1)
-            for quarter in (current.shift(-2), current.shift(-1), current, current.shift(1)):
-                found = meeting._channel_drop(cursor, quarter, as_of)
-                channel = found["where"] if found else None
-                assert channel == _channel_drop_as_before(cursor, quarter, as_of), quarter
-                named.append(channel)
+        for cursor, as_of, quarter in _quarters_of_both_stores(fixture_cursor,
+                                                               connection.cursor()):
+            found = meeting._channel_drop(cursor, quarter, as_of)
+            channel = found["where"] if found else None
+            assert channel == _channel_drop_as_before(cursor, quarter, as_of), quarter
+            named.append(channel)
     finally:
         connection.close()
     assert any(named)  # some quarter had a channel to name
